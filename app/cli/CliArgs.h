@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace fuselab::cli {
+
+// Exit codes shared by every command.
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;   // the work itself failed
+constexpr int kExitUsage = 2;    // bad usage or bad input
+
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// A small getopt-like parser: "--name value", "--name=value", boolean flags and
+// repeatable options; everything else is positional.
+class CliArgs {
+public:
+    CliArgs(const std::vector<std::string> &args, const std::set<std::string> &flags,
+            const std::set<std::string> &options, const std::set<std::string> &repeatable = {});
+
+    bool flag(const std::string &name) const { return m_flags.count(name) > 0; }
+    std::optional<std::string> value(const std::string &name) const;
+    std::vector<std::string> values(const std::string &name) const;
+    const std::vector<std::string> &positional() const { return m_positional; }
+
+    long long intValue(const std::string &name, long long fallback, long long min, long long max) const;
+
+private:
+    std::set<std::string> m_flags;
+    std::map<std::string, std::vector<std::string>> m_values;
+    std::vector<std::string> m_positional;
+};
+
+} // namespace fuselab::cli

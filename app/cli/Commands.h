@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <string>
+#include <vector>
+
+namespace fuselab::cli {
+
+// Each returns the process exit code (CliArgs.h); errors go to stderr.
+int inspectCommand(const std::vector<std::string> &args);
+int cacheCommand(const std::vector<std::string> &args);
+
+} // namespace fuselab::cli

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// fuselab-cli inspect / cache: the commands that read raw datasets.
+#include "app/cli/CliArgs.h"
+#include "app/cli/Commands.h"
+#include "app/cli/ProgressBar.h"
+
+#include "core/util/Error.h"
+
+#ifdef FUSELAB_WITH_INGEST
+#include "core/cache/TensorCacheBuilder.h"
+#include "core/data/DatasetLoader.h"
+#include "core/inspect/DatasetInspector.h"
+#include "core/util/FileIO.h"
+#endif
+
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace fuselab::cli {
+
+namespace {
+
+const char *kReaderHelp =
+    "  --label-column NAME     manifest column holding the class (default: label)\n"
+    "  --column NAME=KIND      force a manifest column's type: image, audio, text or ignore\n"
+    "  --seed N                seed of the generated train/val/test split (default 42)\n"
+    "  --split A,B,C           train,val,test fractions when the data has no split (default 0.8,0.1,0.1)\n"
+    "  --threads N             worker threads (default: every logical core)\n";
+
+#ifdef FUSELAB_WITH_INGEST
+const std::set<std::string> kReaderOptions = {"label-column", "seed", "split", "threads"};
+
+LoadOptions loadOptions(const CliArgs &a)
+{
+    LoadOptions o;
+    if (auto v = a.value("label-column"))
+        o.reader.labelColumn = *v;
+    for (const std::string &spec : a.values("column")) {
+        const auto eq = spec.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw UsageError("--column expects NAME=image|audio|text|ignore, not \"" + spec + "\"");
+        const std::string kind = spec.substr(eq + 1);
+        ColumnType t;
+        if (kind == "image") t = ColumnType::Image;
+        else if (kind == "audio") t = ColumnType::Audio;
+        else if (kind == "text") t = ColumnType::Text;
+        else if (kind == "ignore") t = ColumnType::Ignore;
+        else throw UsageError("--column " + spec + ": the type must be image, audio, text or ignore");
+        o.reader.columnTypes[spec.substr(0, eq)] = t;
+    }
+    o.split.seed = static_cast<std::uint64_t>(a.intValue("seed", 42, 0, INT64_MAX));
+    if (auto v = a.value("split")) {
+        double f[3];
+        if (std::sscanf(v->c_str(), "%lf,%lf,%lf", &f[0], &f[1], &f[2]) != 3 || f[0] <= 0 || f[1] < 0 || f[2] < 0)
+            throw UsageError("--split expects three fractions like 0.8,0.1,0.1, not \"" + *v + "\"");
+        o.split.train = f[0];
+        o.split.val = f[1];
+        o.split.test = f[2];
+    }
+    return o;
+}
+#endif
+
+[[maybe_unused]] int notInThisBuild(const char *command)
+{
+    std::fprintf(stderr,
+                 "fuselab-cli %s: this build has no data ingestion (configured with FUSELAB_WITH_INGEST=OFF); "
+                 "prepare the tensor cache on a machine with the full build\n", command);
+    return kExitUsage;
+}
+
+} // namespace
+
+int inspectCommand(const std::vector<std::string> &raw)
+{
+#ifndef FUSELAB_WITH_INGEST
+    (void)raw;
+    (void)kReaderHelp;
+    return notInThisBuild("inspect");
+#else
+    try {
+        std::set<std::string> options = kReaderOptions;
+        const CliArgs a(raw, {"json", "help", "quiet"}, options, {"column"});
+        if (a.flag("help")) {
+            std::printf("Usage: fuselab-cli inspect DATASET [--json] [options]\n\n"
+                        "Checks a dataset before training: samples per class, split and modality, samples\n"
+                        "missing a modality, unreadable or corrupt files with the reason, duplicate files,\n"
+                        "class imbalance, image sizes, audio durations and sample rates, text lengths.\n"
+                        "Exit 0 when the dataset is usable (even with skipped samples), 2 when it is not.\n\n"
+                        "  --json                  print the report as JSON (docs/formats.md)\n"
+                        "  --quiet                 no progress output on stderr\n%s", kReaderHelp);
+            return kExitOk;
+        }
+        if (a.positional().size() != 1)
+            throw UsageError("inspect expects exactly one DATASET path");
+        const Dataset d = loadDataset(a.positional()[0], loadOptions(a));
+        ProgressBar progress(a.flag("quiet"));
+        InspectOptions io;
+        io.threads = static_cast<int>(a.intValue("threads", 0, 0, 1024));
+        const nlohmann::json report = inspectDataset(d, io, &progress);
+        progress.finishLine();
+        if (a.flag("json"))
+            std::printf("%s\n", report.dump(2).c_str());
+        else
+            std::fputs(formatInspectReport(report).c_str(), stdout);
+        if (!report["usable"].get<bool>()) {
+            std::fprintf(stderr, "fuselab-cli inspect: %s is not usable: %s\n", a.positional()[0].c_str(),
+                         report["verdict"].get<std::string>().c_str());
+            return kExitUsage;
+        }
+        return kExitOk;
+    } catch (const UsageError &e) {
+        std::fprintf(stderr, "fuselab-cli inspect: %s\nRun 'fuselab-cli inspect --help' for the options.\n", e.what());
+        return kExitUsage;
+    } catch (const Error &e) {
+        std::fprintf(stderr, "fuselab-cli inspect: %s\n", e.what());
+        return kExitUsage;
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "fuselab-cli inspect: internal error: %s\n", e.what());
+        return kExitFailed;
+    }
+#endif
+}
+
+int cacheCommand(const std::vector<std::string> &raw)
+{
+#ifndef FUSELAB_WITH_INGEST
+    (void)raw;
+    return notInThisBuild("cache");
+#else
+    try {
+        std::set<std::string> options = kReaderOptions;
+        options.insert({"settings", "cache-dir", "image-size", "channels"});
+        const CliArgs a(raw, {"help", "force", "quiet"}, options, {"column"});
+        if (a.flag("help")) {
+            std::printf("Usage: fuselab-cli cache DATASET [options]\n\n"
+                        "Preprocesses every sample once, on every core, into a tensor cache keyed by the\n"
+                        "dataset's content and the settings, and prints the cache folder. A second run with\n"
+                        "the same data and settings reuses it.\n\n"
+                        "  --settings FILE.json    preprocessing settings (docs/formats.md)\n"
+                        "  --image-size WxH        image size (default 64x64)\n"
+                        "  --channels 0|1|3        image channels; 0 decides from the data\n"
+                        "  --cache-dir DIR         where caches live (default $FUSELAB_CACHE_DIR or ~/.cache/fuselab)\n"
+                        "  --force                 rebuild even if a matching cache exists\n"
+                        "  --quiet                 no progress output\n%s", kReaderHelp);
+            return kExitOk;
+        }
+        if (a.positional().size() != 1)
+            throw UsageError("cache expects exactly one DATASET path");
+        PreprocessSettings settings;
+        if (auto file = a.value("settings")) {
+            const nlohmann::json j = nlohmann::json::parse(readFile(*file), nullptr, false);
+            if (j.is_discarded())
+                throw Error(*file + ": not valid JSON");
+            settings = PreprocessSettings::fromJson(j);
+        }
+        if (auto size = a.value("image-size")) {
+            int w = 0, h = 0;
+            if (std::sscanf(size->c_str(), "%dx%d", &w, &h) != 2 || w <= 0 || h <= 0 || w > 4096 || h > 4096)
+                throw UsageError("--image-size expects WxH such as 64x64, not \"" + *size + "\"");
+            settings.image.width = w;
+            settings.image.height = h;
+        }
+        settings.image.channels = static_cast<int>(a.intValue("channels", settings.image.channels, 0, 3));
+        if (settings.image.channels == 2)
+            throw UsageError("--channels must be 0, 1 or 3");
+
+        const auto start = std::chrono::steady_clock::now();
+        const Dataset d = loadDataset(a.positional()[0], loadOptions(a));
+        for (const DataIssue &i : d.issues)
+            std::fprintf(stderr, "%s: %s%s: %s\n", i.severity == DataIssue::Severity::Warning ? "warning" : "skipped",
+                         i.file.c_str(), i.line ? (":" + std::to_string(i.line)).c_str() : "", i.reason.c_str());
+        CacheBuildOptions co;
+        co.cacheRoot = a.value("cache-dir").value_or("");
+        co.force = a.flag("force");
+        co.threads = static_cast<int>(a.intValue("threads", 0, 0, 1024));
+        CacheBuildResult r;
+        {
+            ProgressBar progress(a.flag("quiet"));
+            r = buildTensorCache(d, settings, co, &progress);
+        }
+        for (const DataIssue &i : r.issues)
+            std::fprintf(stderr, "skipped: %s: %s\n", i.file.c_str(), i.reason.c_str());
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (!a.flag("quiet"))
+            std::fprintf(stderr, "%s %zu samples in %.2fs\n", r.reused ? "reused cache of" : "cached", d.samples.size(), secs);
+        std::printf("%s\n", r.dir.c_str());
+        return kExitOk;
+    } catch (const UsageError &e) {
+        std::fprintf(stderr, "fuselab-cli cache: %s\nRun 'fuselab-cli cache --help' for the options.\n", e.what());
+        return kExitUsage;
+    } catch (const Error &e) {
+        std::fprintf(stderr, "fuselab-cli cache: %s\n", e.what());
+        return kExitUsage;
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "fuselab-cli cache: internal error: %s\n", e.what());
+        return kExitFailed;
+    }
+#endif
+}
+
+} // namespace fuselab::cli

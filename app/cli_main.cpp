@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// fuselab-cli: the headless FuseLab engine.
+#include "app/cli/CliArgs.h"
+#include "app/cli/Commands.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char *kUsage =
+    "Usage: fuselab-cli COMMAND [options]\n"
+    "\n"
+    "Commands:\n"
+    "  inspect DATASET [--json]   check a dataset's health: classes, modalities, corrupt and\n"
+    "                             duplicate files, size/duration/length distributions\n"
+    "  cache DATASET              preprocess a dataset into a tensor cache (printed path)\n"
+    "\n"
+    "Run 'fuselab-cli COMMAND --help' for a command's options.\n"
+    "DATASET is a folder (class folders, IDX files, or one holding manifest.csv/.jsonl)\n"
+    "or a .csv/.jsonl manifest. Exit codes: 0 success, 1 failure, 2 bad usage or input.\n";
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        std::fputs(kUsage, args.empty() ? stderr : stdout);
+        return args.empty() ? fuselab::cli::kExitUsage : fuselab::cli::kExitOk;
+    }
+    if (args[0] == "--version") {
+        std::printf("fuselab-cli %s\n", FUSELAB_VERSION);
+        return 0;
+    }
+    const std::string command = args[0];
+    args.erase(args.begin());
+    if (command == "inspect")
+        return fuselab::cli::inspectCommand(args);
+    if (command == "cache")
+        return fuselab::cli::cacheCommand(args);
+    std::fprintf(stderr, "fuselab-cli: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
+    return fuselab::cli::kExitUsage;
+}

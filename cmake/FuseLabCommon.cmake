@@ -1,0 +1,27 @@
+# Flags every FuseLab target shares, in one interface target (as qBittorrent's CommonConfig).
+if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+  set(CMAKE_BUILD_TYPE RelWithDebInfo CACHE STRING "Build type" FORCE)
+endif()
+set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
+
+# ccache when present. Precompiled headers need the sloppiness below to be cacheable.
+find_program(FUSELAB_CCACHE ccache)
+if(FUSELAB_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  set(CMAKE_CXX_COMPILER_LAUNCHER
+      ${CMAKE_COMMAND} -E env
+      "CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime"
+      ${FUSELAB_CCACHE})
+endif()
+
+add_library(fuselab_common INTERFACE)
+target_compile_features(fuselab_common INTERFACE cxx_std_17)
+target_compile_definitions(fuselab_common INTERFACE
+  QT_NO_KEYWORDS                 # LibTorch has a method named slots()
+  QT_NO_CAST_FROM_ASCII
+  FUSELAB_VERSION="${PROJECT_VERSION}")
+if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+  target_compile_options(fuselab_common INTERFACE -Wall -Wextra)
+endif()
+if(FUSELAB_WITH_INGEST)
+  target_compile_definitions(fuselab_common INTERFACE FUSELAB_WITH_INGEST=1)
+endif()

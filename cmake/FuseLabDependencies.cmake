@@ -1,0 +1,56 @@
+# Every dependency comes from a distribution package; nothing is downloaded.
+find_package(Threads REQUIRED)
+find_package(Torch REQUIRED)
+
+# nlohmann-json: the Debian package ships a CMake config; on a bare GPU server point
+# FUSELAB_JSON_INCLUDE_DIR at a folder holding nlohmann/json.hpp instead.
+find_package(nlohmann_json 3.9 QUIET)
+if(NOT nlohmann_json_FOUND)
+  find_path(FUSELAB_JSON_INCLUDE_DIR nlohmann/json.hpp)
+  if(NOT FUSELAB_JSON_INCLUDE_DIR)
+    message(FATAL_ERROR "nlohmann-json not found: install nlohmann-json3-dev, "
+                        "or pass -DFUSELAB_JSON_INCLUDE_DIR=<folder with nlohmann/json.hpp>")
+  endif()
+  add_library(nlohmann_json::nlohmann_json INTERFACE IMPORTED)
+  set_target_properties(nlohmann_json::nlohmann_json PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES "${FUSELAB_JSON_INCLUDE_DIR}")
+endif()
+
+if(FUSELAB_WITH_INGEST)
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)
+  pkg_check_modules(SAMPLERATE REQUIRED IMPORTED_TARGET samplerate)
+  pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
+  pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+  find_package(ZLIB REQUIRED)
+
+  # OpenCV: Debian's per-module -dev packages (core, imgproc, imgcodecs) ship no CMake
+  # config; the full libopencv-dev does. Accept either.
+  find_package(OpenCV QUIET COMPONENTS core imgproc imgcodecs)
+  if(OpenCV_FOUND)
+    add_library(fuselab_opencv INTERFACE)
+    target_include_directories(fuselab_opencv INTERFACE ${OpenCV_INCLUDE_DIRS})
+    target_link_libraries(fuselab_opencv INTERFACE ${OpenCV_LIBS})
+  else()
+    find_path(FUSELAB_OPENCV_INCLUDE opencv2/imgcodecs.hpp PATH_SUFFIXES opencv4)
+    foreach(m core imgproc imgcodecs)
+      find_library(FUSELAB_OPENCV_${m} opencv_${m})
+      if(NOT FUSELAB_OPENCV_${m})
+        message(FATAL_ERROR "OpenCV module ${m} not found: install libopencv-${m}-dev")
+      endif()
+    endforeach()
+    if(NOT FUSELAB_OPENCV_INCLUDE)
+      message(FATAL_ERROR "OpenCV headers not found: install libopencv-imgcodecs-dev")
+    endif()
+    add_library(fuselab_opencv INTERFACE)
+    target_include_directories(fuselab_opencv INTERFACE ${FUSELAB_OPENCV_INCLUDE})
+    target_link_libraries(fuselab_opencv INTERFACE
+      ${FUSELAB_OPENCV_imgcodecs} ${FUSELAB_OPENCV_imgproc} ${FUSELAB_OPENCV_core})
+  endif()
+endif()
+
+if(FUSELAB_WITH_QT)
+  find_package(Qt6 6.4 REQUIRED COMPONENTS Core Widgets Test LinguistTools)
+  find_package(QCustomPlotQt6 REQUIRED)
+  qt_standard_project_setup()
+endif()

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <nlohmann/json_fwd.hpp>
+
+namespace fuselab {
+
+// Train-split-only image augmentation, applied to batches drawn from the tensor cache.
+// Every random choice comes from a seed, so a run is reproducible.
+struct AugmentSettings {
+    int cropPadding = 0;          // pad by this many pixels (zeros), then crop back at a random offset
+    double flipProbability = 0;   // horizontal flip
+    double rotationDegrees = 0;   // uniform in [-r, r]
+    double brightness = 0;        // add uniform [-b, b] (images are in [0, 1] here)
+    double contrast = 0;          // scale around the image mean by uniform [1-c, 1+c]
+
+    bool any() const { return cropPadding > 0 || flipProbability > 0 || rotationDegrees > 0 || brightness > 0 || contrast > 0; }
+    nlohmann::json toJson() const;
+    static AugmentSettings fromJson(const nlohmann::json &j);
+};
+
+// images: [B, C, H, W] float in [0, 1]; returns the augmented batch (same shape, clamped to [0, 1]).
+at::Tensor augmentImages(const at::Tensor &images, const AugmentSettings &settings, std::uint64_t seed);
+
+} // namespace fuselab

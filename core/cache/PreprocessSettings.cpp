@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/cache/PreprocessSettings.h"
+
+#include "core/util/Error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace fuselab {
+
+nlohmann::json PreprocessSettings::toJson() const
+{
+    nlohmann::json j;
+    j["image"] = {{"width", image.width},
+                  {"height", image.height},
+                  {"channels", image.channels},
+                  {"resize", image.resize == ResizeMode::Pad ? "pad" : "stretch"},
+                  {"max_pixels", image.maxPixels}};
+    const MelOptions &m = audio.mel;
+    j["audio"] = {{"sample_rate", m.sampleRate}, {"duration_s", audio.durationSeconds}, {"n_fft", m.nFft},
+                  {"win_length", m.effectiveWin()}, {"hop_length", m.effectiveHop()}, {"f_min", m.fMin},
+                  {"f_max", m.effectiveFMax()}, {"n_mels", m.nMels}, {"log", m.log}, {"log_eps", m.logEps}};
+    j["text"] = {{"tokenizer", tokenizerKindName(text.tokenizer)},
+                 {"max_length", text.maxLength},
+                 {"min_count", text.minCount},
+                 {"max_vocab", text.maxVocab},
+                 {"lowercase", text.lowercase},
+                 {"spm_model", text.spmModel},
+                 {"spm_vocab", text.spmVocab}};
+    return j;
+}
+
+namespace {
+
+template <typename T>
+void take(const nlohmann::json &obj, const std::string &section, const char *key, T &out)
+{
+    if (!obj.contains(key))
+        return;
+    try {
+        out = obj.at(key).get<T>();
+    } catch (const nlohmann::json::exception &) {
+        throw Error("preprocessing setting \"" + section + "." + key + "\" has the wrong type ("
+                    + obj.at(key).dump() + ")");
+    }
+}
+
+void require(bool ok, const std::string &field, const std::string &why)
+{
+    if (!ok)
+        throw Error("preprocessing setting \"" + field + "\": " + why);
+}
+
+} // namespace
+
+PreprocessSettings PreprocessSettings::fromJson(const nlohmann::json &j)
+{
+    PreprocessSettings s;
+    if (!j.is_object())
+        throw Error("preprocessing settings must be a JSON object");
+    if (j.contains("image")) {
+        const auto &o = j["image"];
+        take(o, "image", "width", s.image.width);
+        take(o, "image", "height", s.image.height);
+        take(o, "image", "channels", s.image.channels);
+        take(o, "image", "max_pixels", s.image.maxPixels);
+        std::string resize = "stretch";
+        take(o, "image", "resize", resize);
+        require(resize == "stretch" || resize == "pad", "image.resize", "must be \"stretch\" or \"pad\"");
+        s.image.resize = resize == "pad" ? ResizeMode::Pad : ResizeMode::Stretch;
+        require(s.image.width > 0 && s.image.width <= 4096 && s.image.height > 0 && s.image.height <= 4096,
+                "image.width/height", "must be between 1 and 4096");
+        require(s.image.channels == 0 || s.image.channels == 1 || s.image.channels == 3, "image.channels",
+                "must be 0 (from the data), 1 or 3");
+        require(s.image.maxPixels > 0, "image.max_pixels", "must be positive");
+    }
+    if (j.contains("audio")) {
+        const auto &o = j["audio"];
+        MelOptions &m = s.audio.mel;
+        take(o, "audio", "sample_rate", m.sampleRate);
+        take(o, "audio", "duration_s", s.audio.durationSeconds);
+        take(o, "audio", "n_fft", m.nFft);
+        take(o, "audio", "win_length", m.winLength);
+        take(o, "audio", "hop_length", m.hopLength);
+        take(o, "audio", "f_min", m.fMin);
+        take(o, "audio", "f_max", m.fMax);
+        take(o, "audio", "n_mels", m.nMels);
+        take(o, "audio", "log", m.log);
+        take(o, "audio", "log_eps", m.logEps);
+        require(m.sampleRate >= 1000 && m.sampleRate <= 384000, "audio.sample_rate", "must be 1000 to 384000");
+        require(s.audio.durationSeconds > 0 && s.audio.durationSeconds <= 600, "audio.duration_s", "must be in (0, 600]");
+        require(m.nFft >= 16 && m.nFft <= 16384, "audio.n_fft", "must be 16 to 16384");
+        require(m.nMels >= 1 && m.nMels <= 512, "audio.n_mels", "must be 1 to 512");
+        require(m.effectiveWin() <= m.nFft, "audio.win_length", "must not exceed n_fft");
+        require(m.fMin >= 0 && m.effectiveFMax() > m.fMin && m.effectiveFMax() <= m.sampleRate / 2.0,
+                "audio.f_min/f_max", "need 0 <= f_min < f_max <= sample_rate/2");
+        require(m.logEps > 0, "audio.log_eps", "must be positive");
+    }
+    if (j.contains("text")) {
+        const auto &o = j["text"];
+        std::string kind = tokenizerKindName(s.text.tokenizer);
+        take(o, "text", "tokenizer", kind);
+        if (kind == "word") s.text.tokenizer = TokenizerKind::Word;
+        else if (kind == "char") s.text.tokenizer = TokenizerKind::Char;
+        else if (kind == "sentencepiece") s.text.tokenizer = TokenizerKind::SentencePiece;
+        else require(false, "text.tokenizer", "must be \"word\", \"char\" or \"sentencepiece\"");
+        take(o, "text", "max_length", s.text.maxLength);
+        take(o, "text", "min_count", s.text.minCount);
+        take(o, "text", "max_vocab", s.text.maxVocab);
+        take(o, "text", "lowercase", s.text.lowercase);
+        take(o, "text", "spm_model", s.text.spmModel);
+        take(o, "text", "spm_vocab", s.text.spmVocab);
+        require(s.text.maxLength >= 1 && s.text.maxLength <= 8192, "text.max_length", "must be 1 to 8192");
+        require(s.text.maxVocab >= 3, "text.max_vocab", "must be at least 3");
+        require(s.text.spmModel == "unigram" || s.text.spmModel == "bpe", "text.spm_model", "must be \"unigram\" or \"bpe\"");
+        require(s.text.spmVocab >= 8, "text.spm_vocab", "must be at least 8");
+    }
+    return s;
+}
+
+} // namespace fuselab

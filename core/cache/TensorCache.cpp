@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/cache/TensorCache.h"
+
+#include "core/util/Error.h"
+
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
+
+#include <cstring>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace fuselab {
+
+const char *cacheDTypeName(CacheDType t)
+{
+    switch (t) {
+    case CacheDType::U8: return "u8";
+    case CacheDType::U16: return "u16";
+    case CacheDType::F32: return "f32";
+    case CacheDType::I32: return "i32";
+    }
+    return "?";
+}
+
+std::size_t cacheDTypeSize(CacheDType t)
+{
+    switch (t) {
+    case CacheDType::U8: return 1;
+    case CacheDType::U16: return 2;
+    case CacheDType::F32: return 4;
+    case CacheDType::I32: return 4;
+    }
+    return 0;
+}
+
+std::int64_t CacheColumn::recordBytes() const
+{
+    std::int64_t n = static_cast<std::int64_t>(cacheDTypeSize(dtype));
+    for (auto d : shape)
+        n *= d;
+    return n;
+}
+
+namespace {
+CacheDType dtypeFromName(const std::string &n, const std::string &where)
+{
+    if (n == "u8") return CacheDType::U8;
+    if (n == "u16") return CacheDType::U16;
+    if (n == "f32") return CacheDType::F32;
+    if (n == "i32") return CacheDType::I32;
+    throw Error(where + ": unknown dtype \"" + n + "\"");
+}
+
+std::shared_ptr<MappedFile> mapChecked(const fs::path &path, std::int64_t expected)
+{
+    auto f = std::make_shared<MappedFile>(MappedFile::openReadOnly(path.string()));
+    if (static_cast<std::int64_t>(f->size()) != expected)
+        throw Error(path.string() + ": " + std::to_string(f->size()) + " bytes, expected " + std::to_string(expected)
+                    + " (incomplete or corrupt cache; delete the folder to rebuild it)");
+    return f;
+}
+} // namespace
+
+TensorCache TensorCache::open(const std::string &dir)
+{
+    const fs::path root(dir);
+    const fs::path metaPath = root / "meta.json";
+    std::string text;
+    try {
+        text = readFile(metaPath.string(), 1 << 28);
+    } catch (const Error &) {
+        throw Error(dir + ": not a FuseLab tensor cache (no readable meta.json)");
+    }
+    const nlohmann::json meta = nlohmann::json::parse(text, nullptr, false);
+    if (meta.is_discarded() || !meta.is_object() || meta.value("format", "") != "fuselab-tensor-cache")
+        throw Error(metaPath.string() + ": not a FuseLab tensor cache description");
+    const int version = meta.value("version", -1);
+    if (version != kTensorCacheVersion)
+        throw Error(metaPath.string() + ": cache format version " + std::to_string(version) + ", this FuseLab reads version "
+                    + std::to_string(kTensorCacheVersion) + "; rebuild the cache");
+    TensorCache c;
+    c.m_dir = dir;
+    try {
+        c.m_key = meta.at("key").get<std::string>();
+        c.m_count = meta.at("count").get<std::int64_t>();
+        c.m_classes = meta.at("classes").get<std::vector<std::string>>();
+        for (const auto &jc : meta.at("columns")) {
+            CacheColumn col;
+            col.name = jc.at("name").get<std::string>();
+            const auto kind = modalityFromName(jc.at("kind").get<std::string>());
+            if (!kind)
+                throw Error(metaPath.string() + ": unknown modality in column " + col.name);
+            col.kind = *kind;
+            col.dtype = dtypeFromName(jc.at("dtype").get<std::string>(), metaPath.string());
+            col.shape = jc.at("shape").get<std::vector<std::int64_t>>();
+            col.file = jc.at("file").get<std::string>();
+            col.mean = jc.value("mean", std::vector<double>{});
+            col.std = jc.value("std", std::vector<double>{});
+            col.tokenizer = jc.value("tokenizer", "");
+            col.tokenizerFile = jc.value("tokenizer_file", "");
+            col.vocabSize = jc.value("vocab_size", std::int64_t(0));
+            c.m_columns.push_back(std::move(col));
+        }
+    } catch (const nlohmann::json::exception &e) {
+        throw Error(metaPath.string() + ": malformed (" + e.what() + ")");
+    }
+    const std::int64_t n = c.m_count;
+    c.m_labels = mapChecked(root / "labels.i64", n * 8);
+    c.m_splits = mapChecked(root / "splits.u8", n);
+    c.m_present = mapChecked(root / "present.u8", n * static_cast<std::int64_t>(c.m_columns.size()));
+    for (auto &col : c.m_columns)
+        c.m_data.push_back(mapChecked(root / col.file, n * col.recordBytes()));
+    return c;
+}
+
+std::vector<std::int64_t> TensorCache::rows(Split s) const
+{
+    std::vector<std::int64_t> out;
+    const std::uint8_t *sp = m_splits->data();
+    for (std::int64_t i = 0; i < m_count; ++i)
+        if (sp[i] == static_cast<std::uint8_t>(s))
+            out.push_back(i);
+    return out;
+}
+
+Split TensorCache::split(std::int64_t row) const { return static_cast<Split>(m_splits->data()[row]); }
+
+std::int64_t TensorCache::label(std::int64_t row) const
+{
+    std::int64_t v;
+    std::memcpy(&v, m_labels->data() + row * 8, 8);
+    return v;
+}
+
+bool TensorCache::present(std::int64_t row, std::size_t column) const
+{
+    return m_present->data()[row * static_cast<std::int64_t>(m_columns.size()) + static_cast<std::int64_t>(column)] != 0;
+}
+
+std::string TensorCache::tokenizerData(std::size_t column) const
+{
+    const CacheColumn &col = m_columns.at(column);
+    if (col.tokenizerFile.empty())
+        throw Error(m_dir + ": column " + col.name + " has no tokenizer");
+    return readFile((fs::path(m_dir) / col.tokenizerFile).string());
+}
+
+CacheBatch TensorCache::batch(const std::vector<std::int64_t> &rows, const AugmentSettings *augment, std::uint64_t seed) const
+{
+    const auto B = static_cast<std::int64_t>(rows.size());
+    const auto M = static_cast<std::int64_t>(m_columns.size());
+    CacheBatch out;
+    out.labels = at::empty({B}, at::kLong);
+    out.present = at::empty({B, M}, at::kBool);
+    auto *lab = out.labels.data_ptr<std::int64_t>();
+    auto *pres = out.present.data_ptr<bool>();
+    for (std::int64_t b = 0; b < B; ++b) {
+        const std::int64_t r = rows[static_cast<std::size_t>(b)];
+        if (r < 0 || r >= m_count)
+            throw Error("tensor cache row " + std::to_string(r) + " out of range");
+        lab[b] = label(r);
+        for (std::int64_t m = 0; m < M; ++m)
+            pres[b * M + m] = present(r, static_cast<std::size_t>(m));
+    }
+    for (std::size_t m = 0; m < m_columns.size(); ++m) {
+        const CacheColumn &col = m_columns[m];
+        const std::int64_t bytes = col.recordBytes();
+        std::vector<std::int64_t> shape{B};
+        shape.insert(shape.end(), col.shape.begin(), col.shape.end());
+        const at::ScalarType st = col.dtype == CacheDType::U8 ? at::kByte
+                                : col.dtype == CacheDType::U16 ? at::kShort
+                                : col.dtype == CacheDType::F32 ? at::kFloat
+                                                               : at::kInt;
+        at::Tensor raw = at::empty(shape, st);
+        auto *dst = static_cast<std::uint8_t *>(raw.data_ptr());
+        const std::uint8_t *src = m_data[m]->data();
+        for (std::int64_t b = 0; b < B; ++b)
+            std::memcpy(dst + b * bytes, src + rows[static_cast<std::size_t>(b)] * bytes, static_cast<std::size_t>(bytes));
+        const at::Tensor mask = out.present.select(1, static_cast<std::int64_t>(m));
+        at::Tensor x;
+        if (col.kind == Modality::Image) {
+            // u16 is stored as raw bits in an int16 tensor: reinterpret to unsigned via int32.
+            x = col.dtype == CacheDType::U16 ? raw.to(at::kInt).bitwise_and(0xFFFF).to(at::kFloat) / 65535.0
+                                             : raw.to(at::kFloat) / 255.0;
+            if (augment && augment->any())
+                x = augmentImages(x, *augment, seed);
+            if (col.mean.size() == static_cast<std::size_t>(col.shape[0])) {
+                std::vector<float> mean(col.mean.begin(), col.mean.end()), stdv(col.std.begin(), col.std.end());
+                const at::Tensor mt = at::from_blob(mean.data(), {1, col.shape[0], 1, 1}, at::kFloat).clone();
+                const at::Tensor sd = at::from_blob(stdv.data(), {1, col.shape[0], 1, 1}, at::kFloat).clone();
+                x = (x - mt) / sd;
+            }
+            x = x * mask.view({B, 1, 1, 1}).to(at::kFloat);
+        } else if (col.kind == Modality::Audio) {
+            x = raw;
+            if (col.mean.size() == 1 && col.std.size() == 1)
+                x = (x - col.mean[0]) / col.std[0];
+            x = x * mask.view({B, 1, 1}).to(at::kFloat);
+        } else {
+            x = raw.to(at::kLong) * mask.view({B, 1}).to(at::kLong);
+        }
+        out.inputs.push_back(x.contiguous());
+    }
+    return out;
+}
+
+} // namespace fuselab

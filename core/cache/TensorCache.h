@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "core/cache/ImageAugment.h"
+#include "core/data/Dataset.h"
+#include "core/util/FileIO.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace fuselab {
+
+// On-disk format version; a reader refuses any other (docs/formats.md).
+constexpr int kTensorCacheVersion = 1;
+
+enum class CacheDType { U8, U16, F32, I32 };
+const char *cacheDTypeName(CacheDType t);
+std::size_t cacheDTypeSize(CacheDType t);
+
+struct CacheColumn {
+    std::string name;
+    Modality kind = Modality::Image;
+    CacheDType dtype = CacheDType::U8;
+    std::vector<std::int64_t> shape;   // per sample: [C,H,W], [n_mels, frames] or [max_length]
+    std::string file;                  // relative to the cache folder
+    std::vector<double> mean, std;     // normalisation from the train split (image: per channel; audio: one value)
+    std::string tokenizer;             // text: "word", "char" or "sentencepiece"
+    std::string tokenizerFile;         // text: serialised tokenizer, relative
+    std::int64_t vocabSize = 0;        // text
+    std::int64_t recordBytes() const;
+};
+
+// A batch drawn from the cache, on the CPU.
+struct CacheBatch {
+    std::vector<at::Tensor> inputs; // one per column: image [B,C,H,W] float normalised,
+                                    // audio [B,n_mels,frames] float normalised, text [B,L] int64
+    at::Tensor present;             // [B, columns] bool; absent inputs are all zeros
+    at::Tensor labels;              // [B] int64
+};
+
+// Read side of the tensor cache: memory-maps the column files, so a dataset larger than
+// RAM trains with only the current batches resident. Needs LibTorch and nlohmann-json only.
+class TensorCache {
+public:
+    // Throws Error naming the folder and the reason (missing files, wrong version, sizes).
+    static TensorCache open(const std::string &dir);
+
+    const std::string &dir() const { return m_dir; }
+    std::int64_t size() const { return m_count; }
+    const std::vector<std::string> &classes() const { return m_classes; }
+    const std::vector<CacheColumn> &columns() const { return m_columns; }
+    const std::string &key() const { return m_key; }
+
+    // Rows of a split, skipping rows whose every modality failed to decode.
+    std::vector<std::int64_t> rows(Split split) const;
+    Split split(std::int64_t row) const;
+    std::int64_t label(std::int64_t row) const;
+    bool present(std::int64_t row, std::size_t column) const;
+
+    // Gathers `rows` into tensors. Images get `augment` (when non-null) before normalisation,
+    // seeded by `seed`. Safe to call from several threads at once.
+    CacheBatch batch(const std::vector<std::int64_t> &rows, const AugmentSettings *augment = nullptr,
+                     std::uint64_t seed = 0) const;
+
+    // The serialised tokenizer of a text column (for predicting on new text).
+    std::string tokenizerData(std::size_t column) const;
+
+private:
+    std::string m_dir, m_key;
+    std::int64_t m_count = 0;
+    std::vector<std::string> m_classes;
+    std::vector<CacheColumn> m_columns;
+    std::shared_ptr<MappedFile> m_labels, m_splits, m_present;
+    std::vector<std::shared_ptr<MappedFile>> m_data;
+};
+
+} // namespace fuselab

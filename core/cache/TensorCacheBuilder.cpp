@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/cache/TensorCacheBuilder.h"
+
+#include "core/cache/TensorCache.h"
+#include "core/data/Fingerprint.h"
+#include "core/media/AudioDecoder.h"
+#include "core/util/FileIO.h"
+#include "core/util/ParallelFor.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace fuselab {
+
+std::string defaultCacheRoot()
+{
+    if (const char *d = std::getenv("FUSELAB_CACHE_DIR"); d && *d)
+        return d;
+    if (const char *x = std::getenv("XDG_CACHE_HOME"); x && *x)
+        return (fs::path(x) / "fuselab").string();
+    if (const char *h = std::getenv("HOME"); h && *h)
+        return (fs::path(h) / ".cache" / "fuselab").string();
+    return (fs::temp_directory_path() / "fuselab-cache").string();
+}
+
+namespace {
+
+// Restores LibTorch's intra-op thread count when preprocessing ends: each pool worker runs
+// its own small ops, so nested parallelism would only oversubscribe the cores.
+class SingleThreadedTorch {
+public:
+    SingleThreadedTorch() : m_saved(at::get_num_threads()) { at::set_num_threads(1); }
+    ~SingleThreadedTorch() { at::set_num_threads(m_saved); }
+
+private:
+    int m_saved;
+};
+
+std::string readTextField(const Field &f, std::string *error)
+{
+    std::string raw;
+    if (f.isPath) {
+        try {
+            raw = readFile(f.value, 64u << 20);
+        } catch (const Error &e) {
+            if (error) *error = e.what();
+            return {};
+        }
+    } else {
+        raw = f.value;
+    }
+    std::string text;
+    if (!normaliseText(raw, &text, error))
+        return {};
+    if (error) error->clear();
+    return text;
+}
+
+struct Column {
+    CacheColumn meta;
+    MappedFile data;
+    std::unique_ptr<Tokenizer> tokenizer;
+    int channels = 1, bitDepth = 8;
+};
+
+} // namespace
+
+CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &settings, const CacheBuildOptions &options,
+                                  ProgressObserver *observer)
+{
+    if (d.samples.empty())
+        throw Error(d.source + ": no samples to preprocess");
+    const int threads = resolveThreadCount(options.threads);
+    CacheBuildResult result;
+
+    const std::vector<Hash128> hashes = hashFields(d, threads, observer);
+    Hasher keyHash;
+    keyHash.add(static_cast<std::uint64_t>(kTensorCacheVersion));
+    keyHash.add(datasetFingerprint(d, hashes));
+    keyHash.add(settings.toJson().dump());
+    result.key = keyHash.digest().hex();
+
+    const fs::path root(options.cacheRoot.empty() ? defaultCacheRoot() : options.cacheRoot);
+    const fs::path dir = root / result.key;
+    result.dir = dir.string();
+    std::error_code ec;
+    if (!options.force && fs::exists(dir / "meta.json", ec)) {
+        try {
+            TensorCache::open(dir.string());
+            const nlohmann::json meta = nlohmann::json::parse(readFile((dir / "meta.json").string()));
+            for (const auto &i : meta.value("issues", nlohmann::json::array()))
+                result.issues.push_back({i.value("file", ""), 0, i.value("reason", "")});
+            result.reused = true;
+            return result;
+        } catch (const std::exception &) {
+            // Unreadable or incomplete: rebuild it below.
+        }
+    }
+    fs::create_directories(root, ec);
+    if (ec)
+        throw Error("cannot create the cache folder " + root.string() + ": " + ec.message()
+                    + " (set FUSELAB_CACHE_DIR or --cache-dir to a writable folder)");
+    const fs::path tmp = root / (result.key + ".tmp-" + std::to_string(::getpid()));
+    fs::remove_all(tmp, ec);
+    fs::create_directories(tmp, ec);
+    if (ec)
+        throw Error("cannot create " + tmp.string() + ": " + ec.message());
+
+    const auto N = static_cast<std::int64_t>(d.samples.size());
+    const std::size_t M = d.columns.size();
+    std::mutex issueMutex;
+    auto addIssue = [&](const std::string &file, const std::string &reason) {
+        std::lock_guard<std::mutex> lock(issueMutex);
+        result.issues.push_back({file, 0, reason});
+    };
+    auto display = [&](const Field &f) {
+        if (f.blobIndex >= 0)
+            return d.blob->sourceFile + " #" + std::to_string(f.blobIndex);
+        if (!f.isPath && f.value.find('/') == std::string::npos)
+            return std::string("(inline text)");
+        const std::string &r = d.root;
+        return f.value.compare(0, r.size() + 1, r + "/") == 0 ? f.value.substr(r.size() + 1) : f.value;
+    };
+
+    useSingleThreadedOpenCv();
+    SingleThreadedTorch singleThreaded;
+
+    // Decide per-column layouts; fit tokenizers on the train split.
+    std::vector<Column> cols(M);
+    for (std::size_t m = 0; m < M; ++m) {
+        Column &c = cols[m];
+        c.meta.name = d.columns[m].name;
+        c.meta.kind = d.columns[m].kind;
+        c.meta.file = "col" + std::to_string(m) + ".bin";
+        if (c.meta.kind == Modality::Image) {
+            int channels = settings.image.channels, depth = 8;
+            if (d.blob) {
+                channels = channels ? channels : 1;
+            } else {
+                // Look at every header (cheap) to choose grey vs RGB and 8 vs 16 bits.
+                std::atomic<int> maxChannels{1}, maxDepth{8};
+                parallelFor(N, threads, [&](std::int64_t i) {
+                    const Field &f = d.samples[static_cast<std::size_t>(i)].fields[m];
+                    if (!f.present)
+                        return;
+                    std::string bytes;
+                    try {
+                        bytes = readFile(f.value, 1 << 16 /* headers only need the start */ );
+                    } catch (const Error &) {
+                        // Large files: read the start only.
+                        FILE *fp = std::fopen(f.value.c_str(), "rb");
+                        if (!fp)
+                            return;
+                        bytes.resize(1 << 16);
+                        bytes.resize(std::fread(bytes.data(), 1, bytes.size(), fp));
+                        std::fclose(fp);
+                    }
+                    const ImageHeader h = probeImage(bytes);
+                    int ch = h.channels >= 3 ? 3 : 1;
+                    int cur = maxChannels.load();
+                    while (ch > cur && !maxChannels.compare_exchange_weak(cur, ch)) {}
+                    int dep = h.bitDepth > 8 ? 16 : 8;
+                    cur = maxDepth.load();
+                    while (dep > cur && !maxDepth.compare_exchange_weak(cur, dep)) {}
+                }, observer, "reading image headers");
+                channels = channels ? channels : maxChannels.load();
+                depth = maxDepth.load();
+            }
+            c.channels = channels;
+            c.bitDepth = depth;
+            c.meta.dtype = depth > 8 ? CacheDType::U16 : CacheDType::U8;
+            c.meta.shape = {channels, settings.image.height, settings.image.width};
+        } else if (c.meta.kind == Modality::Audio) {
+            c.meta.dtype = CacheDType::F32;
+            c.meta.shape = {settings.audio.mel.nMels, settings.audio.mel.frames(settings.audio.samples())};
+        } else {
+            c.meta.dtype = CacheDType::I32;
+            c.meta.shape = {settings.text.maxLength};
+            c.tokenizer = Tokenizer::create(settings.text);
+            std::vector<std::string> train;
+            for (const Sample &s : d.samples) {
+                if (s.split != Split::Train || !s.fields[m].present)
+                    continue;
+                std::string err;
+                std::string text = readTextField(s.fields[m], &err);
+                if (err.empty())
+                    train.push_back(std::move(text));
+            }
+            c.tokenizer->fit(train);
+            c.meta.tokenizer = tokenizerKindName(settings.text.tokenizer);
+            c.meta.tokenizerFile = "col" + std::to_string(m) + ".tokenizer";
+            c.meta.vocabSize = c.tokenizer->vocabSize();
+            writeFileAtomically((tmp / c.meta.tokenizerFile).string(), c.tokenizer->serialize());
+        }
+        c.data = MappedFile::create((tmp / c.meta.file).string(), static_cast<std::size_t>(N * c.meta.recordBytes()));
+    }
+
+    MappedFile labels = MappedFile::create((tmp / "labels.i64").string(), static_cast<std::size_t>(N) * 8);
+    MappedFile splits = MappedFile::create((tmp / "splits.u8").string(), static_cast<std::size_t>(N));
+    MappedFile present = MappedFile::create((tmp / "present.u8").string(), static_cast<std::size_t>(N) * M);
+
+    const MelSpectrogram mel(settings.audio.mel);
+    const std::size_t audioSamples = static_cast<std::size_t>(settings.audio.samples());
+
+    parallelFor(N, threads, [&](std::int64_t i) {
+        const Sample &s = d.samples[static_cast<std::size_t>(i)];
+        bool any = false;
+        for (std::size_t m = 0; m < M; ++m) {
+            const Field &f = s.fields[m];
+            if (!f.present)
+                continue;
+            Column &c = cols[m];
+            std::uint8_t *out = c.data.mutableData() + i * c.meta.recordBytes();
+            std::string error;
+            bool ok = false;
+            try {
+                if (c.meta.kind == Modality::Image) {
+                    if (f.blobIndex >= 0) {
+                        resizeGrey8(d.blob->image(f.blobIndex), static_cast<int>(d.blob->rows), static_cast<int>(d.blob->cols),
+                                    settings.image, c.channels, c.bitDepth, out);
+                        ok = true;
+                    } else {
+                        const std::string bytes = readFile(f.value, UINT64_C(1) << 30);
+                        ok = decodeImage(bytes, settings.image, c.channels, c.bitDepth, out, &error);
+                    }
+                } else if (c.meta.kind == Modality::Audio) {
+                    std::vector<float> wave;
+                    ok = decodeAudioMono(f.value, settings.audio.mel.sampleRate, &wave, nullptr, &error);
+                    if (ok) {
+                        fitLength(wave, audioSamples);
+                        const at::Tensor spec = mel(at::from_blob(wave.data(), {static_cast<std::int64_t>(wave.size())}, at::kFloat)).contiguous();
+                        std::memcpy(out, spec.data_ptr<float>(), static_cast<std::size_t>(c.meta.recordBytes()));
+                    }
+                } else {
+                    const std::string text = readTextField(f, &error);
+                    if (error.empty()) {
+                        c.tokenizer->encodeFixed(text, settings.text.maxLength, reinterpret_cast<std::int32_t *>(out));
+                        ok = true;
+                    }
+                }
+            } catch (const std::exception &e) {
+                error = e.what();
+                ok = false;
+            }
+            if (!ok) {
+                std::memset(out, 0, static_cast<std::size_t>(c.meta.recordBytes()));
+                addIssue(display(f), error.empty() ? "could not be decoded" : error);
+            }
+            present.mutableData()[i * static_cast<std::int64_t>(M) + static_cast<std::int64_t>(m)] = ok;
+            any = any || ok;
+        }
+        const std::int64_t label = s.label;
+        std::memcpy(labels.mutableData() + i * 8, &label, 8);
+        splits.mutableData()[i] = any ? static_cast<std::uint8_t>(s.split) : static_cast<std::uint8_t>(Split::None);
+    }, observer, "preprocessing");
+
+    // Normalisation statistics from the train split only.
+    const std::int64_t blocks = std::max<std::int64_t>(1, std::min<std::int64_t>(N, 256));
+    for (std::size_t m = 0; m < M; ++m) {
+        Column &c = cols[m];
+        if (c.meta.kind == Modality::Text)
+            continue;
+        const std::int64_t groups = c.meta.kind == Modality::Image ? c.meta.shape[0] : 1;
+        const std::int64_t perGroup = c.meta.recordBytes() / static_cast<std::int64_t>(cacheDTypeSize(c.meta.dtype)) / groups;
+        std::vector<double> sum(static_cast<std::size_t>(blocks * groups)), sq(sum.size());
+        std::vector<std::int64_t> count(static_cast<std::size_t>(blocks));
+        parallelFor(blocks, threads, [&](std::int64_t b) {
+            for (std::int64_t i = b * N / blocks; i < (b + 1) * N / blocks; ++i) {
+                if (splits.data()[i] != static_cast<std::uint8_t>(Split::Train) || !present.data()[i * static_cast<std::int64_t>(M) + static_cast<std::int64_t>(m)])
+                    continue;
+                ++count[static_cast<std::size_t>(b)];
+                const std::uint8_t *rec = c.data.data() + i * c.meta.recordBytes();
+                for (std::int64_t g = 0; g < groups; ++g) {
+                    double s = 0, q = 0;
+                    for (std::int64_t k = g * perGroup; k < (g + 1) * perGroup; ++k) {
+                        double v;
+                        if (c.meta.dtype == CacheDType::U8) v = rec[k] / 255.0;
+                        else if (c.meta.dtype == CacheDType::U16) { std::uint16_t u; std::memcpy(&u, rec + 2 * k, 2); v = u / 65535.0; }
+                        else { float f; std::memcpy(&f, rec + 4 * k, 4); v = f; }
+                        s += v;
+                        q += v * v;
+                    }
+                    sum[static_cast<std::size_t>(b * groups + g)] += s;
+                    sq[static_cast<std::size_t>(b * groups + g)] += q;
+                }
+            }
+        });
+        std::int64_t n = 0;
+        for (auto k : count) n += k;
+        for (std::int64_t g = 0; g < groups; ++g) {
+            double s = 0, q = 0;
+            for (std::int64_t b = 0; b < blocks; ++b) {
+                s += sum[static_cast<std::size_t>(b * groups + g)];
+                q += sq[static_cast<std::size_t>(b * groups + g)];
+            }
+            const double total = double(n) * double(perGroup);
+            const double mean = total > 0 ? s / total : 0.0;
+            const double var = total > 0 ? std::max(0.0, q / total - mean * mean) : 1.0;
+            c.meta.mean.push_back(mean);
+            c.meta.std.push_back(var > 1e-12 ? std::sqrt(var) : 1.0);
+        }
+    }
+
+    nlohmann::json meta;
+    meta["format"] = "fuselab-tensor-cache";
+    meta["version"] = kTensorCacheVersion;
+    meta["key"] = result.key;
+    meta["count"] = N;
+    meta["classes"] = d.classes;
+    meta["dataset"] = {{"source", d.source}, {"format", d.format}, {"root", d.root}};
+    meta["settings"] = settings.toJson();
+    meta["columns"] = nlohmann::json::array();
+    for (auto &c : cols) {
+        nlohmann::json jc = {{"name", c.meta.name}, {"kind", modalityName(c.meta.kind)}, {"dtype", cacheDTypeName(c.meta.dtype)},
+                             {"shape", c.meta.shape}, {"file", c.meta.file}};
+        if (!c.meta.mean.empty()) {
+            jc["mean"] = c.meta.mean;
+            jc["std"] = c.meta.std;
+        }
+        if (c.meta.kind == Modality::Text) {
+            jc["tokenizer"] = c.meta.tokenizer;
+            jc["tokenizer_file"] = c.meta.tokenizerFile;
+            jc["vocab_size"] = c.meta.vocabSize;
+        }
+        meta["columns"].push_back(jc);
+    }
+    meta["issues"] = nlohmann::json::array();
+    for (auto &i : result.issues)
+        meta["issues"].push_back({{"file", i.file}, {"reason", i.reason}});
+
+    for (auto &c : cols)
+        c.data.flush();
+    labels.flush();
+    splits.flush();
+    present.flush();
+    writeFileAtomically((tmp / "meta.json").string(), meta.dump(1));
+
+    fs::remove_all(dir, ec);
+    fs::rename(tmp, dir, ec);
+    if (ec) {
+        fs::remove_all(tmp);
+        throw Error("cannot move the finished cache into " + dir.string() + ": " + ec.message());
+    }
+    return result;
+}
+
+} // namespace fuselab

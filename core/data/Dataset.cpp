@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/data/Dataset.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace fuselab {
+
+const char *modalityName(Modality m)
+{
+    switch (m) {
+    case Modality::Image: return "image";
+    case Modality::Audio: return "audio";
+    case Modality::Text: return "text";
+    }
+    return "?";
+}
+
+std::optional<Modality> modalityFromName(const std::string &name)
+{
+    if (name == "image") return Modality::Image;
+    if (name == "audio") return Modality::Audio;
+    if (name == "text") return Modality::Text;
+    return std::nullopt;
+}
+
+const char *splitName(Split s)
+{
+    switch (s) {
+    case Split::Train: return "train";
+    case Split::Val: return "val";
+    case Split::Test: return "test";
+    case Split::None: break;
+    }
+    return "none";
+}
+
+std::optional<Split> splitFromName(const std::string &raw)
+{
+    std::string name;
+    for (char c : raw)
+        if (!std::isspace(static_cast<unsigned char>(c)))
+            name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name == "train" || name == "training") return Split::Train;
+    if (name == "val" || name == "valid" || name == "validation" || name == "dev") return Split::Val;
+    if (name == "test" || name == "testing") return Split::Test;
+    return std::nullopt;
+}
+
+int Dataset::columnIndex(Modality m) const
+{
+    for (std::size_t i = 0; i < columns.size(); ++i)
+        if (columns[i].kind == m)
+            return static_cast<int>(i);
+    return -1;
+}
+
+std::string lowerExtension(const std::string &path)
+{
+    const auto slash = path.find_last_of('/');
+    const auto dot = path.find_last_of('.');
+    if (dot == std::string::npos || (slash != std::string::npos && dot < slash))
+        return {};
+    std::string ext = path.substr(dot);
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ext;
+}
+
+namespace {
+template <std::size_t N>
+bool inList(const std::string &path, const std::array<const char *, N> &list)
+{
+    const std::string ext = lowerExtension(path);
+    return std::any_of(list.begin(), list.end(), [&](const char *e) { return ext == e; });
+}
+} // namespace
+
+bool hasImageExtension(const std::string &path)
+{
+    static const std::array<const char *, 8> exts{".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".pgm"};
+    return inList(path, exts);
+}
+
+bool hasAudioExtension(const std::string &path)
+{
+    static const std::array<const char *, 5> exts{".wav", ".flac", ".ogg", ".oga", ".aiff"};
+    return inList(path, exts);
+}
+
+bool hasTextExtension(const std::string &path)
+{
+    static const std::array<const char *, 2> exts{".txt", ".text"};
+    return inList(path, exts);
+}
+
+void sortClassNames(std::vector<std::string> &names)
+{
+    const bool numeric = !names.empty() && std::all_of(names.begin(), names.end(), [](const std::string &n) {
+        return !n.empty() && n.size() < 18
+            && std::all_of(n.begin() + (n[0] == '-' ? 1 : 0), n.end(), [](unsigned char c) { return std::isdigit(c); })
+            && n != "-";
+    });
+    if (numeric)
+        std::sort(names.begin(), names.end(), [](const std::string &a, const std::string &b) { return std::stoll(a) < std::stoll(b); });
+    else
+        std::sort(names.begin(), names.end());
+}
+
+} // namespace fuselab

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "core/util/Error.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fuselab {
+
+enum class Modality { Image, Audio, Text };
+const char *modalityName(Modality m);
+std::optional<Modality> modalityFromName(const std::string &name);
+
+enum class Split : std::uint8_t { Train = 0, Val = 1, Test = 2, None = 255 };
+const char *splitName(Split s);
+std::optional<Split> splitFromName(const std::string &name); // train/val/valid/validation/dev/test
+
+// Images held in memory (IDX files): row-major uint8, `count` images of rows × cols.
+struct ImageBlob {
+    std::int64_t count = 0, rows = 0, cols = 0;
+    std::vector<std::uint8_t> pixels;
+    std::string sourceFile; // the IDX file, for messages
+    const std::uint8_t *image(std::int64_t i) const { return pixels.data() + i * rows * cols; }
+};
+
+// One modality of one sample.
+struct Field {
+    bool present = false;
+    std::string value;            // absolute path (image/audio/text file) or inline text
+    bool isPath = false;          // text read from a file rather than inline
+    std::int64_t blobIndex = -1;  // index into Dataset::blob for IDX images
+};
+
+struct ModalityColumn {
+    std::string name;   // manifest column, or "image"/"audio"/"text" for folder trees
+    Modality kind = Modality::Text;
+};
+
+struct Sample {
+    std::string id;        // row number or relative path stem, for messages
+    int label = -1;        // index into Dataset::classes
+    Split split = Split::None;
+    std::vector<Field> fields; // parallel to Dataset::columns
+};
+
+struct Dataset {
+    std::string root;             // folder that relative paths resolve against
+    std::string source;           // what the user pointed at
+    std::string format;           // "csv", "jsonl", "folder", "idx"
+    std::vector<std::string> classes;
+    std::vector<ModalityColumn> columns;
+    std::vector<Sample> samples;
+    std::vector<DataIssue> issues; // rows and files skipped while reading, and warnings
+    bool splitGiven = false;       // splits came from the data rather than from splitDataset()
+    std::shared_ptr<const ImageBlob> blob;
+
+    int columnIndex(Modality m) const; // first column of that kind, -1 when none
+};
+
+// What decides the modality of a manifest column.
+enum class ColumnType { Auto, Image, Audio, Text, Ignore };
+
+struct ReaderOptions {
+    std::string labelColumn = "label";
+    std::string splitColumn = "split";
+    std::map<std::string, ColumnType> columnTypes; // --column NAME=image|audio|text|ignore
+};
+
+bool hasImageExtension(const std::string &path);
+bool hasAudioExtension(const std::string &path);
+bool hasTextExtension(const std::string &path);
+std::string lowerExtension(const std::string &path); // ".png", lower-case; empty when none
+
+// Orders class names numerically when all are integers ("2" before "10"), else bytewise.
+void sortClassNames(std::vector<std::string> &names);
+
+} // namespace fuselab

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/data/DatasetLoader.h"
+
+#include "core/data/FolderTreeReader.h"
+#include "core/data/IdxReader.h"
+#include "core/data/ManifestReader.h"
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace fuselab {
+
+Dataset loadDataset(const std::string &path, const LoadOptions &options)
+{
+    std::error_code ec;
+    const fs::file_status st = fs::status(path, ec);
+    if (ec || !fs::exists(st))
+        throw Error(path + ": no such file or folder");
+
+    Dataset d;
+    if (fs::is_regular_file(st)) {
+        const std::string ext = lowerExtension(path);
+        if (ext != ".csv" && ext != ".jsonl" && ext != ".ndjson")
+            throw Error(path + ": not a dataset; point at a folder, or at a .csv or .jsonl manifest");
+        d = ManifestReader(options.reader).read(path);
+    } else if (fs::is_directory(st)) {
+        const fs::path dir(path);
+        if (fs::exists(dir / "manifest.csv"))
+            d = ManifestReader(options.reader).read((dir / "manifest.csv").string());
+        else if (fs::exists(dir / "manifest.jsonl"))
+            d = ManifestReader(options.reader).read((dir / "manifest.jsonl").string());
+        else if (IdxReader::looksLikeIdx(path))
+            d = IdxReader().read(path);
+        else
+            d = FolderTreeReader().read(path);
+        d.source = path;
+    } else {
+        throw Error(path + ": not a regular file or folder");
+    }
+
+    assignSplits(d, options.split);
+
+    if (d.classes.size() == 1)
+        d.issues.push_back({d.source, 0, "only one class (\"" + d.classes[0] + "\"): a classifier needs at least two",
+                            DataIssue::Severity::Error});
+    std::vector<int> trainCount(d.classes.size(), 0);
+    for (auto &s : d.samples)
+        if (s.split == Split::Train)
+            ++trainCount[static_cast<std::size_t>(s.label)];
+    for (std::size_t c = 0; c < d.classes.size(); ++c)
+        if (trainCount[c] == 0)
+            d.issues.push_back({d.source, 0,
+                                "class \"" + d.classes[c] + "\" has no training samples (it appears only in val/test): "
+                                "the model cannot learn it",
+                                DataIssue::Severity::Warning});
+    return d;
+}
+
+} // namespace fuselab

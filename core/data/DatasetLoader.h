@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "core/data/Dataset.h"
+#include "core/data/Splitter.h"
+
+namespace fuselab {
+
+struct LoadOptions {
+    ReaderOptions reader;
+    SplitOptions split;
+};
+
+// Opens whatever the user pointed at: a .csv/.jsonl manifest, a folder holding
+// manifest.csv/manifest.jsonl, a folder of IDX files, or a class-folder tree; then
+// assigns splits and adds warnings about the class layout (one class only, a class
+// with no training samples). Throws fuselab::Error when the path is not a dataset.
+Dataset loadDataset(const std::string &path, const LoadOptions &options = {});
+
+} // namespace fuselab

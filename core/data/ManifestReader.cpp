@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/data/ManifestReader.h"
+
+#include "core/data/CsvReader.h"
+#include "core/data/PathGuard.h"
+#include "core/util/FileIO.h"
+#include "core/util/Utf8.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace fuselab {
+
+namespace {
+
+struct Table {
+    std::vector<std::string> header;
+    std::vector<CsvRecord> rows; // fields parallel to header ("" = empty)
+};
+
+std::string trim(const std::string &s)
+{
+    const auto b = s.find_first_not_of(" \t");
+    if (b == std::string::npos)
+        return {};
+    const auto e = s.find_last_not_of(" \t");
+    return s.substr(b, e - b + 1);
+}
+
+Table tableFromCsv(std::string_view text, const std::string &name, std::vector<DataIssue> &issues)
+{
+    CsvParseResult csv = parseCsv(text);
+    if (!csv.error.empty())
+        throw Error(name + ":" + std::to_string(csv.errorLine) + ": " + csv.error);
+    if (csv.records.empty())
+        throw Error(name + ": the manifest is empty (no header row)");
+    Table t;
+    for (auto &h : csv.records[0].fields)
+        t.header.push_back(trim(h));
+    for (std::size_t r = 1; r < csv.records.size(); ++r) {
+        CsvRecord &rec = csv.records[r];
+        if (rec.fields.size() != t.header.size()) {
+            issues.push_back({name, rec.line,
+                              "row has " + std::to_string(rec.fields.size()) + " fields but the header has "
+                                  + std::to_string(t.header.size()) + "; row skipped"});
+            continue;
+        }
+        t.rows.push_back(std::move(rec));
+    }
+    return t;
+}
+
+Table tableFromJsonl(std::string_view text, const std::string &name, std::vector<DataIssue> &issues)
+{
+    text = utf8::stripBom(text);
+    Table t;
+    std::map<std::string, std::size_t> columnOf;
+    std::vector<std::pair<long, nlohmann::json>> objects;
+    long line = 0;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos)
+            end = text.size();
+        std::string_view l = text.substr(pos, end - pos);
+        ++line;
+        pos = end + 1;
+        if (!l.empty() && l.back() == '\r')
+            l.remove_suffix(1);
+        if (l.find_first_not_of(" \t") == std::string_view::npos) {
+            if (end == text.size())
+                break;
+            continue;
+        }
+        nlohmann::json j = nlohmann::json::parse(l, nullptr, false);
+        if (j.is_discarded() || !j.is_object()) {
+            issues.push_back({name, line, j.is_discarded() ? "not valid JSON; row skipped" : "not a JSON object; row skipped"});
+            continue;
+        }
+        for (auto it = j.begin(); it != j.end(); ++it)
+            if (columnOf.emplace(it.key(), t.header.size()).second)
+                t.header.push_back(it.key());
+        objects.emplace_back(line, std::move(j));
+    }
+    for (auto &[l, j] : objects) {
+        CsvRecord rec;
+        rec.line = l;
+        rec.fields.assign(t.header.size(), std::string());
+        bool ok = true;
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            std::string &cell = rec.fields[columnOf[it.key()]];
+            if (it->is_string())
+                cell = it->get<std::string>();
+            else if (it->is_number_integer() || it->is_number_unsigned())
+                cell = it->dump();
+            else if (it->is_number_float() || it->is_boolean())
+                cell = it->dump();
+            else if (!it->is_null()) {
+                issues.push_back({name, l, "field \"" + it.key() + "\" is not a string, number or null; row skipped"});
+                ok = false;
+                break;
+            }
+        }
+        if (ok)
+            t.rows.push_back(std::move(rec));
+    }
+    return t;
+}
+
+} // namespace
+
+Dataset ManifestReader::read(const std::string &manifestPath) const
+{
+    const std::string text = readFile(manifestPath, UINT64_C(1) << 31);
+    const bool jsonl = lowerExtension(manifestPath) == ".jsonl" || lowerExtension(manifestPath) == ".ndjson";
+    const std::string root = fs::absolute(manifestPath).parent_path().string();
+    Dataset d = parse(text, jsonl, manifestPath, root);
+    d.source = manifestPath;
+    return d;
+}
+
+Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::string &name, const std::string &root) const
+{
+    Dataset d;
+    d.format = jsonl ? "jsonl" : "csv";
+    d.source = name;
+    const PathGuard guard(root);
+    d.root = guard.root();
+
+    if (const std::size_t bad = utf8::findInvalid(utf8::stripBom(text)); bad != std::string_view::npos)
+        throw Error(name + ": not valid UTF-8 (byte " + std::to_string(bad) + "); save the manifest as UTF-8");
+
+    Table t = jsonl ? tableFromJsonl(text, name, d.issues) : tableFromCsv(text, name, d.issues);
+
+    const auto find = [&](const std::string &col) -> int {
+        for (std::size_t i = 0; i < t.header.size(); ++i)
+            if (t.header[i] == col)
+                return static_cast<int>(i);
+        return -1;
+    };
+    const int labelCol = find(m_options.labelColumn);
+    if (labelCol < 0) {
+        std::string cols;
+        for (auto &h : t.header)
+            cols += (cols.empty() ? "" : ", ") + h;
+        throw Error(name + ": no \"" + m_options.labelColumn + "\" column (columns are: " + cols
+                    + "); name the label column with --label-column NAME");
+    }
+    const int splitCol = find(m_options.splitColumn);
+    for (auto &[col, type] : m_options.columnTypes) {
+        (void)type;
+        if (find(col) < 0)
+            throw Error(name + ": --column " + col + "=...: there is no column named \"" + col + "\"");
+    }
+
+    // Type each remaining column.
+    std::vector<int> modalityCols;
+    for (std::size_t c = 0; c < t.header.size(); ++c) {
+        if (static_cast<int>(c) == labelCol || static_cast<int>(c) == splitCol)
+            continue;
+        ColumnType type = ColumnType::Auto;
+        if (auto it = m_options.columnTypes.find(t.header[c]); it != m_options.columnTypes.end())
+            type = it->second;
+        if (type == ColumnType::Ignore)
+            continue;
+        if (type == ColumnType::Auto) {
+            std::size_t images = 0, audios = 0, nonEmpty = 0;
+            for (auto &row : t.rows) {
+                const std::string v = trim(row.fields[c]);
+                if (v.empty())
+                    continue;
+                ++nonEmpty;
+                images += hasImageExtension(v);
+                audios += hasAudioExtension(v);
+            }
+            // A column is a file column when most of its values name such files; the odd
+            // value with another extension is then reported, not silently read as text.
+            if (nonEmpty > 0 && images * 2 > nonEmpty)
+                type = ColumnType::Image;
+            else if (nonEmpty > 0 && audios * 2 > nonEmpty)
+                type = ColumnType::Audio;
+            else
+                type = ColumnType::Text;
+        }
+        const Modality kind = type == ColumnType::Image ? Modality::Image
+                            : type == ColumnType::Audio ? Modality::Audio
+                                                        : Modality::Text;
+        d.columns.push_back({t.header[c], kind});
+        modalityCols.push_back(static_cast<int>(c));
+    }
+    if (d.columns.empty())
+        throw Error(name + ": no modality columns besides \"" + m_options.labelColumn + "\"");
+
+    std::map<std::string, int> classIndex;
+    std::vector<std::string> labels; // in order of first appearance, sorted below
+    bool anySplit = false;
+    struct Pending {
+        Sample s;
+        std::string label;
+    };
+    std::vector<Pending> pending;
+    for (auto &row : t.rows) {
+        Pending p;
+        p.s.id = "line " + std::to_string(row.line);
+        p.label = trim(row.fields[labelCol]);
+        if (p.label.empty()) {
+            d.issues.push_back({name, row.line, "empty label; row skipped"});
+            continue;
+        }
+        if (splitCol >= 0) {
+            const std::string sv = trim(row.fields[splitCol]);
+            if (!sv.empty()) {
+                auto sp = splitFromName(sv);
+                if (!sp) {
+                    d.issues.push_back({name, row.line, "unknown split \"" + sv + "\" (use train, val or test); row skipped"});
+                    continue;
+                }
+                p.s.split = *sp;
+                anySplit = true;
+            }
+        }
+        bool any = false;
+        for (std::size_t k = 0; k < modalityCols.size(); ++k) {
+            Field f;
+            std::string v = row.fields[modalityCols[k]];
+            const Modality kind = d.columns[k].kind;
+            if (kind != Modality::Text)
+                v = trim(v);
+            if (!v.empty()) {
+                if (kind == Modality::Text) {
+                    f.present = true;
+                    f.value = std::move(v);
+                } else {
+                    std::string why;
+                    const bool extOk = kind == Modality::Image ? hasImageExtension(v) : hasAudioExtension(v);
+                    if (!extOk) {
+                        const std::string ext = lowerExtension(v);
+                        d.issues.push_back({v, row.line,
+                                            "unknown " + std::string(modalityName(kind)) + " extension \""
+                                                + (ext.empty() ? std::string("(none)") : ext) + "\" in column \""
+                                                + d.columns[k].name + "\"; treated as missing"});
+                    } else if (auto resolved = guard.resolve(v, &why)) {
+                        f.present = true;
+                        f.value = *resolved;
+                    } else {
+                        d.issues.push_back({v, row.line, "refused: " + why + "; treated as missing"});
+                    }
+                }
+            }
+            any = any || f.present;
+            p.s.fields.push_back(std::move(f));
+        }
+        if (!any) {
+            d.issues.push_back({name, row.line, "row has no usable modality; row skipped"});
+            continue;
+        }
+        if (classIndex.emplace(p.label, 0).second)
+            labels.push_back(p.label);
+        pending.push_back(std::move(p));
+    }
+    sortClassNames(labels);
+    for (std::size_t i = 0; i < labels.size(); ++i)
+        classIndex[labels[i]] = static_cast<int>(i);
+    d.classes = labels;
+    for (auto &p : pending) {
+        p.s.label = classIndex[p.label];
+        d.samples.push_back(std::move(p.s));
+    }
+    if (anySplit) {
+        d.splitGiven = true;
+        std::size_t unassigned = 0;
+        for (auto &s : d.samples)
+            if (s.split == Split::None) {
+                s.split = Split::Train;
+                ++unassigned;
+            }
+        if (unassigned)
+            d.issues.push_back({name, 0, std::to_string(unassigned) + " rows have no split; they were put in train",
+                                DataIssue::Severity::Warning});
+    }
+    return d;
+}
+
+} // namespace fuselab

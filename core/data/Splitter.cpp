@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/data/Splitter.h"
+
+#include <cmath>
+#include <random>
+
+namespace fuselab {
+
+namespace {
+
+// Uniform integer in [0, n) by rejection, identical on every platform.
+std::uint64_t uniformBelow(std::mt19937_64 &rng, std::uint64_t n)
+{
+    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+    std::uint64_t x;
+    do
+        x = rng();
+    while (x >= limit);
+    return x % n;
+}
+
+void shuffle(std::vector<std::size_t> &v, std::mt19937_64 &rng)
+{
+    for (std::size_t i = v.size(); i > 1; --i)
+        std::swap(v[i - 1], v[uniformBelow(rng, i)]);
+}
+
+} // namespace
+
+void assignSplits(Dataset &d, const SplitOptions &o)
+{
+    const double sum = o.train + o.val + o.test;
+    if (!(o.train > 0) || o.val < 0 || o.test < 0 || !(sum > 0))
+        throw Error("split fractions must be positive (train > 0, val >= 0, test >= 0)");
+
+    const bool carveVal = d.splitGiven;
+    bool hasVal = false;
+    for (auto &s : d.samples)
+        hasVal = hasVal || s.split == Split::Val;
+    if (carveVal && (hasVal || o.val == 0))
+        return;
+
+    std::vector<std::vector<std::size_t>> byClass(d.classes.size());
+    for (std::size_t i = 0; i < d.samples.size(); ++i)
+        if (!carveVal || d.samples[i].split == Split::Train)
+            byClass[static_cast<std::size_t>(d.samples[i].label)].push_back(i);
+
+    std::mt19937_64 rng(o.seed);
+    for (auto &members : byClass) {
+        shuffle(members, rng);
+        const double n = static_cast<double>(members.size());
+        std::size_t nVal, nTest;
+        if (carveVal) {
+            nVal = static_cast<std::size_t>(std::llround(n * o.val / (o.train + o.val)));
+            nTest = 0;
+        } else {
+            nVal = static_cast<std::size_t>(std::llround(n * o.val / sum));
+            nTest = static_cast<std::size_t>(std::llround(n * o.test / sum));
+        }
+        // Keep at least one training sample per class whenever the class has any.
+        while (nVal + nTest >= members.size() && nVal + nTest > 0) {
+            if (nTest >= nVal && nTest > 0)
+                --nTest;
+            else
+                --nVal;
+        }
+        for (std::size_t k = 0; k < members.size(); ++k) {
+            Split s = k < nTest ? Split::Test : k < nTest + nVal ? Split::Val : Split::Train;
+            d.samples[members[k]].split = s;
+        }
+    }
+}
+
+} // namespace fuselab

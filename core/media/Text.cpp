@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/media/Text.h"
+
+#include "core/util/Error.h"
+#include "core/util/Utf8.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include "core/media/spm/SentencePieceShim.h"
+
+#include <cstdlib>
+#include <dlfcn.h>
+#include <unistd.h>
+#include <unordered_map>
+
+namespace fuselab {
+
+bool normaliseText(std::string_view raw, std::string *text, std::string *error)
+{
+    raw = utf8::stripBom(raw);
+    const std::size_t bad = utf8::findInvalid(raw);
+    if (bad != std::string_view::npos) {
+        if (error) *error = "not valid UTF-8 (invalid byte at offset " + std::to_string(bad) + "); save the text as UTF-8";
+        return false;
+    }
+    if (text)
+        text->assign(raw);
+    return true;
+}
+
+const char *tokenizerKindName(TokenizerKind k)
+{
+    switch (k) {
+    case TokenizerKind::Word: return "word";
+    case TokenizerKind::Char: return "char";
+    case TokenizerKind::SentencePiece: return "sentencepiece";
+    }
+    return "?";
+}
+
+std::vector<std::string> splitWords(std::string_view text, bool lowercase)
+{
+    std::vector<std::string> tokens;
+    std::string word;
+    auto flush = [&] {
+        if (!word.empty())
+            tokens.push_back(std::move(word));
+        word.clear();
+    };
+    for (char32_t cp : utf8::decode(text)) {
+        if (lowercase)
+            cp = utf8::toLowerAscii(cp);
+        if (utf8::isSpace(cp)) {
+            flush();
+        } else if (utf8::isCjk(cp)) {
+            flush();
+            tokens.push_back(utf8::encode(cp));
+        } else if (utf8::isWordChar(cp)) {
+            word += utf8::encode(cp);
+        } else {
+            flush();
+            tokens.push_back(utf8::encode(cp));
+        }
+    }
+    flush();
+    return tokens;
+}
+
+std::vector<std::string> splitChars(std::string_view text, bool lowercase)
+{
+    std::vector<std::string> tokens;
+    for (char32_t cp : utf8::decode(text))
+        if (!utf8::isSpace(cp))
+            tokens.push_back(utf8::encode(lowercase ? utf8::toLowerAscii(cp) : cp));
+    return tokens;
+}
+
+void Tokenizer::encodeFixed(std::string_view text, int length, std::int32_t *out) const
+{
+    const std::vector<std::int32_t> ids = encode(text);
+    const std::size_t n = std::min<std::size_t>(ids.size(), static_cast<std::size_t>(length));
+    std::copy(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(n), out);
+    std::fill(out + n, out + length, kPad);
+}
+
+namespace {
+
+class VocabTokenizer final : public Tokenizer {
+public:
+    VocabTokenizer(const TextSettings &s, bool chars) : m_settings(s), m_chars(chars) {}
+
+    std::vector<std::string> split(std::string_view text) const
+    {
+        return m_chars ? splitChars(text, m_settings.lowercase) : splitWords(text, m_settings.lowercase);
+    }
+
+    void fit(const std::vector<std::string> &texts) override
+    {
+        std::unordered_map<std::string, std::int64_t> counts;
+        for (auto &t : texts)
+            for (auto &tok : split(t))
+                ++counts[tok];
+        std::vector<std::pair<std::string, std::int64_t>> sorted(counts.begin(), counts.end());
+        // Most frequent first; ties by the token itself, so the vocabulary is deterministic.
+        std::sort(sorted.begin(), sorted.end(), [](auto &a, auto &b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+        m_vocab = {"<pad>", "<unk>"};
+        for (auto &[tok, n] : sorted) {
+            if (n < m_settings.minCount || static_cast<int>(m_vocab.size()) >= m_settings.maxVocab)
+                break;
+            m_vocab.push_back(tok);
+        }
+        index();
+    }
+
+    std::vector<std::int32_t> encode(std::string_view text) const override
+    {
+        std::vector<std::int32_t> ids;
+        for (auto &tok : split(text)) {
+            auto it = m_ids.find(tok);
+            ids.push_back(it == m_ids.end() ? kUnk : it->second);
+        }
+        return ids;
+    }
+
+    std::int64_t vocabSize() const override { return static_cast<std::int64_t>(m_vocab.size()); }
+
+    std::string serialize() const override
+    {
+        nlohmann::json j;
+        j["kind"] = m_chars ? "char" : "word";
+        j["lowercase"] = m_settings.lowercase;
+        j["vocab"] = m_vocab;
+        return j.dump();
+    }
+
+    void deserialize(const std::string &data) override
+    {
+        const nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
+        if (j.is_discarded() || !j.contains("vocab") || !j["vocab"].is_array())
+            throw Error("corrupt tokenizer vocabulary");
+        m_vocab = j["vocab"].get<std::vector<std::string>>();
+        m_settings.lowercase = j.value("lowercase", true);
+        index();
+    }
+
+private:
+    void index()
+    {
+        m_ids.clear();
+        for (std::size_t i = 0; i < m_vocab.size(); ++i)
+            m_ids.emplace(m_vocab[i], static_cast<std::int32_t>(i));
+    }
+
+    TextSettings m_settings;
+    bool m_chars;
+    std::vector<std::string> m_vocab;
+    std::unordered_map<std::string, std::int32_t> m_ids;
+};
+
+// The SentencePiece module, loaded once (see spm/SentencePieceShim.h for why).
+const FuselabSpmApi &spmApi()
+{
+    static const FuselabSpmApi *api = [] () -> const FuselabSpmApi * {
+        std::vector<std::string> candidates;
+        if (const char *env = std::getenv("FUSELAB_SPM_MODULE"); env && *env)
+            candidates.emplace_back(env);
+        char exe[4096];
+        const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n > 0) {
+            exe[n] = '\0';
+            std::string dir(exe);
+            dir.resize(dir.find_last_of('/'));
+            candidates.push_back(dir + "/libfuselab_spm.so");
+            candidates.push_back(dir + "/../lib/fuselab/libfuselab_spm.so");
+            candidates.push_back(dir + "/../lib/libfuselab_spm.so");
+        }
+#ifdef FUSELAB_SPM_MODULE_BUILD_PATH
+        candidates.emplace_back(FUSELAB_SPM_MODULE_BUILD_PATH);
+#endif
+        std::string tried;
+        for (const std::string &path : candidates) {
+            void *handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+            if (!handle) {
+                tried += "\n  " + path + ": " + ::dlerror();
+                continue;
+            }
+            using Entry = const FuselabSpmApi *(*)();
+            auto entry = reinterpret_cast<Entry>(::dlsym(handle, "fuselab_spm_api"));
+            if (entry && entry()->version == FUSELAB_SPM_API_VERSION)
+                return entry();
+            tried += "\n  " + path + ": wrong module version";
+        }
+        throw Error("the SentencePiece tokenizer module (libfuselab_spm.so) could not be loaded; tried:" + tried);
+    }();
+    return *api;
+}
+
+class SentencePieceTokenizer final : public Tokenizer {
+public:
+    explicit SentencePieceTokenizer(const TextSettings &s) : m_settings(s) {}
+    ~SentencePieceTokenizer() override
+    {
+        if (m_processor)
+            spmApi().release(m_processor);
+    }
+
+    void fit(const std::vector<std::string> &texts) override
+    {
+        if (m_settings.spmModel != "unigram" && m_settings.spmModel != "bpe")
+            throw Error("SentencePiece model type must be \"unigram\" or \"bpe\", not \"" + m_settings.spmModel + "\"");
+        std::vector<const char *> ptrs;
+        std::vector<std::size_t> sizes;
+        for (auto &t : texts)
+            if (!t.empty()) {
+                ptrs.push_back(t.data());
+                sizes.push_back(t.size());
+            }
+        if (ptrs.empty())
+            throw Error("SentencePiece: no training text to learn a vocabulary from");
+        const FuselabSpmApi &api = spmApi();
+        char *model = nullptr, *error = nullptr;
+        std::size_t size = 0;
+        if (!api.train(ptrs.data(), sizes.data(), ptrs.size(), m_settings.spmModel.c_str(), m_settings.spmVocab, &model,
+                       &size, &error)) {
+            const std::string why = error ? error : "unknown error";
+            api.freeBuffer(error);
+            throw Error("SentencePiece training failed: " + why);
+        }
+        const std::string proto(model, size);
+        api.freeBuffer(model);
+        deserialize(proto);
+    }
+
+    std::vector<std::int32_t> encode(std::string_view text) const override
+    {
+        std::int32_t *ids = nullptr;
+        std::size_t count = 0;
+        if (!m_processor || !spmApi().encode(m_processor, text.data(), text.size(), &ids, &count))
+            return {};
+        std::vector<std::int32_t> out(ids, ids + count);
+        spmApi().freeBuffer(ids);
+        return out;
+    }
+
+    std::int64_t vocabSize() const override { return m_processor ? spmApi().pieceCount(m_processor) : 0; }
+    std::string serialize() const override { return m_proto; }
+
+    void deserialize(const std::string &data) override
+    {
+        char *error = nullptr;
+        void *p = spmApi().load(data.data(), data.size(), &error);
+        if (!p) {
+            const std::string why = error ? error : "unknown error";
+            spmApi().freeBuffer(error);
+            throw Error("corrupt SentencePiece model: " + why);
+        }
+        if (m_processor)
+            spmApi().release(m_processor);
+        m_processor = p;
+        m_proto = data;
+    }
+
+private:
+    TextSettings m_settings;
+    void *m_processor = nullptr;
+    std::string m_proto;
+};
+
+} // namespace
+
+std::unique_ptr<Tokenizer> Tokenizer::create(const TextSettings &s)
+{
+    switch (s.tokenizer) {
+    case TokenizerKind::Word: return std::make_unique<VocabTokenizer>(s, false);
+    case TokenizerKind::Char: return std::make_unique<VocabTokenizer>(s, true);
+    case TokenizerKind::SentencePiece: return std::make_unique<SentencePieceTokenizer>(s);
+    }
+    return nullptr;
+}
+
+} // namespace fuselab

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <stdexcept>
+#include <string>
+
+namespace fuselab {
+
+// A failure the user can act on: the message names the file (or setting) and the reason.
+class Error : public std::runtime_error {
+public:
+    explicit Error(const std::string &message) : std::runtime_error(message) {}
+};
+
+// A problem with one file or row that was skipped; the scan goes on.
+struct DataIssue {
+    enum class Severity { Warning, Error };
+    std::string file;   // path as the user wrote it, or relative to the dataset root
+    long line = 0;      // 1-based line in a manifest, 0 when not applicable
+    std::string reason;
+    Severity severity = Severity::Error;
+};
+
+} // namespace fuselab
