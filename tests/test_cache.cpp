@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/cache/ImageAugment.h"
+#include "core/cache/TensorCache.h"
+#include "core/cache/TensorCacheBuilder.h"
+#include "core/data/DatasetLoader.h"
+#include "tests/support/TestFiles.h"
+
+#include <ATen/ATen.h>
+#include <QTemporaryDir>
+#include <QTest>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+using namespace fuselab;
+using namespace fuselab::test;
+namespace fs = std::filesystem;
+
+class TestCache final : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_data, m_cache;
+    std::string data() const { return m_data.path().toStdString(); }
+    std::string cacheRoot() const { return m_cache.path().toStdString(); }
+
+    PreprocessSettings settings() const
+    {
+        PreprocessSettings s;
+        s.image.width = 16;
+        s.image.height = 12;
+        s.audio.durationSeconds = 0.25;
+        s.audio.mel.sampleRate = 8000;
+        s.audio.mel.nFft = 256;
+        s.audio.mel.nMels = 20;
+        s.text.maxLength = 6;
+        return s;
+    }
+    CacheBuildResult build(const PreprocessSettings &s, bool force = false)
+    {
+        CacheBuildOptions o;
+        o.cacheRoot = cacheRoot();
+        o.force = force;
+        return buildTensorCache(loadDataset(data()), s, o);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const char *classes[] = {"low", "mid", "high"};
+        for (int c = 0; c < 3; ++c)
+            for (int i = 0; i < 10; ++i) {
+                const std::string stem = data() + "/" + classes[c] + "/" + std::to_string(i);
+                writeImage(stem + ".png", 20 + i, 15, 3, 8, c * 10 + i);
+                writeWav(stem + ".wav", 200.0 * (c + 1), 16000, 0.2 + 0.01 * i);
+                writeFile(stem + ".txt", std::string("sample ") + classes[c] + " number " + std::to_string(i));
+            }
+        writeFile(data() + "/mid/3.png", "corrupt, not a png"); // its image must be absent
+    }
+
+    void buildsAndReads()
+    {
+        const CacheBuildResult r = build(settings());
+        QVERIFY(!r.reused);
+        QCOMPARE(r.issues.size(), std::size_t(1));
+        QVERIFY(r.issues[0].file.find("mid/3.png") != std::string::npos);
+        // Only the finished folder is left: no temporary build folder.
+        int entries = 0;
+        for (auto &e : fs::directory_iterator(cacheRoot())) {
+            ++entries;
+            QVERIFY(e.path().filename().string().find(".tmp") == std::string::npos);
+        }
+        QCOMPARE(entries, 1);
+
+        const TensorCache c = TensorCache::open(r.dir);
+        QCOMPARE(c.size(), std::int64_t(30));
+        QCOMPARE(c.classes(), (std::vector<std::string>{"high", "low", "mid"}));
+        QCOMPARE(c.columns().size(), std::size_t(3));
+        QCOMPARE(c.columns()[0].shape, (std::vector<std::int64_t>{3, 12, 16}));
+        QCOMPARE(c.columns()[1].shape, (std::vector<std::int64_t>{20, 1 + 2000 / 128}));
+        QCOMPARE(c.columns()[2].shape, (std::vector<std::int64_t>{6}));
+        const auto train = c.rows(Split::Train), val = c.rows(Split::Val), test = c.rows(Split::Test);
+        QCOMPARE(train.size() + val.size() + test.size(), std::size_t(30));
+        QCOMPARE(train.size(), std::size_t(24));
+
+        std::vector<std::int64_t> all(30);
+        for (int i = 0; i < 30; ++i)
+            all[i] = i;
+        const CacheBatch b = c.batch(all);
+        QCOMPARE(b.inputs[0].sizes().vec(), (std::vector<std::int64_t>{30, 3, 12, 16}));
+        QCOMPARE(b.inputs[1].sizes().vec(), (std::vector<std::int64_t>{30, 20, 16}));
+        QCOMPARE(b.inputs[2].sizes().vec(), (std::vector<std::int64_t>{30, 6}));
+        QCOMPARE(b.inputs[2].scalar_type(), at::kLong);
+        QCOMPARE(b.labels.sizes().vec(), (std::vector<std::int64_t>{30}));
+        // The corrupt image: absent, all zeros, while its audio and text are there.
+        int absent = 0;
+        for (int i = 0; i < 30; ++i)
+            if (!b.present[i][0].item<bool>()) {
+                ++absent;
+                QCOMPARE(b.inputs[0][i].abs().sum().item<double>(), 0.0);
+                QVERIFY(b.present[i][1].item<bool>());
+                QVERIFY(b.present[i][2].item<bool>());
+            }
+        QCOMPARE(absent, 1);
+        // Normalised with train statistics: the train images have mean ~0, std ~1 per channel.
+        const CacheBatch tb = c.batch(train);
+        const at::Tensor img = tb.inputs[0].index_select(0, tb.present.select(1, 0).nonzero().squeeze(1));
+        for (int ch = 0; ch < 3; ++ch) {
+            QVERIFY(std::abs(img.select(1, ch).mean().item<double>()) < 1e-3);
+            QVERIFY(std::abs(img.select(1, ch).std(false).item<double>() - 1.0) < 1e-2);
+        }
+        QVERIFY(std::abs(tb.inputs[1].mean().item<double>()) < 1e-3);
+        // Text ids are the tokenizer's: padding at the end, no unknowns for training text.
+        QVERIFY(tb.inputs[2].select(1, 0).gt(1).all().item<bool>());
+    }
+
+    void secondBuildReusesTheCache()
+    {
+        const CacheBuildResult a = build(settings());
+        QVERIFY(a.reused);
+        QCOMPARE(a.issues.size(), std::size_t(1));
+        const CacheBuildResult forced = build(settings(), true);
+        QVERIFY(!forced.reused);
+        QCOMPARE(forced.dir, a.dir);
+    }
+
+    void keyFollowsSettingsAndContent()
+    {
+        const std::string before = build(settings()).key;
+        PreprocessSettings s = settings();
+        s.image.width = 8;
+        QVERIFY(build(s).key != before);
+        s = settings();
+        s.text.tokenizer = TokenizerKind::Char;
+        QVERIFY(build(s).key != before);
+        // One changed word in one text file changes the dataset's fingerprint.
+        const std::string file = data() + "/low/0.txt";
+        const std::string old = readAll(file);
+        writeFile(file, old + " changed");
+        const std::string changed = build(settings()).key;
+        writeFile(file, old);
+        QVERIFY(changed != before);
+        QCOMPARE(build(settings()).key, before);
+    }
+
+    void refusesOtherVersionsAndTruncatedFiles()
+    {
+        const std::string dir = build(settings()).dir;
+        QTemporaryDir copy;
+        const std::string c = copy.path().toStdString() + "/c";
+        fs::copy(dir, c);
+        auto meta = nlohmann::json::parse(readAll(c + "/meta.json"));
+        meta["version"] = kTensorCacheVersion + 1;
+        writeFile(c + "/meta.json", meta.dump());
+        QVERIFY_THROWS_EXCEPTION(Error, TensorCache::open(c));
+        meta["version"] = kTensorCacheVersion;
+        writeFile(c + "/meta.json", meta.dump());
+        QVERIFY(TensorCache::open(c).size() == 30);
+        fs::resize_file(c + "/col0.bin", 100);
+        QVERIFY_THROWS_EXCEPTION(Error, TensorCache::open(c));
+        QVERIFY_THROWS_EXCEPTION(Error, TensorCache::open(copy.path().toStdString()));
+    }
+
+    void augmentationIsSeededAndTrainOnly()
+    {
+        const TensorCache c = TensorCache::open(build(settings()).dir);
+        const auto train = c.rows(Split::Train);
+        AugmentSettings a;
+        a.cropPadding = 2;
+        a.flipProbability = 0.5;
+        a.rotationDegrees = 10;
+        a.brightness = 0.1;
+        a.contrast = 0.2;
+        const at::Tensor x1 = c.batch(train, &a, 5).inputs[0];
+        const at::Tensor x2 = c.batch(train, &a, 5).inputs[0];
+        const at::Tensor x3 = c.batch(train, &a, 6).inputs[0];
+        const at::Tensor plain = c.batch(train).inputs[0];
+        QVERIFY(at::equal(x1, x2));
+        QVERIFY(!at::equal(x1, x3));
+        QVERIFY(!at::equal(x1, plain));
+        QVERIFY(at::equal(c.batch(train, nullptr, 5).inputs[0], plain));
+    }
+
+    void flipAndCropAreExact()
+    {
+        const at::Tensor img = at::arange(2 * 1 * 2 * 3, at::kFloat).view({2, 1, 2, 3}) / 20.0;
+        AugmentSettings flip;
+        flip.flipProbability = 1.0;
+        QVERIFY(at::equal(augmentImages(img, flip, 1), img.flip({3})));
+        AugmentSettings none;
+        QVERIFY(at::equal(augmentImages(img, none, 1), img));
+        AugmentSettings crop;
+        crop.cropPadding = 1;
+        const at::Tensor out = augmentImages(img, crop, 3);
+        QCOMPARE(out.sizes(), img.sizes());
+        // Every output pixel is an input pixel or padding.
+        QVERIFY(at::isin(out, at::cat({img.flatten(), at::zeros({1})})).all().item<bool>());
+        QVERIFY_THROWS_EXCEPTION(Error, AugmentSettings::fromJson({{"flip", 2.0}}));
+    }
+
+    void fashionMnistCacheMatchesTheIdxPixels()
+    {
+        const std::string d = "/usr/share/datasets/fashion-mnist";
+        if (!fs::exists(d))
+            QSKIP("dataset-fashion-mnist is not installed");
+        const Dataset ds = loadDataset(d);
+        PreprocessSettings s;
+        s.image.width = 28;
+        s.image.height = 28;
+        CacheBuildOptions o;
+        o.cacheRoot = cacheRoot();
+        const TensorCache c = TensorCache::open(buildTensorCache(ds, s, o).dir);
+        QCOMPARE(c.size(), std::int64_t(70000));
+        QCOMPARE(c.columns()[0].shape, (std::vector<std::int64_t>{1, 28, 28}));
+        QCOMPARE(c.rows(Split::Test).size(), std::size_t(10000));
+        const double mean = c.columns()[0].mean[0], stdv = c.columns()[0].std[0];
+        QVERIFY(std::abs(mean - 0.286) < 0.002); // Fashion-MNIST's well-known statistics
+        QVERIFY(std::abs(stdv - 0.353) < 0.002);
+        const CacheBatch b = c.batch({12345});
+        const at::Tensor raw = at::from_blob(const_cast<std::uint8_t *>(ds.blob->image(12345)), {1, 28, 28}, at::kByte).to(at::kFloat) / 255.0;
+        QVERIFY(at::allclose(b.inputs[0][0], (raw - mean) / stdv, 1e-5, 1e-5));
+        QCOMPARE(b.labels[0].item<std::int64_t>(), std::int64_t(ds.samples[12345].label));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestCache)
+#include "test_cache.moc"

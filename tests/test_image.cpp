@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/media/ImageDecoder.h"
+#include "core/media/ImageProbe.h"
+#include "tests/support/TestFiles.h"
+
+#include <QTest>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+using namespace fuselab;
+using namespace fuselab::test;
+
+namespace {
+std::string be32(std::uint32_t v)
+{
+    std::string s(4, '\0');
+    for (int k = 0; k < 4; ++k)
+        s[k] = static_cast<char>((v >> (24 - 8 * k)) & 0xFF);
+    return s;
+}
+} // namespace
+
+class TestImage final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void probeReadsEveryFormatsHeader_data()
+    {
+        QTest::addColumn<QString>("ext");
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<int>("channels");
+        QTest::addColumn<int>("depth");
+        QTest::newRow("png grey") << ".png" << "png" << 1 << 8;
+        QTest::newRow("png rgb") << ".png" << "png" << 3 << 8;
+        QTest::newRow("png rgba") << ".png" << "png" << 4 << 8;
+        QTest::newRow("png 16-bit") << ".png" << "png" << 3 << 16;
+        QTest::newRow("jpeg") << ".jpg" << "jpeg" << 3 << 8;
+        QTest::newRow("jpeg grey") << ".jpg" << "jpeg" << 1 << 8;
+        QTest::newRow("bmp") << ".bmp" << "bmp" << 3 << 8;
+        QTest::newRow("webp") << ".webp" << "webp" << 3 << 8;
+        QTest::newRow("tiff") << ".tif" << "tiff" << 3 << 8;
+        QTest::newRow("tiff 16-bit grey") << ".tif" << "tiff" << 1 << 16;
+    }
+    void probeReadsEveryFormatsHeader()
+    {
+        QFETCH(QString, ext);
+        QFETCH(QString, format);
+        QFETCH(int, channels);
+        QFETCH(int, depth);
+        const std::string bytes = encodeImage(ext.toStdString(), 37, 21, channels, depth);
+        const ImageHeader h = probeImage(bytes);
+        QVERIFY2(h.error.empty(), h.error.c_str());
+        QCOMPARE(QString::fromStdString(h.format), format);
+        QCOMPARE(h.width, std::int64_t(37));
+        QCOMPARE(h.height, std::int64_t(21));
+        QCOMPARE(h.bitDepth, depth);
+        // And it decodes, to the requested layout.
+        ImageSettings s;
+        s.width = 16;
+        s.height = 8;
+        std::vector<std::uint16_t> out(3 * 16 * 8);
+        std::string err;
+        QVERIFY2(decodeImage(bytes, s, 3, 16, out.data(), &err), err.c_str());
+    }
+
+    void rgbOrderAndChwLayout()
+    {
+        // A pure red 4x2 image: OpenCV stores BGR, FuseLab must give R first.
+        cv::Mat m(2, 4, CV_8UC3, cv::Scalar(0, 0, 255));
+        std::vector<std::uint8_t> buf;
+        cv::imencode(".png", m, buf);
+        ImageSettings s;
+        s.width = 4;
+        s.height = 2;
+        std::vector<std::uint8_t> out(3 * 8);
+        QVERIFY(decodeImage(std::string(buf.begin(), buf.end()), s, 3, 8, out.data(), nullptr));
+        for (int i = 0; i < 8; ++i) {
+            QCOMPARE(int(out[i]), 255);     // R plane
+            QCOMPARE(int(out[8 + i]), 0);   // G plane
+            QCOMPARE(int(out[16 + i]), 0);  // B plane
+        }
+    }
+
+    void greyToRgbAndRgbaToGrey()
+    {
+        cv::Mat grey(3, 3, CV_8UC1, cv::Scalar(100));
+        std::vector<std::uint8_t> buf;
+        cv::imencode(".png", grey, buf);
+        ImageSettings s;
+        s.width = 3;
+        s.height = 3;
+        std::vector<std::uint8_t> rgb(27);
+        QVERIFY(decodeImage(std::string(buf.begin(), buf.end()), s, 3, 8, rgb.data(), nullptr));
+        for (auto v : rgb)
+            QCOMPARE(int(v), 100);
+        cv::Mat rgba(3, 3, CV_8UC4, cv::Scalar(50, 50, 50, 0)); // fully transparent: alpha dropped
+        cv::imencode(".png", rgba, buf);
+        std::vector<std::uint8_t> g(9);
+        QVERIFY(decodeImage(std::string(buf.begin(), buf.end()), s, 1, 8, g.data(), nullptr));
+        QCOMPARE(int(g[4]), 50);
+    }
+
+    void sixteenBitKeepsPrecision()
+    {
+        cv::Mat m(2, 2, CV_16UC1, cv::Scalar(1000)); // 1000/65535: would round to 4/255 in 8 bits
+        std::vector<std::uint8_t> buf;
+        cv::imencode(".png", m, buf);
+        ImageSettings s;
+        s.width = 2;
+        s.height = 2;
+        std::vector<std::uint16_t> out(4);
+        QVERIFY(decodeImage(std::string(buf.begin(), buf.end()), s, 1, 16, out.data(), nullptr));
+        QCOMPARE(int(out[0]), 1000);
+    }
+
+    void padKeepsAspectRatio()
+    {
+        cv::Mat m(10, 20, CV_8UC1, cv::Scalar(200)); // wide
+        std::vector<std::uint8_t> buf;
+        cv::imencode(".png", m, buf);
+        ImageSettings s;
+        s.width = 8;
+        s.height = 8;
+        s.resize = ResizeMode::Pad;
+        std::vector<std::uint8_t> out(64);
+        QVERIFY(decodeImage(std::string(buf.begin(), buf.end()), s, 1, 8, out.data(), nullptr));
+        // Scaled to 8x4, centred: rows 0-1 and 6-7 are padding.
+        QCOMPARE(int(out[0 * 8 + 3]), 0);
+        QCOMPARE(int(out[1 * 8 + 3]), 0);
+        QCOMPARE(int(out[2 * 8 + 3]), 200);
+        QCOMPARE(int(out[5 * 8 + 3]), 200);
+        QCOMPARE(int(out[6 * 8 + 3]), 0);
+        s.resize = ResizeMode::Stretch;
+        QVERIFY(decodeImage(std::string(buf.begin(), buf.end()), s, 1, 8, out.data(), nullptr));
+        QCOMPARE(int(out[0]), 200);
+    }
+
+    void zeroByteFile()
+    {
+        QVERIFY(probeImage("").error.find("empty file") != std::string::npos);
+        std::string err;
+        QVERIFY(!validateImage("", 1 << 20, nullptr, &err));
+    }
+
+    void truncatedPngAndJpeg()
+    {
+        const std::string png = encodeImage(".png", 64, 64, 3, 8, 1);
+        const std::string jpg = encodeImage(".jpg", 64, 64, 3, 8, 1);
+        std::string err;
+        QVERIFY(!validateImage(png.substr(0, png.size() / 2), 1 << 20, nullptr, &err));
+        QVERIFY2(err.find("truncated PNG") != std::string::npos, err.c_str());
+        QVERIFY(!validateImage(jpg.substr(0, jpg.size() / 2), 1 << 20, nullptr, &err));
+        QVERIFY2(err.find("truncated JPEG") != std::string::npos, err.c_str());
+        QVERIFY(!validateImage(png.substr(0, 20), 1 << 20, nullptr, &err)); // cut inside the header
+        QVERIFY(validateImage(png, 1 << 20, nullptr, &err));
+    }
+
+    void textRenamedPng()
+    {
+        std::string err;
+        QVERIFY(!validateImage("hello, I am a text file\n", 1 << 20, nullptr, &err));
+        QVERIFY2(err.find("holds text") != std::string::npos, err.c_str());
+    }
+
+    void pixelBombIsRefusedBeforeDecoding()
+    {
+        // A valid-looking PNG header claiming 100000 x 100000 pixels and nothing else.
+        std::string png = "\x89PNG\r\n\x1a\n";
+        png += be32(13) + "IHDR" + be32(100000) + be32(100000) + std::string("\x08\x02\x00\x00\x00", 5) + be32(0);
+        png += be32(0) + "IEND" + be32(0xAE426082);
+        const ImageHeader h = probeImage(png);
+        QCOMPARE(h.width, std::int64_t(100000));
+        QCOMPARE(h.height, std::int64_t(100000));
+        std::string err;
+        ImageSettings s;
+        std::vector<std::uint8_t> out(3 * 64 * 64);
+        QVERIFY(!decodeImage(png, s, 3, 8, out.data(), &err));
+        QVERIFY2(err.find("refused before decoding") != std::string::npos, err.c_str());
+        QVERIFY(!validateImage(png, s.maxPixels, nullptr, &err));
+    }
+
+    void rawGreyResize()
+    {
+        std::vector<std::uint8_t> px(28 * 28, 77);
+        ImageSettings s;
+        s.width = 14;
+        s.height = 14;
+        std::vector<std::uint8_t> out(3 * 14 * 14);
+        resizeGrey8(px.data(), 28, 28, s, 3, 8, out.data());
+        QCOMPARE(int(out[0]), 77);
+        QCOMPARE(int(out.back()), 77);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestImage)
+#include "test_image.moc"

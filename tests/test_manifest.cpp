@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/data/DatasetLoader.h"
+#include "core/data/ManifestReader.h"
+#include "tests/support/TestFiles.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace fuselab;
+using namespace fuselab::test;
+
+namespace {
+bool hasIssue(const Dataset &d, const std::string &needle)
+{
+    for (auto &i : d.issues)
+        if (i.reason.find(needle) != std::string::npos || i.file.find(needle) != std::string::npos)
+            return true;
+    return false;
+}
+} // namespace
+
+class TestManifest final : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+    std::string dir() const { return m_tmp.path().toStdString(); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_tmp.isValid());
+        writeImage(dir() + "/img/a.png", 8, 8);
+        writeImage(dir() + "/img/b.jpg", 8, 8);
+        writeWav(dir() + "/snd/a.wav", 440, 8000, 0.2);
+    }
+
+    void csvColumnsAreTypedFromTheirValues()
+    {
+        writeFile(dir() + "/m.csv",
+                  "photo,clip,caption,label,split\n"
+                  "img/a.png,snd/a.wav,\"a red, round thing\",cat,train\n"
+                  "img/b.jpg,,\"two\nlines\",dog,test\n");
+        const Dataset d = loadDataset(dir() + "/m.csv");
+        QCOMPARE(d.format, std::string("csv"));
+        QCOMPARE(d.columns.size(), std::size_t(3));
+        QCOMPARE(d.columns[0].kind, Modality::Image);
+        QCOMPARE(d.columns[1].kind, Modality::Audio);
+        QCOMPARE(d.columns[2].kind, Modality::Text);
+        QCOMPARE(d.samples.size(), std::size_t(2));
+        QCOMPARE(d.classes, (std::vector<std::string>{"cat", "dog"}));
+        QVERIFY(d.splitGiven);
+        QCOMPARE(d.samples[1].split, Split::Test);
+        // Paths resolve against the manifest's folder; a missing modality is kept as missing.
+        QCOMPARE(d.samples[0].fields[0].value, dir() + "/img/a.png");
+        QVERIFY(!d.samples[1].fields[1].present);
+        QCOMPARE(d.samples[1].fields[2].value, std::string("two\nlines"));
+    }
+
+    void jsonlWithMissingKeysAndNumbers()
+    {
+        writeFile(dir() + "/m.jsonl",
+                  "{\"image\": \"img/a.png\", \"label\": 3}\n"
+                  "\n"
+                  "{\"image\": \"img/b.jpg\", \"text\": \"hello\", \"label\": 10}\n"
+                  "{not json}\n"
+                  "{\"image\": null, \"text\": \"only text\", \"label\": 3}\r\n");
+        const Dataset d = loadDataset(dir() + "/m.jsonl");
+        QCOMPARE(d.format, std::string("jsonl"));
+        QCOMPARE(d.samples.size(), std::size_t(3));
+        QCOMPARE(d.classes, (std::vector<std::string>{"3", "10"})); // numeric order
+        QVERIFY(hasIssue(d, "not valid JSON"));
+        const int text = d.columnIndex(Modality::Text);
+        QVERIFY(text >= 0);
+        QVERIFY(!d.samples[0].fields[static_cast<std::size_t>(text)].present);
+    }
+
+    void columnOverrideAndIgnore()
+    {
+        writeFile(dir() + "/o.csv", "path,notes,label\nimg/a.png,keep me,a\nimg/b.jpg,x,b\n");
+        LoadOptions o;
+        o.reader.columnTypes["path"] = ColumnType::Text;
+        o.reader.columnTypes["notes"] = ColumnType::Ignore;
+        const Dataset d = loadDataset(dir() + "/o.csv", o);
+        QCOMPARE(d.columns.size(), std::size_t(1));
+        QCOMPARE(d.columns[0].kind, Modality::Text);
+        QCOMPARE(d.samples[0].fields[0].value, std::string("img/a.png"));
+    }
+
+    void customLabelColumn()
+    {
+        writeFile(dir() + "/l.csv", "text,category\nhi,x\nho,y\n");
+        LoadOptions o;
+        o.reader.labelColumn = "category";
+        QCOMPARE(loadDataset(dir() + "/l.csv", o).classes.size(), std::size_t(2));
+    }
+
+    void missingLabelColumnNamesTheColumnsAndTheFix()
+    {
+        writeFile(dir() + "/nolabel.csv", "image,text\nimg/a.png,hi\n");
+        try {
+            loadDataset(dir() + "/nolabel.csv");
+            QFAIL("expected an error");
+        } catch (const Error &e) {
+            const std::string msg = e.what();
+            QVERIFY(msg.find("nolabel.csv") != std::string::npos);
+            QVERIFY(msg.find("no \"label\" column") != std::string::npos);
+            QVERIFY(msg.find("image, text") != std::string::npos);
+            QVERIFY(msg.find("--label-column") != std::string::npos);
+        }
+    }
+
+    void raggedRowsAreSkippedWithTheirLine()
+    {
+        writeFile(dir() + "/ragged.csv", "image,label\nimg/a.png,a\nimg/b.jpg\nimg/b.jpg,b,extra\nimg/b.jpg,b\n");
+        const Dataset d = loadDataset(dir() + "/ragged.csv");
+        QCOMPARE(d.samples.size(), std::size_t(2));
+        int ragged = 0;
+        for (auto &i : d.issues)
+            if (i.reason.find("fields but the header has") != std::string::npos) {
+                ++ragged;
+                QVERIFY(i.line == 3 || i.line == 4);
+            }
+        QCOMPARE(ragged, 2);
+    }
+
+    void pathsEscapingTheDatasetAreRefused()
+    {
+        writeFile(dir() + "/sub/escape.csv",
+                  "image,label\n../../../../../../etc/passwd.png,a\n/etc/hostname.png,b\n../img/a.png,a\nok.png,b\n");
+        writeImage(dir() + "/sub/ok.png", 4, 4);
+        const Dataset d = loadDataset(dir() + "/sub/escape.csv");
+        // Only ok.png survives: ../img/a.png is outside sub/ too.
+        QCOMPARE(d.samples.size(), std::size_t(1));
+        int refused = 0;
+        for (auto &i : d.issues)
+            refused += i.reason.find("outside the dataset folder") != std::string::npos;
+        QCOMPARE(refused, 3);
+    }
+
+    void unknownExtensionInAFileColumn()
+    {
+        writeFile(dir() + "/ext.csv", "image,label\nimg/a.png,a\nimg/b.jpg,b\nimg/c.xyz,b\n");
+        const Dataset d = loadDataset(dir() + "/ext.csv");
+        QCOMPARE(d.columns[0].kind, Modality::Image);
+        QVERIFY(hasIssue(d, "unknown image extension \".xyz\""));
+        QCOMPARE(d.samples.size(), std::size_t(2)); // the row had nothing else
+    }
+
+    void labelsOnlyInTestAreFlagged()
+    {
+        writeFile(dir() + "/onlytest.csv", "text,label,split\na,x,train\nb,y,train\nc,zebra,test\n");
+        const Dataset d = loadDataset(dir() + "/onlytest.csv");
+        QVERIFY(hasIssue(d, "class \"zebra\" has no training samples"));
+    }
+
+    void singleClassIsFlagged()
+    {
+        writeFile(dir() + "/one.csv", "text,label\na,x\nb,x\n");
+        QVERIFY(hasIssue(loadDataset(dir() + "/one.csv"), "only one class"));
+    }
+
+    void malformedCsvIsAnError()
+    {
+        writeFile(dir() + "/bad.csv", "text,label\n\"never closed,a\n");
+        QVERIFY_THROWS_EXCEPTION(Error, loadDataset(dir() + "/bad.csv"));
+        writeFile(dir() + "/latin1.csv", "text,label\ncaf\xe9,a\n");
+        QVERIFY_THROWS_EXCEPTION(Error, loadDataset(dir() + "/latin1.csv"));
+        writeFile(dir() + "/empty.csv", "");
+        QVERIFY_THROWS_EXCEPTION(Error, loadDataset(dir() + "/empty.csv"));
+    }
+
+    void notADataset()
+    {
+        QVERIFY_THROWS_EXCEPTION(Error, loadDataset(dir() + "/does-not-exist"));
+        writeFile(dir() + "/notes.md", "hello");
+        QVERIFY_THROWS_EXCEPTION(Error, loadDataset(dir() + "/notes.md"));
+    }
+
+    void folderWithManifestUsesIt()
+    {
+        QTemporaryDir t;
+        const std::string d = t.path().toStdString();
+        writeImage(d + "/x.png", 4, 4);
+        writeFile(d + "/manifest.csv", "image,label\nx.png,a\nx.png,b\n");
+        QCOMPARE(loadDataset(d).format, std::string("csv"));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestManifest)
+#include "test_manifest.moc"
