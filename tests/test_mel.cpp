@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Log-mel front end against torchaudio.transforms.MelSpectrogram (reference values made by
 // tests/data/make_mel_reference.py with Debian's python3-torchaudio).
+#include "core/media/AudioDecoder.h"
 #include "core/media/MelSpectrogram.h"
 #include "core/util/Error.h"
 #include "tests/support/TestFiles.h"
@@ -65,6 +66,23 @@ private Q_SLOTS:
         o.log = true;
         const at::Tensor logMel = MelSpectrogram(o)(signal);
         QVERIFY(at::allclose(logMel, at::log(ref + o.logEps), 1e-4, 1e-3));
+    }
+
+    void resampleMatchesTorchaudio()
+    {
+        const auto index = nlohmann::json::parse(test::readAll(FUSELAB_TEST_DATA_DIR "/mel/index.json"));
+        QVERIFY(!index["resample"].empty());
+        for (auto &c : index["resample"]) {
+            const std::string base = std::string(FUSELAB_TEST_DATA_DIR "/mel/") + c["case"].get<std::string>();
+            const at::Tensor in = loadF32(base + ".in.f32"), ref = loadF32(base + ".out.f32");
+            const std::vector<float> x(in.data_ptr<float>(), in.data_ptr<float>() + in.numel());
+            const std::vector<float> y = resampleMono(x, c["orig"], c["new"]);
+            QCOMPARE(static_cast<std::int64_t>(y.size()), ref.numel());
+            const at::Tensor ours = at::from_blob(const_cast<float *>(y.data()), {ref.numel()}, at::kFloat);
+            const double worst = (ours - ref).abs().max().item<double>();
+            QVERIFY2(worst < 1e-4, qPrintable(QStringLiteral("%1: max abs difference %2")
+                                                  .arg(QString::fromStdString(c["case"].get<std::string>())).arg(worst)));
+        }
     }
 
     void batchedInputGivesTheSameFrames()

@@ -18,12 +18,13 @@ struct AudioInfo {
 bool probeAudio(const std::string &path, AudioInfo *info, std::string *error);
 
 // Decodes the whole file (WAV 8/16/24/32-bit PCM or float, FLAC, OGG…), mixes the channels
-// down to mono and resamples to `targetRate` with libsamplerate (0 keeps the file's rate).
+// down to mono and resamples to `targetRate` (0 keeps the file's rate; see resampleMono).
 // False with `error` set on a broken header, no samples, or a decode error.
 bool decodeAudioMono(const std::string &path, int targetRate, std::vector<float> *samples, AudioInfo *info,
                      std::string *error);
 
-// Resamples mono audio; exposed for tests.
+// Resamples mono audio: windowed-sinc polyphase for rate pairs with a small common
+// factor structure (all the usual ones), libsamplerate for the rest. Exposed for tests.
 std::vector<float> resampleMono(const std::vector<float> &in, int fromRate, int toRate);
 
 // Crops (from the start) or zero-pads to exactly `length` samples.

@@ -5,8 +5,9 @@ log-mel front end against. Run with Debian's python3-torchaudio (0.13):
 
     /usr/bin/python3 tests/data/make_mel_reference.py tests/data/mel
 
-Each case stores the input signal and torchaudio.transforms.MelSpectrogram's output as
-raw little-endian float32, and the settings in index.json.
+Each case stores the input signal and torchaudio.transforms.MelSpectrogram's output (or
+torchaudio.functional.resample's) as raw little-endian float32, and the settings in
+index.json.
 """
 import json
 import math
@@ -51,6 +52,20 @@ for name, cfg in configs.items():
         index.append(dict(case=case, **{k: v for k, v in cfg.items()}, samples=n,
                           n_frames=int(mel.shape[-1])))
 
+# Resampling: torchaudio.functional.resample with its defaults (Hann-windowed sinc,
+# 6 zero crossings, rolloff 0.99), down and up.
+resample = []
+for orig, new in ((44100, 16000), (8000, 22050)):
+    n = orig // 4
+    t = torch.arange(n, dtype=torch.float64) / orig
+    x = (0.3 * torch.sin(2 * math.pi * 300.0 * t) + 0.2 * torch.sin(2 * math.pi * (orig / 5.0) * t)).to(torch.float32)
+    y = torchaudio.functional.resample(x, orig, new)
+    case = f"resample_{orig}_{new}"
+    x.numpy().astype("<f4").tofile(os.path.join(out, case + ".in.f32"))
+    y.numpy().astype("<f4").tofile(os.path.join(out, case + ".out.f32"))
+    resample.append(dict(case=case, orig=orig, new=new, samples=n, out_samples=int(y.shape[0])))
+
 with open(os.path.join(out, "index.json"), "w") as f:
-    json.dump({"torch": torch.__version__, "torchaudio": torchaudio.__version__, "cases": index}, f, indent=1)
+    json.dump({"torch": torch.__version__, "torchaudio": torchaudio.__version__, "cases": index,
+               "resample": resample}, f, indent=1)
 print(f"wrote {len(index)} cases to {out}")
