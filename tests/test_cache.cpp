@@ -196,6 +196,21 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, AugmentSettings::fromJson({{"flip", 2.0}}));
     }
 
+    void cancellingLeavesNothingBehind()
+    {
+        // Cancel once preprocessing has started, i.e. with the temporary folder in place.
+        struct CancelWhilePreprocessing final : ProgressObserver {
+            std::string stage;
+            void onProgress(const std::string &s, std::int64_t, std::int64_t) override { stage = s; }
+            bool isCancelled() const override { return stage == "preprocessing"; }
+        } cancel;
+        QTemporaryDir root;
+        CacheBuildOptions o;
+        o.cacheRoot = root.path().toStdString();
+        QVERIFY_THROWS_EXCEPTION(Cancelled, buildTensorCache(loadDataset(data()), settings(), o, &cancel));
+        QVERIFY(fs::is_empty(o.cacheRoot));
+    }
+
     void fashionMnistCacheMatchesTheIdxPixels()
     {
         const std::string d = "/usr/share/datasets/fashion-mnist";

@@ -116,6 +116,18 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
     if (ec)
         throw Error("cannot create " + tmp.string() + ": " + ec.message());
 
+    // Whatever happens from here on (an error, a cancel), leave no half-built folder behind.
+    struct RemoveOnFailure {
+        fs::path path;
+        bool armed = true;
+        ~RemoveOnFailure()
+        {
+            std::error_code ignored;
+            if (armed)
+                fs::remove_all(path, ignored);
+        }
+    } cleanup{tmp};
+
     const auto N = static_cast<std::int64_t>(d.samples.size());
     const std::size_t M = d.columns.size();
     std::mutex issueMutex;
@@ -155,15 +167,9 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
                         return;
                     std::string bytes;
                     try {
-                        bytes = readFile(f.value, 1 << 16 /* headers only need the start */ );
+                        bytes = readFilePrefix(f.value, 1 << 16); // headers sit at the start
                     } catch (const Error &) {
-                        // Large files: read the start only.
-                        FILE *fp = std::fopen(f.value.c_str(), "rb");
-                        if (!fp)
-                            return;
-                        bytes.resize(1 << 16);
-                        bytes.resize(std::fread(bytes.data(), 1, bytes.size(), fp));
-                        std::fclose(fp);
+                        return; // reported when the file is decoded
                     }
                     const ImageHeader h = probeImage(bytes);
                     int ch = h.channels >= 3 ? 3 : 1;
@@ -347,10 +353,9 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
 
     fs::remove_all(dir, ec);
     fs::rename(tmp, dir, ec);
-    if (ec) {
-        fs::remove_all(tmp);
+    if (ec)
         throw Error("cannot move the finished cache into " + dir.string() + ": " + ec.message());
-    }
+    cleanup.armed = false;
     return result;
 }
 

@@ -59,6 +59,26 @@ std::string readFile(const std::string &path, std::uint64_t maxBytes)
     return data;
 }
 
+std::string readFilePrefix(const std::string &path, std::size_t maxBytes)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw Error(sysError("cannot open", path));
+    std::string data(maxBytes, '\0');
+    std::size_t got = 0;
+    while (got < maxBytes) {
+        const ssize_t n = ::read(fd, data.data() + got, maxBytes - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    data.resize(got);
+    return data;
+}
+
 void writeFileAtomically(const std::string &path, const std::string &data)
 {
     const std::string tmp = path + ".tmp-" + std::to_string(::getpid());

@@ -10,6 +10,9 @@ namespace fuselab {
 // larger than maxBytes.
 std::string readFile(const std::string &path, std::uint64_t maxBytes = UINT64_C(1) << 34);
 
+// Reads at most the first `maxBytes` of a file (for header sniffing). Throws Error.
+std::string readFilePrefix(const std::string &path, std::size_t maxBytes);
+
 // Writes `data` so that readers see either the old file or the complete new one:
 // temporary file in the same folder, fsync, rename over the target.
 void writeFileAtomically(const std::string &path, const std::string &data);
