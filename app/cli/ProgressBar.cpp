@@ -27,8 +27,6 @@ void ProgressBar::onProgress(const std::string &stage, std::int64_t done, std::i
         m_stage = stage;
         m_start = now;
         m_reported = false;
-        if (!m_tty)
-            std::fprintf(stderr, "%s: %lld items...\n", stage.c_str(), static_cast<long long>(total));
     }
     const double secs = std::chrono::duration<double>(now - m_start).count();
     if (m_tty) {
@@ -42,7 +40,8 @@ void ProgressBar::onProgress(const std::string &stage, std::int64_t done, std::i
         m_open = true;
     } else if (done == total && !m_reported) {
         m_reported = true;
-        std::fprintf(stderr, "%s: done in %.1fs\n", stage.c_str(), secs);
+        // Not a terminal (a log, CI): one line per stage when it ends.
+        std::fprintf(stderr, "%s: %lld items in %.1fs\n", stage.c_str(), static_cast<long long>(total), secs);
     }
     std::fflush(stderr);
 }
