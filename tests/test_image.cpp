@@ -11,16 +11,6 @@
 using namespace fuselab;
 using namespace fuselab::test;
 
-namespace {
-std::string be32(std::uint32_t v)
-{
-    std::string s(4, '\0');
-    for (int k = 0; k < 4; ++k)
-        s[k] = static_cast<char>((v >> (24 - 8 * k)) & 0xFF);
-    return s;
-}
-} // namespace
-
 class TestImage final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -165,9 +155,7 @@ private Q_SLOTS:
     void pixelBombIsRefusedBeforeDecoding()
     {
         // A valid-looking PNG header claiming 100000 x 100000 pixels and nothing else.
-        std::string png = "\x89PNG\r\n\x1a\n";
-        png += be32(13) + "IHDR" + be32(100000) + be32(100000) + std::string("\x08\x02\x00\x00\x00", 5) + be32(0);
-        png += be32(0) + "IEND" + be32(0xAE426082);
+        const std::string png = pngHeaderOnly(100000, 100000);
         const ImageHeader h = probeImage(png);
         QCOMPARE(h.width, std::int64_t(100000));
         QCOMPARE(h.height, std::int64_t(100000));

@@ -16,14 +16,6 @@ using namespace fuselab::test;
 using nlohmann::json;
 
 namespace {
-std::string be32(std::uint32_t v)
-{
-    std::string s(4, '\0');
-    for (int k = 0; k < 4; ++k)
-        s[k] = static_cast<char>((v >> (24 - 8 * k)) & 0xFF);
-    return s;
-}
-
 bool problemFor(const json &report, const std::string &file, const std::string &reason)
 {
     for (auto &p : report["problems"]["listed"])
@@ -59,10 +51,7 @@ private Q_SLOTS:
         const std::string jpg = encodeImage(".jpg", 64, 64, 3, 8, 3);
         writeFile(r + "/cat/cut.jpg", jpg.substr(0, jpg.size() / 2));
         writeFile(r + "/cat/text.png", "just some words, not pixels\n");
-        std::string bomb = "\x89PNG\r\n\x1a\n";
-        bomb += be32(13) + "IHDR" + be32(100000) + be32(100000) + std::string("\x08\x02\x00\x00\x00", 5) + be32(0);
-        bomb += be32(0) + "IEND" + be32(0xAE426082);
-        writeFile(r + "/cat/bomb.png", bomb);
+        writeFile(r + "/cat/bomb.png", pngHeaderOnly(100000, 100000));
         std::string wav = readAll(r + "/dog/0.wav");
         wav.replace(0, 4, "RIFX\xff\xff");
         writeFile(r + "/dog/brokenheader.wav", wav);

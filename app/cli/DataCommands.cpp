@@ -62,6 +62,24 @@ LoadOptions loadOptions(const CliArgs &a)
 }
 #endif
 
+// Runs a command body, turning exceptions into the documented exit codes and messages.
+template <typename Body>
+int guarded(const char *command, Body body)
+{
+    try {
+        return body();
+    } catch (const UsageError &e) {
+        std::fprintf(stderr, "fuselab-cli %s: %s\nRun 'fuselab-cli %s --help' for the options.\n", command, e.what(), command);
+        return kExitUsage;
+    } catch (const Error &e) {
+        std::fprintf(stderr, "fuselab-cli %s: %s\n", command, e.what());
+        return kExitUsage;
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "fuselab-cli %s: internal error: %s\n", command, e.what());
+        return kExitFailed;
+    }
+}
+
 [[maybe_unused]] int notInThisBuild(const char *command)
 {
     std::fprintf(stderr,
@@ -79,7 +97,7 @@ int inspectCommand(const std::vector<std::string> &raw)
     (void)kReaderHelp;
     return notInThisBuild("inspect");
 #else
-    try {
+    return guarded("inspect", [&] {
         std::set<std::string> options = kReaderOptions;
         const CliArgs a(raw, {"json", "help", "quiet"}, options, {"column"});
         if (a.flag("help")) {
@@ -110,16 +128,7 @@ int inspectCommand(const std::vector<std::string> &raw)
             return kExitUsage;
         }
         return kExitOk;
-    } catch (const UsageError &e) {
-        std::fprintf(stderr, "fuselab-cli inspect: %s\nRun 'fuselab-cli inspect --help' for the options.\n", e.what());
-        return kExitUsage;
-    } catch (const Error &e) {
-        std::fprintf(stderr, "fuselab-cli inspect: %s\n", e.what());
-        return kExitUsage;
-    } catch (const std::exception &e) {
-        std::fprintf(stderr, "fuselab-cli inspect: internal error: %s\n", e.what());
-        return kExitFailed;
-    }
+    });
 #endif
 }
 
@@ -129,7 +138,7 @@ int cacheCommand(const std::vector<std::string> &raw)
     (void)raw;
     return notInThisBuild("cache");
 #else
-    try {
+    return guarded("cache", [&] {
         std::set<std::string> options = kReaderOptions;
         options.insert({"settings", "cache-dir", "image-size", "channels"});
         const CliArgs a(raw, {"help", "force", "quiet"}, options, {"column"});
@@ -187,16 +196,7 @@ int cacheCommand(const std::vector<std::string> &raw)
             std::fprintf(stderr, "%s %zu samples in %.2fs\n", r.reused ? "reused cache of" : "cached", d.samples.size(), secs);
         std::printf("%s\n", r.dir.c_str());
         return kExitOk;
-    } catch (const UsageError &e) {
-        std::fprintf(stderr, "fuselab-cli cache: %s\nRun 'fuselab-cli cache --help' for the options.\n", e.what());
-        return kExitUsage;
-    } catch (const Error &e) {
-        std::fprintf(stderr, "fuselab-cli cache: %s\n", e.what());
-        return kExitUsage;
-    } catch (const std::exception &e) {
-        std::fprintf(stderr, "fuselab-cli cache: internal error: %s\n", e.what());
-        return kExitFailed;
-    }
+    });
 #endif
 }
 

@@ -135,15 +135,6 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
         std::lock_guard<std::mutex> lock(issueMutex);
         result.issues.push_back({file, 0, reason});
     };
-    auto display = [&](const Field &f) {
-        if (f.blobIndex >= 0)
-            return d.blob->sourceFile + " #" + std::to_string(f.blobIndex);
-        if (!f.isPath && f.value.find('/') == std::string::npos)
-            return std::string("(inline text)");
-        const std::string &r = d.root;
-        return f.value.compare(0, r.size() + 1, r + "/") == 0 ? f.value.substr(r.size() + 1) : f.value;
-    };
-
     useSingleThreadedOpenCv();
     SingleThreadedTorch singleThreaded;
 
@@ -260,7 +251,7 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
             }
             if (!ok) {
                 std::memset(out, 0, static_cast<std::size_t>(c.meta.recordBytes()));
-                addIssue(display(f), error.empty() ? "could not be decoded" : error);
+                addIssue(d.displayName(f), error.empty() ? "could not be decoded" : error);
             }
             present.mutableData()[i * static_cast<std::int64_t>(M) + static_cast<std::int64_t>(m)] = ok;
             any = any || ok;

@@ -56,6 +56,17 @@ int Dataset::columnIndex(Modality m) const
     return -1;
 }
 
+std::string Dataset::displayName(const Field &f) const
+{
+    if (f.blobIndex >= 0 && blob)
+        return blob->sourceFile + " #" + std::to_string(f.blobIndex);
+    if (!f.isPath)
+        return "(inline text)";
+    if (f.value.size() > root.size() + 1 && f.value.compare(0, root.size(), root) == 0 && f.value[root.size()] == '/')
+        return f.value.substr(root.size() + 1);
+    return f.value;
+}
+
 std::string lowerExtension(const std::string &path)
 {
     const auto slash = path.find_last_of('/');

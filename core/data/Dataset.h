@@ -31,7 +31,7 @@ struct ImageBlob {
 struct Field {
     bool present = false;
     std::string value;            // absolute path (image/audio/text file) or inline text
-    bool isPath = false;          // text read from a file rather than inline
+    bool isPath = false;          // value names a file (always, except inline manifest text)
     std::int64_t blobIndex = -1;  // index into Dataset::blob for IDX images
 };
 
@@ -59,6 +59,9 @@ struct Dataset {
     std::shared_ptr<const ImageBlob> blob;
 
     int columnIndex(Modality m) const; // first column of that kind, -1 when none
+    // How a field is named in messages: a path relative to the root, "file #index" for
+    // IDX images, "(inline text)" for manifest text.
+    std::string displayName(const Field &f) const;
 };
 
 // What decides the modality of a manifest column.

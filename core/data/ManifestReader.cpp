@@ -246,6 +246,7 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
                     } else if (auto resolved = guard.resolve(v, &why)) {
                         f.present = true;
                         f.value = *resolved;
+                        f.isPath = true;
                     } else {
                         d.issues.push_back({v, row.line, "refused: " + why + "; treated as missing"});
                     }

@@ -129,13 +129,6 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
         }
     }, observer, "checking files");
 
-    auto display = [&](const Field &f) {
-        if (f.blobIndex >= 0)
-            return d.blob->sourceFile + " #" + std::to_string(f.blobIndex);
-        const std::string &root = d.root;
-        return f.value.compare(0, root.size() + 1, root + "/") == 0 ? f.value.substr(root.size() + 1) : f.value;
-    };
-
     nlohmann::json report;
     report["fuselab_inspect_version"] = 1;
     report["dataset"] = {{"path", d.source}, {"root", d.root}, {"format", d.format}};
@@ -178,10 +171,10 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
                 continue;
             }
             if (r.hashed && d.columns[m].kind != Modality::Text)
-                byHash[r.hash].push_back(display(f));
+                byHash[r.hash].push_back(d.displayName(f));
             if (!r.ok) {
                 ++corrupt[m];
-                addProblem(display(f), 0, r.error.empty() ? "unreadable" : r.error, false);
+                addProblem(d.displayName(f), 0, r.error.empty() ? "unreadable" : r.error, false);
                 continue;
             }
             ++present[m];

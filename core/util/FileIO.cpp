@@ -135,27 +135,35 @@ MappedFile &MappedFile::operator=(MappedFile &&other) noexcept
     return *this;
 }
 
+MappedFile MappedFile::mapDescriptor(int fd, std::size_t size, bool writable, const std::string &path)
+{
+    MappedFile f;
+    if (size > 0) {
+        void *p = ::mmap(nullptr, size, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED) {
+            const std::string msg = sysError("cannot map", path);
+            ::close(fd);
+            throw Error(msg);
+        }
+        f.m_data = p;
+        f.m_size = size;
+    }
+    ::close(fd); // the mapping stays valid without the descriptor
+    return f;
+}
+
 MappedFile MappedFile::openReadOnly(const std::string &path)
 {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         throw Error(sysError("cannot open", path));
     struct stat st {};
-    ::fstat(fd, &st);
-    MappedFile f;
-    f.m_size = static_cast<std::size_t>(st.st_size);
-    if (f.m_size > 0) {
-        f.m_data = ::mmap(nullptr, f.m_size, PROT_READ, MAP_SHARED, fd, 0);
-        if (f.m_data == MAP_FAILED) {
-            f.m_data = nullptr;
-            f.m_size = 0;
-            const std::string msg = sysError("cannot map", path);
-            ::close(fd);
-            throw Error(msg);
-        }
+    if (::fstat(fd, &st) != 0) {
+        const std::string msg = sysError("cannot stat", path);
+        ::close(fd);
+        throw Error(msg);
     }
-    ::close(fd);
-    return f;
+    return mapDescriptor(fd, static_cast<std::size_t>(st.st_size), false, path);
 }
 
 MappedFile MappedFile::create(const std::string &path, std::size_t size)
@@ -168,20 +176,7 @@ MappedFile MappedFile::create(const std::string &path, std::size_t size)
         ::close(fd);
         throw Error(msg);
     }
-    MappedFile f;
-    f.m_size = size;
-    if (size > 0) {
-        f.m_data = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-        if (f.m_data == MAP_FAILED) {
-            f.m_data = nullptr;
-            f.m_size = 0;
-            const std::string msg = sysError("cannot map", path);
-            ::close(fd);
-            throw Error(msg);
-        }
-    }
-    ::close(fd);
-    return f;
+    return mapDescriptor(fd, size, true, path);
 }
 
 void MappedFile::flush()

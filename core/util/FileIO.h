@@ -37,6 +37,9 @@ public:
     void flush();
 
 private:
+    // Maps `size` bytes of `fd` and closes it; throws Error naming `path`.
+    static MappedFile mapDescriptor(int fd, std::size_t size, bool writable, const std::string &path);
+
     void *m_data = nullptr;
     std::size_t m_size = 0;
 };

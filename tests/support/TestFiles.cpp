@@ -58,6 +58,24 @@ std::string encodeImage(const std::string &ext, int width, int height, int chann
     return {buf.begin(), buf.end()};
 }
 
+namespace {
+std::string be32(std::uint32_t v)
+{
+    std::string s(4, '\0');
+    for (int k = 0; k < 4; ++k)
+        s[static_cast<std::size_t>(k)] = static_cast<char>((v >> (24 - 8 * k)) & 0xFF);
+    return s;
+}
+} // namespace
+
+std::string pngHeaderOnly(std::uint32_t width, std::uint32_t height)
+{
+    std::string png = "\x89PNG\r\n\x1a\n";
+    png += be32(13) + "IHDR" + be32(width) + be32(height) + std::string("\x08\x02\x00\x00\x00", 5) + be32(0);
+    png += be32(0) + "IEND" + be32(0xAE426082);
+    return png;
+}
+
 void writeImage(const std::string &path, int width, int height, int channels, int depth, int seed)
 {
     const auto dot = path.find_last_of('.');

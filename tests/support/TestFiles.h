@@ -15,6 +15,9 @@ void makeDirs(const std::string &path);
 // channels 1, 3 or 4; depth 8 or 16 (PNG/TIFF only).
 std::string encodeImage(const std::string &ext, int width, int height, int channels = 3, int depth = 8,
                         int seed = 0);
+// A PNG whose header claims width × height pixels but holds no image data: a decompression
+// bomb's calling card, which must be refused before anything is allocated.
+std::string pngHeaderOnly(std::uint32_t width, std::uint32_t height);
 void writeImage(const std::string &path, int width, int height, int channels = 3, int depth = 8, int seed = 0);
 
 // A sine tone, written with libsndfile. format: SF_FORMAT_* major|subtype.
