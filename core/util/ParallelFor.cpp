@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -34,6 +35,7 @@ void parallelFor(std::int64_t count, int threads, const std::function<void(std::
     std::atomic<std::int64_t> next{0};
     std::atomic<std::int64_t> done{0};
     std::atomic<bool> stop{false};
+    std::exception_ptr failure; // first exception thrown by a body, rethrown to the caller
     std::mutex mutex;
     std::condition_variable finished;
     int running = threads;
@@ -46,8 +48,16 @@ void parallelFor(std::int64_t count, int threads, const std::function<void(std::
             if (begin >= count)
                 break;
             const std::int64_t end = std::min(count, begin + chunk);
-            for (std::int64_t i = begin; i < end; ++i)
-                body(i);
+            try {
+                for (std::int64_t i = begin; i < end; ++i)
+                    body(i);
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(mutex);
+                if (!failure)
+                    failure = std::current_exception();
+                stop = true;
+                break;
+            }
             done.fetch_add(end - begin, std::memory_order_relaxed);
         }
         std::lock_guard<std::mutex> lock(mutex);
@@ -77,6 +87,8 @@ void parallelFor(std::int64_t count, int threads, const std::function<void(std::
     }
     for (auto &t : pool)
         t.join();
+    if (failure)
+        std::rethrow_exception(failure);
     if (stop)
         throw Cancelled();
     if (observer)

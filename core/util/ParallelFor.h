@@ -12,8 +12,9 @@ namespace fuselab {
 int resolveThreadCount(int requested);
 
 // Runs body(i) for i in [0, count) on `threads` workers, pulling indices in small chunks.
-// The calling thread reports progress to `observer` (may be null) and polls cancellation.
-// body must not throw; per-item failures are recorded by the body itself.
+// The calling thread reports progress to `observer` (may be null) and polls cancellation
+// (then throws Cancelled). Per-item failures are the body's to record; should a body throw
+// anyway, the remaining work stops and the first exception is rethrown here.
 void parallelFor(std::int64_t count, int threads, const std::function<void(std::int64_t)> &body,
                  ProgressObserver *observer = nullptr, const std::string &stage = {});
 
