@@ -196,6 +196,35 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, AugmentSettings::fromJson({{"flip", 2.0}}));
     }
 
+    void sixteenBitImagesStaySixteenBit()
+    {
+        QTemporaryDir t, root;
+        const std::string r = t.path().toStdString();
+        for (int i = 0; i < 4; ++i) {
+            writeImage(r + "/a/" + std::to_string(i) + ".png", 8, 8, 1, 16, i);
+            writeImage(r + "/b/" + std::to_string(i) + ".png", 8, 8, 1, 8, i); // mixed depths: u16 wins
+        }
+        PreprocessSettings s;
+        s.image.width = 8;
+        s.image.height = 8;
+        CacheBuildOptions o;
+        o.cacheRoot = root.path().toStdString();
+        const Dataset ds = loadDataset(r);
+        const TensorCache c = TensorCache::open(buildTensorCache(ds, s, o).dir);
+        QCOMPARE(c.columns()[0].dtype, CacheDType::U16);
+        QCOMPARE(c.columns()[0].shape[0], std::int64_t(1));
+        // Undo the normalisation and compare with the file's own 16-bit values.
+        const CacheBatch b = c.batch({0});
+        const double mean = c.columns()[0].mean[0], stdv = c.columns()[0].std[0];
+        const at::Tensor back = (b.inputs[0][0] * stdv + mean) * 65535.0;
+        const std::string bytes = readAll(ds.samples[0].fields[0].value);
+        std::vector<std::uint16_t> expect(64);
+        QVERIFY(decodeImage(bytes, s.image, 1, 16, expect.data(), nullptr));
+        for (int k = 0; k < 64; ++k)
+            QVERIFY(std::abs(back.flatten()[k].item<double>() - expect[static_cast<std::size_t>(k)]) < 0.5);
+        QVERIFY(expect[5] > 255); // really 16-bit content
+    }
+
     void cancellingLeavesNothingBehind()
     {
         // Cancel once preprocessing has started, i.e. with the temporary folder in place.
