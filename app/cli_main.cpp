@@ -17,6 +17,9 @@ const char *kUsage =
     "  inspect DATASET [--json]   check a dataset's health: classes, modalities, corrupt and\n"
     "                             duplicate files, size/duration/length distributions\n"
     "  cache DATASET              preprocess a dataset into a tensor cache (printed path)\n"
+    "  new --template NAME --dataset PATH -o FILE\n"
+    "                             write a ready experiment (new --list shows the templates)\n"
+    "  check EXPERIMENT           check the model graph: shapes, parameters, problems\n"
     "\n"
     "Run 'fuselab-cli COMMAND --help' for a command's options.\n"
     "DATASET is a folder (class folders, IDX files, or one holding manifest.csv/.jsonl)\n"
@@ -41,6 +44,10 @@ int main(int argc, char **argv)
         return fuselab::cli::inspectCommand(args);
     if (command == "cache")
         return fuselab::cli::cacheCommand(args);
+    if (command == "new")
+        return fuselab::cli::newCommand(args);
+    if (command == "check")
+        return fuselab::cli::checkCommand(args);
     std::fprintf(stderr, "fuselab-cli: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
     return fuselab::cli::kExitUsage;
 }

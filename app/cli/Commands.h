@@ -8,5 +8,7 @@ namespace fuselab::cli {
 // Each returns the process exit code (CliArgs.h); errors go to stderr.
 int inspectCommand(const std::vector<std::string> &args);
 int cacheCommand(const std::vector<std::string> &args);
+int newCommand(const std::vector<std::string> &args);
+int checkCommand(const std::vector<std::string> &args);
 
 } // namespace fuselab::cli

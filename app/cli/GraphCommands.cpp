@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// fuselab-cli new / check: experiment files and their model graphs.
+#include "app/cli/CliArgs.h"
+#include "app/cli/Commands.h"
+
+#include "core/graph/Templates.h"
+#include "core/model/FusionModel.h"
+
+#ifdef FUSELAB_WITH_INGEST
+#include "core/data/DatasetLoader.h"
+#include "core/media/ImageProbe.h"
+#include "core/util/FileIO.h"
+#endif
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace fuselab::cli {
+
+namespace {
+
+std::string parentDir(const std::string &file)
+{
+    const fs::path p = fs::absolute(file).parent_path();
+    return p.string();
+}
+
+template <typename Body>
+int guardedGraph(const char *command, Body body)
+{
+    try {
+        return body();
+    } catch (const UsageError &e) {
+        std::fprintf(stderr, "fuselab-cli %s: %s\nRun 'fuselab-cli %s --help' for the options.\n", command, e.what(), command);
+        return kExitUsage;
+    } catch (const Error &e) {
+        std::fprintf(stderr, "fuselab-cli %s: %s\n", command, e.what());
+        return kExitUsage;
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "fuselab-cli %s: internal error: %s\n", command, e.what());
+        return kExitFailed;
+    }
+}
+
+std::string human(std::int64_t n)
+{
+    std::string s = std::to_string(n);
+    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3)
+        s.insert(static_cast<std::size_t>(i), ",");
+    return s;
+}
+
+#ifdef FUSELAB_WITH_INGEST
+DatasetSummary summarise(const Dataset &d, const std::string &datasetArg, const std::string &outDir, const LoadOptions &lo)
+{
+    DatasetSummary s;
+    std::error_code ec;
+    const fs::path rel = fs::relative(fs::absolute(datasetArg), outDir, ec);
+    // Relative when the data sits beside or below the experiment (the pair moves together),
+    // absolute otherwise.
+    const bool beside = !ec && !rel.empty() && rel.begin()->string() != "..";
+    s.path = beside ? rel.string() : fs::absolute(datasetArg).lexically_normal().string();
+    s.classes = d.classes;
+    s.modalities = d.columns;
+    s.labelColumn = lo.reader.labelColumn;
+    for (auto &[col, type] : lo.reader.columnTypes)
+        s.columnTypes[col] = type == ColumnType::Image ? "image" : type == ColumnType::Audio ? "audio" : type == ColumnType::Text ? "text" : "ignore";
+    if (d.blob) {
+        s.imageChannels = 1;
+        s.imageWidth = static_cast<int>(d.blob->cols);
+        s.imageHeight = static_cast<int>(d.blob->rows);
+        return s;
+    }
+    const int col = d.columnIndex(Modality::Image);
+    if (col < 0)
+        return s;
+    // Look at up to 500 image headers: colour if any image has colour; the median size.
+    std::vector<int> widths, heights;
+    int channels = 1;
+    for (const Sample &sample : d.samples) {
+        const Field &f = sample.fields[static_cast<std::size_t>(col)];
+        if (!f.present)
+            continue;
+        try {
+            const ImageHeader h = probeImage(readFilePrefix(f.value, 1 << 16));
+            if (!h.error.empty())
+                continue;
+            channels = std::max(channels, h.channels >= 3 ? 3 : 1);
+            widths.push_back(static_cast<int>(h.width));
+            heights.push_back(static_cast<int>(h.height));
+        } catch (const Error &) {
+        }
+        if (widths.size() >= 500)
+            break;
+    }
+    s.imageChannels = channels;
+    if (!widths.empty()) {
+        std::nth_element(widths.begin(), widths.begin() + widths.size() / 2, widths.end());
+        std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+        s.imageWidth = widths[widths.size() / 2];
+        s.imageHeight = heights[heights.size() / 2];
+    }
+    return s;
+}
+#endif
+
+} // namespace
+
+int newCommand(const std::vector<std::string> &raw)
+{
+    return guardedGraph("new", [&] {
+        std::vector<std::string> args = raw;
+        std::replace(args.begin(), args.end(), std::string("-o"), std::string("--output"));
+        const CliArgs a(args, {"help", "list", "force"}, {"template", "dataset", "output", "label-column"}, {"column"});
+        if (a.flag("help")) {
+            std::printf("Usage: fuselab-cli new --template NAME --dataset PATH -o EXPERIMENT.fuselab.json\n"
+                        "       fuselab-cli new --list\n\n"
+                        "Writes a ready experiment for a dataset, with encoders picked for its modalities.\n"
+                        "  --label-column NAME, --column NAME=KIND   as for inspect\n"
+                        "  --force                                   overwrite an existing file\n");
+            return kExitOk;
+        }
+        if (a.flag("list")) {
+            for (const auto &t : experimentTemplates())
+                std::printf("%-20s %s%s\n", t.name.c_str(), t.description.c_str(), t.minModalities > 1 ? " (2+ modalities)" : "");
+            return kExitOk;
+        }
+#ifndef FUSELAB_WITH_INGEST
+        throw UsageError("this build has no data ingestion (FUSELAB_WITH_INGEST=OFF): create experiments on a full build");
+#else
+        const auto name = a.value("template"), dataset = a.value("dataset");
+        std::optional<std::string> output = a.value("output");
+        if (!name || !dataset || !output)
+            throw UsageError("new needs --template NAME, --dataset PATH and --output FILE (or --list)");
+        if (fs::exists(*output) && !a.flag("force"))
+            throw UsageError(*output + " exists; pass --force to overwrite it");
+        LoadOptions lo;
+        if (auto v = a.value("label-column"))
+            lo.reader.labelColumn = *v;
+        for (const std::string &spec : a.values("column")) {
+            const auto eq = spec.find('=');
+            const std::string kind = eq == std::string::npos ? "" : spec.substr(eq + 1);
+            const ColumnType t = kind == "image" ? ColumnType::Image : kind == "audio" ? ColumnType::Audio
+                               : kind == "text" ? ColumnType::Text : kind == "ignore" ? ColumnType::Ignore : ColumnType::Auto;
+            if (t == ColumnType::Auto)
+                throw UsageError("--column expects NAME=image|audio|text|ignore, not \"" + spec + "\"");
+            lo.reader.columnTypes[spec.substr(0, eq)] = t;
+        }
+        const Dataset d = loadDataset(*dataset, lo);
+        if (d.samples.empty())
+            throw Error(*dataset + ": no samples found");
+        const Experiment e = makeExperiment(*name, summarise(d, *dataset, parentDir(*output), lo));
+        const GraphAnalysis check = analyseGraph(e.graph, inferContext(e, parentDir(*output)));
+        if (!check.ok()) {
+            std::string msg = "template " + *name + " gave an invalid graph for this dataset:";
+            for (auto &p : check.problems)
+                msg += "\n  " + p.toString();
+            throw Error(msg);
+        }
+        e.save(*output);
+        std::printf("wrote %s: template %s, %zu classes, modalities:", output->c_str(), name->c_str(), e.dataset.classes.size());
+        for (auto &m : e.dataset.modalities)
+            std::printf(" %s (%s)", m.name.c_str(), modalityName(m.kind));
+        std::printf("\ncheck it with: fuselab-cli check %s\n", output->c_str());
+        return kExitOk;
+#endif
+    });
+}
+
+int checkCommand(const std::vector<std::string> &raw)
+{
+    return guardedGraph("check", [&] {
+        const CliArgs a(raw, {"help"}, {}, {});
+        if (a.flag("help")) {
+            std::printf("Usage: fuselab-cli check EXPERIMENT.fuselab.json\n\n"
+                        "Checks the model graph before any data is read: prints the shape on every edge and the\n"
+                        "parameter count of every node and of the model; exit 2 with every problem when invalid.\n");
+            return kExitOk;
+        }
+        if (a.positional().size() != 1)
+            throw UsageError("check expects exactly one experiment file");
+        const std::string file = a.positional()[0];
+        const Experiment e = Experiment::load(file);
+        const InferContext ctx = inferContext(e, parentDir(file));
+        const GraphAnalysis analysis = analyseGraph(e.graph, ctx);
+        if (!analysis.ok()) {
+            std::fprintf(stderr, "%s: the model graph has %zu problem(s):\n", file.c_str(), analysis.problems.size());
+            for (auto &p : analysis.problems)
+                std::fprintf(stderr, "  %s\n", p.toString().c_str());
+            return kExitUsage;
+        }
+        torch::manual_seed(0);
+        FusionModel model(e.graph, ctx);
+        std::printf("%s: %zu nodes, %zu edges, %zu classes\n\nEdges\n", file.c_str(), e.graph.nodes.size(), e.graph.edges.size(),
+                    e.dataset.classes.size());
+        for (const GraphEdge &edge : e.graph.edges) {
+            const TensorShape *s = analysis.edgeShape(edge, e.graph, BlockRegistry::builtin());
+            const std::string from = edge.from.node + "." + edge.from.port, to = edge.to.node + "." + edge.to.port;
+            std::printf("  %-28s -> %-28s %s\n", from.c_str(), to.c_str(), s ? s->toString().c_str() : "?");
+        }
+        std::printf("\nNodes%*s%14s\n", 55, "", "parameters");
+        for (const std::string &id : analysis.order) {
+            const GraphNode *n = e.graph.node(id);
+            std::printf("  %-24s %-28s %14s\n", id.c_str(), n->type.c_str(), human(model->parameterCount(id)).c_str());
+        }
+        std::printf("  %-53s %14s\n", "total", human(model->parameterCount()).c_str());
+        return kExitOk;
+    });
+}
+
+} // namespace fuselab::cli

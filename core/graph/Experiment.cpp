@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/graph/Experiment.h"
+
+#include "core/graph/JsonFields.h"
+#include "core/util/FileIO.h"
+
+#include <nlohmann/json.hpp>
+
+namespace fuselab {
+
+nlohmann::json Experiment::toJson() const
+{
+    nlohmann::json modalities = nlohmann::json::array();
+    for (auto &m : dataset.modalities)
+        modalities.push_back({{"column", m.name}, {"kind", modalityName(m.kind)}});
+    nlohmann::json j;
+    j["fuselab_experiment"] = kExperimentVersion;
+    j["name"] = name;
+    j["dataset"] = {{"path", dataset.path},
+                    {"label_column", dataset.labelColumn},
+                    {"column_types", dataset.columnTypes},
+                    {"split", {dataset.split[0], dataset.split[1], dataset.split[2]}},
+                    {"split_seed", dataset.splitSeed},
+                    {"classes", dataset.classes},
+                    {"modalities", modalities}};
+    j["preprocessing"] = preprocessing.toJson();
+    j["augmentation"] = augmentation.toJson();
+    j["graph"] = graph.toJson();
+    j["training"] = training.toJson();
+    return j;
+}
+
+Experiment Experiment::fromJson(const nlohmann::json &j)
+{
+    using namespace json_fields;
+    requireObject(j, "experiment");
+    if (!j.contains("fuselab_experiment"))
+        throw Error("fuselab_experiment: missing (is this a FuseLab experiment file?)");
+    if (!j["fuselab_experiment"].is_number_integer() || j["fuselab_experiment"].get<int>() != kExperimentVersion)
+        throw Error("fuselab_experiment: version " + j["fuselab_experiment"].dump() + " is not one this FuseLab reads (it reads "
+                    + std::to_string(kExperimentVersion) + ")");
+    Experiment e;
+    optional(j, "name", "experiment", e.name);
+
+    const auto &d = require(j, "dataset", "experiment");
+    requireObject(d, "dataset");
+    e.dataset.path = requireString(d, "path", "dataset");
+    optional(d, "label_column", "dataset", e.dataset.labelColumn);
+    if (d.contains("column_types")) {
+        if (!d["column_types"].is_object())
+            throw Error("dataset.column_types: must be an object of column: image|audio|text|ignore");
+        for (auto it = d["column_types"].begin(); it != d["column_types"].end(); ++it) {
+            const std::string v = it->is_string() ? it->get<std::string>() : "";
+            if (v != "image" && v != "audio" && v != "text" && v != "ignore")
+                throw Error("dataset.column_types." + it.key() + ": must be image, audio, text or ignore");
+            e.dataset.columnTypes[it.key()] = v;
+        }
+    }
+    if (d.contains("split")) {
+        const auto &s = d["split"];
+        if (!s.is_array() || s.size() != 3 || !s[0].is_number() || !s[1].is_number() || !s[2].is_number()
+            || s[0].get<double>() <= 0 || s[1].get<double>() < 0 || s[2].get<double>() < 0)
+            throw Error("dataset.split: must be three fractions [train, val, test], train > 0");
+        for (int k = 0; k < 3; ++k)
+            e.dataset.split[k] = s[k].get<double>();
+    }
+    optional(d, "split_seed", "dataset", e.dataset.splitSeed);
+    if (d.contains("classes")) {
+        if (!d["classes"].is_array())
+            throw Error("dataset.classes: must be an array of class names");
+        for (auto &c : d["classes"]) {
+            if (!c.is_string())
+                throw Error("dataset.classes: must be an array of class names");
+            e.dataset.classes.push_back(c.get<std::string>());
+        }
+    }
+    if (d.contains("modalities")) {
+        if (!d["modalities"].is_array())
+            throw Error("dataset.modalities: must be an array");
+        for (std::size_t i = 0; i < d["modalities"].size(); ++i) {
+            const auto &m = d["modalities"][i];
+            const std::string p = "dataset.modalities[" + std::to_string(i) + "]";
+            requireObject(m, p);
+            ModalityColumn c;
+            c.name = requireString(m, "column", p);
+            const auto kind = modalityFromName(requireString(m, "kind", p));
+            if (!kind)
+                throw Error(p + ".kind: must be image, audio or text");
+            c.kind = *kind;
+            e.dataset.modalities.push_back(c);
+        }
+    }
+    try {
+        e.preprocessing = PreprocessSettings::fromJson(j.value("preprocessing", nlohmann::json::object()));
+        e.augmentation = AugmentSettings::fromJson(j.value("augmentation", nlohmann::json::object()));
+    } catch (const Error &err) {
+        throw Error(std::string(err.what()));
+    }
+    e.graph = Graph::fromJson(require(j, "graph", "experiment"), "graph");
+    e.training = TrainingSettings::fromJson(j.value("training", nlohmann::json::object()), "training");
+    return e;
+}
+
+Experiment Experiment::load(const std::string &path)
+{
+    std::string text;
+    text = readFile(path, 64u << 20);
+    const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded())
+        throw Error(path + ": not valid JSON");
+    try {
+        return fromJson(j);
+    } catch (const Error &e) {
+        throw Error(path + ": " + e.what());
+    }
+}
+
+void Experiment::save(const std::string &path) const
+{
+    writeFileAtomically(path, toJson().dump(2) + "\n");
+}
+
+} // namespace fuselab

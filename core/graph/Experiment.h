@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "core/cache/ImageAugment.h"
+#include "core/cache/PreprocessSettings.h"
+#include "core/data/Dataset.h"
+#include "core/graph/Graph.h"
+#include "core/train/TrainingSettings.h"
+
+#include <string>
+#include <vector>
+
+namespace fuselab {
+
+constexpr int kExperimentVersion = 1;
+
+// The dataset section: where the data is, how to read it, and what it holds (classes and
+// modality columns, recorded when the experiment was made so the graph can be checked
+// before any data is read).
+struct ExperimentDataset {
+    std::string path;                // relative paths resolve against the experiment file's folder
+    std::string labelColumn = "label";
+    std::map<std::string, std::string> columnTypes; // manifest column -> image|audio|text|ignore
+    double split[3] = {0.8, 0.1, 0.1};
+    std::uint64_t splitSeed = 42;
+    std::vector<std::string> classes;
+    std::vector<ModalityColumn> modalities;
+};
+
+// A whole run, as saved in *.fuselab.json (docs/formats.md).
+struct Experiment {
+    std::string name;
+    ExperimentDataset dataset;
+    PreprocessSettings preprocessing;
+    AugmentSettings augmentation;
+    Graph graph;
+    TrainingSettings training;
+
+    nlohmann::json toJson() const;
+    // Throws Error naming the field ("training.epochs: must be 1 to 100000"), or the
+    // version when it is not one this FuseLab reads.
+    static Experiment fromJson(const nlohmann::json &j);
+
+    static Experiment load(const std::string &path);   // Error names the file
+    void save(const std::string &path) const;          // atomic (temporary file + rename)
+};
+
+} // namespace fuselab

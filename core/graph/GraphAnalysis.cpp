@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/graph/GraphAnalysis.h"
+
+#include <algorithm>
+#include <set>
+
+namespace fuselab {
+
+std::string GraphProblem::toString() const
+{
+    std::string s = node.empty() ? std::string("graph") : node;
+    if (!port.empty())
+        s += "." + port;
+    return s + ": " + message;
+}
+
+namespace {
+int portIndex(const std::vector<PortSpec> &ports, const std::string &name)
+{
+    for (std::size_t i = 0; i < ports.size(); ++i)
+        if (ports[i].name == name)
+            return static_cast<int>(i);
+    return -1;
+}
+
+std::string portList(const std::vector<PortSpec> &ports)
+{
+    std::string s;
+    for (auto &p : ports)
+        s += (s.empty() ? "" : ", ") + p.name;
+    return s.empty() ? "none" : s;
+}
+
+std::string kindList(const std::vector<PortKind> &kinds)
+{
+    std::string s;
+    for (auto k : kinds)
+        s += (s.empty() ? "" : " or ") + std::string(portKindName(k));
+    return s;
+}
+} // namespace
+
+const TensorShape *GraphAnalysis::edgeShape(const GraphEdge &edge, const Graph &graph, const BlockRegistry &registry) const
+{
+    const GraphNode *from = graph.node(edge.from.node);
+    if (!from)
+        return nullptr;
+    const BlockType *t = registry.find(from->type);
+    auto it = outputShapes.find(edge.from.node);
+    if (!t || it == outputShapes.end())
+        return nullptr;
+    const int idx = portIndex(t->outputs(), edge.from.port);
+    if (idx < 0 || idx >= static_cast<int>(it->second.size()))
+        return nullptr;
+    return &it->second[static_cast<std::size_t>(idx)];
+}
+
+GraphAnalysis analyseGraph(const Graph &g, const InferContext &context, const BlockRegistry &registry)
+{
+    GraphAnalysis a;
+    auto problem = [&](const std::string &node, const std::string &port, const std::string &msg) {
+        a.problems.push_back({node, port, msg});
+    };
+
+    std::map<std::string, const BlockType *> types;
+    for (const GraphNode &n : g.nodes) {
+        const BlockType *t = registry.find(n.type);
+        if (!t) {
+            problem(n.id, "", "unknown block type \"" + n.type + "\"");
+            continue;
+        }
+        types[n.id] = t;
+        std::vector<BlockProblem> bp;
+        a.params[n.id] = t->resolveParams(n.params, bp);
+        for (auto &p : bp)
+            problem(n.id, p.where, p.message);
+    }
+
+    // Edges: endpoints must exist; a single-input port takes one edge.
+    std::vector<const GraphEdge *> valid;
+    std::set<std::pair<std::string, std::string>> seenTargets;
+    for (const GraphEdge &e : g.edges) {
+        bool ok = true;
+        const GraphNode *from = g.node(e.from.node), *to = g.node(e.to.node);
+        if (!from) {
+            problem(e.from.node, "", "edge from a node that does not exist");
+            ok = false;
+        } else if (types.count(from->id) && portIndex(types[from->id]->outputs(), e.from.port) < 0) {
+            problem(e.from.node, e.from.port, "no such output port (outputs: " + portList(types[from->id]->outputs()) + ")");
+            ok = false;
+        }
+        if (!to) {
+            problem(e.to.node, "", "edge to a node that does not exist");
+            ok = false;
+        } else if (types.count(to->id)) {
+            const auto ins = types[to->id]->inputs();
+            const int idx = portIndex(ins, e.to.port);
+            if (idx < 0) {
+                problem(e.to.node, e.to.port, "no such input port (inputs: " + portList(ins) + ")");
+                ok = false;
+            } else if (!ins[static_cast<std::size_t>(idx)].multiple && !seenTargets.insert({e.to.node, e.to.port}).second) {
+                problem(e.to.node, e.to.port, "takes one connection, but has several");
+                ok = false;
+            }
+        }
+        if (ok && from && to && from->id == to->id) {
+            problem(e.to.node, e.to.port, "is connected to its own output (a cycle)");
+            ok = false;
+        }
+        if (ok)
+            valid.push_back(&e);
+    }
+
+    // Topological order (Kahn); whatever remains is on or behind a cycle.
+    std::map<std::string, int> indegree;
+    for (auto &n : g.nodes)
+        indegree[n.id] = 0;
+    for (auto *e : valid)
+        ++indegree[e->to.node];
+    std::vector<std::string> ready;
+    for (auto &n : g.nodes)
+        if (indegree[n.id] == 0)
+            ready.push_back(n.id);
+    while (!ready.empty()) {
+        const std::string id = ready.front();
+        ready.erase(ready.begin());
+        a.order.push_back(id);
+        for (auto *e : valid)
+            if (e->from.node == id && --indegree[e->to.node] == 0)
+                ready.push_back(e->to.node);
+    }
+    if (a.order.size() < g.nodes.size()) {
+        std::string members;
+        for (auto &n : g.nodes)
+            if (std::find(a.order.begin(), a.order.end(), n.id) == a.order.end())
+                members += (members.empty() ? "" : ", ") + n.id;
+        problem("", "", "the graph has a cycle through: " + members);
+    }
+
+    // Shapes, in order.
+    int outputs = 0;
+    for (const std::string &id : a.order) {
+        auto tit = types.find(id);
+        if (tit == types.end())
+            continue;
+        const BlockType *t = tit->second;
+        const auto ins = t->inputs();
+        std::vector<std::vector<TensorShape>> shapes(ins.size());
+        bool complete = true;
+        for (std::size_t p = 0; p < ins.size(); ++p) {
+            std::vector<const GraphEdge *> edges;
+            for (auto *e : valid)
+                if (e->to.node == id && e->to.port == ins[p].name)
+                    edges.push_back(e);
+            if (edges.empty()) {
+                problem(id, ins[p].name, "is not connected");
+                complete = false;
+                continue;
+            }
+            for (auto *e : edges) {
+                const TensorShape *s = a.edgeShape(*e, g, registry);
+                if (!s) {
+                    complete = false; // the source already has a problem
+                    continue;
+                }
+                if (std::find(ins[p].accepts.begin(), ins[p].accepts.end(), s->kind) == ins[p].accepts.end()) {
+                    problem(id, ins[p].name, "receives " + s->toString() + " from " + e->from.node + "." + e->from.port
+                                                 + " but accepts " + kindList(ins[p].accepts));
+                    complete = false;
+                    continue;
+                }
+                shapes[p].push_back(*s);
+            }
+        }
+        a.inputShapes[id] = shapes;
+        if (t->category() == "output") {
+            ++outputs;
+            for (auto *e : valid)
+                if (e->to.node == id)
+                    a.outputNode = e->from.node;
+        }
+        if (!complete)
+            continue;
+        std::vector<BlockProblem> bp;
+        std::vector<TensorShape> out = t->infer(a.params[id], shapes, context, bp);
+        for (auto &p : bp)
+            problem(id, p.where, p.message);
+        if (bp.empty() && out.size() == t->outputs().size())
+            a.outputShapes[id] = std::move(out);
+    }
+    if (outputs == 0)
+        problem("", "", "the graph has no \"output\" block: connect the classifier's logits to one");
+    else if (outputs > 1)
+        problem("", "", "the graph has " + std::to_string(outputs) + " \"output\" blocks; it needs exactly one");
+    return a;
+}
+
+} // namespace fuselab

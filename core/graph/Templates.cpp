@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/graph/Templates.h"
+
+#include <algorithm>
+
+namespace fuselab {
+
+const std::vector<ExperimentTemplate> &experimentTemplates()
+{
+    static const std::vector<ExperimentTemplate> list = {
+        {"image-cnn", "images only: a CNN encoder and a classifier", 1},
+        {"text-gru", "text only: a bidirectional GRU over words and a classifier", 1},
+        {"audio-cnn", "audio only: a CNN over the log-mel spectrogram and a classifier", 1},
+        {"concat", "every modality encoded, vectors concatenated (early fusion)", 2},
+        {"late-fusion", "one classifier per modality, logits averaged over present modalities", 2},
+        {"attention-fusion", "attention weights over the modality vectors", 2},
+        {"gated-fusion", "gated multimodal unit (Arevalo et al. 2017)", 2},
+        {"tensor-fusion", "tensor fusion network: outer product of modality vectors (Zadeh et al. 2017)", 2},
+        {"low-rank-fusion", "low-rank multimodal fusion (Liu et al. 2018)", 2},
+        {"cross-attention", "cross-modal attention between modality sequences (MulT-style)", 2},
+        {"autoencoder-fusion", "per-modality autoencoders and a joint autoencoder latent, reconstruction loss added", 2},
+    };
+    return list;
+}
+
+namespace {
+
+struct Builder {
+    Experiment e;
+    int row = 0;
+
+    GraphNode &add(const std::string &id, const std::string &type, nlohmann::json params, double x, double y)
+    {
+        e.graph.nodes.push_back({id, type, std::move(params), x, y});
+        return e.graph.nodes.back();
+    }
+    void connect(const std::string &from, const std::string &fromPort, const std::string &to, const std::string &toPort)
+    {
+        e.graph.edges.push_back({{from, fromPort}, {to, toPort}});
+    }
+};
+
+int cnnLayers(int w, int h)
+{
+    int layers = 0;
+    while (layers < 4 && (std::min(w, h) >> (layers + 1)) >= 4)
+        ++layers;
+    return std::max(1, layers);
+}
+
+// Adds input + encoder for one modality; returns the node whose "out" is its vector
+// (or sequence, when `sequence`).
+std::string encode(Builder &b, const ModalityColumn &m, const std::string &style, bool sequence, double y)
+{
+    const std::string base = m.name;
+    const std::string input = "input_" + base;
+    nlohmann::json inParams = {{"column", m.name}};
+    if (m.kind == Modality::Audio && sequence)
+        inParams["layout"] = "sequence";
+    b.add(input, std::string("input.") + modalityName(m.kind), inParams, 0, y);
+    const std::string enc = "encode_" + base;
+    if (style == "autoencoder" && m.kind != Modality::Text) { // token ids are not reconstructable floats
+        b.add(enc, "encoder.autoencoder", {{"hidden", 256}, {"layers", 1}, {"latent", 32}}, 250, y);
+    } else if (m.kind == Modality::Image) {
+        const int w = b.e.preprocessing.image.width, h = b.e.preprocessing.image.height;
+        b.add(enc, "encoder.cnn", {{"layers", cnnLayers(w, h)}, {"channels", 32}, {"dropout", 0.25}}, 250, y);
+    } else if (m.kind == Modality::Text) {
+        b.add(enc, "encoder.rnn", {{"cell", "gru"}, {"hidden", 64}, {"bidirectional", true}, {"output", sequence ? "sequence" : "mean"}},
+              250, y);
+    } else {
+        if (sequence)
+            b.add(enc, "encoder.conv1d", {{"channels", 64}, {"output", "sequence"}}, 250, y);
+        else
+            b.add(enc, "encoder.audio_cnn", {{"layers", 3}, {"channels", 32}}, 250, y);
+    }
+    b.connect(input, "out", enc, "in");
+    return enc;
+}
+
+} // namespace
+
+Experiment makeExperiment(const std::string &name, const DatasetSummary &d)
+{
+    auto it = std::find_if(experimentTemplates().begin(), experimentTemplates().end(),
+                           [&](const ExperimentTemplate &t) { return t.name == name; });
+    if (it == experimentTemplates().end())
+        throw Error("unknown template \"" + name + "\" (fuselab-cli new --list shows them)");
+    if (d.classes.size() < 2)
+        throw Error("the dataset has " + std::to_string(d.classes.size()) + " class(es); a classifier needs at least two");
+
+    Builder b;
+    Experiment &e = b.e;
+    e.name = name;
+    e.dataset.path = d.path;
+    e.dataset.labelColumn = d.labelColumn;
+    e.dataset.columnTypes = d.columnTypes;
+    e.dataset.classes = d.classes;
+    e.dataset.modalities = d.modalities;
+    // Small images keep their size (28×28 Fashion-MNIST); larger ones become 64×64.
+    if (d.imageWidth > 0 && d.imageWidth <= 64 && d.imageHeight > 0 && d.imageHeight <= 64) {
+        e.preprocessing.image.width = d.imageWidth;
+        e.preprocessing.image.height = d.imageHeight;
+    }
+    e.preprocessing.image.channels = d.imageChannels;
+
+    std::vector<ModalityColumn> used;
+    auto first = [&](Modality m) -> const ModalityColumn * {
+        for (auto &c : d.modalities)
+            if (c.kind == m)
+                return &c;
+        return nullptr;
+    };
+    if (name == "image-cnn" || name == "text-gru" || name == "audio-cnn") {
+        const Modality m = name == "image-cnn" ? Modality::Image : name == "text-gru" ? Modality::Text : Modality::Audio;
+        const ModalityColumn *c = first(m);
+        if (!c)
+            throw Error("template " + name + " needs " + modalityName(m) + " data, and the dataset has none");
+        used.push_back(*c);
+    } else {
+        used = d.modalities;
+        if (used.size() < 2)
+            throw Error("template " + name + " fuses modalities, and the dataset has only one (" + used[0].name
+                        + "); use image-cnn, text-gru or audio-cnn");
+    }
+    if (name == "image-cnn") {
+        e.augmentation.cropPadding = std::max(1, e.preprocessing.image.width / 16);
+        e.augmentation.flipProbability = 0.5;
+    }
+
+    const bool sequences = name == "cross-attention";
+    const std::string style = name == "autoencoder-fusion" ? "autoencoder" : "";
+    std::vector<std::string> encoded;
+    for (std::size_t i = 0; i < used.size(); ++i)
+        encoded.push_back(encode(b, used[i], style, sequences, 150.0 * static_cast<double>(i)));
+    const double mid = 75.0 * static_cast<double>(used.size() - 1);
+
+    std::string features;
+    if (used.size() == 1) {
+        features = encoded[0];
+    } else if (name == "late-fusion") {
+        b.add("fusion", "fusion.late", {{"mode", "mean"}}, 500, mid);
+        for (auto &n : encoded)
+            b.connect(n, "out", "fusion", "in");
+        b.add("output", "output", nlohmann::json::object(), 750, mid);
+        b.connect("fusion", "out", "output", "logits");
+        return e;
+    } else {
+        static const std::map<std::string, std::pair<std::string, nlohmann::json>> fusions = {
+            {"concat", {"fusion.concat", nlohmann::json::object()}},
+            {"attention-fusion", {"fusion.attention", {{"dim", 128}}}},
+            {"gated-fusion", {"fusion.gated", {{"dim", 128}}}},
+            {"tensor-fusion", {"fusion.tensor", {{"proj_dim", 16}, {"out_features", 128}}}},
+            {"low-rank-fusion", {"fusion.low_rank", {{"rank", 4}, {"dim", 128}}}},
+            {"cross-attention", {"fusion.cross_attention", {{"d_model", 64}, {"heads", 4}}}},
+            {"autoencoder-fusion", {"fusion.autoencoder", {{"hidden", 128}, {"latent", 64}}}},
+        };
+        const auto &[type, params] = fusions.at(name);
+        b.add("fusion", type, params, 500, mid);
+        for (auto &n : encoded)
+            b.connect(n, "out", "fusion", "in");
+        features = "fusion";
+    }
+    b.add("head", "head.classification", {{"hidden", 128}, {"dropout", 0.2}}, 750, mid);
+    b.connect(features, "out", "head", "in");
+    b.add("output", "output", nlohmann::json::object(), 1000, mid);
+    b.connect("head", "logits", "output", "logits");
+    return e;
+}
+
+} // namespace fuselab

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <torch/torch.h>
+
+#include <vector>
+
+namespace fuselab {
+
+// What travels along an edge at run time: the batch and, per sample, whether the
+// modality behind it was present (1) or missing (0). Missing inputs arrive as zeros;
+// fusions use the mask to leave them out.
+struct Value {
+    torch::Tensor x;
+    torch::Tensor mask; // [B] float
+};
+
+// The LibTorch side of a block. Each block also has its own typed forward() for direct
+// use; run() adapts it to the graph: inputs[port][edge] -> one Value per output port.
+class BlockModule : public torch::nn::Module {
+public:
+    virtual std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) = 0;
+    // A loss the block adds to the task loss (autoencoder reconstruction), from the last
+    // run(); undefined when it has none.
+    virtual torch::Tensor auxiliaryLoss() const { return {}; }
+};
+
+// Elementwise "present in every input" for blocks whose output depends on all of them.
+torch::Tensor allPresent(const std::vector<Value> &values);
+// "present in any input": for fusions that cope with missing modalities.
+torch::Tensor anyPresent(const std::vector<Value> &values);
+
+} // namespace fuselab

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/model/FusionModel.h"
+
+#include "core/model/blocks/InputBlock.h"
+
+namespace fuselab {
+
+InferContext inferContext(const Experiment &e, const std::string &experimentDir)
+{
+    InferContext c;
+    c.preprocessing = &e.preprocessing;
+    c.numClasses = static_cast<std::int64_t>(e.dataset.classes.size());
+    c.modalities = e.dataset.modalities;
+    c.experimentDir = experimentDir;
+    return c;
+}
+
+namespace {
+std::string moduleName(const std::string &id)
+{
+    // register_module refuses dots and empty names.
+    std::string s = "node_" + id;
+    for (char &ch : s)
+        if (ch == '.')
+            ch = '_';
+    return s;
+}
+} // namespace
+
+FusionModelImpl::FusionModelImpl(const Graph &graph, const InferContext &context, const BlockRegistry &registry)
+    : m_graph(graph), m_analysis(analyseGraph(graph, context, registry))
+{
+    if (!m_analysis.ok()) {
+        std::string msg = "the model graph is not valid:";
+        for (auto &p : m_analysis.problems)
+            msg += "\n  " + p.toString();
+        throw Error(msg);
+    }
+    for (const std::string &id : m_analysis.order) {
+        const GraphNode *n = m_graph.node(id);
+        const BlockType *t = registry.find(n->type);
+        Step step;
+        step.node = id;
+        step.module = t->create(m_analysis.params.at(id), m_analysis.inputShapes.at(id), context);
+        register_module(moduleName(id), step.module);
+        if (t->category() == "input") {
+            const std::string column = m_analysis.params.at(id).value("column", "");
+            const std::string kind = n->type.substr(std::string("input.").size());
+            for (std::size_t c = 0; c < context.modalities.size(); ++c)
+                if (modalityName(context.modalities[c].kind) == kind && (column.empty() || context.modalities[c].name == column)) {
+                    step.column = static_cast<int>(c);
+                    break;
+                }
+        }
+        for (const PortSpec &port : t->inputs()) {
+            std::vector<std::pair<std::string, int>> sources;
+            for (const GraphEdge *e : m_graph.edgesInto(id, port.name)) {
+                const BlockType *from = registry.find(m_graph.node(e->from.node)->type);
+                const auto outs = from->outputs();
+                int idx = 0;
+                for (std::size_t k = 0; k < outs.size(); ++k)
+                    if (outs[k].name == e->from.port)
+                        idx = static_cast<int>(k);
+                sources.emplace_back(e->from.node, idx);
+            }
+            step.sources.push_back(std::move(sources));
+        }
+        if (t->category() == "head" && n->type == "head.multilabel")
+            m_multiLabel = true;
+        m_steps.push_back(std::move(step));
+    }
+}
+
+FusionModelImpl::Output FusionModelImpl::forward(const std::vector<torch::Tensor> &columns, const torch::Tensor &present)
+{
+    std::map<std::string, std::vector<Value>> values;
+    const torch::Tensor presentF = present.to(torch::kFloat);
+    Output out;
+    out.auxLoss = torch::zeros({}, columns.empty() ? torch::TensorOptions() : columns[0].options().dtype(torch::kFloat));
+    for (Step &s : m_steps) {
+        std::vector<std::vector<Value>> inputs;
+        if (s.column >= 0) {
+            inputs.push_back({{columns.at(static_cast<std::size_t>(s.column)), presentF.select(1, s.column)}});
+        } else {
+            for (auto &port : s.sources) {
+                std::vector<Value> vs;
+                for (auto &[node, idx] : port)
+                    vs.push_back(values.at(node).at(static_cast<std::size_t>(idx)));
+                inputs.push_back(std::move(vs));
+            }
+        }
+        values[s.node] = s.module->run(inputs);
+        const torch::Tensor aux = s.module->auxiliaryLoss();
+        if (aux.defined())
+            out.auxLoss = out.auxLoss + aux;
+    }
+    out.logits = values.at(m_analysis.outputNode).at(0).x;
+    return out;
+}
+
+std::int64_t FusionModelImpl::parameterCount() const
+{
+    std::int64_t n = 0;
+    for (const auto &p : parameters())
+        n += p.numel();
+    return n;
+}
+
+std::int64_t FusionModelImpl::parameterCount(const std::string &node) const
+{
+    for (const Step &s : m_steps)
+        if (s.node == node) {
+            std::int64_t n = 0;
+            for (const auto &p : s.module->parameters())
+                n += p.numel();
+            return n;
+        }
+    return 0;
+}
+
+} // namespace fuselab

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "core/graph/Experiment.h"
+#include "core/graph/GraphAnalysis.h"
+#include "core/model/BlockModule.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace fuselab {
+
+// The whole model, built from a graph that validated: one module per node, run in
+// topological order. Inputs are the dataset's modality columns in the experiment's order
+// (the tensor cache's column order).
+class FusionModelImpl : public torch::nn::Module {
+public:
+    // Throws Error listing the graph's problems when it does not validate.
+    FusionModelImpl(const Graph &graph, const InferContext &context, const BlockRegistry &registry = BlockRegistry::builtin());
+
+    struct Output {
+        torch::Tensor logits;   // [B, classes]
+        torch::Tensor auxLoss;  // summed auxiliary losses (reconstruction); a 0-d zero when none
+    };
+    // columns[m]: the batch of modality column m; present: [B, columns] (bool or float).
+    Output forward(const std::vector<torch::Tensor> &columns, const torch::Tensor &present);
+
+    const GraphAnalysis &analysis() const { return m_analysis; }
+    std::int64_t parameterCount() const;
+    std::int64_t parameterCount(const std::string &node) const;
+    bool multiLabel() const { return m_multiLabel; }
+
+private:
+    struct Step {
+        std::string node;
+        std::shared_ptr<BlockModule> module;
+        int column = -1;                                      // input nodes: dataset column
+        std::vector<std::vector<std::pair<std::string, int>>> sources; // per input port: (node, output port index)
+    };
+    Graph m_graph;
+    GraphAnalysis m_analysis;
+    std::vector<Step> m_steps;
+    bool m_multiLabel = false;
+};
+TORCH_MODULE(FusionModel);
+
+// Builds the shape-inference context of an experiment.
+InferContext inferContext(const Experiment &experiment, const std::string &experimentDir = {});
+
+} // namespace fuselab

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/model/blocks/AttentionFusion.h"
+
+#include "core/model/blocks/BlockHelpers.h"
+#include "core/model/blocks/Builtin.h"
+#include "core/model/blocks/LateFusion.h"
+
+namespace fuselab {
+
+AttentionFusionImpl::AttentionFusionImpl(AttentionFusionOptions o) : options(std::move(o)) { reset(); }
+
+void AttentionFusionImpl::reset()
+{
+    m_projections = torch::nn::ModuleList();
+    for (auto d : options.inFeatures())
+        m_projections->push_back(torch::nn::Linear(d, options.dim()));
+    register_module("projections", m_projections);
+    m_context = register_module("context", torch::nn::Linear(options.dim(), options.dim()));
+    m_score = register_module("score", torch::nn::Linear(torch::nn::LinearOptions(options.dim(), 1).bias(false)));
+}
+
+torch::Tensor AttentionFusionImpl::forward(const std::vector<torch::Tensor> &xs, const std::vector<torch::Tensor> &masks)
+{
+    std::vector<torch::Tensor> p;
+    for (std::size_t i = 0; i < xs.size(); ++i)
+        p.push_back(m_projections[i]->as<torch::nn::Linear>()->forward(xs[i]));
+    const torch::Tensor P = torch::stack(p, 1);                          // [B, M, D]
+    const torch::Tensor scores = m_score(torch::tanh(m_context(P))).squeeze(2); // [B, M]
+    m_lastWeights = maskedSoftmax(scores, torch::stack(masks, 1));
+    return (P * m_lastWeights.unsqueeze(2)).sum(1);
+}
+
+std::vector<Value> AttentionFusionImpl::run(const std::vector<std::vector<Value>> &inputs)
+{
+    std::vector<torch::Tensor> xs, masks;
+    for (auto &v : inputs.at(0)) {
+        xs.push_back(v.x);
+        masks.push_back(v.mask);
+    }
+    return {{forward(xs, masks), anyPresent(inputs[0])}};
+}
+
+namespace {
+
+class AttentionFusionBlock final : public blocks::DescribedBlock {
+public:
+    AttentionFusionBlock()
+        : DescribedBlock({"fusion.attention", "fusion", "Attention fusion",
+                          "p_i = W_i x_i + b_i; s_i = v^T tanh(U p_i + c); a = softmax over present modalities of s; z = sum_i a_i p_i",
+                          {{"in", {PortKind::Vector}, true, "two or more modality vectors"}},
+                          {blocks::vectorOut()},
+                          {OptionSpec::integer("dim", 128, 1, 65536, "projection size (and output size)")}})
+    {
+    }
+    std::vector<TensorShape> infer(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
+                                   const InferContext &, std::vector<BlockProblem> &problems) const override
+    {
+        if (!blocks::enoughInputs(in, 2, problems))
+            return {};
+        return {TensorShape::vector(blocks::integer(p, "dim"))};
+    }
+    std::shared_ptr<BlockModule> create(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
+                                        const InferContext &) const override
+    {
+        return std::make_shared<AttentionFusionImpl>(AttentionFusionOptions(blocks::lastDims(in[0])).dim(blocks::integer(p, "dim")));
+    }
+};
+
+} // namespace
+
+std::unique_ptr<BlockType> makeAttentionFusionBlock() { return std::make_unique<AttentionFusionBlock>(); }
+
+} // namespace fuselab

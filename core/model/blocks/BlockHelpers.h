@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Shared pieces of the built-in blocks' descriptors.
+#include "core/graph/BlockType.h"
+#include "core/model/BlockModule.h"
+
+#include <memory>
+
+namespace fuselab::blocks {
+
+inline std::int64_t integer(const nlohmann::json &p, const char *k) { return p.at(k).get<std::int64_t>(); }
+inline double real(const nlohmann::json &p, const char *k) { return p.at(k).get<double>(); }
+inline bool flag(const nlohmann::json &p, const char *k) { return p.at(k).get<bool>(); }
+inline std::string str(const nlohmann::json &p, const char *k) { return p.at(k).get<std::string>(); }
+
+// A descriptor that builds an XxxImpl from its options: the common shape of most blocks.
+template <typename Impl, typename Options>
+std::shared_ptr<BlockModule> make(const Options &o)
+{
+    return std::make_shared<Impl>(o);
+}
+
+// Flattened feature count of any shape (MLP and autoencoder inputs).
+inline std::int64_t features(const TensorShape &s) { return s.numel(); }
+
+inline torch::nn::AnyModule activation(const std::string &name)
+{
+    if (name == "gelu")
+        return torch::nn::AnyModule(torch::nn::GELU());
+    if (name == "tanh")
+        return torch::nn::AnyModule(torch::nn::Tanh());
+    return torch::nn::AnyModule(torch::nn::ReLU());
+}
+
+// A block type whose description is data: subclasses supply only infer() and create().
+class DescribedBlock : public BlockType {
+public:
+    struct Description {
+        std::string type, category, title, math;
+        std::vector<PortSpec> inputs, outputs;
+        std::vector<OptionSpec> options;
+    };
+    explicit DescribedBlock(Description d) : m_d(std::move(d)) {}
+    std::string type() const override { return m_d.type; }
+    std::string category() const override { return m_d.category; }
+    std::string title() const override { return m_d.title; }
+    std::string math() const override { return m_d.math; }
+    std::vector<PortSpec> inputs() const override { return m_d.inputs; }
+    std::vector<PortSpec> outputs() const override { return m_d.outputs; }
+    std::vector<OptionSpec> options() const override { return m_d.options; }
+
+private:
+    Description m_d;
+};
+
+// Fusions: at least `min` inputs on port 0, with a reason when not.
+inline bool enoughInputs(const std::vector<std::vector<TensorShape>> &in, std::size_t min, std::vector<BlockProblem> &problems)
+{
+    if (in[0].size() >= min)
+        return true;
+    problems.push_back({"in", "a fusion needs at least " + std::to_string(min) + " inputs, it has " + std::to_string(in[0].size())});
+    return false;
+}
+
+inline std::vector<std::int64_t> lastDims(const std::vector<TensorShape> &shapes)
+{
+    std::vector<std::int64_t> d;
+    for (auto &s : shapes)
+        d.push_back(s.last());
+    return d;
+}
+
+inline PortSpec vectorOut() { return {"out", {}, false, "vector"}; }
+
+} // namespace fuselab::blocks

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/model/blocks/ClassificationHead.h"
+
+#include "core/model/blocks/BlockHelpers.h"
+#include "core/model/blocks/Builtin.h"
+
+namespace fuselab {
+
+ClassificationHeadImpl::ClassificationHeadImpl(ClassificationHeadOptions o) : options(std::move(o)) { reset(); }
+
+void ClassificationHeadImpl::reset()
+{
+    m_layers = torch::nn::Sequential();
+    if (options.dropout() > 0)
+        m_layers->push_back(torch::nn::Dropout(options.dropout()));
+    if (options.hidden() > 0) {
+        m_layers->push_back(torch::nn::Linear(options.inFeatures(), options.hidden()));
+        m_layers->push_back(torch::nn::ReLU());
+        m_layers->push_back(torch::nn::Linear(options.hidden(), options.classes()));
+    } else {
+        m_layers->push_back(torch::nn::Linear(options.inFeatures(), options.classes()));
+    }
+    register_module("layers", m_layers);
+}
+
+torch::Tensor ClassificationHeadImpl::forward(torch::Tensor x) { return m_layers->forward(x); }
+
+std::vector<Value> ClassificationHeadImpl::run(const std::vector<std::vector<Value>> &inputs)
+{
+    const Value &v = inputs.at(0).at(0);
+    return {{forward(v.x), v.mask}};
+}
+
+namespace {
+
+class ClassificationHeadBlock final : public BlockType {
+public:
+    explicit ClassificationHeadBlock(bool multiLabel) : m_multiLabel(multiLabel) {}
+    std::string type() const override { return m_multiLabel ? "head.multilabel" : "head.classification"; }
+    std::string category() const override { return "head"; }
+    std::string title() const override { return m_multiLabel ? "Multi-label head" : "Classification head"; }
+    std::string math() const override
+    {
+        return std::string("logits = W2 ReLU(W1 x + b1) + b2 (hidden > 0) or W x + b; ")
+             + (m_multiLabel ? "p_k = sigmoid(logit_k), loss = binary cross-entropy per class"
+                             : "p = softmax(logits), loss = cross-entropy");
+    }
+    std::vector<PortSpec> inputs() const override { return {{"in", {PortKind::Vector}, false, "feature vector"}}; }
+    std::vector<PortSpec> outputs() const override { return {{"logits", {}, false, "one logit per class"}}; }
+    std::vector<OptionSpec> options() const override
+    {
+        return {OptionSpec::integer("hidden", 0, 0, 65536, "hidden units of an MLP head, 0 = linear"),
+                OptionSpec::real("dropout", 0.0, 0.0, 0.9, "dropout on the input features")};
+    }
+    std::vector<TensorShape> infer(const nlohmann::json &, const std::vector<std::vector<TensorShape>> &,
+                                   const InferContext &ctx, std::vector<BlockProblem> &problems) const override
+    {
+        if (ctx.numClasses < 1) {
+            problems.push_back({"", "the experiment lists no classes (dataset.classes)"});
+            return {};
+        }
+        return {TensorShape::vector(ctx.numClasses)};
+    }
+    std::shared_ptr<BlockModule> create(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
+                                        const InferContext &ctx) const override
+    {
+        return std::make_shared<ClassificationHeadImpl>(ClassificationHeadOptions(in[0][0].last(), ctx.numClasses)
+                                                            .hidden(blocks::integer(p, "hidden"))
+                                                            .dropout(blocks::real(p, "dropout"))
+                                                            .multiLabel(m_multiLabel));
+    }
+
+private:
+    bool m_multiLabel;
+};
+
+// The graph's sink: whatever reaches it is the model's output (logits).
+class OutputModule final : public BlockModule {
+public:
+    std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override { return {inputs.at(0).at(0)}; }
+};
+
+class OutputBlock final : public BlockType {
+public:
+    std::string type() const override { return "output"; }
+    std::string category() const override { return "output"; }
+    std::string title() const override { return "Output"; }
+    std::string math() const override { return "the model's logits, one per class"; }
+    std::vector<PortSpec> inputs() const override { return {{"logits", {PortKind::Vector}, false, "class logits"}}; }
+    std::vector<PortSpec> outputs() const override { return {}; }
+    std::vector<OptionSpec> options() const override { return {}; }
+    std::vector<TensorShape> infer(const nlohmann::json &, const std::vector<std::vector<TensorShape>> &in,
+                                   const InferContext &ctx, std::vector<BlockProblem> &problems) const override
+    {
+        if (ctx.numClasses > 0 && in[0][0].dims[0] != ctx.numClasses)
+            problems.push_back({"logits", "receives " + in[0][0].toString() + " but the dataset has "
+                                              + std::to_string(ctx.numClasses) + " classes"});
+        return {};
+    }
+    std::shared_ptr<BlockModule> create(const nlohmann::json &, const std::vector<std::vector<TensorShape>> &,
+                                        const InferContext &) const override
+    {
+        return std::make_shared<OutputModule>();
+    }
+};
+
+} // namespace
+
+std::unique_ptr<BlockType> makeClassificationHeadBlock(bool multiLabel)
+{
+    return std::make_unique<ClassificationHeadBlock>(multiLabel);
+}
+
+std::unique_ptr<BlockType> makeOutputBlock() { return std::make_unique<OutputBlock>(); }
+
+} // namespace fuselab

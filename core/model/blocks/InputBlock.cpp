@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/model/blocks/InputBlock.h"
+
+#include "core/cache/PreprocessSettings.h"
+#include "core/model/blocks/BlockHelpers.h"
+#include "core/model/blocks/Builtin.h"
+
+namespace fuselab {
+
+torch::Tensor InputImpl::forward(const torch::Tensor &x)
+{
+    if (x.dim() == 3) // audio log-mel [B, n_mels, frames]
+        return options.audioAsSequence() ? x.transpose(1, 2).contiguous() : x.unsqueeze(1);
+    return x;
+}
+
+std::vector<Value> InputImpl::run(const std::vector<std::vector<Value>> &inputs)
+{
+    const Value &v = inputs.at(0).at(0);
+    return {{forward(v.x), v.mask}};
+}
+
+namespace {
+
+class InputBlock final : public BlockType {
+public:
+    explicit InputBlock(Modality m) : m_modality(m) {}
+    std::string type() const override { return std::string("input.") + modalityName(m_modality); }
+    std::string category() const override { return "input"; }
+    std::string title() const override
+    {
+        return m_modality == Modality::Image ? "Image input" : m_modality == Modality::Text ? "Text input" : "Audio input";
+    }
+    std::string math() const override
+    {
+        switch (m_modality) {
+        case Modality::Image: return "x = (pixels/255 - mean_c) / std_c, per channel c (train-split statistics); zeros when missing";
+        case Modality::Text: return "x = token ids (0 = padding, 1 = unknown), truncated/padded to max_length";
+        case Modality::Audio: return "x = (log(mel(|STFT|^2) + eps) - mean) / std; as a 1-channel image or a sequence over frames";
+        }
+        return {};
+    }
+    std::vector<PortSpec> inputs() const override { return {}; }
+    std::vector<PortSpec> outputs() const override { return {{"out", {}, false, "the preprocessed modality"}}; }
+    std::vector<OptionSpec> options() const override
+    {
+        std::vector<OptionSpec> o = {OptionSpec::text("column", "", "dataset column to read; empty = the first of this modality")};
+        if (m_modality == Modality::Audio)
+            o.push_back(OptionSpec::choice("layout", "image", {"image", "sequence"},
+                                           "image [1, n_mels, frames] for CNNs, sequence [frames, n_mels] for RNNs/Transformers"));
+        return o;
+    }
+
+    std::vector<TensorShape> infer(const nlohmann::json &params, const std::vector<std::vector<TensorShape>> &,
+                                   const InferContext &ctx, std::vector<BlockProblem> &problems) const override
+    {
+        const std::string column = blocks::str(params, "column");
+        bool found = false;
+        for (auto &m : ctx.modalities)
+            if (m.kind == m_modality && (column.empty() || m.name == column))
+                found = true;
+        if (!found && !ctx.modalities.empty()) {
+            problems.push_back({"column", column.empty() ? std::string("the dataset has no ") + modalityName(m_modality) + " column"
+                                                         : "the dataset has no " + std::string(modalityName(m_modality))
+                                                               + " column named \"" + column + "\""});
+            return {};
+        }
+        if (!ctx.preprocessing) {
+            problems.push_back({"", "no preprocessing settings to take the input shape from"});
+            return {};
+        }
+        const PreprocessSettings &p = *ctx.preprocessing;
+        switch (m_modality) {
+        case Modality::Image:
+            if (p.image.channels != 1 && p.image.channels != 3) {
+                problems.push_back({"", "preprocessing.image.channels is 0 (decided from the data); set it to 1 or 3 so the "
+                                        "graph can be checked before reading data (fuselab-cli new does this)"});
+                return {};
+            }
+            return {TensorShape::image(p.image.channels, p.image.height, p.image.width)};
+        case Modality::Text: {
+            const std::int64_t vocab = p.text.tokenizer == TokenizerKind::SentencePiece ? p.text.spmVocab : p.text.maxVocab;
+            return {TensorShape::tokens(p.text.maxLength, vocab)};
+        }
+        case Modality::Audio: {
+            const std::int64_t frames = p.audio.mel.frames(p.audio.samples());
+            if (blocks::str(params, "layout") == "sequence")
+                return {TensorShape::sequence(frames, p.audio.mel.nMels)};
+            return {TensorShape::image(1, p.audio.mel.nMels, frames)};
+        }
+        }
+        return {};
+    }
+
+    std::shared_ptr<BlockModule> create(const nlohmann::json &params, const std::vector<std::vector<TensorShape>> &,
+                                        const InferContext &) const override
+    {
+        InputOptions o;
+        o.column(blocks::str(params, "column"));
+        o.audioAsSequence(params.contains("layout") && blocks::str(params, "layout") == "sequence");
+        return std::make_shared<InputImpl>(o);
+    }
+
+private:
+    Modality m_modality;
+};
+
+} // namespace
+
+std::unique_ptr<BlockType> makeInputBlock(Modality m)
+{
+    return std::make_unique<InputBlock>(m);
+}
+
+} // namespace fuselab

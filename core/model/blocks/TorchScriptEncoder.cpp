@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/model/blocks/TorchScriptEncoder.h"
+
+#include "core/model/blocks/BlockHelpers.h"
+#include "core/model/blocks/Builtin.h"
+#include "core/util/Error.h"
+
+#include <filesystem>
+
+namespace fuselab {
+
+TorchScriptEncoderImpl::TorchScriptEncoderImpl(TorchScriptEncoderOptions o) : options(std::move(o)) { reset(); }
+
+void TorchScriptEncoderImpl::reset()
+{
+    try {
+        m_module = torch::jit::load(options.path());
+    } catch (const std::exception &e) {
+        throw Error(options.path() + ": not a loadable TorchScript module (" + std::string(e.what()).substr(0, 200) + ")");
+    }
+    // Expose the script module's parameters to the optimiser (unless frozen).
+    for (const auto &p : m_module.named_parameters(/*recurse=*/true)) {
+        std::string name = "ts_" + p.name;
+        for (char &c : name)
+            if (c == '.')
+                c = '_';
+        torch::Tensor t = p.value;
+        t.set_requires_grad(!options.frozen());
+        register_parameter(name, t, /*requires_grad=*/!options.frozen());
+    }
+}
+
+torch::Tensor TorchScriptEncoderImpl::forward(const torch::Tensor &x)
+{
+    m_module.train(is_training() && !options.frozen());
+    return m_module.forward({x}).toTensor();
+}
+
+std::vector<Value> TorchScriptEncoderImpl::run(const std::vector<std::vector<Value>> &inputs)
+{
+    const Value &v = inputs.at(0).at(0);
+    const torch::Tensor y = forward(v.x);
+    // A missing input still runs through the module; its output is zeroed like any missing modality.
+    const torch::Tensor m = y.dim() == 3 ? v.mask.view({-1, 1, 1}) : v.mask.view({-1, 1});
+    return {{y * m, v.mask}};
+}
+
+namespace {
+
+std::string resolvePath(const std::string &path, const InferContext &ctx)
+{
+    std::filesystem::path p(path);
+    if (p.is_relative() && !ctx.experimentDir.empty())
+        p = std::filesystem::path(ctx.experimentDir) / p;
+    return p.string();
+}
+
+class TorchScriptEncoderBlock final : public blocks::DescribedBlock {
+public:
+    TorchScriptEncoderBlock()
+        : DescribedBlock({"encoder.torchscript", "encoder", "TorchScript module",
+                          "out = f(x) with f a module saved by torch.jit.trace/script; frozen: no gradient to its parameters",
+                          {{"in", {PortKind::Vector, PortKind::Sequence, PortKind::Image, PortKind::Tokens}, false, "whatever the module takes"}},
+                          {{"out", {}, false, "vector [d] or sequence [t, d], from running the module once"}},
+                          {OptionSpec::text("path", "", "the .pt file, relative to the experiment file"),
+                           OptionSpec::boolean("frozen", true, "keep its weights fixed (false: fine-tune)")}})
+    {
+    }
+    std::vector<TensorShape> infer(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
+                                   const InferContext &ctx, std::vector<BlockProblem> &problems) const override
+    {
+        const std::string path = blocks::str(p, "path");
+        if (path.empty()) {
+            problems.push_back({"path", "name the TorchScript file"});
+            return {};
+        }
+        try {
+            torch::jit::Module m = torch::jit::load(resolvePath(path, ctx));
+            m.eval();
+            const TensorShape &s = in[0][0];
+            std::vector<std::int64_t> shape{2};
+            shape.insert(shape.end(), s.dims.begin(), s.dims.end());
+            torch::NoGradGuard noGrad;
+            const torch::Tensor x = s.kind == PortKind::Tokens ? torch::ones(shape, torch::kLong) : torch::zeros(shape);
+            const torch::Tensor y = m.forward({x}).toTensor();
+            if (y.dim() == 2)
+                return {TensorShape::vector(y.size(1))};
+            if (y.dim() == 3)
+                return {TensorShape::sequence(y.size(1), y.size(2))};
+            problems.push_back({"path", "the module returns " + std::to_string(y.dim()) + "-D output; it must return [B, d] or [B, t, d]"});
+        } catch (const c10::Error &e) {
+            problems.push_back({"path", path + ": " + std::string(e.what_without_backtrace()).substr(0, 300)});
+        } catch (const std::exception &e) {
+            problems.push_back({"path", path + ": " + std::string(e.what()).substr(0, 300)});
+        }
+        return {};
+    }
+    std::shared_ptr<BlockModule> create(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &,
+                                        const InferContext &ctx) const override
+    {
+        return std::make_shared<TorchScriptEncoderImpl>(TorchScriptEncoderOptions(resolvePath(blocks::str(p, "path"), ctx))
+                                                            .frozen(blocks::flag(p, "frozen")));
+    }
+};
+
+} // namespace
+
+std::unique_ptr<BlockType> makeTorchScriptEncoderBlock() { return std::make_unique<TorchScriptEncoderBlock>(); }
+
+} // namespace fuselab
