@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Experiment files, graph validation and shape inference, templates, and the whole model.
+#include "core/graph/Templates.h"
+#include "core/model/FusionModel.h"
+#include "tests/support/TestFiles.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace fuselab;
+
+namespace {
+
+DatasetSummary demoSummary()
+{
+    DatasetSummary s;
+    s.path = "data";
+    s.classes = {"a", "b", "c"};
+    s.modalities = {{"photo", Modality::Image}, {"clip", Modality::Audio}, {"caption", Modality::Text}};
+    s.imageChannels = 3;
+    s.imageWidth = 32;
+    s.imageHeight = 32;
+    return s;
+}
+
+Experiment demoExperiment(const std::string &name = "concat") { return makeExperiment(name, demoSummary()); }
+
+std::vector<std::string> problems(const Experiment &e)
+{
+    std::vector<std::string> out;
+    for (auto &p : analyseGraph(e.graph, inferContext(e)).problems)
+        out.push_back(p.toString());
+    return out;
+}
+
+bool hasProblem(const std::vector<std::string> &ps, const std::string &a, const std::string &b = "")
+{
+    for (auto &p : ps)
+        if (p.find(a) != std::string::npos && p.find(b) != std::string::npos)
+            return true;
+    return false;
+}
+
+std::string errorOf(const nlohmann::json &j)
+{
+    try {
+        Experiment::fromJson(j);
+    } catch (const Error &e) {
+        return e.what();
+    }
+    return "";
+}
+
+} // namespace
+
+class TestGraph final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void init() { torch::manual_seed(1); }
+
+    void everyTemplateRoundTripsAndValidates_data()
+    {
+        QTest::addColumn<QString>("name");
+        for (auto &t : experimentTemplates())
+            QTest::newRow(t.name.c_str()) << QString::fromStdString(t.name);
+    }
+    void everyTemplateRoundTripsAndValidates()
+    {
+        QFETCH(QString, name);
+        const Experiment e = demoExperiment(name.toStdString());
+        const nlohmann::json j = e.toJson();
+        QVERIFY(Experiment::fromJson(j).toJson() == j);
+        QTemporaryDir dir;
+        const std::string file = dir.path().toStdString() + "/x.fuselab.json";
+        e.save(file);
+        const std::string bytes = test::readAll(file);
+        Experiment::load(file).save(file);
+        QCOMPARE(test::readAll(file), bytes); // save -> load -> save: the same document
+        const auto ps = problems(e);
+        QVERIFY2(ps.empty(), ps.empty() ? "" : ps[0].c_str());
+        // And the model runs: logits for every class.
+        FusionModel model(e.graph, inferContext(e));
+        model->train();
+        const std::vector<torch::Tensor> columns = {torch::randn({2, 3, 32, 32}), torch::randn({2, 64, 81}),
+                                                    torch::randint(1, 50, {2, 64}, torch::kLong)};
+        const auto out = model->forward(columns, torch::ones({2, 3}, torch::kBool));
+        QCOMPARE(out.logits.sizes().vec(), (std::vector<std::int64_t>{2, 3}));
+        (out.logits.sum() + out.auxLoss).backward();
+        if (name == "autoencoder-fusion")
+            QVERIFY(out.auxLoss.item<double>() > 0);
+    }
+
+    void unimodalTemplatesNeedTheirModality()
+    {
+        DatasetSummary s = demoSummary();
+        s.modalities = {{"caption", Modality::Text}};
+        QVERIFY_THROWS_EXCEPTION(Error, makeExperiment("image-cnn", s));
+        QVERIFY_THROWS_EXCEPTION(Error, makeExperiment("concat", s)); // one modality cannot be fused
+        QVERIFY(makeExperiment("text-gru", s).graph.nodes.size() == 4);
+        QVERIFY_THROWS_EXCEPTION(Error, makeExperiment("no-such-template", s));
+    }
+
+    void imageTemplateKeepsSmallImages()
+    {
+        DatasetSummary s = demoSummary();
+        s.imageChannels = 1;
+        s.imageWidth = s.imageHeight = 28;
+        const Experiment e = makeExperiment("image-cnn", s);
+        QCOMPARE(e.preprocessing.image.width, 28);
+        QCOMPARE(e.preprocessing.image.channels, 1);
+        const GraphAnalysis a = analyseGraph(e.graph, inferContext(e));
+        QVERIFY(a.ok());
+        QCOMPARE(a.outputShapes.at("input_photo")[0], TensorShape::image(1, 28, 28));
+    }
+
+    void shapesOnEveryEdge()
+    {
+        const Experiment e = demoExperiment("concat");
+        const GraphAnalysis a = analyseGraph(e.graph, inferContext(e));
+        QVERIFY(a.ok());
+        QCOMPARE(a.outputShapes.at("input_photo")[0], TensorShape::image(3, 32, 32));
+        QCOMPARE(a.outputShapes.at("input_clip")[0], TensorShape::image(1, 64, 81)); // 1 s at 16 kHz, hop 200
+        QCOMPARE(a.outputShapes.at("input_caption")[0], TensorShape::tokens(64, 20000));
+        QCOMPARE(a.outputShapes.at("encode_caption")[0], TensorShape::vector(128)); // bidirectional GRU, 64 per direction
+        const std::int64_t fused = a.outputShapes.at("encode_photo")[0].dims[0] + a.outputShapes.at("encode_clip")[0].dims[0] + 128;
+        QCOMPARE(a.outputShapes.at("fusion")[0], TensorShape::vector(fused));
+        QCOMPARE(a.outputShapes.at("head")[0], TensorShape::vector(3));
+        for (auto &edge : e.graph.edges)
+            QVERIFY(a.edgeShape(edge, e.graph, BlockRegistry::builtin()) != nullptr);
+    }
+
+    void everyProblemKindIsReportedAtOnce()
+    {
+        Experiment e = demoExperiment("concat");
+        Graph &g = e.graph;
+        // 1. wrong port type: text tokens straight into the image CNN.
+        g.edges.push_back({{"input_caption", "out"}, {"encode_photo", "in"}});
+        // 2. a fusion with one input, 3. an unconnected input, 4. an unknown block,
+        // 5. a bad option value and an unknown option, 6. a cycle.
+        g.nodes.push_back({"lonely", "fusion.attention", {{"dim", 0}, {"colour", "red"}}, 0, 0});
+        g.edges.push_back({{"encode_clip", "out"}, {"lonely", "in"}});
+        g.nodes.push_back({"dangling", "head.classification", nlohmann::json::object(), 0, 0});
+        g.nodes.push_back({"mystery", "encoder.quantum", nlohmann::json::object(), 0, 0});
+        g.nodes.push_back({"loop_a", "encoder.mlp", nlohmann::json::object(), 0, 0});
+        g.nodes.push_back({"loop_b", "encoder.mlp", nlohmann::json::object(), 0, 0});
+        g.edges.push_back({{"loop_a", "out"}, {"loop_b", "in"}});
+        g.edges.push_back({{"loop_b", "out"}, {"loop_a", "in"}});
+        // 7. an edge to a port that does not exist.
+        g.edges.push_back({{"encode_clip", "out"}, {"head", "features"}});
+        const auto ps = problems(e);
+        QVERIFY(hasProblem(ps, "encode_photo.in", "takes one connection"));
+        QVERIFY(hasProblem(ps, "lonely.in", "at least 2 inputs"));
+        QVERIFY(hasProblem(ps, "lonely.dim", "must be from 1"));
+        QVERIFY(hasProblem(ps, "lonely.colour", "not an option"));
+        QVERIFY(hasProblem(ps, "dangling.in", "not connected"));
+        QVERIFY(hasProblem(ps, "mystery", "unknown block type \"encoder.quantum\""));
+        QVERIFY(hasProblem(ps, "cycle", "loop_a"));
+        QVERIFY(hasProblem(ps, "head.features", "no such input port"));
+        QVERIFY(ps.size() >= 8);
+    }
+
+    void portTypeMismatchNamesBothEnds()
+    {
+        Experiment e = demoExperiment("image-cnn");
+        for (auto &edge : e.graph.edges)
+            if (edge.to.node == "head")
+                edge.from = {"input_photo", "out"}; // an image into the classifier
+        const auto ps = problems(e);
+        QVERIFY(hasProblem(ps, "head.in", "receives image[3, 32, 32] from input_photo.out but accepts vector"));
+    }
+
+    void dimensionMismatchAtTheOutput()
+    {
+        Experiment e = demoExperiment("image-cnn");
+        e.dataset.classes.push_back("d"); // the head makes 4 logits now: consistent
+        QVERIFY(problems(e).empty());
+        // Wire the encoder (vector[128]) straight to the output: 128 logits for 4 classes.
+        e.graph.edges.erase(std::remove_if(e.graph.edges.begin(), e.graph.edges.end(),
+                                           [](const GraphEdge &x) { return x.to.node == "output"; }),
+                            e.graph.edges.end());
+        e.graph.edges.push_back({{"encode_photo", "out"}, {"output", "logits"}});
+        QVERIFY(hasProblem(problems(e), "output.logits", "the dataset has 4 classes"));
+    }
+
+    void tooSmallImagesAndBadHeads()
+    {
+        Experiment e = demoExperiment("image-cnn");
+        e.graph.node("encode_photo")->params["layers"] = 6; // 32x32 cannot be pooled 6 times
+        QVERIFY(hasProblem(problems(e), "encode_photo.in", "too small"));
+        Experiment t = demoExperiment("text-gru");
+        t.graph.node("encode_caption")->type = "encoder.transformer";
+        t.graph.node("encode_caption")->params = {{"d_model", 30}, {"heads", 4}};
+        QVERIFY(hasProblem(problems(t), "encode_caption.heads", "do not divide"));
+    }
+
+    void tensorFusionTooLargeIsExplained()
+    {
+        Experiment e = demoExperiment("tensor-fusion");
+        e.graph.node("fusion")->params["proj_dim"] = 0;
+        e.graph.node("encode_photo")->params["out_features"] = 1000; // 1001 x 129 x 129 features
+        QVERIFY(hasProblem(problems(e), "fusion.in", "set proj_dim"));
+    }
+
+    void missingModalitiesAreMaskedEndToEnd()
+    {
+        const Experiment e = demoExperiment("attention-fusion");
+        FusionModel model(e.graph, inferContext(e));
+        model->eval();
+        torch::NoGradGuard noGrad;
+        std::vector<torch::Tensor> columns = {torch::randn({2, 3, 32, 32}), torch::randn({2, 64, 81}),
+                                              torch::randint(1, 50, {2, 64}, torch::kLong)};
+        const torch::Tensor present = torch::tensor({{1, 0, 1}, {1, 0, 1}}, torch::kBool);
+        const torch::Tensor a = model->forward(columns, present).logits;
+        columns[1] = torch::randn({2, 64, 81}) * 100; // whatever sits in a missing column must not matter
+        const torch::Tensor b = model->forward(columns, present).logits;
+        QVERIFY(torch::allclose(a, b, 1e-5, 1e-6));
+    }
+
+    void experimentErrorsNameTheField()
+    {
+        const nlohmann::json good = demoExperiment().toJson();
+        nlohmann::json j = good;
+        j["fuselab_experiment"] = 99;
+        QVERIFY(errorOf(j).find("fuselab_experiment: version 99") != std::string::npos);
+        j = good;
+        j.erase("graph");
+        QVERIFY(errorOf(j).find("experiment.graph: missing") != std::string::npos);
+        j = good;
+        j["dataset"].erase("path");
+        QVERIFY(errorOf(j).find("dataset.path: missing") != std::string::npos);
+        j = good;
+        j["training"]["epochs"] = 0;
+        QVERIFY(errorOf(j).find("training.epochs: must be 1 to 100000") != std::string::npos);
+        j = good;
+        j["training"]["optimizer"] = "lion";
+        QVERIFY(errorOf(j).find("training.optimizer") != std::string::npos);
+        j = good;
+        j["graph"]["nodes"][1]["type"] = 5;
+        QVERIFY(errorOf(j).find("graph.nodes[1].type") != std::string::npos);
+        j = good;
+        j["graph"]["edges"][0]["to"] = "nodot";
+        QVERIFY(errorOf(j).find("graph.edges[0].to") != std::string::npos);
+        j = good;
+        j["preprocessing"]["audio"]["n_mels"] = 0;
+        QVERIFY(errorOf(j).find("audio.n_mels") != std::string::npos);
+        j = good;
+        j["graph"]["nodes"].push_back(j["graph"]["nodes"][0]);
+        QVERIFY(errorOf(j).find("is used by another node") != std::string::npos);
+        QTemporaryDir dir;
+        test::writeFile(dir.path().toStdString() + "/broken.fuselab.json", "{ not json");
+        try {
+            Experiment::load(dir.path().toStdString() + "/broken.fuselab.json");
+            QFAIL("expected an error");
+        } catch (const Error &e) {
+            QVERIFY(std::string(e.what()).find("broken.fuselab.json: not valid JSON") != std::string::npos);
+        }
+    }
+
+    void cliNewAndCheck()
+    {
+        QTemporaryDir dir;
+        const std::string exp = dir.path().toStdString() + "/demo.fuselab.json";
+        std::string out, err;
+        QCOMPARE(test::runCli({"new", "--list"}, &out, &err), 0);
+        for (auto &t : experimentTemplates())
+            QVERIFY(out.find(t.name) != std::string::npos);
+        const std::string demo = std::string(FUSELAB_TEST_DATA_DIR) + "/../../resources/demo";
+        QCOMPARE(test::runCli({"new", "--template", "gated-fusion", "--dataset", demo, "-o", exp}, &out, &err), 0);
+        QCOMPARE(test::runCli({"new", "--template", "gated-fusion", "--dataset", demo, "-o", exp}, &out, &err), 2); // exists
+        QCOMPARE(test::runCli({"check", exp}, &out, &err), 0);
+        QVERIFY2(out.find("fusion.gated") != std::string::npos && out.find("total") != std::string::npos, out.c_str());
+        QVERIFY(out.find("image[3, 32, 32]") != std::string::npos);
+        // Break it: the check lists the problem and exits 2.
+        Experiment e = Experiment::load(exp);
+        e.graph.node("fusion")->params["dim"] = -1;
+        e.save(exp);
+        QCOMPARE(test::runCli({"check", exp}, &out, &err), 2);
+        QVERIFY2(err.find("fusion.dim") != std::string::npos, err.c_str());
+        QCOMPARE(test::runCli({"new", "--template", "image-cnn", "--dataset", dir.path().toStdString() + "/none", "-o", exp + "2"}, &out, &err), 2);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestGraph)
+#include "test_graph.moc"
