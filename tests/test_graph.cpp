@@ -2,6 +2,7 @@
 // Experiment files, graph validation and shape inference, templates, and the whole model.
 #include "core/graph/Templates.h"
 #include "core/model/FusionModel.h"
+#include "core/model/ModalityDropout.h"
 #include "tests/support/TestFiles.h"
 
 #include <QTemporaryDir>
@@ -214,6 +215,30 @@ private Q_SLOTS:
         columns[1] = torch::randn({2, 64, 81}) * 100; // whatever sits in a missing column must not matter
         const torch::Tensor b = model->forward(columns, present).logits;
         QVERIFY(torch::allclose(a, b, 1e-5, 1e-6));
+    }
+
+    void modalityDropout()
+    {
+        const std::int64_t B = 2000;
+        torch::Tensor present = torch::ones({B, 3}, torch::kBool);
+        present.index_put_({torch::indexing::Slice(0, 100), 2}, false); // some samples lack text
+        std::vector<torch::Tensor> columns = {torch::ones({B, 1, 2, 2}), torch::ones({B, 4, 5}), torch::ones({B, 6}, torch::kLong)};
+        auto cols = columns;
+        torch::Tensor p = present.clone();
+        dropModalities(cols, p, 0.0, 1);
+        QVERIFY(torch::equal(p, present));
+        dropModalities(cols, p, 0.3, 1);
+        // Never more than before, never nothing, about 30% dropped, dropped inputs zeroed.
+        QVERIFY((p & ~present).sum().item<std::int64_t>() == 0);
+        QVERIFY(p.any(1).all().item<bool>());
+        const double dropped = 1.0 - p.sum().item<double>() / present.sum().item<double>();
+        QVERIFY2(dropped > 0.25 && dropped < 0.35, qPrintable(QString::number(dropped)));
+        for (int m = 0; m < 3; ++m)
+            QVERIFY(torch::equal(cols[m].flatten(1).amax(1).to(torch::kBool), p.select(1, m)));
+        auto again = columns;
+        torch::Tensor p2 = present.clone();
+        dropModalities(again, p2, 0.3, 1);
+        QVERIFY(torch::equal(p, p2)); // same seed, same drops
     }
 
     void experimentErrorsNameTheField()

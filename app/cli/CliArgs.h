@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include "core/util/Error.h"
+
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <set>
@@ -38,5 +41,24 @@ private:
     std::map<std::string, std::vector<std::string>> m_values;
     std::vector<std::string> m_positional;
 };
+
+// Runs a command body, turning exceptions into the documented exit codes and messages:
+// usage errors and bad input (fuselab::Error) exit 2, anything else 1.
+template <typename Body>
+int runCommand(const char *command, Body body)
+{
+    try {
+        return body();
+    } catch (const UsageError &e) {
+        std::fprintf(stderr, "fuselab-cli %s: %s\nRun 'fuselab-cli %s --help' for the options.\n", command, e.what(), command);
+        return kExitUsage;
+    } catch (const Error &e) {
+        std::fprintf(stderr, "fuselab-cli %s: %s\n", command, e.what());
+        return kExitUsage;
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "fuselab-cli %s: internal error: %s\n", command, e.what());
+        return kExitFailed;
+    }
+}
 
 } // namespace fuselab::cli

@@ -62,24 +62,6 @@ LoadOptions loadOptions(const CliArgs &a)
 }
 #endif
 
-// Runs a command body, turning exceptions into the documented exit codes and messages.
-template <typename Body>
-int guarded(const char *command, Body body)
-{
-    try {
-        return body();
-    } catch (const UsageError &e) {
-        std::fprintf(stderr, "fuselab-cli %s: %s\nRun 'fuselab-cli %s --help' for the options.\n", command, e.what(), command);
-        return kExitUsage;
-    } catch (const Error &e) {
-        std::fprintf(stderr, "fuselab-cli %s: %s\n", command, e.what());
-        return kExitUsage;
-    } catch (const std::exception &e) {
-        std::fprintf(stderr, "fuselab-cli %s: internal error: %s\n", command, e.what());
-        return kExitFailed;
-    }
-}
-
 [[maybe_unused]] int notInThisBuild(const char *command)
 {
     std::fprintf(stderr,
@@ -97,7 +79,7 @@ int inspectCommand(const std::vector<std::string> &raw)
     (void)kReaderHelp;
     return notInThisBuild("inspect");
 #else
-    return guarded("inspect", [&] {
+    return runCommand("inspect", [&] {
         std::set<std::string> options = kReaderOptions;
         const CliArgs a(raw, {"json", "help", "quiet"}, options, {"column"});
         if (a.flag("help")) {
@@ -138,7 +120,7 @@ int cacheCommand(const std::vector<std::string> &raw)
     (void)raw;
     return notInThisBuild("cache");
 #else
-    return guarded("cache", [&] {
+    return runCommand("cache", [&] {
         std::set<std::string> options = kReaderOptions;
         options.insert({"settings", "cache-dir", "image-size", "channels"});
         const CliArgs a(raw, {"help", "force", "quiet"}, options, {"column"});

@@ -28,23 +28,6 @@ std::string parentDir(const std::string &file)
     return p.string();
 }
 
-template <typename Body>
-int guardedGraph(const char *command, Body body)
-{
-    try {
-        return body();
-    } catch (const UsageError &e) {
-        std::fprintf(stderr, "fuselab-cli %s: %s\nRun 'fuselab-cli %s --help' for the options.\n", command, e.what(), command);
-        return kExitUsage;
-    } catch (const Error &e) {
-        std::fprintf(stderr, "fuselab-cli %s: %s\n", command, e.what());
-        return kExitUsage;
-    } catch (const std::exception &e) {
-        std::fprintf(stderr, "fuselab-cli %s: internal error: %s\n", command, e.what());
-        return kExitFailed;
-    }
-}
-
 std::string human(std::int64_t n)
 {
     std::string s = std::to_string(n);
@@ -111,7 +94,7 @@ DatasetSummary summarise(const Dataset &d, const std::string &datasetArg, const 
 
 int newCommand(const std::vector<std::string> &raw)
 {
-    return guardedGraph("new", [&] {
+    return runCommand("new", [&] {
         std::vector<std::string> args = raw;
         std::replace(args.begin(), args.end(), std::string("-o"), std::string("--output"));
         const CliArgs a(args, {"help", "list", "force"}, {"template", "dataset", "output", "label-column"}, {"column"});
@@ -172,7 +155,7 @@ int newCommand(const std::vector<std::string> &raw)
 
 int checkCommand(const std::vector<std::string> &raw)
 {
-    return guardedGraph("check", [&] {
+    return runCommand("check", [&] {
         const CliArgs a(raw, {"help"}, {}, {});
         if (a.flag("help")) {
             std::printf("Usage: fuselab-cli check EXPERIMENT.fuselab.json\n\n"
