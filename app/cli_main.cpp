@@ -20,6 +20,7 @@ const char *kUsage =
     "  new --template NAME --dataset PATH -o FILE\n"
     "                             write a ready experiment (new --list shows the templates)\n"
     "  check EXPERIMENT           check the model graph: shapes, parameters, problems\n"
+    "  blocks [--json|--markdown] list the building blocks, their options and math\n"
     "\n"
     "Run 'fuselab-cli COMMAND --help' for a command's options.\n"
     "DATASET is a folder (class folders, IDX files, or one holding manifest.csv/.jsonl)\n"
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
         return fuselab::cli::newCommand(args);
     if (command == "check")
         return fuselab::cli::checkCommand(args);
+    if (command == "blocks")
+        return fuselab::cli::blocksCommand(args);
     std::fprintf(stderr, "fuselab-cli: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
     return fuselab::cli::kExitUsage;
 }

@@ -10,5 +10,6 @@ int inspectCommand(const std::vector<std::string> &args);
 int cacheCommand(const std::vector<std::string> &args);
 int newCommand(const std::vector<std::string> &args);
 int checkCommand(const std::vector<std::string> &args);
+int blocksCommand(const std::vector<std::string> &args);
 
 } // namespace fuselab::cli
