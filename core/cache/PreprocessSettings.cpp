@@ -7,6 +7,17 @@
 
 namespace fuselab {
 
+// Defined here rather than in Text.cpp: the settings exist in builds without ingestion.
+const char *tokenizerKindName(TokenizerKind k)
+{
+    switch (k) {
+    case TokenizerKind::Word: return "word";
+    case TokenizerKind::Char: return "char";
+    case TokenizerKind::SentencePiece: return "sentencepiece";
+    }
+    return "?";
+}
+
 nlohmann::json PreprocessSettings::toJson() const
 {
     nlohmann::json j;

@@ -28,16 +28,6 @@ bool normaliseText(std::string_view raw, std::string *text, std::string *error)
     return true;
 }
 
-const char *tokenizerKindName(TokenizerKind k)
-{
-    switch (k) {
-    case TokenizerKind::Word: return "word";
-    case TokenizerKind::Char: return "char";
-    case TokenizerKind::SentencePiece: return "sentencepiece";
-    }
-    return "?";
-}
-
 std::vector<std::string> splitWords(std::string_view text, bool lowercase)
 {
     std::vector<std::string> tokens;
