@@ -8,6 +8,8 @@
 #include "core/model/blocks/AutoencoderEncoder.h"
 #include "core/model/blocks/AutoencoderFusion.h"
 #include "core/model/blocks/ConcatFusion.h"
+#include "core/model/blocks/CrossAttentionFusion.h"
+#include "core/model/blocks/TransformerEncoder.h"
 #include "core/model/blocks/FilmFusion.h"
 #include "core/model/blocks/GatedFusion.h"
 #include "core/model/blocks/LateFusion.h"
@@ -306,6 +308,31 @@ private Q_SLOTS:
         const torch::Tensor code = e->forward(x, torch::tensor({1.f, 0.f}));
         const torch::Tensor rec = e->reconstruct(code);
         QVERIFY(torch::allclose(e->auxiliaryLoss(), (rec[0] - x[0]).pow(2).mean(), 1e-5, 1e-6)); // sample 1 is missing
+    }
+
+    void crossAttentionFormula()
+    {
+        CrossAttentionFusion f(CrossAttentionFusionOptions({3, 5}, {4, 6}).dModel(8).heads(2).dropout(0.0));
+        f->eval();
+        torch::NoGradGuard noGrad;
+        const torch::Tensor a = torch::randn({2, 4, 3}), b = torch::randn({2, 6, 5});
+        auto mods = f->named_modules();
+        auto lin = [&](const std::string &n) { return mods[n]->as<torch::nn::Linear>(); };
+        const torch::Tensor qa = (lin("projections.0")->forward(a) + sinusoidalPositions(4, 8)).transpose(0, 1);
+        const torch::Tensor qb = (lin("projections.1")->forward(b) + sinusoidalPositions(6, 8)).transpose(0, 1);
+        auto cross = [&](const std::string &pair, const torch::Tensor &q, const torch::Tensor &kv) {
+            auto *mha = mods[pair + "_attention"]->as<torch::nn::MultiheadAttention>();
+            torch::Tensor h = mods[pair + "_norm1"]->as<torch::nn::LayerNorm>()->forward(q + std::get<0>(mha->forward(q, kv, kv)));
+            h = mods[pair + "_norm2"]->as<torch::nn::LayerNorm>()->forward(h + mods[pair + "_ff"]->as<torch::nn::Sequential>()->forward(h));
+            return h.mean(0);
+        };
+        // Target a attends to b, then target b to a; concatenated in target order.
+        const torch::Tensor expect = torch::cat({cross("cross_1_to_0", qa, qb), cross("cross_0_to_1", qb, qa)}, 1);
+        QVERIFY(torch::allclose(f->forward({a, b}, {torch::ones({2}), torch::ones({2})}), expect, 1e-5, 1e-6));
+        // A missing modality: nothing crosses from or to it.
+        const torch::Tensor out = f->forward({a, b}, {torch::ones({2}), torch::tensor({1.f, 0.f})});
+        QVERIFY(torch::allclose(out[0], expect[0], 1e-5, 1e-6));
+        QCOMPARE(out[1].abs().sum().item<double>(), 0.0);
     }
 
     void sequenceEncodersIgnorePadding()
