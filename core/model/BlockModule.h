@@ -29,4 +29,25 @@ torch::Tensor allPresent(const std::vector<Value> &values);
 // "present in any input": for fusions that cope with missing modalities.
 torch::Tensor anyPresent(const std::vector<Value> &values);
 
+// run() for a fusion over the modality vectors on its first port: unpacks values and masks,
+// calls forward(xs, masks); the result is present when any input is.
+template <typename Forward>
+std::vector<Value> runFusion(const std::vector<std::vector<Value>> &inputs, Forward forward)
+{
+    std::vector<torch::Tensor> xs, masks;
+    for (const Value &v : inputs.at(0)) {
+        xs.push_back(v.x);
+        masks.push_back(v.mask);
+    }
+    return {{forward(xs, masks), anyPresent(inputs[0])}};
+}
+
+// run() for a block with one input: forward(x), the input's mask passed on.
+template <typename Forward>
+std::vector<Value> runSingle(const std::vector<std::vector<Value>> &inputs, Forward forward)
+{
+    const Value &v = inputs.at(0).at(0);
+    return {{forward(v.x), v.mask}};
+}
+
 } // namespace fuselab

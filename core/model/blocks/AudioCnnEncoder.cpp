@@ -33,8 +33,7 @@ torch::Tensor AudioCnnEncoderImpl::forward(torch::Tensor x)
 
 std::vector<Value> AudioCnnEncoderImpl::run(const std::vector<std::vector<Value>> &inputs)
 {
-    const Value &v = inputs.at(0).at(0);
-    return {{forward(v.x), v.mask}};
+    return runSingle(inputs, [this](const torch::Tensor &x) { return forward(x); });
 }
 
 namespace {

@@ -27,8 +27,7 @@ torch::Tensor ClassificationHeadImpl::forward(torch::Tensor x) { return m_layers
 
 std::vector<Value> ClassificationHeadImpl::run(const std::vector<std::vector<Value>> &inputs)
 {
-    const Value &v = inputs.at(0).at(0);
-    return {{forward(v.x), v.mask}};
+    return runSingle(inputs, [this](const torch::Tensor &x) { return forward(x); });
 }
 
 namespace {

@@ -41,8 +41,7 @@ torch::Tensor CnnEncoderImpl::forward(torch::Tensor x)
 
 std::vector<Value> CnnEncoderImpl::run(const std::vector<std::vector<Value>> &inputs)
 {
-    const Value &v = inputs.at(0).at(0);
-    return {{forward(v.x), v.mask}};
+    return runSingle(inputs, [this](const torch::Tensor &x) { return forward(x); });
 }
 
 namespace {

@@ -37,8 +37,7 @@ torch::Tensor Conv1dEncoderImpl::forward(const torch::Tensor &x)
 
 std::vector<Value> Conv1dEncoderImpl::run(const std::vector<std::vector<Value>> &inputs)
 {
-    const Value &v = inputs.at(0).at(0);
-    return {{forward(v.x), v.mask}};
+    return runSingle(inputs, [this](const torch::Tensor &x) { return forward(x); });
 }
 
 namespace {

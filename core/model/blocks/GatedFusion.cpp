@@ -49,12 +49,7 @@ torch::Tensor GatedFusionImpl::forward(const std::vector<torch::Tensor> &xs, con
 
 std::vector<Value> GatedFusionImpl::run(const std::vector<std::vector<Value>> &inputs)
 {
-    std::vector<torch::Tensor> xs, masks;
-    for (auto &v : inputs.at(0)) {
-        xs.push_back(v.x);
-        masks.push_back(v.mask);
-    }
-    return {{forward(xs, masks), anyPresent(inputs[0])}};
+    return runFusion(inputs, [this](const auto &xs, const auto &masks) { return forward(xs, masks); });
 }
 
 namespace {

@@ -16,8 +16,7 @@ torch::Tensor InputImpl::forward(const torch::Tensor &x)
 
 std::vector<Value> InputImpl::run(const std::vector<std::vector<Value>> &inputs)
 {
-    const Value &v = inputs.at(0).at(0);
-    return {{forward(v.x), v.mask}};
+    return runSingle(inputs, [this](const torch::Tensor &x) { return forward(x); });
 }
 
 namespace {

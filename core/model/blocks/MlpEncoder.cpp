@@ -26,8 +26,7 @@ torch::Tensor MlpEncoderImpl::forward(torch::Tensor x) { return m_layers->forwar
 
 std::vector<Value> MlpEncoderImpl::run(const std::vector<std::vector<Value>> &inputs)
 {
-    const Value &v = inputs.at(0).at(0);
-    return {{forward(v.x), v.mask}};
+    return runSingle(inputs, [this](const torch::Tensor &x) { return forward(x); });
 }
 
 namespace {

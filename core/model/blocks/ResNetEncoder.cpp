@@ -47,8 +47,7 @@ torch::Tensor ResNetEncoderImpl::forward(torch::Tensor x) { return m_net->forwar
 
 std::vector<Value> ResNetEncoderImpl::run(const std::vector<std::vector<Value>> &inputs)
 {
-    const Value &v = inputs.at(0).at(0);
-    return {{forward(v.x), v.mask}};
+    return runSingle(inputs, [this](const torch::Tensor &x) { return forward(x); });
 }
 
 namespace {

@@ -63,8 +63,7 @@ torch::Tensor TransformerEncoderImpl::forward(const torch::Tensor &x)
 
 std::vector<Value> TransformerEncoderImpl::run(const std::vector<std::vector<Value>> &inputs)
 {
-    const Value &v = inputs.at(0).at(0);
-    return {{forward(v.x), v.mask}};
+    return runSingle(inputs, [this](const torch::Tensor &x) { return forward(x); });
 }
 
 namespace {
