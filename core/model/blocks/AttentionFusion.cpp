@@ -35,34 +35,13 @@ std::vector<Value> AttentionFusionImpl::run(const std::vector<std::vector<Value>
     return runFusion(inputs, [this](const auto &xs, const auto &masks) { return forward(xs, masks); });
 }
 
-namespace {
-
-class AttentionFusionBlock final : public blocks::DescribedBlock {
-public:
-    AttentionFusionBlock()
-        : DescribedBlock({"fusion.attention", "fusion", "Attention fusion",
+std::unique_ptr<BlockType> makeAttentionFusionBlock()
+{
+    return std::make_unique<blocks::VectorFusionBlock<AttentionFusionImpl, AttentionFusionOptions>>(blocks::DescribedBlock::Description{"fusion.attention", "fusion", "Attention fusion",
                           "p_i = W_i x_i + b_i; s_i = v^T tanh(U p_i + c); a = softmax over present modalities of s; z = sum_i a_i p_i",
                           {{"in", {PortKind::Vector}, true, "two or more modality vectors"}},
                           {blocks::vectorOut()},
-                          {OptionSpec::integer("dim", 128, 1, 65536, "projection size (and output size)")}})
-    {
-    }
-    std::vector<TensorShape> infer(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
-                                   const InferContext &, std::vector<BlockProblem> &problems) const override
-    {
-        if (!blocks::enoughInputs(in, 2, problems))
-            return {};
-        return {TensorShape::vector(blocks::integer(p, "dim"))};
-    }
-    std::shared_ptr<BlockModule> create(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
-                                        const InferContext &) const override
-    {
-        return std::make_shared<AttentionFusionImpl>(AttentionFusionOptions(blocks::lastDims(in[0])).dim(blocks::integer(p, "dim")));
-    }
-};
-
-} // namespace
-
-std::unique_ptr<BlockType> makeAttentionFusionBlock() { return std::make_unique<AttentionFusionBlock>(); }
+                          {OptionSpec::integer("dim", 128, 1, 65536, "projection size (and output size)")}});
+}
 
 } // namespace fuselab

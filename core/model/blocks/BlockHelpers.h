@@ -72,4 +72,24 @@ inline std::vector<std::int64_t> lastDims(const std::vector<TensorShape> &shapes
 
 inline PortSpec vectorOut() { return {"out", {}, false, "vector"}; }
 
+// A fusion of two or more vectors into vector[dim], whose options are its input sizes and
+// `dim` (attention fusion, GMU).
+template <typename Impl, typename Options>
+class VectorFusionBlock final : public DescribedBlock {
+public:
+    explicit VectorFusionBlock(Description d) : DescribedBlock(std::move(d)) {}
+    std::vector<TensorShape> infer(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
+                                   const InferContext &, std::vector<BlockProblem> &problems) const override
+    {
+        if (!enoughInputs(in, 2, problems))
+            return {};
+        return {TensorShape::vector(integer(p, "dim"))};
+    }
+    std::shared_ptr<BlockModule> create(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
+                                        const InferContext &) const override
+    {
+        return std::make_shared<Impl>(Options(lastDims(in[0])).dim(integer(p, "dim")));
+    }
+};
+
 } // namespace fuselab::blocks

@@ -52,35 +52,14 @@ std::vector<Value> GatedFusionImpl::run(const std::vector<std::vector<Value>> &i
     return runFusion(inputs, [this](const auto &xs, const auto &masks) { return forward(xs, masks); });
 }
 
-namespace {
-
-class GatedFusionBlock final : public blocks::DescribedBlock {
-public:
-    GatedFusionBlock()
-        : DescribedBlock({"fusion.gated", "fusion", "Gated multimodal unit (GMU)",
+std::unique_ptr<BlockType> makeGatedFusionBlock()
+{
+    return std::make_unique<blocks::VectorFusionBlock<GatedFusionImpl, GatedFusionOptions>>(blocks::DescribedBlock::Description{"fusion.gated", "fusion", "Gated multimodal unit (GMU)",
                           "h_i = tanh(W_i x_i); M = 2: z = sigmoid(W_z [x_1; x_2]), h = z h_1 + (1 - z) h_2; "
                           "M > 2: z = softmax over modalities of W_z [x_1; ...; x_M] per feature, h = sum_i z_i h_i (Arevalo et al. 2017)",
                           {{"in", {PortKind::Vector}, true, "two or more modality vectors"}},
                           {blocks::vectorOut()},
-                          {OptionSpec::integer("dim", 128, 1, 65536, "hidden size (and output size)")}})
-    {
-    }
-    std::vector<TensorShape> infer(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
-                                   const InferContext &, std::vector<BlockProblem> &problems) const override
-    {
-        if (!blocks::enoughInputs(in, 2, problems))
-            return {};
-        return {TensorShape::vector(blocks::integer(p, "dim"))};
-    }
-    std::shared_ptr<BlockModule> create(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
-                                        const InferContext &) const override
-    {
-        return std::make_shared<GatedFusionImpl>(GatedFusionOptions(blocks::lastDims(in[0])).dim(blocks::integer(p, "dim")));
-    }
-};
-
-} // namespace
-
-std::unique_ptr<BlockType> makeGatedFusionBlock() { return std::make_unique<GatedFusionBlock>(); }
+                          {OptionSpec::integer("dim", 128, 1, 65536, "hidden size (and output size)")}});
+}
 
 } // namespace fuselab
