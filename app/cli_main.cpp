@@ -21,6 +21,8 @@ const char *kUsage =
     "                             write a ready experiment (new --list shows the templates)\n"
     "  check EXPERIMENT           check the model graph: shapes, parameters, problems\n"
     "  blocks [--json|--markdown] list the building blocks, their options and math\n"
+    "  train EXPERIMENT           train (--out RUN_DIR, --device, --epochs, --seed, --resume RUN_DIR)\n"
+    "  eval RUN_DIR               metrics of the best checkpoint (--split val|test, --json)\n"
     "\n"
     "Run 'fuselab-cli COMMAND --help' for a command's options.\n"
     "DATASET is a folder (class folders, IDX files, or one holding manifest.csv/.jsonl)\n"
@@ -51,6 +53,10 @@ int main(int argc, char **argv)
         return fuselab::cli::checkCommand(args);
     if (command == "blocks")
         return fuselab::cli::blocksCommand(args);
+    if (command == "train")
+        return fuselab::cli::trainCommand(args);
+    if (command == "eval")
+        return fuselab::cli::evalCommand(args);
     std::fprintf(stderr, "fuselab-cli: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
     return fuselab::cli::kExitUsage;
 }

@@ -11,5 +11,7 @@ int cacheCommand(const std::vector<std::string> &args);
 int newCommand(const std::vector<std::string> &args);
 int checkCommand(const std::vector<std::string> &args);
 int blocksCommand(const std::vector<std::string> &args);
+int trainCommand(const std::vector<std::string> &args);
+int evalCommand(const std::vector<std::string> &args);
 
 } // namespace fuselab::cli

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/train/Metrics.h"
+
+#include "core/util/Error.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <numeric>
+
+namespace fuselab {
+
+namespace {
+double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+double f1Of(double p, double r) { return p + r > 0 ? 2 * p * r / (p + r) : 0.0; }
+} // namespace
+
+ClassificationAccumulator::ClassificationAccumulator(std::int64_t classes, std::vector<int> topK)
+    : m_classes(classes), m_topK(std::move(topK)), m_topKHits(m_topK.size(), 0),
+      m_confusion(static_cast<std::size_t>(classes * classes), 0)
+{
+    if (classes < 1)
+        throw Error("metrics need at least one class");
+}
+
+void ClassificationAccumulator::add(std::int64_t truth, std::int64_t predicted)
+{
+    if (truth < 0 || truth >= m_classes || predicted < 0 || predicted >= m_classes)
+        throw Error("metrics: class index out of range");
+    ++m_confusion[static_cast<std::size_t>(truth * m_classes + predicted)];
+    ++m_total;
+}
+
+void ClassificationAccumulator::addScores(const float *scores, const std::int64_t *labels, std::int64_t n)
+{
+    std::vector<std::int64_t> order(static_cast<std::size_t>(m_classes));
+    for (std::int64_t i = 0; i < n; ++i) {
+        const float *row = scores + i * m_classes;
+        const std::int64_t best = std::max_element(row, row + m_classes) - row;
+        add(labels[i], best);
+        for (std::size_t k = 0; k < m_topK.size(); ++k) {
+            // Top-k hit: fewer than k classes score strictly higher than the true one.
+            const float truthScore = row[labels[i]];
+            std::int64_t higher = 0;
+            for (std::int64_t c = 0; c < m_classes; ++c)
+                higher += row[c] > truthScore;
+            m_topKHits[k] += higher < m_topK[k];
+        }
+    }
+}
+
+ClassificationMetrics ClassificationAccumulator::compute() const
+{
+    ClassificationMetrics m;
+    const std::int64_t C = m_classes;
+    m.classes = C;
+    m.confusion.assign(static_cast<std::size_t>(C), std::vector<std::int64_t>(static_cast<std::size_t>(C)));
+    std::vector<std::int64_t> predicted(static_cast<std::size_t>(C), 0);
+    std::int64_t correct = 0;
+    for (std::int64_t t = 0; t < C; ++t)
+        for (std::int64_t p = 0; p < C; ++p) {
+            const std::int64_t n = m_confusion[static_cast<std::size_t>(t * C + p)];
+            m.confusion[static_cast<std::size_t>(t)][static_cast<std::size_t>(p)] = n;
+            predicted[static_cast<std::size_t>(p)] += n;
+            if (t == p)
+                correct += n;
+        }
+    m.accuracy = ratio(double(correct), double(m_total));
+    for (std::int64_t c = 0; c < C; ++c) {
+        const auto ci = static_cast<std::size_t>(c);
+        const double tp = double(m.confusion[ci][ci]);
+        const std::int64_t support = std::accumulate(m.confusion[ci].begin(), m.confusion[ci].end(), std::int64_t(0));
+        const double p = ratio(tp, double(predicted[ci])), r = ratio(tp, double(support));
+        m.precision.push_back(p);
+        m.recall.push_back(r);
+        m.f1.push_back(f1Of(p, r));
+        m.support.push_back(support);
+        m.macroPrecision += p / double(C);
+        m.macroRecall += r / double(C);
+        m.macroF1 += m.f1.back() / double(C);
+        m.weightedPrecision += p * double(support);
+        m.weightedRecall += r * double(support);
+        m.weightedF1 += m.f1.back() * double(support);
+    }
+    m.weightedPrecision = ratio(m.weightedPrecision, double(m_total));
+    m.weightedRecall = ratio(m.weightedRecall, double(m_total));
+    m.weightedF1 = ratio(m.weightedF1, double(m_total));
+    for (std::size_t k = 0; k < m_topK.size(); ++k)
+        m.topK.emplace_back(m_topK[k], ratio(double(m_topKHits[k]), double(m_total)));
+    return m;
+}
+
+nlohmann::json ClassificationMetrics::toJson() const
+{
+    nlohmann::json j = {{"accuracy", accuracy},
+                        {"macro", {{"precision", macroPrecision}, {"recall", macroRecall}, {"f1", macroF1}}},
+                        {"weighted", {{"precision", weightedPrecision}, {"recall", weightedRecall}, {"f1", weightedF1}}},
+                        {"per_class", {{"precision", precision}, {"recall", recall}, {"f1", f1}, {"support", support}}},
+                        {"confusion", confusion}};
+    for (auto &[k, v] : topK)
+        j["top_" + std::to_string(k) + "_accuracy"] = v;
+    return j;
+}
+
+MultiLabelMetrics multiLabelMetrics(const std::vector<std::uint8_t> &truth, const std::vector<std::uint8_t> &predicted,
+                                    std::int64_t labels)
+{
+    if (labels < 1 || truth.size() != predicted.size() || truth.size() % static_cast<std::size_t>(labels) != 0)
+        throw Error("multi-label metrics: truth and predictions must both be n x labels");
+    const std::size_t n = truth.size() / static_cast<std::size_t>(labels);
+    MultiLabelMetrics m;
+    double tpAll = 0, fpAll = 0, fnAll = 0;
+    for (std::int64_t l = 0; l < labels; ++l) {
+        double tp = 0, fp = 0, fn = 0;
+        std::int64_t support = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const bool t = truth[i * static_cast<std::size_t>(labels) + static_cast<std::size_t>(l)];
+            const bool p = predicted[i * static_cast<std::size_t>(labels) + static_cast<std::size_t>(l)];
+            tp += t && p;
+            fp += !t && p;
+            fn += t && !p;
+            support += t;
+        }
+        const double pr = ratio(tp, tp + fp), re = ratio(tp, tp + fn);
+        m.precision.push_back(pr);
+        m.recall.push_back(re);
+        m.f1.push_back(f1Of(pr, re));
+        m.support.push_back(support);
+        m.macroF1 += m.f1.back() / double(labels);
+        tpAll += tp;
+        fpAll += fp;
+        fnAll += fn;
+    }
+    m.microPrecision = ratio(tpAll, tpAll + fpAll);
+    m.microRecall = ratio(tpAll, tpAll + fnAll);
+    m.microF1 = f1Of(m.microPrecision, m.microRecall);
+    return m;
+}
+
+nlohmann::json MultiLabelMetrics::toJson() const
+{
+    return {{"micro", {{"precision", microPrecision}, {"recall", microRecall}, {"f1", microF1}}},
+            {"macro_f1", macroF1},
+            {"per_label", {{"precision", precision}, {"recall", recall}, {"f1", f1}, {"support", support}}}};
+}
+
+} // namespace fuselab

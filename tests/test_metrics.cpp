@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Metrics against values computed by hand (and cross-checked with scikit-learn's
+// classification_report / precision_recall_fscore_support, zero_division=0).
+#include "core/train/Metrics.h"
+#include "core/util/Error.h"
+
+#include <QTest>
+
+using namespace fuselab;
+
+namespace {
+bool near(double a, double b) { return std::abs(a - b) < 1e-9; }
+} // namespace
+
+class TestMetrics final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void classificationWithANeverPredictedClass()
+    {
+        const std::vector<std::int64_t> truth{0, 0, 0, 1, 1, 2, 2, 2, 2, 3};
+        const std::vector<std::int64_t> pred{0, 0, 1, 1, 0, 2, 2, 1, 2, 2};
+        ClassificationAccumulator acc(4);
+        for (std::size_t i = 0; i < truth.size(); ++i)
+            acc.add(truth[i], pred[i]);
+        const ClassificationMetrics m = acc.compute();
+        QVERIFY(near(m.accuracy, 0.6));
+        QVERIFY(near(m.precision[0], 2.0 / 3) && near(m.precision[1], 1.0 / 3) && near(m.precision[2], 0.75));
+        QVERIFY(near(m.precision[3], 0.0)); // never predicted: zero_division = 0
+        QVERIFY(near(m.recall[0], 2.0 / 3) && near(m.recall[1], 0.5) && near(m.recall[2], 0.75) && near(m.recall[3], 0.0));
+        QVERIFY(near(m.f1[0], 2.0 / 3) && near(m.f1[1], 0.4) && near(m.f1[2], 0.75) && near(m.f1[3], 0.0));
+        QCOMPARE(m.support, (std::vector<std::int64_t>{3, 2, 4, 1}));
+        QVERIFY(near(m.macroPrecision, 0.4375));
+        QVERIFY(near(m.macroRecall, (2.0 / 3 + 0.5 + 0.75) / 4));
+        QVERIFY(near(m.macroF1, (2.0 / 3 + 0.4 + 0.75) / 4));
+        QVERIFY(near(m.weightedPrecision, (2.0 + 2.0 / 3 + 3.0) / 10));
+        QVERIFY(near(m.weightedRecall, 0.6));
+        QVERIFY(near(m.weightedF1, 0.58));
+        QCOMPARE(m.confusion[0], (std::vector<std::int64_t>{2, 1, 0, 0}));
+        QCOMPARE(m.confusion[3], (std::vector<std::int64_t>{0, 0, 1, 0}));
+    }
+
+    void aClassAbsentFromTheTruth()
+    {
+        ClassificationAccumulator acc(3);
+        acc.add(0, 2); // class 2 predicted but never true: precision 0, recall 0 (support 0)
+        acc.add(1, 1);
+        const auto m = acc.compute();
+        QVERIFY(near(m.precision[2], 0.0) && near(m.recall[2], 0.0) && m.support[2] == 0);
+        QVERIFY(near(m.recall[0], 0.0) && near(m.precision[1], 1.0));
+        QVERIFY(near(m.macroF1, 1.0 / 3));
+        QVERIFY(near(m.weightedF1, 0.5));
+    }
+
+    void topKFromScores()
+    {
+        const std::vector<float> scores{0.1f, 0.7f, 0.2f, /**/ 0.5f, 0.3f, 0.2f, /**/ 0.2f, 0.3f, 0.5f};
+        const std::vector<std::int64_t> labels{2, 0, 0};
+        ClassificationAccumulator acc(3, {1, 2});
+        acc.addScores(scores.data(), labels.data(), 3);
+        const auto m = acc.compute();
+        QVERIFY(near(m.accuracy, 1.0 / 3));
+        QCOMPARE(m.topK.size(), std::size_t(2));
+        QVERIFY(near(m.topK[0].second, 1.0 / 3));
+        QVERIFY(near(m.topK[1].second, 2.0 / 3));
+        QCOMPARE(m.confusion[2][1], std::int64_t(1));
+    }
+
+    void emptyAndInvalid()
+    {
+        ClassificationAccumulator acc(2);
+        const auto m = acc.compute();
+        QVERIFY(near(m.accuracy, 0.0) && near(m.weightedF1, 0.0));
+        QVERIFY_THROWS_EXCEPTION(Error, acc.add(2, 0));
+        QVERIFY_THROWS_EXCEPTION(Error, ClassificationAccumulator(0));
+    }
+
+    void multiLabel()
+    {
+        const std::vector<std::uint8_t> truth{1, 0, 1, /**/ 0, 1, 0, /**/ 1, 1, 0};
+        const std::vector<std::uint8_t> pred{1, 0, 0, /**/ 0, 1, 1, /**/ 1, 0, 0};
+        const auto m = multiLabelMetrics(truth, pred, 3);
+        QVERIFY(near(m.f1[0], 1.0) && near(m.f1[1], 2.0 / 3) && near(m.f1[2], 0.0));
+        QVERIFY(near(m.precision[2], 0.0) && near(m.recall[1], 0.5));
+        QCOMPARE(m.support, (std::vector<std::int64_t>{2, 2, 1}));
+        QVERIFY(near(m.microPrecision, 0.75) && near(m.microRecall, 0.6));
+        QVERIFY(near(m.microF1, 2 * 0.75 * 0.6 / 1.35));
+        QVERIFY(near(m.macroF1, (1.0 + 2.0 / 3) / 3));
+        QVERIFY_THROWS_EXCEPTION(Error, multiLabelMetrics({1, 0}, {1}, 2));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestMetrics)
+#include "test_metrics.moc"

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The trainer end to end on a small generated dataset: it learns, logs, checkpoints, stops
+// on request and on NaN, stops early, and a run killed with SIGKILL and resumed ends with
+// exactly the weights of an uninterrupted run.
+#include "core/cache/TensorCache.h"
+#include "core/cache/TensorCacheBuilder.h"
+#include "core/data/DatasetLoader.h"
+#include "core/graph/Templates.h"
+#include "core/model/FusionModel.h"
+#include "core/train/Trainer.h"
+#include "tests/support/TestFiles.h"
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+using namespace fuselab;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Three classes of 8x8 grey images: dark, mid, bright, with noise.
+void writeDataset(const std::string &root)
+{
+    const char *names[] = {"dark", "mid", "bright"};
+    for (int c = 0; c < 3; ++c)
+        for (int i = 0; i < 30; ++i) {
+            std::string pgm = "P5\n8 8\n255\n";
+            for (int p = 0; p < 64; ++p)
+                pgm += static_cast<char>(std::clamp(40 + 80 * c + ((p * 37 + i * 11) % 41) - 20, 0, 255));
+            test::writeFile(root + "/" + names[c] + "/" + std::to_string(i) + ".pgm", pgm);
+        }
+}
+
+Experiment makeTrainingExperiment(const std::string &dataPath)
+{
+    DatasetSummary s;
+    s.path = dataPath;
+    s.classes = {"bright", "dark", "mid"};
+    s.modalities = {{"image", Modality::Image}};
+    s.imageChannels = 1;
+    s.imageWidth = s.imageHeight = 8;
+    Experiment e = makeExperiment("image-cnn", s);
+    e.augmentation = AugmentSettings(); // keep the task simple
+    e.training.epochs = 15;
+    e.training.batchSize = 16;
+    e.training.learningRate = 0.01;
+    e.training.threads = 1;
+    e.training.seed = 5;
+    return e;
+}
+
+struct Recorder final : TrainingObserver {
+    int epochs = 0, batches = 0;
+    bool started = false, finishedCalled = false, earlyStop = false;
+    std::string failure;
+    TrainerControl *control = nullptr;
+    int stopAfterBatches = -1;
+    void runStarted(const nlohmann::json &) override { started = true; }
+    void batchEnded(int, std::int64_t, std::int64_t, double, double) override
+    {
+        if (++batches == stopAfterBatches && control)
+            control->stop = true;
+    }
+    void epochEnded(const EpochResult &) override { ++epochs; }
+    void earlyStopped(int, const std::string &) override { earlyStop = true; }
+    void finished(const nlohmann::json &) override { finishedCalled = true; }
+    void failed(const std::string &m) override { failure = m; }
+};
+
+std::vector<torch::Tensor> weights(const Experiment &e, const std::string &checkpoint)
+{
+    FusionModel m(e.graph, inferContext(e));
+    torch::serialize::InputArchive a;
+    a.load_from(checkpoint);
+    m->load(a);
+    std::vector<torch::Tensor> out;
+    for (auto &p : m->parameters())
+        out.push_back(p.detach().clone());
+    for (auto &b : m->buffers())
+        out.push_back(b.detach().clone());
+    return out;
+}
+
+int lines(const fs::path &file)
+{
+    std::ifstream in(file);
+    int n = 0;
+    for (std::string l; std::getline(in, l);)
+        n += !l.empty();
+    return n;
+}
+
+} // namespace
+
+class TestTraining final : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+    std::string m_data, m_cache;
+    std::string dir() const { return m_tmp.path().toStdString(); }
+
+    TrainerOptions options(const std::string &run) const
+    {
+        TrainerOptions o;
+        o.runDir = dir() + "/" + run;
+        o.cacheDir = m_cache;
+        o.logEvery = 1;
+        return o;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_data = dir() + "/data";
+        writeDataset(m_data);
+        CacheBuildOptions co;
+        co.cacheRoot = dir() + "/cache";
+        PreprocessSettings p = makeTrainingExperiment(m_data).preprocessing;
+        m_cache = buildTensorCache(loadDataset(m_data), p, co).dir;
+    }
+
+    void learnsAndWritesTheRunFolder()
+    {
+        Recorder rec;
+        const nlohmann::json report = Trainer(makeTrainingExperiment(m_data), options("learn")).run(&rec);
+        QVERIFY(rec.started && rec.finishedCalled && rec.failure.empty());
+        QCOMPARE(rec.epochs, 15);
+        QVERIFY(rec.batches > 15);
+        QVERIFY2(report["val"]["accuracy"].get<double>() >= 0.9, report.dump().c_str());
+        QVERIFY(report["test"]["accuracy"].get<double>() >= 0.9);
+        const fs::path run = dir() + "/learn";
+        for (const char *f : {"experiment.fuselab.json", "metrics.csv", "events.jsonl", "report.json", "checkpoints/last.pt", "checkpoints/best.pt"})
+            QVERIFY2(fs::exists(run / f), f);
+        QCOMPARE(lines(run / "metrics.csv"), 16); // header + one row per epoch
+        std::ifstream events(run / "events.jsonl");
+        std::string first, line, last;
+        std::getline(events, first);
+        while (std::getline(events, line))
+            last = line;
+        QCOMPARE(nlohmann::json::parse(first)["event"].get<std::string>(), std::string("run_started"));
+        QCOMPARE(nlohmann::json::parse(last)["event"].get<std::string>(), std::string("finished"));
+        // The evaluation helper agrees with the report.
+        const auto test = evaluateCheckpoint(makeTrainingExperiment(m_data), "", m_cache, (run / "checkpoints/best.pt").string(), Split::Test);
+        QCOMPARE(test.accuracy, report["test"]["accuracy"].get<double>());
+    }
+
+    void stopTakesEffectWithinABatch()
+    {
+        TrainerControl control;
+        Recorder rec;
+        rec.control = &control;
+        rec.stopAfterBatches = 3;
+        const nlohmann::json report = Trainer(makeTrainingExperiment(m_data), options("stop")).run(&rec, &control);
+        QVERIFY(report["stopped"].get<bool>());
+        QCOMPARE(rec.batches, 3);
+        QCOMPARE(rec.epochs, 0); // stopped in the first epoch (6 batches of 16)
+    }
+
+    void earlyStopping()
+    {
+        Experiment e = makeTrainingExperiment(m_data);
+        e.training.learningRate = 1e-9; // nothing improves after the first epoch
+        e.training.patience = 2;
+        Recorder rec;
+        Trainer(e, options("early")).run(&rec);
+        QVERIFY(rec.earlyStop);
+        QCOMPARE(rec.epochs, 3);
+    }
+
+    void nanLossStopsWithEpochAndStep()
+    {
+        // A copy of the cache whose pixels are NaN-producing: images normalised with std 0 -> inf.
+        const std::string bad = dir() + "/badcache";
+        fs::copy(m_cache, bad);
+        auto meta = nlohmann::json::parse(test::readAll(bad + "/meta.json"));
+        meta["columns"][0]["std"] = {0.0};
+        test::writeFile(bad + "/meta.json", meta.dump());
+        TrainerOptions o = options("nan");
+        o.cacheDir = bad;
+        Recorder rec;
+        try {
+            Trainer(makeTrainingExperiment(m_data), o).run(&rec);
+            QFAIL("expected the run to fail");
+        } catch (const Error &e) {
+            const std::string msg = e.what();
+            QVERIFY2(msg.find("epoch 1, step 1") != std::string::npos, msg.c_str());
+            QVERIFY(msg.find("NaN") != std::string::npos || msg.find("infinite") != std::string::npos);
+        }
+        QVERIFY(!rec.failure.empty());
+    }
+
+    void cudaWithoutCudaIsAClearError()
+    {
+        if (torch::cuda::is_available())
+            QSKIP("a GPU is present");
+        QCOMPARE(Trainer::resolveDevice("auto"), std::string("cpu"));
+        QVERIFY_THROWS_EXCEPTION(Error, Trainer::resolveDevice("cuda"));
+    }
+
+    void killedAndResumedEqualsUninterrupted()
+    {
+        Experiment e = makeTrainingExperiment(m_data);
+        e.training.epochs = 40;
+        const std::string exp = dir() + "/resume.fuselab.json";
+        e.dataset.path = m_data;
+        e.save(exp);
+        const std::string a = dir() + "/runA", b = dir() + "/runB";
+        std::string out, err;
+        QCOMPARE(test::runCli({"train", exp, "--out", a, "--cache", m_cache, "--quiet"}, &out, &err), 0);
+
+        QProcess p;
+        p.start(QStringLiteral(FUSELAB_CLI_PATH), {QStringLiteral("train"), QString::fromStdString(exp), QStringLiteral("--out"),
+                                                    QString::fromStdString(b), QStringLiteral("--cache"), QString::fromStdString(m_cache),
+                                                    QStringLiteral("--quiet")});
+        QVERIFY(p.waitForStarted());
+        // Wait until a few epochs are done, then kill it mid-run.
+        bool killed = false;
+        for (int i = 0; i < 3000 && !killed; ++i) {
+            QThread::msleep(5);
+            if (lines(fs::path(b) / "metrics.csv") >= 4) {
+                ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
+                killed = true;
+            }
+        }
+        p.waitForFinished();
+        QVERIFY2(killed, "the run finished before it could be killed");
+        QCOMPARE(p.exitStatus(), QProcess::CrashExit);
+        QVERIFY(lines(fs::path(b) / "metrics.csv") < 41);
+        QCOMPARE(test::runCli({"train", "--resume", b, "--quiet"}, &out, &err), 0);
+
+        const auto wa = weights(e, a + "/checkpoints/last.pt"), wb = weights(e, b + "/checkpoints/last.pt");
+        QCOMPARE(wa.size(), wb.size());
+        for (std::size_t i = 0; i < wa.size(); ++i)
+            QVERIFY(torch::equal(wa[i], wb[i]));
+        const auto ra = nlohmann::json::parse(test::readAll(a + "/report.json")), rb = nlohmann::json::parse(test::readAll(b + "/report.json"));
+        QVERIFY(ra["test"] == rb["test"]);
+        QVERIFY(ra["best_epoch"] == rb["best_epoch"]);
+        // metrics.csv: one row per epoch, the same numbers apart from timings.
+        QCOMPARE(lines(fs::path(b) / "metrics.csv"), 41);
+    }
+
+    void cliRefusesToOverwriteARun()
+    {
+        const std::string exp = dir() + "/resume.fuselab.json";
+        std::string out, err;
+        QCOMPARE(test::runCli({"train", exp, "--out", dir() + "/runA", "--cache", m_cache}, &out, &err), 2);
+        QVERIFY2(err.find("already holds a run") != std::string::npos, err.c_str());
+        QCOMPARE(test::runCli({"eval", dir() + "/runA", "--json"}, &out, &err), 0);
+        QVERIFY(nlohmann::json::parse(out)["accuracy"].get<double>() >= 0.9);
+        QCOMPARE(test::runCli({"train", exp, "--device", "tpu", "--out", dir() + "/x", "--cache", m_cache}, &out, &err), 2);
+        QVERIFY2(err.find("device must be auto, cpu or cuda") != std::string::npos, err.c_str());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestTraining)
+#include "test_training.moc"
