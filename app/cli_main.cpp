@@ -23,6 +23,7 @@ const char *kUsage =
     "  blocks [--json|--markdown] list the building blocks, their options and math\n"
     "  train EXPERIMENT           train (--out RUN_DIR, --device, --epochs, --seed, --resume RUN_DIR)\n"
     "  eval RUN_DIR               metrics of the best checkpoint (--split val|test, --json)\n"
+    "  predict RUN_DIR FILE...    class probabilities for new samples (--text \"...\", --json)\n"
     "\n"
     "Run 'fuselab-cli COMMAND --help' for a command's options.\n"
     "DATASET is a folder (class folders, IDX files, or one holding manifest.csv/.jsonl)\n"
@@ -57,6 +58,8 @@ int main(int argc, char **argv)
         return fuselab::cli::trainCommand(args);
     if (command == "eval")
         return fuselab::cli::evalCommand(args);
+    if (command == "predict")
+        return fuselab::cli::predictCommand(args);
     std::fprintf(stderr, "fuselab-cli: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
     return fuselab::cli::kExitUsage;
 }

@@ -244,6 +244,38 @@ private Q_SLOTS:
         QCOMPARE(lines(fs::path(b) / "metrics.csv"), 41);
     }
 
+    void predictNewSamples()
+    {
+        // Fresh images like the training data: the prediction matches their class.
+        const std::string dark = dir() + "/new_dark.pgm", bright = dir() + "/new_bright.pgm";
+        std::string a = "P5\n8 8\n255\n", b = a;
+        for (int p = 0; p < 64; ++p) {
+            a += static_cast<char>(35 + p % 9);
+            b += static_cast<char>(205 + p % 9);
+        }
+        test::writeFile(dark, a);
+        test::writeFile(bright, b);
+        std::string out, err;
+        QCOMPARE(test::runCli({"predict", dir() + "/runA", dark, bright, "--json"}, &out, &err), 0);
+        const auto j = nlohmann::json::parse(out);
+        QCOMPARE(j.size(), std::size_t(2));
+        QCOMPARE(j[0]["predicted"].get<std::string>(), std::string("dark"));
+        QCOMPARE(j[1]["predicted"].get<std::string>(), std::string("bright"));
+        double sum = 0;
+        for (auto &[k, v] : j[0]["probabilities"].items())
+            sum += v.get<double>();
+        QVERIFY(std::abs(sum - 1.0) < 1e-6);
+        // A manifest without labels, and the errors.
+        test::writeFile(dir() + "/new.csv", "image\nnew_dark.pgm\nnew_bright.pgm\n");
+        QCOMPARE(test::runCli({"predict", dir() + "/runA", dir() + "/new.csv"}, &out, &err), 0);
+        QVERIFY2(out.find("dark") != std::string::npos && out.find("line 3:  bright") != std::string::npos, out.c_str());
+        test::writeFile(dir() + "/broken.png", "not an image");
+        QCOMPARE(test::runCli({"predict", dir() + "/runA", dir() + "/broken.png"}, &out, &err), 2);
+        QVERIFY2(err.find("broken.png") != std::string::npos, err.c_str());
+        QCOMPARE(test::runCli({"predict", dir() + "/runA", "--text", "hello"}, &out, &err), 2); // no text input
+        QVERIFY2(err.find("no text input") != std::string::npos, err.c_str());
+    }
+
     void cliRefusesToOverwriteARun()
     {
         const std::string exp = dir() + "/resume.fuselab.json";

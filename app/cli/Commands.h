@@ -13,5 +13,6 @@ int checkCommand(const std::vector<std::string> &args);
 int blocksCommand(const std::vector<std::string> &args);
 int trainCommand(const std::vector<std::string> &args);
 int evalCommand(const std::vector<std::string> &args);
+int predictCommand(const std::vector<std::string> &args);
 
 } // namespace fuselab::cli

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/cache/TensorCache.h"
 
+#include "core/cache/PreprocessSettings.h"
 #include "core/util/Error.h"
 
 #include <ATen/ATen.h>
@@ -103,6 +104,7 @@ TensorCache TensorCache::open(const std::string &dir)
             col.vocabSize = jc.value("vocab_size", std::int64_t(0));
             c.m_columns.push_back(std::move(col));
         }
+        c.m_settings = meta.value("settings", nlohmann::json::object());
     } catch (const nlohmann::json::exception &e) {
         throw Error(metaPath.string() + ": malformed (" + e.what() + ")");
     }
@@ -151,11 +153,10 @@ CacheBatch TensorCache::batch(const std::vector<std::int64_t> &rows, const Augme
 {
     const auto B = static_cast<std::int64_t>(rows.size());
     const auto M = static_cast<std::int64_t>(m_columns.size());
-    CacheBatch out;
-    out.labels = at::empty({B}, at::kLong);
-    out.present = at::empty({B, M}, at::kBool);
-    auto *lab = out.labels.data_ptr<std::int64_t>();
-    auto *pres = out.present.data_ptr<bool>();
+    at::Tensor labels = at::empty({B}, at::kLong);
+    at::Tensor presentMask = at::empty({B, M}, at::kBool);
+    auto *lab = labels.data_ptr<std::int64_t>();
+    auto *pres = presentMask.data_ptr<bool>();
     for (std::int64_t b = 0; b < B; ++b) {
         const std::int64_t r = rows[static_cast<std::size_t>(b)];
         if (r < 0 || r >= m_count)
@@ -164,26 +165,47 @@ CacheBatch TensorCache::batch(const std::vector<std::int64_t> &rows, const Augme
         for (std::int64_t m = 0; m < M; ++m)
             pres[b * M + m] = present(r, static_cast<std::size_t>(m));
     }
+    std::vector<at::Tensor> raw;
     for (std::size_t m = 0; m < m_columns.size(); ++m) {
-        const CacheColumn &col = m_columns[m];
-        const std::int64_t bytes = col.recordBytes();
-        std::vector<std::int64_t> shape{B};
-        shape.insert(shape.end(), col.shape.begin(), col.shape.end());
-        const at::ScalarType st = col.dtype == CacheDType::U8 ? at::kByte
-                                : col.dtype == CacheDType::U16 ? at::kShort
-                                : col.dtype == CacheDType::F32 ? at::kFloat
-                                                               : at::kInt;
-        at::Tensor raw = at::empty(shape, st);
-        auto *dst = static_cast<std::uint8_t *>(raw.data_ptr());
+        const std::int64_t bytes = m_columns[m].recordBytes();
+        at::Tensor t = rawTensor(m, B);
+        auto *dst = static_cast<std::uint8_t *>(t.data_ptr());
         const std::uint8_t *src = m_data[m]->data();
         for (std::int64_t b = 0; b < B; ++b)
             std::memcpy(dst + b * bytes, src + rows[static_cast<std::size_t>(b)] * bytes, static_cast<std::size_t>(bytes));
-        const at::Tensor mask = out.present.select(1, static_cast<std::int64_t>(m));
+        raw.push_back(t);
+    }
+    CacheBatch out = normalise(raw, presentMask, augment, seed);
+    out.labels = labels;
+    return out;
+}
+
+at::Tensor TensorCache::rawTensor(std::size_t column, std::int64_t batch) const
+{
+    const CacheColumn &col = m_columns.at(column);
+    std::vector<std::int64_t> shape{batch};
+    shape.insert(shape.end(), col.shape.begin(), col.shape.end());
+    const at::ScalarType st = col.dtype == CacheDType::U8 ? at::kByte
+                            : col.dtype == CacheDType::U16 ? at::kShort
+                            : col.dtype == CacheDType::F32 ? at::kFloat
+                                                           : at::kInt;
+    return at::empty(shape, st);
+}
+
+CacheBatch TensorCache::normalise(const std::vector<at::Tensor> &raw, const at::Tensor &present, const AugmentSettings *augment,
+                                  std::uint64_t seed) const
+{
+    CacheBatch out;
+    out.present = present;
+    const std::int64_t B = present.size(0);
+    for (std::size_t m = 0; m < m_columns.size(); ++m) {
+        const CacheColumn &col = m_columns[m];
+        const at::Tensor mask = present.select(1, static_cast<std::int64_t>(m));
         at::Tensor x;
         if (col.kind == Modality::Image) {
             // u16 is stored as raw bits in an int16 tensor: reinterpret to unsigned via int32.
-            x = col.dtype == CacheDType::U16 ? raw.to(at::kInt).bitwise_and(0xFFFF).to(at::kFloat) / 65535.0
-                                             : raw.to(at::kFloat) / 255.0;
+            x = col.dtype == CacheDType::U16 ? raw[m].to(at::kInt).bitwise_and(0xFFFF).to(at::kFloat) / 65535.0
+                                             : raw[m].to(at::kFloat) / 255.0;
             if (augment && augment->any())
                 x = augmentImages(x, *augment, seed);
             if (col.mean.size() == static_cast<std::size_t>(col.shape[0])) {
@@ -194,16 +216,37 @@ CacheBatch TensorCache::batch(const std::vector<std::int64_t> &rows, const Augme
             }
             x = x * mask.view({B, 1, 1, 1}).to(at::kFloat);
         } else if (col.kind == Modality::Audio) {
-            x = raw;
+            x = raw[m];
             if (col.mean.size() == 1 && col.std.size() == 1)
                 x = (x - col.mean[0]) / col.std[0];
             x = x * mask.view({B, 1, 1}).to(at::kFloat);
         } else {
-            x = raw.to(at::kLong) * mask.view({B, 1}).to(at::kLong);
+            x = raw[m].to(at::kLong) * mask.view({B, 1}).to(at::kLong);
         }
         out.inputs.push_back(x.contiguous());
     }
     return out;
+}
+
+CacheBatch TensorCache::encodeRecords(const std::vector<std::vector<std::uint8_t>> &records, const at::Tensor &present) const
+{
+    const std::int64_t B = present.size(0);
+    std::vector<at::Tensor> raw;
+    for (std::size_t m = 0; m < m_columns.size(); ++m) {
+        at::Tensor t = rawTensor(m, B);
+        if (records.at(m).size() != static_cast<std::size_t>(B * m_columns[m].recordBytes()))
+            throw Error("encodeRecords: column " + m_columns[m].name + " has the wrong number of bytes");
+        std::memcpy(t.data_ptr(), records[m].data(), records[m].size());
+        raw.push_back(t);
+    }
+    CacheBatch out = normalise(raw, present.to(at::kBool), nullptr, 0);
+    out.labels = at::zeros({B}, at::kLong);
+    return out;
+}
+
+PreprocessSettings TensorCache::settings() const
+{
+    return PreprocessSettings::fromJson(m_settings);
 }
 
 } // namespace fuselab

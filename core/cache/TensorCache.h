@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 #include "core/cache/ImageAugment.h"
+#include "core/cache/PreprocessSettings.h"
 #include "core/data/Dataset.h"
 #include "core/util/FileIO.h"
 
 #include <ATen/core/Tensor.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -67,9 +69,19 @@ public:
 
     // The serialised tokenizer of a text column (for predicting on new text).
     std::string tokenizerData(std::size_t column) const;
+    // The preprocessing settings the cache was built with.
+    PreprocessSettings settings() const;
+    // A batch from records encoded elsewhere (FieldEncoder), normalised as batch() does:
+    // records[m] holds B records of column m; present is [B, columns].
+    CacheBatch encodeRecords(const std::vector<std::vector<std::uint8_t>> &records, const at::Tensor &present) const;
 
 private:
+    at::Tensor rawTensor(std::size_t column, std::int64_t batch) const;
+    CacheBatch normalise(const std::vector<at::Tensor> &raw, const at::Tensor &present, const AugmentSettings *augment,
+                         std::uint64_t seed) const;
+
     std::string m_dir, m_key;
+    nlohmann::json m_settings;
     std::int64_t m_count = 0;
     std::vector<std::string> m_classes;
     std::vector<CacheColumn> m_columns;

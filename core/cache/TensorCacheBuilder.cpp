@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/cache/TensorCacheBuilder.h"
 
+#include "core/cache/FieldEncoder.h"
 #include "core/cache/TensorCache.h"
 #include "core/data/Fingerprint.h"
 #include "core/media/AudioDecoder.h"
@@ -46,30 +47,11 @@ private:
     int m_saved;
 };
 
-std::string readTextField(const Field &f, std::string *error)
-{
-    std::string raw;
-    if (f.isPath) {
-        try {
-            raw = readFile(f.value, 64u << 20);
-        } catch (const Error &e) {
-            if (error) *error = e.what();
-            return {};
-        }
-    } else {
-        raw = f.value;
-    }
-    std::string text;
-    if (!normaliseText(raw, &text, error))
-        return {};
-    if (error) error->clear();
-    return text;
-}
-
 struct Column {
     CacheColumn meta;
     MappedFile data;
-    std::unique_ptr<Tokenizer> tokenizer;
+    std::shared_ptr<Tokenizer> tokenizer;
+    std::unique_ptr<FieldEncoder> encoder;
     int channels = 1, bitDepth = 8;
 };
 
@@ -200,14 +182,12 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
             writeFileAtomically((tmp / c.meta.tokenizerFile).string(), c.tokenizer->serialize());
         }
         c.data = MappedFile::create((tmp / c.meta.file).string(), static_cast<std::size_t>(N * c.meta.recordBytes()));
+        c.encoder = std::make_unique<FieldEncoder>(settings, c.meta, c.tokenizer);
     }
 
     MappedFile labels = MappedFile::create((tmp / "labels.i64").string(), static_cast<std::size_t>(N) * 8);
     MappedFile splits = MappedFile::create((tmp / "splits.u8").string(), static_cast<std::size_t>(N));
     MappedFile present = MappedFile::create((tmp / "present.u8").string(), static_cast<std::size_t>(N) * M);
-
-    const MelSpectrogram mel(settings.audio.mel);
-    const std::size_t audioSamples = static_cast<std::size_t>(settings.audio.samples());
 
     parallelFor(N, threads, [&](std::int64_t i) {
         const Sample &s = d.samples[static_cast<std::size_t>(i)];
@@ -217,42 +197,10 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
             if (!f.present)
                 continue;
             Column &c = cols[m];
-            std::uint8_t *out = c.data.mutableData() + i * c.meta.recordBytes();
             std::string error;
-            bool ok = false;
-            try {
-                if (c.meta.kind == Modality::Image) {
-                    if (f.blobIndex >= 0) {
-                        resizeGrey8(d.blob->image(f.blobIndex), static_cast<int>(d.blob->rows), static_cast<int>(d.blob->cols),
-                                    settings.image, c.channels, c.bitDepth, out);
-                        ok = true;
-                    } else {
-                        const std::string bytes = readFile(f.value, UINT64_C(1) << 30);
-                        ok = decodeImage(bytes, settings.image, c.channels, c.bitDepth, out, &error);
-                    }
-                } else if (c.meta.kind == Modality::Audio) {
-                    std::vector<float> wave;
-                    ok = decodeAudioMono(f.value, settings.audio.mel.sampleRate, &wave, nullptr, &error);
-                    if (ok) {
-                        fitLength(wave, audioSamples);
-                        const at::Tensor spec = mel(at::from_blob(wave.data(), {static_cast<std::int64_t>(wave.size())}, at::kFloat)).contiguous();
-                        std::memcpy(out, spec.data_ptr<float>(), static_cast<std::size_t>(c.meta.recordBytes()));
-                    }
-                } else {
-                    const std::string text = readTextField(f, &error);
-                    if (error.empty()) {
-                        c.tokenizer->encodeFixed(text, settings.text.maxLength, reinterpret_cast<std::int32_t *>(out));
-                        ok = true;
-                    }
-                }
-            } catch (const std::exception &e) {
-                error = e.what();
-                ok = false;
-            }
-            if (!ok) {
-                std::memset(out, 0, static_cast<std::size_t>(c.meta.recordBytes()));
-                addIssue(d.displayName(f), error.empty() ? "could not be decoded" : error);
-            }
+            const bool ok = c.encoder->encode(f, d.blob.get(), c.data.mutableData() + i * c.meta.recordBytes(), &error);
+            if (!ok)
+                addIssue(d.displayName(f), error);
             present.mutableData()[i * static_cast<std::int64_t>(M) + static_cast<std::int64_t>(m)] = ok;
             any = any || ok;
         }

@@ -71,6 +71,7 @@ struct ReaderOptions {
     std::string labelColumn = "label";
     std::string splitColumn = "split";
     std::map<std::string, ColumnType> columnTypes; // --column NAME=image|audio|text|ignore
+    bool labelRequired = true; // false for manifests of new samples to predict
 };
 
 bool hasImageExtension(const std::string &path);

@@ -143,7 +143,7 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
         return -1;
     };
     const int labelCol = find(m_options.labelColumn);
-    if (labelCol < 0) {
+    if (labelCol < 0 && m_options.labelRequired) {
         std::string cols;
         for (auto &h : t.header)
             cols += (cols.empty() ? "" : ", ") + h;
@@ -206,7 +206,7 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
     for (auto &row : t.rows) {
         Pending p;
         p.s.id = "line " + std::to_string(row.line);
-        p.label = trim(row.fields[labelCol]);
+        p.label = labelCol >= 0 ? trim(row.fields[labelCol]) : std::string("?");
         if (p.label.empty()) {
             d.issues.push_back({name, row.line, "empty label; row skipped"});
             continue;

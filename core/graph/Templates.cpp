@@ -63,7 +63,9 @@ std::string encode(Builder &b, const ModalityColumn &m, const std::string &style
         b.add(enc, "encoder.autoencoder", {{"hidden", 256}, {"layers", 1}, {"latent", 32}}, 250, y);
     } else if (m.kind == Modality::Image) {
         const int w = b.e.preprocessing.image.width, h = b.e.preprocessing.image.height;
-        b.add(enc, "encoder.cnn", {{"layers", cnnLayers(w, h)}, {"channels", 32}, {"dropout", 0.25}}, 250, y);
+        // Small images (Fashion-MNIST's 28×28) keep their spatial layout: flatten the last map.
+        const bool small = w <= 32 && h <= 32;
+        b.add(enc, "encoder.cnn", {{"layers", cnnLayers(w, h)}, {"channels", 32}, {"dropout", 0.25}, {"flatten", small}}, 250, y);
     } else if (m.kind == Modality::Text) {
         b.add(enc, "encoder.rnn", {{"cell", "gru"}, {"hidden", 64}, {"bidirectional", true}, {"output", sequence ? "sequence" : "mean"}},
               250, y);

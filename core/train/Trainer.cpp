@@ -451,6 +451,7 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
             }
             if (stopped)
                 break;
+            const double trainSeconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
             EpochResult r;
             r.epoch = epoch;
             r.trainLoss = seen ? lossSum / double(seen) : 0;
@@ -459,7 +460,7 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
             r.valLoss = val.loss;
             r.val = val.metrics;
             r.seconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
-            r.samplesPerSecond = r.seconds > 0 ? double(seen) / r.seconds : 0;
+            r.samplesPerSecond = trainSeconds > 0 ? double(seen) / trainSeconds : 0; // training only, not validation
             const double score = t.earlyStopMetric == "val_loss" ? val.loss
                                : t.earlyStopMetric == "val_macro_f1" ? val.metrics.macroF1 : val.metrics.accuracy;
             r.best = lowerIsBetter ? score < best : score > best;

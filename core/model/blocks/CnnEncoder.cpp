@@ -29,12 +29,14 @@ void CnnEncoderImpl::reset()
     register_module("features", m_features);
     m_dropout = register_module("dropout", torch::nn::Dropout(options.dropout()));
     if (options.outFeatures() > 0)
-        m_projection = register_module("projection", torch::nn::Linear(in, options.outFeatures()));
+        m_projection = register_module("projection", torch::nn::Linear(options.pooledSize(options.height(), options.width()),
+                                                                        options.outFeatures()));
 }
 
 torch::Tensor CnnEncoderImpl::forward(torch::Tensor x)
 {
-    x = m_features->forward(x).mean({2, 3});
+    x = m_features->forward(x);
+    x = options.flatten() ? x.flatten(1) : x.mean({2, 3});
     x = m_dropout(x);
     return m_projection ? m_projection(x) : x;
 }
@@ -54,7 +56,7 @@ public:
     std::string math() const override
     {
         return "for each of `layers` blocks: x = pool2x2(ReLU(BN(conv_kxk(x)))), channels = channels*2^i; "
-               "z = mean over H,W; out = W z + b when out_features > 0";
+               "z = mean over H,W (or flatten(x) when flatten); out = W dropout(z) + b when out_features > 0";
     }
     std::vector<PortSpec> inputs() const override { return {{"in", {PortKind::Image}, false, "image [c, h, w]"}}; }
     std::vector<PortSpec> outputs() const override { return {{"out", {}, false, "vector"}}; }
@@ -66,7 +68,8 @@ public:
                 OptionSpec::boolean("batch_norm", true, "batch normalisation after each convolution"),
                 OptionSpec::choice("pool", "max", {"max", "avg"}, "2x2 pooling"),
                 OptionSpec::real("dropout", 0.0, 0.0, 0.9, "dropout before the projection"),
-                OptionSpec::integer("out_features", 0, 0, 65536, "size of a final linear projection, 0 = none")};
+                OptionSpec::integer("out_features", 0, 0, 65536, "size of a final linear projection, 0 = none"),
+                OptionSpec::boolean("flatten", false, "flatten the last feature map instead of averaging over it")};
     }
     std::vector<TensorShape> infer(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
                                    const InferContext &, std::vector<BlockProblem> &problems) const override
@@ -82,7 +85,7 @@ public:
                                           + "x" + std::to_string(need) + "); use fewer layers"});
         if (!problems.empty())
             return {};
-        return {TensorShape::vector(options(p, s).outputSize())};
+        return {TensorShape::vector(options(p, s).outputSize(s.dims[1], s.dims[2]))};
     }
     std::shared_ptr<BlockModule> create(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
                                         const InferContext &) const override
@@ -100,7 +103,10 @@ private:
             .batchNorm(blocks::flag(p, "batch_norm"))
             .pool(blocks::str(p, "pool"))
             .dropout(blocks::real(p, "dropout"))
-            .outFeatures(blocks::integer(p, "out_features"));
+            .outFeatures(blocks::integer(p, "out_features"))
+            .flatten(blocks::flag(p, "flatten"))
+            .height(s.dims[1])
+            .width(s.dims[2]);
     }
 };
 

@@ -5,10 +5,20 @@
 namespace fuselab {
 
 // Conv blocks (conv k×k → batch norm → ReLU → 2×2 pooling), channels doubling each block,
-// then global average pooling and an optional linear projection.
+// then global average pooling (or flattening, which keeps where things are: better for
+// small, centred images such as Fashion-MNIST) and an optional linear projection.
 struct CnnEncoderOptions {
     CnnEncoderOptions(std::int64_t inChannels) : inChannels_(inChannels) {}
-    std::int64_t outputSize() const { return outFeatures_ > 0 ? outFeatures_ : channels_ << (layers_ - 1); }
+    // Features after the conv blocks and pooling, for an input of height × width.
+    std::int64_t pooledSize(std::int64_t height, std::int64_t width) const
+    {
+        const std::int64_t c = channels_ << (layers_ - 1);
+        return flatten_ ? c * (height >> layers_) * (width >> layers_) : c;
+    }
+    std::int64_t outputSize(std::int64_t height, std::int64_t width) const
+    {
+        return outFeatures_ > 0 ? outFeatures_ : pooledSize(height, width);
+    }
     TORCH_ARG(std::int64_t, inChannels);
     TORCH_ARG(std::int64_t, layers) = 3;
     TORCH_ARG(std::int64_t, channels) = 32;
@@ -16,7 +26,10 @@ struct CnnEncoderOptions {
     TORCH_ARG(bool, batchNorm) = true;
     TORCH_ARG(std::string, pool) = "max";
     TORCH_ARG(double, dropout) = 0.0;
-    TORCH_ARG(std::int64_t, outFeatures) = 0; // 0: the last block's channels
+    TORCH_ARG(std::int64_t, outFeatures) = 0; // 0: no projection
+    TORCH_ARG(bool, flatten) = false;         // keep the spatial layout instead of averaging it away
+    TORCH_ARG(std::int64_t, height) = 0;      // input size, needed when flattening
+    TORCH_ARG(std::int64_t, width) = 0;
 };
 
 class CnnEncoderImpl : public BlockModule {

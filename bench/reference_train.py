@@ -1,0 +1,57 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Reference for bench_train: the image-cnn template's network for 28x28 grey images,
+written as an idiomatic PyTorch module, trained on the same fixed random batch with Adam,
+with the same threads and batch size (Debian's python3-torch, the same LibTorch 1.13).
+
+    /usr/bin/python3 bench/reference_train.py [steps] [threads] [batch]
+"""
+import sys
+import time
+
+import torch
+from torch import nn
+
+steps = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+threads = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+batch = int(sys.argv[3]) if len(sys.argv) > 3 else 64
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+
+
+class ImageCnn(nn.Module):
+    def __init__(self, classes=10):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2))
+        self.dropout = nn.Dropout(0.25)
+        self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, classes))
+
+    def forward(self, x):
+        return self.head(self.dropout(self.features(x).flatten(1)))
+
+
+model = ImageCnn()
+model.train()
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+x = torch.randn(batch, 1, 28, 28)
+y = torch.randint(0, 10, (batch,))
+loss_fn = nn.CrossEntropyLoss()
+
+
+def step():
+    loss = loss_fn(model(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+
+
+for _ in range(5):
+    step()
+t0 = time.perf_counter()
+for _ in range(steps):
+    step()
+secs = time.perf_counter() - t0
+params = sum(p.numel() for p in model.parameters())
+print(f"pytorch_train_compute {steps * batch / secs:.1f} samples/s (batch {batch}, {threads} threads, {params} parameters)")

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/train/Predictor.h"
+
+#include "core/cache/FieldEncoder.h"
+#include "core/cache/TensorCache.h"
+#include "core/model/FusionModel.h"
+#include "core/train/Trainer.h"
+#include "core/util/FileIO.h"
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace fuselab {
+
+struct Predictor::State {
+    Experiment experiment;
+    std::unique_ptr<TensorCache> cache;
+    std::vector<std::unique_ptr<FieldEncoder>> encoders;
+    std::vector<ModalityColumn> columns;
+    torch::Device device{torch::kCPU};
+    FusionModel model{nullptr};
+};
+
+Predictor::Predictor(const std::string &runDir, const std::string &device) : m_state(std::make_unique<State>())
+{
+    const fs::path run(runDir);
+    State &s = *m_state;
+    s.experiment = Experiment::load((run / "experiment.fuselab.json").string());
+    const nlohmann::json info = nlohmann::json::parse(readFile((run / "run.json").string()), nullptr, false);
+    if (info.is_discarded())
+        throw Error((run / "run.json").string() + " is corrupt");
+    s.cache = std::make_unique<TensorCache>(TensorCache::open(info.value("cache", "")));
+    const PreprocessSettings settings = s.cache->settings();
+    for (std::size_t m = 0; m < s.cache->columns().size(); ++m) {
+        const CacheColumn &col = s.cache->columns()[m];
+        std::shared_ptr<Tokenizer> tokenizer;
+        if (col.kind == Modality::Text) {
+            tokenizer = Tokenizer::create(settings.text);
+            tokenizer->deserialize(s.cache->tokenizerData(m));
+        }
+        s.encoders.push_back(std::make_unique<FieldEncoder>(settings, col, tokenizer));
+        s.columns.push_back({col.name, col.kind});
+    }
+    s.device = torch::Device(Trainer::resolveDevice(device));
+    s.model = FusionModel(s.experiment.graph, inferContext(s.experiment, info.value("experiment_dir", "")));
+    const fs::path checkpoint = run / "checkpoints" / "best.pt";
+    if (!fs::exists(checkpoint))
+        throw Error(checkpoint.string() + " does not exist: the run has not finished an epoch");
+    torch::serialize::InputArchive archive;
+    try {
+        archive.load_from(checkpoint.string(), s.device);
+    } catch (const c10::Error &e) {
+        throw Error(checkpoint.string() + ": unreadable checkpoint (" + std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+    }
+    s.model->load(archive);
+    s.model->to(s.device);
+    s.model->eval();
+}
+
+Predictor::~Predictor() = default;
+
+const std::vector<std::string> &Predictor::classes() const { return m_state->cache->classes(); }
+const std::vector<ModalityColumn> &Predictor::columns() const { return m_state->columns; }
+bool Predictor::multiLabel() const { return m_state->model->multiLabel(); }
+
+std::vector<std::vector<double>> Predictor::predict(const std::vector<std::vector<Field>> &samples) const
+{
+    State &s = *m_state; // the model's forward is not const
+    const auto B = static_cast<std::int64_t>(samples.size());
+    const auto M = s.columns.size();
+    std::vector<std::vector<std::uint8_t>> records(M);
+    at::Tensor present = at::zeros({B, static_cast<std::int64_t>(M)}, at::kBool);
+    for (std::size_t m = 0; m < M; ++m)
+        records[m].assign(static_cast<std::size_t>(B * s.encoders[m]->column().recordBytes()), 0);
+    for (std::int64_t b = 0; b < B; ++b) {
+        const auto &fields = samples[static_cast<std::size_t>(b)];
+        if (fields.size() != M)
+            throw Error("a sample needs one field per model input (" + std::to_string(M) + ")");
+        for (std::size_t m = 0; m < M; ++m) {
+            if (!fields[m].present)
+                continue;
+            std::string error;
+            std::uint8_t *out = records[m].data() + b * s.encoders[m]->column().recordBytes();
+            if (!s.encoders[m]->encode(fields[m], nullptr, out, &error))
+                throw Error((fields[m].isPath ? fields[m].value : std::string("text")) + ": " + error);
+            present[b][static_cast<std::int64_t>(m)] = true;
+        }
+    }
+    CacheBatch batch = s.cache->encodeRecords(records, present);
+    torch::NoGradGuard noGrad;
+    for (auto &x : batch.inputs)
+        x = x.to(s.device);
+    const torch::Tensor logits = s.model->forward(batch.inputs, batch.present.to(s.device)).logits.to(torch::kCPU).to(torch::kDouble);
+    const torch::Tensor probs = s.model->multiLabel() ? torch::sigmoid(logits) : torch::softmax(logits, 1);
+    std::vector<std::vector<double>> out(static_cast<std::size_t>(B));
+    for (std::int64_t b = 0; b < B; ++b)
+        for (std::int64_t c = 0; c < probs.size(1); ++c)
+            out[static_cast<std::size_t>(b)].push_back(probs[b][c].item<double>());
+    return out;
+}
+
+} // namespace fuselab

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "core/data/Dataset.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace fuselab {
+
+// Class probabilities from a finished run's best checkpoint for new samples, preprocessed
+// exactly as the training data was (same FieldEncoder, normalisation and tokenizers).
+class Predictor {
+public:
+    // Throws Error naming what is missing from the run folder.
+    explicit Predictor(const std::string &runDir, const std::string &device = "cpu");
+    ~Predictor();
+
+    const std::vector<std::string> &classes() const;
+    const std::vector<ModalityColumn> &columns() const; // the model's inputs, in order
+    bool multiLabel() const;
+
+    // One sample: fields parallel to columns() (absent ones are missing modalities).
+    // Returns one probability per class (softmax, or per-class sigmoid for multi-label
+    // models). Throws Error naming the file when a field cannot be decoded.
+    std::vector<std::vector<double>> predict(const std::vector<std::vector<Field>> &samples) const;
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+};
+
+} // namespace fuselab
