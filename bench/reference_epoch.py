@@ -1,0 +1,79 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Reference for the raw-file epoch benchmark: the usual Python pipeline that decodes the
+PNG files every epoch — a Dataset reading each file with PIL, a DataLoader with
+num_workers=2 — training the image-cnn network for one epoch on the same files and
+train fraction, with the same threads, batch and optimiser.
+
+    /usr/bin/python3 bench/reference_epoch.py PNG_DIR [threads]
+Also: --export N PNG_DIR writes N Fashion-MNIST test images as class-folder PNGs.
+"""
+import gzip
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import nn
+
+if sys.argv[1] == "--export":
+    n, out = int(sys.argv[2]), sys.argv[3]
+    root = "/usr/share/datasets/fashion-mnist"
+    with gzip.open(f"{root}/train-images-idx3-ubyte.gz") as f:
+        images = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28)
+    with gzip.open(f"{root}/train-labels-idx1-ubyte.gz") as f:
+        labels = np.frombuffer(f.read(), np.uint8, offset=8)
+    for i in range(n):
+        d = os.path.join(out, str(labels[i]))
+        os.makedirs(d, exist_ok=True)
+        Image.fromarray(images[i]).save(os.path.join(d, f"{i}.png"))
+    sys.exit(0)
+
+directory = sys.argv[1]
+threads = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+start = time.perf_counter()
+files = sorted((os.path.join(directory, c, f), int(c)) for c in os.listdir(directory) for f in os.listdir(os.path.join(directory, c)))
+random.Random(0).shuffle(files)
+files = files[: int(len(files) * 0.8)]  # FuseLab trains on its 80% split
+
+
+class PngDataset(torch.utils.data.Dataset):
+    def __len__(self):
+        return len(files)
+
+    def __getitem__(self, i):
+        path, label = files[i]
+        x = torch.from_numpy(np.asarray(Image.open(path), dtype=np.float32) / 255.0).unsqueeze(0)
+        return (x - 0.286) / 0.353, label
+
+
+class ImageCnn(nn.Module):
+    def __init__(self, classes=10):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2))
+        self.dropout = nn.Dropout(0.25)
+        self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, classes))
+
+    def forward(self, x):
+        return self.head(self.dropout(self.features(x).flatten(1)))
+
+
+if __name__ == "__main__":
+    loader = torch.utils.data.DataLoader(PngDataset(), batch_size=64, shuffle=True, num_workers=2)
+    model = ImageCnn()
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    model.train()
+    for x, y in loader:
+        loss = loss_fn(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    print(f"python_dataloader_epoch {time.perf_counter() - start:.2f} s ({len(files)} training images, {threads} threads)")
