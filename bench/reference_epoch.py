@@ -19,6 +19,9 @@ import torch
 from PIL import Image
 from torch import nn
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_models import ImageCnn  # noqa: E402
+
 if sys.argv[1] == "--export":
     n, out = int(sys.argv[2]), sys.argv[3]
     root = "/usr/share/datasets/fashion-mnist"
@@ -51,18 +54,6 @@ class PngDataset(torch.utils.data.Dataset):
         x = torch.from_numpy(np.asarray(Image.open(path), dtype=np.float32) / 255.0).unsqueeze(0)
         return (x - 0.286) / 0.353, label
 
-
-class ImageCnn(nn.Module):
-    def __init__(self, classes=10):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(1, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2))
-        self.dropout = nn.Dropout(0.25)
-        self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, classes))
-
-    def forward(self, x):
-        return self.head(self.dropout(self.features(x).flatten(1)))
 
 
 if __name__ == "__main__":

@@ -6,11 +6,15 @@ with the same threads and batch size (Debian's python3-torch, the same LibTorch 
 
     /usr/bin/python3 bench/reference_train.py [steps] [threads] [batch] [cpu|cuda]
 """
+import os
 import sys
 import time
 
 import torch
 from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_models import ImageCnn  # noqa: E402
 
 steps = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 threads = int(sys.argv[2]) if len(sys.argv) > 2 else 2
@@ -19,18 +23,6 @@ device = torch.device(sys.argv[4] if len(sys.argv) > 4 else "cpu")
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
-
-class ImageCnn(nn.Module):
-    def __init__(self, classes=10):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(1, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2))
-        self.dropout = nn.Dropout(0.25)
-        self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, classes))
-
-    def forward(self, x):
-        return self.head(self.dropout(self.features(x).flatten(1)))
 
 
 model = ImageCnn().to(device)

@@ -1,23 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/data/Splitter.h"
 
+#include "core/util/Random.h"
+
 #include <cmath>
 #include <random>
 
 namespace fuselab {
 
 namespace {
-
-// Uniform integer in [0, n) by rejection, identical on every platform.
-std::uint64_t uniformBelow(std::mt19937_64 &rng, std::uint64_t n)
-{
-    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-    std::uint64_t x;
-    do
-        x = rng();
-    while (x >= limit);
-    return x % n;
-}
 
 void shuffle(std::vector<std::size_t> &v, std::mt19937_64 &rng)
 {

@@ -5,6 +5,7 @@
 #include "core/model/FusionModel.h"
 #include "core/model/ModalityDropout.h"
 #include "core/util/FileIO.h"
+#include "core/util/Random.h"
 
 #include <chrono>
 #include <cmath>
@@ -35,16 +36,6 @@ std::uint64_t mix(std::uint64_t seed, std::uint64_t a, std::uint64_t b = 0, std:
         x ^= x >> 29;
     }
     return x;
-}
-
-std::uint64_t below(std::mt19937_64 &rng, std::uint64_t n)
-{
-    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-    std::uint64_t x;
-    do
-        x = rng();
-    while (x >= limit);
-    return x % n;
 }
 
 // Loads batches on a background thread so the model does not wait on memory copies and
@@ -400,7 +391,7 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
                 }
             } else {
                 for (std::size_t i = rows.size(); i > 1; --i)
-                    std::swap(rows[i - 1], rows[below(order, i)]);
+                    std::swap(rows[i - 1], rows[uniformBelow(order, i)]);
             }
             model->train();
             BatchPrefetcher loader(cache, chunk(rows, batchSize), m_experiment.augmentation.any() ? &m_experiment.augmentation : nullptr,
