@@ -11,6 +11,10 @@ for i in 1 2 3; do
   "$build/bin/bench_train" "$here/fashion-image-cnn.fuselab.json" 60 "$threads"
   /usr/bin/python3 "$here/reference_train.py" 60 "$threads" 64
 done
+for i in 1 2; do
+  "$build/bin/bench_train" "$here/demo-concat.fuselab.json" 30 "$threads" | tail -1
+  /usr/bin/python3 "$here/reference_concat.py" 30 "$threads" 64
+done
 if [ "${3:-}" = "--quality" ]; then
   out=$(mktemp -d)
   /usr/bin/time -v "$build/bin/fuselab-cli" train "$here/fashion-image-cnn.fuselab.json" --out "$out/run" 2>&1 \
