@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // fuselab-cli inspect / cache: the commands that read raw datasets.
 #include "app/cli/CliArgs.h"
+#include "app/cli/DatasetArgs.h"
 #include "app/cli/Commands.h"
 #include "app/cli/ProgressBar.h"
 
@@ -21,47 +22,6 @@ namespace fuselab::cli {
 
 namespace {
 
-const char *kReaderHelp =
-    "  --label-column NAME     manifest column holding the class (default: label)\n"
-    "  --column NAME=KIND      force a manifest column's type: image, audio, text or ignore\n"
-    "  --seed N                seed of the generated train/val/test split (default 42)\n"
-    "  --split A,B,C           train,val,test fractions when the data has no split (default 0.8,0.1,0.1)\n"
-    "  --threads N             worker threads (default: every logical core)\n";
-
-#ifdef FUSELAB_WITH_INGEST
-const std::set<std::string> kReaderOptions = {"label-column", "seed", "split", "threads"};
-
-LoadOptions loadOptions(const CliArgs &a)
-{
-    LoadOptions o;
-    if (auto v = a.value("label-column"))
-        o.reader.labelColumn = *v;
-    for (const std::string &spec : a.values("column")) {
-        const auto eq = spec.find('=');
-        if (eq == std::string::npos || eq == 0)
-            throw UsageError("--column expects NAME=image|audio|text|ignore, not \"" + spec + "\"");
-        const std::string kind = spec.substr(eq + 1);
-        ColumnType t;
-        if (kind == "image") t = ColumnType::Image;
-        else if (kind == "audio") t = ColumnType::Audio;
-        else if (kind == "text") t = ColumnType::Text;
-        else if (kind == "ignore") t = ColumnType::Ignore;
-        else throw UsageError("--column " + spec + ": the type must be image, audio, text or ignore");
-        o.reader.columnTypes[spec.substr(0, eq)] = t;
-    }
-    o.split.seed = static_cast<std::uint64_t>(a.intValue("seed", 42, 0, INT64_MAX));
-    if (auto v = a.value("split")) {
-        double f[3];
-        if (std::sscanf(v->c_str(), "%lf,%lf,%lf", &f[0], &f[1], &f[2]) != 3 || f[0] <= 0 || f[1] < 0 || f[2] < 0)
-            throw UsageError("--split expects three fractions like 0.8,0.1,0.1, not \"" + *v + "\"");
-        o.split.train = f[0];
-        o.split.val = f[1];
-        o.split.test = f[2];
-    }
-    return o;
-}
-#endif
-
 [[maybe_unused]] int notInThisBuild(const char *command)
 {
     std::fprintf(stderr,
@@ -76,7 +36,6 @@ int inspectCommand(const std::vector<std::string> &raw)
 {
 #ifndef FUSELAB_WITH_INGEST
     (void)raw;
-    (void)kReaderHelp;
     return notInThisBuild("inspect");
 #else
     return runCommand("inspect", [&] {
@@ -94,7 +53,7 @@ int inspectCommand(const std::vector<std::string> &raw)
         }
         if (a.positional().size() != 1)
             throw UsageError("inspect expects exactly one DATASET path");
-        const Dataset d = loadDataset(a.positional()[0], loadOptions(a));
+        const Dataset d = loadDataset(a.positional()[0], readerOptions(a));
         ProgressBar progress(a.flag("quiet"));
         InspectOptions io;
         io.threads = static_cast<int>(a.intValue("threads", 0, 0, 1024));
@@ -158,7 +117,7 @@ int cacheCommand(const std::vector<std::string> &raw)
             throw UsageError("--channels must be 0, 1 or 3");
 
         const auto start = std::chrono::steady_clock::now();
-        const Dataset d = loadDataset(a.positional()[0], loadOptions(a));
+        const Dataset d = loadDataset(a.positional()[0], readerOptions(a));
         for (const DataIssue &i : d.issues)
             std::fprintf(stderr, "%s: %s%s: %s\n", i.severity == DataIssue::Severity::Warning ? "warning" : "skipped",
                          i.file.c_str(), i.line ? (":" + std::to_string(i.line)).c_str() : "", i.reason.c_str());

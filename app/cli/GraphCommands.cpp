@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // fuselab-cli new / check: experiment files and their model graphs.
 #include "app/cli/CliArgs.h"
+#include "app/cli/DatasetArgs.h"
 #include "app/cli/Commands.h"
 
 #include "core/graph/Templates.h"
@@ -8,8 +9,7 @@
 
 #ifdef FUSELAB_WITH_INGEST
 #include "core/data/DatasetLoader.h"
-#include "core/media/ImageProbe.h"
-#include "core/util/FileIO.h"
+#include "core/cache/TensorCacheBuilder.h"
 #endif
 
 #include <algorithm>
@@ -50,41 +50,15 @@ DatasetSummary summarise(const Dataset &d, const std::string &datasetArg, const 
     s.modalities = d.columns;
     s.labelColumn = lo.reader.labelColumn;
     for (auto &[col, type] : lo.reader.columnTypes)
-        s.columnTypes[col] = type == ColumnType::Image ? "image" : type == ColumnType::Audio ? "audio" : type == ColumnType::Text ? "text" : "ignore";
-    if (d.blob) {
-        s.imageChannels = 1;
-        s.imageWidth = static_cast<int>(d.blob->cols);
-        s.imageHeight = static_cast<int>(d.blob->rows);
-        return s;
-    }
+        s.columnTypes[col] = columnTypeName(type);
+    s.split = {lo.split.train, lo.split.val, lo.split.test};
+    s.splitSeed = lo.split.seed;
     const int col = d.columnIndex(Modality::Image);
-    if (col < 0)
-        return s;
-    // Look at up to 500 image headers: colour if any image has colour; the median size.
-    std::vector<int> widths, heights;
-    int channels = 1;
-    for (const Sample &sample : d.samples) {
-        const Field &f = sample.fields[static_cast<std::size_t>(col)];
-        if (!f.present)
-            continue;
-        try {
-            const ImageHeader h = probeImage(readFilePrefix(f.value, 1 << 16));
-            if (!h.error.empty())
-                continue;
-            channels = std::max(channels, h.channels >= 3 ? 3 : 1);
-            widths.push_back(static_cast<int>(h.width));
-            heights.push_back(static_cast<int>(h.height));
-        } catch (const Error &) {
-        }
-        if (widths.size() >= 500)
-            break;
-    }
-    s.imageChannels = channels;
-    if (!widths.empty()) {
-        std::nth_element(widths.begin(), widths.begin() + widths.size() / 2, widths.end());
-        std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
-        s.imageWidth = widths[widths.size() / 2];
-        s.imageHeight = heights[heights.size() / 2];
+    if (col >= 0) {
+        const ImageColumnLayout layout = probeImageColumn(d, col, 0, 500); // a sample of the headers suffices here
+        s.imageChannels = layout.channels;
+        s.imageWidth = layout.medianWidth;
+        s.imageHeight = layout.medianHeight;
     }
     return s;
 }
@@ -97,13 +71,14 @@ int newCommand(const std::vector<std::string> &raw)
     return runCommand("new", [&] {
         std::vector<std::string> args = raw;
         std::replace(args.begin(), args.end(), std::string("-o"), std::string("--output"));
-        const CliArgs a(args, {"help", "list", "force"}, {"template", "dataset", "output", "label-column"}, {"column"});
+        std::set<std::string> options = kReaderOptions;
+        options.insert({"template", "dataset", "output"});
+        const CliArgs a(args, {"help", "list", "force"}, options, {"column"});
         if (a.flag("help")) {
             std::printf("Usage: fuselab-cli new --template NAME --dataset PATH -o EXPERIMENT.fuselab.json\n"
                         "       fuselab-cli new --list\n\n"
                         "Writes a ready experiment for a dataset, with encoders picked for its modalities.\n"
-                        "  --label-column NAME, --column NAME=KIND   as for inspect\n"
-                        "  --force                                   overwrite an existing file\n");
+                        "  --force                 overwrite an existing file\n%s", kReaderHelp);
             return kExitOk;
         }
         if (a.flag("list")) {
@@ -120,18 +95,7 @@ int newCommand(const std::vector<std::string> &raw)
             throw UsageError("new needs --template NAME, --dataset PATH and --output FILE (or --list)");
         if (fs::exists(*output) && !a.flag("force"))
             throw UsageError(*output + " exists; pass --force to overwrite it");
-        LoadOptions lo;
-        if (auto v = a.value("label-column"))
-            lo.reader.labelColumn = *v;
-        for (const std::string &spec : a.values("column")) {
-            const auto eq = spec.find('=');
-            const std::string kind = eq == std::string::npos ? "" : spec.substr(eq + 1);
-            const ColumnType t = kind == "image" ? ColumnType::Image : kind == "audio" ? ColumnType::Audio
-                               : kind == "text" ? ColumnType::Text : kind == "ignore" ? ColumnType::Ignore : ColumnType::Auto;
-            if (t == ColumnType::Auto)
-                throw UsageError("--column expects NAME=image|audio|text|ignore, not \"" + spec + "\"");
-            lo.reader.columnTypes[spec.substr(0, eq)] = t;
-        }
+        const LoadOptions lo = readerOptions(a);
         const Dataset d = loadDataset(*dataset, lo);
         if (d.samples.empty())
             throw Error(*dataset + ": no samples found");

@@ -151,8 +151,7 @@ int trainCommand(const std::vector<std::string> &raw)
             LoadOptions lo;
             lo.reader.labelColumn = e.dataset.labelColumn;
             for (auto &[col, kind] : e.dataset.columnTypes)
-                lo.reader.columnTypes[col] = kind == "image" ? ColumnType::Image : kind == "audio" ? ColumnType::Audio
-                                           : kind == "text" ? ColumnType::Text : ColumnType::Ignore;
+                lo.reader.columnTypes[col] = columnTypeFromName(kind).value_or(ColumnType::Ignore); // validated on load
             lo.split = {e.dataset.splitSeed, e.dataset.split[0], e.dataset.split[1], e.dataset.split[2]};
             const fs::path dataPath = fs::path(e.dataset.path).is_absolute() ? fs::path(e.dataset.path) : fs::path(o.experimentDir) / e.dataset.path;
             const Dataset d = loadDataset(dataPath.string(), lo);

@@ -12,6 +12,7 @@
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -32,6 +33,45 @@ std::string defaultCacheRoot()
     if (const char *h = std::getenv("HOME"); h && *h)
         return (fs::path(h) / ".cache" / "fuselab").string();
     return (fs::temp_directory_path() / "fuselab-cache").string();
+}
+
+ImageColumnLayout probeImageColumn(const Dataset &d, int column, int threads, std::size_t limit, ProgressObserver *observer)
+{
+    ImageColumnLayout layout;
+    if (d.blob) {
+        layout.medianWidth = static_cast<int>(d.blob->cols);
+        layout.medianHeight = static_cast<int>(d.blob->rows);
+        return layout;
+    }
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < d.samples.size() && (limit == 0 || rows.size() < limit); ++i)
+        if (d.samples[i].fields[static_cast<std::size_t>(column)].present)
+            rows.push_back(i);
+    std::vector<ImageHeader> headers(rows.size());
+    parallelFor(static_cast<std::int64_t>(rows.size()), threads, [&](std::int64_t k) {
+        const Field &f = d.samples[rows[static_cast<std::size_t>(k)]].fields[static_cast<std::size_t>(column)];
+        try {
+            headers[static_cast<std::size_t>(k)] = probeImage(readFilePrefix(f.value, 1 << 16)); // headers sit at the start
+        } catch (const Error &e) {
+            headers[static_cast<std::size_t>(k)].error = e.what(); // reported when the file is decoded
+        }
+    }, observer, "reading image headers");
+    std::vector<int> widths, heights;
+    for (const ImageHeader &h : headers) {
+        if (!h.error.empty())
+            continue;
+        layout.channels = std::max(layout.channels, h.channels >= 3 ? 3 : 1);
+        layout.bitDepth = std::max(layout.bitDepth, h.bitDepth > 8 ? 16 : 8);
+        widths.push_back(static_cast<int>(h.width));
+        heights.push_back(static_cast<int>(h.height));
+    }
+    if (!widths.empty()) {
+        std::nth_element(widths.begin(), widths.begin() + static_cast<std::ptrdiff_t>(widths.size() / 2), widths.end());
+        std::nth_element(heights.begin(), heights.begin() + static_cast<std::ptrdiff_t>(heights.size() / 2), heights.end());
+        layout.medianWidth = widths[widths.size() / 2];
+        layout.medianHeight = heights[heights.size() / 2];
+    }
+    return layout;
 }
 
 namespace {
@@ -128,33 +168,9 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
         c.meta.kind = d.columns[m].kind;
         c.meta.file = "col" + std::to_string(m) + ".bin";
         if (c.meta.kind == Modality::Image) {
-            int channels = settings.image.channels, depth = 8;
-            if (d.blob) {
-                channels = channels ? channels : 1;
-            } else {
-                // Look at every header (cheap) to choose grey vs RGB and 8 vs 16 bits.
-                std::atomic<int> maxChannels{1}, maxDepth{8};
-                parallelFor(N, threads, [&](std::int64_t i) {
-                    const Field &f = d.samples[static_cast<std::size_t>(i)].fields[m];
-                    if (!f.present)
-                        return;
-                    std::string bytes;
-                    try {
-                        bytes = readFilePrefix(f.value, 1 << 16); // headers sit at the start
-                    } catch (const Error &) {
-                        return; // reported when the file is decoded
-                    }
-                    const ImageHeader h = probeImage(bytes);
-                    int ch = h.channels >= 3 ? 3 : 1;
-                    int cur = maxChannels.load();
-                    while (ch > cur && !maxChannels.compare_exchange_weak(cur, ch)) {}
-                    int dep = h.bitDepth > 8 ? 16 : 8;
-                    cur = maxDepth.load();
-                    while (dep > cur && !maxDepth.compare_exchange_weak(cur, dep)) {}
-                }, observer, "reading image headers");
-                channels = channels ? channels : maxChannels.load();
-                depth = maxDepth.load();
-            }
+            const ImageColumnLayout layout = probeImageColumn(d, static_cast<int>(m), threads, 0, observer);
+            const int channels = settings.image.channels ? settings.image.channels : layout.channels;
+            const int depth = layout.bitDepth;
             c.channels = channels;
             c.bitDepth = depth;
             c.meta.dtype = depth > 8 ? CacheDType::U16 : CacheDType::U8;

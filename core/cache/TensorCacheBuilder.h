@@ -22,6 +22,18 @@ struct CacheBuildResult {
     std::vector<DataIssue> issues; // samples or fields that could not be decoded
 };
 
+// What the headers of an image column say: grey or colour, 8 or 16 bits, typical size.
+struct ImageColumnLayout {
+    int channels = 1;      // 3 when any image has colour
+    int bitDepth = 8;      // 16 when any image has more than 8 bits
+    int medianWidth = 0, medianHeight = 0;
+};
+
+// Reads only the headers (first 64 KiB of each file), in parallel; `limit` > 0 looks at the
+// first `limit` present images only. IDX images are 8-bit grey of the blob's size.
+ImageColumnLayout probeImageColumn(const Dataset &dataset, int column, int threads = 0, std::size_t limit = 0,
+                                   ProgressObserver *observer = nullptr);
+
 // $FUSELAB_CACHE_DIR, else $XDG_CACHE_HOME/fuselab, else ~/.cache/fuselab.
 std::string defaultCacheRoot();
 

@@ -48,6 +48,27 @@ std::optional<Split> splitFromName(const std::string &raw)
     return std::nullopt;
 }
 
+std::optional<ColumnType> columnTypeFromName(const std::string &name)
+{
+    if (name == "image") return ColumnType::Image;
+    if (name == "audio") return ColumnType::Audio;
+    if (name == "text") return ColumnType::Text;
+    if (name == "ignore") return ColumnType::Ignore;
+    return std::nullopt;
+}
+
+const char *columnTypeName(ColumnType t)
+{
+    switch (t) {
+    case ColumnType::Image: return "image";
+    case ColumnType::Audio: return "audio";
+    case ColumnType::Text: return "text";
+    case ColumnType::Ignore: return "ignore";
+    case ColumnType::Auto: break;
+    }
+    return "auto";
+}
+
 int Dataset::columnIndex(Modality m) const
 {
     for (std::size_t i = 0; i < columns.size(); ++i)

@@ -67,6 +67,9 @@ struct Dataset {
 // What decides the modality of a manifest column.
 enum class ColumnType { Auto, Image, Audio, Text, Ignore };
 
+std::optional<ColumnType> columnTypeFromName(const std::string &name); // image|audio|text|ignore
+const char *columnTypeName(ColumnType t);
+
 struct ReaderOptions {
     std::string labelColumn = "label";
     std::string splitColumn = "split";

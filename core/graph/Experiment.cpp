@@ -51,7 +51,7 @@ Experiment Experiment::fromJson(const nlohmann::json &j)
             throw Error("dataset.column_types: must be an object of column: image|audio|text|ignore");
         for (auto it = d["column_types"].begin(); it != d["column_types"].end(); ++it) {
             const std::string v = it->is_string() ? it->get<std::string>() : "";
-            if (v != "image" && v != "audio" && v != "text" && v != "ignore")
+            if (!columnTypeFromName(v))
                 throw Error("dataset.column_types." + it.key() + ": must be image, audio, text or ignore");
             e.dataset.columnTypes[it.key()] = v;
         }

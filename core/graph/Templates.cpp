@@ -96,6 +96,9 @@ Experiment makeExperiment(const std::string &name, const DatasetSummary &d)
     e.dataset.path = d.path;
     e.dataset.labelColumn = d.labelColumn;
     e.dataset.columnTypes = d.columnTypes;
+    for (int k = 0; k < 3; ++k)
+        e.dataset.split[k] = d.split[static_cast<std::size_t>(k)];
+    e.dataset.splitSeed = d.splitSeed;
     e.dataset.classes = d.classes;
     e.dataset.modalities = d.modalities;
     // Small images keep their size (28×28 Fashion-MNIST); larger ones become 64×64.

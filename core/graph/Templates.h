@@ -2,6 +2,8 @@
 #pragma once
 #include "core/graph/Experiment.h"
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,8 @@ struct DatasetSummary {
     int imageWidth = 0, imageHeight = 0;   // typical size of the images, 0 when unknown
     std::string labelColumn = "label";
     std::map<std::string, std::string> columnTypes;
+    std::array<double, 3> split{0.8, 0.1, 0.1}; // train/val/test when the data gives none
+    std::uint64_t splitSeed = 42;
 };
 
 struct ExperimentTemplate {

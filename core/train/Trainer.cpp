@@ -407,9 +407,8 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
                     stopped = true;
                     break;
                 }
-                for (auto *g : {&optimizer->param_groups()})
-                    for (auto &group : *g)
-                        group.options().set_lr(lrAt(epoch, step));
+                for (auto &group : optimizer->param_groups())
+                    group.options().set_lr(lrAt(epoch, step));
                 if (t.modalityDropout > 0)
                     dropModalities(b->inputs, b->present, t.modalityDropout, mix(t.seed, 4, static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(step)));
                 moveBatch(*b, device);
