@@ -183,6 +183,29 @@ private Q_SLOTS:
         QVERIFY(hasProblem(problems(e), "output.logits", "the dataset has 4 classes"));
     }
 
+    void headMustMatchTheTask()
+    {
+        DatasetSummary s = demoSummary();
+        s.multiLabel = true;
+        Experiment multi = makeExperiment("concat", s);
+        QVERIFY(multi.dataset.multiLabel);
+        QCOMPARE(multi.graph.node("head")->type, std::string("head.multilabel"));
+        QVERIFY(problems(multi).empty());
+        QVERIFY(FusionModel(multi.graph, inferContext(multi))->multiLabel());
+        // Late fusion has no head: the model takes the task from the dataset.
+        Experiment late = makeExperiment("late-fusion", s);
+        QVERIFY(FusionModel(late.graph, inferContext(late))->multiLabel());
+        // The flag survives the experiment file.
+        QVERIFY(Experiment::fromJson(multi.toJson()).dataset.multiLabel);
+
+        Experiment wrong = multi;
+        wrong.graph.node("head")->type = "head.classification";
+        QVERIFY(hasProblem(problems(wrong), "head", "the dataset is multi-label"));
+        wrong = demoExperiment();
+        wrong.graph.node("head")->type = "head.multilabel";
+        QVERIFY(hasProblem(problems(wrong), "head", "use head.classification"));
+    }
+
     void tooSmallImagesAndBadHeads()
     {
         Experiment e = demoExperiment("image-cnn");

@@ -73,6 +73,54 @@ private Q_SLOTS:
         QVERIFY(!d.samples[0].fields[static_cast<std::size_t>(text)].present);
     }
 
+    void csvLabelsJoinedBySemicolonsMakeAMultiLabelDataset()
+    {
+        writeFile(dir() + "/ml.csv",
+                  "caption,label\n"
+                  "a cat outdoors,cat; outdoor\n"
+                  "a dog,dog\n"
+                  "two cats,cat;cat\n"
+                  "nothing,\n"
+                  "cat and dog,dog;cat;\n");
+        const Dataset d = loadDataset(dir() + "/ml.csv");
+        QVERIFY(d.multiLabel);
+        QCOMPARE(d.classes, (std::vector<std::string>{"cat", "dog", "outdoor"}));
+        QCOMPARE(d.samples.size(), std::size_t(4)); // the empty label is skipped, with its line
+        QVERIFY(hasIssue(d, "empty label"));
+        QCOMPARE(d.samples[0].labels, (std::vector<int>{0, 2}));
+        QCOMPARE(d.samples[1].labels, (std::vector<int>{1}));
+        QCOMPARE(d.samples[2].labels, (std::vector<int>{0})); // duplicates collapse
+        QCOMPARE(d.samples[3].labels, (std::vector<int>{0, 1})); // sorted, trailing ';' ignored
+    }
+
+    void jsonlLabelListsMakeAMultiLabelDataset()
+    {
+        writeFile(dir() + "/ml.jsonl",
+                  "{\"caption\": \"a\", \"label\": [\"x\", \"y\"]}\n"
+                  "{\"caption\": \"b\", \"label\": []}\n"
+                  "{\"caption\": \"c\", \"label\": [\"y\", 7]}\n"
+                  "{\"caption\": \"d\", \"label\": [\"bad;name\"]}\n"
+                  "{\"caption\": \"e\", \"label\": [{\"no\": 1}]}\n");
+        const Dataset d = loadDataset(dir() + "/ml.jsonl");
+        QVERIFY(d.multiLabel);
+        QCOMPARE(d.classes, (std::vector<std::string>{"7", "x", "y"}));
+        QCOMPARE(d.samples.size(), std::size_t(3));
+        QCOMPARE(d.samples[0].labels, (std::vector<int>{1, 2}));
+        QVERIFY(d.samples[1].labels.empty()); // [] is a sample of no class, not a missing label
+        QCOMPARE(d.samples[2].labels, (std::vector<int>{0, 2}));
+        int listIssues = 0;
+        for (auto &i : d.issues)
+            listIssues += i.reason.find("label list holds") != std::string::npos && i.line >= 4;
+        QCOMPARE(listIssues, 2);
+    }
+
+    void singleLabelManifestsStaySingleLabel()
+    {
+        const Dataset d = loadDataset(dir() + "/m.csv");
+        QVERIFY(!d.multiLabel);
+        QVERIFY(d.samples[0].labels.empty());
+    }
+
     void columnOverrideAndIgnore()
     {
         writeFile(dir() + "/o.csv", "path,notes,label\nimg/a.png,keep me,a\nimg/b.jpg,x,b\n");

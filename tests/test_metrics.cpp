@@ -4,6 +4,8 @@
 #include "core/train/Metrics.h"
 #include "core/util/Error.h"
 
+#include <nlohmann/json.hpp>
+
 #include <QTest>
 
 using namespace fuselab;
@@ -86,6 +88,32 @@ private Q_SLOTS:
         QVERIFY(near(m.microF1, 2 * 0.75 * 0.6 / 1.35));
         QVERIFY(near(m.macroF1, (1.0 + 2.0 / 3) / 3));
         QVERIFY_THROWS_EXCEPTION(Error, multiLabelMetrics({1, 0}, {1}, 2));
+    }
+
+    // The same predictions plus a sample of no class predicted as none; every value below
+    // is what scikit-learn 1.2 gives (accuracy_score, hamming_loss,
+    // precision_recall_fscore_support(zero_division=0), multilabel_confusion_matrix).
+    void multiLabelAveragesMatchScikitLearn()
+    {
+        const std::vector<float> truth{1, 0, 1, /**/ 0, 1, 0, /**/ 1, 1, 0, /**/ 0, 0, 0};
+        const std::vector<float> logits{2.f, -1.f, -0.5f, /**/ -3.f, 0.7f, 0.1f, /**/ 4.f, -0.2f, -1.f, /**/ -1.f, -2.f, -0.01f};
+        MultiLabelAccumulator acc(3);
+        acc.addLogits(logits.data(), truth.data(), 2);
+        acc.addLogits(logits.data() + 6, truth.data() + 6, 2);
+        const MultiLabelMetrics m = acc.compute();
+        QCOMPARE(m.samples, std::int64_t(4));
+        QVERIFY(near(m.subsetAccuracy, 0.25));
+        QVERIFY(near(m.hammingLoss, 0.25));
+        QVERIFY(near(m.microPrecision, 0.75) && near(m.microRecall, 0.6) && near(m.microF1, 2.0 / 3));
+        QVERIFY(near(m.macroPrecision, 2.0 / 3) && near(m.macroRecall, 0.5) && near(m.macroF1, 5.0 / 9));
+        QVERIFY(near(m.weightedPrecision, 0.8) && near(m.weightedRecall, 0.6) && near(m.weightedF1, 2.0 / 3));
+        using Row = std::array<std::int64_t, 4>;
+        QCOMPARE(m.labelConfusion, (std::vector<Row>{{2, 0, 0, 2}, {2, 0, 1, 1}, {2, 1, 1, 0}}));
+        const EvaluationMetrics e = EvaluationMetrics::of(m);
+        QVERIFY(e.multiLabel && near(e.accuracy, 0.25) && near(e.macroF1, 5.0 / 9));
+        const auto j = e.toJson();
+        QCOMPARE(QString::fromStdString(j["task"].get<std::string>()), QStringLiteral("multi-label"));
+        QCOMPARE(j["label_confusion"][2][0][1].get<std::int64_t>(), std::int64_t(1));
     }
 };
 

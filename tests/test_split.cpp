@@ -91,6 +91,40 @@ private Q_SLOTS:
         QCOMPARE(count(d, 0, Split::Val)[0], 2);
         QCOMPARE(count(d, 0, Split::Train)[0], 8);
     }
+    void multiLabelSplitsReachRareClasses()
+    {
+        // 200 samples of class 0; 20 of them also have the rare class 1; 10 have no class.
+        Dataset d;
+        d.multiLabel = true;
+        d.classes = {"common", "rare"};
+        d.columns.push_back({"text", Modality::Text});
+        for (int i = 0; i < 210; ++i) {
+            Sample s;
+            s.id = std::to_string(i);
+            if (i < 200)
+                s.labels.push_back(0);
+            if (i % 10 == 0 && i < 200)
+                s.labels.push_back(1);
+            s.fields.push_back({true, "x", false, -1});
+            d.samples.push_back(s);
+        }
+        assignSplits(d, {});
+        int rare[3] = {0, 0, 0}, none[3] = {0, 0, 0}, all[3] = {0, 0, 0};
+        for (auto &s : d.samples) {
+            QVERIFY(s.split != Split::None);
+            const auto k = static_cast<std::size_t>(s.split);
+            ++all[k];
+            rare[k] += s.labels.size() == 2;
+            none[k] += s.labels.empty();
+        }
+        // Stratified by the rarest class: the rare class splits 16/2/2, no-class samples 8/1/1.
+        QCOMPARE(rare[0], 16);
+        QCOMPARE(rare[1], 2);
+        QCOMPARE(rare[2], 2);
+        QCOMPARE(none[0], 8);
+        QCOMPARE(all[0], 168);
+    }
+
     void badFractionsAreRefused()
     {
         Dataset d = makeDataset({10});

@@ -276,6 +276,98 @@ private Q_SLOTS:
         QVERIFY2(err.find("no text input") != std::string::npos, err.c_str());
     }
 
+    void multiLabelEndToEnd()
+    {
+        // 8x8 images whose left and/or right half is bright: classes "left" and "right",
+        // both, or none (a JSONL label list, [] for none).
+        const std::string root = dir() + "/ml";
+        auto image = [](bool left, bool right, int seed) {
+            std::string pgm = "P5\n8 8\n255\n";
+            for (int p = 0; p < 64; ++p) {
+                const bool bright = (p % 8 < 4) ? left : right;
+                pgm += static_cast<char>((bright ? 190 : 50) + (p * 13 + seed * 7) % 31 - 15);
+            }
+            return pgm;
+        };
+        std::string manifest;
+        for (int i = 0; i < 96; ++i) {
+            const bool left = i % 2, right = (i / 2) % 2;
+            const std::string name = "img" + std::to_string(i) + ".pgm";
+            test::writeFile(root + "/" + name, image(left, right, i));
+            nlohmann::json labels = nlohmann::json::array();
+            if (left)
+                labels.push_back("left");
+            if (right)
+                labels.push_back("right");
+            manifest += nlohmann::json({{"image", name}, {"label", labels}}).dump() + "\n";
+        }
+        test::writeFile(root + "/manifest.jsonl", manifest);
+
+        std::string out, err;
+        const std::string exp = dir() + "/ml.fuselab.json";
+        QCOMPARE(test::runCli({"new", "--template", "image-cnn", "--dataset", root + "/manifest.jsonl", "-o", exp}, &out, &err), 0);
+        Experiment e = Experiment::load(exp);
+        QVERIFY(e.dataset.multiLabel);
+        QCOMPARE(e.dataset.classes, (std::vector<std::string>{"left", "right"}));
+        QCOMPARE(e.graph.node("head")->type, std::string("head.multilabel"));
+        e.augmentation = AugmentSettings();
+        e.training.epochs = 25;
+        e.training.batchSize = 16;
+        e.training.learningRate = 0.01;
+        e.training.threads = 1;
+        e.training.classWeights = true; // pos_weight per label
+        e.training.weightedSampler = true;
+        e.save(exp);
+
+        const std::string run = dir() + "/mlrun";
+        QCOMPARE(test::runCli({"train", exp, "--out", run, "--cache-dir", dir() + "/cache"}, &out, &err), 0);
+        QVERIFY2(err.find("val exact-match") != std::string::npos, err.c_str());
+        QVERIFY2(out.find("exact-match accuracy") != std::string::npos && out.find("per-label confusion") != std::string::npos, out.c_str());
+        const auto report = nlohmann::json::parse(test::readAll(run + "/report.json"));
+        QCOMPARE(report["test"]["task"].get<std::string>(), std::string("multi-label"));
+        QVERIFY2(report["test"]["subset_accuracy"].get<double>() >= 0.9, report.dump().c_str());
+        QVERIFY(report["val"]["macro"]["f1"].get<double>() >= 0.9);
+
+        // The cache holds one 0/1 per sample and class; batches carry [B, classes] floats.
+        const auto info = nlohmann::json::parse(test::readAll(run + "/run.json"));
+        const TensorCache cache = TensorCache::open(info["cache"].get<std::string>());
+        QVERIFY(cache.multiLabel());
+        const auto rows = cache.rows(Split::Train);
+        const CacheBatch b = cache.batch({rows.begin(), rows.begin() + 4});
+        QCOMPARE(b.labels.sizes().vec(), (std::vector<std::int64_t>{4, 2}));
+        for (int k = 0; k < 4; ++k) // sample i: left = i odd, right = (i / 2) odd; rows are in manifest order
+            for (int c = 0; c < 2; ++c)
+                QCOMPARE(b.labels[k][c].item<float>(), cache.hasClass(rows[static_cast<std::size_t>(k)], c) ? 1.f : 0.f);
+        QCOMPARE(cache.hasClass(rows[0], 0), rows[0] % 2 == 1);
+        QCOMPARE(cache.hasClass(rows[0], 1), (rows[0] / 2) % 2 == 1);
+
+        QCOMPARE(test::runCli({"eval", run, "--json"}, &out, &err), 0);
+        const auto ev = nlohmann::json::parse(out);
+        QCOMPARE(ev["label_confusion"].size(), std::size_t(2));
+        QVERIFY(ev["subset_accuracy"].get<double>() >= 0.9);
+
+        test::writeFile(dir() + "/both.pgm", image(true, true, 500));
+        test::writeFile(dir() + "/none.pgm", image(false, false, 501));
+        test::writeFile(dir() + "/right.pgm", image(false, true, 502));
+        QCOMPARE(test::runCli({"predict", run, dir() + "/both.pgm", dir() + "/none.pgm", dir() + "/right.pgm", "--json"}, &out, &err), 0);
+        const auto p = nlohmann::json::parse(out);
+        QVERIFY2(p[0]["predicted"] == nlohmann::json({"left", "right"}), out.c_str());
+        QVERIFY2(p[1]["predicted"] == nlohmann::json::array(), out.c_str());
+        QVERIFY2(p[2]["predicted"] == nlohmann::json::array({"right"}), out.c_str());
+
+        // A single-label experiment on a multi-label cache is refused, saying why.
+        TrainerOptions o = options("mismatch");
+        o.cacheDir = cache.dir();
+        Experiment single = makeTrainingExperiment(m_data);
+        single.dataset.classes = {"left", "right"};
+        try {
+            Trainer(single, o).run();
+            QFAIL("trained a single-label model on a multi-label cache");
+        } catch (const Error &err) {
+            QVERIFY2(std::string(err.what()).find("multi-label") != std::string::npos, err.what());
+        }
+    }
+
     void cliRefusesToOverwriteARun()
     {
         const std::string exp = dir() + "/resume.fuselab.json";

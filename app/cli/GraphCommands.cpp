@@ -47,6 +47,7 @@ DatasetSummary summarise(const Dataset &d, const std::string &datasetArg, const 
     const bool beside = !ec && !rel.empty() && rel.begin()->string() != "..";
     s.path = beside ? rel.string() : fs::absolute(datasetArg).lexically_normal().string();
     s.classes = d.classes;
+    s.multiLabel = d.multiLabel;
     s.modalities = d.columns;
     s.labelColumn = lo.reader.labelColumn;
     for (auto &[col, type] : lo.reader.columnTypes)

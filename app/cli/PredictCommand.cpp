@@ -102,6 +102,24 @@ int predictCommand(const std::vector<std::string> &raw)
             nlohmann::json p = nlohmann::json::object();
             for (std::size_t c = 0; c < classes.size(); ++c)
                 p[classes[c]] = probs[i][c];
+            if (predictor.multiLabel()) {
+                // Every class whose own probability is above 0.5 (possibly none).
+                nlohmann::json set = nlohmann::json::array();
+                std::string shown;
+                for (std::size_t c : order)
+                    if (probs[i][c] > 0.5) {
+                        set.push_back(classes[c]);
+                        shown += (shown.empty() ? "" : ", ") + classes[c];
+                    }
+                out.push_back({{"input", names[i]}, {"predicted", set}, {"probabilities", p}});
+                if (!a.flag("json")) {
+                    std::printf("%s: {%s}", names[i].c_str(), shown.c_str());
+                    for (std::size_t k = 0; k < top; ++k)
+                        std::printf("  %s %.3f", classes[order[k]].c_str(), probs[i][order[k]]);
+                    std::printf("\n");
+                }
+                continue;
+            }
             out.push_back({{"input", names[i]}, {"predicted", classes[order[0]]}, {"probabilities", p}});
             if (!a.flag("json")) {
                 std::printf("%s:", names[i].c_str());

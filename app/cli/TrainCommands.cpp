@@ -58,8 +58,9 @@ public:
             return;
         if (m_tty)
             std::fputc('\r', stderr);
-        std::fprintf(stderr, "epoch %3d  loss %.4f  val loss %.4f  val acc %.4f  macro-F1 %.4f  %.0f samples/s  %.1fs%s\n", r.epoch,
-                     r.trainLoss, r.valLoss, r.val.accuracy, r.val.macroF1, r.samplesPerSecond, r.seconds, r.best ? "  *best" : "");
+        std::fprintf(stderr, "epoch %3d  loss %.4f  val loss %.4f  %s %.4f  macro-F1 %.4f  %.0f samples/s  %.1fs%s\n", r.epoch,
+                     r.trainLoss, r.valLoss, r.val.multiLabel ? "val exact-match" : "val acc", r.val.accuracy, r.val.macroF1,
+                     r.samplesPerSecond, r.seconds, r.best ? "  *best" : "");
     }
     void earlyStopped(int epoch, const std::string &reason) override
     {
@@ -73,19 +74,36 @@ private:
 
 void printReport(const nlohmann::json &metrics, const std::vector<std::string> &classes, const char *title)
 {
-    std::printf("%s: accuracy %s, macro-F1 %s, weighted-F1 %s\n", title, fmt(metrics["accuracy"].get<double>()).c_str(),
-                fmt(metrics["macro"]["f1"].get<double>()).c_str(), fmt(metrics["weighted"]["f1"].get<double>()).c_str());
-    std::size_t w = 7;
+    const bool multi = metrics.value("task", "") == "multi-label";
+    if (multi)
+        std::printf("%s: exact-match accuracy %s, Hamming loss %s, micro-F1 %s, macro-F1 %s (a class is predicted when its "
+                    "probability is above 0.5)\n",
+                    title, fmt(metrics["subset_accuracy"].get<double>()).c_str(), fmt(metrics["hamming_loss"].get<double>()).c_str(),
+                    fmt(metrics["micro"]["f1"].get<double>()).c_str(), fmt(metrics["macro"]["f1"].get<double>()).c_str());
+    else
+        std::printf("%s: accuracy %s, macro-F1 %s, weighted-F1 %s\n", title, fmt(metrics["accuracy"].get<double>()).c_str(),
+                    fmt(metrics["macro"]["f1"].get<double>()).c_str(), fmt(metrics["weighted"]["f1"].get<double>()).c_str());
+    std::size_t w = 8; // "weighted"
     for (auto &c : classes)
         w = std::max(w, c.size());
-    std::printf("  %-*s %10s %10s %10s %9s\n", static_cast<int>(w), "class", "precision", "recall", "f1", "support");
-    const auto &pc = metrics["per_class"];
+    std::printf("  %-*s %10s %10s %10s %9s\n", static_cast<int>(w), multi ? "label" : "class", "precision", "recall", "f1", "support");
+    const auto &pc = metrics[multi ? "per_label" : "per_class"];
     for (std::size_t c = 0; c < classes.size(); ++c)
         std::printf("  %-*s %10s %10s %10s %9lld\n", static_cast<int>(w), classes[c].c_str(), fmt(pc["precision"][c].get<double>()).c_str(),
                     fmt(pc["recall"][c].get<double>()).c_str(), fmt(pc["f1"][c].get<double>()).c_str(), pc["support"][c].get<long long>());
-    for (const char *avg : {"macro", "weighted"})
-        std::printf("  %-*s %10s %10s %10s\n", static_cast<int>(w), avg, fmt(metrics[avg]["precision"].get<double>()).c_str(),
-                    fmt(metrics[avg]["recall"].get<double>()).c_str(), fmt(metrics[avg]["f1"].get<double>()).c_str());
+    for (const char *avg : {"micro", "macro", "weighted"})
+        if (metrics.contains(avg))
+            std::printf("  %-*s %10s %10s %10s\n", static_cast<int>(w), avg, fmt(metrics[avg]["precision"].get<double>()).c_str(),
+                        fmt(metrics[avg]["recall"].get<double>()).c_str(), fmt(metrics[avg]["f1"].get<double>()).c_str());
+    if (multi) {
+        std::printf("  per-label confusion (true negatives, false positives, false negatives, true positives)\n");
+        for (std::size_t c = 0; c < classes.size(); ++c) {
+            const auto &m = metrics["label_confusion"][c];
+            std::printf("  %-*s %7lld %7lld %7lld %7lld\n", static_cast<int>(w), classes[c].c_str(), m[0][0].get<long long>(),
+                        m[0][1].get<long long>(), m[1][0].get<long long>(), m[1][1].get<long long>());
+        }
+        return;
+    }
     std::printf("  confusion (rows: true, columns: predicted)\n");
     for (auto &row : metrics["confusion"]) {
         std::printf("   ");
@@ -211,7 +229,7 @@ int evalCommand(const std::vector<std::string> &raw)
         const std::string checkpoint = (run / "checkpoints" / "best.pt").string();
         if (!fs::exists(checkpoint))
             throw Error(checkpoint + " does not exist: the run has not finished an epoch");
-        const ClassificationMetrics m = evaluateCheckpoint(e, info.value("experiment_dir", ""), info.value("cache", ""), checkpoint,
+        const EvaluationMetrics m = evaluateCheckpoint(e, info.value("experiment_dir", ""), info.value("cache", ""), checkpoint,
                                                            *split, a.value("device").value_or("auto"));
         if (a.flag("json")) {
             nlohmann::json j = m.toJson();

@@ -87,6 +87,7 @@ TensorCache TensorCache::open(const std::string &dir)
         c.m_key = meta.at("key").get<std::string>();
         c.m_count = meta.at("count").get<std::int64_t>();
         c.m_classes = meta.at("classes").get<std::vector<std::string>>();
+        c.m_multiLabel = meta.value("multi_label", false);
         for (const auto &jc : meta.at("columns")) {
             CacheColumn col;
             col.name = jc.at("name").get<std::string>();
@@ -109,7 +110,8 @@ TensorCache TensorCache::open(const std::string &dir)
         throw Error(metaPath.string() + ": malformed (" + e.what() + ")");
     }
     const std::int64_t n = c.m_count;
-    c.m_labels = mapChecked(root / "labels.i64", n * 8);
+    c.m_labels = c.m_multiLabel ? mapChecked(root / "labels.u8", n * static_cast<std::int64_t>(c.m_classes.size()))
+                                : mapChecked(root / "labels.i64", n * 8);
     c.m_splits = mapChecked(root / "splits.u8", n);
     c.m_present = mapChecked(root / "present.u8", n * static_cast<std::int64_t>(c.m_columns.size()));
     for (auto &col : c.m_columns)
@@ -129,8 +131,17 @@ std::vector<std::int64_t> TensorCache::rows(Split s) const
 
 Split TensorCache::split(std::int64_t row) const { return static_cast<Split>(m_splits->data()[row]); }
 
+bool TensorCache::hasClass(std::int64_t row, std::int64_t c) const
+{
+    if (m_multiLabel)
+        return m_labels->data()[row * static_cast<std::int64_t>(m_classes.size()) + c] != 0;
+    return label(row) == c;
+}
+
 std::int64_t TensorCache::label(std::int64_t row) const
 {
+    if (m_multiLabel)
+        throw Error(m_dir + ": a multi-label cache has no single label per sample");
     std::int64_t v;
     std::memcpy(&v, m_labels->data() + row * 8, 8);
     return v;
@@ -153,15 +164,22 @@ CacheBatch TensorCache::batch(const std::vector<std::int64_t> &rows, const Augme
 {
     const auto B = static_cast<std::int64_t>(rows.size());
     const auto M = static_cast<std::int64_t>(m_columns.size());
-    at::Tensor labels = at::empty({B}, at::kLong);
+    const auto C = static_cast<std::int64_t>(m_classes.size());
+    at::Tensor labels = m_multiLabel ? at::empty({B, C}, at::kFloat) : at::empty({B}, at::kLong);
     at::Tensor presentMask = at::empty({B, M}, at::kBool);
-    auto *lab = labels.data_ptr<std::int64_t>();
     auto *pres = presentMask.data_ptr<bool>();
     for (std::int64_t b = 0; b < B; ++b) {
         const std::int64_t r = rows[static_cast<std::size_t>(b)];
         if (r < 0 || r >= m_count)
             throw Error("tensor cache row " + std::to_string(r) + " out of range");
-        lab[b] = label(r);
+        if (m_multiLabel) {
+            float *hot = labels.data_ptr<float>() + b * C;
+            const std::uint8_t *src = m_labels->data() + r * C;
+            for (std::int64_t c = 0; c < C; ++c)
+                hot[c] = src[c] ? 1.f : 0.f;
+        } else {
+            labels.data_ptr<std::int64_t>()[b] = label(r);
+        }
         for (std::int64_t m = 0; m < M; ++m)
             pres[b * M + m] = present(r, static_cast<std::size_t>(m));
     }
@@ -240,7 +258,7 @@ CacheBatch TensorCache::encodeRecords(const std::vector<std::vector<std::uint8_t
         raw.push_back(t);
     }
     CacheBatch out = normalise(raw, present.to(at::kBool), nullptr, 0);
-    out.labels = at::zeros({B}, at::kLong);
+    out.labels = m_multiLabel ? at::zeros({B, static_cast<std::int64_t>(m_classes.size())}, at::kFloat) : at::zeros({B}, at::kLong);
     return out;
 }
 

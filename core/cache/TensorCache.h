@@ -40,7 +40,7 @@ struct CacheBatch {
     std::vector<at::Tensor> inputs; // one per column: image [B,C,H,W] float normalised,
                                     // audio [B,n_mels,frames] float normalised, text [B,L] int64
     at::Tensor present;             // [B, columns] bool; absent inputs are all zeros
-    at::Tensor labels;              // [B] int64
+    at::Tensor labels;              // [B] int64, or [B, classes] float 0/1 for multi-label caches
 };
 
 // Read side of the tensor cache: memory-maps the column files, so a dataset larger than
@@ -53,13 +53,15 @@ public:
     const std::string &dir() const { return m_dir; }
     std::int64_t size() const { return m_count; }
     const std::vector<std::string> &classes() const { return m_classes; }
+    bool multiLabel() const { return m_multiLabel; }
     const std::vector<CacheColumn> &columns() const { return m_columns; }
     const std::string &key() const { return m_key; }
 
     // Rows of a split, skipping rows whose every modality failed to decode.
     std::vector<std::int64_t> rows(Split split) const;
     Split split(std::int64_t row) const;
-    std::int64_t label(std::int64_t row) const;
+    std::int64_t label(std::int64_t row) const;              // single-label caches
+    bool hasClass(std::int64_t row, std::int64_t c) const;    // either kind
     bool present(std::int64_t row, std::size_t column) const;
 
     // Gathers `rows` into tensors. Images get `augment` (when non-null) before normalisation,
@@ -84,6 +86,7 @@ private:
     nlohmann::json m_settings;
     std::int64_t m_count = 0;
     std::vector<std::string> m_classes;
+    bool m_multiLabel = false;
     std::vector<CacheColumn> m_columns;
     std::shared_ptr<MappedFile> m_labels, m_splits, m_present;
     std::vector<std::shared_ptr<MappedFile>> m_data;

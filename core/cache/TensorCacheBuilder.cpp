@@ -201,7 +201,11 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
         c.encoder = std::make_unique<FieldEncoder>(settings, c.meta, c.tokenizer);
     }
 
-    MappedFile labels = MappedFile::create((tmp / "labels.i64").string(), static_cast<std::size_t>(N) * 8);
+    // Labels: one int64 class index per sample, or in a multi-label dataset one 0/1 byte per
+    // sample and class.
+    const auto C = static_cast<std::int64_t>(d.classes.size());
+    MappedFile labels = d.multiLabel ? MappedFile::create((tmp / "labels.u8").string(), static_cast<std::size_t>(N * C))
+                                     : MappedFile::create((tmp / "labels.i64").string(), static_cast<std::size_t>(N) * 8);
     MappedFile splits = MappedFile::create((tmp / "splits.u8").string(), static_cast<std::size_t>(N));
     MappedFile present = MappedFile::create((tmp / "present.u8").string(), static_cast<std::size_t>(N) * M);
 
@@ -220,8 +224,15 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
             present.mutableData()[i * static_cast<std::int64_t>(M) + static_cast<std::int64_t>(m)] = ok;
             any = any || ok;
         }
-        const std::int64_t label = s.label;
-        std::memcpy(labels.mutableData() + i * 8, &label, 8);
+        if (d.multiLabel) {
+            std::uint8_t *hot = labels.mutableData() + i * C;
+            std::memset(hot, 0, static_cast<std::size_t>(C));
+            for (int c : s.labels)
+                hot[c] = 1;
+        } else {
+            const std::int64_t label = s.label;
+            std::memcpy(labels.mutableData() + i * 8, &label, 8);
+        }
         splits.mutableData()[i] = any ? static_cast<std::uint8_t>(s.split) : static_cast<std::uint8_t>(Split::None);
     }, observer, "preprocessing");
 
@@ -278,6 +289,7 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
     meta["key"] = result.key;
     meta["count"] = N;
     meta["classes"] = d.classes;
+    meta["multi_label"] = d.multiLabel;
     meta["dataset"] = {{"source", d.source}, {"format", d.format}, {"root", d.root}};
     meta["settings"] = settings.toJson();
     meta["columns"] = nlohmann::json::array();

@@ -42,7 +42,8 @@ struct ModalityColumn {
 
 struct Sample {
     std::string id;        // row number or relative path stem, for messages
-    int label = -1;        // index into Dataset::classes
+    int label = -1;        // single-label datasets: index into Dataset::classes
+    std::vector<int> labels; // multi-label datasets: sorted class indices, possibly none
     Split split = Split::None;
     std::vector<Field> fields; // parallel to Dataset::columns
 };
@@ -52,6 +53,7 @@ struct Dataset {
     std::string source;           // what the user pointed at
     std::string format;           // "csv", "jsonl", "folder", "idx"
     std::vector<std::string> classes;
+    bool multiLabel = false;      // each sample has a set of classes (Sample::labels)
     std::vector<ModalityColumn> columns;
     std::vector<Sample> samples;
     std::vector<DataIssue> issues; // rows and files skipped while reading, and warnings
@@ -63,6 +65,23 @@ struct Dataset {
     // IDX images, "(inline text)" for manifest text.
     std::string displayName(const Field &f) const;
 };
+
+// Calls f(classIndex) for each class of the sample: its label, or each of its labels in a
+// multi-label dataset.
+template <class F>
+void forEachClass(const Dataset &d, const Sample &s, F &&f)
+{
+    if (d.multiLabel) {
+        for (int c : s.labels)
+            f(c);
+    } else {
+        f(s.label);
+    }
+}
+
+// In CSV manifests, the separator between the classes of a multi-label sample
+// ("cat;outdoor"); JSONL manifests give a list (["cat", "outdoor"]).
+constexpr char kLabelSeparator = ';';
 
 // What decides the modality of a manifest column.
 enum class ColumnType { Auto, Image, Audio, Text, Ignore };

@@ -47,7 +47,7 @@ Dataset loadDataset(const std::string &path, const LoadOptions &options)
     std::vector<int> trainCount(d.classes.size(), 0);
     for (auto &s : d.samples)
         if (s.split == Split::Train)
-            ++trainCount[static_cast<std::size_t>(s.label)];
+            forEachClass(d, s, [&](int c) { ++trainCount[static_cast<std::size_t>(c)]; });
     for (std::size_t c = 0; c < d.classes.size(); ++c)
         if (trainCount[c] == 0)
             d.issues.push_back({d.source, 0,

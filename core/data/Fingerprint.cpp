@@ -46,9 +46,16 @@ Hash128 datasetFingerprint(const Dataset &d, const std::vector<Hash128> &fieldHa
         h.add(c.name);
         h.add(static_cast<std::uint64_t>(c.kind));
     }
+    if (d.multiLabel)
+        h.add(std::string_view("multi-label"));
     h.add(static_cast<std::uint64_t>(d.samples.size()));
     for (auto &s : d.samples) {
         h.add(static_cast<std::uint64_t>(s.label));
+        if (d.multiLabel) {
+            h.add(static_cast<std::uint64_t>(s.labels.size()));
+            for (int c : s.labels)
+                h.add(static_cast<std::uint64_t>(c));
+        }
         h.add(static_cast<std::uint64_t>(s.split));
     }
     h.add(fieldHashes.data(), fieldHashes.size() * sizeof(Hash128));

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
@@ -20,7 +21,11 @@ namespace {
 struct Table {
     std::vector<std::string> header;
     std::vector<CsvRecord> rows; // fields parallel to header ("" = empty)
+    bool labelLists = false;     // JSONL: some label is a list (a multi-label dataset)
+    std::set<long> emptyLabelLists; // JSONL lines whose label is [] (a sample of no class)
 };
+
+std::vector<std::string> splitLabels(const std::string &cell);
 
 std::string trim(const std::string &s)
 {
@@ -54,7 +59,7 @@ Table tableFromCsv(std::string_view text, const std::string &name, std::vector<D
     return t;
 }
 
-Table tableFromJsonl(std::string_view text, const std::string &name, std::vector<DataIssue> &issues)
+Table tableFromJsonl(std::string_view text, const std::string &name, const std::string &labelColumn, std::vector<DataIssue> &issues)
 {
     text = utf8::stripBom(text);
     Table t;
@@ -99,7 +104,23 @@ Table tableFromJsonl(std::string_view text, const std::string &name, std::vector
                 cell = it->dump();
             else if (it->is_number_float() || it->is_boolean())
                 cell = it->dump();
-            else if (!it->is_null()) {
+            else if (it->is_array() && it.key() == labelColumn) {
+                // A multi-label sample: a list of class names.
+                t.labelLists = true;
+                for (auto &v : *it) {
+                    std::string c = v.is_string() ? v.get<std::string>() : v.is_number_integer() ? v.dump() : std::string();
+                    if (c.empty() || c.find(kLabelSeparator) != std::string::npos) {
+                        issues.push_back({name, l, "label list holds " + v.dump() + " (class names must be non-empty strings or integers without \";\"); row skipped"});
+                        ok = false;
+                        break;
+                    }
+                    cell += (cell.empty() ? "" : std::string(1, kLabelSeparator)) + c;
+                }
+                if (!ok)
+                    break;
+                if (it->empty())
+                    t.emptyLabelLists.insert(l);
+            } else if (!it->is_null()) {
                 issues.push_back({name, l, "field \"" + it.key() + "\" is not a string, number or null; row skipped"});
                 ok = false;
                 break;
@@ -109,6 +130,22 @@ Table tableFromJsonl(std::string_view text, const std::string &name, std::vector
             t.rows.push_back(std::move(rec));
     }
     return t;
+}
+
+std::vector<std::string> splitLabels(const std::string &cell)
+{
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (pos <= cell.size()) {
+        std::size_t end = cell.find(kLabelSeparator, pos);
+        if (end == std::string::npos)
+            end = cell.size();
+        std::string part = trim(cell.substr(pos, end - pos));
+        if (!part.empty() && std::find(out.begin(), out.end(), part) == out.end())
+            out.push_back(std::move(part));
+        pos = end + 1;
+    }
+    return out;
 }
 
 } // namespace
@@ -134,7 +171,7 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
     if (const std::size_t bad = utf8::findInvalid(utf8::stripBom(text)); bad != std::string_view::npos)
         throw Error(name + ": not valid UTF-8 (byte " + std::to_string(bad) + "); save the manifest as UTF-8");
 
-    Table t = jsonl ? tableFromJsonl(text, name, d.issues) : tableFromCsv(text, name, d.issues);
+    Table t = jsonl ? tableFromJsonl(text, name, m_options.labelColumn, d.issues) : tableFromCsv(text, name, d.issues);
 
     const auto find = [&](const std::string &col) -> int {
         for (std::size_t i = 0; i < t.header.size(); ++i)
@@ -150,6 +187,12 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
         throw Error(name + ": no \"" + m_options.labelColumn + "\" column (columns are: " + cols
                     + "); name the label column with --label-column NAME");
     }
+    // A multi-label dataset: JSONL label lists, or CSV labels joined by ';'.
+    d.multiLabel = labelCol >= 0 && t.labelLists;
+    if (labelCol >= 0 && !jsonl)
+        for (auto &row : t.rows)
+            d.multiLabel = d.multiLabel || row.fields[static_cast<std::size_t>(labelCol)].find(kLabelSeparator) != std::string::npos;
+
     const int splitCol = find(m_options.splitColumn);
     for (auto &[col, type] : m_options.columnTypes) {
         (void)type;
@@ -201,13 +244,16 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
     struct Pending {
         Sample s;
         std::string label;
+        std::vector<std::string> labels; // multi-label
     };
     std::vector<Pending> pending;
     for (auto &row : t.rows) {
         Pending p;
         p.s.id = "line " + std::to_string(row.line);
         p.label = labelCol >= 0 ? trim(row.fields[labelCol]) : std::string("?");
-        if (p.label.empty()) {
+        if (d.multiLabel)
+            p.labels = splitLabels(p.label);
+        if (d.multiLabel ? p.labels.empty() && !t.emptyLabelLists.count(row.line) : p.label.empty()) {
             d.issues.push_back({name, row.line, "empty label; row skipped"});
             continue;
         }
@@ -259,8 +305,13 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
             d.issues.push_back({name, row.line, "row has no usable modality; row skipped"});
             continue;
         }
-        if (classIndex.emplace(p.label, 0).second)
+        if (d.multiLabel) {
+            for (auto &l : p.labels)
+                if (classIndex.emplace(l, 0).second)
+                    labels.push_back(l);
+        } else if (classIndex.emplace(p.label, 0).second) {
             labels.push_back(p.label);
+        }
         pending.push_back(std::move(p));
     }
     sortClassNames(labels);
@@ -268,7 +319,13 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
         classIndex[labels[i]] = static_cast<int>(i);
     d.classes = labels;
     for (auto &p : pending) {
-        p.s.label = classIndex[p.label];
+        if (d.multiLabel) {
+            for (auto &l : p.labels)
+                p.s.labels.push_back(classIndex[l]);
+            std::sort(p.s.labels.begin(), p.s.labels.end());
+        } else {
+            p.s.label = classIndex[p.label];
+        }
         d.samples.push_back(std::move(p.s));
     }
     if (anySplit) {

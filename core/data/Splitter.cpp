@@ -31,10 +31,28 @@ void assignSplits(Dataset &d, const SplitOptions &o)
     if (carveVal && (hasVal || o.val == 0))
         return;
 
-    std::vector<std::vector<std::size_t>> byClass(d.classes.size());
-    for (std::size_t i = 0; i < d.samples.size(); ++i)
-        if (!carveVal || d.samples[i].split == Split::Train)
-            byClass[static_cast<std::size_t>(d.samples[i].label)].push_back(i);
+    // Strata: the class; in a multi-label dataset the sample's rarest class (so rare classes
+    // reach every split), with samples of no class as a stratum of their own.
+    std::vector<std::vector<std::size_t>> byClass(d.classes.size() + (d.multiLabel ? 1 : 0));
+    std::vector<std::size_t> frequency(d.classes.size(), 0);
+    if (d.multiLabel)
+        for (auto &s : d.samples)
+            for (int c : s.labels)
+                ++frequency[static_cast<std::size_t>(c)];
+    for (std::size_t i = 0; i < d.samples.size(); ++i) {
+        const Sample &s = d.samples[i];
+        if (carveVal && s.split != Split::Train)
+            continue;
+        std::size_t stratum = d.classes.size();
+        if (!d.multiLabel) {
+            stratum = static_cast<std::size_t>(s.label);
+        } else {
+            for (int c : s.labels)
+                if (stratum == d.classes.size() || frequency[static_cast<std::size_t>(c)] < frequency[stratum])
+                    stratum = static_cast<std::size_t>(c);
+        }
+        byClass[stratum].push_back(i);
+    }
 
     std::mt19937_64 rng(o.seed);
     for (auto &members : byClass) {

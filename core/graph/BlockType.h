@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,7 @@ struct PortSpec {
 struct InferContext {
     const PreprocessSettings *preprocessing = nullptr;
     std::int64_t numClasses = 0;
+    std::optional<bool> multiLabel;         // the dataset's task, when known
     std::vector<ModalityColumn> modalities; // the dataset's modality columns
     std::string experimentDir; // relative paths in params (TorchScript files) resolve here
 };

@@ -22,6 +22,7 @@ nlohmann::json Experiment::toJson() const
                     {"split", {dataset.split[0], dataset.split[1], dataset.split[2]}},
                     {"split_seed", dataset.splitSeed},
                     {"classes", dataset.classes},
+                    {"multi_label", dataset.multiLabel},
                     {"modalities", modalities}};
     j["preprocessing"] = preprocessing.toJson();
     j["augmentation"] = augmentation.toJson();
@@ -74,6 +75,7 @@ Experiment Experiment::fromJson(const nlohmann::json &j)
             e.dataset.classes.push_back(c.get<std::string>());
         }
     }
+    optional(d, "multi_label", "dataset", e.dataset.multiLabel);
     if (d.contains("modalities")) {
         if (!d["modalities"].is_array())
             throw Error("dataset.modalities: must be an array");

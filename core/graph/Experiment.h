@@ -23,6 +23,7 @@ struct ExperimentDataset {
     double split[3] = {0.8, 0.1, 0.1};
     std::uint64_t splitSeed = 42;
     std::vector<std::string> classes;
+    bool multiLabel = false;         // samples may belong to several classes (sigmoid + binary cross-entropy)
     std::vector<ModalityColumn> modalities;
 };
 

@@ -100,6 +100,7 @@ Experiment makeExperiment(const std::string &name, const DatasetSummary &d)
         e.dataset.split[k] = d.split[static_cast<std::size_t>(k)];
     e.dataset.splitSeed = d.splitSeed;
     e.dataset.classes = d.classes;
+    e.dataset.multiLabel = d.multiLabel;
     e.dataset.modalities = d.modalities;
     // Small images keep their size (28×28 Fashion-MNIST); larger ones become 64×64.
     if (d.imageWidth > 0 && d.imageWidth <= 64 && d.imageHeight > 0 && d.imageHeight <= 64) {
@@ -168,7 +169,7 @@ Experiment makeExperiment(const std::string &name, const DatasetSummary &d)
             b.connect(n, "out", "fusion", "in");
         features = "fusion";
     }
-    b.add("head", "head.classification", {{"hidden", 128}, {"dropout", 0.2}}, 750, mid);
+    b.add("head", d.multiLabel ? "head.multilabel" : "head.classification", {{"hidden", 128}, {"dropout", 0.2}}, 750, mid);
     b.connect(features, "out", "head", "in");
     b.add("output", "output", nlohmann::json::object(), 1000, mid);
     b.connect("head", "logits", "output", "logits");

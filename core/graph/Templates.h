@@ -13,6 +13,7 @@ namespace fuselab {
 struct DatasetSummary {
     std::string path;                      // as it should be written into the experiment
     std::vector<std::string> classes;
+    bool multiLabel = false;
     std::vector<ModalityColumn> modalities;
     int imageChannels = 3;                 // 1 or 3
     int imageWidth = 0, imageHeight = 0;   // typical size of the images, 0 when unknown

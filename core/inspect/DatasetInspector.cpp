@@ -131,7 +131,8 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
 
     nlohmann::json report;
     report["fuselab_inspect_version"] = 1;
-    report["dataset"] = {{"path", d.source}, {"root", d.root}, {"format", d.format}};
+    report["dataset"] = {{"path", d.source}, {"root", d.root}, {"format", d.format},
+                         {"task", d.multiLabel ? "multi-label" : "single-label"}};
 
     // Problems: reader issues first (with line numbers), then decode failures.
     nlohmann::json problems = nlohmann::json::array();
@@ -207,11 +208,13 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
             if (missingList.size() < options.maxListed)
                 missingList.push_back({{"sample", s.id}, {"missing", missingHere}});
         }
-        ++classTotal[static_cast<std::size_t>(s.label)];
-        if (s.split != Split::None) {
-            ++classSplit[static_cast<std::size_t>(s.label) * 3 + static_cast<std::size_t>(s.split)];
+        forEachClass(d, s, [&](int c) {
+            ++classTotal[static_cast<std::size_t>(c)];
+            if (s.split != Split::None)
+                ++classSplit[static_cast<std::size_t>(c) * 3 + static_cast<std::size_t>(s.split)];
+        });
+        if (s.split != Split::None)
             ++splitCount[static_cast<std::size_t>(s.split)];
-        }
     }
 
     report["samples"] = {{"total", N}, {"usable", usable}, {"skipped", N - usable}, {"with_missing_modality", withMissing}};
@@ -321,6 +324,8 @@ std::string formatInspectReport(const nlohmann::json &r)
     std::ostringstream o;
     const auto &ds = r["dataset"];
     o << "Dataset   " << ds["path"].get<std::string>() << "  (" << ds["format"].get<std::string>() << ")\n";
+    if (ds.value("task", "") == "multi-label")
+        o << "Task      multi-label: a sample may belong to several classes (counts below are per class)\n";
     const auto &s = r["samples"];
     o << "Samples   " << num(s["usable"]) << " usable of " << num(s["total"]);
     if (s["skipped"].get<std::int64_t>() > 0)

@@ -10,6 +10,7 @@ InferContext inferContext(const Experiment &e, const std::string &experimentDir)
     InferContext c;
     c.preprocessing = &e.preprocessing;
     c.numClasses = static_cast<std::int64_t>(e.dataset.classes.size());
+    c.multiLabel = e.dataset.multiLabel;
     c.modalities = e.dataset.modalities;
     c.experimentDir = experimentDir;
     return c;
@@ -36,6 +37,7 @@ FusionModelImpl::FusionModelImpl(const Graph &graph, const InferContext &context
             msg += "\n  " + p.toString();
         throw Error(msg);
     }
+    m_multiLabel = context.multiLabel.value_or(false); // late fusion graphs have no head to say so
     for (const std::string &id : m_analysis.order) {
         const GraphNode *n = m_graph.node(id);
         const BlockType *t = registry.find(n->type);
@@ -65,7 +67,7 @@ FusionModelImpl::FusionModelImpl(const Graph &graph, const InferContext &context
             }
             step.sources.push_back(std::move(sources));
         }
-        if (t->category() == "head" && n->type == "head.multilabel")
+        if (n->type == "head.multilabel")
             m_multiLabel = true;
         m_steps.push_back(std::move(step));
     }

@@ -107,29 +107,51 @@ MultiLabelMetrics multiLabelMetrics(const std::vector<std::uint8_t> &truth, cons
     if (labels < 1 || truth.size() != predicted.size() || truth.size() % static_cast<std::size_t>(labels) != 0)
         throw Error("multi-label metrics: truth and predictions must both be n x labels");
     const std::size_t n = truth.size() / static_cast<std::size_t>(labels);
+    const auto L = static_cast<std::size_t>(labels);
     MultiLabelMetrics m;
-    double tpAll = 0, fpAll = 0, fnAll = 0;
-    for (std::int64_t l = 0; l < labels; ++l) {
-        double tp = 0, fp = 0, fn = 0;
-        std::int64_t support = 0;
+    m.labels = labels;
+    m.samples = static_cast<std::int64_t>(n);
+    std::int64_t exact = 0, wrong = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::int64_t rowWrong = 0;
+        for (std::size_t l = 0; l < L; ++l)
+            rowWrong += (truth[i * L + l] != 0) != (predicted[i * L + l] != 0);
+        exact += rowWrong == 0;
+        wrong += rowWrong;
+    }
+    m.subsetAccuracy = ratio(double(exact), double(n));
+    m.hammingLoss = ratio(double(wrong), double(n) * double(L));
+    double tpAll = 0, fpAll = 0, fnAll = 0, supportAll = 0;
+    for (std::size_t l = 0; l < L; ++l) {
+        std::int64_t tp = 0, fp = 0, fn = 0, tn = 0;
         for (std::size_t i = 0; i < n; ++i) {
-            const bool t = truth[i * static_cast<std::size_t>(labels) + static_cast<std::size_t>(l)];
-            const bool p = predicted[i * static_cast<std::size_t>(labels) + static_cast<std::size_t>(l)];
+            const bool t = truth[i * L + l] != 0;
+            const bool p = predicted[i * L + l] != 0;
             tp += t && p;
             fp += !t && p;
             fn += t && !p;
-            support += t;
+            tn += !t && !p;
         }
-        const double pr = ratio(tp, tp + fp), re = ratio(tp, tp + fn);
+        const double pr = ratio(double(tp), double(tp + fp)), re = ratio(double(tp), double(tp + fn));
         m.precision.push_back(pr);
         m.recall.push_back(re);
         m.f1.push_back(f1Of(pr, re));
-        m.support.push_back(support);
+        m.support.push_back(tp + fn);
+        m.labelConfusion.push_back({tn, fp, fn, tp});
+        m.macroPrecision += pr / double(labels);
+        m.macroRecall += re / double(labels);
         m.macroF1 += m.f1.back() / double(labels);
-        tpAll += tp;
-        fpAll += fp;
-        fnAll += fn;
+        m.weightedPrecision += pr * double(tp + fn);
+        m.weightedRecall += re * double(tp + fn);
+        m.weightedF1 += m.f1.back() * double(tp + fn);
+        tpAll += double(tp);
+        fpAll += double(fp);
+        fnAll += double(fn);
+        supportAll += double(tp + fn);
     }
+    m.weightedPrecision = ratio(m.weightedPrecision, supportAll);
+    m.weightedRecall = ratio(m.weightedRecall, supportAll);
+    m.weightedF1 = ratio(m.weightedF1, supportAll);
     m.microPrecision = ratio(tpAll, tpAll + fpAll);
     m.microRecall = ratio(tpAll, tpAll + fnAll);
     m.microF1 = f1Of(m.microPrecision, m.microRecall);
@@ -138,9 +160,54 @@ MultiLabelMetrics multiLabelMetrics(const std::vector<std::uint8_t> &truth, cons
 
 nlohmann::json MultiLabelMetrics::toJson() const
 {
-    return {{"micro", {{"precision", microPrecision}, {"recall", microRecall}, {"f1", microF1}}},
-            {"macro_f1", macroF1},
-            {"per_label", {{"precision", precision}, {"recall", recall}, {"f1", f1}, {"support", support}}}};
+    nlohmann::json confusion = nlohmann::json::array();
+    for (auto &c : labelConfusion)
+        confusion.push_back({{c[0], c[1]}, {c[2], c[3]}});
+    return {{"task", "multi-label"},
+            {"samples", samples},
+            {"subset_accuracy", subsetAccuracy},
+            {"hamming_loss", hammingLoss},
+            {"micro", {{"precision", microPrecision}, {"recall", microRecall}, {"f1", microF1}}},
+            {"macro", {{"precision", macroPrecision}, {"recall", macroRecall}, {"f1", macroF1}}},
+            {"weighted", {{"precision", weightedPrecision}, {"recall", weightedRecall}, {"f1", weightedF1}}},
+            {"per_label", {{"precision", precision}, {"recall", recall}, {"f1", f1}, {"support", support}}},
+            {"label_confusion", confusion}};
 }
+
+MultiLabelAccumulator::MultiLabelAccumulator(std::int64_t labels) : m_labels(labels)
+{
+    if (labels < 1)
+        throw Error("metrics need at least one label");
+}
+
+void MultiLabelAccumulator::addLogits(const float *logits, const float *truth, std::int64_t n)
+{
+    const auto count = static_cast<std::size_t>(n * m_labels);
+    for (std::size_t k = 0; k < count; ++k) {
+        m_truth.push_back(truth[k] > 0.5f);
+        m_predicted.push_back(logits[k] > 0.f);
+    }
+}
+
+EvaluationMetrics EvaluationMetrics::of(ClassificationMetrics m)
+{
+    EvaluationMetrics e;
+    e.accuracy = m.accuracy;
+    e.macroF1 = m.macroF1;
+    e.single = std::move(m);
+    return e;
+}
+
+EvaluationMetrics EvaluationMetrics::of(MultiLabelMetrics m)
+{
+    EvaluationMetrics e;
+    e.multiLabel = true;
+    e.accuracy = m.subsetAccuracy;
+    e.macroF1 = m.macroF1;
+    e.multi = std::move(m);
+    return e;
+}
+
+nlohmann::json EvaluationMetrics::toJson() const { return multiLabel ? multi.toJson() : single.toJson(); }
 
 } // namespace fuselab

@@ -2,6 +2,7 @@
 #pragma once
 #include <nlohmann/json_fwd.hpp>
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -43,17 +44,53 @@ private:
     std::int64_t m_total = 0;
 };
 
-// Multi-label metrics: per label precision/recall/F1/support, micro (pooled counts) and
-// macro (mean over labels) F1, with zero_division=0.
+// Multi-label metrics with scikit-learn's definitions (zero_division=0): per label
+// precision/recall/F1/support and its 2×2 confusion matrix [[tn, fp], [fn, tp]]
+// (multilabel_confusion_matrix); micro (pooled counts), macro (mean over labels) and
+// weighted (by support) averages; subset accuracy (accuracy_score: every label right) and
+// Hamming loss (the fraction of wrong label decisions).
 struct MultiLabelMetrics {
+    std::int64_t labels = 0, samples = 0;
     std::vector<double> precision, recall, f1;
     std::vector<std::int64_t> support;
-    double microPrecision = 0, microRecall = 0, microF1 = 0, macroF1 = 0;
+    std::vector<std::array<std::int64_t, 4>> labelConfusion; // tn, fp, fn, tp per label
+    double subsetAccuracy = 0, hammingLoss = 0;
+    double microPrecision = 0, microRecall = 0, microF1 = 0;
+    double macroPrecision = 0, macroRecall = 0, macroF1 = 0;
+    double weightedPrecision = 0, weightedRecall = 0, weightedF1 = 0;
     nlohmann::json toJson() const;
 };
 
 // truth, predicted: [n × labels] row-major 0/1.
 MultiLabelMetrics multiLabelMetrics(const std::vector<std::uint8_t> &truth, const std::vector<std::uint8_t> &predicted,
                                     std::int64_t labels);
+
+// Accumulates multi-label predictions batch by batch: a label is predicted when its logit
+// is above 0 (probability above 0.5).
+class MultiLabelAccumulator {
+public:
+    explicit MultiLabelAccumulator(std::int64_t labels);
+    // logits and truth (0/1): [n × labels] row-major.
+    void addLogits(const float *logits, const float *truth, std::int64_t n);
+    MultiLabelMetrics compute() const { return multiLabelMetrics(m_truth, m_predicted, m_labels); }
+
+private:
+    std::int64_t m_labels;
+    std::vector<std::uint8_t> m_truth, m_predicted;
+};
+
+// The metrics of one evaluation, whichever the task: the two numbers every task has
+// (accuracy — subset accuracy for multi-label — and macro-F1) and the task's full metrics.
+struct EvaluationMetrics {
+    bool multiLabel = false;
+    double accuracy = 0, macroF1 = 0;
+    ClassificationMetrics single; // when !multiLabel
+    MultiLabelMetrics multi;      // when multiLabel
+
+    static EvaluationMetrics of(ClassificationMetrics m);
+    static EvaluationMetrics of(MultiLabelMetrics m);
+    // single.toJson() or multi.toJson(); the latter has "task": "multi-label".
+    nlohmann::json toJson() const;
+};
 
 } // namespace fuselab

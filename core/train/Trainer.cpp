@@ -127,8 +127,32 @@ void appendLine(const fs::path &file, const std::string &line)
 
 struct Evaluation {
     double loss = 0;
-    ClassificationMetrics metrics;
+    EvaluationMetrics metrics;
 };
+
+// The task's loss: cross-entropy, or binary cross-entropy with logits per label for
+// multi-label data. `sum`: summed over samples (per-label losses still averaged), for
+// evaluation.
+torch::Tensor taskLoss(const torch::Tensor &logits, const torch::Tensor &labels, bool multiLabel, const torch::Tensor &weights,
+                       bool sum = false)
+{
+    namespace F = torch::nn::functional;
+    if (multiLabel) {
+        auto o = F::BinaryCrossEntropyWithLogitsFuncOptions();
+        if (weights.defined())
+            o.pos_weight(weights);
+        if (!sum)
+            return F::binary_cross_entropy_with_logits(logits, labels, o);
+        o.reduction(torch::kSum);
+        return F::binary_cross_entropy_with_logits(logits, labels, o) / double(logits.size(1));
+    }
+    auto o = F::CrossEntropyFuncOptions();
+    if (sum)
+        o.reduction(torch::kSum);
+    if (weights.defined())
+        o.weight(weights);
+    return F::cross_entropy(logits, labels, o);
+}
 
 void moveBatch(CacheBatch &b, const torch::Device &device)
 {
@@ -142,10 +166,13 @@ Evaluation evaluateRows(FusionModel &model, const TensorCache &cache, const std:
                         const torch::Device &device)
 {
     const auto C = static_cast<std::int64_t>(cache.classes().size());
+    const bool multi = cache.multiLabel();
     Evaluation ev;
-    ClassificationAccumulator acc(C, {std::min<int>(5, static_cast<int>(C))});
+    ClassificationAccumulator single(C, {std::min<int>(5, static_cast<int>(C))});
+    MultiLabelAccumulator multiAcc(C);
+    auto result = [&] { return multi ? EvaluationMetrics::of(multiAcc.compute()) : EvaluationMetrics::of(single.compute()); };
     if (rows.empty()) {
-        ev.metrics = acc.compute();
+        ev.metrics = result();
         return ev;
     }
     torch::NoGradGuard noGrad;
@@ -155,25 +182,28 @@ Evaluation evaluateRows(FusionModel &model, const TensorCache &cache, const std:
     while (auto b = loader.next()) {
         moveBatch(*b, device);
         const auto out = model->forward(b->inputs, b->present);
-        lossSum += torch::nn::functional::cross_entropy(out.logits, b->labels,
-                                                        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                       .item<double>();
+        lossSum += taskLoss(out.logits, b->labels, multi, {}, true).item<double>();
         const torch::Tensor logits = out.logits.to(torch::kCPU).to(torch::kFloat).contiguous();
         const torch::Tensor labels = b->labels.to(torch::kCPU).contiguous();
-        acc.addScores(logits.data_ptr<float>(), labels.data_ptr<std::int64_t>(), logits.size(0));
+        if (multi)
+            multiAcc.addLogits(logits.data_ptr<float>(), labels.data_ptr<float>(), logits.size(0));
+        else
+            single.addScores(logits.data_ptr<float>(), labels.data_ptr<std::int64_t>(), logits.size(0));
     }
     ev.loss = lossSum / double(rows.size());
-    ev.metrics = acc.compute();
+    ev.metrics = result();
     return ev;
 }
 
 } // namespace
 
-ClassificationMetrics evaluateCheckpoint(const Experiment &experiment, const std::string &experimentDir, const std::string &cacheDir,
+EvaluationMetrics evaluateCheckpoint(const Experiment &experiment, const std::string &experimentDir, const std::string &cacheDir,
                                          const std::string &checkpoint, Split split, const std::string &device)
 {
     const torch::Device dev(Trainer::resolveDevice(device));
     const TensorCache cache = TensorCache::open(cacheDir);
+    if (cache.multiLabel() != experiment.dataset.multiLabel)
+        throw Error(cacheDir + ": the tensor cache and the experiment disagree on whether the dataset is multi-label");
     FusionModel model(experiment.graph, inferContext(experiment, experimentDir));
     torch::serialize::InputArchive archive;
     try {
@@ -248,8 +278,11 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
 
         torch::manual_seed(t.seed);
         FusionModel model(m_experiment.graph, inferContext(m_experiment, m_options.experimentDir));
-        if (model->multiLabel())
-            throw Error("multi-label heads need multi-label datasets, which FuseLab cannot read yet");
+        const bool multi = cache.multiLabel();
+        if (multi != m_experiment.dataset.multiLabel || model->multiLabel() != multi)
+            throw Error(std::string("the tensor cache holds a ") + (multi ? "multi-label" : "single-label")
+                        + " dataset but the experiment is made for a " + (multi ? "single-label" : "multi-label")
+                        + " one; make the experiment again (fuselab-cli new) for this dataset");
         model->to(device);
 
         std::unique_ptr<torch::optim::Optimizer> optimizer;
@@ -265,22 +298,52 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
             optimizer = std::make_unique<torch::optim::Adam>(model->parameters(),
                                                              torch::optim::AdamOptions(t.learningRate).weight_decay(t.weightDecay));
 
-        // Class weights: inverse frequency, normalised to mean 1.
+        // How often each class occurs in train (positives per label when multi-label).
         std::vector<std::int64_t> classCount(static_cast<std::size_t>(C), 0);
-        for (auto r : trainRows)
-            ++classCount[static_cast<std::size_t>(cache.label(r))];
+        std::int64_t unlabelled = 0; // multi-label samples of no class
+        for (auto r : trainRows) {
+            if (!multi) {
+                ++classCount[static_cast<std::size_t>(cache.label(r))];
+                continue;
+            }
+            bool any = false;
+            for (std::int64_t c = 0; c < C; ++c)
+                if (cache.hasClass(r, c)) {
+                    ++classCount[static_cast<std::size_t>(c)];
+                    any = true;
+                }
+            unlabelled += !any;
+        }
+        // Class weights. Single-label: inverse frequency, normalised to mean 1. Multi-label:
+        // each label's positives weighted by negatives / positives (pos_weight).
         torch::Tensor classWeights;
         if (t.classWeights) {
             std::vector<float> w(static_cast<std::size_t>(C));
             double sum = 0;
             for (std::int64_t c = 0; c < C; ++c) {
-                w[static_cast<std::size_t>(c)] = classCount[static_cast<std::size_t>(c)] ? float(trainRows.size()) / float(classCount[static_cast<std::size_t>(c)]) : 0.f;
+                const auto n = classCount[static_cast<std::size_t>(c)];
+                if (multi)
+                    w[static_cast<std::size_t>(c)] = n ? float(double(trainRows.size()) - double(n)) / float(n) : 1.f;
+                else
+                    w[static_cast<std::size_t>(c)] = n ? float(trainRows.size()) / float(n) : 0.f;
                 sum += w[static_cast<std::size_t>(c)];
             }
-            for (auto &x : w)
-                x = float(x * C / sum);
+            if (!multi)
+                for (auto &x : w)
+                    x = float(x * C / sum);
             classWeights = torch::tensor(w).to(device);
         }
+        // Weighted sampler: a sample's weight is 1 / (train count of its class); multi-label:
+        // of its rarest class, and 1 / (samples of no class) for those.
+        auto samplerWeight = [&](std::int64_t r) {
+            if (!multi)
+                return 1.0 / double(classCount[static_cast<std::size_t>(cache.label(r))]);
+            double w = 0;
+            for (std::int64_t c = 0; c < C; ++c)
+                if (cache.hasClass(r, c))
+                    w = std::max(w, 1.0 / double(classCount[static_cast<std::size_t>(c)]));
+            return w > 0 ? w : 1.0 / double(std::max<std::int64_t>(1, unlabelled));
+        };
 
         const std::int64_t batchSize = t.batchSize;
         const auto stepsPerEpoch = static_cast<std::int64_t>((trainRows.size() + static_cast<std::size_t>(batchSize) - 1) / static_cast<std::size_t>(batchSize));
@@ -382,7 +445,7 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
                 std::vector<double> cumulative;
                 double total = 0;
                 for (auto r : trainRows) {
-                    total += 1.0 / double(classCount[static_cast<std::size_t>(cache.label(r))]);
+                    total += samplerWeight(r);
                     cumulative.push_back(total);
                 }
                 for (auto &r : rows) {
@@ -413,10 +476,7 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
                     dropModalities(b->inputs, b->present, t.modalityDropout, mix(t.seed, 4, static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(step)));
                 moveBatch(*b, device);
                 const auto out = model->forward(b->inputs, b->present);
-                auto ce = torch::nn::functional::CrossEntropyFuncOptions();
-                if (classWeights.defined())
-                    ce.weight(classWeights);
-                const torch::Tensor loss = torch::nn::functional::cross_entropy(out.logits, b->labels, ce) + out.auxLoss;
+                const torch::Tensor loss = taskLoss(out.logits, b->labels, multi, classWeights) + out.auxLoss;
                 const double lossValue = loss.item<double>();
                 if (!std::isfinite(lossValue))
                     throw Error("the loss became " + std::string(std::isnan(lossValue) ? "NaN" : "infinite") + " at epoch "
@@ -474,7 +534,8 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
             appendLine(runDir / "metrics.csv", row.str());
             event({{"event", "epoch_end"}, {"epoch", epoch}, {"train_loss", r.trainLoss}, {"val_loss", r.valLoss},
                    {"val_accuracy", r.val.accuracy}, {"val_macro_f1", r.val.macroF1}, {"best", r.best},
-                   {"confusion", r.val.confusion}, {"samples_per_second", r.samplesPerSecond}});
+                   {"confusion", multi ? r.val.toJson()["label_confusion"] : nlohmann::json(r.val.single.confusion)},
+                   {"samples_per_second", r.samplesPerSecond}});
             obs.epochEnded(r);
             if (t.patience > 0 && sinceBest >= t.patience) {
                 const std::string why = "no improvement of " + t.earlyStopMetric + " for " + std::to_string(t.patience) + " epochs";

@@ -38,7 +38,7 @@ private:
 };
 
 // Metrics of a saved model on one split of a tensor cache (fuselab-cli eval).
-ClassificationMetrics evaluateCheckpoint(const Experiment &experiment, const std::string &experimentDir, const std::string &cacheDir,
+EvaluationMetrics evaluateCheckpoint(const Experiment &experiment, const std::string &experimentDir, const std::string &cacheDir,
                                          const std::string &checkpoint, Split split, const std::string &device = "auto");
 
 } // namespace fuselab

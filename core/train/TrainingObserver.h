@@ -13,7 +13,7 @@ namespace fuselab {
 struct EpochResult {
     int epoch = 0;                  // 1-based
     double trainLoss = 0, valLoss = 0;
-    ClassificationMetrics val;
+    EvaluationMetrics val;          // accuracy/macroF1 always; the task's full metrics inside
     double learningRate = 0;
     double samplesPerSecond = 0;
     double seconds = 0;

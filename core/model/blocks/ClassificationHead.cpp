@@ -58,6 +58,9 @@ public:
             problems.push_back({"", "the experiment lists no classes (dataset.classes)"});
             return {};
         }
+        if (ctx.multiLabel && *ctx.multiLabel != m_multiLabel)
+            problems.push_back({"", *ctx.multiLabel ? "the dataset is multi-label (a sample may have several classes): use head.multilabel"
+                                                    : "the dataset has one class per sample: use head.classification"});
         return {TensorShape::vector(ctx.numClasses)};
     }
     std::shared_ptr<BlockModule> create(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
