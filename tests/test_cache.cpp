@@ -3,6 +3,7 @@
 #include "core/cache/TensorCache.h"
 #include "core/cache/TensorCacheBuilder.h"
 #include "core/data/DatasetLoader.h"
+#include "core/media/ImageDecoder.h"
 #include "tests/support/TestFiles.h"
 
 #include <ATen/ATen.h>
@@ -54,6 +55,33 @@ private Q_SLOTS:
                 writeFile(stem + ".txt", std::string("sample ") + classes[c] + " number " + std::to_string(i));
             }
         writeFile(data() + "/mid/3.png", "corrupt, not a png"); // its image must be absent
+    }
+
+    // Big files: the column scan reads only the first 64 KiB of each, yet must get every
+    // header right — including a JPEG whose frame header sits beyond that (a large comment
+    // segment standing in for an EXIF thumbnail or ICC profile).
+    void columnScanReadsHeadersOfLargeFiles()
+    {
+        QTemporaryDir dir;
+        const std::string root = dir.path().toStdString();
+        const std::string jpeg = encodeImage(".jpg", 1500, 1000, 3, 8, 1), png = encodeImage(".png", 1500, 1000, 3, 8, 2);
+        QVERIFY(jpeg.size() > 65536 && png.size() > 65536);
+        std::string padded = jpeg.substr(0, 2); // SOI, then three 60000-byte comment segments
+        for (int k = 0; k < 3; ++k)
+            padded += std::string("\xFF\xFE\xEA\x62", 4) + std::string(60000, 'x');
+        padded += jpeg.substr(2);
+        writeFile(root + "/a.jpg", jpeg);
+        writeFile(root + "/b.png", png);
+        writeFile(root + "/c.jpg", padded);
+        writeFile(root + "/m.csv", "image,label\na.jpg,x\nb.png,y\nc.jpg,x\n");
+        const Dataset d = loadDataset(root + "/m.csv");
+        const ImageColumnLayout layout = probeImageColumn(d, 0, 1);
+        QCOMPARE(layout.channels, 3);
+        QCOMPARE(layout.medianWidth, 1500);
+        QCOMPARE(layout.medianHeight, 1000);
+        std::string err;
+        std::vector<std::uint8_t> out(3 * 64 * 64);
+        QVERIFY2(decodeImage(padded, ImageSettings(), 3, 8, out.data(), &err), err.c_str());
     }
 
     void buildsAndReads()

@@ -125,6 +125,68 @@ private Q_SLOTS:
         QCOMPARE(int(out[0]), 200);
     }
 
+    void jpegReductionFactor()
+    {
+        ImageSettings s; // 64x64
+        auto header = [](const char *format, int w, int h) {
+            ImageHeader x;
+            x.format = format;
+            x.width = w;
+            x.height = h;
+            return x;
+        };
+        QCOMPARE(jpegReduction(header("jpeg", 1024, 768), s), 8);
+        QCOMPARE(jpegReduction(header("jpeg", 300, 200), s), 2);   // 1/4 would leave 50 rows
+        QCOMPARE(jpegReduction(header("jpeg", 100, 100), s), 1);
+        QCOMPARE(jpegReduction(header("jpeg", 505, 505), s), 8);   // libjpeg rounds up: 505 / 8 -> 64
+        QCOMPARE(jpegReduction(header("jpeg", 640, 480), s), 4);   // 1/8 would leave 60 rows
+        QCOMPARE(jpegReduction(header("png", 1024, 768), s), 1);   // only libjpeg scales while decoding
+    }
+
+    // A JPEG decoded at 1/8 scale and then resized gives what decoding it fully and
+    // resizing gives, up to rounding: the scaled inverse DCT is a low-pass.
+    void reducedJpegDecodingMatchesFullDecoding_data()
+    {
+        QTest::addColumn<int>("channels");
+        QTest::newRow("rgb") << 3;
+        QTest::newRow("grey") << 1;
+    }
+    void reducedJpegDecodingMatchesFullDecoding()
+    {
+        QFETCH(int, channels);
+        cv::Mat photo(768, 1024, CV_8UC3);
+        for (int y = 0; y < photo.rows; ++y)
+            for (int x = 0; x < photo.cols; ++x) {
+                const bool disc = (x - 600) * (x - 600) + (y - 300) * (y - 300) < 150 * 150;
+                photo.at<cv::Vec3b>(y, x) = disc ? cv::Vec3b(40, 60 + y / 8, 220)
+                                                 : cv::Vec3b(cv::saturate_cast<uchar>(x / 3 + (x * 7 + y * 13) % 17), cv::saturate_cast<uchar>(y / 2),
+                                                             cv::saturate_cast<uchar>(128 + ((x / 40 + y / 40) % 2) * 60));
+            }
+        std::vector<uchar> jpeg, png;
+        QVERIFY(cv::imencode(".jpg", photo, jpeg, {cv::IMWRITE_JPEG_QUALITY, 92}));
+        const std::string jpegBytes(jpeg.begin(), jpeg.end());
+        QCOMPARE(jpegReduction(probeImage(jpegBytes), ImageSettings()), 8);
+        // The same pixels as the JPEG decodes to, losslessly: the full-decoding path.
+        QVERIFY(cv::imencode(".png", cv::imdecode(jpeg, cv::IMREAD_COLOR), png));
+        const std::string pngBytes(png.begin(), png.end());
+        ImageSettings s;
+        const std::size_t n = static_cast<std::size_t>(channels) * 64 * 64;
+        std::vector<std::uint8_t> reduced(n), full(n);
+        std::string err;
+        QVERIFY2(decodeImage(jpegBytes, s, channels, 8, reduced.data(), &err), err.c_str());
+        QVERIFY2(decodeImage(pngBytes, s, channels, 8, full.data(), &err), err.c_str());
+        double sum = 0;
+        int worst = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const int d = std::abs(int(reduced[i]) - int(full[i]));
+            sum += d;
+            worst = std::max(worst, d);
+        }
+        const double mean = sum / double(n);
+        qInfo("mean |difference| %.3f, max %d (of 255)", mean, worst);
+        QVERIFY2(mean < 1.5 && worst <= 24, qPrintable(QString::number(mean) + " / " + QString::number(worst)));
+    }
+
     void zeroByteFile()
     {
         QVERIFY(probeImage("").error.find("empty file") != std::string::npos);

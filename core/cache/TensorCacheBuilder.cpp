@@ -51,7 +51,14 @@ ImageColumnLayout probeImageColumn(const Dataset &d, int column, int threads, st
     parallelFor(static_cast<std::int64_t>(rows.size()), threads, [&](std::int64_t k) {
         const Field &f = d.samples[rows[static_cast<std::size_t>(k)]].fields[static_cast<std::size_t>(column)];
         try {
-            headers[static_cast<std::size_t>(k)] = probeImage(readFilePrefix(f.value, 1 << 16)); // headers sit at the start
+            // Headers sit at the start; a JPEG with large metadata segments (EXIF thumbnail,
+            // ICC profile) may need the whole file to reach its frame header.
+            constexpr std::size_t prefix = 1 << 16;
+            const std::string head = readFilePrefix(f.value, prefix);
+            ImageHeader h = probeImage(head, head.size() < prefix);
+            if (!h.error.empty() && head.size() == prefix)
+                h = probeImage(readFile(f.value));
+            headers[static_cast<std::size_t>(k)] = h;
         } catch (const Error &e) {
             headers[static_cast<std::size_t>(k)].error = e.what(); // reported when the file is decoded
         }

@@ -38,12 +38,12 @@ bool checkHeader(std::string_view bytes, std::int64_t maxPixels, ImageHeader &h,
     return true;
 }
 
-cv::Mat decodeMat(std::string_view bytes, std::string *error)
+cv::Mat decodeMat(std::string_view bytes, std::string *error, int flags = cv::IMREAD_UNCHANGED)
 {
     cv::Mat m;
     try {
         const cv::Mat buf(1, static_cast<int>(bytes.size()), CV_8U, const_cast<char *>(bytes.data()));
-        m = cv::imdecode(buf, cv::IMREAD_UNCHANGED | cv::IMREAD_IGNORE_ORIENTATION);
+        m = cv::imdecode(buf, flags | cv::IMREAD_IGNORE_ORIENTATION);
     } catch (const cv::Exception &e) {
         if (error) *error = std::string("decoder failed: ") + e.err;
         return {};
@@ -124,7 +124,25 @@ void writeChw(const cv::Mat &m, void *out)
     }
 }
 
+// imdecode flags for a JPEG decoded at 1/reduction of its size, in the wanted channels.
+int reducedFlags(int reduction, int channels)
+{
+    if (channels == 1)
+        return reduction == 8 ? cv::IMREAD_REDUCED_GRAYSCALE_8 : reduction == 4 ? cv::IMREAD_REDUCED_GRAYSCALE_4 : cv::IMREAD_REDUCED_GRAYSCALE_2;
+    return reduction == 8 ? cv::IMREAD_REDUCED_COLOR_8 : reduction == 4 ? cv::IMREAD_REDUCED_COLOR_4 : cv::IMREAD_REDUCED_COLOR_2;
+}
+
 } // namespace
+
+int jpegReduction(const ImageHeader &h, const ImageSettings &s)
+{
+    if (h.format != "jpeg" || h.width <= 0 || h.height <= 0 || h.bitDepth != 8)
+        return 1;
+    for (int r : {8, 4, 2})
+        if ((h.width + r - 1) / r >= s.width && (h.height + r - 1) / r >= s.height)
+            return r;
+    return 1;
+}
 
 bool validateImage(std::string_view bytes, std::int64_t maxPixels, ImageHeader *header, std::string *error)
 {
@@ -154,7 +172,8 @@ bool decodeImage(std::string_view bytes, const ImageSettings &settings, int chan
     if (!ok)
         return false;
     try {
-        const cv::Mat m = decodeMat(bytes, error);
+        const int reduction = (channels == 1 || channels == 3) && bitDepth == 8 ? jpegReduction(h, settings) : 1;
+        const cv::Mat m = decodeMat(bytes, error, reduction > 1 ? reducedFlags(reduction, channels) : cv::IMREAD_UNCHANGED);
         if (m.empty())
             return false;
         writeChw(resize(convert(m, channels, bitDepth), settings), out);

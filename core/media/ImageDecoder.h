@@ -24,6 +24,12 @@ struct ImageSettings {
 bool decodeImage(std::string_view bytes, const ImageSettings &settings, int channels, int bitDepth, void *out,
                  std::string *error, ImageHeader *header = nullptr);
 
+// JPEGs can be decoded directly at 1/2, 1/4 or 1/8 of their size (libjpeg's scaled
+// inverse DCT, a low-pass of the full image), which skips most of the decoding work. This
+// is the largest such factor that still leaves at least the target width and height, so
+// the final resize only shrinks; 1 when none does (or the header gives no size).
+int jpegReduction(const ImageHeader &header, const ImageSettings &settings);
+
 // Fully decodes to check the file is readable; fills `header` with the real size/channels.
 bool validateImage(std::string_view bytes, std::int64_t maxPixels, ImageHeader *header, std::string *error);
 

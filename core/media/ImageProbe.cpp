@@ -13,7 +13,7 @@ std::uint16_t be16(const unsigned char *p) { return static_cast<std::uint16_t>((
 std::uint32_t le32(const unsigned char *p) { return p[0] | (p[1] << 8) | (p[2] << 16) | (std::uint32_t(p[3]) << 24); }
 std::uint16_t le16(const unsigned char *p) { return static_cast<std::uint16_t>(p[0] | (p[1] << 8)); }
 
-void probePng(const unsigned char *u, std::size_t n, ImageHeader &h)
+void probePng(const unsigned char *u, std::size_t n, ImageHeader &h, bool wholeFile)
 {
     h.format = "png";
     if (n < 33 || std::memcmp(u + 12, "IHDR", 4) != 0) {
@@ -32,6 +32,8 @@ void probePng(const unsigned char *u, std::size_t n, ImageHeader &h)
     default: h.error = "PNG with invalid colour type " + std::to_string(u[25]); return;
     }
     // Every complete PNG ends with an IEND chunk: its absence means the file was cut short.
+    if (!wholeFile)
+        return;
     const std::size_t tail = n < 64 ? n : 64;
     bool iend = false;
     for (std::size_t i = n - tail; i + 4 <= n; ++i)
@@ -41,7 +43,7 @@ void probePng(const unsigned char *u, std::size_t n, ImageHeader &h)
         h.error = "truncated PNG (no IEND chunk: the file was cut short)";
 }
 
-void probeJpeg(const unsigned char *u, std::size_t n, ImageHeader &h)
+void probeJpeg(const unsigned char *u, std::size_t n, ImageHeader &h, bool wholeFile)
 {
     h.format = "jpeg";
     std::size_t i = 2;
@@ -77,6 +79,8 @@ void probeJpeg(const unsigned char *u, std::size_t n, ImageHeader &h)
         h.error = "truncated or corrupt JPEG (no frame header)";
         return;
     }
+    if (!wholeFile)
+        return;
     // A complete JPEG ends with the EOI marker (FF D9), possibly followed by padding.
     const std::size_t tail = n < 4096 ? n : 4096;
     bool eoi = false;
@@ -202,7 +206,7 @@ void probePnm(const unsigned char *u, std::size_t n, ImageHeader &h)
 
 } // namespace
 
-ImageHeader probeImage(std::string_view bytes)
+ImageHeader probeImage(std::string_view bytes, bool wholeFile)
 {
     ImageHeader h;
     const auto *u = reinterpret_cast<const unsigned char *>(bytes.data());
@@ -212,9 +216,9 @@ ImageHeader probeImage(std::string_view bytes)
         return h;
     }
     if (n >= 8 && std::memcmp(u, "\x89PNG\r\n\x1a\n", 8) == 0)
-        probePng(u, n, h);
+        probePng(u, n, h, wholeFile);
     else if (n >= 3 && u[0] == 0xFF && u[1] == 0xD8 && u[2] == 0xFF)
-        probeJpeg(u, n, h);
+        probeJpeg(u, n, h, wholeFile);
     else if (n >= 2 && u[0] == 'B' && u[1] == 'M')
         probeBmp(u, n, h);
     else if (n >= 12 && std::memcmp(u, "RIFF", 4) == 0 && std::memcmp(u + 8, "WEBP", 4) == 0)

@@ -18,6 +18,8 @@ struct ImageHeader {
     std::string error;  // non-empty: the file is not a readable image, and why
 };
 
-ImageHeader probeImage(std::string_view bytes);
+// `bytes` is the whole file, or (wholeFile = false) only its start: then the checks that
+// need the end of the file (PNG's IEND, JPEG's end-of-image marker) are skipped.
+ImageHeader probeImage(std::string_view bytes, bool wholeFile = true);
 
 } // namespace fuselab
