@@ -3,7 +3,7 @@
 // random batch, for the model of an experiment file. Compare with reference_train.py,
 // which builds the same network in Python PyTorch (same LibTorch, threads and batch).
 // The first steps' losses are printed so that CPU and CUDA runs can be compared.
-//   bench_train EXPERIMENT [steps] [threads] [cpu|cuda]
+//   bench_train EXPERIMENT [steps] [threads] [cpu|cuda] [contiguous]
 #include "core/model/FusionModel.h"
 
 #include <chrono>
@@ -41,6 +41,9 @@ int main(int argc, char **argv)
     // Everything is created on the CPU from one seed, then moved: CPU and CUDA runs see the
     // same initial weights and data. Dropout is off so that their losses can be compared.
     model->to(device);
+    // As the trainer does; a fifth argument "contiguous" keeps the default layout, to measure it.
+    const bool contiguous = argc > 5 && std::string(argv[5]) == "contiguous";
+    model->setChannelsLast(device.is_cpu() && !contiguous);
     for (auto &c : columns)
         c = c.to(device);
     present = present.to(device);

@@ -240,6 +240,43 @@ private Q_SLOTS:
         QVERIFY(torch::allclose(a, b, 1e-5, 1e-6));
     }
 
+    // Channels-last weights change the memory layout only: same logits and gradients (up to
+    // float rounding) for a CNN and a ResNet image encoder, in a fused model.
+    void channelsLastKeepsTheResults()
+    {
+        Experiment e = demoExperiment("concat");
+        for (const char *encoder : {"encoder.cnn", "encoder.resnet"}) {
+            Experiment x = e;
+            x.graph.node("encode_photo")->type = encoder;
+            x.graph.node("encode_photo")->params = nlohmann::json::object();
+            torch::manual_seed(3);
+            FusionModel model(x.graph, inferContext(x));
+            model->eval();
+            const std::vector<torch::Tensor> columns = {torch::randn({4, 3, 32, 32}), torch::randn({4, 64, 81}),
+                                                        torch::randint(1, 50, {4, 64}, torch::kLong)};
+            const torch::Tensor present = torch::ones({4, 3}, torch::kBool);
+            auto run = [&] {
+                model->zero_grad();
+                const torch::Tensor logits = model->forward(columns, present).logits;
+                logits.square().sum().backward();
+                std::vector<torch::Tensor> grads;
+                for (auto &p : model->parameters())
+                    grads.push_back(p.grad().clone());
+                return std::make_pair(logits.detach().clone(), grads);
+            };
+            const auto plain = run();
+            model->setChannelsLast(true);
+            int channelsLast = 0;
+            for (auto &p : model->parameters())
+                channelsLast += p.dim() == 4 && !p.is_contiguous() && p.is_contiguous(at::MemoryFormat::ChannelsLast);
+            QVERIFY2(channelsLast >= 2, encoder);
+            const auto nhwc = run();
+            QVERIFY2(torch::allclose(plain.first, nhwc.first, 1e-4, 1e-5), encoder);
+            for (std::size_t k = 0; k < plain.second.size(); ++k)
+                QVERIFY2(torch::allclose(plain.second[k], nhwc.second[k], 1e-3, 1e-4), encoder);
+        }
+    }
+
     void modalityDropout()
     {
         const std::int64_t B = 2000;

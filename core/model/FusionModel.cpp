@@ -100,6 +100,15 @@ FusionModelImpl::Output FusionModelImpl::forward(const std::vector<torch::Tensor
     return out;
 }
 
+void FusionModelImpl::setChannelsLast(bool on)
+{
+    torch::NoGradGuard noGrad;
+    const auto format = on ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    for (const auto &m : modules(/*include_self=*/false))
+        if (auto *conv = m->as<torch::nn::Conv2dImpl>())
+            conv->weight.set_data(conv->weight.contiguous(format));
+}
+
 std::int64_t FusionModelImpl::parameterCount() const
 {
     std::int64_t n = 0;

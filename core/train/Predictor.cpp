@@ -55,6 +55,7 @@ Predictor::Predictor(const std::string &runDir, const std::string &device) : m_s
     }
     s.model->load(archive);
     s.model->to(s.device);
+    s.model->setChannelsLast(s.device.is_cpu());
     s.model->eval();
 }
 

@@ -213,6 +213,7 @@ EvaluationMetrics evaluateCheckpoint(const Experiment &experiment, const std::st
     }
     model->load(archive);
     model->to(dev);
+    model->setChannelsLast(dev.is_cpu());
     return evaluateRows(model, cache, cache.rows(split), std::max(1, experiment.training.batchSize), dev).metrics;
 }
 
@@ -284,6 +285,7 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
                         + " dataset but the experiment is made for a " + (multi ? "single-label" : "multi-label")
                         + " one; make the experiment again (fuselab-cli new) for this dataset");
         model->to(device);
+        model->setChannelsLast(device.is_cpu()); // before the optimizer sees the parameters
 
         std::unique_ptr<torch::optim::Optimizer> optimizer;
         if (t.optimizer == "sgd")
@@ -374,6 +376,7 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
                 throw Error(path.string() + ": unreadable checkpoint (" + std::string(e.what_without_backtrace()).substr(0, 200) + ")");
             }
             model->load(archive);
+            model->setChannelsLast(device.is_cpu());
             c10::IValue v;
             archive.read("epoch", v);
             const int epoch = static_cast<int>(v.toInt());
@@ -435,6 +438,10 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
 
         int epoch = startEpoch;
         bool stopped = false;
+        // The model in memory after the last completed epoch, when that epoch was the best:
+        // the final report then needs no reload and no second validation pass.
+        int lastCompleted = 0, bestInMemory = 0;
+        Evaluation bestVal;
         for (; epoch <= t.epochs; ++epoch) {
             const auto epochStart = Clock::now();
             torch::manual_seed(mix(t.seed, 1, static_cast<std::uint64_t>(epoch)));
@@ -514,9 +521,12 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
             const double score = t.earlyStopMetric == "val_loss" ? val.loss
                                : t.earlyStopMetric == "val_macro_f1" ? val.metrics.macroF1 : val.metrics.accuracy;
             r.best = lowerIsBetter ? score < best : score > best;
+            lastCompleted = epoch;
             if (r.best) {
                 best = score;
                 sinceBest = 0;
+                bestInMemory = epoch;
+                bestVal = val;
             } else {
                 ++sinceBest;
             }
@@ -548,8 +558,13 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
         // Final metrics from the best checkpoint.
         nlohmann::json report = {{"run_dir", runDir.string()}, {"epochs_completed", std::min(epoch, t.epochs)}, {"stopped", stopped}};
         if (fs::exists(checkpoints / "best.pt")) {
-            report["best_epoch"] = loadCheckpoint(checkpoints / "best.pt", false);
-            report["val"] = evaluate(valRows).metrics.toJson();
+            if (!stopped && bestInMemory > 0 && bestInMemory == lastCompleted) {
+                report["best_epoch"] = bestInMemory;
+                report["val"] = bestVal.metrics.toJson();
+            } else {
+                report["best_epoch"] = loadCheckpoint(checkpoints / "best.pt", false);
+                report["val"] = evaluate(valRows).metrics.toJson();
+            }
             report["test"] = evaluate(testRows).metrics.toJson();
             report["classes"] = cache.classes();
         }

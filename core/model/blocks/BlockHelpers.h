@@ -70,6 +70,15 @@ inline std::vector<std::int64_t> lastDims(const std::vector<TensorShape> &shapes
     return d;
 }
 
+// An image batch in the memory layout of a convolution's weights: once a model is switched
+// to channels-last (FusionModel::setChannelsLast), its first convolution gets NHWC input too.
+inline torch::Tensor inLayoutOf(const torch::Tensor &x, const torch::Tensor &convWeight)
+{
+    if (x.dim() == 4 && convWeight.suggest_memory_format() == at::MemoryFormat::ChannelsLast)
+        return x.contiguous(at::MemoryFormat::ChannelsLast);
+    return x;
+}
+
 inline PortSpec vectorOut() { return {"out", {}, false, "vector"}; }
 
 // A fusion of two or more vectors into vector[dim], whose options are its input sizes and

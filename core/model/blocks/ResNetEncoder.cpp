@@ -43,7 +43,10 @@ void ResNetEncoderImpl::reset()
     register_module("net", m_net);
 }
 
-torch::Tensor ResNetEncoderImpl::forward(torch::Tensor x) { return m_net->forward(x).mean({2, 3}); }
+torch::Tensor ResNetEncoderImpl::forward(torch::Tensor x)
+{
+    return m_net->forward(blocks::inLayoutOf(x, m_net[0]->as<torch::nn::Conv2dImpl>()->weight)).mean({2, 3});
+}
 
 std::vector<Value> ResNetEncoderImpl::run(const std::vector<std::vector<Value>> &inputs)
 {
