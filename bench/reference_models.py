@@ -34,20 +34,24 @@ class ConcatNet(nn.Module):
     the log-mel spectrogram (mean over time, max over frequency), bidirectional GRU over words
     (mean over real steps), concatenated, classification head with 128 hidden units."""
 
-    def __init__(self, vocab=20000, classes=3):
+    def __init__(self, vocab=20000, classes=3, image_layers=3, image_flatten=True):
+        """image_layers=4, image_flatten=False: the template for 64x64 photos (mean-pooled)."""
         super().__init__()
         import torch  # noqa: F401
-        self.image = _conv_blocks(3, 3, 32)
+        self.image = _conv_blocks(3, image_layers, 32)
+        self.image_flatten = image_flatten
         self.image_dropout = nn.Dropout(0.25)
         self.audio = _conv_blocks(1, 3, 32)
         self.embedding = nn.Embedding(vocab, 64, padding_idx=0)
         self.gru = nn.GRU(64, 64, batch_first=True, bidirectional=True)
-        self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(128 * 4 * 4 + 128 + 128, 128), nn.ReLU(), nn.Linear(128, classes))
+        image_features = 128 * 4 * 4 if image_flatten else 32 << (image_layers - 1)
+        self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(image_features + 128 + 128, 128), nn.ReLU(), nn.Linear(128, classes))
 
     def forward(self, image, audio, tokens):
         import torch
         from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
-        a = self.image_dropout(self.image(image).flatten(1))
+        x = self.image(image)
+        a = self.image_dropout(x.flatten(1) if self.image_flatten else x.mean((2, 3)))
         b = self.audio(audio.unsqueeze(1)).mean(3).max(2).values
         valid = tokens.ne(0)
         lengths = valid.sum(1).clamp(min=1).cpu()

@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Reference for bench_train: the image-cnn template's network for 28x28 grey images,
-written as an idiomatic PyTorch module, trained on the same fixed random batch with Adam,
-with the same threads and batch size (Debian's python3-torch, the same LibTorch 1.13).
+"""Reference for bench_train: the image-cnn template's network for 28x28 grey images
+(--photo: for 64x64 RGB photos), written as an idiomatic PyTorch module, trained on the same
+fixed random batch with Adam, with the same threads and batch size (Debian's python3-torch,
+the same LibTorch 1.13). --channels-last stores the model and batch channels-last, as
+FuseLab does on the CPU, to show where a difference comes from.
 
-    /usr/bin/python3 bench/reference_train.py [steps] [threads] [batch] [cpu|cuda]
+    /usr/bin/python3 bench/reference_train.py [steps] [threads] [batch] [cpu|cuda] [--photo] [--channels-last]
 """
 import os
 import sys
@@ -14,21 +16,26 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from reference_models import ImageCnn  # noqa: E402
+from reference_models import ImageCnn, PhotoCnn  # noqa: E402
 
-steps = int(sys.argv[1]) if len(sys.argv) > 1 else 100
-threads = int(sys.argv[2]) if len(sys.argv) > 2 else 2
-batch = int(sys.argv[3]) if len(sys.argv) > 3 else 64
-device = torch.device(sys.argv[4] if len(sys.argv) > 4 else "cpu")
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+photo, channels_last = "--photo" in sys.argv, "--channels-last" in sys.argv
+steps = int(args[0]) if len(args) > 0 else 100
+threads = int(args[1]) if len(args) > 1 else 2
+batch = int(args[2]) if len(args) > 2 else 64
+device = torch.device(args[3] if len(args) > 3 else "cpu")
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
 
 
-model = ImageCnn().to(device)
+model = (PhotoCnn() if photo else ImageCnn()).to(device)
+x = (torch.randn(batch, 3, 64, 64) if photo else torch.randn(batch, 1, 28, 28)).to(device)
+if channels_last:
+    model = model.to(memory_format=torch.channels_last)
+    x = x.contiguous(memory_format=torch.channels_last)
 model.train()
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-x = torch.randn(batch, 1, 28, 28).to(device)
 y = torch.randint(0, 10, (batch,)).to(device)
 loss_fn = nn.CrossEntropyLoss()
 
@@ -50,4 +57,4 @@ for _ in range(steps):
     step()
 secs = time.perf_counter() - t0
 params = sum(p.numel() for p in model.parameters())
-print(f"pytorch_train_compute {steps * batch / secs:.1f} samples/s ({device}, batch {batch}, {threads} threads, {params} parameters)")
+print(f"pytorch_train_compute{'_photo' if photo else ''}{'_channels_last' if channels_last else ''} {steps * batch / secs:.1f} samples/s ({device}, batch {batch}, {threads} threads, {params} parameters)")

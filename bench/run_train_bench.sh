@@ -11,6 +11,11 @@ for i in 1 2 3; do
   "$build/bin/bench_train" "$here/fashion-image-cnn.fuselab.json" 60 "$threads"
   /usr/bin/python3 "$here/reference_train.py" 60 "$threads" 64
 done
+for i in 1 2 3; do # 64x64 RGB: FuseLab stores convolutions channels-last on the CPU; Python both ways
+  "$build/bin/bench_train" "$here/photo-image-cnn.fuselab.json" 20 "$threads" | tail -1
+  /usr/bin/python3 "$here/reference_train.py" 20 "$threads" 64 --photo
+  /usr/bin/python3 "$here/reference_train.py" 20 "$threads" 64 --photo --channels-last
+done
 for i in 1 2; do
   "$build/bin/bench_train" "$here/demo-concat.fuselab.json" 30 "$threads" | tail -1
   /usr/bin/python3 "$here/reference_concat.py" 30 "$threads" 64

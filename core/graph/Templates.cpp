@@ -130,10 +130,12 @@ Experiment makeExperiment(const std::string &name, const DatasetSummary &d)
     }
     if (name == "image-cnn") {
         // Measured on Fashion-MNIST (docs/benchmarks.md): a short cosine schedule from a
-        // higher rate beats a constant one, and augmentation only slows such short runs.
+        // higher rate beats a constant one, and augmentation only slows such short runs;
+        // 6 epochs reach 92.2% test accuracy in under 10 minutes on 2 cores (7: 92.4-92.5%,
+        // but 10-12 minutes when that shared machine is slow).
         e.training.learningRate = 0.002;
         e.training.schedule = "cosine";
-        e.training.epochs = 7;
+        e.training.epochs = 6;
     }
 
     const bool sequences = name == "cross-attention";
