@@ -34,6 +34,7 @@ torch.manual_seed(0)
 start = time.perf_counter()
 with open(os.path.join(directory, "manifest.csv")) as f:
     rows = list(csv.DictReader(f))
+classes = max(int(r["label"]) for r in rows) + 1
 random.Random(0).shuffle(rows)
 rows = rows[: int(len(rows) * 0.8)]  # FuseLab trains on its 80% split
 vocab = {}
@@ -62,7 +63,7 @@ class MultimodalDataset(torch.utils.data.Dataset):
 
 if __name__ == "__main__":
     loader = torch.utils.data.DataLoader(MultimodalDataset(), batch_size=64, shuffle=True, num_workers=2)
-    model = ConcatNet(classes=10, image_layers=4, image_flatten=False)
+    model = ConcatNet(classes=classes, image_layers=4, image_flatten=False)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     model.train()

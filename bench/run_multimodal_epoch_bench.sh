@@ -14,9 +14,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 photos=${PHOTOS:-$work/photos}
 [ -d "$photos" ] || /usr/bin/python3 "$here/make_photos.py" "$n" "$photos"
-# The first n photos (by class folder and name), then their audio and captions.
+# Photos 0 .. n-1 (make_photos.py numbers them across classes), then audio and captions.
 mkdir -p "$work/subset"
-find "$photos" -name '*.jpg' | sort | head -n "$n" | while read -r f; do
+find "$photos" -name '*.jpg' | awk -F/ -v n="$n" '{ split($NF, a, "."); if (a[1] + 0 < n) print }' | while read -r f; do
   mkdir -p "$work/subset/$(basename "$(dirname "$f")")"; ln "$f" "$work/subset/$(basename "$(dirname "$f")")/" 2>/dev/null || cp "$f" "$work/subset/$(basename "$(dirname "$f")")/"
 done
 /usr/bin/python3 "$here/make_multimodal.py" "$work/subset" "$work/data"
