@@ -109,7 +109,8 @@ int newCommand(const std::vector<std::string> &raw)
             throw Error(msg);
         }
         e.save(*output);
-        std::printf("wrote %s: template %s, %zu classes, modalities:", output->c_str(), name->c_str(), e.dataset.classes.size());
+        std::printf("wrote %s: template %s, %zu classes%s, modalities:", output->c_str(), name->c_str(), e.dataset.classes.size(),
+                    e.dataset.multiLabel ? " (multi-label: a sigmoid per class)" : "");
         for (auto &m : e.dataset.modalities)
             std::printf(" %s (%s)", m.name.c_str(), modalityName(m.kind));
         std::printf("\ncheck it with: fuselab-cli check %s\n", output->c_str());
