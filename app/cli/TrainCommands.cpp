@@ -2,6 +2,7 @@
 // fuselab-cli train / eval.
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
+#include "app/cli/ProgressBar.h"
 
 #include "core/train/Trainer.h"
 #include "core/util/FileIO.h"
@@ -176,10 +177,27 @@ int trainCommand(const std::vector<std::string> &raw)
             CacheBuildOptions co;
             co.cacheRoot = a.value("cache-dir").value_or("");
             co.threads = static_cast<int>(a.intValue("threads", 0, 0, 1024));
-            const CacheBuildResult r = buildTensorCache(d, e.preprocessing, co, nullptr);
-            if (!a.flag("quiet"))
+            CacheBuildResult r;
+            {
+                ProgressBar progress(a.flag("quiet")); // decoding a large dataset takes minutes
+                r = buildTensorCache(d, e.preprocessing, co, &progress);
+            }
+            if (!a.flag("quiet")) {
+                // What was skipped, so that nobody trains on less data than they think.
+                std::vector<std::string> lines;
+                for (const DataIssue &i : d.issues)
+                    lines.push_back(std::string(i.severity == DataIssue::Severity::Warning ? "warning" : "skipped") + ": " + i.file
+                                    + (i.line ? ":" + std::to_string(i.line) : "") + ": " + i.reason);
+                for (const DataIssue &i : r.issues)
+                    lines.push_back("skipped: " + i.file + ": " + i.reason);
+                constexpr std::size_t shown = 20;
+                for (std::size_t k = 0; k < lines.size() && k < shown; ++k)
+                    std::fprintf(stderr, "%s\n", lines[k].c_str());
+                if (lines.size() > shown)
+                    std::fprintf(stderr, "... and %zu more (fuselab-cli inspect lists them all)\n", lines.size() - shown);
                 std::fprintf(stderr, "%s tensor cache %s (%zu samples, %zu skipped fields)\n", r.reused ? "using" : "built",
                              r.dir.c_str(), d.samples.size(), r.issues.size());
+            }
             cache = r.dir;
 #else
             throw UsageError("this build has no data ingestion: pass --cache DIR with a tensor cache prepared elsewhere");
