@@ -276,6 +276,22 @@ private Q_SLOTS:
         QVERIFY2(err.find("no text input") != std::string::npos, err.c_str());
     }
 
+    void classesMustMatchTheCache()
+    {
+        // Same number of classes, other names (a class folder renamed since the experiment
+        // was made): refused, naming both lists, before anything trains.
+        Experiment e = makeTrainingExperiment(m_data);
+        e.dataset.classes = {"bright", "dim", "mid"};
+        try {
+            Trainer(e, options("renamed")).run();
+            QFAIL("trained with mismatched class names");
+        } catch (const Error &err) {
+            const std::string m = err.what();
+            QVERIFY2(m.find("bright, dark, mid") != std::string::npos && m.find("bright, dim, mid") != std::string::npos, err.what());
+        }
+        QVERIFY(!fs::exists(dir() + "/renamed/checkpoints/last.pt"));
+    }
+
     void multiLabelEndToEnd()
     {
         // 8x8 images whose left and/or right half is bright: classes "left" and "right",

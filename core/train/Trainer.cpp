@@ -268,9 +268,18 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
         }
 
         const TensorCache cache = TensorCache::open(m_options.cacheDir);
-        if (cache.classes().size() != m_experiment.dataset.classes.size())
-            throw Error("the tensor cache has " + std::to_string(cache.classes().size()) + " classes but the experiment lists "
-                        + std::to_string(m_experiment.dataset.classes.size()) + "; rebuild the cache or the experiment");
+        if (cache.classes() != m_experiment.dataset.classes) {
+            auto list = [](const std::vector<std::string> &v) {
+                std::string out;
+                for (std::size_t i = 0; i < v.size() && i < 12; ++i)
+                    out += (i ? ", " : "") + v[i];
+                return out + (v.size() > 12 ? ", ..." : "");
+            };
+            throw Error("the dataset's classes (" + std::to_string(cache.classes().size()) + ": " + list(cache.classes())
+                        + ") are not the experiment's (" + std::to_string(m_experiment.dataset.classes.size()) + ": "
+                        + list(m_experiment.dataset.classes) + "); the data changed since the experiment was made: make it again "
+                        + "with fuselab-cli new, or edit dataset.classes");
+        }
         const std::vector<std::int64_t> trainRows = cache.rows(Split::Train), valRows = cache.rows(Split::Val),
                                         testRows = cache.rows(Split::Test);
         if (trainRows.empty())
