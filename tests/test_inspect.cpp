@@ -7,6 +7,8 @@
 
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include <sndfile.h>
@@ -116,6 +118,21 @@ private Q_SLOTS:
         const json rep = inspectDataset(loadDataset(r));
         QCOMPARE(rep["imbalance_ratio"].get<double>(), 4.0);
         QCOMPARE(rep["duplicates"]["groups"].get<int>(), 0); // text files are not duplicate-checked
+    }
+
+    void multiLabelCountsEveryClassOfASample()
+    {
+        QTemporaryDir t;
+        const std::string r = t.path().toStdString();
+        writeFile(r + "/m.csv", "text,label\nred round,red;round\nred,red\nround,round\nblue round,blue;round\nnone,red\n");
+        const json rep = inspectDataset(loadDataset(r + "/m.csv"));
+        QCOMPARE(rep["dataset"]["task"].get<std::string>(), std::string("multi-label"));
+        QCOMPARE(rep["samples"]["usable"].get<int>(), 5);
+        std::map<std::string, int> counts;
+        for (auto &c : rep["classes"])
+            counts[c["name"].get<std::string>()] = c["count"].get<int>();
+        QCOMPARE(counts, (std::map<std::string, int>{{"blue", 1}, {"red", 3}, {"round", 3}}));
+        QVERIFY(formatInspectReport(rep).find("multi-label") != std::string::npos);
     }
 
     void cliJsonAndExitCodes()
