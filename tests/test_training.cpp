@@ -357,20 +357,6 @@ private Q_SLOTS:
         QCOMPARE(cache.hasClass(rows[0], 0), rows[0] % 2 == 1);
         QCOMPARE(cache.hasClass(rows[0], 1), (rows[0] / 2) % 2 == 1);
 
-        QCOMPARE(test::runCli({"eval", run, "--json"}, &out, &err), 0);
-        const auto ev = nlohmann::json::parse(out);
-        QCOMPARE(ev["label_confusion"].size(), std::size_t(2));
-        QVERIFY(ev["subset_accuracy"].get<double>() >= 0.9);
-
-        test::writeFile(dir() + "/both.pgm", image(true, true, 500));
-        test::writeFile(dir() + "/none.pgm", image(false, false, 501));
-        test::writeFile(dir() + "/right.pgm", image(false, true, 502));
-        QCOMPARE(test::runCli({"predict", run, dir() + "/both.pgm", dir() + "/none.pgm", dir() + "/right.pgm", "--json"}, &out, &err), 0);
-        const auto p = nlohmann::json::parse(out);
-        QVERIFY2(p[0]["predicted"] == nlohmann::json({"left", "right"}), out.c_str());
-        QVERIFY2(p[1]["predicted"] == nlohmann::json::array(), out.c_str());
-        QVERIFY2(p[2]["predicted"] == nlohmann::json::array({"right"}), out.c_str());
-
         // A single-label experiment on a multi-label cache is refused, saying why.
         TrainerOptions o = options("mismatch");
         o.cacheDir = cache.dir();
@@ -382,6 +368,35 @@ private Q_SLOTS:
         } catch (const Error &err) {
             QVERIFY2(std::string(err.what()).find("multi-label") != std::string::npos, err.what());
         }
+
+        QCOMPARE(test::runCli({"eval", run, "--json"}, &out, &err), 0);
+        const auto ev = nlohmann::json::parse(out);
+        QCOMPARE(ev["label_confusion"].size(), std::size_t(2));
+        QVERIFY(ev["subset_accuracy"].get<double>() >= 0.9);
+
+        // Caches are disposable: with this one deleted, eval and predict rebuild it (same
+        // key) and give the same answers.
+        fs::remove_all(cache.dir());
+        QCOMPARE(test::runCli({"eval", run, "--json"}, &out, &err), 0);
+        QVERIFY(nlohmann::json::parse(out) == ev);
+        QVERIFY(fs::exists(fs::path(cache.dir()) / "meta.json"));
+        fs::remove_all(cache.dir());
+
+        test::writeFile(dir() + "/both.pgm", image(true, true, 500));
+        test::writeFile(dir() + "/none.pgm", image(false, false, 501));
+        test::writeFile(dir() + "/right.pgm", image(false, true, 502));
+        QCOMPARE(test::runCli({"predict", run, dir() + "/both.pgm", dir() + "/none.pgm", dir() + "/right.pgm", "--json"}, &out, &err), 0);
+        const auto p = nlohmann::json::parse(out);
+        QVERIFY2(p[0]["predicted"] == nlohmann::json({"left", "right"}), out.c_str());
+        QVERIFY2(p[1]["predicted"] == nlohmann::json::array(), out.c_str());
+        QVERIFY2(p[2]["predicted"] == nlohmann::json::array({"right"}), out.c_str());
+        QVERIFY2(err.find("rebuilding it") == std::string::npos, "--json runs quietly");
+
+        // Changed data: the rebuilt cache would differ, so eval refuses, naming the reason.
+        fs::remove_all(cache.dir());
+        test::writeFile(root + "/img0.pgm", image(true, true, 999));
+        QCOMPARE(test::runCli({"eval", run}, &out, &err), 2);
+        QVERIFY2(err.find("has changed since this run was trained") != std::string::npos, err.c_str());
     }
 
     void cliRefusesToOverwriteARun()

@@ -2,6 +2,7 @@
 // fuselab-cli predict: class probabilities for new samples.
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
+#include "app/cli/RunCache.h"
 
 #ifdef FUSELAB_WITH_INGEST
 #include "core/data/ManifestReader.h"
@@ -34,7 +35,9 @@ int predictCommand(const std::vector<std::string> &raw)
 #ifndef FUSELAB_WITH_INGEST
         throw UsageError("this build has no data ingestion, which prediction from files needs");
 #else
-        const Predictor predictor(a.positional()[0], a.value("device").value_or("cpu"));
+        const fs::path run(a.positional()[0]);
+        const Experiment experiment = Experiment::load((run / "experiment.fuselab.json").string());
+        const Predictor predictor(run.string(), a.value("device").value_or("cpu"), runCache(run, experiment, a.flag("json")));
         const auto &columns = predictor.columns();
         auto columnOf = [&](Modality kind) -> int {
             for (std::size_t i = 0; i < columns.size(); ++i)

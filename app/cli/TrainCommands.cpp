@@ -2,15 +2,11 @@
 // fuselab-cli train / eval.
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
-#include "app/cli/ProgressBar.h"
+#include "app/cli/RunCache.h"
 
 #include "core/train/Trainer.h"
 #include "core/util/FileIO.h"
 
-#ifdef FUSELAB_WITH_INGEST
-#include "core/cache/TensorCacheBuilder.h"
-#include "core/data/DatasetLoader.h"
-#endif
 
 #include <cstdio>
 #include <filesystem>
@@ -165,44 +161,9 @@ int trainCommand(const std::vector<std::string> &raw)
             o.epochs = static_cast<int>(a.intValue("epochs", 1, 1, 100000));
         if (a.value("seed"))
             o.seed = static_cast<std::uint64_t>(a.intValue("seed", 0, 0, INT64_MAX));
-        if (cache.empty()) {
-#ifdef FUSELAB_WITH_INGEST
-            LoadOptions lo;
-            lo.reader.labelColumn = e.dataset.labelColumn;
-            for (auto &[col, kind] : e.dataset.columnTypes)
-                lo.reader.columnTypes[col] = columnTypeFromName(kind).value_or(ColumnType::Ignore); // validated on load
-            lo.split = {e.dataset.splitSeed, e.dataset.split[0], e.dataset.split[1], e.dataset.split[2]};
-            const fs::path dataPath = fs::path(e.dataset.path).is_absolute() ? fs::path(e.dataset.path) : fs::path(o.experimentDir) / e.dataset.path;
-            const Dataset d = loadDataset(dataPath.string(), lo);
-            CacheBuildOptions co;
-            co.cacheRoot = a.value("cache-dir").value_or("");
-            co.threads = static_cast<int>(a.intValue("threads", 0, 0, 1024));
-            CacheBuildResult r;
-            {
-                ProgressBar progress(a.flag("quiet")); // decoding a large dataset takes minutes
-                r = buildTensorCache(d, e.preprocessing, co, &progress);
-            }
-            if (!a.flag("quiet")) {
-                // What was skipped, so that nobody trains on less data than they think.
-                std::vector<std::string> lines;
-                for (const DataIssue &i : d.issues)
-                    lines.push_back(std::string(i.severity == DataIssue::Severity::Warning ? "warning" : "skipped") + ": " + i.file
-                                    + (i.line ? ":" + std::to_string(i.line) : "") + ": " + i.reason);
-                for (const DataIssue &i : r.issues)
-                    lines.push_back("skipped: " + i.file + ": " + i.reason);
-                constexpr std::size_t shown = 20;
-                for (std::size_t k = 0; k < lines.size() && k < shown; ++k)
-                    std::fprintf(stderr, "%s\n", lines[k].c_str());
-                if (lines.size() > shown)
-                    std::fprintf(stderr, "... and %zu more (fuselab-cli inspect lists them all)\n", lines.size() - shown);
-                std::fprintf(stderr, "%s tensor cache %s (%zu samples, %zu skipped fields)\n", r.reused ? "using" : "built",
-                             r.dir.c_str(), d.samples.size(), r.issues.size());
-            }
-            cache = r.dir;
-#else
-            throw UsageError("this build has no data ingestion: pass --cache DIR with a tensor cache prepared elsewhere");
-#endif
-        }
+        if (cache.empty())
+            cache = prepareCache(e, o.experimentDir, a.value("cache-dir").value_or(""),
+                                 static_cast<int>(a.intValue("threads", 0, 0, 1024)), a.flag("quiet"));
         o.cacheDir = cache;
         fs::create_directories(o.runDir);
         writeFileAtomically((fs::path(o.runDir) / "run.json").string(),
@@ -241,14 +202,13 @@ int evalCommand(const std::vector<std::string> &raw)
         if (!split || *split == Split::Train)
             throw UsageError("--split must be val or test");
         const Experiment e = Experiment::load((run / "experiment.fuselab.json").string());
-        const nlohmann::json info = nlohmann::json::parse(readFile((run / "run.json").string()), nullptr, false);
-        if (info.is_discarded())
-            throw Error((run / "run.json").string() + " is corrupt");
         const std::string checkpoint = (run / "checkpoints" / "best.pt").string();
         if (!fs::exists(checkpoint))
             throw Error(checkpoint + " does not exist: the run has not finished an epoch");
-        const EvaluationMetrics m = evaluateCheckpoint(e, info.value("experiment_dir", ""), info.value("cache", ""), checkpoint,
-                                                           *split, a.value("device").value_or("auto"));
+        const std::string cache = runCache(run, e, a.flag("json"));
+        const nlohmann::json info = nlohmann::json::parse(readFile((run / "run.json").string()), nullptr, false);
+        const EvaluationMetrics m = evaluateCheckpoint(e, info.value("experiment_dir", ""), cache, checkpoint, *split,
+                                                       a.value("device").value_or("auto"));
         if (a.flag("json")) {
             nlohmann::json j = m.toJson();
             j["split"] = splitName;

@@ -22,7 +22,8 @@ struct Predictor::State {
     FusionModel model{nullptr};
 };
 
-Predictor::Predictor(const std::string &runDir, const std::string &device) : m_state(std::make_unique<State>())
+Predictor::Predictor(const std::string &runDir, const std::string &device, const std::string &cacheDir)
+    : m_state(std::make_unique<State>())
 {
     const fs::path run(runDir);
     State &s = *m_state;
@@ -30,7 +31,7 @@ Predictor::Predictor(const std::string &runDir, const std::string &device) : m_s
     const nlohmann::json info = nlohmann::json::parse(readFile((run / "run.json").string()), nullptr, false);
     if (info.is_discarded())
         throw Error((run / "run.json").string() + " is corrupt");
-    s.cache = std::make_unique<TensorCache>(TensorCache::open(info.value("cache", "")));
+    s.cache = std::make_unique<TensorCache>(TensorCache::open(cacheDir.empty() ? info.value("cache", "") : cacheDir));
     const PreprocessSettings settings = s.cache->settings();
     for (std::size_t m = 0; m < s.cache->columns().size(); ++m) {
         const CacheColumn &col = s.cache->columns()[m];

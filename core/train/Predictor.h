@@ -12,8 +12,9 @@ namespace fuselab {
 // exactly as the training data was (same FieldEncoder, normalisation and tokenizers).
 class Predictor {
 public:
-    // Throws Error naming what is missing from the run folder.
-    explicit Predictor(const std::string &runDir, const std::string &device = "cpu");
+    // Throws Error naming what is missing from the run folder. `cacheDir` overrides the
+    // tensor cache named in run.json (whose tokenizers and normalisation are used).
+    explicit Predictor(const std::string &runDir, const std::string &device = "cpu", const std::string &cacheDir = {});
     ~Predictor();
 
     const std::vector<std::string> &classes() const;
