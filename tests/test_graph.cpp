@@ -190,6 +190,8 @@ private Q_SLOTS:
         Experiment multi = makeExperiment("concat", s);
         QVERIFY(multi.dataset.multiLabel);
         QCOMPARE(multi.graph.node("head")->type, std::string("head.multilabel"));
+        QCOMPARE(multi.training.earlyStopMetric, std::string("val_macro_f1"));
+        QCOMPARE(demoExperiment().training.earlyStopMetric, std::string("val_accuracy"));
         QVERIFY(problems(multi).empty());
         QVERIFY(FusionModel(multi.graph, inferContext(multi))->multiLabel());
         // Late fusion has no head: the model takes the task from the dataset.

@@ -144,6 +144,27 @@ private Q_SLOTS:
             last = line;
         QCOMPARE(nlohmann::json::parse(first)["event"].get<std::string>(), std::string("run_started"));
         QCOMPARE(nlohmann::json::parse(last)["event"].get<std::string>(), std::string("finished"));
+        // The best epoch: the highest val accuracy, ties going to the lower val loss (this
+        // easy set saturates, and the model keeps improving after it does).
+        std::ifstream csv(run / "metrics.csv");
+        std::string row;
+        std::getline(csv, row);
+        int expected = 0;
+        double bestAcc = -1, bestLoss = 1e300, firstSaturated = 0;
+        while (std::getline(csv, row)) {
+            int epoch;
+            double trainLoss, valLoss, valAcc;
+            QCOMPARE(std::sscanf(row.c_str(), "%d,%lf,%lf,%lf", &epoch, &trainLoss, &valLoss, &valAcc), 4);
+            if (valAcc > bestAcc || (valAcc == bestAcc && valLoss < bestLoss)) {
+                if (valAcc > bestAcc)
+                    firstSaturated = epoch;
+                expected = epoch;
+                bestAcc = valAcc;
+                bestLoss = valLoss;
+            }
+        }
+        QCOMPARE(report["best_epoch"].get<int>(), expected);
+        qInfo("best epoch %d; the best accuracy was first reached at epoch %g", expected, firstSaturated);
         // The evaluation helper agrees with the report.
         const auto test = evaluateCheckpoint(makeTrainingExperiment(m_data), "", m_cache, (run / "checkpoints/best.pt").string(), Split::Test);
         QCOMPARE(test.accuracy, report["test"]["accuracy"].get<double>());

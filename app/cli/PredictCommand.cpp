@@ -106,10 +106,10 @@ int predictCommand(const std::vector<std::string> &raw)
             for (std::size_t c = 0; c < classes.size(); ++c)
                 p[classes[c]] = probs[i][c];
             if (predictor.multiLabel()) {
-                // Every class whose own probability is above 0.5 (possibly none).
+                // Every class whose own probability is above 0.5 (possibly none), in class order.
                 nlohmann::json set = nlohmann::json::array();
                 std::string shown;
-                for (std::size_t c : order)
+                for (std::size_t c = 0; c < classes.size(); ++c)
                     if (probs[i][c] > 0.5) {
                         set.push_back(classes[c]);
                         shown += (shown.empty() ? "" : ", ") + classes[c];

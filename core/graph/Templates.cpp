@@ -138,6 +138,11 @@ Experiment makeExperiment(const std::string &name, const DatasetSummary &d)
         e.training.epochs = 6;
     }
 
+    // Exact-match accuracy is harsh with several labels per sample (one wrong label and the
+    // sample counts as wrong): multi-label runs pick their best epoch by macro-F1.
+    if (d.multiLabel)
+        e.training.earlyStopMetric = "val_macro_f1";
+
     const bool sequences = name == "cross-attention";
     const std::string style = name == "autoencoder-fusion" ? "autoencoder" : "";
     std::vector<std::string> encoded;

@@ -361,6 +361,7 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
         const bool lowerIsBetter = t.earlyStopMetric == "val_loss";
         int startEpoch = 1;
         double best = lowerIsBetter ? INFINITY : -INFINITY;
+        double bestLoss = INFINITY; // val loss of the best epoch: breaks ties of the metric
         int sinceBest = 0;
 
         auto saveCheckpoint = [&](const fs::path &path, int epoch) {
@@ -371,6 +372,7 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
             archive.write("optimizer", opt);
             archive.write("epoch", c10::IValue(static_cast<std::int64_t>(epoch)));
             archive.write("best", c10::IValue(best));
+            archive.write("best_loss", c10::IValue(bestLoss));
             archive.write("since_best", c10::IValue(static_cast<std::int64_t>(sinceBest)));
             archive.write("experiment", c10::IValue(m_experiment.toJson().dump()));
             const std::string tmp = path.string() + ".tmp";
@@ -395,6 +397,8 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
                 optimizer->load(opt);
                 archive.read("best", v);
                 best = v.toDouble();
+                if (archive.try_read("best_loss", v))
+                    bestLoss = v.toDouble();
                 archive.read("since_best", v);
                 sinceBest = static_cast<int>(v.toInt());
             }
@@ -529,10 +533,13 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
             r.samplesPerSecond = trainSeconds > 0 ? double(seen) / trainSeconds : 0; // training only, not validation
             const double score = t.earlyStopMetric == "val_loss" ? val.loss
                                : t.earlyStopMetric == "val_macro_f1" ? val.metrics.macroF1 : val.metrics.accuracy;
-            r.best = lowerIsBetter ? score < best : score > best;
+            // Better by the metric, or as good with a lower val loss: once accuracy saturates
+            // (easy data, small val sets), the best checkpoint still follows the loss.
+            r.best = lowerIsBetter ? score < best : (score > best || (score == best && val.loss < bestLoss));
             lastCompleted = epoch;
             if (r.best) {
                 best = score;
+                bestLoss = val.loss;
                 sinceBest = 0;
                 bestInMemory = epoch;
                 bestVal = val;
