@@ -191,7 +191,9 @@ int evalCommand(const std::vector<std::string> &raw)
         if (a.flag("help")) {
             std::printf("Usage: fuselab-cli eval RUN_DIR [--split val|test] [--json]\n\n"
                         "Per-class precision, recall, F1 and support, macro and weighted averages and the confusion\n"
-                        "matrix of the run's best checkpoint on a split.\n");
+                        "matrix of the run's best checkpoint on a split. Multi-label runs: per-label precision, recall,\n"
+                        "F1 and support, micro/macro/weighted averages, exact-match accuracy, Hamming loss and each\n"
+                        "label's true/false positives and negatives. A deleted tensor cache is rebuilt from the dataset.\n");
             return kExitOk;
         }
         if (a.positional().size() != 1)
