@@ -29,7 +29,8 @@ int predictCommand(const std::vector<std::string> &raw)
                         "Class probabilities from the run's best checkpoint. Each FILE is one sample of the\n"
                         "modality its extension names (image, audio, or .txt text); other modalities count as\n"
                         "missing. A .csv/.jsonl manifest gives several samples with several modalities each\n"
-                        "(columns named as in the training data; no label column needed).\n");
+                        "(columns named as in the training data; no label column needed). For a multi-label run\n"
+                        "the answer is the set of classes whose probability is above 0.5, possibly empty.\n");
             return kExitOk;
         }
 #ifndef FUSELAB_WITH_INGEST
