@@ -119,8 +119,7 @@ int cacheCommand(const std::vector<std::string> &raw)
         const auto start = std::chrono::steady_clock::now();
         const Dataset d = loadDataset(a.positional()[0], readerOptions(a));
         for (const DataIssue &i : d.issues)
-            std::fprintf(stderr, "%s: %s%s: %s\n", i.severity == DataIssue::Severity::Warning ? "warning" : "skipped",
-                         i.file.c_str(), i.line ? (":" + std::to_string(i.line)).c_str() : "", i.reason.c_str());
+            std::fprintf(stderr, "%s\n", i.toString().c_str());
         CacheBuildOptions co;
         co.cacheRoot = a.value("cache-dir").value_or("");
         co.force = a.flag("force");
@@ -131,7 +130,7 @@ int cacheCommand(const std::vector<std::string> &raw)
             r = buildTensorCache(d, settings, co, &progress);
         }
         for (const DataIssue &i : r.issues)
-            std::fprintf(stderr, "skipped: %s: %s\n", i.file.c_str(), i.reason.c_str());
+            std::fprintf(stderr, "%s\n", i.toString().c_str());
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (!a.flag("quiet"))
             std::fprintf(stderr, "%s %zu samples in %.2fs\n", r.reused ? "reused cache of" : "cached", d.samples.size(), secs);

@@ -38,7 +38,7 @@ int predictCommand(const std::vector<std::string> &raw)
 #else
         const fs::path run(a.positional()[0]);
         const Experiment experiment = Experiment::load((run / "experiment.fuselab.json").string());
-        const Predictor predictor(run.string(), a.value("device").value_or("cpu"), runCache(run, experiment, a.flag("json")));
+        const Predictor predictor(run.string(), a.value("device").value_or("cpu"), runCache(run, experiment, a.flag("json")).cache);
         const auto &columns = predictor.columns();
         auto columnOf = [&](Modality kind) -> int {
             for (std::size_t i = 0; i < columns.size(); ++i)

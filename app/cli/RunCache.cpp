@@ -39,10 +39,9 @@ std::string prepareCache(const Experiment &e, const std::string &experimentDir, 
         // What was skipped, so that nobody trains on less data than they think.
         std::vector<std::string> lines;
         for (const DataIssue &i : d.issues)
-            lines.push_back(std::string(i.severity == DataIssue::Severity::Warning ? "warning" : "skipped") + ": " + i.file
-                            + (i.line ? ":" + std::to_string(i.line) : "") + ": " + i.reason);
+            lines.push_back(i.toString());
         for (const DataIssue &i : r.issues)
-            lines.push_back("skipped: " + i.file + ": " + i.reason);
+            lines.push_back(i.toString());
         constexpr std::size_t shown = 20;
         for (std::size_t k = 0; k < lines.size() && k < shown; ++k)
             std::fprintf(stderr, "%s\n", lines[k].c_str());
@@ -58,7 +57,7 @@ std::string prepareCache(const Experiment &e, const std::string &experimentDir, 
 #endif
 }
 
-std::string runCache(const fs::path &runDir, const Experiment &e, bool quiet)
+RunInfo readRunInfo(const fs::path &runDir)
 {
     const fs::path runJson = runDir / "run.json";
     if (!fs::exists(runJson))
@@ -66,18 +65,25 @@ std::string runCache(const fs::path &runDir, const Experiment &e, bool quiet)
     const nlohmann::json info = nlohmann::json::parse(readFile(runJson.string()), nullptr, false);
     if (info.is_discarded() || !info.is_object())
         throw Error(runJson.string() + " is corrupt");
-    const std::string cache = info.value("cache", "");
-    if (!cache.empty() && fs::exists(fs::path(cache) / "meta.json"))
-        return cache;
-    if (cache.empty())
+    const RunInfo run{info.value("cache", ""), info.value("experiment_dir", "")};
+    if (run.cache.empty())
         throw Error(runJson.string() + " names no tensor cache");
+    return run;
+}
+
+RunInfo runCache(const fs::path &runDir, const Experiment &e, bool quiet)
+{
+    const RunInfo run = readRunInfo(runDir);
+    if (fs::exists(fs::path(run.cache) / "meta.json"))
+        return run;
     if (!quiet)
-        std::fprintf(stderr, "the run's tensor cache %s is gone (caches may be deleted); rebuilding it from the dataset\n", cache.c_str());
-    const std::string rebuilt = prepareCache(e, info.value("experiment_dir", ""), fs::path(cache).parent_path().string(), 0, quiet);
-    if (fs::path(rebuilt).lexically_normal() != fs::path(cache).lexically_normal())
+        std::fprintf(stderr, "the run's tensor cache %s is gone (caches may be deleted); rebuilding it from the dataset\n",
+                     run.cache.c_str());
+    const std::string rebuilt = prepareCache(e, run.experimentDir, fs::path(run.cache).parent_path().string(), 0, quiet);
+    if (fs::path(rebuilt).lexically_normal() != fs::path(run.cache).lexically_normal())
         throw Error("the dataset " + e.dataset.path + " has changed since this run was trained (it now gives the tensor cache "
-                    + rebuilt + " instead of " + cache + "); evaluating or predicting needs the data the run was trained on");
-    return cache;
+                    + rebuilt + " instead of " + run.cache + "); evaluating, predicting or resuming needs the data the run was trained on");
+    return run;
 }
 
 } // namespace fuselab::cli

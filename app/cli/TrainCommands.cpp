@@ -7,7 +7,6 @@
 #include "core/train/Trainer.h"
 #include "core/util/FileIO.h"
 
-
 #include <cstdio>
 #include <filesystem>
 #include <unistd.h>
@@ -138,12 +137,6 @@ int trainCommand(const std::vector<std::string> &raw)
             experimentFile = (fs::path(*resume) / "experiment.fuselab.json").string();
             if (!fs::exists(experimentFile))
                 throw Error(*resume + " is not a run folder (no experiment.fuselab.json)");
-            const nlohmann::json run = nlohmann::json::parse(readFile((fs::path(*resume) / "run.json").string()), nullptr, false);
-            if (run.is_discarded())
-                throw Error(*resume + "/run.json is missing or corrupt");
-            if (cache.empty())
-                cache = run.value("cache", "");
-            o.experimentDir = run.value("experiment_dir", "");
         } else {
             if (a.positional().size() != 1)
                 throw UsageError("train expects one EXPERIMENT file (or --resume RUN_DIR)");
@@ -154,6 +147,13 @@ int trainCommand(const std::vector<std::string> &raw)
                 throw UsageError(o.runDir + " already holds a run; choose another --out, or continue it with --resume " + o.runDir);
         }
         const Experiment e = Experiment::load(experimentFile);
+        if (o.resume) {
+            // The run's own cache (rebuilt if it was deleted), unless --cache names another.
+            const RunInfo run = cache.empty() ? runCache(o.runDir, e, a.flag("quiet")) : readRunInfo(o.runDir);
+            o.experimentDir = run.experimentDir;
+            if (cache.empty())
+                cache = run.cache;
+        }
         if (auto d = a.value("device"))
             o.device = *d;
         Trainer::resolveDevice(o.device.value_or(e.training.device)); // a bad or unavailable device is bad usage (exit 2)
@@ -207,9 +207,8 @@ int evalCommand(const std::vector<std::string> &raw)
         const std::string checkpoint = (run / "checkpoints" / "best.pt").string();
         if (!fs::exists(checkpoint))
             throw Error(checkpoint + " does not exist: the run has not finished an epoch");
-        const std::string cache = runCache(run, e, a.flag("json"));
-        const nlohmann::json info = nlohmann::json::parse(readFile((run / "run.json").string()), nullptr, false);
-        const EvaluationMetrics m = evaluateCheckpoint(e, info.value("experiment_dir", ""), cache, checkpoint, *split,
+        const RunInfo info = runCache(run, e, a.flag("json"));
+        const EvaluationMetrics m = evaluateCheckpoint(e, info.experimentDir, info.cache, checkpoint, *split,
                                                        a.value("device").value_or("auto"));
         if (a.flag("json")) {
             nlohmann::json j = m.toJson();

@@ -25,8 +25,6 @@ struct Table {
     std::set<long> emptyLabelLists; // JSONL lines whose label is [] (a sample of no class)
 };
 
-std::vector<std::string> splitLabels(const std::string &cell);
-
 std::string trim(const std::string &s)
 {
     const auto b = s.find_first_not_of(" \t");
@@ -34,6 +32,24 @@ std::string trim(const std::string &s)
         return {};
     const auto e = s.find_last_not_of(" \t");
     return s.substr(b, e - b + 1);
+}
+
+// The classes of a multi-label CSV cell ("cat; outdoor"): trimmed, empty and repeated
+// names dropped.
+std::vector<std::string> splitLabels(const std::string &cell)
+{
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (pos <= cell.size()) {
+        std::size_t end = cell.find(kLabelSeparator, pos);
+        if (end == std::string::npos)
+            end = cell.size();
+        std::string part = trim(cell.substr(pos, end - pos));
+        if (!part.empty() && std::find(out.begin(), out.end(), part) == out.end())
+            out.push_back(std::move(part));
+        pos = end + 1;
+    }
+    return out;
 }
 
 Table tableFromCsv(std::string_view text, const std::string &name, std::vector<DataIssue> &issues)
@@ -132,22 +148,6 @@ Table tableFromJsonl(std::string_view text, const std::string &name, const std::
     return t;
 }
 
-std::vector<std::string> splitLabels(const std::string &cell)
-{
-    std::vector<std::string> out;
-    std::size_t pos = 0;
-    while (pos <= cell.size()) {
-        std::size_t end = cell.find(kLabelSeparator, pos);
-        if (end == std::string::npos)
-            end = cell.size();
-        std::string part = trim(cell.substr(pos, end - pos));
-        if (!part.empty() && std::find(out.begin(), out.end(), part) == out.end())
-            out.push_back(std::move(part));
-        pos = end + 1;
-    }
-    return out;
-}
-
 } // namespace
 
 Dataset ManifestReader::read(const std::string &manifestPath) const
@@ -243,17 +243,18 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
     bool anySplit = false;
     struct Pending {
         Sample s;
-        std::string label;
-        std::vector<std::string> labels; // multi-label
+        std::vector<std::string> labels; // the class names (exactly one unless multi-label)
     };
     std::vector<Pending> pending;
     for (auto &row : t.rows) {
         Pending p;
         p.s.id = "line " + std::to_string(row.line);
-        p.label = labelCol >= 0 ? trim(row.fields[labelCol]) : std::string("?");
+        const std::string cell = labelCol >= 0 ? trim(row.fields[labelCol]) : std::string("?");
         if (d.multiLabel)
-            p.labels = splitLabels(p.label);
-        if (d.multiLabel ? p.labels.empty() && !t.emptyLabelLists.count(row.line) : p.label.empty()) {
+            p.labels = splitLabels(cell);
+        else if (!cell.empty())
+            p.labels = {cell};
+        if (p.labels.empty() && !(d.multiLabel && t.emptyLabelLists.count(row.line))) {
             d.issues.push_back({name, row.line, "empty label; row skipped"});
             continue;
         }
@@ -305,13 +306,9 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
             d.issues.push_back({name, row.line, "row has no usable modality; row skipped"});
             continue;
         }
-        if (d.multiLabel) {
-            for (auto &l : p.labels)
-                if (classIndex.emplace(l, 0).second)
-                    labels.push_back(l);
-        } else if (classIndex.emplace(p.label, 0).second) {
-            labels.push_back(p.label);
-        }
+        for (auto &l : p.labels)
+            if (classIndex.emplace(l, 0).second)
+                labels.push_back(l);
         pending.push_back(std::move(p));
     }
     sortClassNames(labels);
@@ -319,12 +316,12 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
         classIndex[labels[i]] = static_cast<int>(i);
     d.classes = labels;
     for (auto &p : pending) {
-        if (d.multiLabel) {
-            for (auto &l : p.labels)
-                p.s.labels.push_back(classIndex[l]);
-            std::sort(p.s.labels.begin(), p.s.labels.end());
-        } else {
-            p.s.label = classIndex[p.label];
+        for (auto &l : p.labels)
+            p.s.labels.push_back(classIndex[l]);
+        std::sort(p.s.labels.begin(), p.s.labels.end());
+        if (!d.multiLabel) {
+            p.s.label = p.s.labels[0];
+            p.s.labels.clear();
         }
         d.samples.push_back(std::move(p.s));
     }

@@ -158,11 +158,16 @@ MultiLabelMetrics multiLabelMetrics(const std::vector<std::uint8_t> &truth, cons
     return m;
 }
 
-nlohmann::json MultiLabelMetrics::toJson() const
+nlohmann::json MultiLabelMetrics::labelConfusionJson() const
 {
     nlohmann::json confusion = nlohmann::json::array();
     for (auto &c : labelConfusion)
         confusion.push_back({{c[0], c[1]}, {c[2], c[3]}});
+    return confusion;
+}
+
+nlohmann::json MultiLabelMetrics::toJson() const
+{
     return {{"task", "multi-label"},
             {"samples", samples},
             {"subset_accuracy", subsetAccuracy},
@@ -171,7 +176,7 @@ nlohmann::json MultiLabelMetrics::toJson() const
             {"macro", {{"precision", macroPrecision}, {"recall", macroRecall}, {"f1", macroF1}}},
             {"weighted", {{"precision", weightedPrecision}, {"recall", weightedRecall}, {"f1", weightedF1}}},
             {"per_label", {{"precision", precision}, {"recall", recall}, {"f1", f1}, {"support", support}}},
-            {"label_confusion", confusion}};
+            {"label_confusion", labelConfusionJson()}};
 }
 
 MultiLabelAccumulator::MultiLabelAccumulator(std::int64_t labels) : m_labels(labels)
@@ -209,5 +214,10 @@ EvaluationMetrics EvaluationMetrics::of(MultiLabelMetrics m)
 }
 
 nlohmann::json EvaluationMetrics::toJson() const { return multiLabel ? multi.toJson() : single.toJson(); }
+
+nlohmann::json EvaluationMetrics::confusionJson() const
+{
+    return multiLabel ? multi.labelConfusionJson() : nlohmann::json(single.confusion);
+}
 
 } // namespace fuselab

@@ -59,6 +59,7 @@ struct MultiLabelMetrics {
     double macroPrecision = 0, macroRecall = 0, macroF1 = 0;
     double weightedPrecision = 0, weightedRecall = 0, weightedF1 = 0;
     nlohmann::json toJson() const;
+    nlohmann::json labelConfusionJson() const; // [label][[tn, fp], [fn, tp]]
 };
 
 // truth, predicted: [n × labels] row-major 0/1.
@@ -91,6 +92,8 @@ struct EvaluationMetrics {
     static EvaluationMetrics of(MultiLabelMetrics m);
     // single.toJson() or multi.toJson(); the latter has "task": "multi-label".
     nlohmann::json toJson() const;
+    // The confusion matrix [true][predicted], or per label [[tn, fp], [fn, tp]].
+    nlohmann::json confusionJson() const;
 };
 
 } // namespace fuselab

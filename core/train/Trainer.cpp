@@ -195,6 +195,28 @@ Evaluation evaluateRows(FusionModel &model, const TensorCache &cache, const std:
     return ev;
 }
 
+// A tensor cache made from the experiment's dataset: the same classes in the same order,
+// and the same task. Throws Error naming both sides.
+void checkCacheMatches(const TensorCache &cache, const Experiment &e)
+{
+    if (cache.classes() != e.dataset.classes) {
+        auto list = [](const std::vector<std::string> &v) {
+            std::string out;
+            for (std::size_t i = 0; i < v.size() && i < 12; ++i)
+                out += (i ? ", " : "") + v[i];
+            return out + (v.size() > 12 ? ", ..." : "");
+        };
+        throw Error("the dataset's classes (" + std::to_string(cache.classes().size()) + ": " + list(cache.classes())
+                    + ") are not the experiment's (" + std::to_string(e.dataset.classes.size()) + ": " + list(e.dataset.classes)
+                    + "); the data changed since the experiment was made: make it again with fuselab-cli new, or edit "
+                    + "dataset.classes");
+    }
+    if (cache.multiLabel() != e.dataset.multiLabel)
+        throw Error(std::string("the tensor cache holds a ") + (cache.multiLabel() ? "multi-label" : "single-label")
+                    + " dataset but the experiment is made for a " + (cache.multiLabel() ? "single-label" : "multi-label")
+                    + " one; make the experiment again (fuselab-cli new) for this dataset");
+}
+
 } // namespace
 
 EvaluationMetrics evaluateCheckpoint(const Experiment &experiment, const std::string &experimentDir, const std::string &cacheDir,
@@ -202,8 +224,7 @@ EvaluationMetrics evaluateCheckpoint(const Experiment &experiment, const std::st
 {
     const torch::Device dev(Trainer::resolveDevice(device));
     const TensorCache cache = TensorCache::open(cacheDir);
-    if (cache.multiLabel() != experiment.dataset.multiLabel)
-        throw Error(cacheDir + ": the tensor cache and the experiment disagree on whether the dataset is multi-label");
+    checkCacheMatches(cache, experiment);
     FusionModel model(experiment.graph, inferContext(experiment, experimentDir));
     torch::serialize::InputArchive archive;
     try {
@@ -268,18 +289,7 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
         }
 
         const TensorCache cache = TensorCache::open(m_options.cacheDir);
-        if (cache.classes() != m_experiment.dataset.classes) {
-            auto list = [](const std::vector<std::string> &v) {
-                std::string out;
-                for (std::size_t i = 0; i < v.size() && i < 12; ++i)
-                    out += (i ? ", " : "") + v[i];
-                return out + (v.size() > 12 ? ", ..." : "");
-            };
-            throw Error("the dataset's classes (" + std::to_string(cache.classes().size()) + ": " + list(cache.classes())
-                        + ") are not the experiment's (" + std::to_string(m_experiment.dataset.classes.size()) + ": "
-                        + list(m_experiment.dataset.classes) + "); the data changed since the experiment was made: make it again "
-                        + "with fuselab-cli new, or edit dataset.classes");
-        }
+        checkCacheMatches(cache, m_experiment);
         const std::vector<std::int64_t> trainRows = cache.rows(Split::Train), valRows = cache.rows(Split::Val),
                                         testRows = cache.rows(Split::Test);
         if (trainRows.empty())
@@ -288,11 +298,7 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
 
         torch::manual_seed(t.seed);
         FusionModel model(m_experiment.graph, inferContext(m_experiment, m_options.experimentDir));
-        const bool multi = cache.multiLabel();
-        if (multi != m_experiment.dataset.multiLabel || model->multiLabel() != multi)
-            throw Error(std::string("the tensor cache holds a ") + (multi ? "multi-label" : "single-label")
-                        + " dataset but the experiment is made for a " + (multi ? "single-label" : "multi-label")
-                        + " one; make the experiment again (fuselab-cli new) for this dataset");
+        const bool multi = cache.multiLabel(); // = the experiment's, and the model's (its head is checked against it)
         model->to(device);
         model->setChannelsLast(device.is_cpu()); // before the optimizer sees the parameters
 
@@ -355,6 +361,10 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
                     w = std::max(w, 1.0 / double(classCount[static_cast<std::size_t>(c)]));
             return w > 0 ? w : 1.0 / double(std::max<std::int64_t>(1, unlabelled));
         };
+        std::vector<double> cumulativeWeight; // over trainRows, for drawing with replacement
+        for (auto r : trainRows)
+            if (t.weightedSampler)
+                cumulativeWeight.push_back((cumulativeWeight.empty() ? 0.0 : cumulativeWeight.back()) + samplerWeight(r));
 
         const std::int64_t batchSize = t.batchSize;
         const auto stepsPerEpoch = static_cast<std::int64_t>((trainRows.size() + static_cast<std::size_t>(batchSize) - 1) / static_cast<std::size_t>(batchSize));
@@ -451,9 +461,9 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
 
         int epoch = startEpoch;
         bool stopped = false;
-        // The model in memory after the last completed epoch, when that epoch was the best:
-        // the final report then needs no reload and no second validation pass.
-        int lastCompleted = 0, bestInMemory = 0;
+        // The epoch whose weights are in memory when it was the best (0 otherwise): the final
+        // report then needs no reload and no second validation pass.
+        int bestInMemory = 0;
         Evaluation bestVal;
         for (; epoch <= t.epochs; ++epoch) {
             const auto epochStart = Clock::now();
@@ -462,15 +472,11 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
             std::vector<std::int64_t> rows = trainRows;
             if (t.weightedSampler) {
                 // Each class equally likely: draw with replacement, weight 1 / class count.
-                std::vector<double> cumulative;
-                double total = 0;
-                for (auto r : trainRows) {
-                    total += samplerWeight(r);
-                    cumulative.push_back(total);
-                }
+                const double total = cumulativeWeight.back();
                 for (auto &r : rows) {
                     const double u = double(order() >> 11) * 0x1.0p-53 * total;
-                    r = trainRows[static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin())];
+                    r = trainRows[static_cast<std::size_t>(std::upper_bound(cumulativeWeight.begin(), cumulativeWeight.end(), u)
+                                                           - cumulativeWeight.begin())];
                 }
             } else {
                 for (std::size_t i = rows.size(); i > 1; --i)
@@ -536,12 +542,11 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
             // Better by the metric, or as good with a lower val loss: once accuracy saturates
             // (easy data, small val sets), the best checkpoint still follows the loss.
             r.best = lowerIsBetter ? score < best : (score > best || (score == best && val.loss < bestLoss));
-            lastCompleted = epoch;
+            bestInMemory = r.best ? epoch : 0;
             if (r.best) {
                 best = score;
                 bestLoss = val.loss;
                 sinceBest = 0;
-                bestInMemory = epoch;
                 bestVal = val;
             } else {
                 ++sinceBest;
@@ -560,7 +565,7 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
             appendLine(runDir / "metrics.csv", row.str());
             event({{"event", "epoch_end"}, {"epoch", epoch}, {"train_loss", r.trainLoss}, {"val_loss", r.valLoss},
                    {"val_accuracy", r.val.accuracy}, {"val_macro_f1", r.val.macroF1}, {"best", r.best},
-                   {"confusion", multi ? r.val.toJson()["label_confusion"] : nlohmann::json(r.val.single.confusion)},
+                   {"confusion", r.val.confusionJson()},
                    {"samples_per_second", r.samplesPerSecond}});
             obs.epochEnded(r);
             if (t.patience > 0 && sinceBest >= t.patience) {
@@ -574,7 +579,7 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
         // Final metrics from the best checkpoint.
         nlohmann::json report = {{"run_dir", runDir.string()}, {"epochs_completed", std::min(epoch, t.epochs)}, {"stopped", stopped}};
         if (fs::exists(checkpoints / "best.pt")) {
-            if (!stopped && bestInMemory > 0 && bestInMemory == lastCompleted) {
+            if (!stopped && bestInMemory > 0) {
                 report["best_epoch"] = bestInMemory;
                 report["val"] = bestVal.metrics.toJson();
             } else {

@@ -18,6 +18,13 @@ struct DataIssue {
     long line = 0;      // 1-based line in a manifest, 0 when not applicable
     std::string reason;
     Severity severity = Severity::Error;
+
+    // "skipped: m.csv:4: reason" (or "warning: ..."), as the command line prints it.
+    std::string toString() const
+    {
+        return std::string(severity == Severity::Warning ? "warning" : "skipped") + ": " + file
+             + (line ? ":" + std::to_string(line) : std::string()) + ": " + reason;
+    }
 };
 
 } // namespace fuselab
