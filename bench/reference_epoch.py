@@ -10,16 +10,15 @@ Also: --export N PNG_DIR writes N Fashion-MNIST test images as class-folder PNGs
 """
 import gzip
 import os
-import random
 import sys
 import time
 
 import numpy as np
 import torch
 from PIL import Image
-from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_loop import class_folder_files, train_epochs, training_share  # noqa: E402
 from reference_models import ImageCnn  # noqa: E402
 
 if sys.argv[1] == "--export":
@@ -40,9 +39,7 @@ threads = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 start = time.perf_counter()
-files = sorted((os.path.join(directory, c, f), int(c)) for c in os.listdir(directory) for f in os.listdir(os.path.join(directory, c)))
-random.Random(0).shuffle(files)
-files = files[: int(len(files) * 0.8)]  # FuseLab trains on its 80% split
+files = training_share(class_folder_files(directory))
 
 
 class PngDataset(torch.utils.data.Dataset):
@@ -57,14 +54,5 @@ class PngDataset(torch.utils.data.Dataset):
 
 
 if __name__ == "__main__":
-    loader = torch.utils.data.DataLoader(PngDataset(), batch_size=64, shuffle=True, num_workers=2)
-    model = ImageCnn()
-    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
-    loss_fn = nn.CrossEntropyLoss()
-    model.train()
-    for x, y in loader:
-        loss = loss_fn(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+    train_epochs(PngDataset(), ImageCnn(), 2e-3, 1)
     print(f"python_dataloader_epoch {time.perf_counter() - start:.2f} s ({len(files)} training images, {threads} threads)")

@@ -13,7 +13,6 @@ again each epoch.
 """
 import csv
 import os
-import random
 import sys
 import time
 
@@ -21,9 +20,9 @@ import numpy as np
 import torch
 import torchaudio
 from PIL import Image
-from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_loop import train_epochs, training_share  # noqa: E402
 from reference_models import ConcatNet  # noqa: E402
 
 directory = sys.argv[1]
@@ -35,8 +34,7 @@ start = time.perf_counter()
 with open(os.path.join(directory, "manifest.csv")) as f:
     rows = list(csv.DictReader(f))
 classes = max(int(r["label"]) for r in rows) + 1
-random.Random(0).shuffle(rows)
-rows = rows[: int(len(rows) * 0.8)]  # FuseLab trains on its 80% split
+rows = training_share(rows)
 vocab = {}
 for r in rows:
     for w in r["caption"].lower().split():
@@ -62,20 +60,8 @@ class MultimodalDataset(torch.utils.data.Dataset):
 
 
 if __name__ == "__main__":
-    loader = torch.utils.data.DataLoader(MultimodalDataset(), batch_size=64, shuffle=True, num_workers=2)
     model = ConcatNet(classes=classes, image_layers=4, image_flatten=False)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = nn.CrossEntropyLoss()
-    model.train()
-    times = []
-    for epoch in range(epochs):
-        t = time.perf_counter()
-        for image, audio, tokens, labels in loader:
-            loss = loss_fn(model(image, audio, tokens), labels)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        times.append(time.perf_counter() - t)
+    times = train_epochs(MultimodalDataset(), model, 1e-3, epochs)
     params = sum(p.numel() for p in model.parameters())
     print(f"python_multimodal total {time.perf_counter() - start:.2f} s, epochs " + " ".join(f"{t:.2f}" for t in times)
           + f" s ({len(rows)} training samples, {threads} threads, {params} parameters)")

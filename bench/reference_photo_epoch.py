@@ -12,16 +12,15 @@ threads, batch and optimiser. Files are decoded again every epoch.
 FuseLab uses: less usual in Python code, measured to show where the difference comes from.
 """
 import os
-import random
 import sys
 import time
 
 import numpy as np
 import torch
 from PIL import Image
-from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_loop import class_folder_files, train_epochs, training_share  # noqa: E402
 from reference_models import PhotoCnn  # noqa: E402
 
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -32,9 +31,7 @@ epochs = int(args[2]) if len(args) > 2 else 1
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 start = time.perf_counter()
-files = sorted((os.path.join(directory, c, f), int(c)) for c in os.listdir(directory) for f in os.listdir(os.path.join(directory, c)))
-random.Random(0).shuffle(files)
-files = files[: int(len(files) * 0.8)]  # FuseLab trains on its 80% split
+files = training_share(class_folder_files(directory))
 MEAN = torch.tensor([0.45, 0.45, 0.45]).view(3, 1, 1)
 STD = torch.tensor([0.25, 0.25, 0.25]).view(3, 1, 1)
 
@@ -54,20 +51,8 @@ class PhotoDataset(torch.utils.data.Dataset):
 
 
 if __name__ == "__main__":
-    loader = torch.utils.data.DataLoader(PhotoDataset(), batch_size=64, shuffle=True, num_workers=2)
     model = PhotoCnn()
-    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
-    loss_fn = nn.CrossEntropyLoss()
-    model.train()
-    times = []
-    for epoch in range(epochs):
-        t = time.perf_counter()
-        for x, y in loader:
-            loss = loss_fn(model(x), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        times.append(time.perf_counter() - t)
+    times = train_epochs(PhotoDataset(), model, 2e-3, epochs)
     params = sum(p.numel() for p in model.parameters())
     print(f"python_photo{'_draft' if draft else ''} total {time.perf_counter() - start:.2f} s, epochs "
           + " ".join(f"{t:.2f}" for t in times) + f" s ({len(files)} training photos, {threads} threads, {params} parameters)")

@@ -21,27 +21,13 @@ find "$photos" -name '*.jpg' | awk -F/ -v n="$n" '{ split($NF, a, "."); if (a[1]
 done
 /usr/bin/python3 "$here/make_multimodal.py" "$work/subset" "$work/data"
 echo "# $(date -u +%F) $(nproc) cores, $threads threads, $(($(wc -l < "$work/data/manifest.csv") - 1)) samples, $(du -shL "$work/data" | cut -f1)"
-"$build/bin/fuselab-cli" new --template concat --dataset "$work/data/manifest.csv" -o "$work/exp.fuselab.json" >/dev/null
-python3 - "$work/exp.fuselab.json" "$threads" <<'PY'
-import json, sys
-j = json.load(open(sys.argv[1])); j["training"]["threads"] = int(sys.argv[2])
-json.dump(j, open(sys.argv[1], "w"))
-PY
+source "$here/epoch_common.sh"
+new_experiment concat "$work/data/manifest.csv"
 cat "$work"/data/img/* "$work"/data/wav/* > /dev/null # both sides read from the page cache
-fuselab() { # epochs
-  rm -rf "$work/cache" "$work/run"
-  local start=$(date +%s.%N)
-  "$build/bin/fuselab-cli" train "$work/exp.fuselab.json" --epochs "$1" --cache-dir "$work/cache" --out "$work/run" --quiet >/dev/null
-  echo "fuselab total $(echo "$(date +%s.%N) - $start" | bc) s, epochs (training + validation) $(tail -n +2 "$work/run/metrics.csv" | cut -d, -f8 | xargs printf '%.2f ') s, $(grep -o '"parameters":[0-9]*' "$work/run/events.jsonl" | head -1)"
-}
-python() { # epochs
-  local start=$(date +%s.%N)
-  local line=$(/usr/bin/python3 "$here/reference_multimodal_epoch.py" "$work/data" "$threads" "$@")
-  echo "python process $(echo "$(date +%s.%N) - $start" | bc) s; $line"
-}
+ref="$here/reference_multimodal_epoch.py"
 for i in 1 2; do
-  fuselab 1
-  python 1
+  time_fuselab 1
+  time_python "$ref" "$work/data" "$threads" 1
 done
-fuselab 2
-python 2
+time_fuselab 2
+time_python "$ref" "$work/data" "$threads" 2
