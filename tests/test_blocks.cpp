@@ -3,6 +3,7 @@
 // parameter count = a hand-computed figure, and each fusion's formula against a direct
 // tensor computation on fixed inputs.
 #include "core/cache/PreprocessSettings.h"
+#include "core/model/BlockCatalogue.h"
 #include "core/graph/BlockRegistry.h"
 #include "core/model/blocks/AttentionFusion.h"
 #include "core/model/blocks/AutoencoderEncoder.h"
@@ -42,7 +43,7 @@ InferContext context()
 
 Built build(const std::string &type, const nlohmann::json &params, const std::vector<std::vector<TensorShape>> &inputs)
 {
-    const BlockType *t = BlockRegistry::builtin().find(type);
+    const BlockType *t = builtinBlocks().find(type);
     if (!t)
         throw std::runtime_error("no block " + type);
     std::vector<BlockProblem> problems;
@@ -374,7 +375,7 @@ private Q_SLOTS:
             QCOMPARE(trainable, frozen ? std::int64_t(0) : std::int64_t(15));
         }
         // A file that is not a module is a problem naming the option, not a crash.
-        const BlockType *t = BlockRegistry::builtin().find("encoder.torchscript");
+        const BlockType *t = builtinBlocks().find("encoder.torchscript");
         std::vector<BlockProblem> problems;
         const auto p = t->resolveParams({{"path", dir.path().toStdString() + "/missing.pt"}}, problems);
         t->infer(p, {{TensorShape::vector(5)}}, context(), problems);

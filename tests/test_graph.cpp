@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Experiment files, graph validation and shape inference, templates, and the whole model.
-#include "core/graph/Templates.h"
+#include "core/document/Templates.h"
+#include "core/model/BlockCatalogue.h"
 #include "core/model/FusionModel.h"
 #include "core/model/ModalityDropout.h"
 #include "tests/support/TestFiles.h"
@@ -29,7 +30,7 @@ Experiment demoExperiment(const std::string &name = "concat") { return makeExper
 std::vector<std::string> problems(const Experiment &e)
 {
     std::vector<std::string> out;
-    for (auto &p : analyseGraph(e.graph, inferContext(e)).problems)
+    for (auto &p : analyseGraph(e.graph, inferContext(e), builtinBlocks()).problems)
         out.push_back(p.toString());
     return out;
 }
@@ -109,7 +110,7 @@ private Q_SLOTS:
         const Experiment e = makeExperiment("image-cnn", s);
         QCOMPARE(e.preprocessing.image.width, 28);
         QCOMPARE(e.preprocessing.image.channels, 1);
-        const GraphAnalysis a = analyseGraph(e.graph, inferContext(e));
+        const GraphAnalysis a = analyseGraph(e.graph, inferContext(e), builtinBlocks());
         QVERIFY(a.ok());
         QCOMPARE(a.outputShapes.at("input_photo")[0], TensorShape::image(1, 28, 28));
     }
@@ -117,7 +118,7 @@ private Q_SLOTS:
     void shapesOnEveryEdge()
     {
         const Experiment e = demoExperiment("concat");
-        const GraphAnalysis a = analyseGraph(e.graph, inferContext(e));
+        const GraphAnalysis a = analyseGraph(e.graph, inferContext(e), builtinBlocks());
         QVERIFY(a.ok());
         QCOMPARE(a.outputShapes.at("input_photo")[0], TensorShape::image(3, 32, 32));
         QCOMPARE(a.outputShapes.at("input_clip")[0], TensorShape::image(1, 64, 81)); // 1 s at 16 kHz, hop 200
@@ -127,7 +128,7 @@ private Q_SLOTS:
         QCOMPARE(a.outputShapes.at("fusion")[0], TensorShape::vector(fused));
         QCOMPARE(a.outputShapes.at("head")[0], TensorShape::vector(3));
         for (auto &edge : e.graph.edges)
-            QVERIFY(a.edgeShape(edge, e.graph, BlockRegistry::builtin()) != nullptr);
+            QVERIFY(a.edgeShape(edge, e.graph, builtinBlocks()) != nullptr);
     }
 
     void everyProblemKindIsReportedAtOnce()
@@ -138,12 +139,12 @@ private Q_SLOTS:
         g.edges.push_back({{"input_caption", "out"}, {"encode_photo", "in"}});
         // 2. a fusion with one input, 3. an unconnected input, 4. an unknown block,
         // 5. a bad option value and an unknown option, 6. a cycle.
-        g.nodes.push_back({"lonely", "fusion.attention", {{"dim", 0}, {"colour", "red"}}, 0, 0});
+        g.nodes.push_back({"lonely", "", "fusion.attention", {{"dim", 0}, {"colour", "red"}}, 0, 0});
         g.edges.push_back({{"encode_clip", "out"}, {"lonely", "in"}});
-        g.nodes.push_back({"dangling", "head.classification", nlohmann::json::object(), 0, 0});
-        g.nodes.push_back({"mystery", "encoder.quantum", nlohmann::json::object(), 0, 0});
-        g.nodes.push_back({"loop_a", "encoder.mlp", nlohmann::json::object(), 0, 0});
-        g.nodes.push_back({"loop_b", "encoder.mlp", nlohmann::json::object(), 0, 0});
+        g.nodes.push_back({"dangling", "", "head.classification", nlohmann::json::object(), 0, 0});
+        g.nodes.push_back({"mystery", "", "encoder.quantum", nlohmann::json::object(), 0, 0});
+        g.nodes.push_back({"loop_a", "", "encoder.mlp", nlohmann::json::object(), 0, 0});
+        g.nodes.push_back({"loop_b", "", "encoder.mlp", nlohmann::json::object(), 0, 0});
         g.edges.push_back({{"loop_a", "out"}, {"loop_b", "in"}});
         g.edges.push_back({{"loop_b", "out"}, {"loop_a", "in"}});
         // 7. an edge to a port that does not exist.

@@ -5,7 +5,7 @@
 #include "core/cache/TensorCache.h"
 #include "core/cache/TensorCacheBuilder.h"
 #include "core/data/DatasetLoader.h"
-#include "core/graph/Templates.h"
+#include "core/document/Templates.h"
 #include "core/model/FusionModel.h"
 #include "core/train/Trainer.h"
 #include "tests/support/TestFiles.h"
@@ -429,7 +429,7 @@ private Q_SLOTS:
         QCOMPARE(test::runCli({"eval", dir() + "/runA", "--json"}, &out, &err), 0);
         QVERIFY(nlohmann::json::parse(out)["accuracy"].get<double>() >= 0.9);
         QCOMPARE(test::runCli({"train", exp, "--device", "tpu", "--out", dir() + "/x", "--cache", m_cache}, &out, &err), 2);
-        QVERIFY2(err.find("device must be auto, cpu or cuda") != std::string::npos, err.c_str());
+        QVERIFY2(err.find("device must be auto, cpu, cuda or cuda:N") != std::string::npos, err.c_str());
     }
 };
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // fuselab-cli new / check: experiment files and their model graphs.
 #include "app/cli/CliArgs.h"
+#include "core/model/BlockCatalogue.h"
 #include "app/cli/DatasetArgs.h"
 #include "app/cli/Commands.h"
 
-#include "core/graph/Templates.h"
+#include "core/document/Templates.h"
 #include "core/model/FusionModel.h"
 
 #ifdef FUSELAB_WITH_INGEST
@@ -101,7 +102,7 @@ int newCommand(const std::vector<std::string> &raw)
         if (d.samples.empty())
             throw Error(*dataset + ": no samples found");
         const Experiment e = makeExperiment(*name, summarise(d, *dataset, parentDir(*output), lo));
-        const GraphAnalysis check = analyseGraph(e.graph, inferContext(e, parentDir(*output)));
+        const GraphAnalysis check = analyseGraph(e.graph, inferContext(e, parentDir(*output)), builtinBlocks());
         if (!check.ok()) {
             std::string msg = "template " + *name + " gave an invalid graph for this dataset:";
             for (auto &p : check.problems)
@@ -144,12 +145,12 @@ int blocksCommand(const std::vector<std::string> &raw)
             return "?";
         };
         nlohmann::json all = nlohmann::json::array();
-        for (const BlockType *t : BlockRegistry::builtin().all()) {
+        for (const BlockType *t : builtinBlocks().all()) {
             nlohmann::json b = {{"type", t->type()}, {"category", t->category()}, {"title", t->title()}, {"math", t->math()}};
             for (auto &p : t->inputs())
-                b["inputs"].push_back({{"name", p.name}, {"accepts", kinds(p.accepts)}, {"multiple", p.multiple}, {"help", p.help}});
+                b["inputs"].push_back({{"name", p.name}, {"accepts", kinds(p.kinds)}, {"multiple", p.multiple}, {"help", p.help}});
             for (auto &p : t->outputs())
-                b["outputs"].push_back({{"name", p.name}, {"help", p.help}});
+                b["outputs"].push_back({{"name", p.name}, {"produces", kinds(p.kinds)}, {"help", p.help}});
             b["options"] = nlohmann::json::array();
             for (auto &o : t->options()) {
                 nlohmann::json jo = {{"name", o.name}, {"type", typeName(o.type)}, {"default", o.defaultValue}, {"help", o.help}};
@@ -172,7 +173,8 @@ int blocksCommand(const std::vector<std::string> &raw)
                     std::printf("- input `%s`: %s%s — %s\n", p["name"].get<std::string>().c_str(), p["accepts"].get<std::string>().c_str(),
                                 p["multiple"].get<bool>() ? " (several edges)" : "", p["help"].get<std::string>().c_str());
                 for (auto &p : b.value("outputs", nlohmann::json::array()))
-                    std::printf("- output `%s`: %s\n", p["name"].get<std::string>().c_str(), p["help"].get<std::string>().c_str());
+                    std::printf("- output `%s`: %s — %s\n", p["name"].get<std::string>().c_str(), p["produces"].get<std::string>().c_str(),
+                                p["help"].get<std::string>().c_str());
                 for (auto &o : b["options"])
                     std::printf("- option `%s` (%s, default `%s`): %s\n", o["name"].get<std::string>().c_str(), o["type"].get<std::string>().c_str(),
                                 o["default"].dump().c_str(), o["help"].get<std::string>().c_str());
@@ -201,7 +203,7 @@ int checkCommand(const std::vector<std::string> &raw)
         const std::string file = a.positional()[0];
         const Experiment e = Experiment::load(file);
         const InferContext ctx = inferContext(e, parentDir(file));
-        const GraphAnalysis analysis = analyseGraph(e.graph, ctx);
+        const GraphAnalysis analysis = analyseGraph(e.graph, ctx, builtinBlocks());
         if (!analysis.ok()) {
             std::fprintf(stderr, "%s: the model graph has %zu problem(s):\n", file.c_str(), analysis.problems.size());
             for (auto &p : analysis.problems)
@@ -213,7 +215,7 @@ int checkCommand(const std::vector<std::string> &raw)
         std::printf("%s: %zu nodes, %zu edges, %zu classes\n\nEdges\n", file.c_str(), e.graph.nodes.size(), e.graph.edges.size(),
                     e.dataset.classes.size());
         for (const GraphEdge &edge : e.graph.edges) {
-            const TensorShape *s = analysis.edgeShape(edge, e.graph, BlockRegistry::builtin());
+            const TensorShape *s = analysis.edgeShape(edge, e.graph, builtinBlocks());
             const std::string from = edge.from.node + "." + edge.from.port, to = edge.to.node + "." + edge.to.port;
             std::printf("  %-28s -> %-28s %s\n", from.c_str(), to.c_str(), s ? s->toString().c_str() : "?");
         }

@@ -5,7 +5,6 @@
 
 namespace fuselab {
 
-// BlockRegistry::builtin() lives with the blocks, in core/model/blocks/Builtin.cpp.
 
 void BlockRegistry::add(std::unique_ptr<BlockType> type)
 {

@@ -12,9 +12,7 @@ namespace fuselab {
 // Every block type FuseLab knows, by type name.
 class BlockRegistry {
 public:
-    // The built-in blocks (core/model/blocks), registered once.
-    static const BlockRegistry &builtin();
-
+    // The built-in blocks are builtinBlocks() in core/model/BlockCatalogue.h.
     void add(std::unique_ptr<BlockType> type);
     const BlockType *find(const std::string &type) const;
     std::vector<const BlockType *> all() const;

@@ -36,7 +36,7 @@ struct OptionSpec {
 
 struct PortSpec {
     std::string name;
-    std::vector<PortKind> accepts;   // inputs: kinds that may be connected
+    std::vector<PortKind> kinds;     // inputs: kinds that may be connected; outputs: kinds it may produce
     bool multiple = false;           // inputs: accepts several edges (fusion inputs)
     std::string help;
 };

@@ -35,7 +35,7 @@ nlohmann::json Graph::toJson() const
     nlohmann::json j;
     j["nodes"] = nlohmann::json::array();
     for (auto &n : nodes)
-        j["nodes"].push_back({{"id", n.id}, {"type", n.type}, {"params", n.params}, {"position", {n.x, n.y}}});
+        j["nodes"].push_back({{"id", n.id}, {"name", n.displayName()}, {"type", n.type}, {"params", n.params}, {"position", {n.x, n.y}}});
     j["edges"] = nlohmann::json::array();
     for (auto &e : edges)
         j["edges"].push_back({{"from", e.from.node + "." + e.from.port}, {"to", e.to.node + "." + e.to.port}});
@@ -63,6 +63,9 @@ Graph Graph::fromJson(const nlohmann::json &j, const std::string &path)
         GraphNode n;
         n.id = json_fields::requireString(nodes[i], "id", p);
         n.type = json_fields::requireString(nodes[i], "type", p);
+        json_fields::optional(nodes[i], "name", p, n.name);
+        if (n.name.empty())
+            n.name = n.id; // version 1 files: the id was the name
         if (nodes[i].contains("params")) {
             if (!nodes[i]["params"].is_object())
                 throw Error(p + ".params: must be an object");

@@ -163,9 +163,9 @@ GraphAnalysis analyseGraph(const Graph &g, const InferContext &context, const Bl
                     complete = false; // the source already has a problem
                     continue;
                 }
-                if (std::find(ins[p].accepts.begin(), ins[p].accepts.end(), s->kind) == ins[p].accepts.end()) {
+                if (std::find(ins[p].kinds.begin(), ins[p].kinds.end(), s->kind) == ins[p].kinds.end()) {
                     problem(id, ins[p].name, "receives " + s->toString() + " from " + e->from.node + "." + e->from.port
-                                                 + " but accepts " + kindList(ins[p].accepts));
+                                                 + " but accepts " + kindList(ins[p].kinds));
                     complete = false;
                     continue;
                 }

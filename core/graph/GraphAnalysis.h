@@ -32,7 +32,6 @@ struct GraphAnalysis {
 
 // Checks port names and types, connections, cycles, option values and every block's
 // shape rule, reporting all problems at once, each naming the node and port.
-GraphAnalysis analyseGraph(const Graph &graph, const InferContext &context,
-                           const BlockRegistry &registry = BlockRegistry::builtin());
+GraphAnalysis analyseGraph(const Graph &graph, const InferContext &context, const BlockRegistry &registry);
 
 } // namespace fuselab

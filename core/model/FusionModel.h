@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-#include "core/graph/Experiment.h"
+#include "core/document/Experiment.h"
+#include "core/model/BlockCatalogue.h"
 #include "core/graph/GraphAnalysis.h"
 #include "core/model/BlockModule.h"
 
@@ -16,7 +17,7 @@ namespace fuselab {
 class FusionModelImpl : public torch::nn::Module {
 public:
     // Throws Error listing the graph's problems when it does not validate.
-    FusionModelImpl(const Graph &graph, const InferContext &context, const BlockRegistry &registry = BlockRegistry::builtin());
+    FusionModelImpl(const Graph &graph, const InferContext &context, const BlockRegistry &registry = builtinBlocks());
 
     struct Output {
         torch::Tensor logits;   // [B, classes]

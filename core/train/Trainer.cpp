@@ -243,14 +243,20 @@ std::string Trainer::resolveDevice(const std::string &requested)
     if (requested == "cpu")
         return "cpu";
     const bool cuda = torch::cuda::is_available();
-    if (requested == "cuda") {
+    if (requested == "cuda" || requested.rfind("cuda:", 0) == 0) {
+        if (!isDeviceName(requested))
+            throw Error(Message(FL_TR("Trainer", "device must be auto, cpu, cuda or cuda:N, not \"%1\""), requested));
         if (!cuda)
-            throw Error("device \"cuda\" was requested, but this LibTorch build has no CUDA support or no GPU is visible; "
-                        "use --device cpu or auto");
-        return "cuda";
+            throw Error(Message(FL_TR("Trainer", "device \"%1\" was requested, but this LibTorch build has no CUDA support or no GPU "
+                                                 "is visible; choose the CPU or auto"),
+                                requested));
+        if (requested.size() > 5 && std::stoi(requested.substr(5)) >= static_cast<int>(torch::cuda::device_count()))
+            throw Error(Message(FL_TR("Trainer", "device \"%1\" was requested, but this machine has %2 GPU(s)"), requested,
+                                std::to_string(torch::cuda::device_count())));
+        return requested;
     }
     if (requested != "auto")
-        throw Error("device must be auto, cpu or cuda, not \"" + requested + "\"");
+        throw Error(Message(FL_TR("Trainer", "device must be auto, cpu, cuda or cuda:N, not \"%1\""), requested));
     return cuda ? "cuda" : "cpu";
 }
 

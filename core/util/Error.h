@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include "core/util/Message.h"
+
 #include <stdexcept>
 #include <string>
 
 namespace fuselab {
 
 // A failure the user can act on: the message names the file (or setting) and the reason.
+// Errors made from a Message keep it, so that a GUI can show them translated.
 class Error : public std::runtime_error {
 public:
     explicit Error(const std::string &message) : std::runtime_error(message) {}
+    explicit Error(Message message) : std::runtime_error(message.str()), m_message(std::move(message)) {}
+    // The translatable message, or an empty one for errors made from plain text.
+    const Message &message() const { return m_message; }
+
+private:
+    Message m_message;
 };
 
 // A problem with one file or row that was skipped; the scan goes on.

@@ -79,7 +79,7 @@ inline torch::Tensor inLayoutOf(const torch::Tensor &x, const torch::Tensor &con
     return x;
 }
 
-inline PortSpec vectorOut() { return {"out", {}, false, "vector"}; }
+inline PortSpec vectorOut() { return {"out", {PortKind::Vector}, false, "vector"}; }
 
 // A fusion of two or more vectors into vector[dim], whose options are its input sizes and
 // `dim` (attention fusion, GMU).

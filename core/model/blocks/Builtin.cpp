@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/model/blocks/Builtin.h"
 
-#include "core/graph/BlockRegistry.h"
+#include "core/model/BlockCatalogue.h"
 
 namespace fuselab {
 
-const BlockRegistry &BlockRegistry::builtin()
+const BlockRegistry &builtinBlocks()
 {
     static const BlockRegistry registry = [] {
         BlockRegistry r;

@@ -45,7 +45,7 @@ public:
                              : "p = softmax(logits), loss = cross-entropy");
     }
     std::vector<PortSpec> inputs() const override { return {{"in", {PortKind::Vector}, false, "feature vector"}}; }
-    std::vector<PortSpec> outputs() const override { return {{"logits", {}, false, "one logit per class"}}; }
+    std::vector<PortSpec> outputs() const override { return {{"logits", {PortKind::Vector}, false, "one logit per class"}}; }
     std::vector<OptionSpec> options() const override
     {
         return {OptionSpec::integer("hidden", 0, 0, 65536, "hidden units of an MLP head, 0 = linear"),

@@ -60,7 +60,7 @@ public:
                "z = mean over H,W (or flatten(x) when flatten); out = W dropout(z) + b when out_features > 0";
     }
     std::vector<PortSpec> inputs() const override { return {{"in", {PortKind::Image}, false, "image [c, h, w]"}}; }
-    std::vector<PortSpec> outputs() const override { return {{"out", {}, false, "vector"}}; }
+    std::vector<PortSpec> outputs() const override { return {{"out", {PortKind::Vector}, false, "vector"}}; }
     std::vector<OptionSpec> options() const override
     {
         return {OptionSpec::integer("layers", 3, 1, 8, "number of conv blocks, each halving height and width"),

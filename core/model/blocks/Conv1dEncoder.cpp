@@ -48,7 +48,7 @@ public:
         : DescribedBlock({"encoder.conv1d", "encoder", "1-D convolution encoder",
                           "e = Embed(x) (or x); per layer: h = ReLU(conv1d_k(h)) with same padding; out = max_t h | mean_t h | h",
                           {{"in", {PortKind::Tokens, PortKind::Sequence}, false, "token ids or a float sequence"}},
-                          {{"out", {}, false, "vector, or sequence when output = sequence"}},
+                          {{"out", {PortKind::Vector, PortKind::Sequence}, false, "vector, or sequence when output = sequence"}},
                           {OptionSpec::integer("embedding_dim", 64, 1, 4096, "embedding size (token input)"),
                            OptionSpec::integer("channels", 128, 1, 4096, "filters per layer"),
                            OptionSpec::integer("kernel_size", 5, 1, 31, "odd kernel width in steps"),

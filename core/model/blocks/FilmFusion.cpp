@@ -45,7 +45,7 @@ public:
                           "chain FiLM blocks to condition on several modalities (Perez et al. 2018)",
                           {{"x", {PortKind::Vector, PortKind::Sequence, PortKind::Image}, false, "the features to modulate"},
                            {"condition", {PortKind::Vector}, false, "the conditioning modality's vector"}},
-                          {{"out", {}, false, "same shape as x"}},
+                          {{"out", {PortKind::Vector, PortKind::Sequence, PortKind::Image}, false, "same shape as x"}},
                           {}})
     {
     }

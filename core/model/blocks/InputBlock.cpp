@@ -40,7 +40,15 @@ public:
         return {};
     }
     std::vector<PortSpec> inputs() const override { return {}; }
-    std::vector<PortSpec> outputs() const override { return {{"out", {}, false, "the preprocessed modality"}}; }
+    std::vector<PortSpec> outputs() const override
+    {
+        std::vector<PortKind> kinds = {PortKind::Image};
+        if (m_modality == Modality::Text)
+            kinds = {PortKind::Tokens};
+        else if (m_modality == Modality::Audio)
+            kinds = {PortKind::Image, PortKind::Sequence};
+        return {{"out", kinds, false, "the preprocessed modality"}};
+    }
     std::vector<OptionSpec> options() const override
     {
         std::vector<OptionSpec> o = {OptionSpec::text("column", "", "dataset column to read; empty = the first of this modality")};

@@ -71,7 +71,7 @@ public:
                           "l_i = W_i x_i + b_i (one classifier per modality); a = softmax over present modalities of "
                           "0 (mean), log w_i (weighted) or learned s_i; logits = sum_i a_i l_i",
                           {{"in", {PortKind::Vector}, true, "two or more modality vectors"}},
-                          {{"out", {}, false, "class logits"}},
+                          {{"out", {PortKind::Vector}, false, "class logits"}},
                           {OptionSpec::choice("mode", "mean", {"mean", "weighted", "learned"}, "how the classifiers are combined"),
                            OptionSpec::text("weights", "", "weighted: comma-separated weights, one per input in edge order")}})
     {

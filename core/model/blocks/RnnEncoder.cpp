@@ -78,7 +78,7 @@ public:
                           "e_t = Embed(token_t) (or x_t); h_t = GRU/LSTM(e_t, h_{t-1}) over real steps only "
                           "(both directions when bidirectional); out = h_T | mean_t h_t | (h_1..h_T)",
                           {{"in", {PortKind::Tokens, PortKind::Sequence}, false, "token ids or a float sequence"}},
-                          {{"out", {}, false, "vector, or sequence when output = sequence"}},
+                          {{"out", {PortKind::Vector, PortKind::Sequence}, false, "vector, or sequence when output = sequence"}},
                           {OptionSpec::choice("cell", "gru", {"gru", "lstm"}, "recurrent cell"),
                            OptionSpec::integer("hidden", 128, 1, 4096, "hidden units per direction"),
                            OptionSpec::integer("layers", 1, 1, 8, "stacked layers"),

@@ -76,7 +76,7 @@ public:
                           "per layer: h = LN(h + MHA(h)); h = LN(h + W2 ReLU(W1 h)); padding masked; "
                           "out = h_CLS | mean over real steps | h",
                           {{"in", {PortKind::Tokens, PortKind::Sequence}, false, "token ids or a float sequence"}},
-                          {{"out", {}, false, "vector, or sequence when pooling = sequence"}},
+                          {{"out", {PortKind::Vector, PortKind::Sequence}, false, "vector, or sequence when pooling = sequence"}},
                           {OptionSpec::integer("d_model", 64, 8, 4096, "model width"),
                            OptionSpec::integer("heads", 4, 1, 64, "attention heads (must divide d_model)"),
                            OptionSpec::integer("layers", 2, 1, 24, "encoder layers"),

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "core/graph/Templates.h"
+#include "core/document/Templates.h"
 
 #include <algorithm>
 
@@ -31,7 +31,7 @@ struct Builder {
 
     GraphNode &add(const std::string &id, const std::string &type, nlohmann::json params, double x, double y)
     {
-        e.graph.nodes.push_back({id, type, std::move(params), x, y});
+        e.graph.nodes.push_back({id, id, type, std::move(params), x, y});
         return e.graph.nodes.back();
     }
     void connect(const std::string &from, const std::string &fromPort, const std::string &to, const std::string &toPort)

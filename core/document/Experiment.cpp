@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "core/graph/Experiment.h"
+#include "core/document/Experiment.h"
 
 #include "core/graph/JsonFields.h"
 #include "core/util/FileIO.h"
@@ -16,6 +16,13 @@ nlohmann::json Experiment::toJson() const
     nlohmann::json j;
     j["fuselab_experiment"] = kExperimentVersion;
     j["name"] = name;
+    if (!description.empty())
+        j["description"] = description;
+    if (!notes.empty()) {
+        j["notes"] = nlohmann::json::array();
+        for (auto &n : notes)
+            j["notes"].push_back({{"text", n.text}, {"position", {n.x, n.y}}});
+    }
     j["dataset"] = {{"path", dataset.path},
                     {"label_column", dataset.labelColumn},
                     {"column_types", dataset.columnTypes},
@@ -37,11 +44,33 @@ Experiment Experiment::fromJson(const nlohmann::json &j)
     requireObject(j, "experiment");
     if (!j.contains("fuselab_experiment"))
         throw Error("fuselab_experiment: missing (is this a FuseLab experiment file?)");
-    if (!j["fuselab_experiment"].is_number_integer() || j["fuselab_experiment"].get<int>() != kExperimentVersion)
-        throw Error("fuselab_experiment: version " + j["fuselab_experiment"].dump() + " is not one this FuseLab reads (it reads "
-                    + std::to_string(kExperimentVersion) + ")");
+    if (!j["fuselab_experiment"].is_number_integer() || j["fuselab_experiment"].get<int>() < 1
+        || j["fuselab_experiment"].get<int>() > kExperimentVersion)
+        throw Error(Message(FL_TR("Experiment", "fuselab_experiment: version %1 is not one this FuseLab reads (it reads 1 to %2)"),
+                            j["fuselab_experiment"].dump(), std::to_string(kExperimentVersion)));
+    // Version 1 differs only in what Graph::fromJson and the defaults fill in (names = ids).
     Experiment e;
     optional(j, "name", "experiment", e.name);
+    optional(j, "description", "experiment", e.description);
+    if (j.contains("notes")) {
+        if (!j["notes"].is_array())
+            throw Error("notes: must be an array of {text, position}");
+        for (std::size_t i = 0; i < j["notes"].size(); ++i) {
+            const auto &n = j["notes"][i];
+            const std::string p = "notes[" + std::to_string(i) + "]";
+            requireObject(n, p);
+            CanvasNote note;
+            note.text = requireString(n, "text", p);
+            if (n.contains("position")) {
+                const auto &pos = n["position"];
+                if (!pos.is_array() || pos.size() != 2 || !pos[0].is_number() || !pos[1].is_number())
+                    throw Error(p + ".position: must be [x, y]");
+                note.x = pos[0].get<double>();
+                note.y = pos[1].get<double>();
+            }
+            e.notes.push_back(note);
+        }
+    }
 
     const auto &d = require(j, "dataset", "experiment");
     requireObject(d, "dataset");

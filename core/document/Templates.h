@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-#include "core/graph/Experiment.h"
+#include "core/document/Experiment.h"
 
 #include <array>
 #include <cstdint>

@@ -7,6 +7,9 @@
 
 namespace fuselab {
 
+// "auto", "cpu", "cuda" or "cuda:N".
+bool isDeviceName(const std::string &device);
+
 // How a run trains; the "training" section of an experiment file.
 struct TrainingSettings {
     int epochs = 10;
@@ -26,7 +29,7 @@ struct TrainingSettings {
     bool classWeights = false;          // inverse-frequency weights in the loss
     bool weightedSampler = false;       // sample classes evenly
     double modalityDropout = 0.0;       // probability of dropping a whole modality per sample
-    std::string device = "auto";        // auto, cpu, cuda
+    std::string device = "auto";        // auto, cpu, cuda, cuda:N
     std::uint64_t seed = 42;
     int threads = 0;                    // CPU threads, 0 = every logical core
 

@@ -4,14 +4,24 @@
 #include "core/cache/PreprocessSettings.h"
 #include "core/data/Dataset.h"
 #include "core/graph/Graph.h"
-#include "core/train/TrainingSettings.h"
+#include "core/document/TrainingSettings.h"
 
 #include <string>
 #include <vector>
 
 namespace fuselab {
 
-constexpr int kExperimentVersion = 1;
+// Version 2: nodes have a stable id and a display name, edges name ids; optional
+// description and canvas notes; devices may name an index ("cuda:1"). Version 1 files are
+// read and migrated (each node's name is its id).
+constexpr int kExperimentVersion = 2;
+
+// A note the user left on the canvas.
+struct CanvasNote {
+    std::string text;
+    double x = 0, y = 0;
+    bool operator==(const CanvasNote &o) const { return text == o.text && x == o.x && y == o.y; }
+};
 
 // The dataset section: where the data is, how to read it, and what it holds (classes and
 // modality columns, recorded when the experiment was made so the graph can be checked
@@ -30,6 +40,8 @@ struct ExperimentDataset {
 // A whole run, as saved in *.fuselab.json (docs/formats.md).
 struct Experiment {
     std::string name;
+    std::string description;       // what it is for, and what chose its settings
+    std::vector<CanvasNote> notes;
     ExperimentDataset dataset;
     PreprocessSettings preprocessing;
     AugmentSettings augmentation;

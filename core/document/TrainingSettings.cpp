@@ -1,9 +1,20 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "core/train/TrainingSettings.h"
+#include "core/document/TrainingSettings.h"
+
+#include <algorithm>
 
 #include "core/graph/JsonFields.h"
 
 namespace fuselab {
+
+bool isDeviceName(const std::string &d)
+{
+    if (d == "auto" || d == "cpu" || d == "cuda")
+        return true;
+    if (d.rfind("cuda:", 0) != 0 || d.size() == 5 || d.size() > 8)
+        return false;
+    return std::all_of(d.begin() + 5, d.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
 
 nlohmann::json TrainingSettings::toJson() const
 {
@@ -75,7 +86,7 @@ TrainingSettings TrainingSettings::fromJson(const nlohmann::json &j, const std::
           "must be val_accuracy, val_macro_f1 or val_loss");
     check(t.patience >= 0, p + ".early_stopping.patience", "must be >= 0 (0 turns early stopping off)");
     check(t.modalityDropout >= 0 && t.modalityDropout < 1, p + ".modality_dropout", "must be in [0, 1)");
-    check(oneOf(t.device, {"auto", "cpu", "cuda"}), p + ".device", "must be auto, cpu or cuda");
+    check(isDeviceName(t.device), p + ".device", "must be auto, cpu, cuda or cuda:N (a GPU's index)");
     check(t.threads >= 0 && t.threads <= 1024, p + ".threads", "must be 0 to 1024");
     return t;
 }
