@@ -15,7 +15,12 @@
 #include <QTest>
 #include <QThread>
 
+#include "core/document/RunFolder.h"
+#include "core/project/Services.h"
+
+#include <atomic>
 #include <csignal>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 
@@ -55,22 +60,76 @@ Experiment makeTrainingExperiment(const std::string &dataPath)
     return e;
 }
 
+// Records every event as a short word ("phase:training", "batch", "epoch", "best.pt",
+// "last.pt", "finished", ...) and can stop or pause the run after a given batch or at
+// the start of a given phase.
 struct Recorder final : TrainingObserver {
     int epochs = 0, batches = 0;
     bool started = false, finishedCalled = false, earlyStop = false;
     std::string failure;
-    TrainerControl *control = nullptr;
+    RunPlan plan;
+    TrainingReport report;
+    std::vector<std::string> log;
+    std::vector<EpochResult> results;
+    std::atomic<bool> stop{false}, pause{false};
     int stopAfterBatches = -1;
-    void runStarted(const nlohmann::json &) override { started = true; }
-    void batchEnded(int, std::int64_t, std::int64_t, double, double) override
+    int pauseAfterBatches = -1;
+    std::optional<TrainingPhase> stopInPhase;
+    int stopInPhaseCount = 1; // the n-th time the phase starts
+
+    bool isCancelled() const override { return stop; }
+    bool isPaused() const override { return pause; }
+    void runStarted(const RunPlan &p) override
     {
-        if (++batches == stopAfterBatches && control)
-            control->stop = true;
+        started = true;
+        plan = p;
+        log.push_back("started");
     }
-    void epochEnded(const EpochResult &) override { ++epochs; }
-    void earlyStopped(int, const std::string &) override { earlyStop = true; }
-    void finished(const nlohmann::json &) override { finishedCalled = true; }
-    void failed(const std::string &m) override { failure = m; }
+    void phaseChanged(TrainingPhase p) override
+    {
+        log.push_back(std::string("phase:") + phaseName(p));
+        if (stopInPhase && *stopInPhase == p && --stopInPhaseCount == 0)
+            stop = true;
+    }
+    void batchEnded(const BatchEvent &) override
+    {
+        if (log.empty() || log.back() != "batch")
+            log.push_back("batch");
+        ++batches;
+        if (batches == stopAfterBatches)
+            stop = true;
+        if (batches == pauseAfterBatches) {
+            pause = true;
+            // Another thread resumes it, as a GUI would.
+            std::thread([this] {
+                std::this_thread::sleep_for(std::chrono::milliseconds(150));
+                pause = false;
+            }).detach();
+        }
+    }
+    void epochEnded(const EpochResult &r) override
+    {
+        ++epochs;
+        results.push_back(r);
+        log.push_back("epoch");
+    }
+    void checkpointSaved(const CheckpointEvent &c) override { log.push_back(fs::path(c.path).filename().string()); }
+    void earlyStopped(int, const std::string &) override
+    {
+        earlyStop = true;
+        log.push_back("early_stop");
+    }
+    void finished(const TrainingReport &r) override
+    {
+        finishedCalled = true;
+        report = r;
+        log.push_back("finished");
+    }
+    void failed(const std::string &m) override
+    {
+        failure = m;
+        log.push_back("failed");
+    }
 };
 
 std::vector<torch::Tensor> weights(const Experiment &e, const std::string &checkpoint)
@@ -113,6 +172,28 @@ class TestTraining final : public QObject {
         return o;
     }
 
+    // The weights and report of an uninterrupted 4-epoch run (with dropout, so the random
+    // generator's state matters), for the runs below to be compared with.
+    std::pair<std::vector<torch::Tensor>, nlohmann::json> uninterrupted(const std::string &name)
+    {
+        Experiment e = makeTrainingExperiment(m_data);
+        e.training.epochs = 4;
+        const TrainingReport r = Trainer(e, options(name)).run();
+        return {weights(e, dir() + "/" + name + "/checkpoints/last.pt"), r.toJson()};
+    }
+
+    void sameAs(const std::pair<std::vector<torch::Tensor>, nlohmann::json> &ref, const std::string &name)
+    {
+        const auto w = weights(makeTrainingExperiment(m_data), dir() + "/" + name + "/checkpoints/last.pt");
+        QCOMPARE(w.size(), ref.first.size());
+        for (std::size_t i = 0; i < w.size(); ++i)
+            QVERIFY2(torch::equal(w[i], ref.first[i]), qPrintable(QString("tensor %1 differs").arg(i)));
+        const auto report = nlohmann::json::parse(test::readAll(dir() + "/" + name + "/report.json"));
+        QVERIFY(report["test"] == ref.second["test"]);
+        QVERIFY(report["best_epoch"] == ref.second["best_epoch"]);
+        QCOMPARE(lines(fs::path(dir()) / name / "metrics.csv"), 5);
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -127,7 +208,7 @@ private Q_SLOTS:
     void learnsAndWritesTheRunFolder()
     {
         Recorder rec;
-        const nlohmann::json report = Trainer(makeTrainingExperiment(m_data), options("learn")).run(&rec);
+        const nlohmann::json report = Trainer(makeTrainingExperiment(m_data), options("learn")).run(&rec).toJson();
         QVERIFY(rec.started && rec.finishedCalled && rec.failure.empty());
         QCOMPARE(rec.epochs, 15);
         QVERIFY(rec.batches > 15);
@@ -172,14 +253,17 @@ private Q_SLOTS:
 
     void stopTakesEffectWithinABatch()
     {
-        TrainerControl control;
         Recorder rec;
-        rec.control = &control;
         rec.stopAfterBatches = 3;
-        const nlohmann::json report = Trainer(makeTrainingExperiment(m_data), options("stop")).run(&rec, &control);
-        QVERIFY(report["stopped"].get<bool>());
+        const TrainingReport report = Trainer(makeTrainingExperiment(m_data), options("stop")).run(&rec);
+        QVERIFY(report.stopped);
         QCOMPARE(rec.batches, 3);
-        QCOMPARE(rec.epochs, 0); // stopped in the first epoch (6 batches of 16)
+        QCOMPARE(rec.epochs, 0); // stopped in the first epoch (5 batches of 16)
+        QCOMPARE(report.epochsCompleted, 0); // the unfinished epoch does not count
+        QVERIFY(!report.test);                // a stop skips the final evaluation
+        // Even in epoch 1 a stop leaves a checkpoint to resume from, and the folder says "stopped".
+        QVERIFY(fs::exists(dir() + "/stop/checkpoints/last.pt"));
+        QCOMPARE(RunFolder(dir() + "/stop").status(), RunStatus::Stopped);
     }
 
     void earlyStopping()
@@ -221,23 +305,34 @@ private Q_SLOTS:
             QSKIP("a GPU is present");
         QCOMPARE(Trainer::resolveDevice("auto"), std::string("cpu"));
         QVERIFY_THROWS_EXCEPTION(Error, Trainer::resolveDevice("cuda"));
+        QVERIFY_THROWS_EXCEPTION(Error, Trainer::resolveDevice("cuda:1"));
+        QVERIFY_THROWS_EXCEPTION(Error, Trainer::resolveDevice("cuda:x"));
     }
 
     void killedAndResumedEqualsUninterrupted()
     {
+        // The file says 10 epochs and seed 5; the command line says 40 and 3. A resumed run
+        // must go on with what the command line said (it used to fall back to the file's).
         Experiment e = makeTrainingExperiment(m_data);
-        e.training.epochs = 40;
+        e.training.epochs = 10;
         const std::string exp = dir() + "/resume.fuselab.json";
         e.dataset.path = m_data;
         e.save(exp);
         const std::string a = dir() + "/runA", b = dir() + "/runB";
         std::string out, err;
-        QCOMPARE(test::runCli({"train", exp, "--out", a, "--cache", m_cache, "--quiet"}, &out, &err), 0);
+        QCOMPARE(test::runCli({"train", exp, "--out", a, "--cache", m_cache, "--quiet", "--epochs", "40", "--seed", "3", "--device", "cpu"},
+                              &out, &err),
+                 0);
+        QCOMPARE(Experiment::load(a + "/experiment.fuselab.json").training.epochs, 40);
+        QVERIFY(nlohmann::json::parse(test::readAll(a + "/run.json"))["overrides"]
+                == nlohmann::json({{"epochs", 40}, {"seed", 3}, {"device", "cpu"}}));
 
         QProcess p;
         p.start(QStringLiteral(FUSELAB_CLI_PATH), {QStringLiteral("train"), QString::fromStdString(exp), QStringLiteral("--out"),
                                                     QString::fromStdString(b), QStringLiteral("--cache"), QString::fromStdString(m_cache),
-                                                    QStringLiteral("--quiet")});
+                                                    QStringLiteral("--quiet"), QStringLiteral("--epochs"), QStringLiteral("40"),
+                                                    QStringLiteral("--seed"), QStringLiteral("3"), QStringLiteral("--device"),
+                                                    QStringLiteral("cpu")});
         QVERIFY(p.waitForStarted());
         // Wait until a few epochs are done, then kill it mid-run.
         bool killed = false;
@@ -252,7 +347,12 @@ private Q_SLOTS:
         QVERIFY2(killed, "the run finished before it could be killed");
         QCOMPARE(p.exitStatus(), QProcess::CrashExit);
         QVERIFY(lines(fs::path(b) / "metrics.csv") < 41);
+        // The killed process left its lock behind: the run reads as interrupted, not running.
+        QCOMPARE(RunFolder(b).status(), RunStatus::Interrupted);
+        QCOMPARE(test::runCli({"train", "--resume", b, "--epochs", "12"}, &out, &err), 2); // a resumed run keeps its settings
+        QVERIFY2(err.find("keeps the epochs and seed") != std::string::npos, err.c_str());
         QCOMPARE(test::runCli({"train", "--resume", b, "--quiet"}, &out, &err), 0);
+        QCOMPARE(RunFolder(b).status(), RunStatus::Finished);
 
         const auto wa = weights(e, a + "/checkpoints/last.pt"), wb = weights(e, b + "/checkpoints/last.pt");
         QCOMPARE(wa.size(), wb.size());
@@ -263,6 +363,161 @@ private Q_SLOTS:
         QVERIFY(ra["best_epoch"] == rb["best_epoch"]);
         // metrics.csv: one row per epoch, the same numbers apart from timings.
         QCOMPARE(lines(fs::path(b) / "metrics.csv"), 41);
+    }
+
+    void stopMidEpochThenResumeEqualsUninterrupted()
+    {
+        const auto ref = uninterrupted("ref_mid");
+        Experiment e = makeTrainingExperiment(m_data);
+        e.training.epochs = 4;
+        Recorder first;
+        first.stopAfterBatches = 7; // epoch 2, step 2 of 5
+        const TrainingReport stopped = Trainer(e, options("mid")).run(&first);
+        QVERIFY(stopped.stopped);
+        QCOMPARE(stopped.epochsCompleted, 1);
+        QCOMPARE(first.log.back(), std::string("finished"));
+        Recorder second;
+        TrainerOptions o = options("mid");
+        o.resume = true;
+        Trainer(e, o).run(&second);
+        QCOMPARE(second.plan.startEpoch, 2);
+        QCOMPARE(second.plan.startStep, std::int64_t(2));
+        QVERIFY(second.plan.resumed);
+        QCOMPARE(second.batches, 4 * 5 - 7);
+        sameAs(ref, "mid");
+    }
+
+    void stopDuringValidationThenResume()
+    {
+        const auto ref = uninterrupted("ref_val");
+        Experiment e = makeTrainingExperiment(m_data);
+        e.training.epochs = 4;
+        Recorder first;
+        first.stopInPhase = TrainingPhase::Validating;
+        first.stopInPhaseCount = 2; // epoch 2's validation
+        const TrainingReport stopped = Trainer(e, options("inval")).run(&first);
+        QVERIFY(stopped.stopped);
+        QCOMPARE(stopped.epochsCompleted, 1);
+        Recorder second;
+        TrainerOptions o = options("inval");
+        o.resume = true;
+        Trainer(e, o).run(&second);
+        QCOMPARE(second.plan.startEpoch, 2);
+        QCOMPARE(second.plan.startStep, std::int64_t(5)); // trained, not validated
+        QCOMPARE(second.log[2], std::string("phase:validating")); // after preparing_data and started: no training
+        sameAs(ref, "inval");
+    }
+
+    void pauseThenResumeContinuesTheSameRun()
+    {
+        const auto ref = uninterrupted("ref_pause");
+        Experiment e = makeTrainingExperiment(m_data);
+        e.training.epochs = 4;
+        Recorder rec;
+        rec.pauseAfterBatches = 3;
+        Trainer(e, options("pause")).run(&rec);
+        const auto paused = std::find(rec.log.begin(), rec.log.end(), "phase:paused");
+        QVERIFY(paused != rec.log.end());
+        QCOMPARE(*(paused + 1), std::string("phase:training")); // back to the phase it paused in
+        sameAs(ref, "pause");
+    }
+
+    void emptyValidationSplitSelectsByTrainingLoss()
+    {
+        // 90% train, no val, 10% test: val metrics would all be 0 and freeze the best epoch.
+        LoadOptions lo;
+        lo.split = {42, 0.9, 0.0, 0.1};
+        CacheBuildOptions co;
+        co.cacheRoot = dir() + "/cache";
+        const std::string cache = buildTensorCache(loadDataset(m_data, lo), makeTrainingExperiment(m_data).preprocessing, co).dir;
+        QVERIFY(TensorCache::open(cache).rows(Split::Val).empty());
+        Experiment e = makeTrainingExperiment(m_data);
+        e.training.epochs = 8;
+        e.training.patience = 2;
+        TrainerOptions o = options("noval");
+        o.cacheDir = cache;
+        Recorder rec;
+        const TrainingReport r = Trainer(e, o).run(&rec);
+        QCOMPARE(rec.plan.selectionMetric, std::string("train_loss"));
+        QVERIFY2(rec.plan.notice.find("no validation samples") != std::string::npos, rec.plan.notice.c_str());
+        QCOMPARE(r.selectionMetric, std::string("train_loss"));
+        QVERIFY(!r.val);
+        QVERIFY(r.test);
+        // The best epoch is the one with the lowest training loss in metrics.csv.
+        std::ifstream csv(dir() + "/noval/metrics.csv");
+        std::string row;
+        std::getline(csv, row);
+        int best = 0;
+        double lowest = 1e300;
+        while (std::getline(csv, row)) {
+            int epoch;
+            double trainLoss;
+            QCOMPARE(std::sscanf(row.c_str(), "%d,%lf", &epoch, &trainLoss), 2);
+            if (trainLoss < lowest) {
+                lowest = trainLoss;
+                best = epoch;
+            }
+        }
+        QCOMPARE(r.bestEpoch, best);
+        QVERIFY2(best > 1, "the best epoch moved on from epoch 1");
+        QVERIFY(!rec.results.empty() && !rec.results[0].hasValidation);
+    }
+
+    void servicesRunTheDocumentedEventSequence()
+    {
+        Experiment e = makeTrainingExperiment(m_data);
+        e.training.epochs = 2;
+        e.training.threads = 1;
+        const std::string exp = dir() + "/services.fuselab.json";
+        e.save(exp);
+        TrainRequest request;
+        request.experimentFile = exp;
+        request.runDir = dir() + "/services_run";
+        request.cache = m_cache;
+        torch::set_num_threads(2);
+        Recorder rec;
+        const TrainingReport r = trainExperiment(request, &rec);
+        QCOMPARE(torch::get_num_threads(), 2); // the run used 1 and put the caller's count back
+        QCOMPARE(rec.plan.threads, 1);
+        QCOMPARE(rec.plan.stepsPerEpoch, std::int64_t(5));
+        QCOMPARE(rec.plan.classes, (std::vector<std::string>{"bright", "dark", "mid"}));
+        QVERIFY(rec.plan.parameters > 0);
+        // docs/engine-api.md: preparing data, the plan, then per epoch training (batches),
+        // validating, best.pt when it is the best, last.pt and the epoch; then testing and finished.
+        std::vector<std::string> expected = {"phase:preparing_data", "started"};
+        for (int epoch = 0; epoch < 2; ++epoch) {
+            for (const char *x : {"phase:training", "batch", "phase:validating"})
+                expected.push_back(x);
+            if (rec.results[static_cast<std::size_t>(epoch)].best)
+                expected.push_back("best.pt");
+            expected.push_back("last.pt");
+            expected.push_back("epoch");
+        }
+        expected.push_back("phase:testing");
+        expected.push_back("finished");
+        QCOMPARE(rec.log, expected);
+        QCOMPARE(rec.results[0].valPredictions.size(), std::size_t(9)); // every val sample, with its prediction
+        QCOMPARE(r.epochsCompleted, 2);
+        // The run folder records where it came from, and the run history lists it first.
+        const RunFolder run(request.runDir);
+        QCOMPARE(run.status(), RunStatus::Finished);
+        QCOMPARE(run.readRecord().cache, fs::absolute(m_cache).string());
+        const auto history = listRuns(dir());
+        QVERIFY(!history.empty());
+        QCOMPARE(history.front().dir, request.runDir);
+        QCOMPARE(history.front().epochsCompleted, 2);
+        QVERIFY(history.front().testAccuracy.has_value());
+        // A second run into the same folder is refused, saying why.
+        try {
+            trainExperiment(request, nullptr);
+            QFAIL("overwrote a run");
+        } catch (const Error &err) {
+            QVERIFY2(std::string(err.what()).find("already holds a run") != std::string::npos, err.what());
+        }
+        // A folder whose lock names a live process reads as running; a dead one as interrupted.
+        test::writeFile(run.lockFile(), nlohmann::json({{"pid", static_cast<long>(::getpid())}, {"host", ""}}).dump());
+        QCOMPARE(run.status(), RunStatus::Running); // another host's lock cannot be checked
+        fs::remove(run.lockFile());
     }
 
     void predictNewSamples()

@@ -71,4 +71,24 @@ long long CliArgs::intValue(const std::string &name, long long fallback, long lo
     }
 }
 
+std::string cliHint(const Error &error)
+{
+    const std::string text = error.message().text ? error.message().text : "";
+    if (text.empty())
+        return {};
+    static const std::pair<const char *, const char *> hints[] = {
+        {"say which column holds the labels", " (--label-column NAME)"},
+        {"choose a writable cache folder", " (--cache-dir DIR, or the FUSELAB_CACHE_DIR environment variable)"},
+        {"prepare the tensor cache on a full build", " (fuselab-cli cache there, then train with --cache DIR)"},
+        {"already holds a run", " (--out DIR for a new run, or --resume DIR to continue it)"},
+        {"there is nothing to resume", " (train EXPERIMENT --out DIR)"},
+        {"no CUDA support or no GPU", " (--device cpu or --device auto)"},
+        {"but this machine has", " (--device cuda:0, or --device cpu)"},
+    };
+    for (auto &[key, hint] : hints)
+        if (text.find(key) != std::string::npos)
+            return hint;
+    return {};
+}
+
 } // namespace fuselab::cli

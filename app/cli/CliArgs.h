@@ -42,6 +42,10 @@ private:
     std::vector<std::string> m_positional;
 };
 
+// The command-line option that answers a core message, appended to it (core speaks in the
+// user's terms; only the CLI knows its flags). "" when none.
+std::string cliHint(const Error &error);
+
 // Runs a command body, turning exceptions into the documented exit codes and messages:
 // usage errors and bad input (fuselab::Error) exit 2, anything else 1.
 template <typename Body>
@@ -53,7 +57,7 @@ int runCommand(const char *command, Body body)
         std::fprintf(stderr, "fuselab-cli %s: %s\nRun 'fuselab-cli %s --help' for the options.\n", command, e.what(), command);
         return kExitUsage;
     } catch (const Error &e) {
-        std::fprintf(stderr, "fuselab-cli %s: %s\n", command, e.what());
+        std::fprintf(stderr, "fuselab-cli %s: %s%s\n", command, e.what(), cliHint(e).c_str());
         return kExitUsage;
     } catch (const std::exception &e) {
         std::fprintf(stderr, "fuselab-cli %s: internal error: %s\n", command, e.what());

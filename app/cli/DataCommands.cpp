@@ -11,6 +11,7 @@
 #include "core/cache/TensorCacheBuilder.h"
 #include "core/data/DatasetLoader.h"
 #include "core/inspect/DatasetInspector.h"
+#include "core/project/Services.h"
 #include "core/util/FileIO.h"
 #endif
 
@@ -53,11 +54,9 @@ int inspectCommand(const std::vector<std::string> &raw)
         }
         if (a.positional().size() != 1)
             throw UsageError("inspect expects exactly one DATASET path");
-        const Dataset d = loadDataset(a.positional()[0], readerOptions(a));
         ProgressBar progress(a.flag("quiet"));
-        InspectOptions io;
-        io.threads = static_cast<int>(a.intValue("threads", 0, 0, 1024));
-        const nlohmann::json report = inspectDataset(d, io, &progress);
+        const Dataset d = openDataset(a.positional()[0], readerOptions(a), &progress);
+        const nlohmann::json report = healthReport(d, static_cast<int>(a.intValue("threads", 0, 0, 1024)), &progress);
         progress.finishLine();
         if (a.flag("json"))
             std::printf("%s\n", report.dump(2).c_str());

@@ -2,13 +2,15 @@
 // fuselab-cli train / eval.
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
-#include "app/cli/RunCache.h"
+#include "app/cli/ProgressBar.h"
 
-#include "core/train/Trainer.h"
-#include "core/util/FileIO.h"
+#include "core/project/Services.h"
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -24,28 +26,41 @@ std::string fmt(double v, int decimals = 4)
     return buf;
 }
 
-// Prints a bar per epoch (redrawn on a terminal) and a summary line per epoch.
+// SIGINT/SIGTERM ask the run to stop: it saves a checkpoint of where it is (at most one
+// batch is lost) and `train --resume` continues it.
+std::atomic<bool> g_stopRequested{false};
+extern "C" void requestStop(int) { g_stopRequested = true; }
+
+// Prints the cache build's progress, a bar per epoch (redrawn on a terminal) and a summary
+// line per epoch.
 class TrainProgress final : public TrainingObserver {
 public:
-    explicit TrainProgress(bool quiet) : m_quiet(quiet), m_tty(::isatty(STDERR_FILENO) != 0) {}
-    void runStarted(const nlohmann::json &info) override
+    explicit TrainProgress(bool quiet) : m_quiet(quiet), m_tty(::isatty(STDERR_FILENO) != 0), m_bar(quiet) {}
+    bool isCancelled() const override { return g_stopRequested; }
+    void onProgress(const std::string &stage, std::int64_t done, std::int64_t total) override { m_bar.onProgress(stage, done, total); }
+    void runStarted(const RunPlan &p) override
     {
+        m_bar.finishLine();
         if (m_quiet)
             return;
-        std::fprintf(stderr, "training on %s: %lld train / %lld val / %lld test samples, %lld parameters, epochs %d..%d\n",
-                     info["device"].get<std::string>().c_str(), info["train_samples"].get<long long>(),
-                     info["val_samples"].get<long long>(), info["test_samples"].get<long long>(), info["parameters"].get<long long>(),
-                     info["start_epoch"].get<int>(), info["epochs"].get<int>());
+        std::fprintf(stderr, "training on %s (%d threads): %lld train / %lld val / %lld test samples, %lld parameters, epochs %d..%d",
+                     p.device.c_str(), p.threads, static_cast<long long>(p.trainSamples), static_cast<long long>(p.valSamples),
+                     static_cast<long long>(p.testSamples), static_cast<long long>(p.parameters), p.startEpoch, p.epochs);
+        if (p.startStep > 0)
+            std::fprintf(stderr, " (epoch %d from step %lld)", p.startEpoch, static_cast<long long>(p.startStep));
+        std::fprintf(stderr, "\n");
+        if (!p.notice.empty())
+            std::fprintf(stderr, "note: %s\n", p.notice.c_str());
     }
-    void batchEnded(int epoch, std::int64_t step, std::int64_t steps, double loss, double sps) override
+    void batchEnded(const BatchEvent &b) override
     {
         if (m_quiet || !m_tty)
             return;
-        const int width = 24, filled = static_cast<int>(width * step / std::max<std::int64_t>(1, steps));
+        const int width = 24, filled = static_cast<int>(width * b.step / std::max<std::int64_t>(1, b.steps));
         std::string bar(static_cast<std::size_t>(filled), '#');
         bar.resize(width, '.');
-        std::fprintf(stderr, "\repoch %3d [%s] %lld/%lld  loss %.4f  %.0f samples/s ", epoch, bar.c_str(), static_cast<long long>(step),
-                     static_cast<long long>(steps), loss, sps);
+        std::fprintf(stderr, "\repoch %3d [%s] %lld/%lld  loss %.4f  %.0f samples/s ", b.epoch, bar.c_str(), static_cast<long long>(b.step),
+                     static_cast<long long>(b.steps), b.loss, b.samplesPerSecond);
         std::fflush(stderr);
     }
     void epochEnded(const EpochResult &r) override
@@ -54,19 +69,36 @@ public:
             return;
         if (m_tty)
             std::fputc('\r', stderr);
-        std::fprintf(stderr, "epoch %3d  loss %.4f  val loss %.4f  %s %.4f  macro-F1 %.4f  %.0f samples/s  %.1fs%s\n", r.epoch,
-                     r.trainLoss, r.valLoss, r.val.multiLabel ? "val exact-match" : "val acc", r.val.accuracy, r.val.macroF1,
-                     r.samplesPerSecond, r.seconds, r.best ? "  *best" : "");
+        if (r.hasValidation)
+            std::fprintf(stderr, "epoch %3d  loss %.4f  val loss %.4f  %s %.4f  macro-F1 %.4f  %.0f samples/s  %.1fs%s\n", r.epoch,
+                         r.trainLoss, r.valLoss, r.val.multiLabel ? "val exact-match" : "val acc", r.val.accuracy, r.val.macroF1,
+                         r.samplesPerSecond, r.seconds, r.best ? "  *best" : "");
+        else
+            std::fprintf(stderr, "epoch %3d  loss %.4f  (no validation samples)  %.0f samples/s  %.1fs%s\n", r.epoch, r.trainLoss,
+                         r.samplesPerSecond, r.seconds, r.best ? "  *best" : "");
     }
     void earlyStopped(int epoch, const std::string &reason) override
     {
         if (!m_quiet)
             std::fprintf(stderr, "early stop after epoch %d: %s\n", epoch, reason.c_str());
     }
+    void failed(const std::string &) override { m_failed = true; }
+    bool runFailed() const { return m_failed; }
 
 private:
     bool m_quiet, m_tty;
+    bool m_failed = false;
+    ProgressBar m_bar;
 };
+
+void printSkipped(const std::vector<DataIssue> &issues)
+{
+    constexpr std::size_t shown = 20;
+    for (std::size_t k = 0; k < issues.size() && k < shown; ++k)
+        std::fprintf(stderr, "%s\n", issues[k].toString().c_str());
+    if (issues.size() > shown)
+        std::fprintf(stderr, "... and %zu more (fuselab-cli inspect lists them all)\n", issues.size() - shown);
+}
 
 void printReport(const nlohmann::json &metrics, const std::vector<std::string> &classes, const char *title)
 {
@@ -109,8 +141,6 @@ void printReport(const nlohmann::json &metrics, const std::vector<std::string> &
     }
 }
 
-std::string experimentDirOf(const std::string &file) { return fs::absolute(file).parent_path().string(); }
-
 } // namespace
 
 int trainCommand(const std::vector<std::string> &raw)
@@ -118,68 +148,70 @@ int trainCommand(const std::vector<std::string> &raw)
     return runCommand("train", [&]() -> int {
         const CliArgs a(raw, {"help", "quiet"}, {"out", "device", "epochs", "seed", "resume", "cache", "cache-dir", "threads"}, {});
         if (a.flag("help")) {
-            std::printf("Usage: fuselab-cli train EXPERIMENT [--out RUN_DIR] [--device auto|cpu|cuda] [--epochs N] [--seed N]\n"
-                        "       fuselab-cli train --resume RUN_DIR\n\n"
-                        "Trains the experiment's model. RUN_DIR receives the experiment as used, metrics.csv,\n"
-                        "events.jsonl, checkpoints/last.pt and best.pt, and report.json. --resume continues an\n"
-                        "interrupted run from its last checkpoint, with the same result as an uninterrupted run.\n"
+            std::printf("Usage: fuselab-cli train EXPERIMENT [--out RUN_DIR] [--device auto|cpu|cuda|cuda:N] [--epochs N] [--seed N]\n"
+                        "       fuselab-cli train --resume RUN_DIR [--device ...]\n\n"
+                        "Trains the experiment's model. RUN_DIR receives the experiment as used (with --epochs,\n"
+                        "--seed and --device applied), run.json, metrics.csv, events.jsonl, checkpoints/last.pt\n"
+                        "and best.pt, and report.json. Ctrl+C (or SIGTERM) stops the run after the current batch\n"
+                        "and saves where it is; --resume continues a stopped or interrupted run exactly, with the\n"
+                        "settings it started with (only --device may change), and ends as an uninterrupted run would.\n"
                         "  --cache DIR       train from this tensor cache instead of preparing one from the dataset\n"
                         "  --cache-dir DIR   where prepared caches live\n"
-                        "Exit codes: 0 trained, 1 the run failed (e.g. NaN loss), 2 bad usage or input.\n");
+                        "Exit codes: 0 trained (or stopped and resumable), 1 the run failed (e.g. NaN loss), 2 bad usage or input.\n");
             return kExitOk;
         }
-        TrainerOptions o;
-        std::string experimentFile;
-        std::string cache = a.value("cache").value_or("");
-        if (auto resume = a.value("resume")) {
-            o.runDir = *resume;
-            o.resume = true;
-            experimentFile = (fs::path(*resume) / "experiment.fuselab.json").string();
-            if (!fs::exists(experimentFile))
-                throw Error(*resume + " is not a run folder (no experiment.fuselab.json)");
-        } else {
-            if (a.positional().size() != 1)
-                throw UsageError("train expects one EXPERIMENT file (or --resume RUN_DIR)");
-            experimentFile = a.positional()[0];
-            o.experimentDir = experimentDirOf(experimentFile);
-            o.runDir = a.value("out").value_or((fs::path(o.experimentDir) / "runs" / fs::path(experimentFile).stem().stem()).string());
-            if (fs::exists(fs::path(o.runDir) / "checkpoints"))
-                throw UsageError(o.runDir + " already holds a run; choose another --out, or continue it with --resume " + o.runDir);
-        }
-        const Experiment e = Experiment::load(experimentFile);
-        if (o.resume) {
-            // The run's own cache (rebuilt if it was deleted), unless --cache names another.
-            const RunInfo run = cache.empty() ? runCache(o.runDir, e, a.flag("quiet")) : readRunInfo(o.runDir);
-            o.experimentDir = run.experimentDir;
-            if (cache.empty())
-                cache = run.cache;
-        }
-        if (auto d = a.value("device"))
-            o.device = *d;
-        Trainer::resolveDevice(o.device.value_or(e.training.device)); // a bad or unavailable device is bad usage (exit 2)
-        if (a.value("epochs"))
-            o.epochs = static_cast<int>(a.intValue("epochs", 1, 1, 100000));
-        if (a.value("seed"))
-            o.seed = static_cast<std::uint64_t>(a.intValue("seed", 0, 0, INT64_MAX));
-        if (cache.empty())
-            cache = prepareCache(e, o.experimentDir, a.value("cache-dir").value_or(""),
-                                 static_cast<int>(a.intValue("threads", 0, 0, 1024)), a.flag("quiet"));
-        o.cacheDir = cache;
-        fs::create_directories(o.runDir);
-        writeFileAtomically((fs::path(o.runDir) / "run.json").string(),
-                            nlohmann::json({{"cache", fs::absolute(cache).string()}, {"experiment_dir", o.experimentDir}}).dump(2) + "\n");
+        std::signal(SIGINT, requestStop);
+        std::signal(SIGTERM, requestStop);
         TrainProgress progress(a.flag("quiet"));
-        nlohmann::json report;
+        TrainingReport report;
+        std::string runDir;
         try {
-            report = Trainer(e, o).run(&progress);
+            if (auto resume = a.value("resume")) {
+                if (!a.positional().empty())
+                    throw UsageError("--resume continues a run: give RUN_DIR only, not an EXPERIMENT");
+                if (a.value("epochs") || a.value("seed"))
+                    throw UsageError("a resumed run keeps the epochs and seed it started with (see its experiment.fuselab.json); "
+                                     "start a new run to change them");
+                ResumeRequest r;
+                r.runDir = runDir = *resume;
+                r.device = a.value("device");
+                r.cache = a.value("cache").value_or("");
+                report = resumeRun(r, &progress);
+            } else {
+                if (a.positional().size() != 1)
+                    throw UsageError("train expects one EXPERIMENT file (or --resume RUN_DIR)");
+                TrainRequest r;
+                r.experimentFile = a.positional()[0];
+                r.runDir = runDir = a.value("out").value_or(defaultRunDir(r.experimentFile));
+                r.device = a.value("device");
+                if (a.value("epochs"))
+                    r.epochs = static_cast<int>(a.intValue("epochs", 1, 1, 100000));
+                if (a.value("seed"))
+                    r.seed = static_cast<std::uint64_t>(a.intValue("seed", 0, 0, INT64_MAX));
+                r.cache = a.value("cache").value_or("");
+                r.cacheRequest.cacheRoot = a.value("cache-dir").value_or("");
+                r.cacheRequest.threads = static_cast<int>(a.intValue("threads", 0, 0, 1024));
+                if (!r.cache.empty() && !fs::exists(fs::path(r.cache) / "meta.json"))
+                    throw UsageError("--cache " + r.cache + " is not a tensor cache (no meta.json)");
+                report = trainExperiment(r, &progress);
+            }
+        } catch (const Cancelled &) {
+            std::fprintf(stderr, "fuselab-cli train: stopped before training began\n");
+            return kExitOk;
         } catch (const Error &err) {
-            std::fprintf(stderr, "fuselab-cli train: %s\n", err.what());
+            // Bad input and refusals before training are usage errors; a run that failed is not.
+            if (!progress.runFailed())
+                throw;
+            std::fprintf(stderr, "fuselab-cli train: %s%s\n", err.what(), cliHint(err).c_str());
             return kExitFailed;
         }
-        if (report.contains("test"))
-            printReport(report["test"], report["classes"].get<std::vector<std::string>>(),
-                        ("test (best epoch " + std::to_string(report["best_epoch"].get<int>()) + ")").c_str());
-        std::printf("run folder: %s\n", o.runDir.c_str());
+        if (report.stopped) {
+            std::fprintf(stderr, "stopped after %d complete epoch(s); continue with: fuselab-cli train --resume %s\n",
+                         report.epochsCompleted, runDir.c_str());
+        } else if (report.test) {
+            printReport(report.test->toJson(), report.classes, ("test (best epoch " + std::to_string(report.bestEpoch) + ")").c_str());
+        }
+        std::printf("run folder: %s\n", runDir.c_str());
         return kExitOk;
     });
 }
@@ -198,25 +230,22 @@ int evalCommand(const std::vector<std::string> &raw)
         }
         if (a.positional().size() != 1)
             throw UsageError("eval expects one RUN_DIR");
-        const fs::path run(a.positional()[0]);
         const std::string splitName = a.value("split").value_or("test");
         const auto split = splitFromName(splitName);
         if (!split || *split == Split::Train)
             throw UsageError("--split must be val or test");
-        const Experiment e = Experiment::load((run / "experiment.fuselab.json").string());
-        const std::string checkpoint = (run / "checkpoints" / "best.pt").string();
-        if (!fs::exists(checkpoint))
-            throw Error(checkpoint + " does not exist: the run has not finished an epoch");
-        const RunInfo info = runCache(run, e, a.flag("json"));
-        const EvaluationMetrics m = evaluateCheckpoint(e, info.experimentDir, info.cache, checkpoint, *split,
-                                                       a.value("device").value_or("auto"));
+        const RunFolder run(a.positional()[0]);
+        ProgressBar progress(a.flag("json"));
+        const EvaluationMetrics m = evaluateRun(run.dir(), *split, a.value("device").value_or("auto"), &progress);
+        progress.finishLine();
+        const std::vector<std::string> classes = run.readExperiment().dataset.classes;
         if (a.flag("json")) {
             nlohmann::json j = m.toJson();
             j["split"] = splitName;
-            j["classes"] = e.dataset.classes;
+            j["classes"] = classes;
             std::printf("%s\n", j.dump(2).c_str());
         } else {
-            printReport(m.toJson(), e.dataset.classes, splitName.c_str());
+            printReport(m.toJson(), classes, splitName.c_str());
         }
         return kExitOk;
     });

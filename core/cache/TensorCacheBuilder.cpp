@@ -137,8 +137,8 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
     }
     fs::create_directories(root, ec);
     if (ec)
-        throw Error("cannot create the cache folder " + root.string() + ": " + ec.message()
-                    + " (set FUSELAB_CACHE_DIR or --cache-dir to a writable folder)");
+        throw Error(Message(FL_TR("TensorCacheBuilder", "cannot create the cache folder %1: %2 (choose a writable cache folder)"),
+                            root.string(), ec.message()));
     const fs::path tmp = root / (result.key + ".tmp-" + std::to_string(::getpid()));
     fs::remove_all(tmp, ec);
     fs::create_directories(tmp, ec);
@@ -190,7 +190,12 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
             c.meta.shape = {settings.text.maxLength};
             c.tokenizer = Tokenizer::create(settings.text);
             std::vector<std::string> train;
+            std::int64_t read = 0;
             for (const Sample &s : d.samples) {
+                if (observer && ++read % 256 == 0) {
+                    observer->onProgress("reading text", read, N);
+                    observer->checkpoint();
+                }
                 if (s.split != Split::Train || !s.fields[m].present)
                     continue;
                 std::string err;
@@ -198,7 +203,12 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
                 if (err.empty())
                     train.push_back(std::move(text));
             }
+            if (observer) {
+                observer->onProgress("fitting tokenizer", 0, 1);
+                observer->checkpoint();
+            }
             c.tokenizer->fit(train);
+            checkpoint(observer);
             c.meta.tokenizer = tokenizerKindName(settings.text.tokenizer);
             c.meta.tokenizerFile = "col" + std::to_string(m) + ".tokenizer";
             c.meta.vocabSize = c.tokenizer->vocabSize();
@@ -273,7 +283,7 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
                     sq[static_cast<std::size_t>(b * groups + g)] += q;
                 }
             }
-        });
+        }, observer, "normalising");
         std::int64_t n = 0;
         for (auto k : count) n += k;
         for (std::int64_t g = 0; g < groups; ++g) {

@@ -11,7 +11,7 @@ namespace fs = std::filesystem;
 
 namespace fuselab {
 
-Dataset loadDataset(const std::string &path, const LoadOptions &options)
+Dataset loadDataset(const std::string &path, const LoadOptions &options, ProgressObserver *observer)
 {
     std::error_code ec;
     const fs::file_status st = fs::status(path, ec);
@@ -33,7 +33,7 @@ Dataset loadDataset(const std::string &path, const LoadOptions &options)
         else if (IdxReader::looksLikeIdx(path))
             d = IdxReader().read(path);
         else
-            d = FolderTreeReader().read(path);
+            d = FolderTreeReader().read(path, observer);
         d.source = path;
     } else {
         throw Error(path + ": not a regular file or folder");

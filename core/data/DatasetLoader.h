@@ -5,6 +5,8 @@
 
 namespace fuselab {
 
+class ProgressObserver;
+
 struct LoadOptions {
     ReaderOptions reader;
     SplitOptions split;
@@ -14,6 +16,7 @@ struct LoadOptions {
 // manifest.csv/manifest.jsonl, a folder of IDX files, or a class-folder tree; then
 // assigns splits and adds warnings about the class layout (one class only, a class
 // with no training samples). Throws fuselab::Error when the path is not a dataset.
-Dataset loadDataset(const std::string &path, const LoadOptions &options = {});
+// The observer sees a folder scan's progress and may cancel it (Cancelled is thrown).
+Dataset loadDataset(const std::string &path, const LoadOptions &options = {}, ProgressObserver *observer = nullptr);
 
 } // namespace fuselab

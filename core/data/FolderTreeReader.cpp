@@ -2,6 +2,7 @@
 #include "core/data/FolderTreeReader.h"
 
 #include "core/data/PathGuard.h"
+#include "core/util/Progress.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -19,6 +20,8 @@ struct Walker {
     const PathGuard &guard;
     std::vector<DataIssue> &issues;
     std::set<std::pair<dev_t, ino_t>> visited;
+    ProgressObserver *observer = nullptr;
+    std::int64_t seen = 0; // files and folders looked at, for progress
 
     // Lists regular files below `dir` (relative stems keyed), following symlinks but not loops.
     void walk(const fs::path &dir, std::vector<fs::path> &files, int depth)
@@ -44,6 +47,10 @@ struct Walker {
             issues.push_back({guard.relative(dir.string()), 0, "cannot list folder: " + ec.message()});
         std::sort(entries.begin(), entries.end());
         for (const fs::path &p : entries) {
+            if (observer && ++seen % 512 == 0) {
+                observer->onProgress("scanning", seen, 0);
+                observer->checkpoint();
+            }
             const std::string name = p.filename().string();
             if (!name.empty() && name[0] == '.')
                 continue; // hidden files, .DS_Store, our own cache
@@ -63,7 +70,7 @@ struct Walker {
 
 } // namespace
 
-Dataset FolderTreeReader::read(const std::string &rootArg) const
+Dataset FolderTreeReader::read(const std::string &rootArg, ProgressObserver *observer) const
 {
     Dataset d;
     d.format = "folder";
@@ -71,7 +78,7 @@ Dataset FolderTreeReader::read(const std::string &rootArg) const
     const PathGuard guard(rootArg);
     d.root = guard.root();
     const fs::path root(d.root);
-    Walker walker{guard, d.issues, {}};
+    Walker walker{guard, d.issues, {}, observer};
 
     // Which top-level folders are splits?
     std::vector<std::pair<fs::path, Split>> classParents;

@@ -184,8 +184,8 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
         std::string cols;
         for (auto &h : t.header)
             cols += (cols.empty() ? "" : ", ") + h;
-        throw Error(name + ": no \"" + m_options.labelColumn + "\" column (columns are: " + cols
-                    + "); name the label column with --label-column NAME");
+        throw Error(Message(FL_TR("ManifestReader", "%1: no \"%2\" column (columns are: %3); say which column holds the labels"), name,
+                            m_options.labelColumn, cols));
     }
     // A multi-label dataset: JSONL label lists, or CSV labels joined by ';'.
     d.multiLabel = labelCol >= 0 && t.labelLists;
@@ -197,7 +197,8 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
     for (auto &[col, type] : m_options.columnTypes) {
         (void)type;
         if (find(col) < 0)
-            throw Error(name + ": --column " + col + "=...: there is no column named \"" + col + "\"");
+            throw Error(Message(FL_TR("ManifestReader", "%1: a type is given for the column \"%2\", but there is no column of that name"),
+                                name, col));
     }
 
     // Type each remaining column.

@@ -86,7 +86,12 @@ Experiment makeExperiment(const std::string &name, const DatasetSummary &d)
     auto it = std::find_if(experimentTemplates().begin(), experimentTemplates().end(),
                            [&](const ExperimentTemplate &t) { return t.name == name; });
     if (it == experimentTemplates().end())
-        throw Error("unknown template \"" + name + "\" (fuselab-cli new --list shows them)");
+    {
+        std::string names;
+        for (auto &t : experimentTemplates())
+            names += (names.empty() ? "" : ", ") + t.name;
+        throw Error(Message(FL_TR("Templates", "unknown template \"%1\" (templates: %2)"), name, names));
+    }
     if (d.classes.size() < 2)
         throw Error("the dataset has " + std::to_string(d.classes.size()) + " class(es); a classifier needs at least two");
 

@@ -3,6 +3,7 @@
 
 #include "core/cache/FieldEncoder.h"
 #include "core/cache/TensorCache.h"
+#include "core/document/RunFolder.h"
 #include "core/model/FusionModel.h"
 #include "core/train/Trainer.h"
 #include "core/util/FileIO.h"
@@ -25,13 +26,11 @@ struct Predictor::State {
 Predictor::Predictor(const std::string &runDir, const std::string &device, const std::string &cacheDir)
     : m_state(std::make_unique<State>())
 {
-    const fs::path run(runDir);
+    const RunFolder run(runDir);
     State &s = *m_state;
-    s.experiment = Experiment::load((run / "experiment.fuselab.json").string());
-    const nlohmann::json info = nlohmann::json::parse(readFile((run / "run.json").string()), nullptr, false);
-    if (info.is_discarded())
-        throw Error((run / "run.json").string() + " is corrupt");
-    s.cache = std::make_unique<TensorCache>(TensorCache::open(cacheDir.empty() ? info.value("cache", "") : cacheDir));
+    s.experiment = run.readExperiment();
+    const RunRecord record = run.readRecord();
+    s.cache = std::make_unique<TensorCache>(TensorCache::open(cacheDir.empty() ? record.cache : cacheDir));
     const PreprocessSettings settings = s.cache->settings();
     for (std::size_t m = 0; m < s.cache->columns().size(); ++m) {
         const CacheColumn &col = s.cache->columns()[m];
@@ -44,15 +43,15 @@ Predictor::Predictor(const std::string &runDir, const std::string &device, const
         s.columns.push_back({col.name, col.kind});
     }
     s.device = torch::Device(Trainer::resolveDevice(device));
-    s.model = FusionModel(s.experiment.graph, inferContext(s.experiment, info.value("experiment_dir", "")));
-    const fs::path checkpoint = run / "checkpoints" / "best.pt";
+    s.model = FusionModel(s.experiment.graph, inferContext(s.experiment, record.experimentDir));
+    const std::string checkpoint = run.bestCheckpoint();
     if (!fs::exists(checkpoint))
-        throw Error(checkpoint.string() + " does not exist: the run has not finished an epoch");
+        throw Error(Message(FL_TR("Predictor", "%1 has no best checkpoint yet: the run has not finished an epoch"), runDir));
     torch::serialize::InputArchive archive;
     try {
-        archive.load_from(checkpoint.string(), s.device);
+        archive.load_from(checkpoint, s.device);
     } catch (const c10::Error &e) {
-        throw Error(checkpoint.string() + ": unreadable checkpoint (" + std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+        throw Error(Message(FL_TR("Trainer", "%1: unreadable checkpoint (%2)"), checkpoint, std::string(e.what_without_backtrace()).substr(0, 200)));
     }
     s.model->load(archive);
     s.model->to(s.device);

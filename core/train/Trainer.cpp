@@ -2,6 +2,11 @@
 #include "core/train/Trainer.h"
 
 #include "core/cache/TensorCache.h"
+#include "core/document/RunFolder.h"
+#include "core/train/BestEpochTracker.h"
+#include "core/train/ClassBalance.h"
+#include "core/train/LearningRateSchedule.h"
+#include "core/train/TrainingSteps.h"
 #include "core/model/FusionModel.h"
 #include "core/model/ModalityDropout.h"
 #include "core/util/FileIO.h"
@@ -13,6 +18,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <sstream>
@@ -42,9 +48,11 @@ std::uint64_t mix(std::uint64_t seed, std::uint64_t a, std::uint64_t b = 0, std:
 // augmentation in steady state.
 class BatchPrefetcher {
 public:
+    // `first`: the index of batches[0] in its epoch (a resumed epoch skips the batches it
+    // had trained), which seeds its augmentation.
     BatchPrefetcher(const TensorCache &cache, std::vector<std::vector<std::int64_t>> batches, const AugmentSettings *augment,
-                    std::uint64_t seed, std::size_t depth = 3)
-        : m_cache(cache), m_batches(std::move(batches)), m_augment(augment), m_seed(seed), m_depth(depth),
+                    std::uint64_t seed, std::size_t first = 0, std::size_t depth = 3)
+        : m_cache(cache), m_batches(std::move(batches)), m_augment(augment), m_seed(seed), m_first(first), m_depth(depth),
           m_thread([this] { produce(); })
     {
     }
@@ -77,7 +85,7 @@ private:
     {
         try {
             for (std::size_t i = 0; i < m_batches.size(); ++i) {
-                CacheBatch b = m_cache.batch(m_batches[i], m_augment, mix(m_seed, 7, i));
+                CacheBatch b = m_cache.batch(m_batches[i], m_augment, mix(m_seed, 7, m_first + i));
                 std::unique_lock<std::mutex> lock(m_mutex);
                 m_cv.wait(lock, [&] { return m_ready.size() < m_depth || m_quit; });
                 if (m_quit)
@@ -98,6 +106,7 @@ private:
     std::vector<std::vector<std::int64_t>> m_batches;
     const AugmentSettings *m_augment;
     std::uint64_t m_seed;
+    std::size_t m_first;
     std::size_t m_depth;
     std::mutex m_mutex;
     std::condition_variable m_cv;
@@ -125,34 +134,43 @@ void appendLine(const fs::path &file, const std::string &line)
         throw Error("cannot write " + file.string());
 }
 
+// Holds the run between batches while the observer pauses it (telling it the phase), and
+// throws Cancelled when it stops it.
+class PhaseControl {
+public:
+    explicit PhaseControl(TrainingObserver &obs) : m_obs(obs) {}
+    void enter(TrainingPhase p)
+    {
+        if (p == m_phase)
+            return;
+        m_phase = p;
+        m_obs.phaseChanged(p);
+    }
+    TrainingPhase phase() const { return m_phase; }
+    // Between two batches.
+    void between()
+    {
+        if (m_obs.isPaused() && !m_obs.isCancelled()) {
+            const TrainingPhase was = m_phase;
+            enter(TrainingPhase::Paused);
+            while (m_obs.isPaused() && !m_obs.isCancelled())
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            enter(was);
+        }
+        if (m_obs.isCancelled())
+            throw Cancelled();
+    }
+
+private:
+    TrainingObserver &m_obs;
+    TrainingPhase m_phase = TrainingPhase::Paused; // none yet: the first enter() always reports
+};
+
 struct Evaluation {
     double loss = 0;
     EvaluationMetrics metrics;
+    std::vector<SamplePrediction> predictions; // single-label only
 };
-
-// The task's loss: cross-entropy, or binary cross-entropy with logits per label for
-// multi-label data. `sum`: summed over samples (per-label losses still averaged), for
-// evaluation.
-torch::Tensor taskLoss(const torch::Tensor &logits, const torch::Tensor &labels, bool multiLabel, const torch::Tensor &weights,
-                       bool sum = false)
-{
-    namespace F = torch::nn::functional;
-    if (multiLabel) {
-        auto o = F::BinaryCrossEntropyWithLogitsFuncOptions();
-        if (weights.defined())
-            o.pos_weight(weights);
-        if (!sum)
-            return F::binary_cross_entropy_with_logits(logits, labels, o);
-        o.reduction(torch::kSum);
-        return F::binary_cross_entropy_with_logits(logits, labels, o) / double(logits.size(1));
-    }
-    auto o = F::CrossEntropyFuncOptions();
-    if (sum)
-        o.reduction(torch::kSum);
-    if (weights.defined())
-        o.weight(weights);
-    return F::cross_entropy(logits, labels, o);
-}
 
 void moveBatch(CacheBatch &b, const torch::Device &device)
 {
@@ -162,8 +180,10 @@ void moveBatch(CacheBatch &b, const torch::Device &device)
     b.labels = b.labels.to(device);
 }
 
+// Metrics (and per-sample predictions) of the model on some rows; `between` runs before
+// each batch (pause and stop).
 Evaluation evaluateRows(FusionModel &model, const TensorCache &cache, const std::vector<std::int64_t> &rows, std::int64_t batchSize,
-                        const torch::Device &device)
+                        const torch::Device &device, const std::function<void(std::int64_t, std::int64_t)> &between)
 {
     const auto C = static_cast<std::int64_t>(cache.classes().size());
     const bool multi = cache.multiLabel();
@@ -178,17 +198,35 @@ Evaluation evaluateRows(FusionModel &model, const TensorCache &cache, const std:
     torch::NoGradGuard noGrad;
     model->eval();
     double lossSum = 0;
-    BatchPrefetcher loader(cache, chunk(rows, batchSize), nullptr, 0);
-    while (auto b = loader.next()) {
+    const auto batches = chunk(rows, batchSize);
+    BatchPrefetcher loader(cache, batches, nullptr, 0);
+    std::int64_t done = 0;
+    std::size_t offset = 0;
+    while (true) {
+        if (between)
+            between(done, static_cast<std::int64_t>(batches.size()));
+        auto b = loader.next();
+        if (!b)
+            break;
         moveBatch(*b, device);
         const auto out = model->forward(b->inputs, b->present);
         lossSum += taskLoss(out.logits, b->labels, multi, {}, true).item<double>();
         const torch::Tensor logits = out.logits.to(torch::kCPU).to(torch::kFloat).contiguous();
         const torch::Tensor labels = b->labels.to(torch::kCPU).contiguous();
-        if (multi)
-            multiAcc.addLogits(logits.data_ptr<float>(), labels.data_ptr<float>(), logits.size(0));
-        else
-            single.addScores(logits.data_ptr<float>(), labels.data_ptr<std::int64_t>(), logits.size(0));
+        const std::int64_t n = logits.size(0);
+        if (multi) {
+            multiAcc.addLogits(logits.data_ptr<float>(), labels.data_ptr<float>(), n);
+        } else {
+            single.addScores(logits.data_ptr<float>(), labels.data_ptr<std::int64_t>(), n);
+            const auto [conf, pred] = torch::softmax(logits, 1).max(1);
+            const auto *c = conf.data_ptr<float>();
+            const auto *p = pred.data_ptr<std::int64_t>();
+            const auto *l = labels.data_ptr<std::int64_t>();
+            for (std::int64_t i = 0; i < n; ++i)
+                ev.predictions.push_back({rows[offset + static_cast<std::size_t>(i)], static_cast<int>(l[i]), static_cast<int>(p[i]), c[i]});
+        }
+        offset += static_cast<std::size_t>(n);
+        ++done;
     }
     ev.loss = lossSum / double(rows.size());
     ev.metrics = result();
@@ -206,36 +244,81 @@ void checkCacheMatches(const TensorCache &cache, const Experiment &e)
                 out += (i ? ", " : "") + v[i];
             return out + (v.size() > 12 ? ", ..." : "");
         };
-        throw Error("the dataset's classes (" + std::to_string(cache.classes().size()) + ": " + list(cache.classes())
-                    + ") are not the experiment's (" + std::to_string(e.dataset.classes.size()) + ": " + list(e.dataset.classes)
-                    + "); the data changed since the experiment was made: make it again with fuselab-cli new, or edit "
-                    + "dataset.classes");
+        throw Error(Message(FL_TR("Trainer", "the dataset's classes (%1: %2) are not the experiment's (%3: %4); the data changed since the "
+                                             "experiment was made: make the experiment again for this dataset, or edit its class list"),
+                            std::to_string(cache.classes().size()), list(cache.classes()), std::to_string(e.dataset.classes.size()),
+                            list(e.dataset.classes)));
     }
     if (cache.multiLabel() != e.dataset.multiLabel)
-        throw Error(std::string("the tensor cache holds a ") + (cache.multiLabel() ? "multi-label" : "single-label")
-                    + " dataset but the experiment is made for a " + (cache.multiLabel() ? "single-label" : "multi-label")
-                    + " one; make the experiment again (fuselab-cli new) for this dataset");
+        throw Error(cache.multiLabel()
+                        ? Message(FL_TR("Trainer", "the tensor cache holds a multi-label dataset but the experiment is made for a "
+                                                   "single-label one; make the experiment again for this dataset"))
+                        : Message(FL_TR("Trainer", "the tensor cache holds a single-label dataset but the experiment is made for a "
+                                                   "multi-label one; make the experiment again for this dataset")));
 }
+
+torch::serialize::InputArchive readArchive(const std::string &path, const torch::Device &device)
+{
+    torch::serialize::InputArchive archive;
+    try {
+        archive.load_from(path, device);
+    } catch (const c10::Error &e) {
+        throw Error(Message(FL_TR("Trainer", "%1: unreadable checkpoint (%2)"), path,
+                            std::string(e.what_without_backtrace()).substr(0, 200)));
+    }
+    return archive;
+}
+
+// Sets LibTorch's intra-op thread count for a run and puts the caller's back afterwards.
+class ThreadCountGuard {
+public:
+    explicit ThreadCountGuard(int threads) : m_saved(torch::get_num_threads())
+    {
+        if (threads != m_saved)
+            torch::set_num_threads(threads);
+    }
+    ~ThreadCountGuard()
+    {
+        if (torch::get_num_threads() != m_saved)
+            torch::set_num_threads(m_saved);
+    }
+
+private:
+    int m_saved;
+};
+
+// Where a run stands, as a checkpoint stores it. `epoch` counts finished (trained and
+// validated) epochs; `nextStep` batches of the following epoch are done already (0 at an
+// epoch's end; steps-per-epoch when only its validation is missing).
+struct RunPosition {
+    int epoch = 0;
+    std::int64_t nextStep = 0;
+    double partialLoss = 0;     // summed over the done batches' samples
+    std::int64_t partialSeen = 0;
+};
 
 } // namespace
 
 EvaluationMetrics evaluateCheckpoint(const Experiment &experiment, const std::string &experimentDir, const std::string &cacheDir,
-                                         const std::string &checkpoint, Split split, const std::string &device)
+                                     const std::string &checkpoint, Split split, const std::string &device, ProgressObserver *observer)
 {
     const torch::Device dev(Trainer::resolveDevice(device));
     const TensorCache cache = TensorCache::open(cacheDir);
     checkCacheMatches(cache, experiment);
     FusionModel model(experiment.graph, inferContext(experiment, experimentDir));
-    torch::serialize::InputArchive archive;
-    try {
-        archive.load_from(checkpoint, dev);
-    } catch (const c10::Error &e) {
-        throw Error(checkpoint + ": unreadable checkpoint (" + std::string(e.what_without_backtrace()).substr(0, 200) + ")");
-    }
+    torch::serialize::InputArchive archive = readArchive(checkpoint, dev);
     model->load(archive);
     model->to(dev);
     model->setChannelsLast(dev.is_cpu());
-    return evaluateRows(model, cache, cache.rows(split), std::max(1, experiment.training.batchSize), dev).metrics;
+    const char *stage = split == Split::Val ? "validating" : "testing";
+    return evaluateRows(model, cache, cache.rows(split), std::max(1, experiment.training.batchSize), dev,
+                        [&](std::int64_t done, std::int64_t total) {
+                            if (observer) {
+                                observer->onProgress(stage, done, total);
+                                observer->checkpoint();
+                            }
+                        })
+        .metrics;
 }
 
 std::string Trainer::resolveDevice(const std::string &requested)
@@ -262,36 +345,34 @@ std::string Trainer::resolveDevice(const std::string &requested)
 
 Trainer::Trainer(Experiment experiment, TrainerOptions options) : m_experiment(std::move(experiment)), m_options(std::move(options)) {}
 
-nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
+TrainingReport Trainer::run(TrainingObserver *observer)
 {
     TrainingObserver silent;
     TrainingObserver &obs = observer ? *observer : silent;
-    const fs::path runDir(m_options.runDir);
-    const fs::path checkpoints = runDir / "checkpoints";
-    const fs::path eventsFile = runDir / "events.jsonl";
+    const auto runStart = Clock::now();
+    const RunFolder folder(m_options.runDir);
+    const fs::path checkpoints(folder.checkpointDir());
     auto event = [&](nlohmann::json e) {
         e["time"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-        appendLine(eventsFile, e.dump());
+        appendLine(folder.eventsFile(), e.dump());
     };
+    PhaseControl phase(obs);
     try {
-        TrainingSettings t = m_experiment.training;
-        if (m_options.device)
-            t.device = *m_options.device;
-        if (m_options.epochs)
-            t.epochs = *m_options.epochs;
-        if (m_options.seed)
-            t.seed = *m_options.seed;
-        const torch::Device device(resolveDevice(t.device));
-        torch::set_num_threads(t.threads > 0 ? t.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+        const TrainingSettings &t = m_experiment.training;
+        const torch::Device device(resolveDevice(m_options.device.value_or(t.device)));
+        const ThreadCountGuard threads(t.threads > 0 ? t.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+        if (m_options.announcePreparing)
+            phase.enter(TrainingPhase::PreparingData);
 
         fs::create_directories(checkpoints);
         if (!m_options.resume) {
             // A fresh run: the experiment as used, an empty log, no stale checkpoints.
-            fs::remove(checkpoints / "best.pt");
-            fs::remove(checkpoints / "last.pt");
-            writeFileAtomically((runDir / "experiment.fuselab.json").string(), m_experiment.toJson().dump(2) + "\n");
-            fs::remove(eventsFile);
-            fs::remove(runDir / "metrics.csv");
+            fs::remove(folder.bestCheckpoint());
+            fs::remove(folder.lastCheckpoint());
+            writeFileAtomically(folder.experimentFile(), m_experiment.toJson().dump(2) + "\n");
+            fs::remove(folder.eventsFile());
+            fs::remove(folder.metricsFile());
+            fs::remove(folder.reportFile());
         }
 
         const TensorCache cache = TensorCache::open(m_options.cacheDir);
@@ -299,236 +380,241 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
         const std::vector<std::int64_t> trainRows = cache.rows(Split::Train), valRows = cache.rows(Split::Val),
                                         testRows = cache.rows(Split::Test);
         if (trainRows.empty())
-            throw Error("the dataset has no training samples");
-        const auto C = static_cast<std::int64_t>(cache.classes().size());
+            throw Error(Message(FL_TR("Trainer", "the dataset has no training samples")));
+        const auto C = static_cast<int>(cache.classes().size());
+        const bool multi = cache.multiLabel(); // = the experiment's, and the model's (its head is checked against it)
 
         torch::manual_seed(t.seed);
         FusionModel model(m_experiment.graph, inferContext(m_experiment, m_options.experimentDir));
-        const bool multi = cache.multiLabel(); // = the experiment's, and the model's (its head is checked against it)
         model->to(device);
         model->setChannelsLast(device.is_cpu()); // before the optimizer sees the parameters
+        const auto optimizer = makeOptimizer(t, model->parameters());
 
-        std::unique_ptr<torch::optim::Optimizer> optimizer;
-        if (t.optimizer == "sgd")
-            optimizer = std::make_unique<torch::optim::SGD>(model->parameters(), torch::optim::SGDOptions(t.learningRate)
-                                                                                   .momentum(t.momentum)
-                                                                                   .nesterov(t.nesterov)
-                                                                                   .weight_decay(t.weightDecay));
-        else if (t.optimizer == "adamw")
-            optimizer = std::make_unique<torch::optim::AdamW>(model->parameters(),
-                                                              torch::optim::AdamWOptions(t.learningRate).weight_decay(t.weightDecay));
-        else
-            optimizer = std::make_unique<torch::optim::Adam>(model->parameters(),
-                                                             torch::optim::AdamOptions(t.learningRate).weight_decay(t.weightDecay));
-
-        // How often each class occurs in train (positives per label when multi-label).
-        std::vector<std::int64_t> classCount(static_cast<std::size_t>(C), 0);
-        std::int64_t unlabelled = 0; // multi-label samples of no class
+        std::vector<std::vector<int>> classesOf;
+        classesOf.reserve(trainRows.size());
         for (auto r : trainRows) {
-            if (!multi) {
-                ++classCount[static_cast<std::size_t>(cache.label(r))];
-                continue;
-            }
-            bool any = false;
-            for (std::int64_t c = 0; c < C; ++c)
-                if (cache.hasClass(r, c)) {
-                    ++classCount[static_cast<std::size_t>(c)];
-                    any = true;
-                }
-            unlabelled += !any;
+            std::vector<int> cs;
+            if (!multi)
+                cs.push_back(static_cast<int>(cache.label(r)));
+            else
+                for (int c = 0; c < C; ++c)
+                    if (cache.hasClass(r, c))
+                        cs.push_back(c);
+            classesOf.push_back(std::move(cs));
         }
-        // Class weights. Single-label: inverse frequency, normalised to mean 1. Multi-label:
-        // each label's positives weighted by negatives / positives (pos_weight).
+        const ClassBalance balance(std::move(classesOf), C, multi);
         torch::Tensor classWeights;
-        if (t.classWeights) {
-            std::vector<float> w(static_cast<std::size_t>(C));
-            double sum = 0;
-            for (std::int64_t c = 0; c < C; ++c) {
-                const auto n = classCount[static_cast<std::size_t>(c)];
-                if (multi)
-                    w[static_cast<std::size_t>(c)] = n ? float(double(trainRows.size()) - double(n)) / float(n) : 1.f;
-                else
-                    w[static_cast<std::size_t>(c)] = n ? float(trainRows.size()) / float(n) : 0.f;
-                sum += w[static_cast<std::size_t>(c)];
-            }
-            if (!multi)
-                for (auto &x : w)
-                    x = float(x * C / sum);
-            classWeights = torch::tensor(w).to(device);
-        }
-        // Weighted sampler: a sample's weight is 1 / (train count of its class); multi-label:
-        // of its rarest class, and 1 / (samples of no class) for those.
-        auto samplerWeight = [&](std::int64_t r) {
-            if (!multi)
-                return 1.0 / double(classCount[static_cast<std::size_t>(cache.label(r))]);
-            double w = 0;
-            for (std::int64_t c = 0; c < C; ++c)
-                if (cache.hasClass(r, c))
-                    w = std::max(w, 1.0 / double(classCount[static_cast<std::size_t>(c)]));
-            return w > 0 ? w : 1.0 / double(std::max<std::int64_t>(1, unlabelled));
-        };
-        std::vector<double> cumulativeWeight; // over trainRows, for drawing with replacement
-        for (auto r : trainRows)
-            if (t.weightedSampler)
-                cumulativeWeight.push_back((cumulativeWeight.empty() ? 0.0 : cumulativeWeight.back()) + samplerWeight(r));
+        if (t.classWeights)
+            classWeights = torch::tensor(balance.classWeights()).to(device);
 
         const std::int64_t batchSize = t.batchSize;
-        const auto stepsPerEpoch = static_cast<std::int64_t>((trainRows.size() + static_cast<std::size_t>(batchSize) - 1) / static_cast<std::size_t>(batchSize));
-        const bool lowerIsBetter = t.earlyStopMetric == "val_loss";
-        int startEpoch = 1;
-        double best = lowerIsBetter ? INFINITY : -INFINITY;
-        double bestLoss = INFINITY; // val loss of the best epoch: breaks ties of the metric
-        int sinceBest = 0;
+        const auto stepsPerEpoch = static_cast<std::int64_t>((trainRows.size() + static_cast<std::size_t>(batchSize) - 1)
+                                                             / static_cast<std::size_t>(batchSize));
+        const LearningRateSchedule schedule(t, stepsPerEpoch);
+        // Without validation samples, val metrics mean nothing: the best epoch is the one
+        // with the lowest training loss, and patience watches that.
+        const bool haveVal = !valRows.empty();
+        BestEpochTracker tracker(haveVal ? t.earlyStopMetric : "train_loss", t.patience);
 
-        auto saveCheckpoint = [&](const fs::path &path, int epoch) {
+        RunPosition at;
+        std::optional<torch::Tensor> rngState; // the generator's state at a mid-epoch checkpoint
+        auto saveCheckpoint = [&](const std::string &path, const RunPosition &p, bool withRng) {
             torch::serialize::OutputArchive archive;
             model->save(archive);
             torch::serialize::OutputArchive opt;
             optimizer->save(opt);
             archive.write("optimizer", opt);
-            archive.write("epoch", c10::IValue(static_cast<std::int64_t>(epoch)));
-            archive.write("best", c10::IValue(best));
-            archive.write("best_loss", c10::IValue(bestLoss));
-            archive.write("since_best", c10::IValue(static_cast<std::int64_t>(sinceBest)));
+            archive.write("epoch", c10::IValue(static_cast<std::int64_t>(p.epoch)));
+            archive.write("next_step", c10::IValue(p.nextStep));
+            archive.write("partial_loss", c10::IValue(p.partialLoss));
+            archive.write("partial_seen", c10::IValue(p.partialSeen));
+            const auto &s = tracker.state();
+            archive.write("best", c10::IValue(s.best));
+            archive.write("best_loss", c10::IValue(s.bestLoss));
+            archive.write("best_epoch", c10::IValue(static_cast<std::int64_t>(s.bestEpoch)));
+            archive.write("since_best", c10::IValue(static_cast<std::int64_t>(s.sinceBest)));
             archive.write("experiment", c10::IValue(m_experiment.toJson().dump()));
-            const std::string tmp = path.string() + ".tmp";
+            if (withRng) {
+                at::Generator gen = at::globalContext().defaultGenerator(device);
+                std::lock_guard<std::mutex> lock(gen.mutex());
+                archive.write("rng_state", gen.get_state());
+            }
+            const std::string tmp = path + ".tmp";
             archive.save_to(tmp);
             fs::rename(tmp, path);
         };
-        auto loadCheckpoint = [&](const fs::path &path, bool withOptimizer) {
-            torch::serialize::InputArchive archive;
-            try {
-                archive.load_from(path.string(), device);
-            } catch (const c10::Error &e) {
-                throw Error(path.string() + ": unreadable checkpoint (" + std::string(e.what_without_backtrace()).substr(0, 200) + ")");
-            }
+        auto loadWeights = [&](const std::string &path) {
+            torch::serialize::InputArchive archive = readArchive(path, device);
             model->load(archive);
             model->setChannelsLast(device.is_cpu());
             c10::IValue v;
             archive.read("epoch", v);
-            const int epoch = static_cast<int>(v.toInt());
-            if (withOptimizer) {
-                torch::serialize::InputArchive opt;
-                archive.read("optimizer", opt);
-                optimizer->load(opt);
-                archive.read("best", v);
-                best = v.toDouble();
-                if (archive.try_read("best_loss", v))
-                    bestLoss = v.toDouble();
-                archive.read("since_best", v);
-                sinceBest = static_cast<int>(v.toInt());
-            }
-            return epoch;
+            return std::make_pair(std::move(archive), static_cast<int>(v.toInt()));
         };
 
         if (m_options.resume) {
-            const fs::path last = checkpoints / "last.pt";
-            if (!fs::exists(last))
-                throw Error(last.string() + " does not exist: nothing to resume (start the run without --resume)");
-            startEpoch = loadCheckpoint(last, true) + 1;
-            // Keep the log rows of completed epochs only (a kill may have left a partial epoch's).
-            const fs::path csv = runDir / "metrics.csv";
-            if (fs::exists(csv)) {
-                std::ifstream in(csv);
+            if (!fs::exists(folder.lastCheckpoint()))
+                throw Error(Message(FL_TR("Trainer", "%1 has no checkpoint yet: there is nothing to resume (start the run again instead)"),
+                                    folder.dir()));
+            auto [archive, epoch] = loadWeights(folder.lastCheckpoint());
+            at.epoch = epoch;
+            torch::serialize::InputArchive opt;
+            archive.read("optimizer", opt);
+            optimizer->load(opt);
+            c10::IValue v;
+            BestEpochTracker::State s;
+            archive.read("best", v);
+            s.best = v.toDouble();
+            if (archive.try_read("best_loss", v))
+                s.bestLoss = v.toDouble();
+            archive.read("since_best", v);
+            s.sinceBest = static_cast<int>(v.toInt());
+            s.bestEpoch = archive.try_read("best_epoch", v) ? static_cast<int>(v.toInt()) : (s.sinceBest == 0 ? epoch : 0);
+            if (std::isinf(s.best) && s.bestEpoch == 0)
+                s.best = NAN; // checkpoints before best_epoch stored +-inf for "none yet"
+            tracker.restore(s);
+            if (archive.try_read("next_step", v))
+                at.nextStep = v.toInt();
+            if (archive.try_read("partial_loss", v))
+                at.partialLoss = v.toDouble();
+            if (archive.try_read("partial_seen", v))
+                at.partialSeen = v.toInt();
+            torch::Tensor state;
+            if (archive.try_read("rng_state", state))
+                rngState = state.to(torch::kCPU);
+            // Keep the log rows of finished epochs only (a kill may have left a partial epoch's).
+            if (fs::exists(folder.metricsFile())) {
+                std::ifstream in(folder.metricsFile());
                 std::string line, kept;
                 while (std::getline(in, line)) {
                     const int e = line.empty() || !std::isdigit(static_cast<unsigned char>(line[0])) ? 0 : std::stoi(line);
-                    if (e == 0 || e < startEpoch)
+                    if (e == 0 || e <= at.epoch)
                         kept += line + "\n";
                 }
-                writeFileAtomically(csv.string(), kept);
+                writeFileAtomically(folder.metricsFile(), kept);
             }
-            event({{"event", "resumed"}, {"epoch", startEpoch}});
+            fs::remove(folder.reportFile()); // the run goes on: an earlier stop's report no longer holds
+            event({{"event", "resumed"}, {"epoch", at.epoch + 1}, {"step", at.nextStep}});
         }
-        if (!fs::exists(runDir / "metrics.csv"))
-            writeFileAtomically((runDir / "metrics.csv").string(),
+        if (!fs::exists(folder.metricsFile()))
+            writeFileAtomically(folder.metricsFile(),
                                 "epoch,train_loss,val_loss,val_accuracy,val_macro_f1,learning_rate,samples_per_second,seconds\n");
 
-        const nlohmann::json info = {{"event", "run_started"}, {"run_dir", runDir.string()}, {"device", device.str()},
-                                     {"train_samples", trainRows.size()}, {"val_samples", valRows.size()},
-                                     {"test_samples", testRows.size()}, {"parameters", model->parameterCount()},
-                                     {"epochs", t.epochs}, {"start_epoch", startEpoch}, {"seed", t.seed}};
-        event(info);
-        obs.runStarted(info);
+        RunPlan plan;
+        plan.runDir = folder.dir();
+        plan.device = device.str();
+        plan.threads = torch::get_num_threads();
+        plan.epochs = t.epochs;
+        plan.stepsPerEpoch = stepsPerEpoch;
+        plan.batchSize = t.batchSize;
+        plan.trainSamples = static_cast<std::int64_t>(trainRows.size());
+        plan.valSamples = static_cast<std::int64_t>(valRows.size());
+        plan.testSamples = static_cast<std::int64_t>(testRows.size());
+        plan.classes = cache.classes();
+        plan.multiLabel = multi;
+        plan.parameters = model->parameterCount();
+        plan.seed = t.seed;
+        plan.startEpoch = at.epoch + 1;
+        plan.startStep = at.nextStep;
+        plan.resumed = m_options.resume;
+        plan.selectionMetric = tracker.metric();
+        if (!haveVal)
+            plan.notice = Message(FL_TR("Trainer", "the dataset has no validation samples: the best epoch is the one with the lowest "
+                                                   "training loss%1"),
+                                  t.patience > 0 ? Message(FL_TR("Trainer", ", and early stopping watches the training loss")).str() : "")
+                              .str();
+        event({{"event", "run_started"}, {"run_dir", plan.runDir}, {"device", plan.device}, {"threads", plan.threads},
+               {"train_samples", plan.trainSamples}, {"val_samples", plan.valSamples}, {"test_samples", plan.testSamples},
+               {"parameters", plan.parameters}, {"epochs", plan.epochs}, {"steps_per_epoch", plan.stepsPerEpoch},
+               {"start_epoch", plan.startEpoch}, {"start_step", plan.startStep}, {"seed", plan.seed},
+               {"selected_by", plan.selectionMetric}, {"notice", plan.notice}});
+        obs.runStarted(plan);
 
-        auto lrAt = [&](int epoch, std::int64_t step) {
-            const double progress = (epoch - 1) + double(step) / double(stepsPerEpoch); // epochs done
-            double factor = 1.0;
-            if (t.warmupEpochs > 0 && progress < t.warmupEpochs)
-                factor = (progress + 1.0 / double(stepsPerEpoch)) / t.warmupEpochs;
-            if (t.schedule == "step")
-                factor *= std::pow(t.gamma, (epoch - 1) / t.stepSize);
-            else if (t.schedule == "cosine")
-                factor *= 0.5 * (1 + std::cos(M_PI * double(epoch - 1) / double(t.epochs)));
-            return t.learningRate * factor;
+        bool stopped = false;
+        std::string earlyStop;
+        int bestInMemory = 0; // the epoch whose weights are in memory, when it is the best
+        Evaluation bestVal;
+        auto stopHere = [&](const RunPosition &p) {
+            // A checkpoint of exactly where the run is; resuming continues from it.
+            saveCheckpoint(folder.lastCheckpoint(), p, p.nextStep > 0 && p.nextStep < stepsPerEpoch);
+            obs.checkpointSaved({folder.lastCheckpoint(), p.epoch + (p.nextStep > 0 ? 1 : 0), p.nextStep, false});
+            stopped = true;
         };
 
-        auto evaluate = [&](const std::vector<std::int64_t> &rows) { return evaluateRows(model, cache, rows, batchSize, device); };
-
-        int epoch = startEpoch;
-        bool stopped = false;
-        // The epoch whose weights are in memory when it was the best (0 otherwise): the final
-        // report then needs no reload and no second validation pass.
-        int bestInMemory = 0;
-        Evaluation bestVal;
-        for (; epoch <= t.epochs; ++epoch) {
+        for (int epoch = at.epoch + 1; epoch <= t.epochs && !stopped; ++epoch) {
             const auto epochStart = Clock::now();
-            torch::manual_seed(mix(t.seed, 1, static_cast<std::uint64_t>(epoch)));
+            const std::int64_t firstStep = epoch == at.epoch + 1 ? at.nextStep : 0;
+            double lossSum = firstStep > 0 ? at.partialLoss : 0;
+            std::int64_t seen = firstStep > 0 ? at.partialSeen : 0;
+            if (firstStep > 0 && rngState) {
+                at::Generator gen = at::globalContext().defaultGenerator(device);
+                std::lock_guard<std::mutex> lock(gen.mutex());
+                gen.set_state(*rngState);
+            } else {
+                torch::manual_seed(mix(t.seed, 1, static_cast<std::uint64_t>(epoch)));
+            }
+            // This epoch's batch order: a shuffle, or class-balanced draws with replacement.
             std::mt19937_64 order(mix(t.seed, 2, static_cast<std::uint64_t>(epoch)));
             std::vector<std::int64_t> rows = trainRows;
             if (t.weightedSampler) {
-                // Each class equally likely: draw with replacement, weight 1 / class count.
-                const double total = cumulativeWeight.back();
-                for (auto &r : rows) {
-                    const double u = double(order() >> 11) * 0x1.0p-53 * total;
-                    r = trainRows[static_cast<std::size_t>(std::upper_bound(cumulativeWeight.begin(), cumulativeWeight.end(), u)
-                                                           - cumulativeWeight.begin())];
-                }
+                const auto drawn = balance.draw(order);
+                for (std::size_t i = 0; i < rows.size(); ++i)
+                    rows[i] = trainRows[drawn[i]];
             } else {
                 for (std::size_t i = rows.size(); i > 1; --i)
                     std::swap(rows[i - 1], rows[uniformBelow(order, i)]);
             }
-            model->train();
-            BatchPrefetcher loader(cache, chunk(rows, batchSize), m_experiment.augmentation.any() ? &m_experiment.augmentation : nullptr,
-                                   mix(t.seed, 3, static_cast<std::uint64_t>(epoch)));
-            double lossSum = 0;
-            std::int64_t seen = 0, step = 0;
-            auto windowStart = Clock::now();
-            std::int64_t windowSamples = 0;
-            while (auto b = loader.next()) {
-                while (control && control->pause && !control->stop)
-                    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-                if (control && control->stop) {
-                    stopped = true;
-                    break;
-                }
-                for (auto &group : optimizer->param_groups())
-                    group.options().set_lr(lrAt(epoch, step));
-                if (t.modalityDropout > 0)
-                    dropModalities(b->inputs, b->present, t.modalityDropout, mix(t.seed, 4, static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(step)));
-                moveBatch(*b, device);
-                const auto out = model->forward(b->inputs, b->present);
-                const torch::Tensor loss = taskLoss(out.logits, b->labels, multi, classWeights) + out.auxLoss;
-                const double lossValue = loss.item<double>();
-                if (!std::isfinite(lossValue))
-                    throw Error("the loss became " + std::string(std::isnan(lossValue) ? "NaN" : "infinite") + " at epoch "
-                                + std::to_string(epoch) + ", step " + std::to_string(step + 1)
-                                + "; training stopped (the last good checkpoint is kept). Try a lower learning rate or grad_clip");
-                optimizer->zero_grad();
-                loss.backward();
-                if (t.gradClip > 0)
-                    torch::nn::utils::clip_grad_norm_(model->parameters(), t.gradClip);
-                optimizer->step();
-                const std::int64_t n = b->labels.size(0);
-                lossSum += lossValue * double(n);
-                seen += n;
-                windowSamples += n;
-                ++step;
-                if (step % m_options.logEvery == 0 || step == stepsPerEpoch) {
-                    const double secs = std::chrono::duration<double>(Clock::now() - windowStart).count();
-                    obs.batchEnded(epoch, step, stepsPerEpoch, lossValue, secs > 0 ? windowSamples / secs : 0);
-                    windowStart = Clock::now();
-                    windowSamples = 0;
+            auto batches = chunk(rows, batchSize);
+            batches.erase(batches.begin(), batches.begin() + static_cast<std::ptrdiff_t>(std::min<std::int64_t>(firstStep, stepsPerEpoch)));
+
+            std::int64_t step = firstStep;
+            if (step < stepsPerEpoch) {
+                phase.enter(TrainingPhase::Training);
+                model->train();
+                BatchPrefetcher loader(cache, std::move(batches), m_experiment.augmentation.any() ? &m_experiment.augmentation : nullptr,
+                                       mix(t.seed, 3, static_cast<std::uint64_t>(epoch)), static_cast<std::size_t>(firstStep));
+                auto windowStart = Clock::now();
+                std::int64_t windowSamples = 0;
+                while (true) {
+                    try {
+                        phase.between();
+                    } catch (const Cancelled &) {
+                        stopHere({epoch - 1, step, lossSum, seen});
+                        break;
+                    }
+                    auto b = loader.next();
+                    if (!b)
+                        break;
+                    const double lr = schedule.at(epoch, step);
+                    for (auto &group : optimizer->param_groups())
+                        group.options().set_lr(lr);
+                    if (t.modalityDropout > 0)
+                        dropModalities(b->inputs, b->present, t.modalityDropout,
+                                       mix(t.seed, 4, static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(step)));
+                    moveBatch(*b, device);
+                    const auto out = model->forward(b->inputs, b->present);
+                    const torch::Tensor loss = taskLoss(out.logits, b->labels, multi, classWeights) + out.auxLoss;
+                    const double lossValue = loss.item<double>();
+                    if (!std::isfinite(lossValue))
+                        throw Error(Message(FL_TR("Trainer", "the loss became %1 at epoch %2, step %3; training stopped (the last good "
+                                                             "checkpoint is kept). Try a lower learning rate or gradient clipping"),
+                                            std::isnan(lossValue) ? "NaN" : "infinite", std::to_string(epoch), std::to_string(step + 1)));
+                    optimizer->zero_grad();
+                    loss.backward();
+                    if (t.gradClip > 0)
+                        torch::nn::utils::clip_grad_norm_(model->parameters(), t.gradClip);
+                    optimizer->step();
+                    const std::int64_t n = b->labels.size(0);
+                    lossSum += lossValue * double(n);
+                    seen += n;
+                    windowSamples += n;
+                    ++step;
+                    if (step % m_options.logEvery == 0 || step == stepsPerEpoch) {
+                        const double secs = std::chrono::duration<double>(Clock::now() - windowStart).count();
+                        obs.batchEnded({epoch, step, stepsPerEpoch, lossValue, lr, secs > 0 ? double(windowSamples) / secs : 0});
+                        windowStart = Clock::now();
+                        windowSamples = 0;
+                    }
                 }
             }
             if (stopped)
@@ -537,66 +623,87 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
             EpochResult r;
             r.epoch = epoch;
             r.trainLoss = seen ? lossSum / double(seen) : 0;
-            r.learningRate = lrAt(epoch, 0);
-            const Evaluation val = evaluate(valRows);
+            r.learningRate = schedule.at(epoch, 0);
+            r.hasValidation = haveVal;
+            Evaluation val;
+            if (haveVal) {
+                phase.enter(TrainingPhase::Validating);
+                try {
+                    val = evaluateRows(model, cache, valRows, batchSize, device, [&](std::int64_t, std::int64_t) { phase.between(); });
+                } catch (const Cancelled &) {
+                    stopHere({epoch - 1, stepsPerEpoch, lossSum, seen}); // trained, not validated: resuming validates
+                    break;
+                }
+            }
             r.valLoss = val.loss;
             r.val = val.metrics;
+            r.valPredictions = std::move(val.predictions);
             r.seconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
-            r.samplesPerSecond = trainSeconds > 0 ? double(seen) / trainSeconds : 0; // training only, not validation
-            const double score = t.earlyStopMetric == "val_loss" ? val.loss
-                               : t.earlyStopMetric == "val_macro_f1" ? val.metrics.macroF1 : val.metrics.accuracy;
-            // Better by the metric, or as good with a lower val loss: once accuracy saturates
-            // (easy data, small val sets), the best checkpoint still follows the loss.
-            r.best = lowerIsBetter ? score < best : (score > best || (score == best && val.loss < bestLoss));
+            r.samplesPerSecond = trainSeconds > 0 ? double(seen - (firstStep > 0 ? at.partialSeen : 0)) / trainSeconds : 0;
+            const std::string &metric = tracker.metric();
+            const double score = metric == "train_loss" ? r.trainLoss
+                               : metric == "val_loss"   ? val.loss
+                               : metric == "val_macro_f1" ? val.metrics.macroF1
+                                                          : val.metrics.accuracy;
+            r.best = tracker.offer(epoch, score, haveVal ? val.loss : r.trainLoss);
             bestInMemory = r.best ? epoch : 0;
-            if (r.best) {
-                best = score;
-                bestLoss = val.loss;
-                sinceBest = 0;
+            if (r.best)
                 bestVal = val;
-            } else {
-                ++sinceBest;
-            }
             // Checkpoints first, then the logs: a kill in between is repaired on resume.
+            const RunPosition done{epoch, 0, 0, 0};
             if (r.best) {
-                saveCheckpoint(checkpoints / "best.pt", epoch);
-                obs.checkpointSaved((checkpoints / "best.pt").string(), true);
+                saveCheckpoint(folder.bestCheckpoint(), done, false);
+                obs.checkpointSaved({folder.bestCheckpoint(), epoch, stepsPerEpoch, true});
             }
-            saveCheckpoint(checkpoints / "last.pt", epoch);
-            obs.checkpointSaved((checkpoints / "last.pt").string(), false);
+            saveCheckpoint(folder.lastCheckpoint(), done, false);
+            obs.checkpointSaved({folder.lastCheckpoint(), epoch, stepsPerEpoch, false});
             std::ostringstream row;
             row.precision(8);
-            row << epoch << ',' << r.trainLoss << ',' << r.valLoss << ',' << r.val.accuracy << ',' << r.val.macroF1 << ','
-                << r.learningRate << ',' << r.samplesPerSecond << ',' << r.seconds;
-            appendLine(runDir / "metrics.csv", row.str());
+            row << epoch << ',' << r.trainLoss << ',' << r.valLoss << ',' << r.val.accuracy << ',' << r.val.macroF1 << ',' << r.learningRate
+                << ',' << r.samplesPerSecond << ',' << r.seconds;
+            appendLine(folder.metricsFile(), row.str());
             event({{"event", "epoch_end"}, {"epoch", epoch}, {"train_loss", r.trainLoss}, {"val_loss", r.valLoss},
                    {"val_accuracy", r.val.accuracy}, {"val_macro_f1", r.val.macroF1}, {"best", r.best},
-                   {"confusion", r.val.confusionJson()},
-                   {"samples_per_second", r.samplesPerSecond}});
+                   {"confusion", r.val.confusionJson()}, {"samples_per_second", r.samplesPerSecond}});
+            at = done;
             obs.epochEnded(r);
-            if (t.patience > 0 && sinceBest >= t.patience) {
-                const std::string why = "no improvement of " + t.earlyStopMetric + " for " + std::to_string(t.patience) + " epochs";
-                event({{"event", "early_stop"}, {"epoch", epoch}, {"reason", why}});
-                obs.earlyStopped(epoch, why);
+            if (tracker.exhausted()) {
+                earlyStop = Message(FL_TR("Trainer", "no improvement of %1 for %2 epochs"), metric, std::to_string(t.patience)).str();
+                event({{"event", "early_stop"}, {"epoch", epoch}, {"reason", earlyStop}});
+                obs.earlyStopped(epoch, earlyStop);
                 break;
             }
         }
 
-        // Final metrics from the best checkpoint.
-        nlohmann::json report = {{"run_dir", runDir.string()}, {"epochs_completed", std::min(epoch, t.epochs)}, {"stopped", stopped}};
-        if (fs::exists(checkpoints / "best.pt")) {
-            if (!stopped && bestInMemory > 0) {
-                report["best_epoch"] = bestInMemory;
-                report["val"] = bestVal.metrics.toJson();
-            } else {
-                report["best_epoch"] = loadCheckpoint(checkpoints / "best.pt", false);
-                report["val"] = evaluate(valRows).metrics.toJson();
+        TrainingReport report;
+        report.runDir = folder.dir();
+        report.epochsCompleted = at.epoch;
+        report.stopped = stopped;
+        report.earlyStopReason = earlyStop;
+        report.selectionMetric = tracker.metric();
+        report.classes = cache.classes();
+        report.bestEpoch = tracker.state().bestEpoch;
+        if (bestInMemory > 0 && haveVal)
+            report.val = bestVal.metrics;
+        // The final evaluation of the best weights; a stop skips it (eval does it later).
+        if (!stopped && fs::exists(folder.bestCheckpoint())) {
+            phase.enter(TrainingPhase::Testing);
+            auto between = [&](std::int64_t, std::int64_t) { phase.between(); };
+            try {
+                if (bestInMemory == 0) {
+                    report.bestEpoch = loadWeights(folder.bestCheckpoint()).second;
+                    if (haveVal)
+                        report.val = evaluateRows(model, cache, valRows, batchSize, device, between).metrics;
+                }
+                if (!testRows.empty())
+                    report.test = evaluateRows(model, cache, testRows, batchSize, device, between).metrics;
+            } catch (const Cancelled &) {
+                report.stopped = true; // everything is checkpointed already; only the test metrics are missing
             }
-            report["test"] = evaluate(testRows).metrics.toJson();
-            report["classes"] = cache.classes();
         }
-        writeFileAtomically((runDir / "report.json").string(), report.dump(2) + "\n");
-        event({{"event", stopped ? "stopped" : "finished"}});
+        report.seconds = std::chrono::duration<double>(Clock::now() - runStart).count();
+        writeFileAtomically(folder.reportFile(), report.toJson().dump(2) + "\n");
+        event({{"event", report.stopped ? "stopped" : "finished"}});
         obs.finished(report);
         return report;
     } catch (const std::exception &e) {
@@ -608,7 +715,7 @@ nlohmann::json Trainer::run(TrainingObserver *observer, TrainerControl *control)
         obs.failed(message);
         if (dynamic_cast<const Error *>(&e))
             throw;
-        throw Error("training failed: " + message);
+        throw Error(Message(FL_TR("Trainer", "training failed: %1"), message));
     }
 }
 

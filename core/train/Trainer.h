@@ -9,27 +9,33 @@
 namespace fuselab {
 
 struct TrainerOptions {
-    std::string runDir;               // created if missing; holds checkpoints, metrics.csv, events.jsonl, report.json
-    std::string cacheDir;             // a tensor cache of the experiment's dataset and preprocessing
-    std::string experimentDir;        // where relative paths in the experiment resolve
-    std::optional<std::string> device; // overrides training.device
-    std::optional<int> epochs;         // overrides training.epochs
-    std::optional<std::uint64_t> seed; // overrides training.seed
-    bool resume = false;               // continue from runDir/checkpoints/last.pt
-    int logEvery = 10;                 // batchEnded every N steps
+    std::string runDir;                // created if missing; its layout is RunFolder's
+    std::string cacheDir;              // a tensor cache of the experiment's dataset and preprocessing
+    std::string experimentDir;         // where relative paths in the experiment resolve
+    std::optional<std::string> device; // overrides training.device (e.g. resuming on the CPU after a GPU failure)
+    bool resume = false;               // continue from the run's last checkpoint
+    int logEvery = 10;                 // batchEnded every N steps (and at an epoch's last)
+    bool announcePreparing = true;     // send phaseChanged(PreparingData) (false: the caller already did)
 };
 
-// Trains the experiment's model on the tensor cache. Every random choice (initial weights,
-// batch order, augmentation, dropout, modality dropout) follows from the seed and the
-// epoch, so an interrupted run resumed from its last checkpoint ends with the same weights
-// as an uninterrupted one. Returns report.json's content; throws Error (NaN/Inf loss, bad
-// settings, missing CUDA) after telling the observer.
+// Trains the experiment's model on the tensor cache; the experiment's training settings are
+// the effective ones (services apply a front end's overrides before, and the run folder
+// keeps them). Every random choice (initial weights, batch order, augmentation, dropout,
+// modality dropout) follows from the seed, the epoch and the step, so a run stopped or
+// killed and resumed from its last checkpoint ends with the same weights as an
+// uninterrupted one.
+//
+// Stop (the observer's isCancelled) acts between batches in every phase: the run saves a
+// checkpoint of where it is — mid-epoch included — skips the final evaluation and returns
+// a report with stopped = true. Pause (isPaused) holds it between batches. A run restores
+// the LibTorch thread count it changed. Throws Error (NaN/Inf loss, bad settings, missing
+// CUDA) after telling the observer.
 class Trainer {
 public:
     Trainer(Experiment experiment, TrainerOptions options);
-    nlohmann::json run(TrainingObserver *observer = nullptr, TrainerControl *control = nullptr);
+    TrainingReport run(TrainingObserver *observer = nullptr);
 
-    // The device "auto"/"cpu"/"cuda" resolves to; throws Error for "cuda" without CUDA.
+    // The device "auto"/"cpu"/"cuda"/"cuda:N" resolves to; throws Error for CUDA without CUDA.
     static std::string resolveDevice(const std::string &requested);
 
 private:
@@ -37,8 +43,10 @@ private:
     TrainerOptions m_options;
 };
 
-// Metrics of a saved model on one split of a tensor cache (fuselab-cli eval).
+// Metrics of a saved model on one split of a tensor cache (evaluation of a finished run).
+// The observer sees progress and may cancel (Cancelled is thrown).
 EvaluationMetrics evaluateCheckpoint(const Experiment &experiment, const std::string &experimentDir, const std::string &cacheDir,
-                                         const std::string &checkpoint, Split split, const std::string &device = "auto");
+                                     const std::string &checkpoint, Split split, const std::string &device = "auto",
+                                     ProgressObserver *observer = nullptr);
 
 } // namespace fuselab

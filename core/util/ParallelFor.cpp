@@ -35,6 +35,7 @@ void parallelFor(std::int64_t count, int threads, const std::function<void(std::
     std::atomic<std::int64_t> next{0};
     std::atomic<std::int64_t> done{0};
     std::atomic<bool> stop{false};
+    std::atomic<bool> paused{false}; // the observer's pause, mirrored for the workers
     std::exception_ptr failure; // first exception thrown by a body, rethrown to the caller
     std::mutex mutex;
     std::condition_variable finished;
@@ -42,6 +43,8 @@ void parallelFor(std::int64_t count, int threads, const std::function<void(std::
 
     auto worker = [&] {
         for (;;) {
+            while (paused.load(std::memory_order_relaxed) && !stop.load(std::memory_order_relaxed))
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
             if (stop.load(std::memory_order_relaxed))
                 break;
             const std::int64_t begin = next.fetch_add(chunk);
@@ -82,6 +85,7 @@ void parallelFor(std::int64_t count, int threads, const std::function<void(std::
             observer->onProgress(stage, done.load(), count);
             if (observer->isCancelled())
                 stop = true;
+            paused = observer->isPaused();
             lock.lock();
         }
     }

@@ -81,7 +81,7 @@ public:
         case Modality::Image:
             if (p.image.channels != 1 && p.image.channels != 3) {
                 problems.push_back({"", "preprocessing.image.channels is 0 (decided from the data); set it to 1 or 3 so the "
-                                        "graph can be checked before reading data (fuselab-cli new does this)"});
+                                        "graph can be checked before reading data (a new experiment does this from the data)"});
                 return {};
             }
             return {TensorShape::image(p.image.channels, p.image.height, p.image.width)};

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/document/RunFolder.h"
+
+#include "core/util/FileIO.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <signal.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace fuselab {
+
+const char *runStatusName(RunStatus s)
+{
+    switch (s) {
+    case RunStatus::Running: return "running";
+    case RunStatus::Finished: return "finished";
+    case RunStatus::Stopped: return "stopped";
+    case RunStatus::Failed: return "failed";
+    case RunStatus::Interrupted: return "interrupted";
+    }
+    return "?";
+}
+
+std::string utcTimestamp()
+{
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t t = std::chrono::system_clock::to_time_t(now);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[40];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    char out[48];
+    std::snprintf(out, sizeof out, "%s.%03lldZ", buf, static_cast<long long>(ms));
+    return out;
+}
+
+namespace {
+
+std::string hostName()
+{
+    char buf[256] = {};
+    if (gethostname(buf, sizeof buf - 1) != 0)
+        return "";
+    return buf;
+}
+
+bool processAlive(long pid)
+{
+    if (pid <= 0)
+        return false;
+    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+std::optional<nlohmann::json> readJson(const std::string &file)
+{
+    std::error_code ec;
+    if (!fs::exists(file, ec))
+        return std::nullopt;
+    try {
+        nlohmann::json j = nlohmann::json::parse(readFile(file, 64u << 20), nullptr, false);
+        if (j.is_discarded() || !j.is_object())
+            return std::nullopt;
+        return j;
+    } catch (const Error &) {
+        return std::nullopt;
+    }
+}
+
+// The last event name in events.jsonl ("" when none).
+std::string lastEvent(const std::string &file)
+{
+    std::ifstream in(file);
+    std::string line, last;
+    while (std::getline(in, line))
+        if (!line.empty())
+            last = line;
+    const nlohmann::json j = nlohmann::json::parse(last, nullptr, false);
+    return j.is_object() ? j.value("event", "") : "";
+}
+
+} // namespace
+
+RunFolder::RunFolder(std::string dir) : m_dir(std::move(dir)) {}
+
+std::string RunFolder::experimentFile() const { return (fs::path(m_dir) / "experiment.fuselab.json").string(); }
+std::string RunFolder::recordFile() const { return (fs::path(m_dir) / "run.json").string(); }
+std::string RunFolder::lockFile() const { return (fs::path(m_dir) / "run.lock").string(); }
+std::string RunFolder::metricsFile() const { return (fs::path(m_dir) / "metrics.csv").string(); }
+std::string RunFolder::eventsFile() const { return (fs::path(m_dir) / "events.jsonl").string(); }
+std::string RunFolder::checkpointDir() const { return (fs::path(m_dir) / "checkpoints").string(); }
+std::string RunFolder::lastCheckpoint() const { return (fs::path(m_dir) / "checkpoints" / "last.pt").string(); }
+std::string RunFolder::bestCheckpoint() const { return (fs::path(m_dir) / "checkpoints" / "best.pt").string(); }
+std::string RunFolder::reportFile() const { return (fs::path(m_dir) / "report.json").string(); }
+
+bool RunFolder::isRun() const
+{
+    std::error_code ec;
+    return fs::exists(recordFile(), ec);
+}
+
+RunRecord RunFolder::readRecord() const
+{
+    if (!isRun())
+        throw Error(Message(FL_TR("RunFolder", "%1 is not a run folder (it has no run.json)"), m_dir));
+    const auto j = readJson(recordFile());
+    if (!j)
+        throw Error(Message(FL_TR("RunFolder", "%1 is damaged (not a JSON object)"), recordFile()));
+    RunRecord r;
+    r.cache = j->value("cache", "");
+    r.experimentDir = j->value("experiment_dir", "");
+    r.created = j->value("created", "");
+    if (j->contains("overrides") && (*j)["overrides"].is_object())
+        r.overrides = (*j)["overrides"];
+    return r;
+}
+
+void RunFolder::writeRecord(const RunRecord &r) const
+{
+    fs::create_directories(m_dir);
+    const nlohmann::json j = {{"cache", r.cache}, {"experiment_dir", r.experimentDir}, {"created", r.created}, {"overrides", r.overrides}};
+    writeFileAtomically(recordFile(), j.dump(2) + "\n");
+}
+
+Experiment RunFolder::readExperiment() const { return Experiment::load(experimentFile()); }
+
+std::optional<nlohmann::json> RunFolder::readReport() const { return readJson(reportFile()); }
+
+RunStatus RunFolder::status() const
+{
+    if (const auto lock = readJson(lockFile())) {
+        const bool sameHost = lock->value("host", "") == hostName();
+        if (!sameHost || processAlive(lock->value("pid", 0L)))
+            return RunStatus::Running; // another machine's process cannot be checked from here
+        return RunStatus::Interrupted;
+    }
+    if (const auto report = readReport())
+        return report->value("stopped", false) ? RunStatus::Stopped : RunStatus::Finished;
+    if (lastEvent(eventsFile()) == "failed")
+        return RunStatus::Failed;
+    return RunStatus::Interrupted;
+}
+
+RunSummary RunFolder::summary() const
+{
+    RunSummary s;
+    s.dir = m_dir;
+    s.status = status();
+    try {
+        s.created = readRecord().created;
+    } catch (const Error &) {
+    }
+    try {
+        const Experiment e = readExperiment();
+        s.experimentName = e.name;
+        s.epochs = e.training.epochs;
+    } catch (const Error &) {
+    }
+    // Epochs done so far: metrics.csv has one row per validated epoch.
+    std::ifstream csv(metricsFile());
+    std::string line;
+    while (std::getline(csv, line))
+        if (!line.empty() && std::isdigit(static_cast<unsigned char>(line[0])))
+            ++s.epochsCompleted;
+    if (const auto r = readReport()) {
+        s.bestEpoch = r->value("best_epoch", 0);
+        if (r->contains("test") && (*r)["test"].is_object())
+            s.testAccuracy = (*r)["test"].value("accuracy", (*r)["test"].value("subset_accuracy", 0.0));
+        if (r->contains("val") && (*r)["val"].is_object())
+            s.bestValAccuracy = (*r)["val"].value("accuracy", (*r)["val"].value("subset_accuracy", 0.0));
+    }
+    return s;
+}
+
+std::vector<RunSummary> RunFolder::list(const std::string &root)
+{
+    std::vector<RunSummary> out;
+    std::error_code ec;
+    for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+        const RunFolder run(it->path().string());
+        if (it->is_directory(ec) && run.isRun())
+            out.push_back(run.summary());
+    }
+    std::stable_sort(out.begin(), out.end(), [](const RunSummary &a, const RunSummary &b) {
+        return a.created != b.created ? a.created > b.created : a.dir > b.dir;
+    });
+    return out;
+}
+
+RunFolder::Lock &RunFolder::Lock::operator=(Lock &&o) noexcept
+{
+    if (this != &o) {
+        release();
+        m_file = std::move(o.m_file);
+        o.m_file.clear();
+    }
+    return *this;
+}
+
+void RunFolder::Lock::release()
+{
+    if (m_file.empty())
+        return;
+    std::error_code ec;
+    fs::remove(m_file, ec);
+    m_file.clear();
+}
+
+RunFolder::Lock RunFolder::lock() const
+{
+    if (status() == RunStatus::Running)
+        throw Error(Message(FL_TR("RunFolder", "%1 is being trained by another process (see run.lock); wait for it or stop it first"),
+                            m_dir));
+    fs::create_directories(m_dir);
+    writeFileAtomically(lockFile(), nlohmann::json({{"pid", static_cast<long>(::getpid())}, {"host", hostName()},
+                                                    {"started", utcTimestamp()}}).dump() + "\n");
+    return Lock(lockFile());
+}
+
+} // namespace fuselab

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "core/document/Experiment.h"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fuselab {
+
+enum class RunStatus {
+    Running,     // a live process holds the run's lock
+    Finished,    // trained to its last epoch or stopped early by patience
+    Stopped,     // stopped by the user; its last checkpoint resumes it
+    Failed,      // ended with an error (events.jsonl says which)
+    Interrupted, // its process is gone without finishing (killed, crashed, power cut)
+};
+const char *runStatusName(RunStatus status); // "running", "finished", ...
+
+// run.json: what a run was trained from, besides the experiment as used.
+struct RunRecord {
+    std::string cache;          // the tensor cache it trains from (absolute)
+    std::string experimentDir;  // where the experiment's relative paths resolve
+    std::string created;        // UTC, ISO 8601
+    // What the front end changed for this run, e.g. {"epochs": 3, "seed": 3}: the
+    // experiment as used already has them applied; this says which were not the file's.
+    nlohmann::json overrides = nlohmann::json::object();
+};
+
+// One line of the run history.
+struct RunSummary {
+    std::string dir;
+    std::string experimentName;
+    RunStatus status = RunStatus::Interrupted;
+    std::string created;
+    int epochsCompleted = 0, epochs = 0, bestEpoch = 0;
+    std::optional<double> testAccuracy, bestValAccuracy;
+};
+
+// A run folder's layout, in one place (docs/formats.md):
+//   experiment.fuselab.json   the experiment as used, overrides applied (so a resume continues the same run)
+//   run.json                  RunRecord
+//   run.lock                  while a process trains: its pid and host
+//   metrics.csv, events.jsonl the per-epoch table and the event log
+//   checkpoints/last.pt, best.pt
+//   report.json               the final report
+class RunFolder {
+public:
+    explicit RunFolder(std::string dir);
+
+    const std::string &dir() const { return m_dir; }
+    std::string experimentFile() const;
+    std::string recordFile() const;
+    std::string lockFile() const;
+    std::string metricsFile() const;
+    std::string eventsFile() const;
+    std::string checkpointDir() const;
+    std::string lastCheckpoint() const;
+    std::string bestCheckpoint() const;
+    std::string reportFile() const;
+
+    bool isRun() const;                 // holds a run.json
+    RunRecord readRecord() const;       // Error when missing or corrupt, naming the file
+    void writeRecord(const RunRecord &record) const; // atomic
+    Experiment readExperiment() const;  // the experiment as used
+    std::optional<nlohmann::json> readReport() const;
+    RunStatus status() const;
+    RunSummary summary() const;
+
+    // The runs in `root`'s sub-folders, newest first (by run.json's creation time).
+    static std::vector<RunSummary> list(const std::string &root);
+
+    // Held by the process that trains in the folder, released when it ends (even by an
+    // exception); a process that dies leaves it behind, and the run reads as interrupted.
+    class Lock {
+    public:
+        Lock() = default;
+        explicit Lock(std::string file) : m_file(std::move(file)) {}
+        Lock(Lock &&o) noexcept : m_file(std::move(o.m_file)) { o.m_file.clear(); }
+        Lock &operator=(Lock &&o) noexcept;
+        Lock(const Lock &) = delete;
+        Lock &operator=(const Lock &) = delete;
+        ~Lock() { release(); }
+        void release();
+
+    private:
+        std::string m_file;
+    };
+    // Throws Error when a live process already trains in this folder.
+    Lock lock() const;
+
+private:
+    std::string m_dir;
+};
+
+// The current time as run.json writes it.
+std::string utcTimestamp();
+
+} // namespace fuselab

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Prediction for front ends: files and text become samples for a run's model, and the
+// model's answers come back ranked.
+#ifdef FUSELAB_WITH_INGEST
+#include "core/train/Predictor.h"
+
+#include <string>
+#include <vector>
+
+namespace fuselab {
+
+struct PredictionSample {
+    std::string name;          // what the user gave: a file, "FILE row-id" for manifests, or the text
+    std::vector<Field> fields; // parallel to the model's columns; absent ones are missing modalities
+};
+
+// One sample per image, audio or .txt file (the modality its extension names); a .csv or
+// .jsonl manifest gives one per row, its columns matched to the model's by name; each text
+// is one text sample. Throws Error naming the file (missing, unknown kind, a modality the
+// model has no input for); rows a manifest skips go to `skipped`.
+std::vector<PredictionSample> predictionSamples(const std::vector<ModalityColumn> &columns, const std::vector<std::string> &files,
+                                                const std::vector<std::string> &texts, std::vector<DataIssue> *skipped = nullptr);
+
+struct Prediction {
+    std::string input;
+    std::vector<double> probabilities;  // per class
+    std::vector<std::size_t> ranking;   // classes by falling probability
+    std::vector<std::size_t> predicted; // the top class; multi-label: every class above 0.5, in class order
+};
+
+std::vector<Prediction> predictSamples(const Predictor &predictor, const std::vector<PredictionSample> &samples);
+
+} // namespace fuselab
+#endif

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/project/Services.h"
+
+#include "core/train/Trainer.h"
+
+#ifdef FUSELAB_WITH_INGEST
+#include "core/cache/TensorCacheBuilder.h"
+#include "core/data/DatasetLoader.h"
+#include "core/inspect/DatasetInspector.h"
+#endif
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace fuselab {
+
+bool canReadRawData()
+{
+#ifdef FUSELAB_WITH_INGEST
+    return true;
+#else
+    return false;
+#endif
+}
+
+#ifdef FUSELAB_WITH_INGEST
+Dataset openDataset(const std::string &path, const LoadOptions &options, ProgressObserver *observer)
+{
+    return loadDataset(path, options, observer);
+}
+
+nlohmann::json healthReport(const Dataset &dataset, int threads, ProgressObserver *observer)
+{
+    InspectOptions o;
+    o.threads = threads;
+    return inspectDataset(dataset, o, observer);
+}
+#endif
+
+PreparedCache prepareCache(const Experiment &e, const std::string &experimentDir, const CacheRequest &request, ProgressObserver *observer)
+{
+#ifdef FUSELAB_WITH_INGEST
+    LoadOptions lo;
+    lo.reader.labelColumn = e.dataset.labelColumn;
+    for (auto &[col, kind] : e.dataset.columnTypes)
+        lo.reader.columnTypes[col] = columnTypeFromName(kind).value_or(ColumnType::Ignore); // validated on load
+    lo.split = {e.dataset.splitSeed, e.dataset.split[0], e.dataset.split[1], e.dataset.split[2]};
+    const fs::path dataPath = fs::path(e.dataset.path).is_absolute() ? fs::path(e.dataset.path) : fs::path(experimentDir) / e.dataset.path;
+    const Dataset d = loadDataset(dataPath.string(), lo, observer);
+    CacheBuildOptions co;
+    co.cacheRoot = request.cacheRoot;
+    co.threads = request.threads;
+    const CacheBuildResult r = buildTensorCache(d, e.preprocessing, co, observer);
+    PreparedCache out;
+    out.dir = r.dir;
+    out.reused = r.reused;
+    out.samples = d.samples.size();
+    out.issues = d.issues;
+    out.issues.insert(out.issues.end(), r.issues.begin(), r.issues.end());
+    return out;
+#else
+    (void)e, (void)experimentDir, (void)request, (void)observer;
+    throw Error(Message(FL_TR("Services", "this build cannot read raw data (it was built for a server, without image, audio and text "
+                                          "decoding): prepare the tensor cache on a full build and train from it")));
+#endif
+}
+
+RunRecord ensureRunCache(const RunFolder &run, ProgressObserver *observer, const CacheRequest &request)
+{
+    const RunRecord record = run.readRecord();
+    if (record.cache.empty())
+        throw Error(Message(FL_TR("Services", "%1 names no tensor cache"), run.recordFile()));
+    if (fs::exists(fs::path(record.cache) / "meta.json"))
+        return record;
+    const Experiment e = run.readExperiment();
+    CacheRequest r = request;
+    if (r.cacheRoot.empty())
+        r.cacheRoot = fs::path(record.cache).parent_path().string();
+    const PreparedCache rebuilt = prepareCache(e, record.experimentDir, r, observer);
+    if (fs::path(rebuilt.dir).lexically_normal() != fs::path(record.cache).lexically_normal())
+        throw Error(Message(FL_TR("Services", "the dataset %1 has changed since this run was trained (it now gives the tensor cache %2 "
+                                              "instead of %3); evaluating, predicting or resuming needs the data the run was trained on"),
+                            e.dataset.path, rebuilt.dir, record.cache));
+    return record;
+}
+
+std::string defaultRunDir(const std::string &experimentFile)
+{
+    const fs::path file = fs::absolute(experimentFile);
+    return (file.parent_path() / "runs" / file.stem().stem()).string();
+}
+
+TrainingReport trainExperiment(const TrainRequest &request, TrainingObserver *observer)
+{
+    Experiment e = Experiment::load(request.experimentFile);
+    RunRecord record;
+    if (request.epochs) {
+        e.training.epochs = *request.epochs;
+        record.overrides["epochs"] = *request.epochs;
+        e.training.warmupEpochs = std::min(e.training.warmupEpochs, e.training.epochs);
+    }
+    if (request.seed) {
+        e.training.seed = *request.seed;
+        record.overrides["seed"] = *request.seed;
+    }
+    if (request.device) {
+        e.training.device = *request.device;
+        record.overrides["device"] = *request.device;
+    }
+    Trainer::resolveDevice(e.training.device); // an unusable device is refused before any work
+    const std::string runDir = request.runDir.empty() ? defaultRunDir(request.experimentFile) : request.runDir;
+    const RunFolder run(runDir);
+    if (run.isRun() || fs::exists(run.checkpointDir()))
+        throw Error(Message(FL_TR("Services", "%1 already holds a run; choose another folder, or resume that run"), runDir));
+    TrainerOptions o;
+    o.runDir = runDir;
+    o.experimentDir = fs::absolute(request.experimentFile).parent_path().string();
+    if (observer)
+        observer->phaseChanged(TrainingPhase::PreparingData);
+    o.announcePreparing = false;
+    o.cacheDir = request.cache.empty() ? prepareCache(e, o.experimentDir, request.cacheRequest, observer).dir : request.cache;
+    record.cache = fs::absolute(o.cacheDir).string();
+    record.experimentDir = o.experimentDir;
+    record.created = utcTimestamp();
+    run.writeRecord(record);
+    const RunFolder::Lock lock = run.lock();
+    return Trainer(e, o).run(observer);
+}
+
+TrainingReport resumeRun(const ResumeRequest &request, TrainingObserver *observer)
+{
+    const RunFolder run(request.runDir);
+    if (!fs::exists(run.experimentFile()))
+        throw Error(Message(FL_TR("Services", "%1 is not a run folder (it has no experiment.fuselab.json)"), request.runDir));
+    const RunFolder::Lock lock = run.lock();
+    if (observer)
+        observer->phaseChanged(TrainingPhase::PreparingData);
+    // The experiment as used: its epochs, seed and the rest are the run's own.
+    const Experiment e = run.readExperiment();
+    const RunRecord record = request.cache.empty() ? ensureRunCache(run, observer) : run.readRecord();
+    TrainerOptions o;
+    o.runDir = request.runDir;
+    o.resume = true;
+    o.experimentDir = record.experimentDir;
+    o.cacheDir = request.cache.empty() ? record.cache : request.cache;
+    o.device = request.device;
+    o.announcePreparing = false;
+    if (o.device)
+        Trainer::resolveDevice(*o.device);
+    return Trainer(e, o).run(observer);
+}
+
+EvaluationMetrics evaluateRun(const std::string &runDir, Split split, const std::string &device, ProgressObserver *observer)
+{
+    const RunFolder run(runDir);
+    const Experiment e = run.readExperiment();
+    if (!fs::exists(run.bestCheckpoint()))
+        throw Error(Message(FL_TR("Services", "%1 has no best checkpoint yet: the run has not finished an epoch"), runDir));
+    const RunRecord record = ensureRunCache(run, observer);
+    return evaluateCheckpoint(e, record.experimentDir, record.cache, run.bestCheckpoint(), split, device, observer);
+}
+
+std::vector<RunSummary> listRuns(const std::string &root) { return RunFolder::list(root); }
+
+} // namespace fuselab

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// The services both front ends call (fuselab-cli and the app): each takes one progress-and-
+// control object, reports in the user's terms and leaves presentation to the caller.
+#include "core/data/Dataset.h"
+#include "core/document/Experiment.h"
+#include "core/document/RunFolder.h"
+#include "core/train/TrainingObserver.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fuselab {
+
+struct LoadOptions;
+
+// Whether this build reads raw files (images, audio, text); a headless GPU-server build
+// trains from tensor caches prepared elsewhere.
+bool canReadRawData();
+
+#ifdef FUSELAB_WITH_INGEST
+// Opens a dataset (manifest, class folders or IDX files) with progress and cancel.
+Dataset openDataset(const std::string &path, const LoadOptions &options, ProgressObserver *observer = nullptr);
+// The health check (docs/formats.md, inspect's report).
+nlohmann::json healthReport(const Dataset &dataset, int threads = 0, ProgressObserver *observer = nullptr);
+#endif
+
+struct CacheRequest {
+    std::string cacheRoot; // "" = the default root
+    int threads = 0;       // 0 = every logical core
+};
+
+struct PreparedCache {
+    std::string dir;
+    bool reused = false;
+    std::size_t samples = 0;
+    std::vector<DataIssue> issues; // rows and files skipped, the dataset's and the cache build's
+};
+
+// Reads the experiment's dataset and builds (or reuses) its tensor cache. Throws Error in a
+// build that cannot read raw data, and Cancelled when the observer cancels.
+PreparedCache prepareCache(const Experiment &experiment, const std::string &experimentDir, const CacheRequest &request = {},
+                           ProgressObserver *observer = nullptr);
+
+// The run's record, with its tensor cache present: caches are disposable, and a deleted
+// one is rebuilt from the experiment's dataset (the same data and settings give the same
+// cache). Throws Error when the data changed since the run.
+RunRecord ensureRunCache(const RunFolder &run, ProgressObserver *observer = nullptr, const CacheRequest &request = {});
+
+// A new run of an experiment file.
+struct TrainRequest {
+    std::string experimentFile;
+    std::string runDir;                 // "" = runs/<experiment name> beside the experiment file
+    std::optional<int> epochs;          // overrides, recorded in the run folder
+    std::optional<std::uint64_t> seed;
+    std::optional<std::string> device;
+    std::string cache;                  // train from this tensor cache instead of preparing one
+    CacheRequest cacheRequest;
+};
+std::string defaultRunDir(const std::string &experimentFile);
+// Refuses a folder that already holds a run. The observer hears phaseChanged(PreparingData)
+// and the cache build's progress first, then the trainer's events.
+TrainingReport trainExperiment(const TrainRequest &request, TrainingObserver *observer = nullptr);
+
+// Continues a stopped or interrupted run exactly where its last checkpoint left it, with
+// the settings it started with. Only the device may change (say, to the CPU after a GPU
+// failure); `cache` overrides the run's own cache.
+struct ResumeRequest {
+    std::string runDir;
+    std::optional<std::string> device;
+    std::string cache;
+};
+TrainingReport resumeRun(const ResumeRequest &request, TrainingObserver *observer = nullptr);
+
+// Metrics of a run's best checkpoint on the val or test split.
+EvaluationMetrics evaluateRun(const std::string &runDir, Split split, const std::string &device = "auto",
+                              ProgressObserver *observer = nullptr);
+
+// The run history under a folder (newest first).
+std::vector<RunSummary> listRuns(const std::string &root);
+
+} // namespace fuselab

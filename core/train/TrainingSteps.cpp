@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/train/TrainingSteps.h"
+
+namespace fuselab {
+
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainingSettings &t, const std::vector<torch::Tensor> &parameters)
+{
+    if (t.optimizer == "sgd")
+        return std::make_unique<torch::optim::SGD>(
+            parameters, torch::optim::SGDOptions(t.learningRate).momentum(t.momentum).nesterov(t.nesterov).weight_decay(t.weightDecay));
+    if (t.optimizer == "adamw")
+        return std::make_unique<torch::optim::AdamW>(parameters, torch::optim::AdamWOptions(t.learningRate).weight_decay(t.weightDecay));
+    return std::make_unique<torch::optim::Adam>(parameters, torch::optim::AdamOptions(t.learningRate).weight_decay(t.weightDecay));
+}
+
+torch::Tensor taskLoss(const torch::Tensor &logits, const torch::Tensor &labels, bool multiLabel, const torch::Tensor &weights, bool sum)
+{
+    namespace F = torch::nn::functional;
+    if (multiLabel) {
+        auto o = F::BinaryCrossEntropyWithLogitsFuncOptions();
+        if (weights.defined())
+            o.pos_weight(weights);
+        if (!sum)
+            return F::binary_cross_entropy_with_logits(logits, labels, o);
+        o.reduction(torch::kSum);
+        return F::binary_cross_entropy_with_logits(logits, labels, o) / double(logits.size(1));
+    }
+    auto o = F::CrossEntropyFuncOptions();
+    if (sum)
+        o.reduction(torch::kSum);
+    if (weights.defined())
+        o.weight(weights);
+    return F::cross_entropy(logits, labels, o);
+}
+
+} // namespace fuselab

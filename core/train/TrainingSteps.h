@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// The pieces of a training step that tests check alone against PyTorch.
+#include "core/document/TrainingSettings.h"
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <vector>
+
+namespace fuselab {
+
+// SGD (momentum, Nesterov), Adam or AdamW with the settings' rate and weight decay.
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainingSettings &settings, const std::vector<torch::Tensor> &parameters);
+
+// The task's loss: cross-entropy with optional class weights, or, for multi-label data,
+// binary cross-entropy with logits per label with optional pos_weight. `sum`: summed over
+// samples (per-label losses still averaged), for evaluation.
+torch::Tensor taskLoss(const torch::Tensor &logits, const torch::Tensor &labels, bool multiLabel, const torch::Tensor &weights,
+                       bool sum = false);
+
+} // namespace fuselab

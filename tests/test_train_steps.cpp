@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The parts of a training step, each alone: learning-rate schedules and optimiser steps
+// against PyTorch (tests/data/train_steps/make_reference.py), gradient clipping, class
+// weights and the class-balanced sampler against hand computations, best-epoch tracking.
+#include "core/train/BestEpochTracker.h"
+#include "core/train/ClassBalance.h"
+#include "core/train/LearningRateSchedule.h"
+#include "core/train/TrainingSteps.h"
+#include "tests/support/TestFiles.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QTest>
+
+#include <cmath>
+
+using namespace fuselab;
+
+namespace {
+
+nlohmann::json reference()
+{
+    return nlohmann::json::parse(test::readAll(std::string(FUSELAB_TEST_DATA_DIR) + "/train_steps/reference.json"));
+}
+
+} // namespace
+
+class TestTrainSteps final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void init() { torch::manual_seed(0); }
+
+    void schedulesMatchPyTorch()
+    {
+        for (const auto &s : reference()["schedules"]) {
+            TrainingSettings t;
+            t.learningRate = s["lr"].get<double>();
+            t.epochs = s["epochs"].get<int>();
+            t.warmupEpochs = s["warmup"].get<int>();
+            t.schedule = s["schedule"].get<std::string>();
+            t.stepSize = s.value("step_size", 10);
+            t.gamma = s.value("gamma", 0.1);
+            const auto steps = s["steps"].get<std::int64_t>();
+            const LearningRateSchedule schedule(t, steps);
+            std::size_t i = 0;
+            for (int e = 1; e <= t.epochs; ++e)
+                for (std::int64_t k = 0; k < steps; ++k, ++i) {
+                    const double want = s["values"][i].get<double>();
+                    QVERIFY2(std::abs(schedule.at(e, k) - want) < 1e-12,
+                             qPrintable(QString("%1 epoch %2 step %3: %4 vs torch %5")
+                                            .arg(QString::fromStdString(t.schedule)).arg(e).arg(k).arg(schedule.at(e, k)).arg(want)));
+                }
+        }
+    }
+
+    void schedulesMatchTheirFormula()
+    {
+        // cosine, 4 epochs of 10 steps, one warm-up epoch: by hand from the documented formula.
+        TrainingSettings t;
+        t.learningRate = 1.0;
+        t.epochs = 4;
+        t.warmupEpochs = 1;
+        t.schedule = "cosine";
+        const LearningRateSchedule s(t, 10);
+        QCOMPARE(s.at(1, 0), 0.1);                        // (0 + 1) / 10, cos term 1
+        QCOMPARE(s.at(1, 9), 1.0);                        // warm-up done
+        QVERIFY(std::abs(s.at(2, 5) - 0.5 * (1 + std::cos(M_PI / 4))) < 1e-15);
+        QVERIFY(std::abs(s.at(3, 0) - 0.5) < 1e-15);      // cos(pi/2) = 0
+        t.schedule = "step";
+        t.warmupEpochs = 0;
+        t.stepSize = 2;
+        t.gamma = 0.1;
+        const LearningRateSchedule st(t, 10);
+        QCOMPARE(st.at(2, 3), 1.0);
+        QVERIFY(std::abs(st.at(3, 0) - 0.1) < 1e-15);
+    }
+
+    void optimiserStepsMatchPyTorch_data()
+    {
+        QTest::addColumn<QString>("name");
+        for (const char *n : {"sgd_momentum", "sgd_nesterov", "adamw", "adam"})
+            QTest::newRow(n) << QString(n);
+    }
+    void optimiserStepsMatchPyTorch()
+    {
+        QFETCH(QString, name);
+        TrainingSettings t;
+        if (name.startsWith("sgd")) {
+            t.optimizer = "sgd";
+            t.learningRate = 0.1;
+            t.momentum = 0.9;
+            t.nesterov = name == "sgd_nesterov";
+            t.weightDecay = 0.01;
+        } else {
+            t.optimizer = name.toStdString();
+            t.learningRate = 0.01;
+            t.weightDecay = name == "adamw" ? 0.1 : 0.01;
+        }
+        auto w = torch::tensor({0.2f, -0.1f, 0.4f, -0.3f, 0.5f, 0.1f}).reshape({2, 3}).set_requires_grad(true);
+        auto b = torch::tensor({0.05f, -0.02f}).set_requires_grad(true);
+        const auto x = torch::tensor({1.0f, 2.0f, -1.0f, 0.5f, -1.5f, 2.0f, -1.0f, 0.0f, 1.0f, 2.0f, 1.0f, 0.5f}).reshape({4, 3});
+        const auto y = torch::tensor({0, 1, 1, 0}, torch::kLong);
+        const auto opt = makeOptimizer(t, {w, b});
+        for (int i = 0; i < 3; ++i) {
+            opt->zero_grad();
+            taskLoss(torch::matmul(x, w.t()) + b, y, false, {}).backward();
+            opt->step();
+        }
+        const auto want = reference()["optimisers"][name.toStdString()];
+        for (int i = 0; i < 6; ++i)
+            QVERIFY2(std::abs(w.flatten()[i].item<double>() - want["weight"][i].get<double>()) < 1e-6, qPrintable(name));
+        for (int i = 0; i < 2; ++i)
+            QVERIFY(std::abs(b[i].item<double>() - want["bias"][i].get<double>()) < 1e-6);
+    }
+
+    void gradientClipping()
+    {
+        // Gradient (3, 4) has norm 5; clipped to 1 it keeps its direction: (0.6, 0.8).
+        auto p = torch::zeros({2}, torch::requires_grad());
+        (p * torch::tensor({3.0f, 4.0f})).sum().backward();
+        torch::nn::utils::clip_grad_norm_(std::vector<torch::Tensor>{p}, 1.0);
+        QVERIFY(std::abs(p.grad()[0].item<double>() - 0.6) < 1e-6);
+        QVERIFY(std::abs(p.grad()[1].item<double>() - 0.8) < 1e-6);
+    }
+
+    void classWeightsInTheLoss()
+    {
+        // 6 training samples: class 0 four times, class 1 twice. Inverse frequency 6/4, 6/2,
+        // normalised to mean 1: 0.75/1.5*... = (1.5, 3) * 2 / 4.5 = (2/3, 4/3).
+        const ClassBalance balance({{0}, {0}, {0}, {0}, {1}, {1}}, 2, false);
+        const auto w = balance.classWeights();
+        QVERIFY(std::abs(w[0] - 2.0 / 3) < 1e-6 && std::abs(w[1] - 4.0 / 3) < 1e-6);
+        // Weighted cross-entropy of two samples by hand: sum_i w_yi * -log p_i(yi) / sum_i w_yi.
+        const auto logits = torch::tensor({2.0f, 0.0f, 0.5f, 1.5f}).reshape({2, 2});
+        const auto labels = torch::tensor({0, 1}, torch::kLong);
+        const double p0 = std::exp(2.0) / (std::exp(2.0) + 1.0), p1 = std::exp(1.5) / (std::exp(0.5) + std::exp(1.5));
+        const double want = (w[0] * -std::log(p0) + w[1] * -std::log(p1)) / (w[0] + w[1]);
+        const double got = taskLoss(logits, labels, false, torch::tensor(w)).item<double>();
+        QVERIFY2(std::abs(got - want) < 1e-6, qPrintable(QString("%1 vs %2").arg(got).arg(want)));
+        // Multi-label: pos_weight = negatives / positives per label.
+        const ClassBalance multi({{0}, {0, 1}, {}, {}}, 2, true);
+        QCOMPARE(multi.classWeights(), (std::vector<float>{1.0f, 3.0f}));
+    }
+
+    void balancedSamplerDrawsClassesEvenly()
+    {
+        // 90 samples of class 0, 10 of class 1: over many draws each class is half of them.
+        std::vector<std::vector<int>> classes(100, {0});
+        for (int i = 90; i < 100; ++i)
+            classes[static_cast<std::size_t>(i)] = {1};
+        const ClassBalance balance(classes, 2, false);
+        std::mt19937_64 rng(7);
+        std::int64_t ones = 0, total = 0;
+        for (int epoch = 0; epoch < 200; ++epoch)
+            for (std::size_t i : balance.draw(rng)) {
+                ones += classes[i][0];
+                ++total;
+            }
+        // 20,000 draws, p = 0.5: standard deviation 0.0035; five of them is 0.018.
+        const double share = double(ones) / double(total);
+        QVERIFY2(std::abs(share - 0.5) < 0.018, qPrintable(QString::number(share)));
+        // Without the sampler's weights, class 1 would be 10%.
+        QVERIFY(share > 0.4);
+    }
+
+    void bestEpochTracking()
+    {
+        BestEpochTracker acc("val_accuracy", 2);
+        QVERIFY(acc.offer(1, 0.5, 1.0));
+        QVERIFY(acc.offer(2, 0.7, 0.9));
+        QVERIFY(acc.offer(3, 0.7, 0.8));  // a tie goes to the lower loss
+        QVERIFY(!acc.offer(4, 0.7, 0.85));
+        QVERIFY(!acc.exhausted());
+        QVERIFY(!acc.offer(5, 0.6, 0.7));
+        QVERIFY(acc.exhausted());
+        QCOMPARE(acc.state().bestEpoch, 3);
+        BestEpochTracker loss("train_loss", 0);
+        QVERIFY(loss.lowerIsBetter());
+        QVERIFY(loss.offer(1, 2.0, 2.0));
+        QVERIFY(loss.offer(2, 1.0, 1.0));
+        QVERIFY(!loss.offer(3, 1.5, 1.5));
+        QVERIFY(!loss.exhausted()); // patience 0: never
+        QCOMPARE(loss.state().bestEpoch, 2);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestTrainSteps)
+#include "test_train_steps.moc"
