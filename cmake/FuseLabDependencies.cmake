@@ -50,7 +50,7 @@ if(FUSELAB_WITH_INGEST)
 endif()
 
 if(FUSELAB_WITH_QT)
-  find_package(Qt6 6.4 REQUIRED COMPONENTS Core Widgets Test LinguistTools)
+  find_package(Qt6 6.4 REQUIRED COMPONENTS Core Widgets PrintSupport Test LinguistTools)
   find_package(QCustomPlotQt6 REQUIRED)
   qt_standard_project_setup()
 endif()

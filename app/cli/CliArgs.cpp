@@ -73,7 +73,7 @@ long long CliArgs::intValue(const std::string &name, long long fallback, long lo
 
 std::string cliHint(const Error &error)
 {
-    const std::string text = error.message().text ? error.message().text : "";
+    const std::string &text = error.message().text;
     if (text.empty())
         return {};
     static const std::pair<const char *, const char *> hints[] = {

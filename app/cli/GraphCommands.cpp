@@ -7,6 +7,7 @@
 
 #include "core/document/Templates.h"
 #include "core/model/FusionModel.h"
+#include "core/project/Services.h"
 
 #ifdef FUSELAB_WITH_INGEST
 #include "core/data/DatasetLoader.h"
@@ -37,34 +38,6 @@ std::string human(std::int64_t n)
     return s;
 }
 
-#ifdef FUSELAB_WITH_INGEST
-DatasetSummary summarise(const Dataset &d, const std::string &datasetArg, const std::string &outDir, const LoadOptions &lo)
-{
-    DatasetSummary s;
-    std::error_code ec;
-    const fs::path rel = fs::relative(fs::absolute(datasetArg), outDir, ec);
-    // Relative when the data sits beside or below the experiment (the pair moves together),
-    // absolute otherwise.
-    const bool beside = !ec && !rel.empty() && rel.begin()->string() != "..";
-    s.path = beside ? rel.string() : fs::absolute(datasetArg).lexically_normal().string();
-    s.classes = d.classes;
-    s.multiLabel = d.multiLabel;
-    s.modalities = d.columns;
-    s.labelColumn = lo.reader.labelColumn;
-    for (auto &[col, type] : lo.reader.columnTypes)
-        s.columnTypes[col] = columnTypeName(type);
-    s.split = {lo.split.train, lo.split.val, lo.split.test};
-    s.splitSeed = lo.split.seed;
-    const int col = d.columnIndex(Modality::Image);
-    if (col >= 0) {
-        const ImageColumnLayout layout = probeImageColumn(d, col, 0, 500); // a sample of the headers suffices here
-        s.imageChannels = layout.channels;
-        s.imageWidth = layout.medianWidth;
-        s.imageHeight = layout.medianHeight;
-    }
-    return s;
-}
-#endif
 
 } // namespace
 
@@ -98,17 +71,7 @@ int newCommand(const std::vector<std::string> &raw)
         if (fs::exists(*output) && !a.flag("force"))
             throw UsageError(*output + " exists; pass --force to overwrite it");
         const LoadOptions lo = readerOptions(a);
-        const Dataset d = loadDataset(*dataset, lo);
-        if (d.samples.empty())
-            throw Error(*dataset + ": no samples found");
-        const Experiment e = makeExperiment(*name, summarise(d, *dataset, parentDir(*output), lo));
-        const GraphAnalysis check = analyseGraph(e.graph, inferContext(e, parentDir(*output)), builtinBlocks());
-        if (!check.ok()) {
-            std::string msg = "template " + *name + " gave an invalid graph for this dataset:";
-            for (auto &p : check.problems)
-                msg += "\n  " + p.toString();
-            throw Error(msg);
-        }
+        const Experiment e = newExperiment(*name, openDataset(*dataset, lo), *dataset, lo, parentDir(*output));
         e.save(*output);
         std::printf("wrote %s: template %s, %zu classes%s, modalities:", output->c_str(), name->c_str(), e.dataset.classes.size(),
                     e.dataset.multiLabel ? " (multi-label: a sigmoid per class)" : "");

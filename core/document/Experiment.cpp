@@ -132,6 +132,17 @@ Experiment Experiment::fromJson(const nlohmann::json &j)
     return e;
 }
 
+InferContext inferContext(const Experiment &e, const std::string &experimentDir)
+{
+    InferContext c;
+    c.preprocessing = &e.preprocessing;
+    c.numClasses = static_cast<std::int64_t>(e.dataset.classes.size());
+    c.multiLabel = e.dataset.multiLabel;
+    c.modalities = e.dataset.modalities;
+    c.experimentDir = experimentDir;
+    return c;
+}
+
 Experiment Experiment::load(const std::string &path)
 {
     std::string text;

@@ -3,6 +3,7 @@
 #include "core/cache/ImageAugment.h"
 #include "core/cache/PreprocessSettings.h"
 #include "core/data/Dataset.h"
+#include "core/graph/BlockType.h"
 #include "core/graph/Graph.h"
 #include "core/document/TrainingSettings.h"
 
@@ -56,5 +57,9 @@ struct Experiment {
     static Experiment load(const std::string &path);   // Error names the file
     void save(const std::string &path) const;          // atomic (temporary file + rename)
 };
+
+// The shape-inference context of an experiment (it points into `experiment`, which must
+// outlive it). `experimentDir`: where relative paths in block options resolve.
+InferContext inferContext(const Experiment &experiment, const std::string &experimentDir = {});
 
 } // namespace fuselab

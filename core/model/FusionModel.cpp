@@ -5,17 +5,6 @@
 
 namespace fuselab {
 
-InferContext inferContext(const Experiment &e, const std::string &experimentDir)
-{
-    InferContext c;
-    c.preprocessing = &e.preprocessing;
-    c.numClasses = static_cast<std::int64_t>(e.dataset.classes.size());
-    c.multiLabel = e.dataset.multiLabel;
-    c.modalities = e.dataset.modalities;
-    c.experimentDir = experimentDir;
-    return c;
-}
-
 namespace {
 std::string moduleName(const std::string &id)
 {

@@ -50,7 +50,5 @@ private:
 };
 TORCH_MODULE(FusionModel);
 
-// Builds the shape-inference context of an experiment.
-InferContext inferContext(const Experiment &experiment, const std::string &experimentDir = {});
 
 } // namespace fuselab

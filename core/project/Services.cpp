@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/project/Services.h"
 
+#include "core/document/Templates.h"
+#include "core/model/BlockCatalogue.h"
+#include "core/model/FusionModel.h"
 #include "core/train/Trainer.h"
 
 #ifdef FUSELAB_WITH_INGEST
@@ -25,6 +28,44 @@ bool canReadRawData()
 }
 
 #ifdef FUSELAB_WITH_INGEST
+Experiment newExperiment(const std::string &templateName, const Dataset &d, const std::string &datasetPath, const LoadOptions &lo,
+                         const std::string &experimentDir)
+{
+    if (d.samples.empty())
+        throw Error(Message(FL_TR("Services", "%1: no samples found"), datasetPath));
+    DatasetSummary s;
+    std::error_code ec;
+    const fs::path rel = fs::relative(fs::absolute(datasetPath), fs::absolute(experimentDir), ec);
+    // Relative when the data sits beside or below the experiment (the pair moves together),
+    // absolute otherwise.
+    const bool beside = !ec && !rel.empty() && rel.begin()->string() != "..";
+    s.path = beside ? rel.string() : fs::absolute(datasetPath).lexically_normal().string();
+    s.classes = d.classes;
+    s.multiLabel = d.multiLabel;
+    s.modalities = d.columns;
+    s.labelColumn = lo.reader.labelColumn;
+    for (auto &[col, type] : lo.reader.columnTypes)
+        s.columnTypes[col] = columnTypeName(type);
+    s.split = {lo.split.train, lo.split.val, lo.split.test};
+    s.splitSeed = lo.split.seed;
+    const int col = d.columnIndex(Modality::Image);
+    if (col >= 0) {
+        const ImageColumnLayout layout = probeImageColumn(d, col, 0, 500); // a sample of the headers suffices here
+        s.imageChannels = layout.channels;
+        s.imageWidth = layout.medianWidth;
+        s.imageHeight = layout.medianHeight;
+    }
+    Experiment e = makeExperiment(templateName, s);
+    const GraphAnalysis check = analyseGraph(e.graph, inferContext(e, experimentDir), builtinBlocks());
+    if (!check.ok()) {
+        std::string list;
+        for (auto &p : check.problems)
+            list += "\n  " + p.toString();
+        throw Error(Message(FL_TR("Services", "template %1 gave an invalid graph for this dataset:%2"), templateName, list));
+    }
+    return e;
+}
+
 Dataset openDataset(const std::string &path, const LoadOptions &options, ProgressObserver *observer)
 {
     return loadDataset(path, options, observer);
@@ -159,6 +200,22 @@ EvaluationMetrics evaluateRun(const std::string &runDir, Split split, const std:
         throw Error(Message(FL_TR("Services", "%1 has no best checkpoint yet: the run has not finished an epoch"), runDir));
     const RunRecord record = ensureRunCache(run, observer);
     return evaluateCheckpoint(e, record.experimentDir, record.cache, run.bestCheckpoint(), split, device, observer);
+}
+
+std::map<std::string, std::int64_t> parameterCounts(const Experiment &e, const std::string &experimentDir)
+{
+    std::map<std::string, std::int64_t> out;
+    const InferContext context = inferContext(e, experimentDir);
+    if (!analyseGraph(e.graph, context, builtinBlocks()).ok())
+        return out;
+    try {
+        const FusionModel model(e.graph, context);
+        for (auto &n : e.graph.nodes)
+            out[n.id] = model->parameterCount(n.id);
+    } catch (const std::exception &) {
+        out.clear(); // a block that cannot be built (a missing TorchScript file): no counts
+    }
+    return out;
 }
 
 std::vector<RunSummary> listRuns(const std::string &root) { return RunFolder::list(root); }

@@ -7,6 +7,7 @@
 #include "core/document/RunFolder.h"
 #include "core/train/TrainingObserver.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,12 @@ struct LoadOptions;
 bool canReadRawData();
 
 #ifdef FUSELAB_WITH_INGEST
+// A ready experiment for a dataset from a template (fuselab-cli new, the app's New): the
+// dataset's path is written relative to `experimentDir` when the data sits beside or below
+// it, absolute otherwise. Throws Error when the template does not fit the dataset.
+Experiment newExperiment(const std::string &templateName, const Dataset &dataset, const std::string &datasetPath,
+                         const LoadOptions &options, const std::string &experimentDir);
+
 // Opens a dataset (manifest, class folders or IDX files) with progress and cancel.
 Dataset openDataset(const std::string &path, const LoadOptions &options, ProgressObserver *observer = nullptr);
 // The health check (docs/formats.md, inspect's report).
@@ -76,6 +83,9 @@ TrainingReport resumeRun(const ResumeRequest &request, TrainingObserver *observe
 // Metrics of a run's best checkpoint on the val or test split.
 EvaluationMetrics evaluateRun(const std::string &runDir, Split split, const std::string &device = "auto",
                               ProgressObserver *observer = nullptr);
+
+// Parameters per node of a graph that validates (empty when it does not), for editors.
+std::map<std::string, std::int64_t> parameterCounts(const Experiment &experiment, const std::string &experimentDir);
 
 // The run history under a folder (newest first).
 std::vector<RunSummary> listRuns(const std::string &root);

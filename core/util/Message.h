@@ -21,8 +21,8 @@ struct MessageText {
 #define FL_TR(context, text) (::fuselab::MessageText{context, text})
 
 struct Message {
-    const char *context = "";
-    const char *text = "";
+    std::string context; // empty: text is plain English that no catalogue translates
+    std::string text;
     std::vector<std::string> args;
 
     Message() = default;
@@ -30,9 +30,9 @@ struct Message {
     explicit Message(MessageText t, Args &&...a) : context(t.context), text(t.text), args{std::string(std::forward<Args>(a))...}
     {
     }
-    bool empty() const { return text == nullptr || *text == '\0'; }
+    bool empty() const { return text.empty(); }
     // The English text with its arguments in place of %1..%9.
-    std::string str() const { return fill(text ? text : "", args); }
+    std::string str() const { return fill(text, args); }
 
     // Replaces %1..%9 in `pattern` with args[0..8]; "%%" stays as it is, as in QString::arg.
     static std::string fill(const std::string &pattern, const std::vector<std::string> &args)

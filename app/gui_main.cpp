@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// fuselab: the desktop workbench. Arguments: an experiment file or a dataset to open
+// (default: the built-in demo dataset with a concat experiment), --language en|zh_CN for
+// this run, --screenshots DIR to render the documentation's screenshots and quit.
+#include "widgets/DatasetPanel.h"
+#include "widgets/ExperimentDocument.h"
+#include "widgets/GraphView.h"
+#include "widgets/MainWindow.h"
+#include "widgets/PreferencesDialog.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QStyleFactory>
+#include <QTranslator>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace {
+
+QString demoDir()
+{
+    const QString installed = QCoreApplication::applicationDirPath() + QStringLiteral("/../share/fuselab/demo");
+    if (QFileInfo::exists(installed + QStringLiteral("/manifest.csv")))
+        return QDir::cleanPath(installed);
+    return QStringLiteral(FUSELAB_DEMO_DIR);
+}
+
+// Waits (processing events) until `done` or `ms` pass.
+template <typename F>
+bool waitFor(F done, int ms)
+{
+    QElapsedTimer t;
+    t.start();
+    while (!done() && t.elapsed() < ms)
+        QApplication::processEvents(QEventLoop::AllEvents, 50);
+    return done();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const bool hasDisplay = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY") || std::getenv("QT_QPA_PLATFORM");
+    if (!hasDisplay) {
+        std::fprintf(stderr, "fuselab: no display found (DISPLAY is not set).\n"
+                             "On a machine without a screen, run it in a virtual one:\n"
+                             "  xvfb-run -a -s '-screen 0 1920x1080x24' build/bin/fuselab\n"
+                             "or use the command line: build/bin/fuselab-cli --help\n");
+        return 2;
+    }
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("FuseLab"));
+    QApplication::setApplicationName(QStringLiteral("FuseLab"));
+    QApplication::setApplicationVersion(QStringLiteral(FUSELAB_VERSION));
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("FuseLab, a workbench for multimodal deep learning"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption language(QStringLiteral("language"), QStringLiteral("en or zh_CN, for this run"), QStringLiteral("code"));
+    QCommandLineOption screenshots(QStringLiteral("screenshots"), QStringLiteral("render screenshots into DIR and quit"), QStringLiteral("DIR"));
+    parser.addOption(language);
+    parser.addOption(screenshots);
+    parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("an experiment file or a dataset"));
+    parser.process(app);
+
+    const QString lang = parser.isSet(language) ? parser.value(language) : fuselab::gui::PreferencesDialog::language();
+    QTranslator own, qt;
+    if (lang.startsWith(QLatin1String("zh"))) {
+        if (own.load(QStringLiteral(":/i18n/fuselab_zh_CN.qm")))
+            QApplication::installTranslator(&own);
+        if (qt.load(QLocale(QLocale::Chinese, QLocale::China), QStringLiteral("qtbase"), QStringLiteral("_"),
+                    QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+            QApplication::installTranslator(&qt);
+    }
+
+    fuselab::gui::MainWindow window;
+    if (parser.isSet(screenshots)) {
+        // Documentation screenshots: the demo with its concat graph, then a gated-fusion graph.
+        const QString dir = parser.value(screenshots);
+        QDir().mkpath(dir);
+        const QString suffix = lang.startsWith(QLatin1String("zh")) ? QStringLiteral("zh_CN") : QStringLiteral("en");
+        window.show();
+        window.openDatasetWithTemplate(demoDir(), QStringLiteral("concat"));
+        if (!waitFor([&] { return window.document()->hasExperiment(); }, 60000)) {
+            std::fprintf(stderr, "fuselab: the demo did not open\n");
+            return 1;
+        }
+        bool ok = true;
+        for (const QSize size : {QSize(1920, 1080), QSize(1280, 720)})
+            ok &= window.saveScreenshot(QStringLiteral("%1/main-%2-%3x%4.png").arg(dir, suffix).arg(size.width()).arg(size.height()), size);
+        window.resize(1920, 1080);
+        QApplication::processEvents();
+        ok &= window.datasetPanel()->grab().save(QStringLiteral("%1/dataset-%2.png").arg(dir, suffix));
+        window.openDatasetWithTemplate(demoDir(), QStringLiteral("gated-fusion"));
+        waitFor([&] { return window.document()->settings().name == "gated-fusion"; }, 60000);
+        ok &= window.saveScreenshot(QStringLiteral("%1/fusion-%2-1920x1080.png").arg(dir, suffix), QSize(1920, 1080));
+        window.view()->fitAll();
+        QApplication::processEvents();
+        ok &= window.view()->grab().save(QStringLiteral("%1/graph-%2.png").arg(dir, suffix));
+        return ok ? 0 : 1;
+    }
+    window.show();
+    const QStringList args = parser.positionalArguments();
+    if (args.isEmpty())
+        window.openDatasetWithTemplate(demoDir(), QStringLiteral("concat"));
+    else
+        window.openPath(args.first());
+    return app.exec();
+}

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "widgets/BackgroundTask.h"
+
+#include "core/util/Error.h"
+#include "widgets/GuiText.h"
+
+#include <QElapsedTimer>
+#include <QMetaObject>
+#include <QPointer>
+
+namespace fuselab::gui {
+
+class BackgroundTask::Observer final : public ProgressObserver {
+public:
+    explicit Observer(BackgroundTask *task) : m_task(task) { m_clock.start(); }
+    void onProgress(const std::string &stage, std::int64_t done, std::int64_t total) override
+    {
+        // Called on the worker thread: hand a copy to the GUI thread, at most every 50 ms.
+        if (m_clock.elapsed() < 50 && done != total)
+            return;
+        m_clock.restart();
+        QPointer<BackgroundTask> task(m_task);
+        const QString s = QString::fromStdString(stage);
+        QMetaObject::invokeMethod(
+            m_task, [task, s, done, total] {
+                if (task)
+                    Q_EMIT task->progress(s, done, total);
+            },
+            Qt::QueuedConnection);
+    }
+    bool isCancelled() const override { return cancelled; }
+    std::atomic<bool> cancelled{false};
+
+private:
+    BackgroundTask *m_task;
+    QElapsedTimer m_clock;
+};
+
+BackgroundTask::BackgroundTask(QObject *parent) : QObject(parent) {}
+
+BackgroundTask::~BackgroundTask()
+{
+    if (m_thread) {
+        cancel();
+        m_thread->wait();
+        delete m_thread;
+    }
+}
+
+bool BackgroundTask::start(std::function<void(ProgressObserver &)> work)
+{
+    if (m_thread)
+        return false;
+    m_observer = std::make_unique<Observer>(this);
+    Observer *observer = m_observer.get();
+    m_thread = QThread::create([this, observer, work = std::move(work)] {
+        bool ok = false, cancelled = false;
+        QString error;
+        try {
+            work(*observer);
+            ok = true;
+        } catch (const Cancelled &) {
+            cancelled = true;
+        } catch (const Error &e) {
+            error = translated(e.message().empty() ? Message() : e.message());
+            if (error.isEmpty())
+                error = QString::fromStdString(e.what());
+        } catch (const std::exception &e) {
+            error = QString::fromStdString(e.what());
+        }
+        QMetaObject::invokeMethod(
+            this, [this, ok, cancelled, error] {
+                m_thread->wait();
+                delete m_thread;
+                m_thread = nullptr;
+                Q_EMIT finished(ok, cancelled, error);
+            },
+            Qt::QueuedConnection);
+    });
+    m_thread->setObjectName(QStringLiteral("fuselab-task"));
+    m_thread->start();
+    return true;
+}
+
+void BackgroundTask::cancel()
+{
+    if (m_observer)
+        m_observer->cancelled = true;
+}
+
+} // namespace fuselab::gui

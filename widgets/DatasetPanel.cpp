@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "widgets/DatasetPanel.h"
+
+#include "core/data/DatasetLoader.h"
+#include "core/project/Services.h"
+#include "widgets/BackgroundTask.h"
+#include "widgets/GuiText.h"
+#include "widgets/QCustomPlotWrapper.h"
+
+#include <QDesktopServices>
+#include <QDir>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTreeWidget>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace fuselab::gui {
+
+namespace {
+
+QString modalityTitle(Modality m)
+{
+    switch (m) {
+    case Modality::Image: return DatasetPanel::tr("image");
+    case Modality::Audio: return DatasetPanel::tr("audio");
+    case Modality::Text: return DatasetPanel::tr("text");
+    }
+    return {};
+}
+
+} // namespace
+
+DatasetPanel::DatasetPanel(QWidget *parent)
+    : QWidget(parent), m_title(new QLabel(this)), m_summary(new QLabel(this)), m_progress(new QProgressBar(this)),
+      m_cancel(new QPushButton(tr("Cancel"), this)), m_openButton(new QPushButton(tr("Open dataset…"), this)),
+      m_newButton(new QPushButton(tr("New experiment…"), this)), m_chart(new QCustomPlot(this)), m_problems(new QTreeWidget(this)),
+      m_task(new BackgroundTask(this))
+{
+    setObjectName(QStringLiteral("datasetPanel"));
+    m_cancel->setObjectName(QStringLiteral("cancelScan"));
+    m_chart->setObjectName(QStringLiteral("classChart"));
+    m_problems->setObjectName(QStringLiteral("skippedFiles"));
+    m_title->setWordWrap(true);
+    m_title->setText(tr("No dataset. Drop a folder, a CSV/JSONL manifest or an IDX folder on the window."));
+    m_summary->setWordWrap(true);
+    m_summary->setTextFormat(Qt::RichText);
+    m_progress->setVisible(false);
+    m_cancel->setVisible(false);
+    m_newButton->setEnabled(false);
+    m_chart->setMinimumHeight(170);
+    m_chart->setVisible(false);
+    m_problems->setHeaderLabels({tr("Skipped file"), tr("Reason")});
+    m_problems->setRootIsDecorated(false);
+    m_problems->header()->setStretchLastSection(true);
+    m_problems->setVisible(false);
+    m_problems->setToolTip(tr("Double-click a file to open its folder"));
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_openButton);
+    buttons->addWidget(m_newButton);
+    buttons->addStretch(1);
+    auto *busy = new QHBoxLayout;
+    busy->addWidget(m_progress, 1);
+    busy->addWidget(m_cancel);
+    auto *v = new QVBoxLayout(this);
+    v->setContentsMargins(6, 6, 6, 6);
+    v->addLayout(buttons);
+    v->addWidget(m_title);
+    v->addLayout(busy);
+    v->addWidget(m_summary);
+    v->addWidget(m_chart, 2);
+    v->addWidget(m_problems, 1);
+
+    connect(m_openButton, &QPushButton::clicked, this, &DatasetPanel::openRequested);
+    connect(m_newButton, &QPushButton::clicked, this, &DatasetPanel::newExperimentRequested);
+    connect(m_cancel, &QPushButton::clicked, this, &DatasetPanel::cancel);
+    connect(m_task, &BackgroundTask::progress, this, [this](const QString &stage, qint64 done, qint64 total) {
+        const QString label = stage == QLatin1String("scanning")     ? tr("Scanning")
+                            : stage == QLatin1String("checking files") ? tr("Checking files")
+                            : stage == QLatin1String("hashing files")  ? tr("Looking for duplicates")
+                                                                       : stage;
+        if (total > 0) {
+            m_progress->setRange(0, 1000);
+            m_progress->setValue(static_cast<int>(1000 * done / total));
+            m_progress->setFormat(tr("%1: %2 of %3").arg(label, QLocale().toString(done), QLocale().toString(total)));
+        } else {
+            m_progress->setRange(0, 0);
+            m_progress->setFormat(tr("%1: %2 files").arg(label, QLocale().toString(done)));
+        }
+    });
+    connect(m_problems, &QTreeWidget::itemDoubleClicked, this, [](QTreeWidgetItem *item) {
+        const QString file = item->data(0, Qt::UserRole).toString();
+        if (!file.isEmpty())
+            QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(file).absolutePath()));
+    });
+}
+
+DatasetPanel::~DatasetPanel() = default;
+
+bool DatasetPanel::isBusy() const { return m_task->isRunning(); }
+
+void DatasetPanel::cancel() { m_task->cancel(); }
+
+void DatasetPanel::setBusy(bool busy)
+{
+    m_progress->setVisible(busy);
+    m_cancel->setVisible(busy);
+    m_openButton->setEnabled(!busy);
+    if (busy) {
+        m_progress->setRange(0, 0);
+        m_progress->setFormat(tr("Opening…"));
+    }
+}
+
+void DatasetPanel::open(const QString &path)
+{
+    if (m_task->isRunning())
+        return;
+    auto dataset = std::make_shared<Dataset>();
+    auto report = std::make_shared<nlohmann::json>();
+    const std::string p = QDir::cleanPath(path).toStdString();
+    setBusy(true);
+    m_title->setText(tr("Opening %1").arg(QDir::toNativeSeparators(path)));
+    connect(
+        m_task, &BackgroundTask::finished, this,
+        [this, path, dataset, report](bool ok, bool cancelled, const QString &error) {
+            setBusy(false);
+            if (cancelled) {
+                m_title->setText(tr("Opening %1 was cancelled.").arg(QDir::toNativeSeparators(path)));
+                return;
+            }
+            if (!ok) {
+                m_title->setText(tr("Cannot open %1: %2").arg(QDir::toNativeSeparators(path), error));
+                Q_EMIT failed(error);
+                return;
+            }
+            m_path = path;
+            m_dataset = dataset;
+            m_report = *report;
+            showReport();
+            Q_EMIT opened(path);
+        },
+        Qt::SingleShotConnection);
+    m_task->start([p, dataset, report](ProgressObserver &progress) {
+        *dataset = openDataset(p, LoadOptions{}, &progress);
+        *report = healthReport(*dataset, 0, &progress);
+    });
+}
+
+void DatasetPanel::showReport()
+{
+    const Dataset &d = *m_dataset;
+    const nlohmann::json &r = m_report;
+    m_title->setText(QStringLiteral("<b>%1</b>").arg(QDir::toNativeSeparators(m_path).toHtmlEscaped()));
+    QStringList modalities;
+    for (auto &m : d.columns)
+        modalities << QStringLiteral("%1 (%2)").arg(qs(m.name), modalityTitle(m.kind));
+    QString html = tr("%1 samples, %2 classes; modalities: %3").arg(QLocale().toString(static_cast<qlonglong>(d.samples.size())))
+                       .arg(d.classes.size())
+                       .arg(modalities.join(QStringLiteral(", ")));
+    const auto &splits = r["splits"];
+    html += QStringLiteral("<br>") + tr("Splits: %1 train, %2 validation, %3 test")
+                                           .arg(splits.value("train", 0))
+                                           .arg(splits.value("val", 0))
+                                           .arg(splits.value("test", 0));
+    const auto &samples = r["samples"];
+    if (samples.value("with_missing_modality", 0) > 0)
+        html += QStringLiteral("<br>") + tr("%1 samples miss a modality (they train with that modality masked)").arg(samples.value("with_missing_modality", 0));
+    const double imbalance = r.value("imbalance_ratio", 1.0);
+    if (imbalance >= 3.0)
+        html += QStringLiteral("<br><span style='color:#a05a00'>%1</span>")
+                    .arg(tr("Imbalanced: the largest class has %1 times the samples of the smallest; consider class weights or the balanced sampler")
+                             .arg(imbalance, 0, 'f', 1));
+    if (!r.value("usable", true))
+        html += QStringLiteral("<br><span style='color:#a01c1c'>%1</span>").arg(tr("Not usable: %1").arg(qs(r.value("verdict", std::string()))));
+    m_summary->setText(html);
+    m_newButton->setEnabled(r.value("usable", true));
+
+    // Samples per class and modality.
+    const auto C = d.classes.size();
+    std::vector<std::vector<double>> counts(d.columns.size(), std::vector<double>(C, 0.0));
+    for (const Sample &s : d.samples)
+        forEachClass(d, s, [&](int c) {
+            for (std::size_t m = 0; m < d.columns.size(); ++m)
+                if (s.fields[m].present)
+                    counts[m][static_cast<std::size_t>(c)] += 1;
+        });
+    m_chart->clearPlottables();
+    auto *group = new QCPBarsGroup(m_chart);
+    const QColor colours[] = {QColor(0x4e, 0x79, 0xa7), QColor(0xe1, 0x57, 0x59), QColor(0x59, 0xa1, 0x4f), QColor(0xf2, 0x8e, 0x2b)};
+    QVector<double> ticks;
+    QVector<QString> labels;
+    for (std::size_t c = 0; c < C; ++c) {
+        ticks << double(c + 1);
+        labels << qs(d.classes[c]);
+    }
+    double top = 1;
+    for (std::size_t m = 0; m < d.columns.size(); ++m) {
+        auto *bars = new QCPBars(m_chart->xAxis, m_chart->yAxis);
+        bars->setName(qs(d.columns[m].name));
+        bars->setBrush(colours[m % 4]);
+        bars->setPen(Qt::NoPen);
+        bars->setWidthType(QCPBars::wtPlotCoords);
+        bars->setWidth(0.8 / double(std::max<std::size_t>(1, d.columns.size())));
+        bars->setBarsGroup(group);
+        QVector<double> values(counts[m].begin(), counts[m].end());
+        bars->setData(ticks, values, true);
+        for (double v : values)
+            top = std::max(top, v);
+    }
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    ticker->addTicks(ticks, labels);
+    m_chart->xAxis->setTicker(ticker);
+    m_chart->xAxis->setTickLabelRotation(C > 8 ? 45 : 0);
+    m_chart->xAxis->setRange(0.4, double(C) + 0.6);
+    m_chart->yAxis->setRange(0, top * (d.columns.size() > 1 ? 1.45 : 1.1)); // room for the legend above the bars
+    m_chart->legend->setFont(QFont(font().family(), std::max(7, font().pointSize() - 1)));
+    m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    m_chart->legend->setRowSpacing(0);
+    m_chart->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    m_chart->yAxis->setLabel(tr("samples"));
+    m_chart->legend->setVisible(d.columns.size() > 1);
+    m_chart->setVisible(true);
+    m_chart->replot(QCustomPlot::rpQueuedReplot);
+
+    m_problems->clear();
+    for (const auto &p : r["problems"].value("listed", nlohmann::json::array())) {
+        QString file = qs(p.value("file", std::string()));
+        if (p.contains("line"))
+            file += QStringLiteral(":%1").arg(p["line"].get<long long>());
+        auto *item = new QTreeWidgetItem(m_problems, {file, qs(p.value("reason", std::string()))});
+        const QString absolute = QDir(qs(d.root)).absoluteFilePath(qs(p.value("file", std::string())));
+        item->setData(0, Qt::UserRole, absolute);
+        item->setToolTip(1, item->text(1));
+    }
+    m_problems->setVisible(m_problems->topLevelItemCount() > 0);
+}
+
+} // namespace fuselab::gui

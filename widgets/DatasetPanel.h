@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "core/data/Dataset.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QWidget>
+
+#include <memory>
+
+class QCustomPlot;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QTreeWidget;
+
+namespace fuselab::gui {
+
+class BackgroundTask;
+
+// A dataset's health at a glance: open a folder, a CSV/JSONL manifest or an IDX folder (or
+// drop it on the window); the scan and health check run off the GUI thread with progress
+// and Cancel. Shows the counts, a bar chart of samples per class and modality, missing
+// modalities, the imbalance, and every skipped file with its reason (double-click opens
+// the file's folder).
+class DatasetPanel final : public QWidget {
+    Q_OBJECT
+public:
+    explicit DatasetPanel(QWidget *parent = nullptr);
+    ~DatasetPanel() override;
+
+    void open(const QString &path);
+    void cancel();
+    bool isBusy() const;
+    QString path() const { return m_path; }
+    const Dataset *dataset() const { return m_dataset.get(); }
+    const nlohmann::json &report() const { return m_report; }
+    QCustomPlot *chart() const { return m_chart; }
+
+Q_SIGNALS:
+    void opened(const QString &path);       // the dataset is loaded and checked
+    void failed(const QString &message);
+    void newExperimentRequested();
+    void openRequested();
+
+private:
+    void showReport();
+    void setBusy(bool busy);
+
+    QLabel *m_title, *m_summary;
+    QProgressBar *m_progress;
+    QPushButton *m_cancel, *m_openButton, *m_newButton;
+    QCustomPlot *m_chart;
+    QTreeWidget *m_problems;
+    BackgroundTask *m_task;
+    QString m_path;
+    std::shared_ptr<Dataset> m_dataset;
+    nlohmann::json m_report;
+};
+
+} // namespace fuselab::gui

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "widgets/GuiText.h"
+
+#include <QCoreApplication>
+
+namespace fuselab::gui {
+
+QString translated(const Message &m)
+{
+    if (m.empty())
+        return {};
+    QString text = m.context.empty() ? QString::fromStdString(m.text) : QCoreApplication::translate(m.context.c_str(), m.text.c_str());
+    // QString::arg would renumber; fill %1..%9 as core does.
+    QString out;
+    for (int i = 0; i < text.size(); ++i) {
+        const QChar c = text[i];
+        if (c == QLatin1Char('%') && i + 1 < text.size() && text[i + 1] >= QLatin1Char('1') && text[i + 1] <= QLatin1Char('9')) {
+            const auto k = static_cast<std::size_t>(text[i + 1].unicode() - '1');
+            out += k < m.args.size() ? QString::fromStdString(m.args[k]) : text.mid(i, 2);
+            ++i;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+QString translated(const char *context, const std::string &english)
+{
+    return QCoreApplication::translate(context, english.c_str());
+}
+
+} // namespace fuselab::gui

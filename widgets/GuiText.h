@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "core/util/Message.h"
+
+#include <QString>
+
+namespace fuselab::gui {
+
+// A core message in the user's language: translated by its context and English template
+// (extracted from core's sources by lupdate), then its arguments filled in.
+QString translated(const Message &message);
+// A core string marked FL_TR that has no arguments (block titles, categories).
+QString translated(const char *context, const std::string &english);
+inline QString qs(const std::string &s) { return QString::fromStdString(s); }
+
+} // namespace fuselab::gui

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "widgets/MainWindow.h"
+
+#include "core/data/DatasetLoader.h"
+#include "core/project/Services.h"
+#include "widgets/BlockPalette.h"
+#include "widgets/DatasetPanel.h"
+#include "widgets/ExperimentDocument.h"
+#include "widgets/GraphScene.h"
+#include "widgets/GraphView.h"
+#include "widgets/GuiText.h"
+#include "widgets/LogPanel.h"
+#include "widgets/PreferencesDialog.h"
+#include "widgets/PropertiesPanel.h"
+#include "widgets/TemplateDialog.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGraphicsItem>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QScreen>
+#include <QSettings>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QUndoStack>
+
+#include <filesystem>
+
+namespace fuselab::gui {
+
+namespace {
+constexpr int kMaxRecent = 8;
+const char *kRecentKey = "recentFiles";
+
+bool isExperimentFile(const QString &path) { return path.endsWith(QLatin1String(".fuselab.json")) || path.endsWith(QLatin1String(".json")); }
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent), m_document(new ExperimentDocument(this)), m_scene(new GraphScene(m_document, this)),
+      m_view(new GraphView(m_scene, m_document, this)), m_dataset(new DatasetPanel(this)), m_palette(new BlockPalette(this)),
+      m_properties(new PropertiesPanel(m_document, this)), m_log(new LogPanel(this)), m_training(new QLabel(this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setCentralWidget(m_view);
+    setAcceptDrops(true);
+    setDockNestingEnabled(true);
+
+    auto dock = [this](QWidget *w, const QString &title, const char *name, Qt::DockWidgetArea area) {
+        auto *d = new QDockWidget(title, this);
+        d->setObjectName(QString::fromLatin1(name));
+        d->setWidget(w);
+        addDockWidget(area, d);
+        return d;
+    };
+    QDockWidget *datasetDock = dock(m_dataset, tr("Dataset"), "datasetDock", Qt::LeftDockWidgetArea);
+    QDockWidget *blocksDock = dock(m_palette, tr("Blocks"), "blocksDock", Qt::LeftDockWidgetArea);
+    QDockWidget *propertiesDock = dock(m_properties, tr("Properties"), "propertiesDock", Qt::RightDockWidgetArea);
+    QDockWidget *trainingDock = dock(m_training, tr("Training"), "trainingDock", Qt::RightDockWidgetArea);
+    QDockWidget *logDock = dock(m_log, tr("Log"), "logDock", Qt::BottomDockWidgetArea);
+    splitDockWidget(datasetDock, blocksDock, Qt::Vertical);
+    splitDockWidget(propertiesDock, trainingDock, Qt::Vertical);
+    resizeDocks({datasetDock, propertiesDock}, {340, 300}, Qt::Horizontal);
+    resizeDocks({datasetDock, blocksDock}, {420, 300}, Qt::Vertical);
+    resizeDocks({propertiesDock, trainingDock}, {480, 160}, Qt::Vertical);
+    resizeDocks({logDock}, {80}, Qt::Vertical);
+    m_training->setWordWrap(true);
+    m_training->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_training->setMargin(8);
+    m_training->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    createActions();
+    for (QDockWidget *d : {datasetDock, blocksDock, propertiesDock, trainingDock, logDock})
+        m_viewMenu->addAction(d->toggleViewAction());
+
+    connect(m_document, &ExperimentDocument::pathChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &ExperimentDocument::modifiedChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &ExperimentDocument::documentReset, this, [this] {
+        updateTitle();
+        updateTrainingDock();
+        m_view->fitAll();
+    });
+    connect(m_scene, &GraphScene::message, this, [this](const QString &text) { showMessage(text, true); });
+    connect(m_scene, &GraphScene::analysisUpdated, this, &MainWindow::updateProblems);
+    connect(m_scene, &GraphScene::nodeSelectionChanged, m_properties, &PropertiesPanel::showNode);
+    connect(m_log, &LogPanel::nodeClicked, this, [this](const QString &id) { m_scene->selectNode(id.toStdString()); });
+    connect(m_palette, &BlockPalette::blockActivated, this, [this](const QString &type) {
+        const QPointF c = m_view->mapToScene(m_view->viewport()->rect().center());
+        const EditResult r = m_document->addNode(type.toStdString(), c.x(), c.y());
+        if (!r.ok)
+            showMessage(translated(r.reason), true);
+    });
+    connect(m_dataset, &DatasetPanel::openRequested, this, &MainWindow::openDataset);
+    connect(m_dataset, &DatasetPanel::newExperimentRequested, this, &MainWindow::newFromTemplate);
+    connect(m_dataset, &DatasetPanel::failed, this, [this](const QString &m) { showMessage(m, true); });
+    connect(m_dataset, &DatasetPanel::opened, this, [this](const QString &path) {
+        showMessage(tr("Opened dataset %1").arg(QDir::toNativeSeparators(path)));
+        if (!m_templateAfterOpen.isEmpty()) {
+            const QString t = m_templateAfterOpen;
+            m_templateAfterOpen.clear();
+            createExperiment(t);
+        }
+    });
+
+    QSettings s;
+    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray()))
+        resize(1440, 900);
+    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    updateTitle();
+    updateTrainingDock();
+    statusBar()->showMessage(tr("Ready"));
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QToolBar *tools = addToolBar(tr("Main"));
+    tools->setObjectName(QStringLiteral("mainToolBar"));
+    tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    auto action = [this](const QString &text, QStyle::StandardPixmap icon, const QKeySequence &keys, auto slot) {
+        auto *a = new QAction(style()->standardIcon(icon), text, this);
+        if (!keys.isEmpty())
+            a->setShortcut(keys);
+        connect(a, &QAction::triggered, this, slot);
+        return a;
+    };
+    QAction *newAction = action(tr("&New from template…"), QStyle::SP_FileIcon, QKeySequence::New, [this] { newFromTemplate(); });
+    QAction *openAction = action(tr("&Open…"), QStyle::SP_DialogOpenButton, QKeySequence::Open, [this] { open(); });
+    QAction *datasetAction = action(tr("Open &dataset…"), QStyle::SP_DirOpenIcon, QKeySequence(), [this] { openDataset(); });
+    QAction *saveAction = action(tr("&Save"), QStyle::SP_DialogSaveButton, QKeySequence::Save, [this] { save(); });
+    QAction *saveAsAction = action(tr("Save &as…"), QStyle::SP_DialogSaveButton, QKeySequence::SaveAs, [this] { saveAs(); });
+    QAction *quitAction = action(tr("&Quit"), QStyle::SP_DialogCloseButton, QKeySequence::Quit, [this] { close(); });
+    file->addAction(newAction);
+    file->addAction(openAction);
+    file->addAction(datasetAction);
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    file->addSeparator();
+    file->addAction(saveAction);
+    file->addAction(saveAsAction);
+    file->addSeparator();
+    file->addAction(quitAction);
+    rebuildRecentMenu();
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QAction *undo = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    undo->setIcon(style()->standardIcon(QStyle::SP_ArrowBack));
+    QAction *redo = m_document->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    redo->setIcon(style()->standardIcon(QStyle::SP_ArrowForward));
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    QAction *del = action(tr("&Delete"), QStyle::SP_TrashIcon, QKeySequence::Delete, [this] { m_scene->deleteSelection(); });
+    del->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_view->addAction(del);
+    edit->addAction(del);
+    edit->addAction(action(tr("Select &all"), QStyle::SP_CustomBase, QKeySequence::SelectAll, [this] {
+        for (QGraphicsItem *i : m_scene->items())
+            if (i->flags() & QGraphicsItem::ItemIsSelectable)
+                i->setSelected(true);
+    }));
+    edit->addAction(action(tr("Arrange &blocks"), QStyle::SP_CustomBase, QKeySequence(Qt::CTRL | Qt::Key_L), [this] { m_scene->autoLayout(); }));
+    edit->addAction(action(tr("Add &note"), QStyle::SP_CustomBase, QKeySequence(), [this] {
+        m_scene->addNote(m_view->mapToScene(m_view->viewport()->rect().center()));
+    }));
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu->addAction(action(tr("Zoom &in"), QStyle::SP_CustomBase, QKeySequence::ZoomIn, [this] { m_view->zoomBy(1.2); }));
+    m_viewMenu->addAction(action(tr("Zoom &out"), QStyle::SP_CustomBase, QKeySequence::ZoomOut, [this] { m_view->zoomBy(1 / 1.2); }));
+    m_viewMenu->addAction(action(tr("&Fit to window"), QStyle::SP_CustomBase, QKeySequence(Qt::CTRL | Qt::Key_0), [this] { m_view->fitAll(); }));
+    m_viewMenu->addSeparator();
+
+    QMenu *toolsMenu = menuBar()->addMenu(tr("&Tools"));
+    QAction *prefs = action(tr("&Preferences…"), QStyle::SP_CustomBase, QKeySequence::Preferences, [this] { preferences(); });
+    toolsMenu->addAction(prefs);
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(action(tr("&About FuseLab"), QStyle::SP_MessageBoxInformation, QKeySequence(), [this] { about(); }));
+
+    tools->addAction(newAction);
+    tools->addAction(openAction);
+    tools->addAction(saveAction);
+    tools->addSeparator();
+    tools->addAction(undo);
+    tools->addAction(redo);
+}
+
+void MainWindow::showMessage(const QString &text, bool error)
+{
+    statusBar()->showMessage(text, 8000);
+    m_log->addMessage(text, error);
+}
+
+void MainWindow::updateTitle()
+{
+    const QString path = m_document->path();
+    const QString name = path.isEmpty() ? (m_document->hasExperiment() ? tr("untitled") : QString()) : QFileInfo(path).fileName();
+    setWindowTitle(name.isEmpty() ? QStringLiteral("FuseLab") : QStringLiteral("%1[*] — FuseLab").arg(name));
+    setWindowModified(m_document->isModified());
+}
+
+void MainWindow::updateProblems()
+{
+    const GraphModel &model = m_document->model();
+    m_log->setProblems(model.analysis().problems, [&model](const std::string &id) {
+        const GraphNode *n = model.node(id);
+        return qs(n ? n->displayName() : id);
+    });
+}
+
+void MainWindow::updateTrainingDock()
+{
+    const QString file = m_document->path().isEmpty() ? tr("EXPERIMENT.fuselab.json") : QDir::toNativeSeparators(m_document->path());
+    m_training->setText(tr("<p>Training inside the app arrives with the training dashboard.</p>"
+                           "<p>Until then, save the experiment and train it with the command line:</p>"
+                           "<pre>fuselab-cli train %1</pre>")
+                            .arg(file.toHtmlEscaped()));
+}
+
+void MainWindow::openPath(const QString &path)
+{
+    const QFileInfo info(path);
+    if (!info.exists()) {
+        showMessage(tr("%1: no such file or folder").arg(QDir::toNativeSeparators(path)), true);
+        return;
+    }
+    if (info.isFile() && isExperimentFile(path)) {
+        if (!maybeSave())
+            return;
+        try {
+            m_document->load(path);
+            addRecent(info.absoluteFilePath());
+            showMessage(tr("Opened %1").arg(QDir::toNativeSeparators(path)));
+        } catch (const Error &e) {
+            const QString why = e.message().empty() ? qs(e.what()) : translated(e.message());
+            showMessage(why, true);
+            QMessageBox::warning(this, tr("Cannot open the experiment"), why);
+        }
+        return;
+    }
+    m_dataset->open(path);
+}
+
+void MainWindow::openDatasetWithTemplate(const QString &path, const QString &templateName)
+{
+    m_templateAfterOpen = templateName;
+    m_dataset->open(path);
+}
+
+void MainWindow::createExperiment(const QString &templateName)
+{
+    const Dataset *d = m_dataset->dataset();
+    if (!d)
+        return;
+    try {
+        const std::string datasetPath = QFileInfo(m_dataset->path()).absoluteFilePath().toStdString();
+        Experiment e = newExperiment(templateName.toStdString(), *d, datasetPath, LoadOptions{},
+                                     QFileInfo(m_dataset->path()).absolutePath().toStdString());
+        e.dataset.path = datasetPath; // an unsaved experiment names its data absolutely
+        m_document->reset(std::move(e));
+        showMessage(tr("New experiment from the template %1").arg(templateName));
+    } catch (const Error &err) {
+        showMessage(err.message().empty() ? qs(err.what()) : translated(err.message()), true);
+    }
+}
+
+void MainWindow::newFromTemplate()
+{
+    if (!m_dataset->dataset()) {
+        QMessageBox::information(this, tr("New experiment"),
+                                 tr("A new experiment starts from a dataset: open one first (or drop it on the window)."));
+        openDataset();
+        return;
+    }
+    if (!maybeSave())
+        return;
+    TemplateDialog dialog(*m_dataset->dataset(), this);
+    if (dialog.exec() != QDialog::Accepted || dialog.chosenTemplate().isEmpty())
+        return;
+    createExperiment(dialog.chosenTemplate());
+}
+
+void MainWindow::open()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open experiment"), QString(), tr("FuseLab experiments (*.fuselab.json);;All files (*)"));
+    if (!path.isEmpty())
+        openPath(path);
+}
+
+void MainWindow::openDataset()
+{
+    const QString path = QFileDialog::getExistingDirectory(this, tr("Open dataset folder"));
+    if (!path.isEmpty())
+        m_dataset->open(path);
+}
+
+bool MainWindow::saveTo(const QString &path)
+{
+    try {
+        m_document->save(path);
+        addRecent(QFileInfo(path).absoluteFilePath());
+        showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
+        updateTrainingDock();
+        return true;
+    } catch (const std::exception &e) {
+        showMessage(tr("Cannot save %1: %2").arg(QDir::toNativeSeparators(path), qs(e.what())), true);
+        QMessageBox::warning(this, tr("Cannot save"), qs(e.what()));
+        return false;
+    }
+}
+
+bool MainWindow::save()
+{
+    if (!m_document->hasExperiment())
+        return false;
+    if (m_document->path().isEmpty())
+        return saveAs();
+    return saveTo(m_document->path());
+}
+
+bool MainWindow::saveAs()
+{
+    if (!m_document->hasExperiment())
+        return false;
+    QString path = QFileDialog::getSaveFileName(this, tr("Save experiment"), m_document->path(), tr("FuseLab experiments (*.fuselab.json)"));
+    if (path.isEmpty())
+        return false;
+    if (!path.endsWith(QLatin1String(".json")))
+        path += QStringLiteral(".fuselab.json");
+    return saveTo(path);
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!m_document->isModified())
+        return true;
+    const auto answer = QMessageBox::warning(this, tr("Unsaved changes"), tr("The experiment has unsaved changes. Save them?"),
+                                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save)
+        return save();
+    return answer == QMessageBox::Discard;
+}
+
+void MainWindow::addRecent(const QString &path)
+{
+    QSettings s;
+    QStringList recent = s.value(QString::fromLatin1(kRecentKey)).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    s.setValue(QString::fromLatin1(kRecentKey), recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QString::fromLatin1(kRecentKey)).toStringList();
+    for (const QString &path : recent) {
+        QAction *a = m_recentMenu->addAction(QDir::toNativeSeparators(path));
+        connect(a, &QAction::triggered, this, [this, path] { openPath(path); });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::about()
+{
+    QMessageBox::about(this, tr("About FuseLab"),
+                       tr("<h3>FuseLab %1</h3><p>A workbench for multimodal deep learning: images, text and audio, "
+                          "wired into a fusion model in a visual editor.</p>"
+                          "<p>GPL-3.0-or-later. Built with Qt, LibTorch and QCustomPlot.</p>")
+                           .arg(QStringLiteral(FUSELAB_VERSION)));
+}
+
+void MainWindow::preferences()
+{
+    PreferencesDialog dialog(this);
+    dialog.exec();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    m_dataset->cancel();
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const auto urls = event->mimeData()->urls();
+    if (urls.isEmpty() || !urls.first().isLocalFile())
+        return;
+    openPath(urls.first().toLocalFile());
+    event->acceptProposedAction();
+}
+
+bool MainWindow::saveScreenshot(const QString &file, QSize size)
+{
+    resize(size);
+    QApplication::processEvents();
+    m_view->fitAll();
+    QApplication::processEvents();
+    return grab().save(file);
+}
+
+} // namespace fuselab::gui

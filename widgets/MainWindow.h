@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <QMainWindow>
+
+class QDockWidget;
+class QLabel;
+class QMenu;
+
+namespace fuselab::gui {
+
+class BlockPalette;
+class DatasetPanel;
+class ExperimentDocument;
+class GraphScene;
+class GraphView;
+class LogPanel;
+class PropertiesPanel;
+
+// FuseLab's main window: the graph editor in the middle; docks for the dataset, the block
+// palette, the selected block's properties, training and the log.
+class MainWindow final : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // An experiment file (*.fuselab.json) or a dataset (folder, manifest, IDX folder).
+    void openPath(const QString &path);
+    // Opens the dataset and draws a fresh experiment from `templateName` for it.
+    void openDatasetWithTemplate(const QString &path, const QString &templateName);
+    bool saveTo(const QString &path);
+    // Renders the window to `file` at `size` (for docs/screenshots).
+    bool saveScreenshot(const QString &file, QSize size);
+
+    ExperimentDocument *document() const { return m_document; }
+    GraphScene *scene() const { return m_scene; }
+    GraphView *view() const { return m_view; }
+    DatasetPanel *datasetPanel() const { return m_dataset; }
+    PropertiesPanel *propertiesPanel() const { return m_properties; }
+    LogPanel *logPanel() const { return m_log; }
+    BlockPalette *palette() const { return m_palette; }
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    void createActions();
+    void newFromTemplate();
+    void open();
+    void openDataset();
+    bool save();
+    bool saveAs();
+    bool maybeSave();
+    void addRecent(const QString &path);
+    void rebuildRecentMenu();
+    void updateTitle();
+    void updateProblems();
+    void updateTrainingDock();
+    void showMessage(const QString &text, bool error = false);
+    void about();
+    void preferences();
+    void createExperiment(const QString &templateName);
+
+    ExperimentDocument *m_document;
+    GraphScene *m_scene;
+    GraphView *m_view;
+    DatasetPanel *m_dataset;
+    BlockPalette *m_palette;
+    PropertiesPanel *m_properties;
+    LogPanel *m_log;
+    QLabel *m_training;
+    QMenu *m_recentMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QString m_templateAfterOpen; // the template to draw once the dataset being opened is checked
+};
+
+} // namespace fuselab::gui

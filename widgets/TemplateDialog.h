@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "core/data/Dataset.h"
+
+#include <QDialog>
+
+class QListWidget;
+class QLabel;
+
+namespace fuselab::gui {
+
+// The template gallery: each template with its one-line description and a small diagram
+// of its graph for the open dataset's modalities; templates that do not fit the dataset
+// are shown disabled with the reason.
+class TemplateDialog final : public QDialog {
+    Q_OBJECT
+public:
+    TemplateDialog(const Dataset &dataset, QWidget *parent = nullptr);
+    QString chosenTemplate() const;
+    QListWidget *list() const { return m_list; }
+
+    // A small drawing of a template's graph for the given modalities.
+    static QPixmap diagram(const QString &templateName, const std::vector<ModalityColumn> &modalities, QSize size);
+
+private:
+    QListWidget *m_list;
+};
+
+} // namespace fuselab::gui
