@@ -80,6 +80,7 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     connect(m_openButton, &QPushButton::clicked, this, &DatasetPanel::openRequested);
     connect(m_newButton, &QPushButton::clicked, this, &DatasetPanel::newExperimentRequested);
     connect(m_cancel, &QPushButton::clicked, this, &DatasetPanel::cancel);
+    connect(m_task, &BackgroundTask::progress, this, &DatasetPanel::progressed);
     connect(m_task, &BackgroundTask::progress, this, [this](const QString &stage, qint64 done, qint64 total) {
         const QString label = stage == QLatin1String("scanning")     ? tr("Scanning")
                             : stage == QLatin1String("checking files") ? tr("Checking files")

@@ -39,6 +39,7 @@ public:
 
 Q_SIGNALS:
     void opened(const QString &path);       // the dataset is loaded and checked
+    void progressed(const QString &stage, qint64 done, qint64 total);
     void failed(const QString &message);
     void newExperimentRequested();
     void openRequested();

@@ -265,7 +265,7 @@ void GraphScene::refreshDecorations()
     std::map<std::string, QStringList> problems;
     for (auto &p : a.problems)
         if (!p.node.empty())
-            problems[p.node] << (p.port.empty() ? qs(p.message) : qs(p.port) + QStringLiteral(": ") + qs(p.message));
+            problems[p.node] << (p.port.empty() ? translated(p.text) : qs(p.port) + QStringLiteral(": ") + translated(p.text));
     for (auto &[id, item] : m_nodes) {
         const auto c = counts.find(id);
         const QString params = c == counts.end() || c->second == 0 ? QString()
@@ -298,7 +298,7 @@ void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent *event)
             // Light up what fits, dim what does not.
             for (auto &[id, node] : m_nodes)
                 for (PortItem *in : node->inputs())
-                    in->setHighlight(m_document->model().canConnect(p->ref(), in->ref()).ok ? PortItem::Highlight::Compatible
+                    in->setHighlight(m_document->model().canConnect(p->ref(), in->ref(), true).ok ? PortItem::Highlight::Compatible
                                                                                            : PortItem::Highlight::Incompatible);
             event->accept();
             return;

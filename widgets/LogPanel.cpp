@@ -28,7 +28,7 @@ void LogPanel::setProblems(const std::vector<GraphProblem> &problems, const std:
     const QIcon icon = style()->standardIcon(QStyle::SP_MessageBoxWarning);
     for (const GraphProblem &p : problems) {
         const QString where = p.node.empty() ? tr("graph") : nameOf(p.node) + (p.port.empty() ? QString() : QStringLiteral(".") + qs(p.port));
-        auto *item = new QListWidgetItem(icon, where + QStringLiteral(": ") + qs(p.message));
+        auto *item = new QListWidgetItem(icon, where + QStringLiteral(": ") + translated(p.text));
         item->setData(Qt::UserRole, qs(p.node));
         item->setForeground(QColor(0xa0, 0x1c, 0x1c));
         insertItem(m_problemRows++, item);

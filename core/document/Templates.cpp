@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/document/Templates.h"
 
+#include "core/util/Message.h"
+
 #include <algorithm>
 
 namespace fuselab {
@@ -8,17 +10,17 @@ namespace fuselab {
 const std::vector<ExperimentTemplate> &experimentTemplates()
 {
     static const std::vector<ExperimentTemplate> list = {
-        {"image-cnn", "images only: a CNN encoder and a classifier", 1},
-        {"text-gru", "text only: a bidirectional GRU over words and a classifier", 1},
-        {"audio-cnn", "audio only: a CNN over the log-mel spectrogram and a classifier", 1},
-        {"concat", "every modality encoded, vectors concatenated (early fusion)", 2},
-        {"late-fusion", "one classifier per modality, logits averaged over present modalities", 2},
-        {"attention-fusion", "attention weights over the modality vectors", 2},
-        {"gated-fusion", "gated multimodal unit (Arevalo et al. 2017)", 2},
-        {"tensor-fusion", "tensor fusion network: outer product of modality vectors (Zadeh et al. 2017)", 2},
-        {"low-rank-fusion", "low-rank multimodal fusion (Liu et al. 2018)", 2},
-        {"cross-attention", "cross-modal attention between modality sequences (MulT-style)", 2},
-        {"autoencoder-fusion", "per-modality autoencoders and a joint autoencoder latent, reconstruction loss added", 2},
+        {"image-cnn", FL_TR("Templates", "images only: a CNN encoder and a classifier").text, 1},
+        {"text-gru", FL_TR("Templates", "text only: a bidirectional GRU over words and a classifier").text, 1},
+        {"audio-cnn", FL_TR("Templates", "audio only: a CNN over the log-mel spectrogram and a classifier").text, 1},
+        {"concat", FL_TR("Templates", "every modality encoded, vectors concatenated (early fusion)").text, 2},
+        {"late-fusion", FL_TR("Templates", "one classifier per modality, logits averaged over present modalities").text, 2},
+        {"attention-fusion", FL_TR("Templates", "attention weights over the modality vectors").text, 2},
+        {"gated-fusion", FL_TR("Templates", "gated multimodal unit (Arevalo et al. 2017)").text, 2},
+        {"tensor-fusion", FL_TR("Templates", "tensor fusion network: outer product of modality vectors (Zadeh et al. 2017)").text, 2},
+        {"low-rank-fusion", FL_TR("Templates", "low-rank multimodal fusion (Liu et al. 2018)").text, 2},
+        {"cross-attention", FL_TR("Templates", "cross-modal attention between modality sequences (MulT-style)").text, 2},
+        {"autoencoder-fusion", FL_TR("Templates", "per-modality autoencoders and a joint autoencoder latent, reconstruction loss added").text, 2},
     };
     return list;
 }

@@ -58,22 +58,27 @@ const TensorShape *GraphAnalysis::edgeShape(const GraphEdge &edge, const Graph &
 GraphAnalysis analyseGraph(const Graph &g, const InferContext &context, const BlockRegistry &registry)
 {
     GraphAnalysis a;
-    auto problem = [&](const std::string &node, const std::string &port, const std::string &msg) {
-        a.problems.push_back({node, port, msg});
+    auto problem = [&](const std::string &node, const std::string &port, Message msg) {
+        a.problems.push_back({node, port, msg.str(), std::move(msg)});
+    };
+    auto plain = [](const std::string &english) { // a block's own problem text: not yet translatable
+        Message m;
+        m.text = english;
+        return m;
     };
 
     std::map<std::string, const BlockType *> types;
     for (const GraphNode &n : g.nodes) {
         const BlockType *t = registry.find(n.type);
         if (!t) {
-            problem(n.id, "", "unknown block type \"" + n.type + "\"");
+            problem(n.id, "", Message(FL_TR("GraphAnalysis", "unknown block type \"%1\""), n.type));
             continue;
         }
         types[n.id] = t;
         std::vector<BlockProblem> bp;
         a.params[n.id] = t->resolveParams(n.params, bp);
         for (auto &p : bp)
-            problem(n.id, p.where, p.message);
+            problem(n.id, p.where, plain(p.message));
     }
 
     // Edges: endpoints must exist; a single-input port takes one edge.
@@ -83,28 +88,29 @@ GraphAnalysis analyseGraph(const Graph &g, const InferContext &context, const Bl
         bool ok = true;
         const GraphNode *from = g.node(e.from.node), *to = g.node(e.to.node);
         if (!from) {
-            problem(e.from.node, "", "edge from a node that does not exist");
+            problem(e.from.node, "", Message(FL_TR("GraphAnalysis", "edge from a node that does not exist")));
             ok = false;
         } else if (types.count(from->id) && portIndex(types[from->id]->outputs(), e.from.port) < 0) {
-            problem(e.from.node, e.from.port, "no such output port (outputs: " + portList(types[from->id]->outputs()) + ")");
+            problem(e.from.node, e.from.port,
+                    Message(FL_TR("GraphAnalysis", "no such output port (outputs: %1)"), portList(types[from->id]->outputs())));
             ok = false;
         }
         if (!to) {
-            problem(e.to.node, "", "edge to a node that does not exist");
+            problem(e.to.node, "", Message(FL_TR("GraphAnalysis", "edge to a node that does not exist")));
             ok = false;
         } else if (types.count(to->id)) {
             const auto ins = types[to->id]->inputs();
             const int idx = portIndex(ins, e.to.port);
             if (idx < 0) {
-                problem(e.to.node, e.to.port, "no such input port (inputs: " + portList(ins) + ")");
+                problem(e.to.node, e.to.port, Message(FL_TR("GraphAnalysis", "no such input port (inputs: %1)"), portList(ins)));
                 ok = false;
             } else if (!ins[static_cast<std::size_t>(idx)].multiple && !seenTargets.insert({e.to.node, e.to.port}).second) {
-                problem(e.to.node, e.to.port, "takes one connection, but has several");
+                problem(e.to.node, e.to.port, Message(FL_TR("GraphAnalysis", "takes one connection, but has several")));
                 ok = false;
             }
         }
         if (ok && from && to && from->id == to->id) {
-            problem(e.to.node, e.to.port, "is connected to its own output (a cycle)");
+            problem(e.to.node, e.to.port, Message(FL_TR("GraphAnalysis", "is connected to its own output (a cycle)")));
             ok = false;
         }
         if (ok)
@@ -134,7 +140,7 @@ GraphAnalysis analyseGraph(const Graph &g, const InferContext &context, const Bl
         for (auto &n : g.nodes)
             if (std::find(a.order.begin(), a.order.end(), n.id) == a.order.end())
                 members += (members.empty() ? "" : ", ") + n.id;
-        problem("", "", "the graph has a cycle through: " + members);
+        problem("", "", Message(FL_TR("GraphAnalysis", "the graph has a cycle through: %1"), members));
     }
 
     // Shapes, in order.
@@ -153,7 +159,7 @@ GraphAnalysis analyseGraph(const Graph &g, const InferContext &context, const Bl
                 if (e->to.node == id && e->to.port == ins[p].name)
                     edges.push_back(e);
             if (edges.empty()) {
-                problem(id, ins[p].name, "is not connected");
+                problem(id, ins[p].name, Message(FL_TR("GraphAnalysis", "is not connected")));
                 complete = false;
                 continue;
             }
@@ -164,8 +170,9 @@ GraphAnalysis analyseGraph(const Graph &g, const InferContext &context, const Bl
                     continue;
                 }
                 if (std::find(ins[p].kinds.begin(), ins[p].kinds.end(), s->kind) == ins[p].kinds.end()) {
-                    problem(id, ins[p].name, "receives " + s->toString() + " from " + e->from.node + "." + e->from.port
-                                                 + " but accepts " + kindList(ins[p].kinds));
+                    problem(id, ins[p].name,
+                            Message(FL_TR("GraphAnalysis", "receives %1 from %2 but accepts %3"), s->toString(),
+                                    e->from.node + "." + e->from.port, kindList(ins[p].kinds)));
                     complete = false;
                     continue;
                 }
@@ -184,14 +191,14 @@ GraphAnalysis analyseGraph(const Graph &g, const InferContext &context, const Bl
         std::vector<BlockProblem> bp;
         std::vector<TensorShape> out = t->infer(a.params[id], shapes, context, bp);
         for (auto &p : bp)
-            problem(id, p.where, p.message);
+            problem(id, p.where, plain(p.message));
         if (bp.empty() && out.size() == t->outputs().size())
             a.outputShapes[id] = std::move(out);
     }
     if (outputs == 0)
-        problem("", "", "the graph has no \"output\" block: connect the classifier's logits to one");
+        problem("", "", Message(FL_TR("GraphAnalysis", "the graph has no \"output\" block: connect the classifier's logits to one")));
     else if (outputs > 1)
-        problem("", "", "the graph has " + std::to_string(outputs) + " \"output\" blocks; it needs exactly one");
+        problem("", "", Message(FL_TR("GraphAnalysis", "the graph has %1 \"output\" blocks; it needs exactly one"), std::to_string(outputs)));
     return a;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 #include "core/graph/BlockRegistry.h"
 #include "core/graph/Graph.h"
+#include "core/util/Message.h"
 
 #include <map>
 #include <string>
@@ -12,7 +13,8 @@ namespace fuselab {
 struct GraphProblem {
     std::string node;  // node id ("" for the graph as a whole)
     std::string port;  // port or option name, may be empty
-    std::string message;
+    std::string message; // English
+    Message text;        // the same, translatable (block-specific problems are plain English for now)
     std::string toString() const; // "image_cnn.in: ..." 
 };
 

@@ -382,7 +382,7 @@ std::string GraphModel::optionFixing(const GraphNode &from, const std::string &p
     return {};
 }
 
-EditResult GraphModel::canConnect(const PortRef &from, const PortRef &to) const
+EditResult GraphModel::canConnect(const PortRef &from, const PortRef &to, bool replacing) const
 {
     const GraphNode *a = m_graph.node(from.node), *b = m_graph.node(to.node);
     if (!a)
@@ -408,7 +408,7 @@ EditResult GraphModel::canConnect(const PortRef &from, const PortRef &to) const
         return refused(Message(FL_TR("GraphModel", "%1 is already connected to %2"), a->displayName() + "." + from.port,
                                b->displayName() + "." + to.port));
     const PortSpec &in = ins[static_cast<std::size_t>(ii)];
-    if (!in.multiple)
+    if (!in.multiple && !replacing)
         for (auto &e : m_graph.edges)
             if (e.to == to) {
                 const GraphNode *src = m_graph.node(e.from.node);

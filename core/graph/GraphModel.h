@@ -103,7 +103,8 @@ public:
     // unknown node or port, the node itself, already connected, an occupied single-input
     // port, a cycle, or a kind the input does not accept (with the option that would fix
     // it when there is one). A scene calls it while a link is dragged.
-    EditResult canConnect(const PortRef &from, const PortRef &to) const;
+    // `replacing`: an occupied single input counts as free (an editor that replaces its edge).
+    EditResult canConnect(const PortRef &from, const PortRef &to, bool replacing = false) const;
     // Block types with an input port that could take `from` (a menu filtered to those that fit).
     std::vector<const BlockType *> typesAccepting(const PortRef &from) const;
 

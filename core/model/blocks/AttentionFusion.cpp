@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/AttentionFusion.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -37,7 +38,7 @@ std::vector<Value> AttentionFusionImpl::run(const std::vector<std::vector<Value>
 
 std::unique_ptr<BlockType> makeAttentionFusionBlock()
 {
-    return std::make_unique<blocks::VectorFusionBlock<AttentionFusionImpl, AttentionFusionOptions>>(blocks::DescribedBlock::Description{"fusion.attention", "fusion", "Attention fusion",
+    return std::make_unique<blocks::VectorFusionBlock<AttentionFusionImpl, AttentionFusionOptions>>(blocks::DescribedBlock::Description{"fusion.attention", "fusion", FL_TR("Blocks", "Attention fusion").text,
                           "p_i = W_i x_i + b_i; s_i = v^T tanh(U p_i + c); a = softmax over present modalities of s; z = sum_i a_i p_i",
                           {{"in", {PortKind::Vector}, true, "two or more modality vectors"}},
                           {blocks::vectorOut()},

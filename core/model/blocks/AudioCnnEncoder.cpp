@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/AudioCnnEncoder.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -41,7 +42,7 @@ namespace {
 class AudioCnnEncoderBlock final : public blocks::DescribedBlock {
 public:
     AudioCnnEncoderBlock()
-        : DescribedBlock({"encoder.audio_cnn", "encoder", "Audio CNN encoder",
+        : DescribedBlock({"encoder.audio_cnn", "encoder", FL_TR("Blocks", "Audio CNN encoder").text,
                           "per block: x = maxpool2x2(ReLU(BN(conv3x3(x)))); z_c = max_f mean_t x[c, f, t]",
                           {{"in", {PortKind::Image}, false, "log-mel spectrogram as image [1, n_mels, frames]"}},
                           {blocks::vectorOut()},

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/AutoencoderEncoder.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -64,7 +65,7 @@ namespace {
 class AutoencoderEncoderBlock final : public blocks::DescribedBlock {
 public:
     AutoencoderEncoderBlock()
-        : DescribedBlock({"encoder.autoencoder", "encoder", "Autoencoder encoder",
+        : DescribedBlock({"encoder.autoencoder", "encoder", FL_TR("Blocks", "Autoencoder encoder").text,
                           "z = E(flatten(x)), x_hat = D(z) with D mirroring E; out = z; "
                           "adds recon_weight * mean over present samples of ||x_hat - x||^2 / n to the loss",
                           {{"in", {PortKind::Vector, PortKind::Image, PortKind::Sequence}, false, "any float input (flattened)"}},

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/AutoencoderFusion.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -44,7 +45,7 @@ namespace {
 class AutoencoderFusionBlock final : public blocks::DescribedBlock {
 public:
     AutoencoderFusionBlock()
-        : DescribedBlock({"fusion.autoencoder", "fusion", "Autoencoder joint latent",
+        : DescribedBlock({"fusion.autoencoder", "fusion", FL_TR("Blocks", "Autoencoder joint latent").text,
                           "u = [m_1 x_1; ...; m_M x_M]; z = E(u); u_hat = D(z); out = z; adds recon_weight * "
                           "sum(mask * (u_hat - u)^2) / sum(mask) to the loss, mask covering present modalities' features",
                           {{"in", {PortKind::Vector}, true, "two or more modality vectors"}},

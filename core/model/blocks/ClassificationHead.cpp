@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/ClassificationHead.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -37,7 +38,7 @@ public:
     explicit ClassificationHeadBlock(bool multiLabel) : m_multiLabel(multiLabel) {}
     std::string type() const override { return m_multiLabel ? "head.multilabel" : "head.classification"; }
     std::string category() const override { return "head"; }
-    std::string title() const override { return m_multiLabel ? "Multi-label head" : "Classification head"; }
+    std::string title() const override { return m_multiLabel ? FL_TR("Blocks", "Multi-label head").text : FL_TR("Blocks", "Classification head").text; }
     std::string math() const override
     {
         return std::string("logits = W2 ReLU(W1 x + b1) + b2 (hidden > 0) or W x + b; ")
@@ -86,7 +87,7 @@ class OutputBlock final : public BlockType {
 public:
     std::string type() const override { return "output"; }
     std::string category() const override { return "output"; }
-    std::string title() const override { return "Output"; }
+    std::string title() const override { return FL_TR("Blocks", "Output").text; }
     std::string math() const override { return "the model's logits, one per class"; }
     std::vector<PortSpec> inputs() const override { return {{"logits", {PortKind::Vector}, false, "class logits"}}; }
     std::vector<PortSpec> outputs() const override { return {}; }

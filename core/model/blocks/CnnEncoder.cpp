@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/CnnEncoder.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -53,7 +54,7 @@ class CnnEncoderBlock final : public BlockType {
 public:
     std::string type() const override { return "encoder.cnn"; }
     std::string category() const override { return "encoder"; }
-    std::string title() const override { return "CNN encoder"; }
+    std::string title() const override { return FL_TR("Blocks", "CNN encoder").text; }
     std::string math() const override
     {
         return "for each of `layers` blocks: x = pool2x2(ReLU(BN(conv_kxk(x)))), channels = channels*2^i; "

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/ConcatFusion.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -25,7 +26,7 @@ class ConcatFusionBlock final : public BlockType {
 public:
     std::string type() const override { return "fusion.concat"; }
     std::string category() const override { return "fusion"; }
-    std::string title() const override { return "Concatenation (early fusion)"; }
+    std::string title() const override { return FL_TR("Blocks", "Concatenation (early fusion)").text; }
     std::string math() const override { return "z = [m_1 x_1; m_2 x_2; ...; m_M x_M], m_i = 1 if modality i is present else 0"; }
     std::vector<PortSpec> inputs() const override
     {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/CrossAttentionFusion.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -75,7 +76,7 @@ namespace {
 class CrossAttentionFusionBlock final : public blocks::DescribedBlock {
 public:
     CrossAttentionFusionBlock()
-        : DescribedBlock({"fusion.cross_attention", "fusion", "Cross-modal attention (MulT)",
+        : DescribedBlock({"fusion.cross_attention", "fusion", FL_TR("Blocks", "Cross-modal attention (MulT)").text,
                           "q_i = W_i x_i + PE; for each target i and source j != i: h = LN(q_i + MHA(q_i, q_j, q_j)), "
                           "h_ji = LN(h + FF(h)); z_i = mean_t [h_ji for j != i]; out = [z_1; ...; z_M] (Tsai et al. 2019)",
                           {{"in", {PortKind::Sequence, PortKind::Vector}, true, "two or more sequences (a vector counts as a one-step sequence)"}},

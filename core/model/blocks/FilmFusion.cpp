@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/FilmFusion.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -39,7 +40,7 @@ namespace {
 class FilmFusionBlock final : public blocks::DescribedBlock {
 public:
     FilmFusionBlock()
-        : DescribedBlock({"fusion.film", "fusion", "FiLM conditioning",
+        : DescribedBlock({"fusion.film", "fusion", FL_TR("Blocks", "FiLM conditioning").text,
                           "gamma = 1 + m_c (W_g c + b_g), beta = m_c (W_b c + b_b); out = gamma * x + beta per feature "
                           "(per channel for images). Exactly one conditioned input and one condition: FiLM is asymmetric; "
                           "chain FiLM blocks to condition on several modalities (Perez et al. 2018)",

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/GatedFusion.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -54,7 +55,7 @@ std::vector<Value> GatedFusionImpl::run(const std::vector<std::vector<Value>> &i
 
 std::unique_ptr<BlockType> makeGatedFusionBlock()
 {
-    return std::make_unique<blocks::VectorFusionBlock<GatedFusionImpl, GatedFusionOptions>>(blocks::DescribedBlock::Description{"fusion.gated", "fusion", "Gated multimodal unit (GMU)",
+    return std::make_unique<blocks::VectorFusionBlock<GatedFusionImpl, GatedFusionOptions>>(blocks::DescribedBlock::Description{"fusion.gated", "fusion", FL_TR("Blocks", "Gated multimodal unit (GMU)").text,
                           "h_i = tanh(W_i x_i); M = 2: z = sigmoid(W_z [x_1; x_2]), h = z h_1 + (1 - z) h_2; "
                           "M > 2: z = softmax over modalities of W_z [x_1; ...; x_M] per feature, h = sum_i z_i h_i (Arevalo et al. 2017)",
                           {{"in", {PortKind::Vector}, true, "two or more modality vectors"}},

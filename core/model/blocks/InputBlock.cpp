@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/InputBlock.h"
 
 #include "core/cache/PreprocessSettings.h"
@@ -28,7 +29,9 @@ public:
     std::string category() const override { return "input"; }
     std::string title() const override
     {
-        return m_modality == Modality::Image ? "Image input" : m_modality == Modality::Text ? "Text input" : "Audio input";
+        return m_modality == Modality::Image ? FL_TR("Blocks", "Image input").text
+             : m_modality == Modality::Text  ? FL_TR("Blocks", "Text input").text
+                                             : FL_TR("Blocks", "Audio input").text;
     }
     std::string math() const override
     {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/LateFusion.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -67,7 +68,7 @@ std::vector<double> parseWeights(const std::string &s)
 class LateFusionBlock final : public blocks::DescribedBlock {
 public:
     LateFusionBlock()
-        : DescribedBlock({"fusion.late", "fusion", "Late fusion (decision level)",
+        : DescribedBlock({"fusion.late", "fusion", FL_TR("Blocks", "Late fusion (decision level)").text,
                           "l_i = W_i x_i + b_i (one classifier per modality); a = softmax over present modalities of "
                           "0 (mean), log w_i (weighted) or learned s_i; logits = sum_i a_i l_i",
                           {{"in", {PortKind::Vector}, true, "two or more modality vectors"}},

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/LowRankFusion.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -44,7 +45,7 @@ namespace {
 class LowRankFusionBlock final : public blocks::DescribedBlock {
 public:
     LowRankFusionBlock()
-        : DescribedBlock({"fusion.low_rank", "fusion", "Low-rank multimodal fusion (LMF)",
+        : DescribedBlock({"fusion.low_rank", "fusion", FL_TR("Blocks", "Low-rank multimodal fusion (LMF)").text,
                           "h = sum_{r=1..rank} w_r * prod_i ([x_i; 1] W_i^(r)) + b, W_i^(r) in R^{(d_i+1) x dim} (Liu et al. 2018)",
                           {{"in", {PortKind::Vector}, true, "two or more modality vectors"}},
                           {blocks::vectorOut()},

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/MlpEncoder.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -34,7 +35,7 @@ namespace {
 class MlpEncoderBlock final : public blocks::DescribedBlock {
 public:
     MlpEncoderBlock()
-        : DescribedBlock({"encoder.mlp", "encoder", "MLP encoder",
+        : DescribedBlock({"encoder.mlp", "encoder", FL_TR("Blocks", "MLP encoder").text,
                           "x = flatten(x); repeat `layers` times: x = dropout(act(W x + b))",
                           {{"in", {PortKind::Vector, PortKind::Image, PortKind::Sequence}, false, "any float input (flattened)"}},
                           {blocks::vectorOut()},

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/ResNetEncoder.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -58,7 +59,7 @@ namespace {
 class ResNetEncoderBlock final : public blocks::DescribedBlock {
 public:
     ResNetEncoderBlock()
-        : DescribedBlock({"encoder.resnet", "encoder", "ResNet encoder",
+        : DescribedBlock({"encoder.resnet", "encoder", FL_TR("Blocks", "ResNet encoder").text,
                           "x = ReLU(BN(conv3x3(x))); per stage s, per block: x = ReLU(BN(conv3x3(ReLU(BN(conv3x3(x))))) + shortcut(x)), "
                           "stride 2 at the start of stages s > 0; z = mean over H,W",
                           {{"in", {PortKind::Image}, false, "image [c, h, w]"}},

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/RnnEncoder.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -74,7 +75,7 @@ namespace {
 class RnnEncoderBlock final : public blocks::DescribedBlock {
 public:
     RnnEncoderBlock()
-        : DescribedBlock({"encoder.rnn", "encoder", "GRU / LSTM encoder",
+        : DescribedBlock({"encoder.rnn", "encoder", FL_TR("Blocks", "GRU / LSTM encoder").text,
                           "e_t = Embed(token_t) (or x_t); h_t = GRU/LSTM(e_t, h_{t-1}) over real steps only "
                           "(both directions when bidirectional); out = h_T | mean_t h_t | (h_1..h_T)",
                           {{"in", {PortKind::Tokens, PortKind::Sequence}, false, "token ids or a float sequence"}},

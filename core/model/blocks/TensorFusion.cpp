@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/TensorFusion.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -66,7 +67,7 @@ namespace {
 class TensorFusionBlock final : public blocks::DescribedBlock {
 public:
     TensorFusionBlock()
-        : DescribedBlock({"fusion.tensor", "fusion", "Tensor fusion (TFN)",
+        : DescribedBlock({"fusion.tensor", "fusion", FL_TR("Blocks", "Tensor fusion (TFN)").text,
                           "p_i = W_i x_i (proj_dim > 0) or x_i; z = vec([p_1; 1] ⊗ [p_2; 1] ⊗ ... ⊗ [p_M; 1]); "
                           "out = ReLU(W z + b) (out_features > 0) or z (Zadeh et al. 2017)",
                           {{"in", {PortKind::Vector}, true, "two or more modality vectors"}},

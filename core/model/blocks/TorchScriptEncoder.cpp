@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/TorchScriptEncoder.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -58,7 +59,7 @@ std::string resolvePath(const std::string &path, const InferContext &ctx)
 class TorchScriptEncoderBlock final : public blocks::DescribedBlock {
 public:
     TorchScriptEncoderBlock()
-        : DescribedBlock({"encoder.torchscript", "encoder", "TorchScript module",
+        : DescribedBlock({"encoder.torchscript", "encoder", FL_TR("Blocks", "TorchScript module").text,
                           "out = f(x) with f a module saved by torch.jit.trace/script; frozen: no gradient to its parameters",
                           {{"in", {PortKind::Vector, PortKind::Sequence, PortKind::Image, PortKind::Tokens}, false, "whatever the module takes"}},
                           {{"out", {PortKind::Vector, PortKind::Sequence}, false, "vector [d] or sequence [t, d], from running the module once"}},

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/util/Message.h"
 #include "core/model/blocks/TransformerEncoder.h"
 
 #include "core/model/blocks/BlockHelpers.h"
@@ -71,7 +72,7 @@ namespace {
 class TransformerEncoderBlock final : public blocks::DescribedBlock {
 public:
     TransformerEncoderBlock()
-        : DescribedBlock({"encoder.transformer", "encoder", "Transformer encoder",
+        : DescribedBlock({"encoder.transformer", "encoder", FL_TR("Blocks", "Transformer encoder").text,
                           "h_0 = Embed(x) (or W x) + PE; [CLS] prepended when pooling = cls; "
                           "per layer: h = LN(h + MHA(h)); h = LN(h + W2 ReLU(W1 h)); padding masked; "
                           "out = h_CLS | mean over real steps | h",

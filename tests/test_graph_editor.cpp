@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The desktop app's graph editor and window, driven by synthetic events as a user would:
+// blocks dropped from the palette, links dragged port to port, undo/redo, refusals with
+// core's reason, the properties panel, and a dataset dropped on the window.
+#include "core/document/Templates.h"
+#include "core/model/BlockCatalogue.h"
+#include "tests/support/TestFiles.h"
+#include "widgets/DatasetPanel.h"
+#include "widgets/ExperimentDocument.h"
+#include "widgets/GraphItems.h"
+#include "widgets/GraphScene.h"
+#include "widgets/GraphView.h"
+#include "widgets/LogPanel.h"
+#include "widgets/MainWindow.h"
+#include "widgets/PropertiesPanel.h"
+#include "widgets/QCustomPlotWrapper.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <map>
+
+using namespace fuselab;
+using namespace fuselab::gui;
+
+namespace {
+
+Experiment concatExperiment(const std::string &dataPath = "data")
+{
+    DatasetSummary s;
+    s.path = dataPath;
+    s.classes = {"a", "b", "c"};
+    s.modalities = {{"photo", Modality::Image}, {"clip", Modality::Audio}, {"caption", Modality::Text}};
+    s.imageWidth = s.imageHeight = 32;
+    return makeExperiment("concat", s);
+}
+
+// The view's viewport coordinates of a scene point.
+QPoint viewPos(GraphView *view, QPointF scenePos) { return view->mapFromScene(scenePos); }
+
+void sendMouse(QWidget *w, QEvent::Type type, QPoint pos, Qt::MouseButton button, Qt::MouseButtons buttons)
+{
+    QMouseEvent e(type, QPointF(pos), QPointF(w->mapToGlobal(pos)), button, buttons, Qt::NoModifier);
+    QApplication::sendEvent(w, &e);
+}
+
+// Press on `from`, move there in steps with the button held, release on `to`.
+void drag(GraphView *view, QPointF from, QPointF to)
+{
+    QWidget *vp = view->viewport();
+    const QPoint a = viewPos(view, from), b = viewPos(view, to);
+    sendMouse(vp, QEvent::MouseButtonPress, a, Qt::LeftButton, Qt::LeftButton);
+    for (int k = 1; k <= 5; ++k)
+        sendMouse(vp, QEvent::MouseMove, a + (b - a) * k / 5, Qt::NoButton, Qt::LeftButton);
+    sendMouse(vp, QEvent::MouseButtonRelease, b, Qt::LeftButton, Qt::NoButton);
+}
+
+// What a palette drag delivers: a drop of the block type's mime data on the viewport.
+void dropBlock(GraphView *view, const std::string &type, QPointF scenePos)
+{
+    QMimeData mime;
+    mime.setData(QString::fromLatin1(GraphView::blockMimeType()), QByteArray::fromStdString(type));
+    const QPoint p = viewPos(view, scenePos);
+    QDragEnterEvent enter(p, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(view->viewport(), &enter);
+    QDropEvent drop(QPointF(p), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(view->viewport(), &drop);
+}
+
+QPointF portAnchor(GraphScene *scene, const std::string &node, const std::string &port, bool output)
+{
+    NodeItem *n = scene->nodeItem(node);
+    PortItem *p = n ? n->port(port, output) : nullptr;
+    return p ? p->anchor() : QPointF();
+}
+
+} // namespace
+
+class TestGraphEditor final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("FuseLabTests"));
+        QCoreApplication::setApplicationName(QStringLiteral("test_graph_editor"));
+    }
+
+    // The concat template built by hand through the view: drops and drags, then the options
+    // the template sets; the same graph up to ids and positions. Undo all: empty; redo all: back.
+    void buildTheConcatTemplateWithTheMouse()
+    {
+        const Experiment target = concatExperiment();
+        Experiment empty = target;
+        empty.graph = {};
+        MainWindow window;
+        window.resize(1600, 1000);
+        window.show();
+        ExperimentDocument *doc = window.document();
+        doc->reset(empty);
+        GraphView *view = window.view();
+        GraphScene *scene = window.scene();
+        view->setTransform(QTransform()); // 1:1, so every node is on screen
+        view->centerOn(450, 120);
+        QApplication::processEvents();
+
+        std::map<std::string, std::string> idOf; // template id -> id made by the editor
+        for (const GraphNode &n : target.graph.nodes) {
+            const std::size_t before = doc->model().graph().nodes.size();
+            dropBlock(view, n.type, QPointF(n.x * 0.9, n.y * 0.8));
+            QCOMPARE(doc->model().graph().nodes.size(), before + 1);
+            idOf[n.id] = doc->model().graph().nodes.back().id;
+        }
+        QApplication::processEvents();
+        for (const GraphEdge &e : target.graph.edges) {
+            const std::size_t before = doc->model().graph().edges.size();
+            const QPointF a = portAnchor(scene, idOf[e.from.node], e.from.port, true);
+            const QPointF b = portAnchor(scene, idOf[e.to.node], e.to.port, false);
+            QVERIFY(!a.isNull() && !b.isNull());
+            drag(view, a, b);
+            QCOMPARE(doc->model().graph().edges.size(), before + 1);
+        }
+        for (const GraphNode &n : target.graph.nodes)
+            for (auto it = n.params.begin(); it != n.params.end(); ++it) {
+                GraphEdit e;
+                e.kind = GraphEdit::Kind::SetOption;
+                e.nodeId = idOf[n.id];
+                e.option = it.key();
+                e.value = it.value();
+                QVERIFY(doc->apply(e, QStringLiteral("set")).ok);
+            }
+        auto sameAsTemplate = [&] {
+            const Graph &g = doc->model().graph();
+            if (g.nodes.size() != target.graph.nodes.size() || g.edges.size() != target.graph.edges.size())
+                return false;
+            for (const GraphNode &n : target.graph.nodes) {
+                const GraphNode *m = g.node(idOf[n.id]);
+                if (!m || m->type != n.type || m->params != n.params)
+                    return false;
+            }
+            for (const GraphEdge &e : target.graph.edges) {
+                const GraphEdge mapped{{idOf[e.from.node], e.from.port}, {idOf[e.to.node], e.to.port}};
+                if (std::find(g.edges.begin(), g.edges.end(), mapped) == g.edges.end())
+                    return false;
+            }
+            return true;
+        };
+        QVERIFY(sameAsTemplate());
+        QVERIFY(doc->model().analysis().ok());
+        scene->refreshNow();
+        // Shapes on the edges, from core's analysis.
+        EdgeItem *imageEdge = scene->edgeItem({{idOf["input_photo"], "out"}, {idOf["encode_photo"], "in"}});
+        QVERIFY(imageEdge);
+        QCOMPARE(imageEdge->toolTip(), QStringLiteral("image[3, 32, 32]"));
+        QVERIFY(window.isWindowModified());
+
+        QUndoStack *undo = doc->undoStack();
+        const int steps = undo->count();
+        while (undo->canUndo())
+            undo->undo();
+        QVERIFY(doc->model().graph().nodes.empty() && doc->model().graph().edges.empty());
+        QVERIFY(!window.isWindowModified());
+        while (undo->canRedo())
+            undo->redo();
+        QCOMPARE(undo->index(), steps);
+        QVERIFY(sameAsTemplate());
+    }
+
+    void refusedLinksSayWhyAndChangeNothing()
+    {
+        MainWindow window;
+        window.resize(1600, 1000);
+        window.show();
+        ExperimentDocument *doc = window.document();
+        doc->reset(concatExperiment());
+        GraphView *view = window.view();
+        GraphScene *scene = window.scene();
+        view->setTransform(QTransform());
+        view->centerOn(500, 150);
+        QApplication::processEvents();
+        // Free the fusion input of the caption encoder, then make the encoder output a sequence.
+        QVERIFY(doc->apply([] {
+            GraphEdit e;
+            e.kind = GraphEdit::Kind::RemoveEdge;
+            e.edge = {{"encode_caption", "out"}, {"fusion", "in"}};
+            return e;
+        }(), QStringLiteral("cut")).ok);
+        GraphEdit seq;
+        seq.kind = GraphEdit::Kind::SetOption;
+        seq.nodeId = "encode_caption";
+        seq.option = "output";
+        seq.value = "sequence";
+        QVERIFY(doc->apply(seq, QStringLiteral("seq")).ok);
+        const Graph before = doc->model().graph();
+        const int undoBefore = doc->undoStack()->count();
+        QSignalSpy messages(scene, &GraphScene::message);
+        drag(view, portAnchor(scene, "encode_caption", "out", true), portAnchor(scene, "fusion", "in", false));
+        QVERIFY(doc->model().graph() == before);
+        QCOMPARE(doc->undoStack()->count(), undoBefore);
+        QCOMPARE(messages.count(), 1);
+        const QString reason = messages.first().first().toString();
+        QVERIFY2(reason.contains(QStringLiteral("outputs sequence[64, 128]")) && reason.contains(QStringLiteral("set its output to")),
+                 qPrintable(reason));
+        // The log shows it too.
+        bool logged = false;
+        for (int i = 0; i < window.logPanel()->count(); ++i)
+            logged |= window.logPanel()->item(i)->text().contains(QStringLiteral("outputs sequence"));
+        QVERIFY(logged);
+        // While a link is dragged, ports that fit light up and the rest dim.
+        QWidget *vp = view->viewport();
+        const QPoint a = viewPos(view, portAnchor(scene, "encode_photo", "out", true));
+        sendMouse(vp, QEvent::MouseButtonPress, a, Qt::LeftButton, Qt::LeftButton);
+        sendMouse(vp, QEvent::MouseMove, a + QPoint(40, 40), Qt::NoButton, Qt::LeftButton);
+        QVERIFY(scene->nodeItem("head")->port("in", false)->brush().color() == QColor(0x4c, 0xc0, 0x4c)); // compatible (replaces)
+        QVERIFY(scene->nodeItem("encode_photo")->port("in", false)->opacity() < 1.0);                     // an image input: dimmed
+        sendMouse(vp, QEvent::MouseButtonRelease, a + QPoint(40, 40), Qt::LeftButton, Qt::NoButton);
+        QApplication::processEvents();
+    }
+
+    void occupiedInputIsReplacedInOneUndoStep()
+    {
+        MainWindow window;
+        window.show();
+        ExperimentDocument *doc = window.document();
+        doc->reset(concatExperiment());
+        const Graph before = doc->model().graph();
+        // encode_photo straight into the head: the fusion's edge into head.in is replaced.
+        QVERIFY(doc->connectPorts({"encode_photo", "out"}, {"head", "in"}).ok);
+        int intoHead = 0;
+        for (auto &e : doc->model().graph().edges)
+            intoHead += e.to == PortRef{"head", "in"};
+        QCOMPARE(intoHead, 1);
+        doc->undoStack()->undo();
+        QVERIFY(doc->model().graph() == before);
+    }
+
+    void propertiesEditOptionsThroughTheUndoStack()
+    {
+        MainWindow window;
+        window.show();
+        ExperimentDocument *doc = window.document();
+        doc->reset(concatExperiment());
+        window.scene()->selectNode("head");
+        QApplication::processEvents();
+        QCOMPARE(window.propertiesPanel()->shownNode(), QStringLiteral("head"));
+        auto *hidden = window.propertiesPanel()->findChild<QSpinBox *>(QStringLiteral("option_hidden"));
+        QVERIFY(hidden);
+        QCOMPARE(hidden->value(), 128);
+        hidden->setValue(64);
+        Q_EMIT hidden->editingFinished();
+        QCOMPARE(doc->model().node("head")->params["hidden"].get<int>(), 64);
+        doc->undoStack()->undo();
+        QCOMPARE(doc->model().node("head")->params["hidden"].get<int>(), 128);
+        QCOMPARE(hidden->value(), 128); // the panel follows the model
+        // Nothing selected: the training settings, undoable too.
+        window.scene()->clearSelection();
+        QApplication::processEvents();
+        auto *epochs = window.propertiesPanel()->findChild<QSpinBox *>(QStringLiteral("epochs"));
+        QVERIFY(epochs);
+        epochs->setValue(3);
+        Q_EMIT epochs->editingFinished();
+        QCOMPARE(doc->settings().training.epochs, 3);
+        doc->undoStack()->undo();
+        QCOMPARE(doc->settings().training.epochs, 10);
+    }
+
+    void saveAndReloadGiveTheSameFile()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        ExperimentDocument *doc = window.document();
+        doc->reset(concatExperiment());
+        const QString file = dir.path() + QStringLiteral("/x.fuselab.json");
+        QVERIFY(window.saveTo(file));
+        QVERIFY(!doc->isModified());
+        QVERIFY(window.windowTitle().startsWith(QStringLiteral("x.fuselab.json")));
+        const std::string bytes = test::readAll(file.toStdString());
+        QVERIFY(nlohmann::json::parse(bytes) == concatExperiment().toJson()); // what the CLI writes
+        window.openPath(file);
+        QVERIFY(doc->model().graph() == Experiment::load(file.toStdString()).graph);
+    }
+
+    void droppedDatasetFillsTheClassChart()
+    {
+        QTemporaryDir dir;
+        const std::string root = dir.path().toStdString() + "/shapes";
+        for (const char *c : {"cat", "dog"})
+            for (int i = 0; i < 6; ++i)
+                test::writeFile(root + "/" + c + "/" + std::to_string(i) + ".pgm", "P5\n4 4\n255\n" + std::string(16, static_cast<char>(40 + 20 * i)));
+        MainWindow window;
+        window.show();
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(QString::fromStdString(root))});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &enter);
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &drop);
+        QTRY_VERIFY_WITH_TIMEOUT(window.datasetPanel()->dataset() != nullptr, 20000);
+        QCustomPlot *chart = window.datasetPanel()->chart();
+        QCOMPARE(chart->plottableCount(), 1); // one modality
+        auto *bars = qobject_cast<QCPBars *>(chart->plottable(0));
+        QVERIFY(bars);
+        QCOMPARE(bars->data()->size(), 2);
+        QCOMPARE(bars->data()->at(0)->value, 6.0);
+        QCOMPARE(bars->data()->at(1)->value, 6.0);
+    }
+
+    void cancelStopsALargeScanWithinASecond()
+    {
+        QTemporaryDir dir;
+        const std::string root = dir.path().toStdString() + "/big";
+        // 30 classes x 400 small images: the health check decodes and hashes every one.
+        for (int c = 0; c < 30; ++c)
+            for (int i = 0; i < 400; ++i)
+                test::writeFile(root + "/class" + std::to_string(c) + "/" + std::to_string(i) + ".pgm",
+                                "P5\n16 16\n255\n" + std::string(256, static_cast<char>((c * 7 + i) % 250)));
+        DatasetPanel panel;
+        QSignalSpy opened(&panel, &DatasetPanel::opened);
+        // Cancel as soon as the work reports progress, i.e. in the middle of it.
+        QElapsedTimer t;
+        QString stageAtCancel;
+        connect(&panel, &DatasetPanel::progressed, &panel, [&](const QString &stage, qint64 done, qint64 total) {
+            if (t.isValid() || (total > 0 && done >= total))
+                return;
+            stageAtCancel = stage;
+            t.start();
+            panel.cancel();
+        });
+        panel.open(QString::fromStdString(root));
+        QVERIFY(panel.isBusy());
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.isBusy(), 10000);
+        QVERIFY2(t.isValid(), "no progress was reported");
+        QVERIFY2(t.elapsed() < 1000, qPrintable(QStringLiteral("took %1 ms").arg(t.elapsed())));
+        QCOMPARE(opened.count(), 0); // stopped, not finished
+        QVERIFY(panel.dataset() == nullptr);
+        qInfo("cancelled while %s", qPrintable(stageAtCancel));
+    }
+};
+
+QTEST_MAIN(TestGraphEditor)
+#include "test_graph_editor.moc"
