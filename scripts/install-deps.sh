@@ -8,6 +8,8 @@ packages=(
   cmake ninja-build g++ pkg-config ccache
   # Qt 6 (Widgets, Test, Linguist tools) and QCustomPlot for the GUI
   qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqcustomplot-dev
+  # Chinese: a small CJK font (5 MB) and Qt's own dialogs in Chinese
+  fonts-wqy-microhei qt6-translations-l10n
   # engine
   libtorch-dev nlohmann-json3-dev zlib1g-dev libxxhash-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev

@@ -1,4 +1,1086 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
+<context>
+    <name>Blocks</name>
+    <message>
+        <source>Attention fusion</source>
+        <translation>注意力融合</translation>
+    </message>
+    <message>
+        <source>Audio CNN encoder</source>
+        <translation>音频 CNN 编码器</translation>
+    </message>
+    <message>
+        <source>Autoencoder encoder</source>
+        <translation>自编码器编码器</translation>
+    </message>
+    <message>
+        <source>Autoencoder joint latent</source>
+        <translation>自编码器联合隐空间</translation>
+    </message>
+    <message>
+        <source>Multi-label head</source>
+        <translation>多标签分类头</translation>
+    </message>
+    <message>
+        <source>Classification head</source>
+        <translation>分类头</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>CNN encoder</source>
+        <translation>CNN 编码器</translation>
+    </message>
+    <message>
+        <source>Concatenation (early fusion)</source>
+        <translation>拼接（早期融合）</translation>
+    </message>
+    <message>
+        <source>Cross-modal attention (MulT)</source>
+        <translation>跨模态注意力（MulT）</translation>
+    </message>
+    <message>
+        <source>FiLM conditioning</source>
+        <translation>FiLM 条件调制</translation>
+    </message>
+    <message>
+        <source>Gated multimodal unit (GMU)</source>
+        <translation>门控多模态单元（GMU）</translation>
+    </message>
+    <message>
+        <source>Image input</source>
+        <translation>图像输入</translation>
+    </message>
+    <message>
+        <source>Text input</source>
+        <translation>文本输入</translation>
+    </message>
+    <message>
+        <source>Audio input</source>
+        <translation>音频输入</translation>
+    </message>
+    <message>
+        <source>Late fusion (decision level)</source>
+        <translation>晚期融合（决策层）</translation>
+    </message>
+    <message>
+        <source>Low-rank multimodal fusion (LMF)</source>
+        <translation>低秩多模态融合（LMF）</translation>
+    </message>
+    <message>
+        <source>MLP encoder</source>
+        <translation>MLP 编码器</translation>
+    </message>
+    <message>
+        <source>ResNet encoder</source>
+        <translation>ResNet 编码器</translation>
+    </message>
+    <message>
+        <source>GRU / LSTM encoder</source>
+        <translation>GRU / LSTM 编码器</translation>
+    </message>
+    <message>
+        <source>Tensor fusion (TFN)</source>
+        <translation>张量融合（TFN）</translation>
+    </message>
+    <message>
+        <source>TorchScript module</source>
+        <translation>TorchScript 模块</translation>
+    </message>
+    <message>
+        <source>Transformer encoder</source>
+        <translation>Transformer 编码器</translation>
+    </message>
+    <message>
+        <source>1-D convolution encoder</source>
+        <translation>一维卷积编码器</translation>
+    </message>
+</context>
+<context>
+    <name>Experiment</name>
+    <message>
+        <source>fuselab_experiment: version %1 is not one this FuseLab reads (it reads 1 to %2)</source>
+        <translation>fuselab_experiment：此版本的 FuseLab 无法读取版本 %1（可读取 1 到 %2）</translation>
+    </message>
+</context>
+<context>
+    <name>GraphAnalysis</name>
+    <message>
+        <source>unknown block type &quot;%1&quot;</source>
+        <translation>未知的模块类型“%1”</translation>
+    </message>
+    <message>
+        <source>edge from a node that does not exist</source>
+        <translation>连线的起点模块不存在</translation>
+    </message>
+    <message>
+        <source>no such output port (outputs: %1)</source>
+        <translation>没有这个输出端口（输出端口：%1）</translation>
+    </message>
+    <message>
+        <source>edge to a node that does not exist</source>
+        <translation>连线的终点模块不存在</translation>
+    </message>
+    <message>
+        <source>no such input port (inputs: %1)</source>
+        <translation>没有这个输入端口（输入端口：%1）</translation>
+    </message>
+    <message>
+        <source>takes one connection, but has several</source>
+        <translation>只能接一条连线，却接了多条</translation>
+    </message>
+    <message>
+        <source>is connected to its own output (a cycle)</source>
+        <translation>连到了自己的输出（形成环）</translation>
+    </message>
+    <message>
+        <source>the graph has a cycle through: %1</source>
+        <translation>图中有环，经过：%1</translation>
+    </message>
+    <message>
+        <source>is not connected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <source>receives %1 from %2 but accepts %3</source>
+        <translation>从 %2 收到 %1，但只接受 %3</translation>
+    </message>
+    <message>
+        <source>the graph has no &quot;output&quot; block: connect the classifier&apos;s logits to one</source>
+        <translation>图中没有“输出”模块：请把分类器的 logits 连到一个输出模块</translation>
+    </message>
+    <message>
+        <source>the graph has %1 &quot;output&quot; blocks; it needs exactly one</source>
+        <translation>图中有 %1 个“输出”模块，只能有一个</translation>
+    </message>
+</context>
+<context>
+    <name>GraphModel</name>
+    <message>
+        <source>there is no block type &quot;%1&quot;</source>
+        <translation>没有“%1”这种模块类型</translation>
+    </message>
+    <message>
+        <source>there is no block %1</source>
+        <translation>没有模块 %1</translation>
+    </message>
+    <message>
+        <source>a block needs an id</source>
+        <translation>模块需要一个 id</translation>
+    </message>
+    <message>
+        <source>the id %1 is used by another block</source>
+        <translation>id %1 已被另一个模块使用</translation>
+    </message>
+    <message>
+        <source>%1 is already connected to %2</source>
+        <translation>%1 已经连到 %2</translation>
+    </message>
+    <message>
+        <source>%1 is not connected to %2</source>
+        <translation>%1 没有连到 %2</translation>
+    </message>
+    <message>
+        <source>%1 has no option &quot;%2&quot;</source>
+        <translation>%1 没有选项“%2”</translation>
+    </message>
+    <message>
+        <source>%1: %2 %3</source>
+        <translation>%1：%2 %3</translation>
+    </message>
+    <message>
+        <source>a block&apos;s name cannot be empty</source>
+        <translation>模块名称不能为空</translation>
+    </message>
+    <message>
+        <source>another block is already called &quot;%1&quot;</source>
+        <translation>已有另一个模块叫“%1”</translation>
+    </message>
+    <message>
+        <source>unknown edit</source>
+        <translation>未知的编辑操作</translation>
+    </message>
+    <message>
+        <source>set its %1 to %2</source>
+        <translation>把它的 %1 设为 %2</translation>
+    </message>
+    <message>
+        <source>%1 is a block this FuseLab does not know (%2)</source>
+        <translation>%1 是此版本 FuseLab 不认识的模块（%2）</translation>
+    </message>
+    <message>
+        <source>%1 has no output &quot;%2&quot; (outputs: %3)</source>
+        <translation>%1 没有输出“%2”（输出：%3）</translation>
+    </message>
+    <message>
+        <source>%1 has no input &quot;%2&quot; (inputs: %3)</source>
+        <translation>%1 没有输入“%2”（输入：%3）</translation>
+    </message>
+    <message>
+        <source>a block cannot feed its own input</source>
+        <translation>模块不能连到自己的输入</translation>
+    </message>
+    <message>
+        <source>%1 takes one connection and already has one from %2: disconnect that first</source>
+        <translation>%1 只能接一条连线，已经接了来自 %2 的连线：请先断开它</translation>
+    </message>
+    <message>
+        <source>connecting %1 to %2 would make a cycle: %2 already feeds %1</source>
+        <translation>把 %1 连到 %2 会形成环：%2 已经连到 %1</translation>
+    </message>
+    <message>
+        <source>%1 outputs %2; %3 needs %4: %5</source>
+        <translation>%1 输出 %2；%3 需要 %4：%5</translation>
+    </message>
+    <message>
+        <source>%1 outputs %2; %3 needs %4</source>
+        <translation>%1 输出 %2；%3 需要 %4</translation>
+    </message>
+</context>
+<context>
+    <name>GraphScene</name>
+    <message>
+        <source>unknown block %1</source>
+        <translation>未知模块 %1</translation>
+    </message>
+</context>
+<context>
+    <name>ManifestReader</name>
+    <message>
+        <source>%1: no &quot;%2&quot; column (columns are: %3); say which column holds the labels</source>
+        <translation>%1：没有“%2”列（现有列：%3）；请指定哪一列是标签</translation>
+    </message>
+    <message>
+        <source>%1: a type is given for the column &quot;%2&quot;, but there is no column of that name</source>
+        <translation>%1：为列“%2”指定了类型，但没有这一列</translation>
+    </message>
+</context>
+<context>
+    <name>Prediction</name>
+    <message>
+        <source>%1: the model has no %2 input</source>
+        <translation>%1：模型没有 %2 输入</translation>
+    </message>
+    <message>
+        <source>%1: no such file</source>
+        <translation>%1：文件不存在</translation>
+    </message>
+    <message>
+        <source>%1: unknown kind of file (expected an image, audio, .txt, .csv or .jsonl)</source>
+        <translation>%1：无法识别的文件类型（应为图像、音频、.txt、.csv 或 .jsonl）</translation>
+    </message>
+</context>
+<context>
+    <name>Predictor</name>
+    <message>
+        <source>%1 has no best checkpoint yet: the run has not finished an epoch</source>
+        <translation>%1 还没有最佳检查点：训练尚未完成一个 epoch</translation>
+    </message>
+</context>
+<context>
+    <name>RunFolder</name>
+    <message>
+        <source>%1 is not a run folder (it has no run.json)</source>
+        <translation>%1 不是训练运行文件夹（没有 run.json）</translation>
+    </message>
+    <message>
+        <source>%1 is damaged (not a JSON object)</source>
+        <translation>%1 已损坏（不是 JSON 对象）</translation>
+    </message>
+    <message>
+        <source>%1 is being trained by another process (see run.lock); wait for it or stop it first</source>
+        <translation>%1 正由另一个进程训练（见 run.lock）；请等待或先停止它</translation>
+    </message>
+</context>
+<context>
+    <name>Services</name>
+    <message>
+        <source>%1: no samples found</source>
+        <translation>%1：没有找到样本</translation>
+    </message>
+    <message>
+        <source>template %1 gave an invalid graph for this dataset:%2</source>
+        <translation>模板 %1 对这个数据集生成的图无效：%2</translation>
+    </message>
+    <message>
+        <source>this build cannot read raw data (it was built for a server, without image, audio and text decoding): prepare the tensor cache on a full build and train from it</source>
+        <translation>此版本无法读取原始数据（它是为服务器构建的，不含图像、音频和文本解码）：请在完整版本上准备张量缓存，再用它训练</translation>
+    </message>
+    <message>
+        <source>%1 names no tensor cache</source>
+        <translation>%1 没有指明张量缓存</translation>
+    </message>
+    <message>
+        <source>the dataset %1 has changed since this run was trained (it now gives the tensor cache %2 instead of %3); evaluating, predicting or resuming needs the data the run was trained on</source>
+        <translation>数据集 %1 在这次训练之后发生了变化（现在得到张量缓存 %2，而不是 %3）；评估、预测或继续训练需要当时训练用的数据</translation>
+    </message>
+    <message>
+        <source>%1 already holds a run; choose another folder, or resume that run</source>
+        <translation>%1 中已有一次训练；请选择另一个文件夹，或继续那次训练</translation>
+    </message>
+    <message>
+        <source>%1 is not a run folder (it has no experiment.fuselab.json)</source>
+        <translation>%1 不是训练运行文件夹（没有 experiment.fuselab.json）</translation>
+    </message>
+    <message>
+        <source>%1 has no best checkpoint yet: the run has not finished an epoch</source>
+        <translation>%1 还没有最佳检查点：训练尚未完成一个 epoch</translation>
+    </message>
+</context>
+<context>
+    <name>Templates</name>
+    <message>
+        <source>images only: a CNN encoder and a classifier</source>
+        <translation>仅图像：CNN 编码器加分类器</translation>
+    </message>
+    <message>
+        <source>text only: a bidirectional GRU over words and a classifier</source>
+        <translation>仅文本：基于词的双向 GRU 加分类器</translation>
+    </message>
+    <message>
+        <source>audio only: a CNN over the log-mel spectrogram and a classifier</source>
+        <translation>仅音频：对对数梅尔频谱做 CNN，加分类器</translation>
+    </message>
+    <message>
+        <source>every modality encoded, vectors concatenated (early fusion)</source>
+        <translation>每个模态分别编码，向量拼接（早期融合）</translation>
+    </message>
+    <message>
+        <source>one classifier per modality, logits averaged over present modalities</source>
+        <translation>每个模态一个分类器，对存在的模态的 logits 取平均</translation>
+    </message>
+    <message>
+        <source>attention weights over the modality vectors</source>
+        <translation>对各模态向量加注意力权重</translation>
+    </message>
+    <message>
+        <source>gated multimodal unit (Arevalo et al. 2017)</source>
+        <translation>门控多模态单元（Arevalo 等，2017）</translation>
+    </message>
+    <message>
+        <source>tensor fusion network: outer product of modality vectors (Zadeh et al. 2017)</source>
+        <translation>张量融合网络：模态向量的外积（Zadeh 等，2017）</translation>
+    </message>
+    <message>
+        <source>low-rank multimodal fusion (Liu et al. 2018)</source>
+        <translation>低秩多模态融合（Liu 等，2018）</translation>
+    </message>
+    <message>
+        <source>cross-modal attention between modality sequences (MulT-style)</source>
+        <translation>模态序列之间的跨模态注意力（MulT 风格）</translation>
+    </message>
+    <message>
+        <source>per-modality autoencoders and a joint autoencoder latent, reconstruction loss added</source>
+        <translation>每个模态一个自编码器，加联合自编码隐空间，并加入重建损失</translation>
+    </message>
+    <message>
+        <source>unknown template &quot;%1&quot; (templates: %2)</source>
+        <translation>未知模板“%1”（可用模板：%2）</translation>
+    </message>
+</context>
+<context>
+    <name>TensorCacheBuilder</name>
+    <message>
+        <source>cannot create the cache folder %1: %2 (choose a writable cache folder)</source>
+        <translation>无法创建缓存文件夹 %1：%2（请选择一个可写的缓存文件夹）</translation>
+    </message>
+</context>
+<context>
+    <name>Trainer</name>
+    <message>
+        <source>%1: unreadable checkpoint (%2)</source>
+        <translation>%1：无法读取的检查点（%2）</translation>
+    </message>
+    <message>
+        <source>the dataset&apos;s classes (%1: %2) are not the experiment&apos;s (%3: %4); the data changed since the experiment was made: make the experiment again for this dataset, or edit its class list</source>
+        <translation>数据集的类别（%1：%2）与实验的类别（%3：%4）不同；实验创建后数据发生了变化：请为这个数据集重新创建实验，或编辑它的类别列表</translation>
+    </message>
+    <message>
+        <source>the tensor cache holds a multi-label dataset but the experiment is made for a single-label one; make the experiment again for this dataset</source>
+        <translation>张量缓存是多标签数据集，而实验是为单标签数据集创建的；请为这个数据集重新创建实验</translation>
+    </message>
+    <message>
+        <source>the tensor cache holds a single-label dataset but the experiment is made for a multi-label one; make the experiment again for this dataset</source>
+        <translation>张量缓存是单标签数据集，而实验是为多标签数据集创建的；请为这个数据集重新创建实验</translation>
+    </message>
+    <message>
+        <source>device must be auto, cpu, cuda or cuda:N, not &quot;%1&quot;</source>
+        <translation>设备必须是 auto、cpu、cuda 或 cuda:N，而不是“%1”</translation>
+    </message>
+    <message>
+        <source>device &quot;%1&quot; was requested, but this LibTorch build has no CUDA support or no GPU is visible; choose the CPU or auto</source>
+        <translation>请求了设备“%1”，但这个 LibTorch 版本不支持 CUDA 或看不到 GPU；请选择 CPU 或自动</translation>
+    </message>
+    <message>
+        <source>device &quot;%1&quot; was requested, but this machine has %2 GPU(s)</source>
+        <translation>请求了设备“%1”，但这台机器只有 %2 块 GPU</translation>
+    </message>
+    <message>
+        <source>the dataset has no training samples</source>
+        <translation>数据集没有训练样本</translation>
+    </message>
+    <message>
+        <source>%1 has no checkpoint yet: there is nothing to resume (start the run again instead)</source>
+        <translation>%1 还没有检查点：没有可以继续的训练（请重新开始训练）</translation>
+    </message>
+    <message>
+        <source>the dataset has no validation samples: the best epoch is the one with the lowest training loss%1</source>
+        <translation>数据集没有验证样本：最佳 epoch 取训练损失最低的那个%1</translation>
+    </message>
+    <message>
+        <source>, and early stopping watches the training loss</source>
+        <translation>，提前停止也以训练损失为准</translation>
+    </message>
+    <message>
+        <source>the loss became %1 at epoch %2, step %3; training stopped (the last good checkpoint is kept). Try a lower learning rate or gradient clipping</source>
+        <translation>在第 %2 个 epoch 第 %3 步，损失变成了 %1；训练已停止（保留最后一个正常的检查点）。请尝试降低学习率或使用梯度裁剪</translation>
+    </message>
+    <message>
+        <source>no improvement of %1 for %2 epochs</source>
+        <translation>%1 已连续 %2 个 epoch 没有改善</translation>
+    </message>
+    <message>
+        <source>training failed: %1</source>
+        <translation>训练失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>fuselab::gui::BlockPalette</name>
+    <message>
+        <source>Search blocks</source>
+        <translation>搜索模块</translation>
+    </message>
+    <message>
+        <source>Inputs</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>Encoders</source>
+        <translation>编码器</translation>
+    </message>
+    <message>
+        <source>Fusion</source>
+        <translation>融合</translation>
+    </message>
+    <message>
+        <source>Heads</source>
+        <translation>分类头</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+</context>
+<context>
+    <name>fuselab::gui::DatasetPanel</name>
+    <message>
+        <source>image</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>audio</source>
+        <translation>音频</translation>
+    </message>
+    <message>
+        <source>text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Open dataset…</source>
+        <translation>打开数据集…</translation>
+    </message>
+    <message>
+        <source>New experiment…</source>
+        <translation>新建实验…</translation>
+    </message>
+    <message>
+        <source>No dataset. Drop a folder, a CSV/JSONL manifest or an IDX folder on the window.</source>
+        <translation>尚无数据集。请把文件夹、CSV/JSONL 清单或 IDX 文件夹拖到窗口上。</translation>
+    </message>
+    <message>
+        <source>Skipped file</source>
+        <translation>跳过的文件</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Double-click a file to open its folder</source>
+        <translation>双击文件可打开其所在文件夹</translation>
+    </message>
+    <message>
+        <source>Scanning</source>
+        <translation>正在扫描</translation>
+    </message>
+    <message>
+        <source>Checking files</source>
+        <translation>正在检查文件</translation>
+    </message>
+    <message>
+        <source>Looking for duplicates</source>
+        <translation>正在查找重复文件</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3</source>
+        <translation>%1：%2 / %3</translation>
+    </message>
+    <message>
+        <source>%1: %2 files</source>
+        <translation>%1：%2 个文件</translation>
+    </message>
+    <message>
+        <source>Opening…</source>
+        <translation>正在打开…</translation>
+    </message>
+    <message>
+        <source>Opening %1</source>
+        <translation>正在打开 %1</translation>
+    </message>
+    <message>
+        <source>Opening %1 was cancelled.</source>
+        <translation>已取消打开 %1。</translation>
+    </message>
+    <message>
+        <source>Cannot open %1: %2</source>
+        <translation>无法打开 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 samples, %2 classes; modalities: %3</source>
+        <translation>%1 个样本，%2 个类别；模态：%3</translation>
+    </message>
+    <message>
+        <source>Splits: %1 train, %2 validation, %3 test</source>
+        <translation>划分：训练 %1，验证 %2，测试 %3</translation>
+    </message>
+    <message>
+        <source>%1 samples miss a modality (they train with that modality masked)</source>
+        <translation>%1 个样本缺少某个模态（训练时会屏蔽该模态）</translation>
+    </message>
+    <message>
+        <source>Imbalanced: the largest class has %1 times the samples of the smallest; consider class weights or the balanced sampler</source>
+        <translation>类别不平衡：最大类别的样本数是最小类别的 %1 倍；可考虑类别权重或均衡采样</translation>
+    </message>
+    <message>
+        <source>Not usable: %1</source>
+        <translation>不可用：%1</translation>
+    </message>
+    <message>
+        <source>samples</source>
+        <translation>样本数</translation>
+    </message>
+</context>
+<context>
+    <name>fuselab::gui::ExperimentDocument</name>
+    <message>
+        <source>Add %1</source>
+        <translation>添加%1</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Replace connection</source>
+        <translation>替换连线</translation>
+    </message>
+    <message>
+        <source>Disconnect</source>
+        <translation>断开连接</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Delete block</source>
+        <translation>删除模块</translation>
+    </message>
+</context>
+<context>
+    <name>fuselab::gui::GraphScene</name>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Delete note</source>
+        <translation>删除注释</translation>
+    </message>
+    <message>
+        <source>Arrange blocks</source>
+        <translation>整理模块</translation>
+    </message>
+    <message>
+        <source>Move block</source>
+        <translation>移动模块</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>注释</translation>
+    </message>
+    <message>
+        <source>Text of the note:</source>
+        <translation>注释内容：</translation>
+    </message>
+    <message>
+        <source>Add note</source>
+        <translation>添加注释</translation>
+    </message>
+    <message>
+        <source>%1 parameters</source>
+        <translation>%1 个参数</translation>
+    </message>
+    <message>
+        <source>Connect an output to an input: %1 is an output</source>
+        <translation>请把输出连到输入：%1 是输出</translation>
+    </message>
+    <message>
+        <source>Cannot connect: %1</source>
+        <translation>无法连接：%1</translation>
+    </message>
+    <message>
+        <source>Add and connect</source>
+        <translation>添加并连接</translation>
+    </message>
+    <message>
+        <source>No block takes this output</source>
+        <translation>没有模块能接收这个输出</translation>
+    </message>
+    <message>
+        <source>Move blocks</source>
+        <translation>移动模块</translation>
+    </message>
+    <message>
+        <source>Move note</source>
+        <translation>移动注释</translation>
+    </message>
+</context>
+<context>
+    <name>fuselab::gui::LogPanel</name>
+    <message>
+        <source>graph</source>
+        <translation>图</translation>
+    </message>
+</context>
+<context>
+    <name>fuselab::gui::MainWindow</name>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Blocks</source>
+        <translation>模块</translation>
+    </message>
+    <message>
+        <source>Properties</source>
+        <translation>属性</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>Opened dataset %1</source>
+        <translation>已打开数据集 %1</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source>&amp;New from template…</source>
+        <translation>从模板新建(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>打开(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;dataset…</source>
+        <translation>打开数据集(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save &amp;as…</source>
+        <translation>另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>删除(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Select &amp;all</source>
+        <translation>全选(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Arrange &amp;blocks</source>
+        <translation>整理模块(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Add &amp;note</source>
+        <translation>添加注释(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;in</source>
+        <translation>放大(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;out</source>
+        <translation>缩小(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Fit to window</source>
+        <translation>适应窗口(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>工具(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Preferences…</source>
+        <translation>首选项(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About FuseLab</source>
+        <translation>关于 FuseLab(&amp;A)</translation>
+    </message>
+    <message>
+        <source>untitled</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <source>EXPERIMENT.fuselab.json</source>
+        <translation>实验.fuselab.json</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Training inside the app arrives with the training dashboard.&lt;/p&gt;&lt;p&gt;Until then, save the experiment and train it with the command line:&lt;/p&gt;&lt;pre&gt;fuselab-cli train %1&lt;/pre&gt;</source>
+        <translation>&lt;p&gt;在应用内训练将随训练面板一起推出。&lt;/p&gt;&lt;p&gt;在此之前，请保存实验并用命令行训练：&lt;/p&gt;&lt;pre&gt;fuselab-cli train %1&lt;/pre&gt;</translation>
+    </message>
+    <message>
+        <source>%1: no such file or folder</source>
+        <translation>%1：文件或文件夹不存在</translation>
+    </message>
+    <message>
+        <source>Opened %1</source>
+        <translation>已打开 %1</translation>
+    </message>
+    <message>
+        <source>Cannot open the experiment</source>
+        <translation>无法打开实验</translation>
+    </message>
+    <message>
+        <source>New experiment from the template %1</source>
+        <translation>已从模板 %1 新建实验</translation>
+    </message>
+    <message>
+        <source>New experiment</source>
+        <translation>新建实验</translation>
+    </message>
+    <message>
+        <source>A new experiment starts from a dataset: open one first (or drop it on the window).</source>
+        <translation>新实验从数据集开始：请先打开一个数据集（或把它拖到窗口上）。</translation>
+    </message>
+    <message>
+        <source>Open experiment</source>
+        <translation>打开实验</translation>
+    </message>
+    <message>
+        <source>FuseLab experiments (*.fuselab.json);;All files (*)</source>
+        <translation>FuseLab 实验 (*.fuselab.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Open dataset folder</source>
+        <translation>打开数据集文件夹</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <source>Cannot save %1: %2</source>
+        <translation>无法保存 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot save</source>
+        <translation>无法保存</translation>
+    </message>
+    <message>
+        <source>Save experiment</source>
+        <translation>保存实验</translation>
+    </message>
+    <message>
+        <source>FuseLab experiments (*.fuselab.json)</source>
+        <translation>FuseLab 实验 (*.fuselab.json)</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的更改</translation>
+    </message>
+    <message>
+        <source>The experiment has unsaved changes. Save them?</source>
+        <translation>实验有未保存的更改。要保存吗？</translation>
+    </message>
+    <message>
+        <source>About FuseLab</source>
+        <translation>关于 FuseLab</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;FuseLab %1&lt;/h3&gt;&lt;p&gt;A workbench for multimodal deep learning: images, text and audio, wired into a fusion model in a visual editor.&lt;/p&gt;&lt;p&gt;GPL-3.0-or-later. Built with Qt, LibTorch and QCustomPlot.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;FuseLab %1&lt;/h3&gt;&lt;p&gt;多模态深度学习工作台：在可视化编辑器中把图像、文本和音频连接成融合模型。&lt;/p&gt;&lt;p&gt;GPL-3.0-or-later。基于 Qt、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>fuselab::gui::PreferencesDialog</name>
+    <message>
+        <source>Preferences</source>
+        <translation>首选项</translation>
+    </message>
+    <message>
+        <source>Automatic (a GPU when there is one)</source>
+        <translation>自动（有 GPU 时使用 GPU）</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>GPU (CUDA)</source>
+        <translation>GPU（CUDA）</translation>
+    </message>
+    <message>
+        <source>all (%1)</source>
+        <translation>全部（%1）</translation>
+    </message>
+    <message>
+        <source>Training device</source>
+        <translation>训练设备</translation>
+    </message>
+    <message>
+        <source>CPU threads</source>
+        <translation>CPU 线程数</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>A new language applies the next time FuseLab starts.</source>
+        <translation>新的语言将在下次启动 FuseLab 时生效。</translation>
+    </message>
+</context>
+<context>
+    <name>fuselab::gui::PropertiesPanel</name>
+    <message>
+        <source>This block type is not known to this version of FuseLab; it is kept as it is.</source>
+        <translation>此版本的 FuseLab 不认识这种模块类型；它会被原样保留。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Rename block</source>
+        <translation>重命名模块</translation>
+    </message>
+    <message>
+        <source>Set %1</source>
+        <translation>设置 %1</translation>
+    </message>
+    <message>
+        <source>Open an experiment or a dataset to see its settings.</source>
+        <translation>打开一个实验或数据集以查看其设置。</translation>
+    </message>
+    <message>
+        <source>Training settings</source>
+        <translation>训练设置</translation>
+    </message>
+    <message>
+        <source>Select a block to see its options.</source>
+        <translation>选择一个模块以查看其选项。</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>训练轮数</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>Optimizer</source>
+        <translation>优化器</translation>
+    </message>
+    <message>
+        <source>Adam</source>
+        <translation>Adam</translation>
+    </message>
+    <message>
+        <source>AdamW</source>
+        <translation>AdamW</translation>
+    </message>
+    <message>
+        <source>SGD</source>
+        <translation>SGD</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Weight decay</source>
+        <translation>权重衰减</translation>
+    </message>
+    <message>
+        <source>Schedule</source>
+        <translation>学习率调度</translation>
+    </message>
+    <message>
+        <source>constant</source>
+        <translation>恒定</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>阶梯</translation>
+    </message>
+    <message>
+        <source>cosine</source>
+        <translation>余弦</translation>
+    </message>
+    <message>
+        <source>Warm-up epochs</source>
+        <translation>预热轮数</translation>
+    </message>
+    <message>
+        <source>Best epoch by</source>
+        <translation>最佳轮次依据</translation>
+    </message>
+    <message>
+        <source>validation accuracy</source>
+        <translation>验证准确率</translation>
+    </message>
+    <message>
+        <source>validation macro-F1</source>
+        <translation>验证宏平均 F1</translation>
+    </message>
+    <message>
+        <source>validation loss</source>
+        <translation>验证损失</translation>
+    </message>
+    <message>
+        <source>Patience (0 = off)</source>
+        <translation>耐心值（0 = 关闭）</translation>
+    </message>
+    <message>
+        <source>Class weights</source>
+        <translation>类别权重</translation>
+    </message>
+    <message>
+        <source>Balanced sampler</source>
+        <translation>均衡采样</translation>
+    </message>
+    <message>
+        <source>Modality dropout</source>
+        <translation>模态丢弃</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>GPU (CUDA)</source>
+        <translation>GPU（CUDA）</translation>
+    </message>
+    <message>
+        <source>CPU threads (0 = all)</source>
+        <translation>CPU 线程数（0 = 全部）</translation>
+    </message>
+</context>
+<context>
+    <name>fuselab::gui::TemplateDialog</name>
+    <message>
+        <source>needs images</source>
+        <translation>需要图像</translation>
+    </message>
+    <message>
+        <source>needs text</source>
+        <translation>需要文本</translation>
+    </message>
+    <message>
+        <source>needs audio</source>
+        <translation>需要音频</translation>
+    </message>
+    <message>
+        <source>needs two or more modalities</source>
+        <translation>需要两个或以上模态</translation>
+    </message>
+    <message>
+        <source>New experiment from a template</source>
+        <translation>从模板新建实验</translation>
+    </message>
+    <message>
+        <source>The new experiment&apos;s inputs come from the dataset&apos;s columns; every setting can be changed afterwards.</source>
+        <translation>新实验的输入来自数据集的各列；之后可以修改所有设置。</translation>
+    </message>
+</context>
 </TS>

@@ -8,7 +8,8 @@
 #include <QMetaObject>
 #include <QPointer>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 class BackgroundTask::Observer final : public ProgressObserver {
 public:
@@ -88,4 +89,5 @@ void BackgroundTask::cancel()
         m_observer->cancelled = true;
 }
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

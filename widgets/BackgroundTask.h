@@ -10,7 +10,8 @@
 #include <functional>
 #include <memory>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 // Runs one piece of core work (a dataset scan, a health check) on a thread of its own. The
 // work sees a ProgressObserver: its progress reaches the GUI as queued signals (throttled to
@@ -38,4 +39,5 @@ private:
     QThread *m_thread = nullptr;
 };
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

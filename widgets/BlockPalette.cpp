@@ -12,7 +12,8 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 namespace {
 
@@ -91,4 +92,5 @@ void BlockPalette::filter(const QString &text)
     }
 }
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

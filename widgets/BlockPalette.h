@@ -5,7 +5,8 @@
 class QLineEdit;
 class QTreeWidget;
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 // Every block, grouped (Inputs, Encoders, Fusion, Heads, Output), with a search field; a
 // block is dragged onto the canvas, or double-clicked to add it at the view's centre.
@@ -24,4 +25,5 @@ private:
     QTreeWidget *m_tree;
 };
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

@@ -20,7 +20,8 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 namespace {
 
@@ -54,6 +55,13 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     m_cancel->setVisible(false);
     m_newButton->setEnabled(false);
     m_chart->setMinimumHeight(170);
+    // The legend in a row of its own above the plot: it never covers a bar.
+    m_chart->plotLayout()->insertRow(0);
+    m_chart->plotLayout()->addElement(0, 0, m_chart->legend);
+    m_chart->plotLayout()->setRowStretchFactor(0, 0.001);
+    m_chart->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    m_chart->legend->setBorderPen(Qt::NoPen);
+    m_chart->legend->setMargins(QMargins(2, 0, 2, 0));
     m_chart->setVisible(false);
     m_problems->setHeaderLabels({tr("Skipped file"), tr("Reason")});
     m_problems->setRootIsDecorated(false);
@@ -220,11 +228,8 @@ void DatasetPanel::showReport()
     m_chart->xAxis->setTicker(ticker);
     m_chart->xAxis->setTickLabelRotation(C > 8 ? 45 : 0);
     m_chart->xAxis->setRange(0.4, double(C) + 0.6);
-    m_chart->yAxis->setRange(0, top * (d.columns.size() > 1 ? 1.45 : 1.1)); // room for the legend above the bars
+    m_chart->yAxis->setRange(0, top * 1.1);
     m_chart->legend->setFont(QFont(font().family(), std::max(7, font().pointSize() - 1)));
-    m_chart->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
-    m_chart->legend->setRowSpacing(0);
-    m_chart->legend->setFillOrder(QCPLegend::foColumnsFirst);
     m_chart->yAxis->setLabel(tr("samples"));
     m_chart->legend->setVisible(d.columns.size() > 1);
     m_chart->setVisible(true);
@@ -243,4 +248,5 @@ void DatasetPanel::showReport()
     m_problems->setVisible(m_problems->topLevelItemCount() > 0);
 }
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

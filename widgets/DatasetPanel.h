@@ -14,7 +14,8 @@ class QProgressBar;
 class QPushButton;
 class QTreeWidget;
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 class BackgroundTask;
 
@@ -59,4 +60,5 @@ private:
     nlohmann::json m_report;
 };
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

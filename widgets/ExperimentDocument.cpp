@@ -8,7 +8,8 @@
 #include <QFileInfo>
 #include <QUndoCommand>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 namespace {
 
@@ -227,4 +228,5 @@ void ExperimentDocument::graphChanged(const GraphChange &change)
     Q_EMIT graphEdited(change);
 }
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

@@ -10,7 +10,8 @@
 #include <map>
 #include <memory>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 // The open experiment: core's editable graph model for the graph, the rest of the
 // experiment (dataset, preprocessing, training settings, notes) beside it, one undo stack
@@ -74,4 +75,5 @@ private:
     std::map<std::string, std::int64_t> m_counts;
 };
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

@@ -11,11 +11,12 @@
 #include <QPalette>
 #include <QStyleOptionGraphicsItem>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 namespace {
 constexpr qreal kPortRadius = 6;
-constexpr qreal kHeader = 42;
+constexpr qreal kHeader = 50;
 constexpr qreal kPortSpacing = 20;
 
 QColor categoryColour(const std::string &category)
@@ -153,12 +154,12 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
     painter->setFont(f);
     painter->setPen(Qt::white);
     const QFontMetricsF fm(f);
-    painter->drawText(QRectF(8, 3, m_width - 16, 19), Qt::AlignLeft | Qt::AlignVCenter, fm.elidedText(m_name, Qt::ElideRight, m_width - 16));
+    painter->drawText(QRectF(8, 2, m_width - 16, 22), Qt::AlignLeft | Qt::AlignVCenter, fm.elidedText(m_name, Qt::ElideRight, m_width - 16));
     QFont small = QApplication::font();
     small.setPointSizeF(small.pointSizeF() * 0.85);
     painter->setFont(small);
     const QFontMetricsF sm(small);
-    painter->drawText(QRectF(8, 22, m_width - 16, 17), Qt::AlignLeft | Qt::AlignVCenter,
+    painter->drawText(QRectF(8, 25, m_width - 16, 22), Qt::AlignLeft | Qt::AlignVCenter,
                       sm.elidedText(m_typeTitle, Qt::ElideRight, m_width - 16));
     painter->setPen(QColor(0x55, 0x55, 0x55));
     if (!m_parameters.isEmpty())
@@ -260,4 +261,5 @@ void NoteItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
     QGraphicsTextItem::paint(painter, &plain, widget);
 }
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

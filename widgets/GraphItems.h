@@ -11,7 +11,8 @@
 
 #include <vector>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 class NodeItem;
 
@@ -95,4 +96,5 @@ private:
     int m_index;
 };
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

@@ -15,7 +15,8 @@
 #include <algorithm>
 #include <set>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 GraphScene::GraphScene(ExperimentDocument *document, QObject *parent) : QGraphicsScene(parent), m_document(document)
 {
@@ -428,4 +429,5 @@ void GraphScene::commitMoves()
     m_document->undoStack()->endMacro();
 }
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

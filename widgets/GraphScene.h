@@ -9,7 +9,8 @@
 #include <map>
 #include <optional>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 class ExperimentDocument;
 class NodeItem;
@@ -77,4 +78,5 @@ private:
     bool m_pressedOnNode = false;
 };
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

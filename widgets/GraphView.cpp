@@ -9,7 +9,8 @@
 #include <QScrollBar>
 #include <QWheelEvent>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 GraphView::GraphView(GraphScene *scene, ExperimentDocument *document, QWidget *parent)
     : QGraphicsView(scene, parent), m_scene(scene), m_document(document)
@@ -123,4 +124,5 @@ void GraphView::dropEvent(QDropEvent *event)
     event->acceptProposedAction();
 }
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

@@ -2,7 +2,8 @@
 #pragma once
 #include <QGraphicsView>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 class ExperimentDocument;
 class GraphScene;
@@ -34,4 +35,5 @@ private:
     QPoint m_panFrom;
 };
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

@@ -3,7 +3,8 @@
 
 #include <QCoreApplication>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 QString translated(const Message &m)
 {
@@ -30,4 +31,5 @@ QString translated(const char *context, const std::string &english)
     return QCoreApplication::translate(context, english.c_str());
 }
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

@@ -4,7 +4,8 @@
 
 #include <QString>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 // A core message in the user's language: translated by its context and English template
 // (extracted from core's sources by lupdate), then its arguments filled in.
@@ -13,4 +14,5 @@ QString translated(const Message &message);
 QString translated(const char *context, const std::string &english);
 inline QString qs(const std::string &s) { return QString::fromStdString(s); }
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

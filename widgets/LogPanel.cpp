@@ -6,7 +6,8 @@
 #include <QStyle>
 #include <QTime>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 LogPanel::LogPanel(QWidget *parent) : QListWidget(parent)
 {
@@ -44,4 +45,5 @@ void LogPanel::addMessage(const QString &text, bool error)
     scrollToBottom();
 }
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

@@ -4,7 +4,8 @@
 
 #include <QListWidget>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 // The graph's problems (from core's analysis; a click selects the node) and the session's
 // messages (refused edits, files opened and saved, errors).
@@ -22,4 +23,5 @@ private:
     int m_problemRows = 0;
 };
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

@@ -34,7 +34,8 @@
 
 #include <filesystem>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 namespace {
 constexpr int kMaxRecent = 8;
@@ -67,7 +68,7 @@ MainWindow::MainWindow(QWidget *parent)
     QDockWidget *logDock = dock(m_log, tr("Log"), "logDock", Qt::BottomDockWidgetArea);
     splitDockWidget(datasetDock, blocksDock, Qt::Vertical);
     splitDockWidget(propertiesDock, trainingDock, Qt::Vertical);
-    resizeDocks({datasetDock, propertiesDock}, {340, 300}, Qt::Horizontal);
+    resizeDocks({datasetDock, propertiesDock}, {320, 280}, Qt::Horizontal);
     resizeDocks({datasetDock, blocksDock}, {420, 300}, Qt::Vertical);
     resizeDocks({propertiesDock, trainingDock}, {480, 160}, Qt::Vertical);
     resizeDocks({logDock}, {80}, Qt::Vertical);
@@ -425,4 +426,5 @@ bool MainWindow::saveScreenshot(const QString &file, QSize size)
     return grab().save(file);
 }
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

@@ -6,7 +6,8 @@ class QDockWidget;
 class QLabel;
 class QMenu;
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 class BlockPalette;
 class DatasetPanel;
@@ -76,4 +77,5 @@ private:
     QString m_templateAfterOpen; // the template to draw once the dataset being opened is checked
 };
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

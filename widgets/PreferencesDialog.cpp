@@ -11,7 +11,8 @@
 #include <QThread>
 #include <QVBoxLayout>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 PreferencesDialog::PreferencesDialog(QWidget *parent)
     : QDialog(parent), m_device(new QComboBox(this)), m_language(new QComboBox(this)), m_threads(new QSpinBox(this))
@@ -61,4 +62,5 @@ QString PreferencesDialog::device() { return QSettings().value(QStringLiteral("p
 
 int PreferencesDialog::threads() { return QSettings().value(QStringLiteral("preferences/threads"), 0).toInt(); }
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

@@ -5,7 +5,8 @@
 class QComboBox;
 class QSpinBox;
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 // Device, CPU threads and language, kept in QSettings. A new language applies when
 // FuseLab starts again (the dialog says so).
@@ -24,4 +25,5 @@ private:
     QSpinBox *m_threads;
 };
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

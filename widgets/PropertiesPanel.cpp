@@ -18,7 +18,8 @@
 #include <cmath>
 #include <limits>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 PropertiesPanel::PropertiesPanel(ExperimentDocument *document, QWidget *parent)
     : QWidget(parent), m_document(document), m_scroll(new QScrollArea(this))
@@ -291,4 +292,5 @@ void PropertiesPanel::buildSettingsForm()
     addInt(tr("CPU threads (0 = all)"), "threads", 0, 1024, &TrainingSettings::threads);
 }
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

@@ -11,7 +11,8 @@ class QLabel;
 class QScrollArea;
 class QVBoxLayout;
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 class ExperimentDocument;
 
@@ -42,4 +43,5 @@ private:
     bool m_updating = false;
 };
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

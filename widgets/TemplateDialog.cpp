@@ -10,7 +10,8 @@
 #include <QPainter>
 #include <QVBoxLayout>
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 namespace {
 
@@ -127,4 +128,5 @@ QPixmap TemplateDialog::diagram(const QString &name, const std::vector<ModalityC
     return pix;
 }
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

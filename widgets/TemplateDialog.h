@@ -7,7 +7,8 @@
 class QListWidget;
 class QLabel;
 
-namespace fuselab::gui {
+namespace fuselab {
+namespace gui {
 
 // The template gallery: each template with its one-line description and a small diagram
 // of its graph for the open dataset's modalities; templates that do not fit the dataset
@@ -26,4 +27,5 @@ private:
     QListWidget *m_list;
 };
 
-} // namespace fuselab::gui
+} // namespace gui
+} // namespace fuselab

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/model/blocks/Conv1dEncoder.h"
+#include "core/util/Message.h"
 
 #include "core/model/blocks/BlockHelpers.h"
 #include "core/model/blocks/Builtin.h"
@@ -45,7 +46,7 @@ namespace {
 class Conv1dEncoderBlock final : public blocks::DescribedBlock {
 public:
     Conv1dEncoderBlock()
-        : DescribedBlock({"encoder.conv1d", "encoder", "1-D convolution encoder",
+        : DescribedBlock({"encoder.conv1d", "encoder", FL_TR("Blocks", "1-D convolution encoder").text,
                           "e = Embed(x) (or x); per layer: h = ReLU(conv1d_k(h)) with same padding; out = max_t h | mean_t h | h",
                           {{"in", {PortKind::Tokens, PortKind::Sequence}, false, "token ids or a float sequence"}},
                           {{"out", {PortKind::Vector, PortKind::Sequence}, false, "vector, or sequence when output = sequence"}},

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "core/util/Message.h"
 #include "core/model/blocks/InputBlock.h"
+#include "core/util/Message.h"
 
 #include "core/cache/PreprocessSettings.h"
 #include "core/model/blocks/BlockHelpers.h"

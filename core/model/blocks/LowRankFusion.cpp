@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "core/util/Message.h"
 #include "core/model/blocks/LowRankFusion.h"
+#include "core/util/Message.h"
 
 #include "core/model/blocks/BlockHelpers.h"
 #include "core/model/blocks/Builtin.h"
