@@ -16,6 +16,7 @@
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QStyleFactory>
+#include <QTabWidget>
 #include <QTranslator>
 
 #include <cstdio>
@@ -99,6 +100,14 @@ int main(int argc, char **argv)
         window.resize(1920, 1080);
         QApplication::processEvents();
         ok &= window.datasetPanel()->grab().save(QStringLiteral("%1/dataset-%2.png").arg(dir, suffix));
+        if (auto *tabs = window.datasetPanel()->findChild<QTabWidget *>(QStringLiteral("datasetTabs"))) {
+            tabs->setCurrentIndex(1); // the sample browser, once its thumbnails are decoded
+            QElapsedTimer settle;
+            settle.start();
+            waitFor([&] { return settle.elapsed() > 1500; }, 2000);
+            ok &= window.datasetPanel()->grab().save(QStringLiteral("%1/samples-%2.png").arg(dir, suffix));
+            tabs->setCurrentIndex(0);
+        }
         window.openDatasetWithTemplate(demoDir(), QStringLiteral("gated-fusion"));
         waitFor([&] { return window.document()->settings().name == "gated-fusion"; }, 60000);
         ok &= window.saveScreenshot(QStringLiteral("%1/fusion-%2-1920x1080.png").arg(dir, suffix), QSize(1920, 1080));

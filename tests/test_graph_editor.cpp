@@ -14,6 +14,7 @@
 #include "widgets/MainWindow.h"
 #include "widgets/PropertiesPanel.h"
 #include "widgets/QCustomPlotWrapper.h"
+#include "widgets/SampleBrowser.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -270,6 +271,30 @@ private Q_SLOTS:
         QCOMPARE(doc->settings().training.epochs, 10);
     }
 
+    void copyAndPasteOneUndoStep()
+    {
+        MainWindow window;
+        window.show();
+        ExperimentDocument *doc = window.document();
+        doc->reset(concatExperiment());
+        const Graph before = doc->model().graph();
+        window.scene()->clearSelection();
+        window.scene()->nodeItem("input_photo")->setSelected(true);
+        window.scene()->nodeItem("encode_photo")->setSelected(true);
+        window.scene()->copySelection();
+        window.scene()->paste();
+        const Graph &g = doc->model().graph();
+        QCOMPARE(g.nodes.size(), before.nodes.size() + 2);
+        QCOMPARE(g.edges.size(), before.edges.size() + 1); // the edge between the two came along
+        const GraphNode &copy = g.nodes.back();
+        QCOMPARE(copy.type, std::string("encoder.cnn"));
+        QCOMPARE(copy.params, before.node("encode_photo")->params);
+        QCOMPARE(copy.displayName(), std::string("encode_photo 2"));
+        QCOMPARE(window.scene()->selectedNodeIds().size(), std::size_t(2)); // the pasted blocks
+        doc->undoStack()->undo();
+        QVERIFY(doc->model().graph() == before);
+    }
+
     void saveAndReloadGiveTheSameFile()
     {
         QTemporaryDir dir;
@@ -309,6 +334,53 @@ private Q_SLOTS:
         QCOMPARE(bars->data()->size(), 2);
         QCOMPARE(bars->data()->at(0)->value, 6.0);
         QCOMPARE(bars->data()->at(1)->value, 6.0);
+        // The sample browser lists them.
+        QCOMPARE(window.datasetPanel()->browser()->model()->rowCount(), 12);
+    }
+
+    void sampleBrowserOpens70000SamplesFast()
+    {
+        // Fashion-MNIST's size: the browser must not build a widget, or decode, per sample.
+        auto d = std::make_shared<Dataset>();
+        d->classes = {"a", "b"};
+        d->columns = {{"image", Modality::Image}};
+        auto blob = std::make_shared<ImageBlob>();
+        blob->count = 70000;
+        blob->rows = blob->cols = 28;
+        blob->pixels.resize(70000 * 28 * 28);
+        for (std::size_t i = 0; i < blob->pixels.size(); ++i)
+            blob->pixels[i] = static_cast<std::uint8_t>((i / 784) % 256);
+        d->blob = blob;
+        d->samples.resize(70000);
+        for (std::size_t i = 0; i < d->samples.size(); ++i) {
+            Sample &s = d->samples[i];
+            s.id = std::to_string(i);
+            s.label = static_cast<int>(i % 2);
+            s.split = i < 60000 ? Split::Train : Split::Test;
+            s.fields = {Field{true, {}, false, static_cast<std::int64_t>(i)}};
+        }
+        SampleBrowser browser;
+        browser.resize(600, 500);
+        browser.show();
+        QElapsedTimer t;
+        t.start();
+        browser.setDataset(d);
+        QApplication::processEvents();
+        const qint64 opened = t.elapsed();
+        QCOMPARE(browser.model()->rowCount(), 70000);
+        QVERIFY2(opened < 1000, qPrintable(QStringLiteral("%1 ms").arg(opened)));
+        // The visible thumbnails arrive; sample 3's picture is its grey level (3).
+        auto centre = [&] {
+            return browser.model()->data(browser.model()->index(3), Qt::DecorationRole).value<QPixmap>().toImage().pixelColor(36, 36);
+        };
+        QCOMPARE(centre(), QColor(0xe8, 0xe8, 0xe8)); // a placeholder first: nothing decoded on the GUI thread
+        QTRY_COMPARE_WITH_TIMEOUT(centre(), QColor(3, 3, 3), 5000);
+        // Scrolling to the end stays quick.
+        t.restart();
+        browser.view()->scrollToBottom();
+        QApplication::processEvents();
+        QVERIFY2(t.elapsed() < 500, qPrintable(QStringLiteral("%1 ms").arg(t.elapsed())));
+        qInfo("70,000 samples shown in %lld ms", static_cast<long long>(opened));
     }
 
     void cancelStopsALargeScanWithinASecond()

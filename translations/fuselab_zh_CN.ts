@@ -577,6 +577,14 @@
         <source>samples</source>
         <translation>样本数</translation>
     </message>
+    <message>
+        <source>Health</source>
+        <translation>健康检查</translation>
+    </message>
+    <message>
+        <source>Samples</source>
+        <translation>样本</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::ExperimentDocument</name>
@@ -662,6 +670,14 @@
     <message>
         <source>Move note</source>
         <translation>移动注释</translation>
+    </message>
+    <message>
+        <source>Paste</source>
+        <translation>粘贴</translation>
+    </message>
+    <message>
+        <source>Paste block</source>
+        <translation>粘贴模块</translation>
     </message>
 </context>
 <context>
@@ -881,6 +897,14 @@
         <source>&lt;h3&gt;FuseLab %1&lt;/h3&gt;&lt;p&gt;A workbench for multimodal deep learning: images, text and audio, wired into a fusion model in a visual editor.&lt;/p&gt;&lt;p&gt;GPL-3.0-or-later. Built with Qt, LibTorch and QCustomPlot.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;FuseLab %1&lt;/h3&gt;&lt;p&gt;多模态深度学习工作台：在可视化编辑器中把图像、文本和音频连接成融合模型。&lt;/p&gt;&lt;p&gt;GPL-3.0-or-later。基于 Qt、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Paste</source>
+        <translation>粘贴(&amp;P)</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::PreferencesDialog</name>
@@ -1054,6 +1078,53 @@
     <message>
         <source>CPU threads (0 = all)</source>
         <translation>CPU 线程数（0 = 全部）</translation>
+    </message>
+</context>
+<context>
+    <name>fuselab::gui::SampleBrowser</name>
+    <message>
+        <source>%1 s of audio</source>
+        <translation>%1 秒音频</translation>
+    </message>
+    <message>
+        <source>All classes</source>
+        <translation>所有类别</translation>
+    </message>
+    <message>
+        <source>All splits</source>
+        <translation>所有划分</translation>
+    </message>
+    <message>
+        <source>train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>validation</source>
+        <translation>验证</translation>
+    </message>
+    <message>
+        <source>test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>Any modality</source>
+        <translation>任意模态</translation>
+    </message>
+    <message>
+        <source>with %1</source>
+        <translation>含 %1</translation>
+    </message>
+    <message>
+        <source>%1 samples</source>
+        <translation>%1 个样本</translation>
+    </message>
+    <message>
+        <source>missing</source>
+        <translation>缺失</translation>
+    </message>
+    <message>
+        <source>image %1 of %2</source>
+        <translation>%2 中的第 %1 张图像</translation>
     </message>
 </context>
 <context>

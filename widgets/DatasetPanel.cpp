@@ -6,6 +6,7 @@
 #include "widgets/BackgroundTask.h"
 #include "widgets/GuiText.h"
 #include "widgets/QCustomPlotWrapper.h"
+#include "widgets/SampleBrowser.h"
 
 #include <QDesktopServices>
 #include <QDir>
@@ -16,6 +17,7 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QTabWidget>
 #include <QTreeWidget>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -41,7 +43,7 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     : QWidget(parent), m_title(new QLabel(this)), m_summary(new QLabel(this)), m_progress(new QProgressBar(this)),
       m_cancel(new QPushButton(tr("Cancel"), this)), m_openButton(new QPushButton(tr("Open dataset…"), this)),
       m_newButton(new QPushButton(tr("New experiment…"), this)), m_chart(new QCustomPlot(this)), m_problems(new QTreeWidget(this)),
-      m_task(new BackgroundTask(this))
+      m_browser(new SampleBrowser(this)), m_task(new BackgroundTask(this))
 {
     setObjectName(QStringLiteral("datasetPanel"));
     m_cancel->setObjectName(QStringLiteral("cancelScan"));
@@ -81,9 +83,17 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     v->addLayout(buttons);
     v->addWidget(m_title);
     v->addLayout(busy);
-    v->addWidget(m_summary);
-    v->addWidget(m_chart, 2);
-    v->addWidget(m_problems, 1);
+    auto *tabs = new QTabWidget(this);
+    tabs->setObjectName(QStringLiteral("datasetTabs"));
+    auto *health = new QWidget;
+    auto *h = new QVBoxLayout(health);
+    h->setContentsMargins(0, 4, 0, 0);
+    h->addWidget(m_summary);
+    h->addWidget(m_chart, 2);
+    h->addWidget(m_problems, 1);
+    tabs->addTab(health, tr("Health"));
+    tabs->addTab(m_browser, tr("Samples"));
+    v->addWidget(tabs, 1);
 
     connect(m_openButton, &QPushButton::clicked, this, &DatasetPanel::openRequested);
     connect(m_newButton, &QPushButton::clicked, this, &DatasetPanel::newExperimentRequested);
@@ -246,6 +256,7 @@ void DatasetPanel::showReport()
         item->setToolTip(1, item->text(1));
     }
     m_problems->setVisible(m_problems->topLevelItemCount() > 0);
+    m_browser->setDataset(m_dataset);
 }
 
 } // namespace gui

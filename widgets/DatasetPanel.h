@@ -18,6 +18,7 @@ namespace fuselab {
 namespace gui {
 
 class BackgroundTask;
+class SampleBrowser;
 
 // A dataset's health at a glance: open a folder, a CSV/JSONL manifest or an IDX folder (or
 // drop it on the window); the scan and health check run off the GUI thread with progress
@@ -37,6 +38,7 @@ public:
     const Dataset *dataset() const { return m_dataset.get(); }
     const nlohmann::json &report() const { return m_report; }
     QCustomPlot *chart() const { return m_chart; }
+    SampleBrowser *browser() const { return m_browser; }
 
 Q_SIGNALS:
     void opened(const QString &path);       // the dataset is loaded and checked
@@ -54,6 +56,7 @@ private:
     QPushButton *m_cancel, *m_openButton, *m_newButton;
     QCustomPlot *m_chart;
     QTreeWidget *m_problems;
+    SampleBrowser *m_browser;
     BackgroundTask *m_task;
     QString m_path;
     std::shared_ptr<Dataset> m_dataset;

@@ -6,7 +6,10 @@
 #include "widgets/GraphItems.h"
 #include "widgets/GuiText.h"
 
+#include <QClipboard>
 #include <QGraphicsSceneMouseEvent>
+#include <QGuiApplication>
+#include <QMimeData>
 #include <QGraphicsView>
 #include <QInputDialog>
 #include <QLocale>
@@ -98,6 +101,76 @@ void GraphScene::deleteSelection()
         m_document->setNotes(notes, tr("Delete note"));
     }
     m_document->undoStack()->endMacro();
+}
+
+namespace {
+const char *kGraphMime = "application/x-fuselab-graph";
+}
+
+void GraphScene::copySelection()
+{
+    const std::vector<std::string> ids = selectedNodeIds();
+    if (ids.empty())
+        return;
+    const std::set<std::string> chosen(ids.begin(), ids.end());
+    Graph part;
+    const Graph &g = m_document->model().graph();
+    for (auto &n : g.nodes)
+        if (chosen.count(n.id))
+            part.nodes.push_back(n);
+    for (auto &e : g.edges)
+        if (chosen.count(e.from.node) && chosen.count(e.to.node))
+            part.edges.push_back(e);
+    auto *mime = new QMimeData;
+    const QByteArray json = QByteArray::fromStdString(part.toJson().dump());
+    mime->setData(QString::fromLatin1(kGraphMime), json);
+    mime->setText(QString::fromUtf8(json));
+    QGuiApplication::clipboard()->setMimeData(mime);
+}
+
+void GraphScene::paste()
+{
+    const QMimeData *mime = QGuiApplication::clipboard()->mimeData();
+    if (!mime || !mime->hasFormat(QString::fromLatin1(kGraphMime)))
+        return;
+    const nlohmann::json j = nlohmann::json::parse(mime->data(QString::fromLatin1(kGraphMime)).toStdString(), nullptr, false);
+    Graph part;
+    try {
+        part = Graph::fromJson(j);
+    } catch (const Error &) {
+        return; // not a graph after all
+    }
+    GraphModel &model = m_document->model();
+    std::map<std::string, std::string> idOf;
+    std::vector<std::string> pasted;
+    m_document->undoStack()->beginMacro(tr("Paste"));
+    for (GraphNode n : part.nodes) {
+        const std::string oldId = n.id;
+        n.id = model.newNodeId();
+        std::string name = n.displayName();
+        for (int k = 2; std::any_of(model.graph().nodes.begin(), model.graph().nodes.end(),
+                                    [&](const GraphNode &o) { return o.displayName() == name; });
+             ++k)
+            name = n.displayName() + " " + std::to_string(k);
+        n.name = name;
+        n.x += 40;
+        n.y += 40;
+        GraphEdit e;
+        e.kind = GraphEdit::Kind::InsertNode;
+        e.node = n;
+        if (m_document->apply(e, tr("Paste block")).ok) {
+            idOf[oldId] = n.id;
+            pasted.push_back(n.id);
+        }
+    }
+    for (const GraphEdge &e : part.edges)
+        if (idOf.count(e.from.node) && idOf.count(e.to.node))
+            m_document->connectPorts({idOf[e.from.node], e.from.port}, {idOf[e.to.node], e.to.port});
+    m_document->undoStack()->endMacro();
+    clearSelection();
+    for (auto &id : pasted)
+        if (NodeItem *item = nodeItem(id))
+            item->setSelected(true);
 }
 
 void GraphScene::autoLayout()

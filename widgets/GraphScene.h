@@ -34,6 +34,10 @@ public:
     std::vector<GraphEdge> selectedEdges() const;
     void selectNode(const std::string &id);
     void deleteSelection();
+    // The selected blocks and the edges between them, as graph JSON on the clipboard.
+    void copySelection();
+    // Adds the clipboard's blocks (new ids and names, shifted) and their edges: one undo step.
+    void paste();
     // Places blocks left to right by depth (one undo step).
     void autoLayout();
     void addNote(const QPointF &at);

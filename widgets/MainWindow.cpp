@@ -165,6 +165,13 @@ void MainWindow::createActions()
     del->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_view->addAction(del);
     edit->addAction(del);
+    QAction *copy = action(tr("&Copy"), QStyle::SP_CustomBase, QKeySequence::Copy, [this] { m_scene->copySelection(); });
+    QAction *paste = action(tr("&Paste"), QStyle::SP_CustomBase, QKeySequence::Paste, [this] { m_scene->paste(); });
+    for (QAction *a : {copy, paste}) {
+        a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        m_view->addAction(a);
+        edit->addAction(a);
+    }
     edit->addAction(action(tr("Select &all"), QStyle::SP_CustomBase, QKeySequence::SelectAll, [this] {
         for (QGraphicsItem *i : m_scene->items())
             if (i->flags() & QGraphicsItem::ItemIsSelectable)

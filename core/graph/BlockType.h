@@ -41,6 +41,12 @@ struct PortSpec {
     std::string help;
 };
 
+// Index of the port called `name`, or -1.
+int portIndex(const std::vector<PortSpec> &ports, const std::string &name);
+// "in, x" (or "none"), and "vector or sequence": for messages.
+std::string portNames(const std::vector<PortSpec> &ports);
+std::string kindNames(const std::vector<PortKind> &kinds);
+
 // What shape inference knows before any data is read.
 struct InferContext {
     const PreprocessSettings *preprocessing = nullptr;

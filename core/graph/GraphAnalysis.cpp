@@ -14,31 +14,6 @@ std::string GraphProblem::toString() const
     return s + ": " + message;
 }
 
-namespace {
-int portIndex(const std::vector<PortSpec> &ports, const std::string &name)
-{
-    for (std::size_t i = 0; i < ports.size(); ++i)
-        if (ports[i].name == name)
-            return static_cast<int>(i);
-    return -1;
-}
-
-std::string portList(const std::vector<PortSpec> &ports)
-{
-    std::string s;
-    for (auto &p : ports)
-        s += (s.empty() ? "" : ", ") + p.name;
-    return s.empty() ? "none" : s;
-}
-
-std::string kindList(const std::vector<PortKind> &kinds)
-{
-    std::string s;
-    for (auto k : kinds)
-        s += (s.empty() ? "" : " or ") + std::string(portKindName(k));
-    return s;
-}
-} // namespace
 
 const TensorShape *GraphAnalysis::edgeShape(const GraphEdge &edge, const Graph &graph, const BlockRegistry &registry) const
 {
@@ -92,7 +67,7 @@ GraphAnalysis analyseGraph(const Graph &g, const InferContext &context, const Bl
             ok = false;
         } else if (types.count(from->id) && portIndex(types[from->id]->outputs(), e.from.port) < 0) {
             problem(e.from.node, e.from.port,
-                    Message(FL_TR("GraphAnalysis", "no such output port (outputs: %1)"), portList(types[from->id]->outputs())));
+                    Message(FL_TR("GraphAnalysis", "no such output port (outputs: %1)"), portNames(types[from->id]->outputs())));
             ok = false;
         }
         if (!to) {
@@ -102,7 +77,7 @@ GraphAnalysis analyseGraph(const Graph &g, const InferContext &context, const Bl
             const auto ins = types[to->id]->inputs();
             const int idx = portIndex(ins, e.to.port);
             if (idx < 0) {
-                problem(e.to.node, e.to.port, Message(FL_TR("GraphAnalysis", "no such input port (inputs: %1)"), portList(ins)));
+                problem(e.to.node, e.to.port, Message(FL_TR("GraphAnalysis", "no such input port (inputs: %1)"), portNames(ins)));
                 ok = false;
             } else if (!ins[static_cast<std::size_t>(idx)].multiple && !seenTargets.insert({e.to.node, e.to.port}).second) {
                 problem(e.to.node, e.to.port, Message(FL_TR("GraphAnalysis", "takes one connection, but has several")));
@@ -172,7 +147,7 @@ GraphAnalysis analyseGraph(const Graph &g, const InferContext &context, const Bl
                 if (std::find(ins[p].kinds.begin(), ins[p].kinds.end(), s->kind) == ins[p].kinds.end()) {
                     problem(id, ins[p].name,
                             Message(FL_TR("GraphAnalysis", "receives %1 from %2 but accepts %3"), s->toString(),
-                                    e->from.node + "." + e->from.port, kindList(ins[p].kinds)));
+                                    e->from.node + "." + e->from.port, kindNames(ins[p].kinds)));
                     complete = false;
                     continue;
                 }

@@ -10,30 +10,6 @@ namespace fuselab {
 
 namespace {
 
-int portIndex(const std::vector<PortSpec> &ports, const std::string &name)
-{
-    for (std::size_t i = 0; i < ports.size(); ++i)
-        if (ports[i].name == name)
-            return static_cast<int>(i);
-    return -1;
-}
-
-std::string portNames(const std::vector<PortSpec> &ports)
-{
-    std::string s;
-    for (auto &p : ports)
-        s += (s.empty() ? "" : ", ") + p.name;
-    return s.empty() ? "-" : s;
-}
-
-std::string kindNames(const std::vector<PortKind> &kinds)
-{
-    std::string s;
-    for (auto k : kinds)
-        s += (s.empty() ? "" : " or ") + std::string(portKindName(k));
-    return s;
-}
-
 bool accepts(const std::vector<PortKind> &kinds, PortKind k) { return std::find(kinds.begin(), kinds.end(), k) != kinds.end(); }
 
 EditResult refused(Message reason)

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "widgets/SampleBrowser.h"
+
+#include "core/project/Preview.h"
+#include "widgets/GuiText.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListView>
+#include <QPainter>
+#include <QPointer>
+#include <QRunnable>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace fuselab {
+namespace gui {
+
+QImage previewImage(const Dataset &d, std::size_t sample, std::size_t column, int size, QString *text)
+{
+    const FieldPreview p = previewField(d, sample, column, size);
+    if (!p.error.empty() && text)
+        *text = QString::fromStdString(p.error);
+    switch (p.kind) {
+    case Modality::Image: {
+        if (p.rgb.empty())
+            return {};
+        QImage img(p.rgb.data(), p.width, p.height, p.width * 3, QImage::Format_RGB888);
+        return img.copy(); // own the pixels
+    }
+    case Modality::Text:
+        if (text && p.error.empty())
+            *text = QString::fromStdString(p.text);
+        return {};
+    case Modality::Audio: {
+        if (p.samples.empty())
+            return {};
+        QImage img(size * 2, size, QImage::Format_RGB32);
+        img.fill(QColor(0xf7, 0xf7, 0xf7));
+        QPainter painter(&img);
+        painter.setPen(QColor(0xe1, 0x57, 0x59));
+        const std::size_t n = p.samples.size();
+        float peak = 1e-6f;
+        for (float v : p.samples)
+            peak = std::max(peak, std::abs(v));
+        for (int x = 0; x < img.width(); ++x) {
+            const std::size_t a = n * static_cast<std::size_t>(x) / static_cast<std::size_t>(img.width());
+            const std::size_t b = std::max(a + 1, n * static_cast<std::size_t>(x + 1) / static_cast<std::size_t>(img.width()));
+            float lo = 0, hi = 0;
+            for (std::size_t i = a; i < b && i < n; ++i) {
+                lo = std::min(lo, p.samples[i]);
+                hi = std::max(hi, p.samples[i]);
+            }
+            const int mid = size / 2;
+            painter.drawLine(x, mid - static_cast<int>(hi / peak * (mid - 2)), x, mid - static_cast<int>(lo / peak * (mid - 2)));
+        }
+        if (text)
+            *text = SampleBrowser::tr("%1 s of audio").arg(p.seconds, 0, 'f', 2);
+        return img;
+    }
+    }
+    return {};
+}
+
+namespace {
+
+// The column a thumbnail shows: the first image, else the first audio, else the first text.
+int pictureColumn(const Dataset &d)
+{
+    for (Modality m : {Modality::Image, Modality::Audio, Modality::Text})
+        if (int c = d.columnIndex(m); c >= 0)
+            return c;
+    return -1;
+}
+
+} // namespace
+
+SampleModel::SampleModel(QObject *parent) : QAbstractListModel(parent), m_pixmaps(4000), m_generation(std::make_shared<int>(0))
+{
+    m_pool.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
+}
+
+SampleModel::~SampleModel()
+{
+    ++*m_generation;
+    m_pool.clear();
+    m_pool.waitForDone();
+}
+
+void SampleModel::setDataset(std::shared_ptr<const Dataset> dataset)
+{
+    beginResetModel();
+    ++*m_generation;
+    m_pool.clear();
+    m_dataset = std::move(dataset);
+    m_pixmaps.clear();
+    m_tips.clear();
+    m_pending.clear();
+    m_rows.clear();
+    if (m_dataset)
+        for (std::size_t i = 0; i < m_dataset->samples.size(); ++i)
+            m_rows.push_back(i);
+    endResetModel();
+}
+
+void SampleModel::setFilter(int classIndex, int split, int modality)
+{
+    beginResetModel();
+    m_rows.clear();
+    if (m_dataset) {
+        const Dataset &d = *m_dataset;
+        for (std::size_t i = 0; i < d.samples.size(); ++i) {
+            const Sample &s = d.samples[i];
+            if (split >= 0 && static_cast<int>(s.split) != split)
+                continue;
+            if (modality >= 0 && !s.fields[static_cast<std::size_t>(modality)].present)
+                continue;
+            if (classIndex >= 0) {
+                bool has = false;
+                forEachClass(d, s, [&](int c) { has |= c == classIndex; });
+                if (!has)
+                    continue;
+            }
+            m_rows.push_back(i);
+        }
+    }
+    endResetModel();
+}
+
+int SampleModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : static_cast<int>(m_rows.size()); }
+
+QVariant SampleModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || !m_dataset || index.row() >= static_cast<int>(m_rows.size()))
+        return {};
+    const std::size_t sample = m_rows[static_cast<std::size_t>(index.row())];
+    const Dataset &d = *m_dataset;
+    const Sample &s = d.samples[sample];
+    if (role == Qt::DisplayRole) {
+        QStringList classes;
+        forEachClass(d, s, [&](int c) { classes << qs(d.classes[static_cast<std::size_t>(c)]); });
+        return classes.join(QStringLiteral(", "));
+    }
+    if (role == Qt::ToolTipRole) {
+        const QString tip = m_tips.value(sample);
+        return qs(s.id) + (tip.isEmpty() ? QString() : QStringLiteral("\n") + tip);
+    }
+    if (role != Qt::DecorationRole)
+        return {};
+    if (QPixmap *p = m_pixmaps.object(sample))
+        return *p;
+    if (!m_pending.contains(sample)) {
+        m_pending.insert(sample);
+        const int column = pictureColumn(d);
+        std::shared_ptr<const Dataset> dataset = m_dataset;
+        QPointer<SampleModel> self(const_cast<SampleModel *>(this));
+        const std::shared_ptr<int> generation = m_generation;
+        const int expected = *generation;
+        m_pool.start([dataset, sample, column, self, generation, expected] {
+            if (*generation != expected || column < 0)
+                return;
+            QString text;
+            const QImage img = previewImage(*dataset, sample, static_cast<std::size_t>(column), kThumb, &text);
+            QMetaObject::invokeMethod(
+                self, [self, sample, img, text, generation, expected] {
+                    if (self && *generation == expected)
+                        self->decoded(sample, img.isNull() ? QPixmap() : QPixmap::fromImage(img), text);
+                },
+                Qt::QueuedConnection);
+        });
+    }
+    QPixmap blank(kThumb, kThumb);
+    blank.fill(QColor(0xe8, 0xe8, 0xe8));
+    return blank;
+}
+
+void SampleModel::decoded(std::size_t sample, const QPixmap &pixmap, const QString &tip)
+{
+    m_pending.remove(sample);
+    QPixmap shown = pixmap;
+    if (shown.isNull()) { // text, or an unreadable file: a card with the start of the text
+        shown = QPixmap(kThumb, kThumb);
+        shown.fill(Qt::white);
+        QPainter p(&shown);
+        p.setPen(QColor(0x33, 0x33, 0x33));
+        QFont f = p.font();
+        f.setPointSizeF(f.pointSizeF() * 0.75);
+        p.setFont(f);
+        p.drawText(shown.rect().adjusted(3, 3, -3, -3), Qt::TextWordWrap, tip.left(120));
+    }
+    m_pixmaps.insert(sample, new QPixmap(shown));
+    if (!tip.isEmpty())
+        m_tips.insert(sample, tip);
+    const auto it = std::lower_bound(m_rows.begin(), m_rows.end(), sample);
+    if (it != m_rows.end() && *it == sample) {
+        const QModelIndex i = index(static_cast<int>(it - m_rows.begin()));
+        Q_EMIT dataChanged(i, i, {Qt::DecorationRole, Qt::ToolTipRole});
+    }
+}
+
+SampleBrowser::SampleBrowser(QWidget *parent)
+    : QWidget(parent), m_model(new SampleModel(this)), m_view(new QListView(this)), m_class(new QComboBox(this)),
+      m_split(new QComboBox(this)), m_modality(new QComboBox(this)), m_detail(new QLabel(this)), m_count(new QLabel(this))
+{
+    setObjectName(QStringLiteral("sampleBrowser"));
+    m_view->setModel(m_model);
+    m_view->setViewMode(QListView::IconMode);
+    m_view->setUniformItemSizes(true); // 70,000 samples: no per-item layout pass
+    m_view->setResizeMode(QListView::Adjust);
+    m_view->setMovement(QListView::Static);
+    m_view->setIconSize(QSize(SampleModel::kThumb, SampleModel::kThumb));
+    m_view->setGridSize(QSize(SampleModel::kThumb + 14, SampleModel::kThumb + 22));
+    m_view->setLayoutMode(QListView::Batched);
+    m_view->setBatchSize(500);
+    m_detail->setWordWrap(true);
+    m_detail->setMinimumHeight(40);
+    m_detail->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *filters = new QHBoxLayout;
+    filters->addWidget(m_class, 1);
+    filters->addWidget(m_split);
+    filters->addWidget(m_modality);
+    auto *v = new QVBoxLayout(this);
+    v->setContentsMargins(0, 4, 0, 0);
+    v->addLayout(filters);
+    v->addWidget(m_count);
+    v->addWidget(m_view, 1);
+    v->addWidget(m_detail);
+    for (QComboBox *c : {m_class, m_split, m_modality})
+        connect(c, &QComboBox::currentIndexChanged, this, &SampleBrowser::applyFilter);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, &SampleBrowser::showSample);
+}
+
+void SampleBrowser::setDataset(std::shared_ptr<const Dataset> dataset)
+{
+    for (QComboBox *c : {m_class, m_split, m_modality}) {
+        const QSignalBlocker block(c);
+        c->clear();
+    }
+    {
+        const QSignalBlocker b1(m_class), b2(m_split), b3(m_modality);
+        m_class->addItem(tr("All classes"), -1);
+        m_split->addItem(tr("All splits"), -1);
+        m_split->addItem(tr("train"), static_cast<int>(Split::Train));
+        m_split->addItem(tr("validation"), static_cast<int>(Split::Val));
+        m_split->addItem(tr("test"), static_cast<int>(Split::Test));
+        m_modality->addItem(tr("Any modality"), -1);
+        if (dataset) {
+            for (std::size_t c = 0; c < dataset->classes.size(); ++c)
+                m_class->addItem(qs(dataset->classes[c]), static_cast<int>(c));
+            for (std::size_t m = 0; m < dataset->columns.size(); ++m)
+                m_modality->addItem(tr("with %1").arg(qs(dataset->columns[m].name)), static_cast<int>(m));
+        }
+    }
+    m_model->setDataset(std::move(dataset));
+    m_detail->clear();
+    applyFilter();
+}
+
+void SampleBrowser::applyFilter()
+{
+    m_model->setFilter(m_class->currentData().toInt(), m_split->currentData().toInt(), m_modality->currentData().toInt());
+    m_count->setText(tr("%1 samples").arg(m_model->rowCount()));
+}
+
+void SampleBrowser::showSample(const QModelIndex &index)
+{
+    const Dataset *d = m_model->dataset();
+    if (!index.isValid() || !d)
+        return;
+    const std::size_t sample = m_model->sampleAt(index.row());
+    QStringList parts{QStringLiteral("<b>%1</b> — %2").arg(qs(d->samples[sample].id).toHtmlEscaped(), index.data().toString().toHtmlEscaped())};
+    for (std::size_t m = 0; m < d->columns.size(); ++m) {
+        const Field &f = d->samples[sample].fields[m];
+        QString text;
+        if (!f.present)
+            text = tr("missing");
+        else if (d->columns[m].kind == Modality::Text)
+            previewImage(*d, sample, m, 8, &text);
+        else
+            text = f.blobIndex >= 0 ? tr("image %1 of %2").arg(f.blobIndex).arg(qs(d->blob ? d->blob->sourceFile : std::string()))
+                                    : qs(f.value);
+        parts << QStringLiteral("%1: %2").arg(qs(d->columns[m].name).toHtmlEscaped(), text.toHtmlEscaped());
+    }
+    m_detail->setText(parts.join(QStringLiteral("<br>")));
+}
+
+} // namespace gui
+} // namespace fuselab

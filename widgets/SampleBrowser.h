@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "core/data/Dataset.h"
+
+#include <QAbstractListModel>
+#include <QCache>
+#include <QPixmap>
+#include <QSet>
+#include <QThreadPool>
+#include <QWidget>
+
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QListView;
+
+namespace fuselab {
+namespace gui {
+
+// The samples of a dataset as a list model: one row per sample passing the filter, its
+// picture decoded lazily (only for rows a view asks about) on a thread pool and cached.
+class SampleModel final : public QAbstractListModel {
+    Q_OBJECT
+public:
+    explicit SampleModel(QObject *parent = nullptr);
+    ~SampleModel() override;
+    void setDataset(std::shared_ptr<const Dataset> dataset);
+    // class < 0: every class; split < 0: every split; modality < 0: any, else samples that have it.
+    void setFilter(int classIndex, int split, int modality);
+    std::size_t sampleAt(int row) const { return m_rows[static_cast<std::size_t>(row)]; }
+    const Dataset *dataset() const { return m_dataset.get(); }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+
+    static constexpr int kThumb = 72;
+
+private:
+    void decoded(std::size_t sample, const QPixmap &pixmap, const QString &tip);
+    std::shared_ptr<const Dataset> m_dataset;
+    std::vector<std::size_t> m_rows;
+    mutable QCache<quint64, QPixmap> m_pixmaps;
+    mutable QHash<quint64, QString> m_tips;
+    mutable QSet<quint64> m_pending;
+    mutable QThreadPool m_pool;
+    std::shared_ptr<int> m_generation; // bumped on every new dataset: stale results are dropped
+};
+
+// Thumbnails (images; a waveform for audio-only data; the text for text-only data) with
+// filters by class, split and modality, and the selected sample in full below.
+class SampleBrowser final : public QWidget {
+    Q_OBJECT
+public:
+    explicit SampleBrowser(QWidget *parent = nullptr);
+    void setDataset(std::shared_ptr<const Dataset> dataset);
+    SampleModel *model() const { return m_model; }
+    QListView *view() const { return m_view; }
+
+private:
+    void applyFilter();
+    void showSample(const QModelIndex &index);
+    SampleModel *m_model;
+    QListView *m_view;
+    QComboBox *m_class, *m_split, *m_modality;
+    QLabel *m_detail, *m_count;
+};
+
+// A picture of one field: the image, a waveform, or nothing (text). Thread-safe.
+QImage previewImage(const Dataset &dataset, std::size_t sample, std::size_t column, int size, QString *text);
+
+} // namespace gui
+} // namespace fuselab
