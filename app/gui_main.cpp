@@ -67,8 +67,11 @@ int main(int argc, char **argv)
     parser.addVersionOption();
     QCommandLineOption language(QStringLiteral("language"), QStringLiteral("en or zh_CN, for this run"), QStringLiteral("code"));
     QCommandLineOption screenshots(QStringLiteral("screenshots"), QStringLiteral("render screenshots into DIR and quit"), QStringLiteral("DIR"));
+    QCommandLineOption templateOption(QStringLiteral("template"), QStringLiteral("with --screenshots and a dataset: the template to draw"),
+                                      QStringLiteral("name"), QStringLiteral("concat"));
     parser.addOption(language);
     parser.addOption(screenshots);
+    parser.addOption(templateOption);
     parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("an experiment file or a dataset"));
     parser.process(app);
 
@@ -89,7 +92,9 @@ int main(int argc, char **argv)
         QDir().mkpath(dir);
         const QString suffix = lang.startsWith(QLatin1String("zh")) ? QStringLiteral("zh_CN") : QStringLiteral("en");
         window.show();
-        window.openDatasetWithTemplate(demoDir(), QStringLiteral("concat"));
+        // The demo by default; a dataset given on the command line to look at it as a user would.
+        const QString data = parser.positionalArguments().isEmpty() ? demoDir() : parser.positionalArguments().first();
+        window.openDatasetWithTemplate(data, parser.value(templateOption));
         if (!waitFor([&] { return window.document()->hasExperiment(); }, 60000)) {
             std::fprintf(stderr, "fuselab: the demo did not open\n");
             return 1;
@@ -108,6 +113,8 @@ int main(int argc, char **argv)
             ok &= window.datasetPanel()->grab().save(QStringLiteral("%1/samples-%2.png").arg(dir, suffix));
             tabs->setCurrentIndex(0);
         }
+        if (!parser.positionalArguments().isEmpty())
+            return ok ? 0 : 1;
         window.openDatasetWithTemplate(demoDir(), QStringLiteral("gated-fusion"));
         waitFor([&] { return window.document()->settings().name == "gated-fusion"; }, 60000);
         ok &= window.saveScreenshot(QStringLiteral("%1/fusion-%2-1920x1080.png").arg(dir, suffix), QSize(1920, 1080));

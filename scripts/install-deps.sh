@@ -10,6 +10,8 @@ packages=(
   qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqcustomplot-dev
   # Chinese: a small CJK font (5 MB) and Qt's own dialogs in Chinese
   fonts-wqy-microhei qt6-translations-l10n
+  # playing a sample's audio in the dataset browser
+  qt6-multimedia-dev
   # engine
   libtorch-dev nlohmann-json3-dev zlib1g-dev libxxhash-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev

@@ -18,6 +18,7 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -336,6 +337,44 @@ private Q_SLOTS:
         QCOMPARE(bars->data()->at(1)->value, 6.0);
         // The sample browser lists them.
         QCOMPARE(window.datasetPanel()->browser()->model()->rowCount(), 12);
+    }
+
+    void selectedAudioShowsWaveformAndSpectrogram()
+    {
+        QTemporaryDir dir;
+        const std::string root = dir.path().toStdString();
+        // A 1 kHz tone: its energy sits in one band of the log-mel spectrogram.
+        test::writeWav(root + "/tone.wav", 1000, 16000, 0.5);
+        auto d = std::make_shared<Dataset>();
+        d->classes = {"tone", "noise"};
+        d->columns = {{"clip", Modality::Audio}};
+        Sample s;
+        s.id = "line 2";
+        s.label = 0;
+        s.split = Split::Train;
+        s.fields = {Field{true, root + "/tone.wav", true, -1}};
+        d->samples = {s};
+        SampleBrowser browser;
+        browser.show();
+        browser.setDataset(d);
+        browser.view()->setCurrentIndex(browser.model()->index(0));
+        auto *picture = browser.findChild<QLabel *>(QStringLiteral("samplePicture"));
+        QVERIFY(picture);
+        const QImage img = picture->pixmap().toImage();
+        QCOMPARE(img.width(), 240);
+        QCOMPARE(img.height(), 48 + 2 * 40); // waveform, then 40 mel bands twice as tall
+        // The tone's band is the brightest row. On the HTK mel scale over 0-4 kHz (the 8 kHz
+        // preview), 1 kHz is mel 1000 of 2146: band 0.466 x 40 = 18.6 from the bottom, drawn
+        // at row 48 + (39 - 18.6) x 2 = 88.8.
+        int brightest = -1, best = -1;
+        for (int y = 48; y < img.height(); ++y) {
+            const int v = qRed(img.pixel(120, y)) + qGreen(img.pixel(120, y));
+            if (v > best) {
+                best = v;
+                brightest = y;
+            }
+        }
+        QVERIFY2(std::abs(brightest - 89) <= 5, qPrintable(QString::number(brightest)));
     }
 
     void sampleBrowserOpens70000SamplesFast()

@@ -1126,6 +1126,10 @@
         <source>image %1 of %2</source>
         <translation>%2 中的第 %1 张图像</translation>
     </message>
+    <message>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::TemplateDialog</name>

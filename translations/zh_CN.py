@@ -141,6 +141,7 @@ ZH = {
  'Delete note': '删除注释',
  'Paste': '粘贴',
  'Health': '健康检查',
+ 'Play': '播放',
  'Samples': '样本',
  '%1 s of audio': '%1 秒音频',
  'All classes': '所有类别',

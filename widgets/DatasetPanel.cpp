@@ -184,10 +184,10 @@ void DatasetPanel::showReport()
                        .arg(d.classes.size())
                        .arg(modalities.join(QStringLiteral(", ")));
     const auto &splits = r["splits"];
+    const QLocale locale;
     html += QStringLiteral("<br>") + tr("Splits: %1 train, %2 validation, %3 test")
-                                           .arg(splits.value("train", 0))
-                                           .arg(splits.value("val", 0))
-                                           .arg(splits.value("test", 0));
+                                           .arg(locale.toString(splits.value("train", 0LL)), locale.toString(splits.value("val", 0LL)),
+                                                locale.toString(splits.value("test", 0LL)));
     const auto &samples = r["samples"];
     if (samples.value("with_missing_modality", 0) > 0)
         html += QStringLiteral("<br>") + tr("%1 samples miss a modality (they train with that modality masked)").arg(samples.value("with_missing_modality", 0));

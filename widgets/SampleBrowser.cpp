@@ -5,11 +5,19 @@
 #include "widgets/GuiText.h"
 
 #include <QComboBox>
+#include <QPushButton>
+#include <QUrl>
+#ifdef FUSELAB_WITH_MULTIMEDIA
+#include <QAudioOutput>
+#include <QMediaPlayer>
+#endif
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListView>
+#include <QLocale>
 #include <QPainter>
 #include <QPointer>
+#include <QStyle>
 #include <QRunnable>
 #include <QVBoxLayout>
 
@@ -76,6 +84,52 @@ int pictureColumn(const Dataset &d)
 }
 
 } // namespace
+
+QImage audioPicture(const std::vector<float> &samples, const std::vector<float> &logMel, int melBins, int melFrames, int width)
+{
+    const int waveH = 48, specH = melBins > 0 ? 2 * melBins : 0;
+    QImage img(width, waveH + specH, QImage::Format_RGB32);
+    img.fill(QColor(0xf7, 0xf7, 0xf7));
+    QPainter painter(&img);
+    painter.setPen(QColor(0xe1, 0x57, 0x59));
+    const std::size_t n = samples.size();
+    float peak = 1e-6f;
+    for (float v : samples)
+        peak = std::max(peak, std::abs(v));
+    for (int x = 0; x < width && n > 0; ++x) {
+        const std::size_t a = n * static_cast<std::size_t>(x) / static_cast<std::size_t>(width);
+        const std::size_t b = std::max(a + 1, n * static_cast<std::size_t>(x + 1) / static_cast<std::size_t>(width));
+        float lo = 0, hi = 0;
+        for (std::size_t i = a; i < b && i < n; ++i) {
+            lo = std::min(lo, samples[i]);
+            hi = std::max(hi, samples[i]);
+        }
+        painter.drawLine(x, waveH / 2 - static_cast<int>(hi / peak * (waveH / 2 - 2)), x, waveH / 2 - static_cast<int>(lo / peak * (waveH / 2 - 2)));
+    }
+    painter.end();
+    if (specH > 0 && melFrames > 0) {
+        float lo = logMel.empty() ? 0 : logMel[0], hi = lo;
+        for (float v : logMel) {
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+        }
+        lo = std::max(lo, hi - 12.0f); // about 50 dB of range
+        for (int y = 0; y < specH; ++y) {
+            const int bin = melBins - 1 - y / 2;
+            for (int x = 0; x < width; ++x) {
+                const int frame = x * melFrames / width;
+                const float v = (logMel[static_cast<std::size_t>(bin * melFrames + frame)] - lo) / std::max(1e-6f, hi - lo);
+                const float t = std::clamp(v, 0.0f, 1.0f);
+                // dark blue -> orange -> pale yellow
+                const int r = static_cast<int>(255 * std::min(1.0f, 1.6f * t));
+                const int g = static_cast<int>(255 * std::clamp(1.6f * t - 0.45f, 0.0f, 1.0f));
+                const int b = static_cast<int>(255 * std::clamp(0.45f - 0.45f * t + std::max(0.0f, 2.5f * t - 1.7f), 0.0f, 1.0f));
+                img.setPixel(x, waveH + y, qRgb(r, g, b));
+            }
+        }
+    }
+    return img;
+}
 
 SampleModel::SampleModel(QObject *parent) : QAbstractListModel(parent), m_pixmaps(4000), m_generation(std::make_shared<int>(0))
 {
@@ -202,8 +256,25 @@ void SampleModel::decoded(std::size_t sample, const QPixmap &pixmap, const QStri
 
 SampleBrowser::SampleBrowser(QWidget *parent)
     : QWidget(parent), m_model(new SampleModel(this)), m_view(new QListView(this)), m_class(new QComboBox(this)),
-      m_split(new QComboBox(this)), m_modality(new QComboBox(this)), m_detail(new QLabel(this)), m_count(new QLabel(this))
+      m_split(new QComboBox(this)), m_modality(new QComboBox(this)), m_detail(new QLabel(this)), m_count(new QLabel(this)),
+      m_picture(new QLabel(this)), m_play(new QPushButton(tr("Play"), this))
 {
+    m_picture->setObjectName(QStringLiteral("samplePicture"));
+    m_play->setObjectName(QStringLiteral("playAudio"));
+    m_play->setVisible(false);
+    m_play->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    connect(m_play, &QPushButton::clicked, this, [this] {
+#ifdef FUSELAB_WITH_MULTIMEDIA
+        if (!m_player) {
+            auto *player = new QMediaPlayer(this);
+            player->setAudioOutput(new QAudioOutput(player));
+            m_player = player;
+        }
+        auto *player = static_cast<QMediaPlayer *>(m_player);
+        player->setSource(QUrl::fromLocalFile(m_audioPath));
+        player->play();
+#endif
+    });
     setObjectName(QStringLiteral("sampleBrowser"));
     m_view->setModel(m_model);
     m_view->setViewMode(QListView::IconMode);
@@ -226,6 +297,11 @@ SampleBrowser::SampleBrowser(QWidget *parent)
     v->addLayout(filters);
     v->addWidget(m_count);
     v->addWidget(m_view, 1);
+    auto *pictureRow = new QHBoxLayout;
+    pictureRow->addWidget(m_picture);
+    pictureRow->addWidget(m_play, 0, Qt::AlignTop);
+    pictureRow->addStretch(1);
+    v->addLayout(pictureRow);
     v->addWidget(m_detail);
     for (QComboBox *c : {m_class, m_split, m_modality})
         connect(c, &QComboBox::currentIndexChanged, this, &SampleBrowser::applyFilter);
@@ -255,13 +331,15 @@ void SampleBrowser::setDataset(std::shared_ptr<const Dataset> dataset)
     }
     m_model->setDataset(std::move(dataset));
     m_detail->clear();
+    m_picture->clear();
+    m_play->setVisible(false);
     applyFilter();
 }
 
 void SampleBrowser::applyFilter()
 {
     m_model->setFilter(m_class->currentData().toInt(), m_split->currentData().toInt(), m_modality->currentData().toInt());
-    m_count->setText(tr("%1 samples").arg(m_model->rowCount()));
+    m_count->setText(tr("%1 samples").arg(QLocale().toString(m_model->rowCount())));
 }
 
 void SampleBrowser::showSample(const QModelIndex &index)
@@ -270,6 +348,29 @@ void SampleBrowser::showSample(const QModelIndex &index)
     if (!index.isValid() || !d)
         return;
     const std::size_t sample = m_model->sampleAt(index.row());
+    // The first image at a larger size, or the first audio's waveform and spectrogram.
+    m_picture->clear();
+    m_play->setVisible(false);
+    for (std::size_t m = 0; m < d->columns.size(); ++m) {
+        if (!d->samples[sample].fields[m].present)
+            continue;
+        if (d->columns[m].kind == Modality::Image) {
+            QString unused;
+            m_picture->setPixmap(QPixmap::fromImage(previewImage(*d, sample, m, 160, &unused)));
+            break;
+        }
+        if (d->columns[m].kind == Modality::Audio) {
+            const FieldPreview p = previewField(*d, sample, m, 8, true);
+            if (!p.samples.empty()) {
+                m_picture->setPixmap(QPixmap::fromImage(audioPicture(p.samples, p.logMel, p.melBins, p.melFrames, 240)));
+                m_audioPath = qs(p.path);
+#ifdef FUSELAB_WITH_MULTIMEDIA
+                m_play->setVisible(true);
+#endif
+            }
+            break;
+        }
+    }
     QStringList parts{QStringLiteral("<b>%1</b> — %2").arg(qs(d->samples[sample].id).toHtmlEscaped(), index.data().toString().toHtmlEscaped())};
     for (std::size_t m = 0; m < d->columns.size(); ++m) {
         const Field &f = d->samples[sample].fields[m];

@@ -14,6 +14,7 @@
 class QComboBox;
 class QLabel;
 class QListView;
+class QPushButton;
 
 namespace fuselab {
 namespace gui {
@@ -63,8 +64,14 @@ private:
     SampleModel *m_model;
     QListView *m_view;
     QComboBox *m_class, *m_split, *m_modality;
-    QLabel *m_detail, *m_count;
+    QLabel *m_detail, *m_count, *m_picture;
+    QPushButton *m_play;
+    QString m_audioPath;
+    QObject *m_player = nullptr; // created on the first Play (no audio device is touched before)
 };
+
+// An audio clip's waveform above its log-mel spectrogram (low frequencies at the bottom).
+QImage audioPicture(const std::vector<float> &samples, const std::vector<float> &logMel, int melBins, int melFrames, int width);
 
 // A picture of one field: the image, a waveform, or nothing (text). Thread-safe.
 QImage previewImage(const Dataset &dataset, std::size_t sample, std::size_t column, int size, QString *text);

@@ -4,11 +4,14 @@
 #include "core/cache/FieldEncoder.h"
 #include "core/media/AudioDecoder.h"
 #include "core/media/ImageDecoder.h"
+#include "core/media/MelSpectrogram.h"
+
+#include <ATen/ATen.h>
 #include "core/util/FileIO.h"
 
 namespace fuselab {
 
-FieldPreview previewField(const Dataset &d, std::size_t sample, std::size_t column, int size)
+FieldPreview previewField(const Dataset &d, std::size_t sample, std::size_t column, int size, bool spectrogram)
 {
     FieldPreview p;
     if (sample >= d.samples.size() || column >= d.columns.size())
@@ -58,6 +61,20 @@ FieldPreview previewField(const Dataset &d, std::size_t sample, std::size_t colu
                 p.seconds = double(p.samples.size()) / p.sampleRate;
                 if (p.samples.size() > std::size_t(10 * p.sampleRate))
                     p.samples.resize(std::size_t(10 * p.sampleRate));
+                p.path = f.value;
+                if (spectrogram && !p.samples.empty()) {
+                    MelOptions o;
+                    o.sampleRate = p.sampleRate;
+                    o.nFft = 256;
+                    o.hopLength = 80;
+                    o.nMels = 40;
+                    const MelSpectrogram mel(o);
+                    const at::Tensor s = mel(at::from_blob(p.samples.data(), {static_cast<std::int64_t>(p.samples.size())}, at::kFloat))
+                                             .contiguous();
+                    p.melBins = static_cast<int>(s.size(0));
+                    p.melFrames = static_cast<int>(s.size(1));
+                    p.logMel.assign(s.data_ptr<float>(), s.data_ptr<float>() + s.numel());
+                }
             }
             break;
         }

@@ -23,11 +23,17 @@ struct FieldPreview {
     std::vector<float> samples;
     int sampleRate = 0;
     double seconds = 0;
+    // Audio, when asked for: the log-mel spectrogram of those samples, [melBins][melFrames]
+    // row-major (40 mel bands, 10 ms hops), and the path to play.
+    std::vector<float> logMel;
+    int melBins = 0, melFrames = 0;
+    std::string path;
 };
 
 // Decodes one field of one sample for display; never throws for a bad file (error says why).
 // Thread-safe: a browser calls it from a pool of threads.
-FieldPreview previewField(const Dataset &dataset, std::size_t sample, std::size_t column, int thumbnailSize = 96);
+FieldPreview previewField(const Dataset &dataset, std::size_t sample, std::size_t column, int thumbnailSize = 96,
+                          bool spectrogram = false);
 
 } // namespace fuselab
 #endif
