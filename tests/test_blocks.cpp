@@ -50,7 +50,7 @@ Built build(const std::string &type, const nlohmann::json &params, const std::ve
     const nlohmann::json p = t->resolveParams(params, problems);
     const auto out = t->infer(p, inputs, context(), problems);
     if (!problems.empty())
-        throw std::runtime_error(type + ": " + problems[0].where + " " + problems[0].message);
+        throw std::runtime_error(type + ": " + problems[0].where + " " + problems[0].text.str());
     return {t->create(p, inputs, context()), out, inputs};
 }
 

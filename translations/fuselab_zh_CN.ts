@@ -99,6 +99,118 @@
         <source>1-D convolution encoder</source>
         <translation>一维卷积编码器</translation>
     </message>
+    <message>
+        <source>a fusion needs at least %1 inputs, it has %2</source>
+        <translation>融合至少需要 %1 个输入，现在只有 %2 个</translation>
+    </message>
+    <message>
+        <source>has the wrong type (%1)</source>
+        <translation>类型错误（%1）</translation>
+    </message>
+    <message>
+        <source>is %1, must be from %2 to %3</source>
+        <translation>是 %1，必须在 %2 到 %3 之间</translation>
+    </message>
+    <message>
+        <source>is &quot;%1&quot;, must be one of: %2</source>
+        <translation>是“%1”，必须是以下之一：%2</translation>
+    </message>
+    <message>
+        <source>is not an option of %1</source>
+        <translation>不是 %1 的选项</translation>
+    </message>
+    <message>
+        <source>spectrogram %1x%2 too small for %3 pooling layers (needs %4 mels and frames)</source>
+        <translation>频谱图 %1x%2 太小，无法做 %3 层池化（梅尔带数和帧数都需要 %4）</translation>
+    </message>
+    <message>
+        <source>the experiment lists no classes (dataset.classes)</source>
+        <translation>实验没有列出类别（dataset.classes）</translation>
+    </message>
+    <message>
+        <source>the dataset is multi-label (a sample may have several classes): use head.multilabel</source>
+        <translation>数据集是多标签的（一个样本可有多个类别）：请使用 head.multilabel</translation>
+    </message>
+    <message>
+        <source>the dataset has one class per sample: use head.classification</source>
+        <translation>数据集每个样本只有一个类别：请使用 head.classification</translation>
+    </message>
+    <message>
+        <source>receives %1 but the dataset has %2 classes</source>
+        <translation>收到 %1，但数据集有 %2 个类别</translation>
+    </message>
+    <message>
+        <source>must be odd so that convolutions keep the size</source>
+        <translation>必须是奇数，卷积才能保持尺寸</translation>
+    </message>
+    <message>
+        <source>image %1x%2 is too small for %3 pooling layers (needs at least %4x%4); use fewer layers</source>
+        <translation>图像 %1x%2 太小，无法做 %3 层池化（至少需要 %4x%4）；请减少层数</translation>
+    </message>
+    <message>
+        <source>must be odd so that the sequence keeps its length</source>
+        <translation>必须是奇数，序列才能保持长度</translation>
+    </message>
+    <message>
+        <source>heads must divide d_model, and d_model must be even</source>
+        <translation>heads 必须整除 d_model，且 d_model 必须是偶数</translation>
+    </message>
+    <message>
+        <source>the dataset has no %1 column</source>
+        <translation>数据集没有 %1 列</translation>
+    </message>
+    <message>
+        <source>the dataset has no %1 column named &quot;%2&quot;</source>
+        <translation>数据集没有名为“%2”的 %1 列</translation>
+    </message>
+    <message>
+        <source>no preprocessing settings to take the input shape from</source>
+        <translation>没有预处理设置，无法得到输入形状</translation>
+    </message>
+    <message>
+        <source>preprocessing.image.channels is 0 (decided from the data); set it to 1 or 3 so the graph can be checked before reading data (a new experiment does this from the data)</source>
+        <translation>preprocessing.image.channels 为 0（由数据决定）；请设为 1 或 3，以便在读取数据前检查图（新建实验时会根据数据自动设置）</translation>
+    </message>
+    <message>
+        <source>must be comma-separated numbers</source>
+        <translation>必须是逗号分隔的数字</translation>
+    </message>
+    <message>
+        <source>%1 weights for %2 inputs</source>
+        <translation>%1 个权重对应 %2 个输入</translation>
+    </message>
+    <message>
+        <source>weights must be positive</source>
+        <translation>权重必须为正数</translation>
+    </message>
+    <message>
+        <source>image too small for %1 stages (needs at least %2x%2)</source>
+        <translation>图像太小，无法做 %1 个阶段（至少需要 %2x%2）</translation>
+    </message>
+    <message>
+        <source>the outer product would have %1 features per sample (limit %2); set proj_dim (e.g. 32) or use fusion.low_rank</source>
+        <translation>外积会使每个样本有 %1 个特征（上限 %2）；请设置 proj_dim（例如 32）或改用 fusion.low_rank</translation>
+    </message>
+    <message>
+        <source>name the TorchScript file</source>
+        <translation>请指定 TorchScript 文件</translation>
+    </message>
+    <message>
+        <source>the module returns %1-D output; it must return [B, d] or [B, t, d]</source>
+        <translation>模块输出是 %1 维的；必须是 [B, d] 或 [B, t, d]</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>%1 heads do not divide d_model = %2</source>
+        <translation>%1 个头不能整除 d_model = %2</translation>
+    </message>
+    <message>
+        <source>must be even (sinusoidal positions pair sines and cosines)</source>
+        <translation>必须是偶数（正弦位置编码成对使用正弦和余弦）</translation>
+    </message>
 </context>
 <context>
     <name>Experiment</name>

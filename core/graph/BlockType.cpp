@@ -102,7 +102,7 @@ nlohmann::json BlockType::resolveParams(const nlohmann::json &given, std::vector
             break;
         }
         if (!ok) {
-            problems.push_back({o.name, "has the wrong type (" + v.dump() + ")"});
+            problems.push_back({o.name, Message(FL_TR("Blocks", "has the wrong type (%1)"), v.dump())});
             out[o.name] = o.defaultValue;
             continue;
         }
@@ -110,7 +110,7 @@ nlohmann::json BlockType::resolveParams(const nlohmann::json &given, std::vector
             const double x = out[o.name].get<double>();
             if (x < o.min || x > o.max) {
                 auto fmt = [&](double d) { return o.type == OptionSpec::Type::Int ? std::to_string((long long)d) : std::to_string(d); };
-                problems.push_back({o.name, "is " + v.dump() + ", must be from " + fmt(o.min) + " to " + fmt(o.max)});
+                problems.push_back({o.name, Message(FL_TR("Blocks", "is %1, must be from %2 to %3"), v.dump(), fmt(o.min), fmt(o.max))});
             }
         }
         if (o.type == OptionSpec::Type::Choice) {
@@ -122,7 +122,7 @@ nlohmann::json BlockType::resolveParams(const nlohmann::json &given, std::vector
                 list += (list.empty() ? "" : ", ") + c;
             }
             if (!found)
-                problems.push_back({o.name, "is \"" + s + "\", must be one of: " + list});
+                problems.push_back({o.name, Message(FL_TR("Blocks", "is \"%1\", must be one of: %2"), s, list)});
         }
     }
     for (auto it = given.begin(); it != given.end(); ++it) {
@@ -130,7 +130,7 @@ nlohmann::json BlockType::resolveParams(const nlohmann::json &given, std::vector
         for (auto &o : specs)
             known = known || o.name == it.key();
         if (!known)
-            problems.push_back({it.key(), "is not an option of " + type()});
+            problems.push_back({it.key(), Message(FL_TR("Blocks", "is not an option of %1"), type())});
     }
     return out;
 }

@@ -2,6 +2,7 @@
 #pragma once
 #include "core/data/Dataset.h"
 #include "core/graph/Shape.h"
+#include "core/util/Message.h"
 
 #include <nlohmann/json.hpp>
 
@@ -59,7 +60,7 @@ struct InferContext {
 // The problems a block reports, each about one of its ports or options.
 struct BlockProblem {
     std::string where; // port or option name, empty for the block as a whole
-    std::string message;
+    Message text;      // translatable; text.str() is the English
 };
 
 // Describes one kind of block: ports, options, shape rule, math, and how to build it.

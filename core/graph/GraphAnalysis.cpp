@@ -36,11 +36,6 @@ GraphAnalysis analyseGraph(const Graph &g, const InferContext &context, const Bl
     auto problem = [&](const std::string &node, const std::string &port, Message msg) {
         a.problems.push_back({node, port, msg.str(), std::move(msg)});
     };
-    auto plain = [](const std::string &english) { // a block's own problem text: not yet translatable
-        Message m;
-        m.text = english;
-        return m;
-    };
 
     std::map<std::string, const BlockType *> types;
     for (const GraphNode &n : g.nodes) {
@@ -53,7 +48,7 @@ GraphAnalysis analyseGraph(const Graph &g, const InferContext &context, const Bl
         std::vector<BlockProblem> bp;
         a.params[n.id] = t->resolveParams(n.params, bp);
         for (auto &p : bp)
-            problem(n.id, p.where, plain(p.message));
+            problem(n.id, p.where, p.text);
     }
 
     // Edges: endpoints must exist; a single-input port takes one edge.
@@ -166,7 +161,7 @@ GraphAnalysis analyseGraph(const Graph &g, const InferContext &context, const Bl
         std::vector<BlockProblem> bp;
         std::vector<TensorShape> out = t->infer(a.params[id], shapes, context, bp);
         for (auto &p : bp)
-            problem(id, p.where, plain(p.message));
+            problem(id, p.where, p.text);
         if (bp.empty() && out.size() == t->outputs().size())
             a.outputShapes[id] = std::move(out);
     }

@@ -270,7 +270,7 @@ EditResult GraphModel::apply(const GraphEdit &edit)
                 std::vector<BlockProblem> problems;
                 t->resolveParams(nlohmann::json{{edit.option, *edit.value}}, problems);
                 if (!problems.empty())
-                    return refused(Message(FL_TR("GraphModel", "%1: %2 %3"), n->displayName(), edit.option, problems.front().message));
+                    return refused(Message(FL_TR("GraphModel", "%1: %2 %3"), n->displayName(), edit.option, problems.front().text.str()));
             }
         }
         GraphEdit inverse = edit;

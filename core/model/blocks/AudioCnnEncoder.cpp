@@ -56,9 +56,9 @@ public:
     {
         const std::int64_t need = std::int64_t(1) << blocks::integer(p, "layers");
         if (in[0][0].dims[1] < need || in[0][0].dims[2] < need) {
-            problems.push_back({"in", "spectrogram " + std::to_string(in[0][0].dims[1]) + "x" + std::to_string(in[0][0].dims[2])
-                                          + " too small for " + std::to_string(blocks::integer(p, "layers"))
-                                          + " pooling layers (needs " + std::to_string(need) + " mels and frames)"});
+            problems.push_back({"in", Message(FL_TR("Blocks", "spectrogram %1x%2 too small for %3 pooling layers (needs %4 mels and frames)"),
+                                              std::to_string(in[0][0].dims[1]), std::to_string(in[0][0].dims[2]),
+                                              std::to_string(blocks::integer(p, "layers")), std::to_string(need))});
             return {};
         }
         return {TensorShape::vector(blocks::integer(p, "channels") << (blocks::integer(p, "layers") - 1))};

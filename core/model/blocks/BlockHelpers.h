@@ -58,7 +58,7 @@ inline bool enoughInputs(const std::vector<std::vector<TensorShape>> &in, std::s
 {
     if (in[0].size() >= min)
         return true;
-    problems.push_back({"in", "a fusion needs at least " + std::to_string(min) + " inputs, it has " + std::to_string(in[0].size())});
+    problems.push_back({"in", Message(FL_TR("Blocks", "a fusion needs at least %1 inputs, it has %2"), std::to_string(min), std::to_string(in[0].size()))});
     return false;
 }
 

@@ -56,12 +56,12 @@ public:
                                    const InferContext &ctx, std::vector<BlockProblem> &problems) const override
     {
         if (ctx.numClasses < 1) {
-            problems.push_back({"", "the experiment lists no classes (dataset.classes)"});
+            problems.push_back({"", Message(FL_TR("Blocks", "the experiment lists no classes (dataset.classes)"))});
             return {};
         }
         if (ctx.multiLabel && *ctx.multiLabel != m_multiLabel)
-            problems.push_back({"", *ctx.multiLabel ? "the dataset is multi-label (a sample may have several classes): use head.multilabel"
-                                                    : "the dataset has one class per sample: use head.classification"});
+            problems.push_back({"", *ctx.multiLabel ? Message(FL_TR("Blocks", "the dataset is multi-label (a sample may have several classes): use head.multilabel"))
+                                                    : Message(FL_TR("Blocks", "the dataset has one class per sample: use head.classification"))});
         return {TensorShape::vector(ctx.numClasses)};
     }
     std::shared_ptr<BlockModule> create(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
@@ -96,8 +96,8 @@ public:
                                    const InferContext &ctx, std::vector<BlockProblem> &problems) const override
     {
         if (ctx.numClasses > 0 && in[0][0].dims[0] != ctx.numClasses)
-            problems.push_back({"logits", "receives " + in[0][0].toString() + " but the dataset has "
-                                              + std::to_string(ctx.numClasses) + " classes"});
+            problems.push_back({"logits", Message(FL_TR("Blocks", "receives %1 but the dataset has %2 classes"), in[0][0].toString(),
+                                                  std::to_string(ctx.numClasses))});
         return {};
     }
     std::shared_ptr<BlockModule> create(const nlohmann::json &, const std::vector<std::vector<TensorShape>> &,

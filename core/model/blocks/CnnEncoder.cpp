@@ -79,12 +79,11 @@ public:
         const TensorShape &s = in[0][0];
         const std::int64_t layers = blocks::integer(p, "layers");
         if (blocks::integer(p, "kernel_size") % 2 == 0)
-            problems.push_back({"kernel_size", "must be odd so that convolutions keep the size"});
+            problems.push_back({"kernel_size", Message(FL_TR("Blocks", "must be odd so that convolutions keep the size"))});
         const std::int64_t need = std::int64_t(1) << layers;
         if (s.dims[1] < need || s.dims[2] < need)
-            problems.push_back({"in", "image " + std::to_string(s.dims[1]) + "x" + std::to_string(s.dims[2]) + " is too small for "
-                                          + std::to_string(layers) + " pooling layers (needs at least " + std::to_string(need)
-                                          + "x" + std::to_string(need) + "); use fewer layers"});
+            problems.push_back({"in", Message(FL_TR("Blocks", "image %1x%2 is too small for %3 pooling layers (needs at least %4x%4); use fewer layers"),
+                                              std::to_string(s.dims[1]), std::to_string(s.dims[2]), std::to_string(layers), std::to_string(need))});
         if (!problems.empty())
             return {};
         return {TensorShape::vector(options(p, s).outputSize(s.dims[1], s.dims[2]))};

@@ -38,7 +38,7 @@ public:
                                    const InferContext &, std::vector<BlockProblem> &problems) const override
     {
         if (in[0].size() < 2) {
-            problems.push_back({"in", "a fusion needs at least two inputs, it has " + std::to_string(in[0].size())});
+            problems.push_back({"in", Message(FL_TR("Blocks", "a fusion needs at least %1 inputs, it has %2"), "2", std::to_string(in[0].size()))});
             return {};
         }
         std::int64_t d = 0;

@@ -61,7 +61,7 @@ public:
                                    const InferContext &, std::vector<BlockProblem> &problems) const override
     {
         if (blocks::integer(p, "kernel_size") % 2 == 0) {
-            problems.push_back({"kernel_size", "must be odd so that the sequence keeps its length"});
+            problems.push_back({"kernel_size", Message(FL_TR("Blocks", "must be odd so that the sequence keeps its length"))});
             return {};
         }
         const std::int64_t c = blocks::integer(p, "channels");

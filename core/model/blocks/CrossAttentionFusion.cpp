@@ -92,7 +92,7 @@ public:
         if (!blocks::enoughInputs(in, 2, problems))
             return {};
         if (blocks::integer(p, "d_model") % blocks::integer(p, "heads") != 0 || blocks::integer(p, "d_model") % 2 != 0) {
-            problems.push_back({"heads", "heads must divide d_model, and d_model must be even"});
+            problems.push_back({"heads", Message(FL_TR("Blocks", "heads must divide d_model, and d_model must be even"))});
             return {};
         }
         return {TensorShape::vector(options(p, in).outputSize())};

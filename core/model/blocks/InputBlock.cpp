@@ -70,21 +70,21 @@ public:
             if (m.kind == m_modality && (column.empty() || m.name == column))
                 found = true;
         if (!found && !ctx.modalities.empty()) {
-            problems.push_back({"column", column.empty() ? std::string("the dataset has no ") + modalityName(m_modality) + " column"
-                                                         : "the dataset has no " + std::string(modalityName(m_modality))
-                                                               + " column named \"" + column + "\""});
+            problems.push_back({"column", column.empty() ? Message(FL_TR("Blocks", "the dataset has no %1 column"), modalityName(m_modality))
+                                                         : Message(FL_TR("Blocks", "the dataset has no %1 column named \"%2\""),
+                                                                   modalityName(m_modality), column)});
             return {};
         }
         if (!ctx.preprocessing) {
-            problems.push_back({"", "no preprocessing settings to take the input shape from"});
+            problems.push_back({"", Message(FL_TR("Blocks", "no preprocessing settings to take the input shape from"))});
             return {};
         }
         const PreprocessSettings &p = *ctx.preprocessing;
         switch (m_modality) {
         case Modality::Image:
             if (p.image.channels != 1 && p.image.channels != 3) {
-                problems.push_back({"", "preprocessing.image.channels is 0 (decided from the data); set it to 1 or 3 so the "
-                                        "graph can be checked before reading data (a new experiment does this from the data)"});
+                problems.push_back({"", Message(FL_TR("Blocks", "preprocessing.image.channels is 0 (decided from the data); set it to 1 or 3 so the "
+                                                        "graph can be checked before reading data (a new experiment does this from the data)"))});
                 return {};
             }
             return {TensorShape::image(p.image.channels, p.image.height, p.image.width)};

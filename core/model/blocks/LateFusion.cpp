@@ -87,19 +87,19 @@ public:
             try {
                 w = parseWeights(blocks::str(p, "weights"));
             } catch (const std::exception &) {
-                problems.push_back({"weights", "must be comma-separated numbers"});
+                problems.push_back({"weights", Message(FL_TR("Blocks", "must be comma-separated numbers"))});
                 return {};
             }
             if (w.size() != in[0].size())
-                problems.push_back({"weights", std::to_string(w.size()) + " weights for " + std::to_string(in[0].size()) + " inputs"});
+                problems.push_back({"weights", Message(FL_TR("Blocks", "%1 weights for %2 inputs"), std::to_string(w.size()), std::to_string(in[0].size()))});
             for (double x : w)
                 if (!(x > 0))
-                    problems.push_back({"weights", "weights must be positive"});
+                    problems.push_back({"weights", Message(FL_TR("Blocks", "weights must be positive"))});
             if (!problems.empty())
                 return {};
         }
         if (ctx.numClasses < 1) {
-            problems.push_back({"", "the experiment lists no classes (dataset.classes)"});
+            problems.push_back({"", Message(FL_TR("Blocks", "the experiment lists no classes (dataset.classes)"))});
             return {};
         }
         return {TensorShape::vector(ctx.numClasses)};

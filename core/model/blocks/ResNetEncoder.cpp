@@ -74,8 +74,8 @@ public:
     {
         const std::int64_t need = std::int64_t(1) << (blocks::integer(p, "stages") - 1);
         if (in[0][0].dims[1] < need || in[0][0].dims[2] < need) {
-            problems.push_back({"in", "image too small for " + std::to_string(blocks::integer(p, "stages")) + " stages (needs at least "
-                                          + std::to_string(need) + "x" + std::to_string(need) + ")"});
+            problems.push_back({"in", Message(FL_TR("Blocks", "image too small for %1 stages (needs at least %2x%2)"),
+                                              std::to_string(blocks::integer(p, "stages")), std::to_string(need))});
             return {};
         }
         return {TensorShape::vector(blocks::integer(p, "channels") << (blocks::integer(p, "stages") - 1))};

@@ -84,8 +84,8 @@ public:
         const TensorFusionOptions o = options(p, in);
         const std::int64_t n = o.productSize();
         if (n > kMaxProduct) {
-            problems.push_back({"in", "the outer product would have " + std::to_string(n) + " features per sample (limit "
-                                          + std::to_string(kMaxProduct) + "); set proj_dim (e.g. 32) or use fusion.low_rank"});
+            problems.push_back({"in", Message(FL_TR("Blocks", "the outer product would have %1 features per sample (limit %2); set proj_dim (e.g. 32) or use fusion.low_rank"),
+                                              std::to_string(n), std::to_string(kMaxProduct))});
             return {};
         }
         return {TensorShape::vector(o.outFeatures() > 0 ? o.outFeatures() : n)};

@@ -72,7 +72,7 @@ public:
     {
         const std::string path = blocks::str(p, "path");
         if (path.empty()) {
-            problems.push_back({"path", "name the TorchScript file"});
+            problems.push_back({"path", Message(FL_TR("Blocks", "name the TorchScript file"))});
             return {};
         }
         try {
@@ -88,11 +88,11 @@ public:
                 return {TensorShape::vector(y.size(1))};
             if (y.dim() == 3)
                 return {TensorShape::sequence(y.size(1), y.size(2))};
-            problems.push_back({"path", "the module returns " + std::to_string(y.dim()) + "-D output; it must return [B, d] or [B, t, d]"});
+            problems.push_back({"path", Message(FL_TR("Blocks", "the module returns %1-D output; it must return [B, d] or [B, t, d]"), std::to_string(y.dim()))});
         } catch (const c10::Error &e) {
-            problems.push_back({"path", path + ": " + std::string(e.what_without_backtrace()).substr(0, 300)});
+            problems.push_back({"path", Message(FL_TR("Blocks", "%1: %2"), path, std::string(e.what_without_backtrace()).substr(0, 300))});
         } catch (const std::exception &e) {
-            problems.push_back({"path", path + ": " + std::string(e.what()).substr(0, 300)});
+            problems.push_back({"path", Message(FL_TR("Blocks", "%1: %2"), path, std::string(e.what()).substr(0, 300))});
         }
         return {};
     }

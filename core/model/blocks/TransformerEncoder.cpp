@@ -91,9 +91,9 @@ public:
     {
         const std::int64_t d = blocks::integer(p, "d_model"), heads = blocks::integer(p, "heads");
         if (d % heads != 0)
-            problems.push_back({"heads", std::to_string(heads) + " heads do not divide d_model = " + std::to_string(d)});
+            problems.push_back({"heads", Message(FL_TR("Blocks", "%1 heads do not divide d_model = %2"), std::to_string(heads), std::to_string(d))});
         if (d % 2 != 0)
-            problems.push_back({"d_model", "must be even (sinusoidal positions pair sines and cosines)"});
+            problems.push_back({"d_model", Message(FL_TR("Blocks", "must be even (sinusoidal positions pair sines and cosines)"))});
         if (!problems.empty())
             return {};
         if (blocks::str(p, "pooling") == "sequence")
