@@ -7,6 +7,7 @@
 #include "widgets/GraphView.h"
 #include "widgets/MainWindow.h"
 #include "widgets/PreferencesDialog.h"
+#include "widgets/TrainingPanel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -17,6 +18,7 @@
 #include <QLocale>
 #include <QStyleFactory>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTranslator>
 
 #include <cstdio>
@@ -112,6 +114,22 @@ int main(int argc, char **argv)
             waitFor([&] { return settle.elapsed() > 1500; }, 2000);
             ok &= window.datasetPanel()->grab().save(QStringLiteral("%1/samples-%2.png").arg(dir, suffix));
             tabs->setCurrentIndex(0);
+        }
+        // A short training run of the demo, to show the training dock.
+        {
+            QTemporaryDir tmp;
+            fuselab::TrainingSettings t = window.document()->settings().training;
+            t.epochs = 12;
+            t.batchSize = 8;
+            window.document()->setTrainingSettings(t, QStringLiteral("screenshot"));
+            const QString file = tmp.path() + QStringLiteral("/demo.fuselab.json");
+            window.saveTo(file);
+            window.document()->undoStack()->clear();
+            if (window.trainingPanel()->start(file)) {
+                waitFor([&] { return !window.trainingPanel()->isRunning(); }, 120000);
+                QApplication::processEvents();
+                ok &= window.saveScreenshot(QStringLiteral("%1/training-%2-1920x1080.png").arg(dir, suffix), QSize(1920, 1080));
+            }
         }
         if (!parser.positionalArguments().isEmpty())
             return ok ? 0 : 1;

@@ -15,9 +15,11 @@
 #include "widgets/PropertiesPanel.h"
 #include "widgets/QCustomPlotWrapper.h"
 #include "widgets/SampleBrowser.h"
+#include "widgets/TrainingPanel.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMimeData>
 #include <QSignalSpy>
@@ -375,6 +377,72 @@ private Q_SLOTS:
             }
         }
         QVERIFY2(std::abs(brightest - 89) <= 5, qPrintable(QString::number(brightest)));
+    }
+
+    // Train from the dock: curves and the confusion matrix fill in, the run folder is written;
+    // Stop ends a long run within a second, resumable.
+    void trainingFromTheDock()
+    {
+        QTemporaryDir dir;
+        const std::string root = dir.path().toStdString();
+        const char *names[] = {"dark", "mid", "bright"};
+        for (int c = 0; c < 3; ++c)
+            for (int i = 0; i < 30; ++i) {
+                std::string pgm = "P5\n8 8\n255\n";
+                for (int p = 0; p < 64; ++p)
+                    pgm += static_cast<char>(std::clamp(40 + 80 * c + ((p * 37 + i * 11) % 41) - 20, 0, 255));
+                test::writeFile(root + "/data/" + names[c] + "/" + std::to_string(i) + ".pgm", pgm);
+            }
+        DatasetSummary s;
+        s.path = root + "/data";
+        s.classes = {"bright", "dark", "mid"};
+        s.modalities = {{"image", Modality::Image}};
+        s.imageChannels = 1;
+        s.imageWidth = s.imageHeight = 8;
+        Experiment e = makeExperiment("image-cnn", s);
+        e.training.epochs = 3;
+        e.training.batchSize = 16;
+        e.training.threads = 1;
+        const std::string file = root + "/small.fuselab.json";
+        e.save(file);
+        qputenv("FUSELAB_CACHE_DIR", QByteArray::fromStdString(root + "/cache"));
+
+        MainWindow window;
+        window.show();
+        window.openPath(QString::fromStdString(file));
+        TrainingPanel *panel = window.trainingPanel();
+        QSignalSpy finished(panel, &TrainingPanel::runFinished);
+        QVERIFY(panel->start(QString::fromStdString(file)));
+        QVERIFY(panel->isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->isRunning(), 120000);
+        QCOMPARE(finished.count(), 1);
+        const auto result = finished.first().first().value<TrainingResultInfo>();
+        QVERIFY(!result.stopped);
+        QCOMPARE(result.epochsCompleted, 3);
+        QVERIFY(result.testAccuracy >= 0);
+        QCOMPARE(panel->lossPlot()->graph(1)->dataCount(), 3); // one validation loss per epoch
+        QVERIFY(panel->lossPlot()->graph(0)->dataCount() >= 3); // batch losses
+        double cells = 0;
+        for (int t = 0; t < 3; ++t)
+            for (int p = 0; p < 3; ++p)
+                cells += panel->confusionMap()->data()->cell(p, t);
+        QCOMPARE(cells, 9.0); // the 9 validation samples
+        QVERIFY(QFileInfo::exists(result.runDir + QStringLiteral("/report.json")));
+
+        // A long run, stopped after its first epoch.
+        e.training.epochs = 500;
+        e.save(file);
+        finished.clear();
+        QVERIFY(panel->start(QString::fromStdString(file)));
+        QTRY_VERIFY_WITH_TIMEOUT(panel->lossPlot()->graph(1)->dataCount() >= 1, 120000);
+        QElapsedTimer t;
+        t.start();
+        panel->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->isRunning(), 10000);
+        QVERIFY2(t.elapsed() < 1000, qPrintable(QStringLiteral("%1 ms").arg(t.elapsed())));
+        const auto stopped = finished.first().first().value<TrainingResultInfo>();
+        QVERIFY(stopped.stopped);
+        QVERIFY(QFileInfo::exists(stopped.runDir + QStringLiteral("/checkpoints/last.pt")));
     }
 
     void sampleBrowserOpens70000SamplesFast()

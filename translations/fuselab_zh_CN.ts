@@ -930,14 +930,6 @@
         <translation>未命名</translation>
     </message>
     <message>
-        <source>EXPERIMENT.fuselab.json</source>
-        <translation>实验.fuselab.json</translation>
-    </message>
-    <message>
-        <source>&lt;p&gt;Training inside the app arrives with the training dashboard.&lt;/p&gt;&lt;p&gt;Until then, save the experiment and train it with the command line:&lt;/p&gt;&lt;pre&gt;fuselab-cli train %1&lt;/pre&gt;</source>
-        <translation>&lt;p&gt;在应用内训练将随训练面板一起推出。&lt;/p&gt;&lt;p&gt;在此之前，请保存实验并用命令行训练：&lt;/p&gt;&lt;pre&gt;fuselab-cli train %1&lt;/pre&gt;</translation>
-    </message>
-    <message>
         <source>%1: no such file or folder</source>
         <translation>%1：文件或文件夹不存在</translation>
     </message>
@@ -1016,6 +1008,22 @@
     <message>
         <source>&amp;Paste</source>
         <translation>粘贴(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Open or create an experiment to train it.</source>
+        <translation>请先打开或新建一个实验再训练。</translation>
+    </message>
+    <message>
+        <source>The graph has problems (see the log); fix them before training.</source>
+        <translation>图中有问题（见日志）；请先修正再训练。</translation>
+    </message>
+    <message>
+        <source>Training in progress</source>
+        <translation>正在训练</translation>
+    </message>
+    <message>
+        <source>A run is in progress. Stop it and close? Its last checkpoint is kept and the run can be resumed.</source>
+        <translation>训练正在进行。要停止并关闭吗？最后的检查点会保留，之后可以继续训练。</translation>
     </message>
 </context>
 <context>
@@ -1268,6 +1276,129 @@
     <message>
         <source>The new experiment&apos;s inputs come from the dataset&apos;s columns; every setting can be changed afterwards.</source>
         <translation>新实验的输入来自数据集的各列；之后可以修改所有设置。</translation>
+    </message>
+</context>
+<context>
+    <name>fuselab::gui::TrainingPanel</name>
+    <message>
+        <source>Train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Train the open experiment: it is saved first, and the run uses that saved version.</source>
+        <translation>训练当前实验：会先保存，训练使用保存的版本。</translation>
+    </message>
+    <message>
+        <source>training loss (batches)</source>
+        <translation>训练损失（每批）</translation>
+    </message>
+    <message>
+        <source>validation loss</source>
+        <translation>验证损失</translation>
+    </message>
+    <message>
+        <source>validation accuracy</source>
+        <translation>验证准确率</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>predicted</source>
+        <translation>预测</translation>
+    </message>
+    <message>
+        <source>true</source>
+        <translation>真实</translation>
+    </message>
+    <message>
+        <source>preparing the data</source>
+        <translation>正在准备数据</translation>
+    </message>
+    <message>
+        <source>training</source>
+        <translation>正在训练</translation>
+    </message>
+    <message>
+        <source>validating</source>
+        <translation>正在验证</translation>
+    </message>
+    <message>
+        <source>testing the best epoch</source>
+        <translation>正在测试最佳轮次</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3</source>
+        <translation>%1：%2 / %3</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <source>Stopping after this batch…</source>
+        <translation>将在本批结束后停止…</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>epoch %1 of %2, step %3 of %4 — %5 samples/s, about %6 s left</source>
+        <translation>第 %1/%2 轮，第 %3/%4 步 — 每秒 %5 个样本，约剩 %6 秒</translation>
+    </message>
+    <message>
+        <source>epoch %1: training loss %2, validation accuracy %3%4</source>
+        <translation>第 %1 轮：训练损失 %2，验证准确率 %3%4</translation>
+    </message>
+    <message>
+        <source>n/a</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source> (best so far)</source>
+        <translation>（目前最佳）</translation>
+    </message>
+    <message>
+        <source>Stopped after %1 complete epoch(s); the run is kept in %2 and can be resumed.</source>
+        <translation>已在完成 %1 轮后停止；训练保存在 %2，可以继续。</translation>
+    </message>
+    <message>
+        <source>Finished: test accuracy %1 (best epoch %2). Run folder: %3</source>
+        <translation>完成：测试准确率 %1（最佳轮次 %2）。运行文件夹：%3</translation>
+    </message>
+    <message>
+        <source>Finished after %1 epoch(s). Run folder: %2</source>
+        <translation>完成，共 %1 轮。运行文件夹：%2</translation>
+    </message>
+    <message>
+        <source>The run failed: %1</source>
+        <translation>训练失败：%1</translation>
     </message>
 </context>
 </TS>

@@ -13,6 +13,7 @@
 #include "widgets/PreferencesDialog.h"
 #include "widgets/PropertiesPanel.h"
 #include "widgets/TemplateDialog.h"
+#include "widgets/TrainingPanel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -47,7 +48,7 @@ bool isExperimentFile(const QString &path) { return path.endsWith(QLatin1String(
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_document(new ExperimentDocument(this)), m_scene(new GraphScene(m_document, this)),
       m_view(new GraphView(m_scene, m_document, this)), m_dataset(new DatasetPanel(this)), m_palette(new BlockPalette(this)),
-      m_properties(new PropertiesPanel(m_document, this)), m_log(new LogPanel(this)), m_training(new QLabel(this))
+      m_properties(new PropertiesPanel(m_document, this)), m_log(new LogPanel(this)), m_training(new TrainingPanel(m_document, this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setCentralWidget(m_view);
@@ -68,14 +69,12 @@ MainWindow::MainWindow(QWidget *parent)
     QDockWidget *logDock = dock(m_log, tr("Log"), "logDock", Qt::BottomDockWidgetArea);
     splitDockWidget(datasetDock, blocksDock, Qt::Vertical);
     splitDockWidget(propertiesDock, trainingDock, Qt::Vertical);
-    resizeDocks({datasetDock, propertiesDock}, {320, 280}, Qt::Horizontal);
+    resizeDocks({datasetDock, propertiesDock}, {320, 340}, Qt::Horizontal);
     resizeDocks({datasetDock, blocksDock}, {420, 300}, Qt::Vertical);
-    resizeDocks({propertiesDock, trainingDock}, {480, 160}, Qt::Vertical);
+    resizeDocks({propertiesDock, trainingDock}, {300, 520}, Qt::Vertical);
     resizeDocks({logDock}, {80}, Qt::Vertical);
-    m_training->setWordWrap(true);
-    m_training->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_training->setMargin(8);
-    m_training->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    connect(m_training, &TrainingPanel::startRequested, this, &MainWindow::startTraining);
+    connect(m_training, &TrainingPanel::message, this, &MainWindow::showMessage);
 
     createActions();
     for (QDockWidget *d : {datasetDock, blocksDock, propertiesDock, trainingDock, logDock})
@@ -85,7 +84,6 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_document, &ExperimentDocument::modifiedChanged, this, &MainWindow::updateTitle);
     connect(m_document, &ExperimentDocument::documentReset, this, [this] {
         updateTitle();
-        updateTrainingDock();
         m_view->fitAll();
     });
     connect(m_scene, &GraphScene::message, this, [this](const QString &text) { showMessage(text, true); });
@@ -115,7 +113,6 @@ MainWindow::MainWindow(QWidget *parent)
         resize(1440, 900);
     restoreState(s.value(QStringLiteral("window/state")).toByteArray());
     updateTitle();
-    updateTrainingDock();
     statusBar()->showMessage(tr("Ready"));
 }
 
@@ -225,13 +222,20 @@ void MainWindow::updateProblems()
     });
 }
 
-void MainWindow::updateTrainingDock()
+void MainWindow::startTraining()
 {
-    const QString file = m_document->path().isEmpty() ? tr("EXPERIMENT.fuselab.json") : QDir::toNativeSeparators(m_document->path());
-    m_training->setText(tr("<p>Training inside the app arrives with the training dashboard.</p>"
-                           "<p>Until then, save the experiment and train it with the command line:</p>"
-                           "<pre>fuselab-cli train %1</pre>")
-                            .arg(file.toHtmlEscaped()));
+    if (!m_document->hasExperiment()) {
+        showMessage(tr("Open or create an experiment to train it."), true);
+        return;
+    }
+    if (!m_document->model().analysis().ok()) {
+        showMessage(tr("The graph has problems (see the log); fix them before training."), true);
+        return;
+    }
+    // A run trains the saved file: save first (asking for a name when there is none).
+    if ((m_document->isModified() || m_document->path().isEmpty()) && !save())
+        return;
+    m_training->start(m_document->path());
 }
 
 void MainWindow::openPath(const QString &path)
@@ -317,7 +321,6 @@ bool MainWindow::saveTo(const QString &path)
         m_document->save(path);
         addRecent(QFileInfo(path).absoluteFilePath());
         showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
-        updateTrainingDock();
         return true;
     } catch (const std::exception &e) {
         showMessage(tr("Cannot save %1: %2").arg(QDir::toNativeSeparators(path), qs(e.what())), true);
@@ -398,10 +401,20 @@ void MainWindow::preferences()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (m_training->isRunning()) {
+        const auto answer = QMessageBox::question(this, tr("Training in progress"),
+                                                  tr("A run is in progress. Stop it and close? Its last checkpoint is kept and the run can be resumed."),
+                                                  QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+    }
     if (!maybeSave()) {
         event->ignore();
         return;
     }
+    m_training->stopAndWait();
     m_dataset->cancel();
     QSettings s;
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());

@@ -16,6 +16,7 @@ class GraphScene;
 class GraphView;
 class LogPanel;
 class PropertiesPanel;
+class TrainingPanel;
 
 // FuseLab's main window: the graph editor in the middle; docks for the dataset, the block
 // palette, the selected block's properties, training and the log.
@@ -39,6 +40,7 @@ public:
     DatasetPanel *datasetPanel() const { return m_dataset; }
     PropertiesPanel *propertiesPanel() const { return m_properties; }
     LogPanel *logPanel() const { return m_log; }
+    TrainingPanel *trainingPanel() const { return m_training; }
     BlockPalette *palette() const { return m_palette; }
 
 protected:
@@ -58,7 +60,7 @@ private:
     void rebuildRecentMenu();
     void updateTitle();
     void updateProblems();
-    void updateTrainingDock();
+    void startTraining();
     void showMessage(const QString &text, bool error = false);
     void about();
     void preferences();
@@ -71,7 +73,7 @@ private:
     BlockPalette *m_palette;
     PropertiesPanel *m_properties;
     LogPanel *m_log;
-    QLabel *m_training;
+    TrainingPanel *m_training;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QString m_templateAfterOpen; // the template to draw once the dataset being opened is checked

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "widgets/TrainingPanel.h"
+
+#include "core/train/TrainingObserver.h"
+#include "widgets/ExperimentDocument.h"
+#include "widgets/QCustomPlotWrapper.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QThread>
+#include <QVBoxLayout>
+
+namespace fuselab {
+namespace gui {
+
+TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
+    : QWidget(parent), m_document(document), m_thread(new QThread(this)), m_worker(new TrainingWorker),
+      m_start(new QPushButton(tr("Train"), this)), m_pause(new QPushButton(tr("Pause"), this)), m_stop(new QPushButton(tr("Stop"), this)),
+      m_status(new QLabel(this)), m_progress(new QProgressBar(this)), m_loss(new QCustomPlot(this)), m_confusion(new QCustomPlot(this))
+{
+    setObjectName(QStringLiteral("trainingPanel"));
+    m_start->setObjectName(QStringLiteral("startTraining"));
+    m_stop->setObjectName(QStringLiteral("stopTraining"));
+    m_pause->setObjectName(QStringLiteral("pauseTraining"));
+    m_pause->setCheckable(true);
+    m_start->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    m_pause->setIcon(style()->standardIcon(QStyle::SP_MediaPause));
+    m_stop->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
+    m_status->setWordWrap(true);
+    m_status->setText(tr("Train the open experiment: it is saved first, and the run uses that saved version."));
+    m_progress->setVisible(false);
+
+    // Loss (left axis) and validation accuracy (right axis) as they come.
+    m_loss->setMinimumHeight(150);
+    m_loss->addGraph(m_loss->xAxis, m_loss->yAxis);
+    m_loss->graph(0)->setName(tr("training loss (batches)"));
+    m_loss->graph(0)->setPen(QPen(QColor(0x4e, 0x79, 0xa7, 160)));
+    m_loss->addGraph(m_loss->xAxis, m_loss->yAxis);
+    m_loss->graph(1)->setName(tr("validation loss"));
+    m_loss->graph(1)->setPen(QPen(QColor(0xe1, 0x57, 0x59), 2));
+    m_loss->graph(1)->setScatterStyle(QCPScatterStyle::ssCircle);
+    m_loss->addGraph(m_loss->xAxis, m_loss->yAxis2);
+    m_loss->graph(2)->setName(tr("validation accuracy"));
+    m_loss->graph(2)->setPen(QPen(QColor(0x59, 0xa1, 0x4f), 2));
+    m_loss->graph(2)->setScatterStyle(QCPScatterStyle::ssDiamond);
+    m_loss->xAxis->setLabel(tr("epoch"));
+    m_loss->yAxis->setLabel(tr("loss"));
+    m_loss->yAxis2->setLabel(tr("accuracy"));
+    m_loss->yAxis2->setVisible(true);
+    m_loss->yAxis2->setRange(0, 1);
+    m_loss->legend->setVisible(true);
+    m_loss->legend->setFont(QFont(font().family(), std::max(7, font().pointSize() - 2)));
+    // The legend in a row of its own above the plot, so it never hides a curve.
+    m_loss->plotLayout()->insertRow(0);
+    m_loss->plotLayout()->addElement(0, 0, m_loss->legend);
+    m_loss->plotLayout()->setRowStretchFactor(0, 0.001);
+    m_loss->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    m_loss->legend->setBorderPen(Qt::NoPen);
+
+    // The latest validation confusion matrix, counts written in the cells.
+    m_confusion->setMinimumHeight(150);
+    m_map = new QCPColorMap(m_confusion->xAxis, m_confusion->yAxis);
+    m_map->setInterpolate(false);
+    m_map->setGradient(QCPColorGradient::gpThermal);
+    m_confusion->xAxis->setLabel(tr("predicted"));
+    m_confusion->yAxis->setLabel(tr("true"));
+    m_confusion->yAxis->setRangeReversed(true);
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_start);
+    buttons->addWidget(m_pause);
+    buttons->addWidget(m_stop);
+    buttons->addStretch(1);
+    auto *v = new QVBoxLayout(this);
+    v->setContentsMargins(6, 6, 6, 6);
+    v->addLayout(buttons);
+    v->addWidget(m_status);
+    v->addWidget(m_progress);
+    v->addWidget(m_loss, 1);
+    v->addWidget(m_confusion, 1);
+    setRunning(false);
+
+    m_worker->moveToThread(m_thread);
+    m_thread->setObjectName(QStringLiteral("fuselab-training"));
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(this, &TrainingPanel::requestTrain, m_worker, &TrainingWorker::train, Qt::QueuedConnection);
+    connect(m_worker, &TrainingWorker::started, this, &TrainingPanel::onStarted, Qt::QueuedConnection);
+    connect(m_worker, &TrainingWorker::batch, this, &TrainingPanel::onBatch, Qt::QueuedConnection);
+    connect(m_worker, &TrainingWorker::epoch, this, &TrainingPanel::onEpoch, Qt::QueuedConnection);
+    connect(m_worker, &TrainingWorker::finished, this, &TrainingPanel::onFinished, Qt::QueuedConnection);
+    connect(m_worker, &TrainingWorker::failed, this, &TrainingPanel::onFailed, Qt::QueuedConnection);
+    connect(m_worker, &TrainingWorker::phaseChanged, this, [this](int phase) {
+        switch (static_cast<TrainingPhase>(phase)) {
+        case TrainingPhase::PreparingData: m_phase = tr("preparing the data"); break;
+        case TrainingPhase::Training: m_phase = tr("training"); break;
+        case TrainingPhase::Validating: m_phase = tr("validating"); break;
+        case TrainingPhase::Testing: m_phase = tr("testing the best epoch"); break;
+        case TrainingPhase::Paused: m_phase = tr("paused"); break;
+        }
+        m_status->setText(m_phase);
+    }, Qt::QueuedConnection);
+    connect(m_worker, &TrainingWorker::progress, this, [this](const QString &stage, qint64 done, qint64 total) {
+        m_status->setText(total > 0 ? tr("%1: %2 of %3").arg(stage).arg(done).arg(total) : tr("%1: %2").arg(stage).arg(done));
+    }, Qt::QueuedConnection);
+    m_thread->start();
+
+    // Points are appended as they come and drawn at most every 100 ms.
+    m_replot.setInterval(100);
+    connect(&m_replot, &QTimer::timeout, this, &TrainingPanel::replot);
+    m_replot.start();
+
+    connect(m_start, &QPushButton::clicked, this, &TrainingPanel::startRequested);
+    connect(m_stop, &QPushButton::clicked, this, &TrainingPanel::stop);
+    connect(m_pause, &QPushButton::toggled, this, &TrainingPanel::setPaused);
+}
+
+TrainingPanel::~TrainingPanel() { stopAndWait(); }
+
+void TrainingPanel::stopAndWait()
+{
+    m_worker->stop = true;
+    m_worker->pause = false;
+    if (m_thread->isRunning()) {
+        m_thread->quit(); // after the current run returns (it stops within a batch)
+        m_thread->wait();
+    }
+}
+
+bool TrainingPanel::start(const QString &experimentFile)
+{
+    if (m_running || experimentFile.isEmpty())
+        return false;
+    const QFileInfo file(experimentFile);
+    QString stem = file.fileName();
+    stem.chop(stem.endsWith(QLatin1String(".fuselab.json")) ? 13 : 5);
+    m_runDir = file.absoluteDir().filePath(QStringLiteral("runs/%1-%2").arg(stem, QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+    for (int k = 2; QFileInfo::exists(m_runDir); ++k)
+        m_runDir = m_runDir.section(QLatin1Char('~'), 0, 0) + QStringLiteral("~%1").arg(k);
+    for (int g = 0; g < 3; ++g)
+        m_loss->graph(g)->data()->clear();
+    m_map->data()->clear();
+    m_globalSteps = 0;
+    m_worker->stop = false;
+    m_worker->pause = false;
+    m_pause->setChecked(false);
+    setRunning(true);
+    m_clock.start();
+    m_status->setText(tr("Starting…"));
+    Q_EMIT requestTrain(file.absoluteFilePath(), m_runDir, false);
+    return true;
+}
+
+void TrainingPanel::stop()
+{
+    if (!m_running)
+        return;
+    m_worker->stop = true;
+    m_status->setText(tr("Stopping after this batch…"));
+}
+
+void TrainingPanel::setPaused(bool paused)
+{
+    m_worker->pause = paused;
+    m_pause->setText(paused ? tr("Resume") : tr("Pause"));
+}
+
+void TrainingPanel::setRunning(bool running)
+{
+    m_running = running;
+    m_start->setEnabled(!running);
+    m_pause->setEnabled(running);
+    m_stop->setEnabled(running);
+    m_progress->setVisible(running);
+}
+
+void TrainingPanel::onStarted(const TrainingPlanInfo &plan)
+{
+    m_plan = plan;
+    m_progress->setRange(0, static_cast<int>(std::max<qint64>(1, plan.stepsPerEpoch * (plan.epochs - plan.startEpoch + 1))));
+    m_progress->setValue(0);
+    m_loss->xAxis->setRange(0, plan.epochs);
+    const int C = plan.classes.size();
+    m_map->data()->setSize(C, C);
+    m_map->data()->setRange(QCPRange(0, C - 1), QCPRange(0, C - 1));
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (int c = 0; c < C; ++c)
+        ticker->addTick(c, plan.classes[c]);
+    m_confusion->xAxis->setTicker(ticker);
+    m_confusion->yAxis->setTicker(ticker);
+    m_confusion->xAxis->setRange(-0.5, C - 0.5);
+    m_confusion->yAxis->setRange(-0.5, C - 0.5);
+    if (!plan.notice.isEmpty())
+        Q_EMIT message(plan.notice, false);
+    m_dirty = true;
+}
+
+void TrainingPanel::onBatch(const TrainingBatchInfo &b)
+{
+    const double x = (b.epoch - 1) + double(b.step) / double(std::max<qint64>(1, b.steps));
+    m_loss->graph(0)->addData(QVector<double>{x}, QVector<double>{b.loss}, true);
+    m_globalSteps = (b.epoch - m_plan.startEpoch) * b.steps + b.step;
+    m_progress->setValue(static_cast<int>(m_globalSteps));
+    const double elapsed = m_clock.elapsed() / 1000.0;
+    const double left = m_globalSteps > 0 ? elapsed * (m_progress->maximum() - m_globalSteps) / double(m_globalSteps) : 0;
+    m_progress->setFormat(tr("epoch %1 of %2, step %3 of %4 — %5 samples/s, about %6 s left")
+                              .arg(b.epoch)
+                              .arg(m_plan.epochs)
+                              .arg(b.step)
+                              .arg(b.steps)
+                              .arg(b.samplesPerSecond, 0, 'f', 0)
+                              .arg(left, 0, 'f', 0));
+    m_dirty = true;
+}
+
+void TrainingPanel::onEpoch(const TrainingEpochInfo &e)
+{
+    if (e.hasValidation) {
+        m_loss->graph(1)->addData(QVector<double>{double(e.epoch)}, QVector<double>{e.valLoss}, true);
+        m_loss->graph(2)->addData(QVector<double>{double(e.epoch)}, QVector<double>{e.valAccuracy}, true);
+    }
+    const int C = e.confusion.size();
+    if (C > 0 && m_map->data()->keySize() == C) {
+        m_confusion->clearItems();
+        qint64 most = 1;
+        for (auto &row : e.confusion)
+            for (qint64 v : row)
+                most = std::max(most, v);
+        for (int t = 0; t < C; ++t)
+            for (int p = 0; p < C; ++p) {
+                m_map->data()->setCell(p, t, double(e.confusion[t][p]));
+                auto *label = new QCPItemText(m_confusion);
+                label->position->setCoords(p, t);
+                label->setText(QString::number(e.confusion[t][p]));
+                label->setColor(e.confusion[t][p] > most * 0.6 ? Qt::black : Qt::white); // readable on the bright cells too
+            }
+        m_map->rescaleDataRange(true);
+    }
+    m_status->setText(tr("epoch %1: training loss %2, validation accuracy %3%4")
+                          .arg(e.epoch)
+                          .arg(e.trainLoss, 0, 'f', 4)
+                          .arg(e.hasValidation ? QString::number(e.valAccuracy, 'f', 4) : tr("n/a"))
+                          .arg(e.best ? tr(" (best so far)") : QString()));
+    m_dirty = true;
+}
+
+void TrainingPanel::onFinished(const TrainingResultInfo &r)
+{
+    setRunning(false);
+    m_pause->setChecked(false);
+    const QString where = QDir::toNativeSeparators(r.runDir);
+    QString text;
+    if (r.stopped)
+        text = tr("Stopped after %1 complete epoch(s); the run is kept in %2 and can be resumed.").arg(r.epochsCompleted).arg(where);
+    else if (r.testAccuracy >= 0)
+        text = tr("Finished: test accuracy %1 (best epoch %2). Run folder: %3").arg(r.testAccuracy, 0, 'f', 4).arg(r.bestEpoch).arg(where);
+    else
+        text = tr("Finished after %1 epoch(s). Run folder: %2").arg(r.epochsCompleted).arg(where);
+    m_status->setText(text);
+    Q_EMIT message(text, false);
+    Q_EMIT runFinished(r);
+    m_dirty = true;
+}
+
+void TrainingPanel::onFailed(const QString &text)
+{
+    setRunning(false);
+    m_status->setText(tr("The run failed: %1").arg(text));
+    Q_EMIT message(tr("The run failed: %1").arg(text), true);
+}
+
+void TrainingPanel::replot()
+{
+    if (!m_dirty)
+        return;
+    m_dirty = false;
+    m_loss->yAxis->rescale();
+    if (m_loss->yAxis->range().lower > 0)
+        m_loss->yAxis->setRangeLower(0);
+    m_loss->replot(QCustomPlot::rpQueuedReplot);
+    m_confusion->replot(QCustomPlot::rpQueuedReplot);
+}
+
+} // namespace gui
+} // namespace fuselab

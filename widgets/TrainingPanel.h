@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "widgets/TrainingWorker.h"
+
+#include <QElapsedTimer>
+#include <QTimer>
+#include <QWidget>
+
+class QCPColorMap;
+class QCustomPlot;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QThread;
+
+namespace fuselab {
+namespace gui {
+
+class ExperimentDocument;
+
+// Start, Pause/Resume and Stop a run of the open experiment (the saved file: editing the
+// graph during a run does not touch it), with the phase, epoch and step, samples/s and time
+// left, live loss and accuracy curves and the latest validation confusion matrix. The
+// trainer runs on a thread this panel owns; it hears of the run only through queued signals.
+class TrainingPanel final : public QWidget {
+    Q_OBJECT
+public:
+    TrainingPanel(ExperimentDocument *document, QWidget *parent = nullptr);
+    ~TrainingPanel() override; // stops a run and waits for it (its checkpoint stays)
+
+    bool isRunning() const { return m_running; }
+    // Starts a new run of `experimentFile` in a fresh folder under runs/ beside it.
+    bool start(const QString &experimentFile);
+    void stop();
+    void setPaused(bool paused);
+    // Stops a run and waits until its thread has ended (closing the window).
+    void stopAndWait();
+
+    QCustomPlot *lossPlot() const { return m_loss; }
+    QCustomPlot *confusionPlot() const { return m_confusion; }
+    QCPColorMap *confusionMap() const { return m_map; }
+    QString lastRunDir() const { return m_runDir; }
+
+Q_SIGNALS:
+    void startRequested(); // the window saves the experiment, then calls start()
+    void runFinished(const fuselab::gui::TrainingResultInfo &result);
+    void message(const QString &text, bool error);
+    void requestTrain(const QString &experimentFile, const QString &runDir, bool resume);
+
+private:
+    void onStarted(const TrainingPlanInfo &plan);
+    void onBatch(const TrainingBatchInfo &batch);
+    void onEpoch(const TrainingEpochInfo &epoch);
+    void onFinished(const TrainingResultInfo &result);
+    void onFailed(const QString &message);
+    void setRunning(bool running);
+    void replot();
+
+    ExperimentDocument *m_document;
+    QThread *m_thread;
+    TrainingWorker *m_worker;
+    QPushButton *m_start, *m_pause, *m_stop;
+    QLabel *m_status;
+    QProgressBar *m_progress;
+    QCustomPlot *m_loss, *m_confusion;
+    QCPColorMap *m_map = nullptr;
+    QTimer m_replot;
+    QElapsedTimer m_clock;
+    bool m_running = false;
+    bool m_dirty = false;
+    QString m_runDir, m_phase;
+    TrainingPlanInfo m_plan;
+    qint64 m_globalSteps = 0;
+};
+
+} // namespace gui
+} // namespace fuselab

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "widgets/TrainingWorker.h"
+
+#include "core/project/Services.h"
+#include "widgets/GuiText.h"
+
+#include <QElapsedTimer>
+
+namespace fuselab {
+namespace gui {
+
+namespace {
+
+class Observer final : public TrainingObserver {
+public:
+    explicit Observer(TrainingWorker &w) : m_w(w) { m_clock.start(); }
+    bool isCancelled() const override { return m_w.stop; }
+    bool isPaused() const override { return m_w.pause; }
+    void onProgress(const std::string &stage, std::int64_t done, std::int64_t total) override
+    {
+        if (m_clock.elapsed() < 100 && done != total)
+            return;
+        m_clock.restart();
+        Q_EMIT m_w.progress(qs(stage), done, total);
+    }
+    void phaseChanged(TrainingPhase p) override { Q_EMIT m_w.phaseChanged(static_cast<int>(p)); }
+    void runStarted(const RunPlan &p) override
+    {
+        TrainingPlanInfo i;
+        i.runDir = qs(p.runDir);
+        i.device = qs(p.device);
+        i.epochs = p.epochs;
+        i.startEpoch = p.startEpoch;
+        i.stepsPerEpoch = p.stepsPerEpoch;
+        i.trainSamples = p.trainSamples;
+        i.valSamples = p.valSamples;
+        i.parameters = p.parameters;
+        for (auto &c : p.classes)
+            i.classes << qs(c);
+        i.notice = qs(p.notice);
+        Q_EMIT m_w.started(i);
+    }
+    void batchEnded(const BatchEvent &b) override
+    {
+        Q_EMIT m_w.batch({b.epoch, b.step, b.steps, b.loss, b.learningRate, b.samplesPerSecond});
+    }
+    void epochEnded(const EpochResult &r) override
+    {
+        TrainingEpochInfo i;
+        i.epoch = r.epoch;
+        i.trainLoss = r.trainLoss;
+        i.valLoss = r.valLoss;
+        i.valAccuracy = r.val.accuracy;
+        i.valMacroF1 = r.val.macroF1;
+        i.seconds = r.seconds;
+        i.best = r.best;
+        i.hasValidation = r.hasValidation;
+        if (!r.val.multiLabel)
+            for (auto &row : r.val.single.confusion)
+                i.confusion.push_back(QVector<qint64>(row.begin(), row.end()));
+        Q_EMIT m_w.epoch(i);
+    }
+    TrainingWorker &m_w;
+    QElapsedTimer m_clock;
+};
+
+} // namespace
+
+TrainingWorker::TrainingWorker()
+{
+    qRegisterMetaType<TrainingPlanInfo>();
+    qRegisterMetaType<TrainingBatchInfo>();
+    qRegisterMetaType<TrainingEpochInfo>();
+    qRegisterMetaType<TrainingResultInfo>();
+}
+
+void TrainingWorker::train(const QString &experimentFile, const QString &runDir, bool resume)
+{
+    stop = false;
+    pause = false;
+    Observer observer(*this);
+    try {
+        TrainingReport r;
+        if (resume) {
+            ResumeRequest q;
+            q.runDir = runDir.toStdString();
+            r = resumeRun(q, &observer);
+        } else {
+            TrainRequest q;
+            q.experimentFile = experimentFile.toStdString();
+            q.runDir = runDir.toStdString();
+            r = trainExperiment(q, &observer);
+        }
+        TrainingResultInfo i;
+        i.runDir = qs(r.runDir);
+        i.stopped = r.stopped;
+        i.epochsCompleted = r.epochsCompleted;
+        i.bestEpoch = r.bestEpoch;
+        i.testAccuracy = r.test ? r.test->accuracy : -1;
+        i.earlyStop = qs(r.earlyStopReason);
+        Q_EMIT finished(i);
+    } catch (const Cancelled &) {
+        TrainingResultInfo i;
+        i.runDir = runDir;
+        i.stopped = true;
+        Q_EMIT finished(i);
+    } catch (const Error &e) {
+        Q_EMIT failed(e.message().empty() ? qs(e.what()) : translated(e.message()));
+    } catch (const std::exception &e) {
+        Q_EMIT failed(qs(e.what()));
+    }
+}
+
+} // namespace gui
+} // namespace fuselab

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <QMetaType>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include <atomic>
+
+namespace fuselab {
+namespace gui {
+
+// What the GUI learns of a run: plain values, copied through queued signals.
+struct TrainingPlanInfo {
+    QString runDir, device;
+    int epochs = 0, startEpoch = 1;
+    qint64 stepsPerEpoch = 0, trainSamples = 0, valSamples = 0, parameters = 0;
+    QStringList classes;
+    QString notice;
+};
+struct TrainingBatchInfo {
+    int epoch = 0;
+    qint64 step = 0, steps = 0;
+    double loss = 0, learningRate = 0, samplesPerSecond = 0;
+};
+struct TrainingEpochInfo {
+    int epoch = 0;
+    double trainLoss = 0, valLoss = 0, valAccuracy = 0, valMacroF1 = 0, seconds = 0;
+    bool best = false, hasValidation = true;
+    QVector<QVector<qint64>> confusion; // [true][predicted], single-label runs
+};
+struct TrainingResultInfo {
+    QString runDir;
+    bool stopped = false;
+    int epochsCompleted = 0, bestEpoch = 0;
+    double testAccuracy = -1; // -1: not evaluated
+    QString earlyStop;
+};
+
+// Runs core's trainer on the thread it is moved to. Stop and pause are atomics the GUI sets
+// from its thread; everything else leaves as queued signals carrying the values above.
+// No widget is touched here.
+class TrainingWorker final : public QObject {
+    Q_OBJECT
+public:
+    TrainingWorker();
+    std::atomic<bool> stop{false}, pause{false};
+
+public Q_SLOTS:
+    // Trains `experimentFile` into `runDir` (a new run), or resumes `runDir` when resume is set.
+    void train(const QString &experimentFile, const QString &runDir, bool resume);
+
+Q_SIGNALS:
+    void phaseChanged(int phase); // fuselab::TrainingPhase
+    void progress(const QString &stage, qint64 done, qint64 total);
+    void started(const fuselab::gui::TrainingPlanInfo &plan);
+    void batch(const fuselab::gui::TrainingBatchInfo &batch);
+    void epoch(const fuselab::gui::TrainingEpochInfo &epoch);
+    void finished(const fuselab::gui::TrainingResultInfo &result);
+    void failed(const QString &message);
+};
+
+} // namespace gui
+} // namespace fuselab
+
+Q_DECLARE_METATYPE(fuselab::gui::TrainingPlanInfo)
+Q_DECLARE_METATYPE(fuselab::gui::TrainingBatchInfo)
+Q_DECLARE_METATYPE(fuselab::gui::TrainingEpochInfo)
+Q_DECLARE_METATYPE(fuselab::gui::TrainingResultInfo)
