@@ -697,6 +697,10 @@
         <source>Samples</source>
         <translation>样本</translation>
     </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::ExperimentDocument</name>
@@ -1024,6 +1028,30 @@
     <message>
         <source>A run is in progress. Stop it and close? Its last checkpoint is kept and the run can be resumed.</source>
         <translation>训练正在进行。要停止并关闭吗？最后的检查点会保留，之后可以继续训练。</translation>
+    </message>
+    <message>
+        <source>Open dataset</source>
+        <translation>打开数据集</translation>
+    </message>
+    <message>
+        <source>Open a dataset folder, or a CSV/JSONL manifest file?</source>
+        <translation>打开数据集文件夹，还是 CSV/JSONL 清单文件？</translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation>文件夹…</translation>
+    </message>
+    <message>
+        <source>Manifest file…</source>
+        <translation>清单文件…</translation>
+    </message>
+    <message>
+        <source>Open manifest</source>
+        <translation>打开清单</translation>
+    </message>
+    <message>
+        <source>Manifests (*.csv *.jsonl *.ndjson)</source>
+        <translation>清单文件 (*.csv *.jsonl *.ndjson)</translation>
     </message>
 </context>
 <context>

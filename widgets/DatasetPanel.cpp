@@ -189,8 +189,15 @@ void DatasetPanel::showReport()
                                            .arg(locale.toString(splits.value("train", 0LL)), locale.toString(splits.value("val", 0LL)),
                                                 locale.toString(splits.value("test", 0LL)));
     const auto &samples = r["samples"];
-    if (samples.value("with_missing_modality", 0) > 0)
+    if (samples.value("with_missing_modality", 0) > 0) {
+        QStringList missing;
+        for (const auto &m : r.value("modalities", nlohmann::json::array()))
+            if (m.value("missing", 0) > 0)
+                missing << tr("%1: %2").arg(qs(m.value("column", std::string()))).arg(m.value("missing", 0));
         html += QStringLiteral("<br>") + tr("%1 samples miss a modality (they train with that modality masked)").arg(samples.value("with_missing_modality", 0));
+        if (!missing.isEmpty())
+            html += QStringLiteral(" — ") + missing.join(QStringLiteral(", "));
+    }
     const double imbalance = r.value("imbalance_ratio", 1.0);
     if (imbalance >= 3.0)
         html += QStringLiteral("<br><span style='color:#a05a00'>%1</span>")

@@ -27,6 +27,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
@@ -310,7 +311,17 @@ void MainWindow::open()
 
 void MainWindow::openDataset()
 {
-    const QString path = QFileDialog::getExistingDirectory(this, tr("Open dataset folder"));
+    // A folder (class folders, IDX files, or one holding a manifest), or a manifest file.
+    QMessageBox ask(QMessageBox::Question, tr("Open dataset"), tr("Open a dataset folder, or a CSV/JSONL manifest file?"),
+                    QMessageBox::Cancel, this);
+    QPushButton *folder = ask.addButton(tr("Folder…"), QMessageBox::AcceptRole);
+    QPushButton *manifest = ask.addButton(tr("Manifest file…"), QMessageBox::AcceptRole);
+    ask.exec();
+    QString path;
+    if (ask.clickedButton() == folder)
+        path = QFileDialog::getExistingDirectory(this, tr("Open dataset folder"));
+    else if (ask.clickedButton() == manifest)
+        path = QFileDialog::getOpenFileName(this, tr("Open manifest"), QString(), tr("Manifests (*.csv *.jsonl *.ndjson)"));
     if (!path.isEmpty())
         m_dataset->open(path);
 }
