@@ -67,6 +67,9 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     m_map = new QCPColorMap(m_confusion->xAxis, m_confusion->yAxis);
     m_map->setInterpolate(false);
     m_map->setGradient(QCPColorGradient::gpThermal);
+    m_map->setVisible(false); // nothing to show before a run's first validation
+    m_confusion->xAxis->setTicks(false);
+    m_confusion->yAxis->setTicks(false);
     m_confusion->xAxis->setLabel(tr("predicted"));
     m_confusion->yAxis->setLabel(tr("true"));
     m_confusion->yAxis->setRangeReversed(true);
@@ -194,6 +197,10 @@ void TrainingPanel::onStarted(const TrainingPlanInfo &plan)
     m_confusion->yAxis->setTicker(ticker);
     m_confusion->xAxis->setRange(-0.5, C - 0.5);
     m_confusion->yAxis->setRange(-0.5, C - 0.5);
+    m_confusion->xAxis->setTicks(true);
+    m_confusion->yAxis->setTicks(true);
+    m_map->setVisible(false);
+    m_confusion->clearItems();
     if (!plan.notice.isEmpty())
         Q_EMIT message(plan.notice, false);
     m_dirty = true;
@@ -239,6 +246,7 @@ void TrainingPanel::onEpoch(const TrainingEpochInfo &e)
                 label->setColor(e.confusion[t][p] > most * 0.6 ? Qt::black : Qt::white); // readable on the bright cells too
             }
         m_map->rescaleDataRange(true);
+        m_map->setVisible(true);
     }
     m_status->setText(tr("epoch %1: training loss %2, validation accuracy %3%4")
                           .arg(e.epoch)
