@@ -90,7 +90,6 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
 
     m_worker->moveToThread(m_thread);
     m_thread->setObjectName(QStringLiteral("fuselab-training"));
-    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(this, &TrainingPanel::requestTrain, m_worker, &TrainingWorker::train, Qt::QueuedConnection);
     connect(m_worker, &TrainingWorker::started, this, &TrainingPanel::onStarted, Qt::QueuedConnection);
     connect(m_worker, &TrainingWorker::batch, this, &TrainingPanel::onBatch, Qt::QueuedConnection);
@@ -122,7 +121,11 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     connect(m_pause, &QPushButton::toggled, this, &TrainingPanel::setPaused);
 }
 
-TrainingPanel::~TrainingPanel() { stopAndWait(); }
+TrainingPanel::~TrainingPanel()
+{
+    stopAndWait();
+    delete m_worker; // its thread has ended: nothing runs in it any more
+}
 
 void TrainingPanel::stopAndWait()
 {

@@ -26,14 +26,14 @@ class TrainingPanel final : public QWidget {
     Q_OBJECT
 public:
     TrainingPanel(ExperimentDocument *document, QWidget *parent = nullptr);
-    ~TrainingPanel() override; // stops a run and waits for it (its checkpoint stays)
+    ~TrainingPanel() override; // stops a run, waits for its thread and deletes the worker (its checkpoint stays)
 
     bool isRunning() const { return m_running; }
     // Starts a new run of `experimentFile` in a fresh folder under runs/ beside it.
     bool start(const QString &experimentFile);
     void stop();
     void setPaused(bool paused);
-    // Stops a run and waits until its thread has ended (closing the window).
+    // Stops a run and waits until its thread has ended (closing the window); may be called again.
     void stopAndWait();
 
     QCustomPlot *lossPlot() const { return m_loss; }
