@@ -385,14 +385,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const std::string root = dir.path().toStdString();
-        const char *names[] = {"dark", "mid", "bright"};
-        for (int c = 0; c < 3; ++c)
-            for (int i = 0; i < 30; ++i) {
-                std::string pgm = "P5\n8 8\n255\n";
-                for (int p = 0; p < 64; ++p)
-                    pgm += static_cast<char>(std::clamp(40 + 80 * c + ((p * 37 + i * 11) % 41) - 20, 0, 255));
-                test::writeFile(root + "/data/" + names[c] + "/" + std::to_string(i) + ".pgm", pgm);
-            }
+        test::writeBrightnessClasses(root + "/data");
         DatasetSummary s;
         s.path = root + "/data";
         s.classes = {"bright", "dark", "mid"};

@@ -29,19 +29,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Three classes of 8x8 grey images: dark, mid, bright, with noise.
-void writeDataset(const std::string &root)
-{
-    const char *names[] = {"dark", "mid", "bright"};
-    for (int c = 0; c < 3; ++c)
-        for (int i = 0; i < 30; ++i) {
-            std::string pgm = "P5\n8 8\n255\n";
-            for (int p = 0; p < 64; ++p)
-                pgm += static_cast<char>(std::clamp(40 + 80 * c + ((p * 37 + i * 11) % 41) - 20, 0, 255));
-            test::writeFile(root + "/" + names[c] + "/" + std::to_string(i) + ".pgm", pgm);
-        }
-}
-
 Experiment makeTrainingExperiment(const std::string &dataPath)
 {
     DatasetSummary s;
@@ -198,7 +185,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         m_data = dir() + "/data";
-        writeDataset(m_data);
+        test::writeBrightnessClasses(m_data);
         CacheBuildOptions co;
         co.cacheRoot = dir() + "/cache";
         PreprocessSettings p = makeTrainingExperiment(m_data).preprocessing;

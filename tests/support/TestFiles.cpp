@@ -8,6 +8,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <sndfile.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -128,6 +129,18 @@ int runCli(const std::vector<std::string> &args, std::string *out, std::string *
     if (err)
         *err = p.readAllStandardError().toStdString();
     return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+}
+
+void writeBrightnessClasses(const std::string &root)
+{
+    const char *names[] = {"dark", "mid", "bright"};
+    for (int c = 0; c < 3; ++c)
+        for (int i = 0; i < 30; ++i) {
+            std::string pgm = "P5\n8 8\n255\n";
+            for (int p = 0; p < 64; ++p)
+                pgm += static_cast<char>(std::clamp(40 + 80 * c + ((p * 37 + i * 11) % 41) - 20, 0, 255));
+            writeFile(root + "/" + names[c] + "/" + std::to_string(i) + ".pgm", pgm);
+        }
 }
 
 } // namespace fuselab::test

@@ -25,6 +25,10 @@ std::vector<float> sine(double freq, int rate, double seconds, int channels = 1,
 void writeAudio(const std::string &path, const std::vector<float> &interleaved, int rate, int channels, int format);
 void writeWav(const std::string &path, double freq, int rate, double seconds, int channels = 1);
 
+// Three classes of 8x8 grey PGM images under root/{dark,mid,bright}/, 30 each, told apart by
+// brightness with some noise: a dataset any model learns in a few epochs.
+void writeBrightnessClasses(const std::string &root);
+
 // Runs fuselab-cli with arguments; returns the exit code and captures stdout/stderr.
 int runCli(const std::vector<std::string> &args, std::string *out = nullptr, std::string *err = nullptr,
            int timeoutMs = 120000);
