@@ -83,7 +83,7 @@ void ExperimentDocument::reset(Experiment experiment, const QString &path)
     experiment.graph = {};
     m_experiment = std::move(experiment);
     m_loaded = true;
-    m_countsValid = false;
+    m_countsKey.clear();
     m_model->setContext(inferContext(m_experiment, experimentDir().toStdString()));
     m_model->reset(std::move(graph));
     m_undo.setClean();
@@ -119,10 +119,18 @@ QString ExperimentDocument::experimentDir() const { return m_path.isEmpty() ? QS
 
 const std::map<std::string, std::int64_t> &ExperimentDocument::parameterCounts()
 {
-    if (!m_countsValid) {
+    // Building the model is the expensive part: only redo it when a block, an option or an
+    // edge changed, not after a move or a rename.
+    nlohmann::json key = nlohmann::json::array();
+    for (const GraphNode &n : m_model->graph().nodes)
+        key.push_back({n.id, n.type, n.params});
+    for (const GraphEdge &e : m_model->graph().edges)
+        key.push_back({e.from.node, e.from.port, e.to.node, e.to.port});
+    std::string k = key.dump();
+    if (k != m_countsKey) {
         m_counts = m_model->analysis().ok() ? fuselab::parameterCounts(experiment(), experimentDir().toStdString())
                                              : std::map<std::string, std::int64_t>{};
-        m_countsValid = true;
+        m_countsKey = std::move(k);
     }
     return m_counts;
 }
@@ -139,7 +147,7 @@ EditResult ExperimentDocument::addNode(const std::string &type, double x, double
 {
     EditResult r = m_model->addNode(type, x, y);
     if (r.ok) {
-        const BlockType *t = builtinBlocks().find(type);
+        const BlockType *t = m_model->registry().find(type);
         m_undo.push(new GraphEditCommand(*m_model, r.inverse, tr("Add %1").arg(t ? translated("Blocks", t->title()) : qs(type))));
     }
     return r;
@@ -149,7 +157,7 @@ EditResult ExperimentDocument::connectPorts(const PortRef &from, const PortRef &
 {
     // An occupied single input: replace its edge, when the new one is otherwise acceptable.
     const GraphNode *target = m_model->node(to.node);
-    const BlockType *t = target ? builtinBlocks().find(target->type) : nullptr;
+    const BlockType *t = target ? m_model->registry().find(target->type) : nullptr;
     std::optional<GraphEdge> old;
     if (t)
         for (auto &p : t->inputs())
@@ -224,7 +232,6 @@ void ExperimentDocument::applyNotes(const std::vector<CanvasNote> &notes)
 
 void ExperimentDocument::graphChanged(const GraphChange &change)
 {
-    m_countsValid = false;
     Q_EMIT graphEdited(change);
 }
 

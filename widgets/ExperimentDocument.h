@@ -71,7 +71,7 @@ private:
     QUndoStack m_undo;
     QString m_path;
     bool m_loaded = false;
-    bool m_countsValid = false;
+    std::string m_countsKey; // the graph's types, options and edges the counts were made from
     std::map<std::string, std::int64_t> m_counts;
 };
 

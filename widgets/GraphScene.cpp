@@ -306,7 +306,7 @@ void GraphScene::rebuildNotes()
 
 void GraphScene::addNodeItem(const GraphNode &node)
 {
-    auto *item = new NodeItem(node, builtinBlocks().find(node.type));
+    auto *item = new NodeItem(node, m_document->model().registry().find(node.type));
     addItem(item);
     m_nodes[node.id] = item;
 }
@@ -450,7 +450,7 @@ void GraphScene::endLinkDrag(const QPointF &scenePos, const QPoint &screenPos)
             m_document->undoStack()->beginMacro(tr("Add and connect"));
             const EditResult added = m_document->addNode(type, scenePos.x(), scenePos.y() - 50);
             if (added.ok) {
-                const BlockType *bt = builtinBlocks().find(type);
+                const BlockType *bt = m_document->model().registry().find(type);
                 for (const PortSpec &p : bt->inputs())
                     if (m_document->model().canConnect(from, {added.nodeId, p.name}).ok) {
                         m_document->connectPorts(from, {added.nodeId, p.name});

@@ -87,7 +87,7 @@ void PropertiesPanel::rebuild()
 void PropertiesPanel::buildNodeForm(const GraphNode &node)
 {
     auto *v = new QVBoxLayout(m_content);
-    const BlockType *type = builtinBlocks().find(node.type);
+    const BlockType *type = m_document->model().registry().find(node.type);
     auto *title = new QLabel(QStringLiteral("<b>%1</b>").arg((type ? translated("Blocks", type->title()) : qs(node.type)).toHtmlEscaped()));
     v->addWidget(title);
     if (type) {

@@ -45,28 +45,9 @@ QImage previewImage(const Dataset &d, std::size_t sample, std::size_t column, in
     case Modality::Audio: {
         if (p.samples.empty())
             return {};
-        QImage img(size * 2, size, QImage::Format_RGB32);
-        img.fill(QColor(0xf7, 0xf7, 0xf7));
-        QPainter painter(&img);
-        painter.setPen(QColor(0xe1, 0x57, 0x59));
-        const std::size_t n = p.samples.size();
-        float peak = 1e-6f;
-        for (float v : p.samples)
-            peak = std::max(peak, std::abs(v));
-        for (int x = 0; x < img.width(); ++x) {
-            const std::size_t a = n * static_cast<std::size_t>(x) / static_cast<std::size_t>(img.width());
-            const std::size_t b = std::max(a + 1, n * static_cast<std::size_t>(x + 1) / static_cast<std::size_t>(img.width()));
-            float lo = 0, hi = 0;
-            for (std::size_t i = a; i < b && i < n; ++i) {
-                lo = std::min(lo, p.samples[i]);
-                hi = std::max(hi, p.samples[i]);
-            }
-            const int mid = size / 2;
-            painter.drawLine(x, mid - static_cast<int>(hi / peak * (mid - 2)), x, mid - static_cast<int>(lo / peak * (mid - 2)));
-        }
         if (text)
             *text = SampleBrowser::tr("%1 s of audio").arg(p.seconds, 0, 'f', 2);
-        return img;
+        return audioPicture(p.samples, {}, 0, 0, size * 2, size);
     }
     }
     return {};
@@ -85,9 +66,9 @@ int pictureColumn(const Dataset &d)
 
 } // namespace
 
-QImage audioPicture(const std::vector<float> &samples, const std::vector<float> &logMel, int melBins, int melFrames, int width)
+QImage audioPicture(const std::vector<float> &samples, const std::vector<float> &logMel, int melBins, int melFrames, int width, int waveH)
 {
-    const int waveH = 48, specH = melBins > 0 ? 2 * melBins : 0;
+    const int specH = melBins > 0 ? 2 * melBins : 0;
     QImage img(width, waveH + specH, QImage::Format_RGB32);
     img.fill(QColor(0xf7, 0xf7, 0xf7));
     QPainter painter(&img);

@@ -70,8 +70,10 @@ private:
     QObject *m_player = nullptr; // created on the first Play (no audio device is touched before)
 };
 
-// An audio clip's waveform above its log-mel spectrogram (low frequencies at the bottom).
-QImage audioPicture(const std::vector<float> &samples, const std::vector<float> &logMel, int melBins, int melFrames, int width);
+// An audio clip's waveform (waveHeight pixels) above its log-mel spectrogram, when given (two
+// pixel rows per mel band, low frequencies at the bottom). Thread-safe.
+QImage audioPicture(const std::vector<float> &samples, const std::vector<float> &logMel, int melBins, int melFrames, int width,
+                    int waveHeight = 48);
 
 // A picture of one field: the image, a waveform, or nothing (text). Thread-safe.
 QImage previewImage(const Dataset &dataset, std::size_t sample, std::size_t column, int size, QString *text);

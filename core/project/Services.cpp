@@ -205,15 +205,12 @@ EvaluationMetrics evaluateRun(const std::string &runDir, Split split, const std:
 std::map<std::string, std::int64_t> parameterCounts(const Experiment &e, const std::string &experimentDir)
 {
     std::map<std::string, std::int64_t> out;
-    const InferContext context = inferContext(e, experimentDir);
-    if (!analyseGraph(e.graph, context, builtinBlocks()).ok())
-        return out;
     try {
-        const FusionModel model(e.graph, context);
+        const FusionModel model(e.graph, inferContext(e, experimentDir)); // throws Error for a graph that does not validate
         for (auto &n : e.graph.nodes)
             out[n.id] = model->parameterCount(n.id);
     } catch (const std::exception &) {
-        out.clear(); // a block that cannot be built (a missing TorchScript file): no counts
+        out.clear(); // a graph with problems, or a block that cannot be built (a missing TorchScript file): no counts
     }
     return out;
 }

@@ -198,13 +198,14 @@ Evaluation evaluateRows(FusionModel &model, const TensorCache &cache, const std:
     torch::NoGradGuard noGrad;
     model->eval();
     double lossSum = 0;
-    const auto batches = chunk(rows, batchSize);
-    BatchPrefetcher loader(cache, batches, nullptr, 0);
+    auto batches = chunk(rows, batchSize);
+    const auto batchCount = static_cast<std::int64_t>(batches.size());
+    BatchPrefetcher loader(cache, std::move(batches), nullptr, 0);
     std::int64_t done = 0;
     std::size_t offset = 0;
     while (true) {
         if (between)
-            between(done, static_cast<std::int64_t>(batches.size()));
+            between(done, batchCount);
         auto b = loader.next();
         if (!b)
             break;
