@@ -20,6 +20,15 @@ private:
     Message m_message;
 };
 
+// What an exception says, as a Message: an Error's own (translatable) one, or its text as
+// plain English (an exception from a library, an Error made from text).
+inline Message messageOf(const std::exception &e)
+{
+    if (const auto *error = dynamic_cast<const Error *>(&e); error && !error->message().empty())
+        return error->message();
+    return Message::plain(e.what());
+}
+
 // A problem with one file or row that was skipped; the scan goes on.
 struct DataIssue {
     enum class Severity { Warning, Error };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,27 +13,74 @@ namespace fuselab {
 // FL_TR("Context", "text"). Qt's lupdate extracts those marks (the app's translation
 // target runs it with -tr-function-alias QT_TRANSLATE_NOOP+=FL_TR), so the GUI translates
 // a Message with QCoreApplication::translate(context, text) and then fills in the
-// arguments; the CLI and logs use str(), the English text. Arguments are data (file
-// names, shapes, numbers), never sentences: a sentence is its own Message.
+// arguments; the CLI and logs use str(), the English text.
+//
+// An argument is either data (a file name, a shape, a number, a library's own error text),
+// inserted as it is, or a sentence: a nested Message, translated on its own before it is
+// inserted. So "refused: %1; treated as missing" takes the reason why as a Message, and a
+// translated front end shows both parts in the user's language.
 struct MessageText {
     const char *context;
     const char *text;
 };
 #define FL_TR(context, text) (::fuselab::MessageText{context, text})
 
+struct Message;
+
+// One argument of a Message: plain data, or a nested sentence.
+class MessageArg {
+public:
+    MessageArg(std::string data) : m_data(std::move(data)) {}
+    MessageArg(const char *data) : m_data(data) {}
+    MessageArg(Message sentence);
+
+    bool isMessage() const { return m_message != nullptr; }
+    // The data; empty for a nested sentence.
+    const std::string &data() const { return m_data; }
+    // The nested sentence; only when isMessage().
+    const Message &message() const { return *m_message; }
+    // The English text: the data, or the nested sentence's str().
+    std::string str() const;
+
+    bool operator==(const MessageArg &other) const;
+    bool operator!=(const MessageArg &other) const { return !(*this == other); }
+
+private:
+    std::string m_data;
+    std::shared_ptr<const Message> m_message; // immutable, so copies may share it
+};
+
 struct Message {
     std::string context; // empty: text is plain English that no catalogue translates
     std::string text;
-    std::vector<std::string> args;
+    std::vector<MessageArg> args;
 
     Message() = default;
+    // Arguments: strings (data) or Messages (sentences translated on their own).
     template <typename... Args>
-    explicit Message(MessageText t, Args &&...a) : context(t.context), text(t.text), args{std::string(std::forward<Args>(a))...}
+    explicit Message(MessageText t, Args &&...a) : context(t.context), text(t.text), args{MessageArg(std::forward<Args>(a))...}
     {
     }
+    // Text that no catalogue translates (a library's error, an exception from elsewhere).
+    static Message plain(std::string english)
+    {
+        Message m;
+        m.text = std::move(english);
+        return m;
+    }
     bool empty() const { return text.empty(); }
-    // The English text with its arguments in place of %1..%9.
-    std::string str() const { return fill(text, args); }
+    // The English text with its arguments (nested sentences in English too) in place of %1..%9.
+    std::string str() const
+    {
+        std::vector<std::string> filled;
+        filled.reserve(args.size());
+        for (const MessageArg &a : args)
+            filled.push_back(a.str());
+        return fill(text, filled);
+    }
+
+    bool operator==(const Message &o) const { return context == o.context && text == o.text && args == o.args; }
+    bool operator!=(const Message &o) const { return !(*this == o); }
 
     // Replaces %1..%9 in `pattern` with args[0..8]; "%%" stays as it is, as in QString::arg.
     static std::string fill(const std::string &pattern, const std::vector<std::string> &args)
@@ -51,5 +99,16 @@ struct Message {
         return out;
     }
 };
+
+inline MessageArg::MessageArg(Message sentence) : m_message(std::make_shared<const Message>(std::move(sentence))) {}
+
+inline std::string MessageArg::str() const { return m_message ? m_message->str() : m_data; }
+
+inline bool MessageArg::operator==(const MessageArg &o) const
+{
+    if (isMessage() != o.isMessage())
+        return false;
+    return isMessage() ? *m_message == *o.m_message : m_data == o.m_data;
+}
 
 } // namespace fuselab
