@@ -59,8 +59,8 @@ private Q_SLOTS:
         writeAudio(p, sine(440, 16000, 0.5, 2), 16000, 2, format);
         AudioInfo info;
         std::vector<float> x;
-        std::string err;
-        QVERIFY2(decodeAudioMono(p, 16000, &x, &info, &err), err.c_str());
+        Message err;
+        QVERIFY2(decodeAudioMono(p, 16000, &x, &info, &err), err.str().c_str());
         QCOMPARE(info.channels, 2);
         QCOMPARE(info.sampleRate, 16000);
         QVERIFY(std::abs(double(x.size()) - 8000) < 100); // Vorbis may pad a little
@@ -115,13 +115,13 @@ private Q_SLOTS:
         std::string broken = bytes;
         broken.replace(8, 4, "JUNK"); // "WAVE" tag destroyed
         writeFile(path("broken.wav"), broken);
-        std::string err;
+        Message err;
         QVERIFY(!decodeAudioMono(path("broken.wav"), 0, nullptr, nullptr, &err));
         QVERIFY2(!err.empty(), "a reason is given");
 
         writeAudio(path("empty.wav"), {}, 8000, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
         QVERIFY(!decodeAudioMono(path("empty.wav"), 0, nullptr, nullptr, &err));
-        QVERIFY2(err.find("no samples") != std::string::npos, err.c_str());
+        QVERIFY2(err.str().find("no samples") != std::string::npos, err.str().c_str());
 
         writeFile(path("zero.wav"), "");
         QVERIFY(!probeAudio(path("zero.wav"), nullptr, &err));

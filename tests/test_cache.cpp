@@ -79,9 +79,9 @@ private Q_SLOTS:
         QCOMPARE(layout.channels, 3);
         QCOMPARE(layout.medianWidth, 1500);
         QCOMPARE(layout.medianHeight, 1000);
-        std::string err;
+        Message err;
         std::vector<std::uint8_t> out(3 * 64 * 64);
-        QVERIFY2(decodeImage(padded, ImageSettings(), 3, 8, out.data(), &err), err.c_str());
+        QVERIFY2(decodeImage(padded, ImageSettings(), 3, 8, out.data(), &err), err.str().c_str());
     }
 
     void buildsAndReads()
@@ -148,6 +148,12 @@ private Q_SLOTS:
         const CacheBuildResult forced = build(settings(), true);
         QVERIFY(!forced.reused);
         QCOMPARE(forced.dir, a.dir);
+        // A reused cache gives its issues back (from meta.json) as the translatable messages
+        // they were built with.
+        QCOMPARE(forced.issues.size(), std::size_t(1));
+        QVERIFY(!a.issues[0].reason.context.empty());
+        QVERIFY(a.issues[0].reason == forced.issues[0].reason);
+        QCOMPARE(a.issues[0].toString(), forced.issues[0].toString());
     }
 
     void keyFollowsSettingsAndContent()

@@ -14,7 +14,7 @@ namespace {
 bool hasIssue(const Dataset &d, const std::string &needle)
 {
     for (auto &i : d.issues)
-        if (i.reason.find(needle) != std::string::npos)
+        if (i.reason.str().find(needle) != std::string::npos)
             return true;
     return false;
 }

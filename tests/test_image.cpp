@@ -39,7 +39,7 @@ private Q_SLOTS:
         QFETCH(int, depth);
         const std::string bytes = encodeImage(ext.toStdString(), 37, 21, channels, depth);
         const ImageHeader h = probeImage(bytes);
-        QVERIFY2(h.error.empty(), h.error.c_str());
+        QVERIFY2(h.error.empty(), h.error.str().c_str());
         QCOMPARE(QString::fromStdString(h.format), format);
         QCOMPARE(h.width, std::int64_t(37));
         QCOMPARE(h.height, std::int64_t(21));
@@ -49,8 +49,8 @@ private Q_SLOTS:
         s.width = 16;
         s.height = 8;
         std::vector<std::uint16_t> out(3 * 16 * 8);
-        std::string err;
-        QVERIFY2(decodeImage(bytes, s, 3, 16, out.data(), &err), err.c_str());
+        Message err;
+        QVERIFY2(decodeImage(bytes, s, 3, 16, out.data(), &err), err.str().c_str());
     }
 
     void rgbOrderAndChwLayout()
@@ -172,9 +172,9 @@ private Q_SLOTS:
         ImageSettings s;
         const std::size_t n = static_cast<std::size_t>(channels) * 64 * 64;
         std::vector<std::uint8_t> reduced(n), full(n);
-        std::string err;
-        QVERIFY2(decodeImage(jpegBytes, s, channels, 8, reduced.data(), &err), err.c_str());
-        QVERIFY2(decodeImage(pngBytes, s, channels, 8, full.data(), &err), err.c_str());
+        Message err;
+        QVERIFY2(decodeImage(jpegBytes, s, channels, 8, reduced.data(), &err), err.str().c_str());
+        QVERIFY2(decodeImage(pngBytes, s, channels, 8, full.data(), &err), err.str().c_str());
         double sum = 0;
         int worst = 0;
         for (std::size_t i = 0; i < n; ++i) {
@@ -189,8 +189,8 @@ private Q_SLOTS:
 
     void zeroByteFile()
     {
-        QVERIFY(probeImage("").error.find("empty file") != std::string::npos);
-        std::string err;
+        QVERIFY(probeImage("").error.str().find("empty file") != std::string::npos);
+        Message err;
         QVERIFY(!validateImage("", 1 << 20, nullptr, &err));
     }
 
@@ -198,20 +198,20 @@ private Q_SLOTS:
     {
         const std::string png = encodeImage(".png", 64, 64, 3, 8, 1);
         const std::string jpg = encodeImage(".jpg", 64, 64, 3, 8, 1);
-        std::string err;
+        Message err;
         QVERIFY(!validateImage(png.substr(0, png.size() / 2), 1 << 20, nullptr, &err));
-        QVERIFY2(err.find("truncated PNG") != std::string::npos, err.c_str());
+        QVERIFY2(err.str().find("truncated PNG") != std::string::npos, err.str().c_str());
         QVERIFY(!validateImage(jpg.substr(0, jpg.size() / 2), 1 << 20, nullptr, &err));
-        QVERIFY2(err.find("truncated JPEG") != std::string::npos, err.c_str());
+        QVERIFY2(err.str().find("truncated JPEG") != std::string::npos, err.str().c_str());
         QVERIFY(!validateImage(png.substr(0, 20), 1 << 20, nullptr, &err)); // cut inside the header
         QVERIFY(validateImage(png, 1 << 20, nullptr, &err));
     }
 
     void textRenamedPng()
     {
-        std::string err;
+        Message err;
         QVERIFY(!validateImage("hello, I am a text file\n", 1 << 20, nullptr, &err));
-        QVERIFY2(err.find("holds text") != std::string::npos, err.c_str());
+        QVERIFY2(err.str().find("holds text") != std::string::npos, err.str().c_str());
     }
 
     void pixelBombIsRefusedBeforeDecoding()
@@ -221,11 +221,11 @@ private Q_SLOTS:
         const ImageHeader h = probeImage(png);
         QCOMPARE(h.width, std::int64_t(100000));
         QCOMPARE(h.height, std::int64_t(100000));
-        std::string err;
+        Message err;
         ImageSettings s;
         std::vector<std::uint8_t> out(3 * 64 * 64);
         QVERIFY(!decodeImage(png, s, 3, 8, out.data(), &err));
-        QVERIFY2(err.find("refused before decoding") != std::string::npos, err.c_str());
+        QVERIFY2(err.str().find("refused before decoding") != std::string::npos, err.str().c_str());
         QVERIFY(!validateImage(png, s.maxPixels, nullptr, &err));
     }
 

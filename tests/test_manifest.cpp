@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/data/DatasetLoader.h"
 #include "core/data/ManifestReader.h"
+#include "core/util/MessageJson.h"
 #include "tests/support/TestFiles.h"
 
 #include <QTemporaryDir>
@@ -13,7 +14,7 @@ namespace {
 bool hasIssue(const Dataset &d, const std::string &needle)
 {
     for (auto &i : d.issues)
-        if (i.reason.find(needle) != std::string::npos || i.file.find(needle) != std::string::npos)
+        if (i.reason.str().find(needle) != std::string::npos || i.file.find(needle) != std::string::npos)
             return true;
     return false;
 }
@@ -110,7 +111,7 @@ private Q_SLOTS:
         QCOMPARE(d.samples[2].labels, (std::vector<int>{0, 2}));
         int listIssues = 0;
         for (auto &i : d.issues)
-            listIssues += i.reason.find("label list holds") != std::string::npos && i.line >= 4;
+            listIssues += i.reason.str().find("label list holds") != std::string::npos && i.line >= 4;
         QCOMPARE(listIssues, 2);
     }
 
@@ -165,7 +166,7 @@ private Q_SLOTS:
         QCOMPARE(d.samples.size(), std::size_t(2));
         int ragged = 0;
         for (auto &i : d.issues)
-            if (i.reason.find("fields but the header has") != std::string::npos) {
+            if (i.reason.str().find("fields but the header has") != std::string::npos) {
                 ++ragged;
                 QVERIFY(i.line == 3 || i.line == 4);
             }
@@ -182,8 +183,58 @@ private Q_SLOTS:
         QCOMPARE(d.samples.size(), std::size_t(1));
         int refused = 0;
         for (auto &i : d.issues)
-            refused += i.reason.find("outside the dataset folder") != std::string::npos;
+            refused += i.reason.str().find("outside the dataset folder") != std::string::npos;
         QCOMPARE(refused, 3);
+    }
+
+    // A skipped row's reason is a translatable message: a context and English template that
+    // the catalogue is keyed by, data arguments, and a sentence nested as an argument is a
+    // message of its own. str() and toString() give the English line the CLI prints.
+    void skippedRowsCarryTranslatableMessages()
+    {
+        writeFile(dir() + "/msg/m.csv", "image,label\nok.png,a\nok.png\n../outside.png,b\nok.png,b\n");
+        writeImage(dir() + "/msg/ok.png", 4, 4);
+        const Dataset d = loadDataset(dir() + "/msg/m.csv");
+        const DataIssue *ragged = nullptr, *refused = nullptr;
+        for (auto &i : d.issues) {
+            if (i.line == 3)
+                ragged = &i;
+            if (i.line == 4 && i.file == "../outside.png")
+                refused = &i;
+        }
+        QVERIFY(ragged && refused);
+
+        QCOMPARE(ragged->reason.context, std::string("DataReading"));
+        QCOMPARE(ragged->reason.text, std::string("row has %1 fields but the header has %2; row skipped"));
+        QCOMPARE(ragged->reason.args.size(), std::size_t(2));
+        QVERIFY(!ragged->reason.args[0].isMessage());
+        QCOMPARE(ragged->reason.args[0].data(), std::string("1"));
+        QCOMPARE(ragged->reason.args[1].data(), std::string("2"));
+        QCOMPARE(ragged->reason.str(), std::string("row has 1 fields but the header has 2; row skipped"));
+        QCOMPARE(ragged->toString(), "skipped: " + dir() + "/msg/m.csv:3: row has 1 fields but the header has 2; row skipped");
+
+        // "refused: %1; treated as missing", %1 being the reason why, a sentence of its own.
+        QCOMPARE(refused->file, std::string("../outside.png"));
+        QCOMPARE(refused->reason.context, std::string("DataReading"));
+        QCOMPARE(refused->reason.text, std::string("refused: %1; treated as missing"));
+        QCOMPARE(refused->reason.args.size(), std::size_t(1));
+        QVERIFY(refused->reason.args[0].isMessage());
+        const Message &why = refused->reason.args[0].message();
+        QCOMPARE(why.context, std::string("DataReading"));
+        QCOMPARE(why.text, std::string("path leads outside the dataset folder %1"));
+        QCOMPARE(why.args.size(), std::size_t(1));
+        QCOMPARE(why.args[0].data(), d.root);
+        QCOMPARE(refused->reason.str(), "refused: path leads outside the dataset folder " + d.root + "; treated as missing");
+        QCOMPARE(refused->toString(),
+                 "skipped: ../outside.png:4: refused: path leads outside the dataset folder " + d.root + "; treated as missing");
+
+        // The machine-readable form a report carries reads back into the same message.
+        const nlohmann::json j = messageToJson(refused->reason);
+        QCOMPARE(j["text"].get<std::string>(), std::string("refused: %1; treated as missing"));
+        QCOMPARE(j["args"][0]["text"].get<std::string>(), std::string("path leads outside the dataset folder %1"));
+        QVERIFY(messageFromJson(j) == refused->reason);
+        QVERIFY(messageFromJson(nlohmann::json::parse(j.dump())) == refused->reason);
+        QVERIFY(reasonFromJson({{"reason", "old English"}}) == Message::plain("old English"));
     }
 
     void unknownExtensionInAFileColumn()

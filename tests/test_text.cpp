@@ -31,11 +31,12 @@ class TestText final : public QObject {
 private Q_SLOTS:
     void utf8ValidationAndBom()
     {
-        std::string text, err;
+        std::string text;
+        Message err;
         QVERIFY(normaliseText("\xEF\xBB\xBFhello", &text, &err));
         QCOMPARE(text, std::string("hello"));
         QVERIFY(!normaliseText("caf\xE9 au lait", &text, &err)); // Latin-1
-        QVERIFY2(err.find("offset 3") != std::string::npos, err.c_str());
+        QVERIFY2(err.str().find("offset 3") != std::string::npos, err.str().c_str());
         QVERIFY(!normaliseText("\xC0\xAF", &text, &err));        // overlong '/'
         QVERIFY(!normaliseText("\xED\xA0\x80", &text, &err));    // surrogate
         QVERIFY(normaliseText("中文 ✓ 😀", &text, &err));

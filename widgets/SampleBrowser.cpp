@@ -30,7 +30,7 @@ QImage previewImage(const Dataset &d, std::size_t sample, std::size_t column, in
 {
     const FieldPreview p = previewField(d, sample, column, size);
     if (!p.error.empty() && text)
-        *text = QString::fromStdString(p.error);
+        *text = translated(p.error);
     switch (p.kind) {
     case Modality::Image: {
         if (p.rgb.empty())

@@ -10,14 +10,14 @@
 
 namespace fuselab {
 
-std::string readTextField(const Field &f, std::string *error)
+std::string readTextField(const Field &f, Message *error)
 {
     std::string raw;
     if (f.isPath) {
         try {
             raw = readFile(f.value, 64u << 20);
         } catch (const Error &e) {
-            if (error) *error = e.what();
+            if (error) *error = messageOf(e);
             return {};
         }
     } else {
@@ -26,7 +26,7 @@ std::string readTextField(const Field &f, std::string *error)
     std::string text;
     if (!normaliseText(raw, &text, error))
         return {};
-    if (error) error->clear();
+    if (error) *error = Message();
     return text;
 }
 
@@ -36,14 +36,14 @@ FieldEncoder::FieldEncoder(const PreprocessSettings &settings, const CacheColumn
     if (column.kind == Modality::Audio)
         m_mel = std::make_shared<MelSpectrogram>(settings.audio.mel);
     if (column.kind == Modality::Text && !m_tokenizer)
-        throw Error("text column " + column.name + " needs a tokenizer");
+        throw Error("text column " + column.name + " needs a tokenizer"); // a caller's mistake, not the user's
 }
 
-bool FieldEncoder::encode(const Field &f, const ImageBlob *blob, std::uint8_t *out, std::string *error) const
+bool FieldEncoder::encode(const Field &f, const ImageBlob *blob, std::uint8_t *out, Message *error) const
 {
     const auto bytes = static_cast<std::size_t>(m_column.recordBytes());
     bool ok = false;
-    std::string why;
+    Message why;
     try {
         if (m_column.kind == Modality::Image) {
             const int channels = static_cast<int>(m_column.shape[0]);
@@ -71,13 +71,13 @@ bool FieldEncoder::encode(const Field &f, const ImageBlob *blob, std::uint8_t *o
             }
         }
     } catch (const std::exception &e) {
-        why = e.what();
+        why = messageOf(e);
         ok = false;
     }
     if (!ok) {
         std::memset(out, 0, bytes);
         if (error)
-            *error = why.empty() ? "could not be decoded" : why;
+            *error = why.empty() ? Message(FL_TR("Cache", "could not be decoded")) : why;
     }
     return ok;
 }

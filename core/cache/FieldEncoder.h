@@ -19,7 +19,7 @@ public:
 
     // Writes column.recordBytes() bytes to `out`; false with `error` set when the field
     // cannot be decoded (out is then zeroed). `blob` resolves IDX images.
-    bool encode(const Field &field, const ImageBlob *blob, std::uint8_t *out, std::string *error) const;
+    bool encode(const Field &field, const ImageBlob *blob, std::uint8_t *out, Message *error) const;
 
     const CacheColumn &column() const { return m_column; }
 
@@ -31,6 +31,6 @@ private:
 };
 
 // Reads a text field (file or inline) as validated UTF-8; empty with `error` set on failure.
-std::string readTextField(const Field &field, std::string *error);
+std::string readTextField(const Field &field, Message *error);
 
 } // namespace fuselab

@@ -27,13 +27,13 @@ AugmentSettings AugmentSettings::fromJson(const nlohmann::json &j)
         a.brightness = j.value("brightness", 0.0);
         a.contrast = j.value("contrast", 0.0);
     } catch (const nlohmann::json::exception &e) {
-        throw Error(std::string("augmentation settings: ") + e.what());
+        throw Error(Message(FL_TR("Cache", "augmentation settings: %1"), e.what()));
     }
-    if (a.cropPadding < 0 || a.cropPadding > 256) throw Error("augmentation \"crop_padding\" must be 0 to 256");
-    if (a.flipProbability < 0 || a.flipProbability > 1) throw Error("augmentation \"flip\" must be a probability in [0, 1]");
-    if (a.rotationDegrees < 0 || a.rotationDegrees > 180) throw Error("augmentation \"rotation_deg\" must be 0 to 180");
-    if (a.brightness < 0 || a.brightness > 1) throw Error("augmentation \"brightness\" must be 0 to 1");
-    if (a.contrast < 0 || a.contrast > 1) throw Error("augmentation \"contrast\" must be 0 to 1");
+    if (a.cropPadding < 0 || a.cropPadding > 256) throw Error(Message(FL_TR("Cache", "augmentation \"crop_padding\" must be 0 to 256")));
+    if (a.flipProbability < 0 || a.flipProbability > 1) throw Error(Message(FL_TR("Cache", "augmentation \"flip\" must be a probability in [0, 1]")));
+    if (a.rotationDegrees < 0 || a.rotationDegrees > 180) throw Error(Message(FL_TR("Cache", "augmentation \"rotation_deg\" must be 0 to 180")));
+    if (a.brightness < 0 || a.brightness > 1) throw Error(Message(FL_TR("Cache", "augmentation \"brightness\" must be 0 to 1")));
+    if (a.contrast < 0 || a.contrast > 1) throw Error(Message(FL_TR("Cache", "augmentation \"contrast\" must be 0 to 1")));
     return a;
 }
 

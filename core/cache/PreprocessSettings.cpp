@@ -50,15 +50,15 @@ void take(const nlohmann::json &obj, const std::string &section, const char *key
     try {
         out = obj.at(key).get<T>();
     } catch (const nlohmann::json::exception &) {
-        throw Error("preprocessing setting \"" + section + "." + key + "\" has the wrong type ("
-                    + obj.at(key).dump() + ")");
+        throw Error(Message(FL_TR("Cache", "preprocessing setting \"%1\" has the wrong type (%2)"), section + "." + key,
+                            obj.at(key).dump()));
     }
 }
 
-void require(bool ok, const std::string &field, const std::string &why)
+void require(bool ok, const std::string &field, MessageText why)
 {
     if (!ok)
-        throw Error("preprocessing setting \"" + field + "\": " + why);
+        throw Error(Message(FL_TR("Cache", "preprocessing setting \"%1\": %2"), field, Message(why)));
 }
 
 } // namespace
@@ -67,7 +67,7 @@ PreprocessSettings PreprocessSettings::fromJson(const nlohmann::json &j)
 {
     PreprocessSettings s;
     if (!j.is_object())
-        throw Error("preprocessing settings must be a JSON object");
+        throw Error(Message(FL_TR("Cache", "preprocessing settings must be a JSON object")));
     if (j.contains("image")) {
         const auto &o = j["image"];
         take(o, "image", "width", s.image.width);
@@ -76,13 +76,13 @@ PreprocessSettings PreprocessSettings::fromJson(const nlohmann::json &j)
         take(o, "image", "max_pixels", s.image.maxPixels);
         std::string resize = "stretch";
         take(o, "image", "resize", resize);
-        require(resize == "stretch" || resize == "pad", "image.resize", "must be \"stretch\" or \"pad\"");
+        require(resize == "stretch" || resize == "pad", "image.resize", FL_TR("Cache", "must be \"stretch\" or \"pad\""));
         s.image.resize = resize == "pad" ? ResizeMode::Pad : ResizeMode::Stretch;
         require(s.image.width > 0 && s.image.width <= 4096 && s.image.height > 0 && s.image.height <= 4096,
-                "image.width/height", "must be between 1 and 4096");
+                "image.width/height", FL_TR("Cache", "must be between 1 and 4096"));
         require(s.image.channels == 0 || s.image.channels == 1 || s.image.channels == 3, "image.channels",
-                "must be 0 (from the data), 1 or 3");
-        require(s.image.maxPixels > 0, "image.max_pixels", "must be positive");
+                FL_TR("Cache", "must be 0 (from the data), 1 or 3"));
+        require(s.image.maxPixels > 0, "image.max_pixels", FL_TR("Cache", "must be positive"));
     }
     if (j.contains("audio")) {
         const auto &o = j["audio"];
@@ -97,14 +97,14 @@ PreprocessSettings PreprocessSettings::fromJson(const nlohmann::json &j)
         take(o, "audio", "n_mels", m.nMels);
         take(o, "audio", "log", m.log);
         take(o, "audio", "log_eps", m.logEps);
-        require(m.sampleRate >= 1000 && m.sampleRate <= 384000, "audio.sample_rate", "must be 1000 to 384000");
-        require(s.audio.durationSeconds > 0 && s.audio.durationSeconds <= 600, "audio.duration_s", "must be in (0, 600]");
-        require(m.nFft >= 16 && m.nFft <= 16384, "audio.n_fft", "must be 16 to 16384");
-        require(m.nMels >= 1 && m.nMels <= 512, "audio.n_mels", "must be 1 to 512");
-        require(m.effectiveWin() <= m.nFft, "audio.win_length", "must not exceed n_fft");
+        require(m.sampleRate >= 1000 && m.sampleRate <= 384000, "audio.sample_rate", FL_TR("Cache", "must be 1000 to 384000"));
+        require(s.audio.durationSeconds > 0 && s.audio.durationSeconds <= 600, "audio.duration_s", FL_TR("Cache", "must be in (0, 600]"));
+        require(m.nFft >= 16 && m.nFft <= 16384, "audio.n_fft", FL_TR("Cache", "must be 16 to 16384"));
+        require(m.nMels >= 1 && m.nMels <= 512, "audio.n_mels", FL_TR("Cache", "must be 1 to 512"));
+        require(m.effectiveWin() <= m.nFft, "audio.win_length", FL_TR("Cache", "must not exceed n_fft"));
         require(m.fMin >= 0 && m.effectiveFMax() > m.fMin && m.effectiveFMax() <= m.sampleRate / 2.0,
-                "audio.f_min/f_max", "need 0 <= f_min < f_max <= sample_rate/2");
-        require(m.logEps > 0, "audio.log_eps", "must be positive");
+                "audio.f_min/f_max", FL_TR("Cache", "need 0 <= f_min < f_max <= sample_rate/2"));
+        require(m.logEps > 0, "audio.log_eps", FL_TR("Cache", "must be positive"));
     }
     if (j.contains("text")) {
         const auto &o = j["text"];
@@ -113,17 +113,17 @@ PreprocessSettings PreprocessSettings::fromJson(const nlohmann::json &j)
         if (kind == "word") s.text.tokenizer = TokenizerKind::Word;
         else if (kind == "char") s.text.tokenizer = TokenizerKind::Char;
         else if (kind == "sentencepiece") s.text.tokenizer = TokenizerKind::SentencePiece;
-        else require(false, "text.tokenizer", "must be \"word\", \"char\" or \"sentencepiece\"");
+        else require(false, "text.tokenizer", FL_TR("Cache", "must be \"word\", \"char\" or \"sentencepiece\""));
         take(o, "text", "max_length", s.text.maxLength);
         take(o, "text", "min_count", s.text.minCount);
         take(o, "text", "max_vocab", s.text.maxVocab);
         take(o, "text", "lowercase", s.text.lowercase);
         take(o, "text", "spm_model", s.text.spmModel);
         take(o, "text", "spm_vocab", s.text.spmVocab);
-        require(s.text.maxLength >= 1 && s.text.maxLength <= 8192, "text.max_length", "must be 1 to 8192");
-        require(s.text.maxVocab >= 3, "text.max_vocab", "must be at least 3");
-        require(s.text.spmModel == "unigram" || s.text.spmModel == "bpe", "text.spm_model", "must be \"unigram\" or \"bpe\"");
-        require(s.text.spmVocab >= 8, "text.spm_vocab", "must be at least 8");
+        require(s.text.maxLength >= 1 && s.text.maxLength <= 8192, "text.max_length", FL_TR("Cache", "must be 1 to 8192"));
+        require(s.text.maxVocab >= 3, "text.max_vocab", FL_TR("Cache", "must be at least 3"));
+        require(s.text.spmModel == "unigram" || s.text.spmModel == "bpe", "text.spm_model", FL_TR("Cache", "must be \"unigram\" or \"bpe\""));
+        require(s.text.spmVocab >= 8, "text.spm_vocab", FL_TR("Cache", "must be at least 8"));
     }
     return s;
 }

@@ -51,15 +51,15 @@ CacheDType dtypeFromName(const std::string &n, const std::string &where)
     if (n == "u16") return CacheDType::U16;
     if (n == "f32") return CacheDType::F32;
     if (n == "i32") return CacheDType::I32;
-    throw Error(where + ": unknown dtype \"" + n + "\"");
+    throw Error(Message(FL_TR("Cache", "%1: unknown dtype \"%2\""), where, n));
 }
 
 std::shared_ptr<MappedFile> mapChecked(const fs::path &path, std::int64_t expected)
 {
     auto f = std::make_shared<MappedFile>(MappedFile::openReadOnly(path.string()));
     if (static_cast<std::int64_t>(f->size()) != expected)
-        throw Error(path.string() + ": " + std::to_string(f->size()) + " bytes, expected " + std::to_string(expected)
-                    + " (incomplete or corrupt cache; delete the folder to rebuild it)");
+        throw Error(Message(FL_TR("Cache", "%1: %2 bytes, expected %3 (incomplete or corrupt cache; delete the folder to rebuild it)"),
+                            path.string(), std::to_string(f->size()), std::to_string(expected)));
     return f;
 }
 } // namespace
@@ -72,15 +72,15 @@ TensorCache TensorCache::open(const std::string &dir)
     try {
         text = readFile(metaPath.string(), 1 << 28);
     } catch (const Error &) {
-        throw Error(dir + ": not a FuseLab tensor cache (no readable meta.json)");
+        throw Error(Message(FL_TR("Cache", "%1: not a FuseLab tensor cache (no readable meta.json)"), dir));
     }
     const nlohmann::json meta = nlohmann::json::parse(text, nullptr, false);
     if (meta.is_discarded() || !meta.is_object() || meta.value("format", "") != "fuselab-tensor-cache")
-        throw Error(metaPath.string() + ": not a FuseLab tensor cache description");
+        throw Error(Message(FL_TR("Cache", "%1: not a FuseLab tensor cache description"), metaPath.string()));
     const int version = meta.value("version", -1);
     if (version != kTensorCacheVersion)
-        throw Error(metaPath.string() + ": cache format version " + std::to_string(version) + ", this FuseLab reads version "
-                    + std::to_string(kTensorCacheVersion) + "; rebuild the cache");
+        throw Error(Message(FL_TR("Cache", "%1: cache format version %2, this FuseLab reads version %3; rebuild the cache"), metaPath.string(),
+                            std::to_string(version), std::to_string(kTensorCacheVersion)));
     TensorCache c;
     c.m_dir = dir;
     try {
@@ -93,7 +93,7 @@ TensorCache TensorCache::open(const std::string &dir)
             col.name = jc.at("name").get<std::string>();
             const auto kind = modalityFromName(jc.at("kind").get<std::string>());
             if (!kind)
-                throw Error(metaPath.string() + ": unknown modality in column " + col.name);
+                throw Error(Message(FL_TR("Cache", "%1: unknown modality in column %2"), metaPath.string(), col.name));
             col.kind = *kind;
             col.dtype = dtypeFromName(jc.at("dtype").get<std::string>(), metaPath.string());
             col.shape = jc.at("shape").get<std::vector<std::int64_t>>();
@@ -107,7 +107,7 @@ TensorCache TensorCache::open(const std::string &dir)
         }
         c.m_settings = meta.value("settings", nlohmann::json::object());
     } catch (const nlohmann::json::exception &e) {
-        throw Error(metaPath.string() + ": malformed (" + e.what() + ")");
+        throw Error(Message(FL_TR("Cache", "%1: malformed (%2)"), metaPath.string(), e.what()));
     }
     const std::int64_t n = c.m_count;
     c.m_labels = c.m_multiLabel ? mapChecked(root / "labels.u8", n * static_cast<std::int64_t>(c.m_classes.size()))

@@ -6,6 +6,7 @@
 #include "core/data/Fingerprint.h"
 #include "core/media/AudioDecoder.h"
 #include "core/util/FileIO.h"
+#include "core/util/MessageJson.h"
 #include "core/util/ParallelFor.h"
 
 #include <ATen/ATen.h>
@@ -60,7 +61,7 @@ ImageColumnLayout probeImageColumn(const Dataset &d, int column, int threads, st
                 h = probeImage(readFile(f.value));
             headers[static_cast<std::size_t>(k)] = h;
         } catch (const Error &e) {
-            headers[static_cast<std::size_t>(k)].error = e.what(); // reported when the file is decoded
+            headers[static_cast<std::size_t>(k)].error = messageOf(e); // reported when the file is decoded
         }
     }, observer, "reading image headers");
     std::vector<int> widths, heights;
@@ -108,7 +109,7 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
                                   ProgressObserver *observer)
 {
     if (d.samples.empty())
-        throw Error(d.source + ": no samples to preprocess");
+        throw Error(Message(FL_TR("Cache", "%1: no samples to preprocess"), d.source));
     const int threads = resolveThreadCount(options.threads);
     CacheBuildResult result;
 
@@ -128,7 +129,7 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
             TensorCache::open(dir.string());
             const nlohmann::json meta = nlohmann::json::parse(readFile((dir / "meta.json").string()));
             for (const auto &i : meta.value("issues", nlohmann::json::array()))
-                result.issues.push_back({i.value("file", ""), 0, i.value("reason", "")});
+                result.issues.push_back({i.value("file", ""), 0, reasonFromJson(i)});
             result.reused = true;
             return result;
         } catch (const std::exception &) {
@@ -137,13 +138,13 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
     }
     fs::create_directories(root, ec);
     if (ec)
-        throw Error(Message(FL_TR("TensorCacheBuilder", "cannot create the cache folder %1: %2 (choose a writable cache folder)"),
+        throw Error(Message(FL_TR("Cache", "cannot create the cache folder %1: %2 (choose a writable cache folder)"),
                             root.string(), ec.message()));
     const fs::path tmp = root / (result.key + ".tmp-" + std::to_string(::getpid()));
     fs::remove_all(tmp, ec);
     fs::create_directories(tmp, ec);
     if (ec)
-        throw Error("cannot create " + tmp.string() + ": " + ec.message());
+        throw Error(Message(FL_TR("Cache", "cannot create %1: %2"), tmp.string(), ec.message()));
 
     // Whatever happens from here on (an error, a cancel), leave no half-built folder behind.
     struct RemoveOnFailure {
@@ -160,9 +161,9 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
     const auto N = static_cast<std::int64_t>(d.samples.size());
     const std::size_t M = d.columns.size();
     std::mutex issueMutex;
-    auto addIssue = [&](const std::string &file, const std::string &reason) {
+    auto addIssue = [&](const std::string &file, Message reason) {
         std::lock_guard<std::mutex> lock(issueMutex);
-        result.issues.push_back({file, 0, reason});
+        result.issues.push_back({file, 0, std::move(reason)});
     };
     useSingleThreadedOpenCv();
     SingleThreadedTorch singleThreaded;
@@ -198,7 +199,7 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
                 }
                 if (s.split != Split::Train || !s.fields[m].present)
                     continue;
-                std::string err;
+                Message err;
                 std::string text = readTextField(s.fields[m], &err);
                 if (err.empty())
                     train.push_back(std::move(text));
@@ -234,10 +235,10 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
             if (!f.present)
                 continue;
             Column &c = cols[m];
-            std::string error;
+            Message error;
             const bool ok = c.encoder->encode(f, d.blob.get(), c.data.mutableData() + i * c.meta.recordBytes(), &error);
             if (!ok)
-                addIssue(d.displayName(f), error);
+                addIssue(d.displayName(f), std::move(error));
             present.mutableData()[i * static_cast<std::int64_t>(M) + static_cast<std::int64_t>(m)] = ok;
             any = any || ok;
         }
@@ -326,7 +327,7 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
     }
     meta["issues"] = nlohmann::json::array();
     for (auto &i : result.issues)
-        meta["issues"].push_back({{"file", i.file}, {"reason", i.reason}});
+        meta["issues"].push_back({{"file", i.file}, {"reason", i.reason.str()}, {"message", messageToJson(i.reason)}});
 
     for (auto &c : cols)
         c.data.flush();
@@ -338,7 +339,7 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
     fs::remove_all(dir, ec);
     fs::rename(tmp, dir, ec);
     if (ec)
-        throw Error("cannot move the finished cache into " + dir.string() + ": " + ec.message());
+        throw Error(Message(FL_TR("Cache", "cannot move the finished cache into %1: %2"), dir.string(), ec.message()));
     cleanup.armed = false;
     return result;
 }

@@ -78,8 +78,8 @@ CsvParseResult parseCsv(std::string_view text, char delimiter)
         }
     }
     if (inQuotes) {
-        result.error = "unterminated quoted field (the quote opened on line " + std::to_string(quoteStartLine)
-                       + " is never closed)";
+        result.error = Message(FL_TR("DataReading", "unterminated quoted field (the quote opened on line %1 is never closed)"),
+                               std::to_string(quoteStartLine));
         result.errorLine = quoteStartLine;
         return result;
     }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include "core/util/Message.h"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,7 +17,7 @@ struct CsvRecord {
 
 struct CsvParseResult {
     std::vector<CsvRecord> records; // the header is records[0]
-    std::string error;              // non-empty when the text is malformed
+    Message error;                  // non-empty when the text is malformed
     long errorLine = 0;
 };
 

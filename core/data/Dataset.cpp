@@ -126,6 +126,14 @@ bool hasTextExtension(const std::string &path)
     return inList(path, exts);
 }
 
+MessageArg extensionArg(const std::string &path)
+{
+    const std::string ext = lowerExtension(path);
+    if (ext.empty())
+        return Message(FL_TR("DataReading", "(none)"));
+    return ext;
+}
+
 void sortClassNames(std::vector<std::string> &names)
 {
     const bool numeric = !names.empty() && std::all_of(names.begin(), names.end(), [](const std::string &n) {

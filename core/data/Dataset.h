@@ -100,6 +100,8 @@ bool hasImageExtension(const std::string &path);
 bool hasAudioExtension(const std::string &path);
 bool hasTextExtension(const std::string &path);
 std::string lowerExtension(const std::string &path); // ".png", lower-case; empty when none
+// The extension for a message: lowerExtension, or the sentence "(none)" when there is none.
+MessageArg extensionArg(const std::string &path);
 
 // Orders class names numerically when all are integers ("2" before "10"), else bytewise.
 void sortClassNames(std::vector<std::string> &names);

@@ -16,13 +16,13 @@ Dataset loadDataset(const std::string &path, const LoadOptions &options, Progres
     std::error_code ec;
     const fs::file_status st = fs::status(path, ec);
     if (ec || !fs::exists(st))
-        throw Error(path + ": no such file or folder");
+        throw Error(Message(FL_TR("DataReading", "%1: no such file or folder"), path));
 
     Dataset d;
     if (fs::is_regular_file(st)) {
         const std::string ext = lowerExtension(path);
         if (ext != ".csv" && ext != ".jsonl" && ext != ".ndjson")
-            throw Error(path + ": not a dataset; point at a folder, or at a .csv or .jsonl manifest");
+            throw Error(Message(FL_TR("DataReading", "%1: not a dataset; point at a folder, or at a .csv or .jsonl manifest"), path));
         d = ManifestReader(options.reader).read(path);
     } else if (fs::is_directory(st)) {
         const fs::path dir(path);
@@ -36,13 +36,13 @@ Dataset loadDataset(const std::string &path, const LoadOptions &options, Progres
             d = FolderTreeReader().read(path, observer);
         d.source = path;
     } else {
-        throw Error(path + ": not a regular file or folder");
+        throw Error(Message(FL_TR("DataReading", "%1: not a regular file or folder"), path));
     }
 
     assignSplits(d, options.split);
 
     if (d.classes.size() == 1)
-        d.issues.push_back({d.source, 0, "only one class (\"" + d.classes[0] + "\"): a classifier needs at least two",
+        d.issues.push_back({d.source, 0, Message(FL_TR("DataReading", "only one class (\"%1\"): a classifier needs at least two"), d.classes[0]),
                             DataIssue::Severity::Error});
     std::vector<int> trainCount(d.classes.size(), 0);
     for (auto &s : d.samples)
@@ -51,8 +51,9 @@ Dataset loadDataset(const std::string &path, const LoadOptions &options, Progres
     for (std::size_t c = 0; c < d.classes.size(); ++c)
         if (trainCount[c] == 0)
             d.issues.push_back({d.source, 0,
-                                "class \"" + d.classes[c] + "\" has no training samples (it appears only in val/test): "
-                                "the model cannot learn it",
+                                Message(FL_TR("DataReading", "class \"%1\" has no training samples (it appears only in val/test): "
+                                                             "the model cannot learn it"),
+                                        d.classes[c]),
                                 DataIssue::Severity::Warning});
     return d;
 }

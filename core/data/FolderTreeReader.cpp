@@ -16,6 +16,17 @@ namespace fuselab {
 
 namespace {
 
+// One sentence per modality: a translation needs the whole sentence, not a word put in.
+MessageText sameNameText(Modality kind)
+{
+    switch (kind) {
+    case Modality::Image: return FL_TR("DataReading", "another image file with the same name (%1) is already this sample's; skipped");
+    case Modality::Audio: return FL_TR("DataReading", "another audio file with the same name (%1) is already this sample's; skipped");
+    case Modality::Text: break;
+    }
+    return FL_TR("DataReading", "another text file with the same name (%1) is already this sample's; skipped");
+}
+
 struct Walker {
     const PathGuard &guard;
     std::vector<DataIssue> &issues;
@@ -28,15 +39,15 @@ struct Walker {
     {
         struct stat st {};
         if (::stat(dir.c_str(), &st) != 0) {
-            issues.push_back({guard.relative(dir.string()), 0, "cannot open folder; skipped"});
+            issues.push_back({guard.relative(dir.string()), 0, Message(FL_TR("DataReading", "cannot open folder; skipped"))});
             return;
         }
         if (!visited.insert({st.st_dev, st.st_ino}).second) {
-            issues.push_back({guard.relative(dir.string()), 0, "symbolic link loop (folder already visited); skipped"});
+            issues.push_back({guard.relative(dir.string()), 0, Message(FL_TR("DataReading", "symbolic link loop (folder already visited); skipped"))});
             return;
         }
         if (depth > 32) {
-            issues.push_back({guard.relative(dir.string()), 0, "folders nested more than 32 deep; skipped"});
+            issues.push_back({guard.relative(dir.string()), 0, Message(FL_TR("DataReading", "folders nested more than 32 deep; skipped"))});
             return;
         }
         std::error_code ec;
@@ -44,7 +55,7 @@ struct Walker {
         for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
             entries.push_back(it->path());
         if (ec)
-            issues.push_back({guard.relative(dir.string()), 0, "cannot list folder: " + ec.message()});
+            issues.push_back({guard.relative(dir.string()), 0, Message(FL_TR("DataReading", "cannot list folder: %1"), ec.message())});
         std::sort(entries.begin(), entries.end());
         for (const fs::path &p : entries) {
             if (observer && ++seen % 512 == 0) {
@@ -57,7 +68,7 @@ struct Walker {
             std::error_code sec;
             const fs::file_status status = fs::status(p, sec); // follows links
             if (sec) {
-                issues.push_back({guard.relative(p.string()), 0, "broken link or unreadable entry; skipped"});
+                issues.push_back({guard.relative(p.string()), 0, Message(FL_TR("DataReading", "broken link or unreadable entry; skipped"))});
                 continue;
             }
             if (fs::is_directory(status))
@@ -87,7 +98,7 @@ Dataset FolderTreeReader::read(const std::string &rootArg, ProgressObserver *obs
     for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec))
         top.push_back(it->path());
     if (ec)
-        throw Error(rootArg + ": cannot list folder: " + ec.message());
+        throw Error(Message(FL_TR("DataReading", "%1: cannot list folder: %2"), rootArg, ec.message()));
     std::sort(top.begin(), top.end());
     bool splitLayout = false;
     for (auto &p : top)
@@ -102,7 +113,8 @@ Dataset FolderTreeReader::read(const std::string &rootArg, ProgressObserver *obs
                 classParents.emplace_back(p, *sp);
             else
                 d.issues.push_back({guard.relative(p.string()), 0,
-                                    "folder beside train/val/test is not a split; ignored", DataIssue::Severity::Warning});
+                                    Message(FL_TR("DataReading", "folder beside train/val/test is not a split; ignored")),
+                                    DataIssue::Severity::Warning});
         }
     } else {
         classParents.emplace_back(root, Split::None);
@@ -127,7 +139,7 @@ Dataset FolderTreeReader::read(const std::string &rootArg, ProgressObserver *obs
             if (fs::is_directory(fs::status(p, sec)))
                 classDirs.push_back(p);
             else if (!(split == Split::None && parent == root && (p.filename() == "classes.txt" || p.filename() == "README.md")))
-                d.issues.push_back({guard.relative(p.string()), 0, "file is not inside a class folder; ignored",
+                d.issues.push_back({guard.relative(p.string()), 0, Message(FL_TR("DataReading", "file is not inside a class folder; ignored")),
                                     DataIssue::Severity::Warning});
         }
         std::sort(classDirs.begin(), classDirs.end());
@@ -146,15 +158,14 @@ Dataset FolderTreeReader::read(const std::string &rootArg, ProgressObserver *obs
                 else if (hasTextExtension(path))
                     kind = Modality::Text;
                 else {
-                    const std::string ext = lowerExtension(path);
                     d.issues.push_back({guard.relative(path), 0,
-                                        "unknown extension \"" + (ext.empty() ? std::string("(none)") : ext)
-                                            + "\" (not an image, audio or .txt file); skipped"});
+                                        Message(FL_TR("DataReading", "unknown extension \"%1\" (not an image, audio or .txt file); skipped"),
+                                                extensionArg(path))});
                     continue;
                 }
-                std::string why;
+                Message why;
                 if (!guard.resolve(path, &why)) {
-                    d.issues.push_back({guard.relative(path), 0, "refused: " + why});
+                    d.issues.push_back({guard.relative(path), 0, Message(FL_TR("DataReading", "refused: %1"), why)});
                     continue;
                 }
                 const std::string stem = (file.parent_path() / file.stem()).lexically_relative(classDir).string();
@@ -164,9 +175,7 @@ Dataset FolderTreeReader::read(const std::string &rootArg, ProgressObserver *obs
                 g.split = split;
                 auto [it, inserted] = g.files.emplace(kind, path);
                 if (!inserted)
-                    d.issues.push_back({guard.relative(path), 0,
-                                        std::string("another ") + modalityName(kind) + " file with the same name ("
-                                            + guard.relative(it->second) + ") is already this sample's; skipped"});
+                    d.issues.push_back({guard.relative(path), 0, Message(sameNameText(kind), guard.relative(it->second))});
                 else
                     labelsWithFiles.insert(label);
             }
@@ -175,7 +184,8 @@ Dataset FolderTreeReader::read(const std::string &rootArg, ProgressObserver *obs
 
     for (const std::string &label : labelSet)
         if (!labelsWithFiles.count(label))
-            d.issues.push_back({label, 0, "class folder \"" + label + "\" holds no usable files", DataIssue::Severity::Warning});
+            d.issues.push_back({label, 0, Message(FL_TR("DataReading", "class folder \"%1\" holds no usable files"), label),
+                                DataIssue::Severity::Warning});
 
     std::vector<std::string> labels(labelsWithFiles.begin(), labelsWithFiles.end());
     sortClassNames(labels);

@@ -5,6 +5,7 @@
 #include "core/util/FileIO.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -62,7 +63,7 @@ IdxReader::IdxArray IdxReader::readArray(const std::string &path)
 {
     gzFile gz = gzopen(path.c_str(), "rb"); // reads plain files transparently too
     if (!gz)
-        throw Error("cannot open " + path);
+        throw Error(Message(FL_TR("DataReading", "cannot open %1"), path));
     std::string raw;
     char buf[1 << 16];
     int n;
@@ -70,7 +71,7 @@ IdxReader::IdxArray IdxReader::readArray(const std::string &path)
         raw.append(buf, static_cast<std::size_t>(n));
         if (raw.size() > (UINT64_C(1) << 33)) {
             gzclose(gz);
-            throw Error(path + ": decompresses to more than 8 GiB; refused");
+            throw Error(Message(FL_TR("DataReading", "%1: decompresses to more than 8 GiB; refused"), path));
         }
     }
     int err = 0;
@@ -79,17 +80,20 @@ IdxReader::IdxArray IdxReader::readArray(const std::string &path)
     const std::string why = failed ? std::string(msg) : std::string();
     gzclose(gz);
     if (failed)
-        throw Error(path + ": corrupt gzip data (" + why + ")");
+        throw Error(Message(FL_TR("DataReading", "%1: corrupt gzip data (%2)"), path, why));
     if (raw.size() < 4)
-        throw Error(path + ": too short to be an IDX file");
+        throw Error(Message(FL_TR("DataReading", "%1: too short to be an IDX file"), path));
     const auto *u = reinterpret_cast<const unsigned char *>(raw.data());
     if (u[0] != 0 || u[1] != 0)
-        throw Error(path + ": not an IDX file (bad magic number)");
-    if (u[2] != 0x08)
-        throw Error(path + ": IDX element type 0x" + std::to_string(u[2]) + " is not supported (only unsigned bytes)");
+        throw Error(Message(FL_TR("DataReading", "%1: not an IDX file (bad magic number)"), path));
+    if (u[2] != 0x08) {
+        char type[3];
+        std::snprintf(type, sizeof type, "%02x", u[2]);
+        throw Error(Message(FL_TR("DataReading", "%1: IDX element type 0x%2 is not supported (only unsigned bytes)"), path, type));
+    }
     const int ndim = u[3];
     if (ndim < 1 || ndim > 4 || raw.size() < 4u + 4u * ndim)
-        throw Error(path + ": IDX header is truncated or has " + std::to_string(ndim) + " dimensions");
+        throw Error(Message(FL_TR("DataReading", "%1: IDX header is truncated or has %2 dimensions"), path, std::to_string(ndim)));
     IdxArray a;
     std::uint64_t total = 1;
     for (int i = 0; i < ndim; ++i) {
@@ -100,8 +104,8 @@ IdxReader::IdxArray IdxReader::readArray(const std::string &path)
     }
     const std::size_t offset = 4 + 4 * ndim;
     if (raw.size() - offset != total)
-        throw Error(path + ": header promises " + std::to_string(total) + " bytes of data but the file holds "
-                    + std::to_string(raw.size() - offset) + " (truncated or corrupt)");
+        throw Error(Message(FL_TR("DataReading", "%1: header promises %2 bytes of data but the file holds %3 (truncated or corrupt)"), path,
+                            std::to_string(total), std::to_string(raw.size() - offset)));
     a.data.assign(raw.begin() + static_cast<std::ptrdiff_t>(offset), raw.end());
     return a;
 }
@@ -115,7 +119,8 @@ Dataset IdxReader::read(const std::string &folder) const
     d.root = guard.root();
     const auto pairs = findPairs(d.root);
     if (pairs.empty())
-        throw Error(folder + ": no IDX images/labels pair (e.g. train-images-idx3-ubyte.gz + train-labels-idx1-ubyte.gz)");
+        throw Error(Message(FL_TR("DataReading", "%1: no IDX images/labels pair (e.g. train-images-idx3-ubyte.gz + train-labels-idx1-ubyte.gz)"),
+                            folder));
 
     auto blob = std::make_shared<ImageBlob>();
     int maxLabel = -1;
@@ -132,17 +137,17 @@ Dataset IdxReader::read(const std::string &folder) const
             images = readArray(pair.images);
             labels = readArray(pair.labels);
         } catch (const Error &e) {
-            d.issues.push_back({guard.relative(pair.images), 0, std::string(e.what()) + "; pair skipped"});
+            d.issues.push_back({guard.relative(pair.images), 0, Message(FL_TR("DataReading", "%1; pair skipped"), messageOf(e))});
             continue;
         }
         if (images.dims.size() != 3 || labels.dims.size() != 1) {
-            d.issues.push_back({guard.relative(pair.images), 0, "expected 3-D images and 1-D labels; pair skipped"});
+            d.issues.push_back({guard.relative(pair.images), 0, Message(FL_TR("DataReading", "expected 3-D images and 1-D labels; pair skipped"))});
             continue;
         }
         if (images.dims[0] != labels.dims[0]) {
             d.issues.push_back({guard.relative(pair.labels), 0,
-                                std::to_string(labels.dims[0]) + " labels for " + std::to_string(images.dims[0])
-                                    + " images; pair skipped"});
+                                Message(FL_TR("DataReading", "%1 labels for %2 images; pair skipped"), std::to_string(labels.dims[0]),
+                                        std::to_string(images.dims[0]))});
             continue;
         }
         if (blob->count == 0) {
@@ -150,7 +155,7 @@ Dataset IdxReader::read(const std::string &folder) const
             blob->cols = images.dims[2];
             blob->sourceFile = pair.images;
         } else if (blob->rows != images.dims[1] || blob->cols != images.dims[2]) {
-            d.issues.push_back({guard.relative(pair.images), 0, "image size differs from the other IDX files; pair skipped"});
+            d.issues.push_back({guard.relative(pair.images), 0, Message(FL_TR("DataReading", "image size differs from the other IDX files; pair skipped"))});
             continue;
         }
         Part part;
@@ -169,7 +174,7 @@ Dataset IdxReader::read(const std::string &folder) const
         parts.push_back(std::move(part));
     }
     if (parts.empty())
-        throw Error(folder + ": no readable IDX images/labels pair");
+        throw Error(Message(FL_TR("DataReading", "%1: no readable IDX images/labels pair"), folder));
 
     // Class names: classes.txt beside the files, the known Fashion-MNIST names, or digits.
     std::vector<std::string> names;

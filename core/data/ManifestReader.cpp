@@ -56,9 +56,9 @@ Table tableFromCsv(std::string_view text, const std::string &name, std::vector<D
 {
     CsvParseResult csv = parseCsv(text);
     if (!csv.error.empty())
-        throw Error(name + ":" + std::to_string(csv.errorLine) + ": " + csv.error);
+        throw Error(Message(FL_TR("DataReading", "%1:%2: %3"), name, std::to_string(csv.errorLine), csv.error));
     if (csv.records.empty())
-        throw Error(name + ": the manifest is empty (no header row)");
+        throw Error(Message(FL_TR("DataReading", "%1: the manifest is empty (no header row)"), name));
     Table t;
     for (auto &h : csv.records[0].fields)
         t.header.push_back(trim(h));
@@ -66,8 +66,8 @@ Table tableFromCsv(std::string_view text, const std::string &name, std::vector<D
         CsvRecord &rec = csv.records[r];
         if (rec.fields.size() != t.header.size()) {
             issues.push_back({name, rec.line,
-                              "row has " + std::to_string(rec.fields.size()) + " fields but the header has "
-                                  + std::to_string(t.header.size()) + "; row skipped"});
+                              Message(FL_TR("DataReading", "row has %1 fields but the header has %2; row skipped"),
+                                      std::to_string(rec.fields.size()), std::to_string(t.header.size()))});
             continue;
         }
         t.rows.push_back(std::move(rec));
@@ -99,7 +99,8 @@ Table tableFromJsonl(std::string_view text, const std::string &name, const std::
         }
         nlohmann::json j = nlohmann::json::parse(l, nullptr, false);
         if (j.is_discarded() || !j.is_object()) {
-            issues.push_back({name, line, j.is_discarded() ? "not valid JSON; row skipped" : "not a JSON object; row skipped"});
+            issues.push_back({name, line, j.is_discarded() ? Message(FL_TR("DataReading", "not valid JSON; row skipped"))
+                                                           : Message(FL_TR("DataReading", "not a JSON object; row skipped"))});
             continue;
         }
         for (auto it = j.begin(); it != j.end(); ++it)
@@ -126,7 +127,10 @@ Table tableFromJsonl(std::string_view text, const std::string &name, const std::
                 for (auto &v : *it) {
                     std::string c = v.is_string() ? v.get<std::string>() : v.is_number_integer() ? v.dump() : std::string();
                     if (c.empty() || c.find(kLabelSeparator) != std::string::npos) {
-                        issues.push_back({name, l, "label list holds " + v.dump() + " (class names must be non-empty strings or integers without \";\"); row skipped"});
+                        issues.push_back({name, l,
+                                          Message(FL_TR("DataReading", "label list holds %1 (class names must be non-empty strings or "
+                                                                       "integers without \";\"); row skipped"),
+                                                  v.dump())});
                         ok = false;
                         break;
                     }
@@ -137,7 +141,7 @@ Table tableFromJsonl(std::string_view text, const std::string &name, const std::
                 if (it->empty())
                     t.emptyLabelLists.insert(l);
             } else if (!it->is_null()) {
-                issues.push_back({name, l, "field \"" + it.key() + "\" is not a string, number or null; row skipped"});
+                issues.push_back({name, l, Message(FL_TR("DataReading", "field \"%1\" is not a string, number or null; row skipped"), it.key())});
                 ok = false;
                 break;
             }
@@ -169,7 +173,7 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
     d.root = guard.root();
 
     if (const std::size_t bad = utf8::findInvalid(utf8::stripBom(text)); bad != std::string_view::npos)
-        throw Error(name + ": not valid UTF-8 (byte " + std::to_string(bad) + "); save the manifest as UTF-8");
+        throw Error(Message(FL_TR("DataReading", "%1: not valid UTF-8 (byte %2); save the manifest as UTF-8"), name, std::to_string(bad)));
 
     Table t = jsonl ? tableFromJsonl(text, name, m_options.labelColumn, d.issues) : tableFromCsv(text, name, d.issues);
 
@@ -184,7 +188,7 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
         std::string cols;
         for (auto &h : t.header)
             cols += (cols.empty() ? "" : ", ") + h;
-        throw Error(Message(FL_TR("ManifestReader", "%1: no \"%2\" column (columns are: %3); say which column holds the labels"), name,
+        throw Error(Message(FL_TR("DataReading", "%1: no \"%2\" column (columns are: %3); say which column holds the labels"), name,
                             m_options.labelColumn, cols));
     }
     // A multi-label dataset: JSONL label lists, or CSV labels joined by ';'.
@@ -197,7 +201,7 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
     for (auto &[col, type] : m_options.columnTypes) {
         (void)type;
         if (find(col) < 0)
-            throw Error(Message(FL_TR("ManifestReader", "%1: a type is given for the column \"%2\", but there is no column of that name"),
+            throw Error(Message(FL_TR("DataReading", "%1: a type is given for the column \"%2\", but there is no column of that name"),
                                 name, col));
     }
 
@@ -237,7 +241,7 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
         modalityCols.push_back(static_cast<int>(c));
     }
     if (d.columns.empty())
-        throw Error(name + ": no modality columns besides \"" + m_options.labelColumn + "\"");
+        throw Error(Message(FL_TR("DataReading", "%1: no modality columns besides \"%2\""), name, m_options.labelColumn));
 
     std::map<std::string, int> classIndex;
     std::vector<std::string> labels; // in order of first appearance, sorted below
@@ -256,7 +260,7 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
         else if (!cell.empty())
             p.labels = {cell};
         if (p.labels.empty() && !(d.multiLabel && t.emptyLabelLists.count(row.line))) {
-            d.issues.push_back({name, row.line, "empty label; row skipped"});
+            d.issues.push_back({name, row.line, Message(FL_TR("DataReading", "empty label; row skipped"))});
             continue;
         }
         if (splitCol >= 0) {
@@ -264,7 +268,7 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
             if (!sv.empty()) {
                 auto sp = splitFromName(sv);
                 if (!sp) {
-                    d.issues.push_back({name, row.line, "unknown split \"" + sv + "\" (use train, val or test); row skipped"});
+                    d.issues.push_back({name, row.line, Message(FL_TR("DataReading", "unknown split \"%1\" (use train, val or test); row skipped"), sv)});
                     continue;
                 }
                 p.s.split = *sp;
@@ -283,20 +287,19 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
                     f.present = true;
                     f.value = std::move(v);
                 } else {
-                    std::string why;
+                    Message why;
                     const bool extOk = kind == Modality::Image ? hasImageExtension(v) : hasAudioExtension(v);
                     if (!extOk) {
-                        const std::string ext = lowerExtension(v);
-                        d.issues.push_back({v, row.line,
-                                            "unknown " + std::string(modalityName(kind)) + " extension \""
-                                                + (ext.empty() ? std::string("(none)") : ext) + "\" in column \""
-                                                + d.columns[k].name + "\"; treated as missing"});
+                        const MessageText text = kind == Modality::Image
+                                                   ? FL_TR("DataReading", "unknown image extension \"%1\" in column \"%2\"; treated as missing")
+                                                   : FL_TR("DataReading", "unknown audio extension \"%1\" in column \"%2\"; treated as missing");
+                        d.issues.push_back({v, row.line, Message(text, extensionArg(v), d.columns[k].name)});
                     } else if (auto resolved = guard.resolve(v, &why)) {
                         f.present = true;
                         f.value = *resolved;
                         f.isPath = true;
                     } else {
-                        d.issues.push_back({v, row.line, "refused: " + why + "; treated as missing"});
+                        d.issues.push_back({v, row.line, Message(FL_TR("DataReading", "refused: %1; treated as missing"), why)});
                     }
                 }
             }
@@ -304,7 +307,7 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
             p.s.fields.push_back(std::move(f));
         }
         if (!any) {
-            d.issues.push_back({name, row.line, "row has no usable modality; row skipped"});
+            d.issues.push_back({name, row.line, Message(FL_TR("DataReading", "row has no usable modality; row skipped"))});
             continue;
         }
         for (auto &l : p.labels)
@@ -335,7 +338,7 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
                 ++unassigned;
             }
         if (unassigned)
-            d.issues.push_back({name, 0, std::to_string(unassigned) + " rows have no split; they were put in train",
+            d.issues.push_back({name, 0, Message(FL_TR("DataReading", "%1 rows have no split; they were put in train"), std::to_string(unassigned)),
                                 DataIssue::Severity::Warning});
     }
     return d;

@@ -30,14 +30,14 @@ PathGuard::PathGuard(const std::string &root)
         m_root.pop_back();
 }
 
-std::optional<std::string> PathGuard::resolve(const std::string &relative, std::string *why) const
+std::optional<std::string> PathGuard::resolve(const std::string &relative, Message *why) const
 {
     fs::path p(relative);
     const fs::path root(m_root);
     const fs::path joined = (p.is_absolute() ? p : root / p).lexically_normal();
     if (!isInside(joined, root)) {
         if (why)
-            *why = "path leads outside the dataset folder " + m_root;
+            *why = Message(FL_TR("DataReading", "path leads outside the dataset folder %1"), m_root);
         return std::nullopt;
     }
     // Follow symlinks: a link inside the folder may still point elsewhere.
@@ -45,7 +45,7 @@ std::optional<std::string> PathGuard::resolve(const std::string &relative, std::
     const fs::path real = fs::weakly_canonical(joined, ec);
     if (!ec && !isInside(real, root)) {
         if (why)
-            *why = "path is a link to " + real.string() + ", outside the dataset folder";
+            *why = Message(FL_TR("DataReading", "path is a link to %1, outside the dataset folder"), real.string());
         return std::nullopt;
     }
     return joined.string();

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include "core/util/Message.h"
+
 #include <optional>
 #include <string>
 
@@ -13,7 +15,7 @@ public:
     const std::string &root() const { return m_root; }
 
     // The absolute, normalised path, or nullopt with `why` set when it escapes the root.
-    std::optional<std::string> resolve(const std::string &relative, std::string *why) const;
+    std::optional<std::string> resolve(const std::string &relative, Message *why) const;
     // The path relative to the root, for messages.
     std::string relative(const std::string &absolute) const;
 

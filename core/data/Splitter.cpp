@@ -22,7 +22,7 @@ void assignSplits(Dataset &d, const SplitOptions &o)
 {
     const double sum = o.train + o.val + o.test;
     if (!(o.train > 0) || o.val < 0 || o.test < 0 || !(sum > 0))
-        throw Error("split fractions must be positive (train > 0, val >= 0, test >= 0)");
+        throw Error(Message(FL_TR("DataReading", "split fractions must be positive (train > 0, val >= 0, test >= 0)")));
 
     const bool carveVal = d.splitGiven;
     bool hasVal = false;

@@ -6,6 +6,7 @@
 #include "core/media/Text.h"
 #include "core/util/FileIO.h"
 #include "core/util/Hash.h"
+#include "core/util/MessageJson.h"
 #include "core/util/ParallelFor.h"
 #include "core/util/Utf8.h"
 
@@ -21,7 +22,7 @@ namespace {
 
 struct FieldResult {
     bool ok = false;
-    std::string error;
+    Message error;
     Hash128 hash;
     bool hashed = false;
     // image
@@ -124,7 +125,7 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
                 }
             } catch (const std::exception &e) {
                 r.ok = false;
-                r.error = e.what();
+                r.error = messageOf(e);
             }
         }
     }, observer, "checking files");
@@ -137,10 +138,11 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
     // Problems: reader issues first (with line numbers), then decode failures.
     nlohmann::json problems = nlohmann::json::array();
     std::int64_t problemCount = 0, warningCount = 0;
-    auto addProblem = [&](const std::string &file, long line, const std::string &reason, bool warning) {
+    auto addProblem = [&](const std::string &file, long line, const Message &reason, bool warning) {
         (warning ? warningCount : problemCount)++;
         if (problems.size() < options.maxListed) {
-            nlohmann::json p = {{"file", file}, {"reason", reason}, {"severity", warning ? "warning" : "error"}};
+            nlohmann::json p = {{"file", file}, {"reason", reason.str()}, {"message", messageToJson(reason)},
+                                {"severity", warning ? "warning" : "error"}};
             if (line > 0)
                 p["line"] = line;
             problems.push_back(p);
@@ -175,7 +177,7 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
                 byHash[r.hash].push_back(d.displayName(f));
             if (!r.ok) {
                 ++corrupt[m];
-                addProblem(d.displayName(f), 0, r.error.empty() ? "unreadable" : r.error, false);
+                addProblem(d.displayName(f), 0, r.error.empty() ? Message(FL_TR("Inspector", "unreadable")) : r.error, false);
                 continue;
             }
             ++present[m];
@@ -199,7 +201,7 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
             }
         }
         if (!any) {
-            addProblem(s.id, 0, "sample has no readable modality; skipped", false);
+            addProblem(s.id, 0, Message(FL_TR("Inspector", "sample has no readable modality; skipped")), false);
             continue;
         }
         ++usable;
@@ -271,19 +273,20 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
     report["duplicates"] = {{"groups", dupGroups}, {"files", dupFiles}, {"listed", dups}};
     report["problems"] = {{"errors", problemCount}, {"warnings", warningCount}, {"listed", problems}};
 
-    std::string verdict;
+    Message verdict;
     bool ok = true;
     if (usable == 0) {
         ok = false;
-        verdict = N == 0 ? "no samples found" : "no sample could be read";
+        verdict = N == 0 ? Message(FL_TR("Inspector", "no samples found")) : Message(FL_TR("Inspector", "no sample could be read"));
     } else if (classesWithSamples < 2) {
         ok = false;
-        verdict = "only one class has readable samples; a classifier needs at least two";
+        verdict = Message(FL_TR("Inspector", "only one class has readable samples; a classifier needs at least two"));
     } else {
-        verdict = "usable";
+        verdict = Message(FL_TR("Inspector", "usable"));
     }
     report["usable"] = ok;
-    report["verdict"] = verdict;
+    report["verdict"] = verdict.str();
+    report["verdict_message"] = messageToJson(verdict);
     return report;
 }
 

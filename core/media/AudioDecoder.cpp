@@ -24,22 +24,22 @@ std::string formatName(int format)
     }
 }
 
-SNDFILE *openChecked(const std::string &path, SF_INFO &sfinfo, std::string *error)
+SNDFILE *openChecked(const std::string &path, SF_INFO &sfinfo, Message *error)
 {
     sfinfo = SF_INFO{};
     SNDFILE *f = sf_open(path.c_str(), SFM_READ, &sfinfo);
     if (!f) {
-        if (error) *error = std::string("not a readable audio file: ") + sf_strerror(nullptr);
+        if (error) *error = Message(FL_TR("Media", "not a readable audio file: %1"), sf_strerror(nullptr));
         return nullptr;
     }
     if (sfinfo.channels <= 0 || sfinfo.samplerate <= 0) {
-        if (error) *error = "audio header gives " + std::to_string(sfinfo.channels) + " channels at "
-                          + std::to_string(sfinfo.samplerate) + " Hz";
+        if (error) *error = Message(FL_TR("Media", "audio header gives %1 channels at %2 Hz"), std::to_string(sfinfo.channels),
+                                    std::to_string(sfinfo.samplerate));
         sf_close(f);
         return nullptr;
     }
     if (sfinfo.frames <= 0) {
-        if (error) *error = "the audio file holds no samples";
+        if (error) *error = Message(FL_TR("Media", "the audio file holds no samples"));
         sf_close(f);
         return nullptr;
     }
@@ -48,7 +48,7 @@ SNDFILE *openChecked(const std::string &path, SF_INFO &sfinfo, std::string *erro
 
 } // namespace
 
-bool probeAudio(const std::string &path, AudioInfo *info, std::string *error)
+bool probeAudio(const std::string &path, AudioInfo *info, Message *error)
 {
     SF_INFO sfinfo;
     SNDFILE *f = openChecked(path, sfinfo, error);
@@ -174,14 +174,14 @@ std::vector<float> resampleMono(const std::vector<float> &in, int fromRate, int 
 }
 
 bool decodeAudioMono(const std::string &path, int targetRate, std::vector<float> *samples, AudioInfo *info,
-                     std::string *error)
+                     Message *error)
 {
     SF_INFO sfinfo;
     SNDFILE *f = openChecked(path, sfinfo, error);
     if (!f)
         return false;
     if (sfinfo.frames > (INT64_C(1) << 31) / sfinfo.channels) {
-        if (error) *error = "audio file too long (" + std::to_string(sfinfo.frames) + " frames); refused";
+        if (error) *error = Message(FL_TR("Media", "audio file too long (%1 frames); refused"), std::to_string(sfinfo.frames));
         sf_close(f);
         return false;
     }
@@ -202,16 +202,16 @@ bool decodeAudioMono(const std::string &path, int targetRate, std::vector<float>
     const std::string why = err ? sf_strerror(f) : "";
     sf_close(f);
     if (err) {
-        if (error) *error = "audio decode error: " + why;
+        if (error) *error = Message(FL_TR("Media", "audio decode error: %1"), why);
         return false;
     }
     if (mono.empty()) {
-        if (error) *error = "the audio file holds no samples";
+        if (error) *error = Message(FL_TR("Media", "the audio file holds no samples"));
         return false;
     }
     for (float v : mono)
         if (!std::isfinite(v)) {
-            if (error) *error = "the audio holds NaN or infinite samples";
+            if (error) *error = Message(FL_TR("Media", "the audio holds NaN or infinite samples"));
             return false;
         }
     if (info) {
@@ -223,7 +223,7 @@ bool decodeAudioMono(const std::string &path, int targetRate, std::vector<float>
     if (targetRate > 0 && targetRate != sfinfo.samplerate) {
         mono = resampleMono(mono, sfinfo.samplerate, targetRate);
         if (mono.empty()) {
-            if (error) *error = "resampling failed";
+            if (error) *error = Message(FL_TR("Media", "resampling failed"));
             return false;
         }
     }

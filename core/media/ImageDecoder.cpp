@@ -22,7 +22,7 @@ void useSingleThreadedOpenCv()
 
 namespace {
 
-bool checkHeader(std::string_view bytes, std::int64_t maxPixels, ImageHeader &h, std::string *error)
+bool checkHeader(std::string_view bytes, std::int64_t maxPixels, ImageHeader &h, Message *error)
 {
     h = probeImage(bytes);
     if (!h.error.empty()) {
@@ -31,25 +31,25 @@ bool checkHeader(std::string_view bytes, std::int64_t maxPixels, ImageHeader &h,
     }
     if (h.width > 0 && h.height > 0 && h.width * h.height > maxPixels) {
         if (error)
-            *error = "image header claims " + std::to_string(h.width) + "x" + std::to_string(h.height)
-                   + " pixels, over the limit of " + std::to_string(maxPixels) + "; refused before decoding";
+            *error = Message(FL_TR("Media", "image header claims %1x%2 pixels, over the limit of %3; refused before decoding"),
+                             std::to_string(h.width), std::to_string(h.height), std::to_string(maxPixels));
         return false;
     }
     return true;
 }
 
-cv::Mat decodeMat(std::string_view bytes, std::string *error, int flags = cv::IMREAD_UNCHANGED)
+cv::Mat decodeMat(std::string_view bytes, Message *error, int flags = cv::IMREAD_UNCHANGED)
 {
     cv::Mat m;
     try {
         const cv::Mat buf(1, static_cast<int>(bytes.size()), CV_8U, const_cast<char *>(bytes.data()));
         m = cv::imdecode(buf, flags | cv::IMREAD_IGNORE_ORIENTATION);
     } catch (const cv::Exception &e) {
-        if (error) *error = std::string("decoder failed: ") + e.err;
+        if (error) *error = Message(FL_TR("Media", "decoder failed: %1"), e.err);
         return {};
     }
     if (m.empty() && error)
-        *error = "the decoder could not read the image data (corrupt or unsupported variant)";
+        *error = Message(FL_TR("Media", "the decoder could not read the image data (corrupt or unsupported variant)"));
     return m;
 }
 
@@ -144,7 +144,7 @@ int jpegReduction(const ImageHeader &h, const ImageSettings &s)
     return 1;
 }
 
-bool validateImage(std::string_view bytes, std::int64_t maxPixels, ImageHeader *header, std::string *error)
+bool validateImage(std::string_view bytes, std::int64_t maxPixels, ImageHeader *header, Message *error)
 {
     ImageHeader h;
     if (!checkHeader(bytes, maxPixels, h, error)) {
@@ -164,7 +164,7 @@ bool validateImage(std::string_view bytes, std::int64_t maxPixels, ImageHeader *
 }
 
 bool decodeImage(std::string_view bytes, const ImageSettings &settings, int channels, int bitDepth, void *out,
-                 std::string *error, ImageHeader *header)
+                 Message *error, ImageHeader *header)
 {
     ImageHeader h;
     const bool ok = checkHeader(bytes, settings.maxPixels, h, error);
@@ -179,7 +179,7 @@ bool decodeImage(std::string_view bytes, const ImageSettings &settings, int chan
         writeChw(resize(convert(m, channels, bitDepth), settings), out);
         return true;
     } catch (const cv::Exception &e) {
-        if (error) *error = std::string("image conversion failed: ") + e.err;
+        if (error) *error = Message(FL_TR("Media", "image conversion failed: %1"), e.err);
         return false;
     }
 }

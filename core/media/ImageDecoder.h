@@ -22,7 +22,7 @@ struct ImageSettings {
 // and writes channels×height×width values (uint8 or uint16) in CHW order to `out`.
 // Returns false with `error` set on any failure; never throws, never aborts.
 bool decodeImage(std::string_view bytes, const ImageSettings &settings, int channels, int bitDepth, void *out,
-                 std::string *error, ImageHeader *header = nullptr);
+                 Message *error, ImageHeader *header = nullptr);
 
 // JPEGs can be decoded directly at 1/2, 1/4 or 1/8 of their size (libjpeg's scaled
 // inverse DCT, a low-pass of the full image), which skips most of the decoding work. This
@@ -31,7 +31,7 @@ bool decodeImage(std::string_view bytes, const ImageSettings &settings, int chan
 int jpegReduction(const ImageHeader &header, const ImageSettings &settings);
 
 // Fully decodes to check the file is readable; fills `header` with the real size/channels.
-bool validateImage(std::string_view bytes, std::int64_t maxPixels, ImageHeader *header, std::string *error);
+bool validateImage(std::string_view bytes, std::int64_t maxPixels, ImageHeader *header, Message *error);
 
 // Same conversion for raw 8-bit grey pixels already in memory (IDX images).
 void resizeGrey8(const std::uint8_t *pixels, int rows, int cols, const ImageSettings &settings, int channels,

@@ -17,7 +17,7 @@ void probePng(const unsigned char *u, std::size_t n, ImageHeader &h, bool wholeF
 {
     h.format = "png";
     if (n < 33 || std::memcmp(u + 12, "IHDR", 4) != 0) {
-        h.error = "truncated PNG (no complete IHDR header)";
+        h.error = Message(FL_TR("Media", "truncated PNG (no complete IHDR header)"));
         return;
     }
     h.width = be32(u + 16);
@@ -29,7 +29,7 @@ void probePng(const unsigned char *u, std::size_t n, ImageHeader &h, bool wholeF
     case 3: h.channels = 3; h.bitDepth = 8; break; // palette
     case 4: h.channels = 2; break;
     case 6: h.channels = 4; break;
-    default: h.error = "PNG with invalid colour type " + std::to_string(u[25]); return;
+    default: h.error = Message(FL_TR("Media", "PNG with invalid colour type %1"), std::to_string(u[25])); return;
     }
     // Every complete PNG ends with an IEND chunk: its absence means the file was cut short.
     if (!wholeFile)
@@ -40,7 +40,7 @@ void probePng(const unsigned char *u, std::size_t n, ImageHeader &h, bool wholeF
         if (std::memcmp(u + i, "IEND", 4) == 0)
             iend = true;
     if (!iend)
-        h.error = "truncated PNG (no IEND chunk: the file was cut short)";
+        h.error = Message(FL_TR("Media", "truncated PNG (no IEND chunk: the file was cut short)"));
 }
 
 void probeJpeg(const unsigned char *u, std::size_t n, ImageHeader &h, bool wholeFile)
@@ -50,7 +50,7 @@ void probeJpeg(const unsigned char *u, std::size_t n, ImageHeader &h, bool whole
     bool sof = false;
     while (i + 4 <= n) {
         if (u[i] != 0xFF) {
-            h.error = "corrupt JPEG (bad marker at byte " + std::to_string(i) + ")";
+            h.error = Message(FL_TR("Media", "corrupt JPEG (bad marker at byte %1)"), std::to_string(i));
             return;
         }
         const unsigned char marker = u[i + 1];
@@ -60,7 +60,7 @@ void probeJpeg(const unsigned char *u, std::size_t n, ImageHeader &h, bool whole
             break;
         const std::uint16_t len = be16(u + i + 2);
         if (len < 2) {
-            h.error = "corrupt JPEG (segment length " + std::to_string(len) + ")";
+            h.error = Message(FL_TR("Media", "corrupt JPEG (segment length %1)"), std::to_string(len));
             return;
         }
         const bool isSof = (marker >= 0xC0 && marker <= 0xCF) && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
@@ -76,7 +76,7 @@ void probeJpeg(const unsigned char *u, std::size_t n, ImageHeader &h, bool whole
         i += 2 + len;
     }
     if (!sof) {
-        h.error = "truncated or corrupt JPEG (no frame header)";
+        h.error = Message(FL_TR("Media", "truncated or corrupt JPEG (no frame header)"));
         return;
     }
     if (!wholeFile)
@@ -88,14 +88,14 @@ void probeJpeg(const unsigned char *u, std::size_t n, ImageHeader &h, bool whole
         if (u[k] == 0xFF && u[k + 1] == 0xD9)
             eoi = true;
     if (!eoi)
-        h.error = "truncated JPEG (no end-of-image marker: the file was cut short)";
+        h.error = Message(FL_TR("Media", "truncated JPEG (no end-of-image marker: the file was cut short)"));
 }
 
 void probeBmp(const unsigned char *u, std::size_t n, ImageHeader &h)
 {
     h.format = "bmp";
     if (n < 30) {
-        h.error = "truncated BMP header";
+        h.error = Message(FL_TR("Media", "truncated BMP header"));
         return;
     }
     const std::uint32_t dib = le32(u + 14);
@@ -110,24 +110,24 @@ void probeBmp(const unsigned char *u, std::size_t n, ImageHeader &h)
         const int bpp = le16(u + 28);
         h.channels = bpp == 32 ? 4 : bpp == 8 ? 1 : 3;
     } else {
-        h.error = "BMP with unsupported header size " + std::to_string(dib);
+        h.error = Message(FL_TR("Media", "BMP with unsupported header size %1"), std::to_string(dib));
         return;
     }
     const std::uint32_t fileSize = le32(u + 2);
     if (fileSize > n && fileSize - n > 2)
-        h.error = "truncated BMP (header says " + std::to_string(fileSize) + " bytes, file has " + std::to_string(n) + ")";
+        h.error = Message(FL_TR("Media", "truncated BMP (header says %1 bytes, file has %2)"), std::to_string(fileSize), std::to_string(n));
 }
 
 void probeWebp(const unsigned char *u, std::size_t n, ImageHeader &h)
 {
     h.format = "webp";
     if (n < 30) {
-        h.error = "truncated WebP header";
+        h.error = Message(FL_TR("Media", "truncated WebP header"));
         return;
     }
     const std::uint32_t riffSize = le32(u + 4);
     if (static_cast<std::uint64_t>(riffSize) + 8 > n) {
-        h.error = "truncated WebP (RIFF size " + std::to_string(riffSize + 8) + ", file has " + std::to_string(n) + " bytes)";
+        h.error = Message(FL_TR("Media", "truncated WebP (RIFF size %1, file has %2 bytes)"), std::to_string(riffSize + 8), std::to_string(n));
         return;
     }
     h.channels = 3;
@@ -144,7 +144,7 @@ void probeWebp(const unsigned char *u, std::size_t n, ImageHeader &h)
         h.height = 1 + (u[27] | (u[28] << 8) | (u[29] << 16));
         h.channels = (u[20] & 0x10) ? 4 : 3;
     } else {
-        h.error = "WebP with unknown chunk type";
+        h.error = Message(FL_TR("Media", "WebP with unknown chunk type"));
     }
 }
 
@@ -156,12 +156,12 @@ void probeTiff(const unsigned char *u, std::size_t n, ImageHeader &h)
     auto r32 = [&](std::size_t o) { return le ? le32(u + o) : be32(u + o); };
     const std::uint32_t ifd = r32(4);
     if (ifd + 2 > n) {
-        h.error = "truncated TIFF (first directory past the end of the file)";
+        h.error = Message(FL_TR("Media", "truncated TIFF (first directory past the end of the file)"));
         return;
     }
     const std::uint16_t count = r16(ifd);
     if (ifd + 2 + std::size_t(count) * 12 > n) {
-        h.error = "truncated TIFF directory";
+        h.error = Message(FL_TR("Media", "truncated TIFF directory"));
         return;
     }
     h.channels = 1;
@@ -175,7 +175,7 @@ void probeTiff(const unsigned char *u, std::size_t n, ImageHeader &h)
         else if (tag == 258 && r32(e + 4) == 1) h.bitDepth = static_cast<int>(value);
     }
     if (h.width == 0 || h.height == 0)
-        h.error = "TIFF without image width/height";
+        h.error = Message(FL_TR("Media", "TIFF without image width/height"));
 }
 
 void probePnm(const unsigned char *u, std::size_t n, ImageHeader &h)
@@ -192,7 +192,7 @@ void probePnm(const unsigned char *u, std::size_t n, ImageHeader &h)
                 ++i;
         }
         if (i >= n || !std::isdigit(u[i])) {
-            h.error = "truncated PNM header";
+            h.error = Message(FL_TR("Media", "truncated PNM header"));
             return;
         }
         while (i < n && std::isdigit(u[i]) && values[v] < (INT64_C(1) << 40))
@@ -212,7 +212,7 @@ ImageHeader probeImage(std::string_view bytes, bool wholeFile)
     const auto *u = reinterpret_cast<const unsigned char *>(bytes.data());
     const std::size_t n = bytes.size();
     if (n == 0) {
-        h.error = "empty file (0 bytes)";
+        h.error = Message(FL_TR("Media", "empty file (0 bytes)"));
         return h;
     }
     if (n >= 8 && std::memcmp(u, "\x89PNG\r\n\x1a\n", 8) == 0)
@@ -232,12 +232,12 @@ ImageHeader probeImage(std::string_view bytes, bool wholeFile)
         for (std::size_t i = 0; i < n && i < 512; ++i)
             if (u[i] < 0x09 || (u[i] > 0x0D && u[i] < 0x20))
                 text = false;
-        h.error = text ? "not an image: the file holds text (wrong extension?)"
-                       : "not an image in a supported format (PNG, JPEG, BMP, WebP, TIFF)";
+        h.error = text ? Message(FL_TR("Media", "not an image: the file holds text (wrong extension?)"))
+                       : Message(FL_TR("Media", "not an image in a supported format (PNG, JPEG, BMP, WebP, TIFF)"));
         return h;
     }
     if (h.error.empty() && (h.width <= 0 || h.height <= 0))
-        h.error = "image header gives a size of " + std::to_string(h.width) + "x" + std::to_string(h.height);
+        h.error = Message(FL_TR("Media", "image header gives a size of %1x%2"), std::to_string(h.width), std::to_string(h.height));
     return h;
 }
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include "core/util/Message.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -15,7 +17,7 @@ struct ImageHeader {
     std::int64_t width = 0, height = 0;
     int channels = 0;   // 0 when the header does not say
     int bitDepth = 8;   // per channel
-    std::string error;  // non-empty: the file is not a readable image, and why
+    Message error;      // non-empty: the file is not a readable image, and why
 };
 
 // `bytes` is the whole file, or (wholeFile = false) only its start: then the checks that

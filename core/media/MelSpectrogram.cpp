@@ -16,9 +16,9 @@ double hzToMel(double hz) { return 2595.0 * std::log10(1.0 + hz / 700.0); }
 MelSpectrogram::MelSpectrogram(const MelOptions &o) : m_options(o)
 {
     if (o.sampleRate <= 0 || o.nFft <= 0 || o.nMels <= 0 || o.effectiveWin() > o.nFft || o.effectiveHop() <= 0)
-        throw Error("invalid log-mel settings: need sample_rate, n_fft, n_mels > 0 and win_length <= n_fft");
+        throw Error(Message(FL_TR("Media", "invalid log-mel settings: need sample_rate, n_fft, n_mels > 0 and win_length <= n_fft")));
     if (o.fMin < 0 || o.effectiveFMax() <= o.fMin || o.effectiveFMax() > o.sampleRate / 2.0 + 1e-9)
-        throw Error("invalid log-mel settings: need 0 <= f_min < f_max <= sample_rate / 2");
+        throw Error(Message(FL_TR("Media", "invalid log-mel settings: need 0 <= f_min < f_max <= sample_rate / 2")));
     const int nFreqs = o.nFft / 2 + 1;
     // Triangular filters between mel-spaced points, computed as torchaudio does
     // (torchaudio.functional.melscale_fbanks), in double then stored as float.

@@ -15,12 +15,12 @@
 
 namespace fuselab {
 
-bool normaliseText(std::string_view raw, std::string *text, std::string *error)
+bool normaliseText(std::string_view raw, std::string *text, Message *error)
 {
     raw = utf8::stripBom(raw);
     const std::size_t bad = utf8::findInvalid(raw);
     if (bad != std::string_view::npos) {
-        if (error) *error = "not valid UTF-8 (invalid byte at offset " + std::to_string(bad) + "); save the text as UTF-8";
+        if (error) *error = Message(FL_TR("Media", "not valid UTF-8 (invalid byte at offset %1); save the text as UTF-8"), std::to_string(bad));
         return false;
     }
     if (text)
@@ -127,7 +127,7 @@ public:
     {
         const nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
         if (j.is_discarded() || !j.contains("vocab") || !j["vocab"].is_array())
-            throw Error("corrupt tokenizer vocabulary");
+            throw Error(Message(FL_TR("Media", "corrupt tokenizer vocabulary")));
         m_vocab = j["vocab"].get<std::vector<std::string>>();
         m_settings.lowercase = j.value("lowercase", true);
         index();
@@ -180,7 +180,7 @@ const FuselabSpmApi &spmApi()
                 return entry();
             tried += "\n  " + path + ": wrong module version";
         }
-        throw Error("the SentencePiece tokenizer module (libfuselab_spm.so) could not be loaded; tried:" + tried);
+        throw Error(Message(FL_TR("Media", "the SentencePiece tokenizer module (libfuselab_spm.so) could not be loaded; tried:%1"), tried));
     }();
     return *api;
 }
@@ -197,7 +197,7 @@ public:
     void fit(const std::vector<std::string> &texts) override
     {
         if (m_settings.spmModel != "unigram" && m_settings.spmModel != "bpe")
-            throw Error("SentencePiece model type must be \"unigram\" or \"bpe\", not \"" + m_settings.spmModel + "\"");
+            throw Error(Message(FL_TR("Media", "SentencePiece model type must be \"unigram\" or \"bpe\", not \"%1\""), m_settings.spmModel));
         std::vector<const char *> ptrs;
         std::vector<std::size_t> sizes;
         for (auto &t : texts)
@@ -206,7 +206,7 @@ public:
                 sizes.push_back(t.size());
             }
         if (ptrs.empty())
-            throw Error("SentencePiece: no training text to learn a vocabulary from");
+            throw Error(Message(FL_TR("Media", "SentencePiece: no training text to learn a vocabulary from")));
         const FuselabSpmApi &api = spmApi();
         char *model = nullptr, *error = nullptr;
         std::size_t size = 0;
@@ -214,7 +214,7 @@ public:
                        &size, &error)) {
             const std::string why = error ? error : "unknown error";
             api.freeBuffer(error);
-            throw Error("SentencePiece training failed: " + why);
+            throw Error(Message(FL_TR("Media", "SentencePiece training failed: %1"), why));
         }
         const std::string proto(model, size);
         api.freeBuffer(model);
@@ -242,7 +242,7 @@ public:
         if (!p) {
             const std::string why = error ? error : "unknown error";
             spmApi().freeBuffer(error);
-            throw Error("corrupt SentencePiece model: " + why);
+            throw Error(Message(FL_TR("Media", "corrupt SentencePiece model: %1"), why));
         }
         if (m_processor)
             spmApi().release(m_processor);

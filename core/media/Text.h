@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include "core/util/Message.h"
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -10,7 +12,7 @@ namespace fuselab {
 
 // Validates UTF-8 and drops a byte-order mark. False with `error` naming the byte offset
 // of the first invalid sequence.
-bool normaliseText(std::string_view raw, std::string *text, std::string *error);
+bool normaliseText(std::string_view raw, std::string *text, Message *error);
 
 enum class TokenizerKind { Word, Char, SentencePiece };
 const char *tokenizerKindName(TokenizerKind k);

@@ -80,7 +80,7 @@ FieldPreview previewField(const Dataset &d, std::size_t sample, std::size_t colu
         }
         }
     } catch (const std::exception &e) {
-        p.error = e.what();
+        p.error = messageOf(e);
     }
     return p;
 }

@@ -13,7 +13,7 @@ namespace fuselab {
 struct FieldPreview {
     Modality kind = Modality::Image;
     bool present = false;
-    std::string error;                  // why it could not be read ("" when it could)
+    Message error;                      // why it could not be read (empty when it could)
     // Image: an RGB thumbnail (aspect kept, padded), row-major width x height x 3.
     int width = 0, height = 0;
     std::vector<std::uint8_t> rgb;

@@ -81,10 +81,10 @@ std::vector<std::vector<double>> Predictor::predict(const std::vector<std::vecto
         for (std::size_t m = 0; m < M; ++m) {
             if (!fields[m].present)
                 continue;
-            std::string error;
+            Message error;
             std::uint8_t *out = records[m].data() + b * s.encoders[m]->column().recordBytes();
             if (!s.encoders[m]->encode(fields[m], nullptr, out, &error))
-                throw Error((fields[m].isPath ? fields[m].value : std::string("text")) + ": " + error);
+                throw Error((fields[m].isPath ? fields[m].value : std::string("text")) + ": " + error.str());
             present[b][static_cast<std::int64_t>(m)] = true;
         }
     }

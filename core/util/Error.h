@@ -34,14 +34,14 @@ struct DataIssue {
     enum class Severity { Warning, Error };
     std::string file;   // path as the user wrote it, or relative to the dataset root
     long line = 0;      // 1-based line in a manifest, 0 when not applicable
-    std::string reason;
+    Message reason;     // translatable; reason.str() is the English
     Severity severity = Severity::Error;
 
     // "skipped: m.csv:4: reason" (or "warning: ..."), as the command line prints it.
     std::string toString() const
     {
         return std::string(severity == Severity::Warning ? "warning" : "skipped") + ": " + file
-             + (line ? ":" + std::to_string(line) : std::string()) + ": " + reason;
+             + (line ? ":" + std::to_string(line) : std::string()) + ": " + reason.str();
     }
 };
 

@@ -14,9 +14,10 @@
 namespace fuselab {
 
 namespace {
-std::string sysError(const std::string &what, const std::string &path)
+// "cannot open PATH: REASON", REASON being the system's own words for errno.
+Message sysError(MessageText what, const std::string &path)
 {
-    return what + " " + path + ": " + std::strerror(errno);
+    return Message(what, path, std::strerror(errno));
 }
 } // namespace
 
@@ -24,20 +25,20 @@ std::string readFile(const std::string &path, std::uint64_t maxBytes)
 {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        throw Error(sysError("cannot open", path));
+        throw Error(sysError(FL_TR("Files", "cannot open %1: %2"), path));
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
         ::close(fd);
-        throw Error(sysError("cannot stat", path));
+        throw Error(sysError(FL_TR("Files", "cannot stat %1: %2"), path));
     }
     if (S_ISDIR(st.st_mode)) {
         ::close(fd);
-        throw Error("cannot read " + path + ": it is a folder");
+        throw Error(Message(FL_TR("Files", "cannot read %1: it is a folder"), path));
     }
     if (static_cast<std::uint64_t>(st.st_size) > maxBytes) {
         ::close(fd);
-        throw Error("refusing to read " + path + ": " + std::to_string(st.st_size) + " bytes is over the limit of "
-                    + std::to_string(maxBytes));
+        throw Error(Message(FL_TR("Files", "refusing to read %1: %2 bytes is over the limit of %3"), path, std::to_string(st.st_size),
+                            std::to_string(maxBytes)));
     }
     std::string data;
     data.resize(static_cast<std::size_t>(st.st_size));
@@ -48,7 +49,7 @@ std::string readFile(const std::string &path, std::uint64_t maxBytes)
             if (errno == EINTR)
                 continue;
             ::close(fd);
-            throw Error(sysError("cannot read", path));
+            throw Error(sysError(FL_TR("Files", "cannot read %1: %2"), path));
         }
         if (n == 0)
             break; // file shrank while reading
@@ -63,7 +64,7 @@ std::string readFilePrefix(const std::string &path, std::size_t maxBytes)
 {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        throw Error(sysError("cannot open", path));
+        throw Error(sysError(FL_TR("Files", "cannot open %1: %2"), path));
     std::string data(maxBytes, '\0');
     std::size_t got = 0;
     while (got < maxBytes) {
@@ -84,14 +85,14 @@ void writeFileAtomically(const std::string &path, const std::string &data)
     const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
-        throw Error(sysError("cannot create", tmp));
+        throw Error(sysError(FL_TR("Files", "cannot create %1: %2"), tmp));
     std::size_t put = 0;
     while (put < data.size()) {
         const ssize_t n = ::write(fd, data.data() + put, data.size() - put);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            const std::string msg = sysError("cannot write", tmp);
+            const Message msg = sysError(FL_TR("Files", "cannot write %1: %2"), tmp);
             ::close(fd);
             ::unlink(tmp.c_str());
             throw Error(msg);
@@ -99,12 +100,12 @@ void writeFileAtomically(const std::string &path, const std::string &data)
         put += static_cast<std::size_t>(n);
     }
     if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        const std::string msg = sysError("cannot flush", tmp);
+        const Message msg = sysError(FL_TR("Files", "cannot flush %1: %2"), tmp);
         ::unlink(tmp.c_str());
         throw Error(msg);
     }
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        const std::string msg = sysError("cannot rename onto", path);
+        const Message msg = sysError(FL_TR("Files", "cannot rename onto %1: %2"), path);
         ::unlink(tmp.c_str());
         throw Error(msg);
     }
@@ -141,7 +142,7 @@ MappedFile MappedFile::mapDescriptor(int fd, std::size_t size, bool writable, co
     if (size > 0) {
         void *p = ::mmap(nullptr, size, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, 0);
         if (p == MAP_FAILED) {
-            const std::string msg = sysError("cannot map", path);
+            const Message msg = sysError(FL_TR("Files", "cannot map %1: %2"), path);
             ::close(fd);
             throw Error(msg);
         }
@@ -156,10 +157,10 @@ MappedFile MappedFile::openReadOnly(const std::string &path)
 {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        throw Error(sysError("cannot open", path));
+        throw Error(sysError(FL_TR("Files", "cannot open %1: %2"), path));
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
-        const std::string msg = sysError("cannot stat", path);
+        const Message msg = sysError(FL_TR("Files", "cannot stat %1: %2"), path);
         ::close(fd);
         throw Error(msg);
     }
@@ -170,9 +171,9 @@ MappedFile MappedFile::create(const std::string &path, std::size_t size)
 {
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
-        throw Error(sysError("cannot create", path));
+        throw Error(sysError(FL_TR("Files", "cannot create %1: %2"), path));
     if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
-        const std::string msg = sysError("cannot size", path);
+        const Message msg = sysError(FL_TR("Files", "cannot size %1: %2"), path);
         ::close(fd);
         throw Error(msg);
     }
@@ -182,7 +183,7 @@ MappedFile MappedFile::create(const std::string &path, std::size_t size)
 void MappedFile::flush()
 {
     if (m_data && m_size && ::msync(m_data, m_size, MS_SYNC) != 0)
-        throw Error(std::string("cannot flush mapped file: ") + std::strerror(errno));
+        throw Error(Message(FL_TR("Files", "cannot flush mapped file: %1"), std::strerror(errno)));
 }
 
 } // namespace fuselab
