@@ -213,10 +213,435 @@
     </message>
 </context>
 <context>
+    <name>Cache</name>
+    <message>
+        <source>could not be decoded</source>
+        <translation>无法解码</translation>
+    </message>
+    <message>
+        <source>augmentation settings: %1</source>
+        <translation>数据增强设置：%1</translation>
+    </message>
+    <message>
+        <source>augmentation &quot;crop_padding&quot; must be 0 to 256</source>
+        <translation>数据增强的“crop_padding”必须在 0 到 256 之间</translation>
+    </message>
+    <message>
+        <source>augmentation &quot;flip&quot; must be a probability in [0, 1]</source>
+        <translation>数据增强的“flip”必须是 [0, 1] 之间的概率</translation>
+    </message>
+    <message>
+        <source>augmentation &quot;rotation_deg&quot; must be 0 to 180</source>
+        <translation>数据增强的“rotation_deg”必须在 0 到 180 之间</translation>
+    </message>
+    <message>
+        <source>augmentation &quot;brightness&quot; must be 0 to 1</source>
+        <translation>数据增强的“brightness”必须在 0 到 1 之间</translation>
+    </message>
+    <message>
+        <source>augmentation &quot;contrast&quot; must be 0 to 1</source>
+        <translation>数据增强的“contrast”必须在 0 到 1 之间</translation>
+    </message>
+    <message>
+        <source>preprocessing setting &quot;%1&quot; has the wrong type (%2)</source>
+        <translation>预处理设置“%1”的类型不对（%2）</translation>
+    </message>
+    <message>
+        <source>preprocessing setting &quot;%1&quot;: %2</source>
+        <translation>预处理设置“%1”：%2</translation>
+    </message>
+    <message>
+        <source>preprocessing settings must be a JSON object</source>
+        <translation>预处理设置必须是 JSON 对象</translation>
+    </message>
+    <message>
+        <source>must be &quot;stretch&quot; or &quot;pad&quot;</source>
+        <translation>必须是“stretch”或“pad”</translation>
+    </message>
+    <message>
+        <source>must be between 1 and 4096</source>
+        <translation>必须在 1 到 4096 之间</translation>
+    </message>
+    <message>
+        <source>must be 0 (from the data), 1 or 3</source>
+        <translation>必须是 0（由数据决定）、1 或 3</translation>
+    </message>
+    <message>
+        <source>must be positive</source>
+        <translation>必须为正数</translation>
+    </message>
+    <message>
+        <source>must be 1000 to 384000</source>
+        <translation>必须在 1000 到 384000 之间</translation>
+    </message>
+    <message>
+        <source>must be in (0, 600]</source>
+        <translation>必须在 (0, 600] 之内</translation>
+    </message>
+    <message>
+        <source>must be 16 to 16384</source>
+        <translation>必须在 16 到 16384 之间</translation>
+    </message>
+    <message>
+        <source>must be 1 to 512</source>
+        <translation>必须在 1 到 512 之间</translation>
+    </message>
+    <message>
+        <source>must not exceed n_fft</source>
+        <translation>不能超过 n_fft</translation>
+    </message>
+    <message>
+        <source>need 0 &lt;= f_min &lt; f_max &lt;= sample_rate/2</source>
+        <translation>需要 0 &lt;= f_min &lt; f_max &lt;= sample_rate/2</translation>
+    </message>
+    <message>
+        <source>must be &quot;word&quot;, &quot;char&quot; or &quot;sentencepiece&quot;</source>
+        <translation>必须是“word”、“char”或“sentencepiece”</translation>
+    </message>
+    <message>
+        <source>must be 1 to 8192</source>
+        <translation>必须在 1 到 8192 之间</translation>
+    </message>
+    <message>
+        <source>must be at least 3</source>
+        <translation>至少为 3</translation>
+    </message>
+    <message>
+        <source>must be &quot;unigram&quot; or &quot;bpe&quot;</source>
+        <translation>必须是“unigram”或“bpe”</translation>
+    </message>
+    <message>
+        <source>must be at least 8</source>
+        <translation>至少为 8</translation>
+    </message>
+    <message>
+        <source>%1: unknown dtype &quot;%2&quot;</source>
+        <translation>%1：未知的数据类型“%2”</translation>
+    </message>
+    <message>
+        <source>%1: %2 bytes, expected %3 (incomplete or corrupt cache; delete the folder to rebuild it)</source>
+        <translation>%1：%2 字节，应为 %3 字节（缓存不完整或已损坏；删除该文件夹即可重建）</translation>
+    </message>
+    <message>
+        <source>%1: not a FuseLab tensor cache (no readable meta.json)</source>
+        <translation>%1：不是 FuseLab 张量缓存（没有可读取的 meta.json）</translation>
+    </message>
+    <message>
+        <source>%1: not a FuseLab tensor cache description</source>
+        <translation>%1：不是 FuseLab 张量缓存的描述文件</translation>
+    </message>
+    <message>
+        <source>%1: cache format version %2, this FuseLab reads version %3; rebuild the cache</source>
+        <translation>%1：缓存格式版本为 %2，此版本的 FuseLab 读取版本 %3；请重建缓存</translation>
+    </message>
+    <message>
+        <source>%1: unknown modality in column %2</source>
+        <translation>%1：列 %2 的模态未知</translation>
+    </message>
+    <message>
+        <source>%1: malformed (%2)</source>
+        <translation>%1：格式错误（%2）</translation>
+    </message>
+    <message>
+        <source>%1: no samples to preprocess</source>
+        <translation>%1：没有可预处理的样本</translation>
+    </message>
+    <message>
+        <source>cannot create the cache folder %1: %2 (choose a writable cache folder)</source>
+        <translation>无法创建缓存文件夹 %1：%2（请选择一个可写的缓存文件夹）</translation>
+    </message>
+    <message>
+        <source>cannot create %1: %2</source>
+        <translation>无法创建 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot move the finished cache into %1: %2</source>
+        <translation>无法把完成的缓存移动到 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>DataReading</name>
+    <message>
+        <source>unterminated quoted field (the quote opened on line %1 is never closed)</source>
+        <translation>引号字段未结束（第 %1 行开始的引号没有闭合）</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>%1: no such file or folder</source>
+        <translation>%1：文件或文件夹不存在</translation>
+    </message>
+    <message>
+        <source>%1: not a dataset; point at a folder, or at a .csv or .jsonl manifest</source>
+        <translation>%1：不是数据集；请指定一个文件夹，或 .csv、.jsonl 清单</translation>
+    </message>
+    <message>
+        <source>%1: not a regular file or folder</source>
+        <translation>%1：不是普通文件或文件夹</translation>
+    </message>
+    <message>
+        <source>only one class (&quot;%1&quot;): a classifier needs at least two</source>
+        <translation>只有一个类别（“%1”）：分类器至少需要两个类别</translation>
+    </message>
+    <message>
+        <source>class &quot;%1&quot; has no training samples (it appears only in val/test): the model cannot learn it</source>
+        <translation>类别“%1”没有训练样本（只出现在 val/test 中）：模型无法学到它</translation>
+    </message>
+    <message>
+        <source>another image file with the same name (%1) is already this sample&apos;s; skipped</source>
+        <translation>该样本已有同名的图像文件（%1）；已跳过</translation>
+    </message>
+    <message>
+        <source>another audio file with the same name (%1) is already this sample&apos;s; skipped</source>
+        <translation>该样本已有同名的音频文件（%1）；已跳过</translation>
+    </message>
+    <message>
+        <source>another text file with the same name (%1) is already this sample&apos;s; skipped</source>
+        <translation>该样本已有同名的文本文件（%1）；已跳过</translation>
+    </message>
+    <message>
+        <source>cannot open folder; skipped</source>
+        <translation>无法打开文件夹；已跳过</translation>
+    </message>
+    <message>
+        <source>symbolic link loop (folder already visited); skipped</source>
+        <translation>符号链接形成循环（文件夹已访问过）；已跳过</translation>
+    </message>
+    <message>
+        <source>folders nested more than 32 deep; skipped</source>
+        <translation>文件夹嵌套超过 32 层；已跳过</translation>
+    </message>
+    <message>
+        <source>cannot list folder: %1</source>
+        <translation>无法列出文件夹内容：%1</translation>
+    </message>
+    <message>
+        <source>broken link or unreadable entry; skipped</source>
+        <translation>链接已损坏或条目无法读取；已跳过</translation>
+    </message>
+    <message>
+        <source>%1: cannot list folder: %2</source>
+        <translation>%1：无法列出文件夹内容：%2</translation>
+    </message>
+    <message>
+        <source>folder beside train/val/test is not a split; ignored</source>
+        <translation>与 train/val/test 并列的文件夹不是划分；已忽略</translation>
+    </message>
+    <message>
+        <source>file is not inside a class folder; ignored</source>
+        <translation>文件不在类别文件夹中；已忽略</translation>
+    </message>
+    <message>
+        <source>unknown extension &quot;%1&quot; (not an image, audio or .txt file); skipped</source>
+        <translation>未知的扩展名“%1”（不是图像、音频或 .txt 文件）；已跳过</translation>
+    </message>
+    <message>
+        <source>refused: %1</source>
+        <translation>已拒绝：%1</translation>
+    </message>
+    <message>
+        <source>class folder &quot;%1&quot; holds no usable files</source>
+        <translation>类别文件夹“%1”中没有可用的文件</translation>
+    </message>
+    <message>
+        <source>cannot open %1</source>
+        <translation>无法打开 %1</translation>
+    </message>
+    <message>
+        <source>%1: decompresses to more than 8 GiB; refused</source>
+        <translation>%1：解压后超过 8 GiB；已拒绝</translation>
+    </message>
+    <message>
+        <source>%1: corrupt gzip data (%2)</source>
+        <translation>%1：gzip 数据已损坏（%2）</translation>
+    </message>
+    <message>
+        <source>%1: too short to be an IDX file</source>
+        <translation>%1：太短，不是 IDX 文件</translation>
+    </message>
+    <message>
+        <source>%1: not an IDX file (bad magic number)</source>
+        <translation>%1：不是 IDX 文件（魔数错误）</translation>
+    </message>
+    <message>
+        <source>%1: IDX element type 0x%2 is not supported (only unsigned bytes)</source>
+        <translation>%1：不支持 IDX 元素类型 0x%2（只支持无符号字节）</translation>
+    </message>
+    <message>
+        <source>%1: IDX header is truncated or has %2 dimensions</source>
+        <translation>%1：IDX 头部被截断，或维数为 %2</translation>
+    </message>
+    <message>
+        <source>%1: header promises %2 bytes of data but the file holds %3 (truncated or corrupt)</source>
+        <translation>%1：头部声明有 %2 字节数据，但文件中只有 %3 字节（被截断或已损坏）</translation>
+    </message>
+    <message>
+        <source>%1: no IDX images/labels pair (e.g. train-images-idx3-ubyte.gz + train-labels-idx1-ubyte.gz)</source>
+        <translation>%1：没有成对的 IDX 图像/标签文件（例如 train-images-idx3-ubyte.gz + train-labels-idx1-ubyte.gz）</translation>
+    </message>
+    <message>
+        <source>%1; pair skipped</source>
+        <translation>%1；已跳过这对文件</translation>
+    </message>
+    <message>
+        <source>expected 3-D images and 1-D labels; pair skipped</source>
+        <translation>应为三维图像和一维标签；已跳过这对文件</translation>
+    </message>
+    <message>
+        <source>%1 labels for %2 images; pair skipped</source>
+        <translation>%1 个标签对应 %2 张图像；已跳过这对文件</translation>
+    </message>
+    <message>
+        <source>image size differs from the other IDX files; pair skipped</source>
+        <translation>图像尺寸与其他 IDX 文件不同；已跳过这对文件</translation>
+    </message>
+    <message>
+        <source>%1: no readable IDX images/labels pair</source>
+        <translation>%1：没有可读取的 IDX 图像/标签文件对</translation>
+    </message>
+    <message>
+        <source>%1:%2: %3</source>
+        <translation>%1:%2：%3</translation>
+    </message>
+    <message>
+        <source>%1: the manifest is empty (no header row)</source>
+        <translation>%1：清单是空的（没有表头行）</translation>
+    </message>
+    <message>
+        <source>row has %1 fields but the header has %2; row skipped</source>
+        <translation>该行有 %1 个字段，但表头有 %2 个；已跳过该行</translation>
+    </message>
+    <message>
+        <source>not valid JSON; row skipped</source>
+        <translation>不是有效的 JSON；已跳过该行</translation>
+    </message>
+    <message>
+        <source>not a JSON object; row skipped</source>
+        <translation>不是 JSON 对象；已跳过该行</translation>
+    </message>
+    <message>
+        <source>label list holds %1 (class names must be non-empty strings or integers without &quot;;&quot;); row skipped</source>
+        <translation>标签列表中有 %1（类别名必须是不含“;”的非空字符串或整数）；已跳过该行</translation>
+    </message>
+    <message>
+        <source>field &quot;%1&quot; is not a string, number or null; row skipped</source>
+        <translation>字段“%1”不是字符串、数字或 null；已跳过该行</translation>
+    </message>
+    <message>
+        <source>%1: not valid UTF-8 (byte %2); save the manifest as UTF-8</source>
+        <translation>%1：不是有效的 UTF-8（第 %2 字节）；请把清单保存为 UTF-8</translation>
+    </message>
+    <message>
+        <source>%1: no &quot;%2&quot; column (columns are: %3); say which column holds the labels</source>
+        <translation>%1：没有“%2”列（现有列：%3）；请指定哪一列是标签</translation>
+    </message>
+    <message>
+        <source>%1: a type is given for the column &quot;%2&quot;, but there is no column of that name</source>
+        <translation>%1：为列“%2”指定了类型，但没有这一列</translation>
+    </message>
+    <message>
+        <source>%1: no modality columns besides &quot;%2&quot;</source>
+        <translation>%1：除“%2”外没有模态列</translation>
+    </message>
+    <message>
+        <source>empty label; row skipped</source>
+        <translation>标签为空；已跳过该行</translation>
+    </message>
+    <message>
+        <source>unknown split &quot;%1&quot; (use train, val or test); row skipped</source>
+        <translation>未知的划分“%1”（请用 train、val 或 test）；已跳过该行</translation>
+    </message>
+    <message>
+        <source>unknown image extension &quot;%1&quot; in column &quot;%2&quot;; treated as missing</source>
+        <translation>列“%2”中的图像扩展名“%1”无法识别；按缺失处理</translation>
+    </message>
+    <message>
+        <source>unknown audio extension &quot;%1&quot; in column &quot;%2&quot;; treated as missing</source>
+        <translation>列“%2”中的音频扩展名“%1”无法识别；按缺失处理</translation>
+    </message>
+    <message>
+        <source>refused: %1; treated as missing</source>
+        <translation>已拒绝：%1；按缺失处理</translation>
+    </message>
+    <message>
+        <source>row has no usable modality; row skipped</source>
+        <translation>该行没有可用的模态；已跳过该行</translation>
+    </message>
+    <message>
+        <source>%1 rows have no split; they were put in train</source>
+        <translation>%1 行没有指定划分；已归入 train</translation>
+    </message>
+    <message>
+        <source>path leads outside the dataset folder %1</source>
+        <translation>路径指向数据集文件夹 %1 之外</translation>
+    </message>
+    <message>
+        <source>path is a link to %1, outside the dataset folder</source>
+        <translation>路径是指向 %1 的链接，位于数据集文件夹之外</translation>
+    </message>
+    <message>
+        <source>split fractions must be positive (train &gt; 0, val &gt;= 0, test &gt;= 0)</source>
+        <translation>划分比例必须为正（train &gt; 0，val &gt;= 0，test &gt;= 0）</translation>
+    </message>
+</context>
+<context>
     <name>Experiment</name>
     <message>
         <source>fuselab_experiment: version %1 is not one this FuseLab reads (it reads 1 to %2)</source>
         <translation>fuselab_experiment：此版本的 FuseLab 无法读取版本 %1（可读取 1 到 %2）</translation>
+    </message>
+</context>
+<context>
+    <name>Files</name>
+    <message>
+        <source>cannot open %1: %2</source>
+        <translation>无法打开 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot stat %1: %2</source>
+        <translation>无法获取 %1 的文件信息：%2</translation>
+    </message>
+    <message>
+        <source>cannot read %1: it is a folder</source>
+        <translation>无法读取 %1：它是文件夹</translation>
+    </message>
+    <message>
+        <source>refusing to read %1: %2 bytes is over the limit of %3</source>
+        <translation>拒绝读取 %1：%2 字节超过了上限 %3</translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot create %1: %2</source>
+        <translation>无法创建 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot flush %1: %2</source>
+        <translation>无法将 %1 写入磁盘：%2</translation>
+    </message>
+    <message>
+        <source>cannot rename onto %1: %2</source>
+        <translation>无法重命名为 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot map %1: %2</source>
+        <translation>无法内存映射 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot size %1: %2</source>
+        <translation>无法设置 %1 的大小：%2</translation>
+    </message>
+    <message>
+        <source>cannot flush mapped file: %1</source>
+        <translation>无法将映射文件写入磁盘：%1</translation>
     </message>
 </context>
 <context>
@@ -361,14 +786,197 @@
     </message>
 </context>
 <context>
-    <name>ManifestReader</name>
+    <name>Inspector</name>
     <message>
-        <source>%1: no &quot;%2&quot; column (columns are: %3); say which column holds the labels</source>
-        <translation>%1：没有“%2”列（现有列：%3）；请指定哪一列是标签</translation>
+        <source>unreadable</source>
+        <translation>无法读取</translation>
     </message>
     <message>
-        <source>%1: a type is given for the column &quot;%2&quot;, but there is no column of that name</source>
-        <translation>%1：为列“%2”指定了类型，但没有这一列</translation>
+        <source>sample has no readable modality; skipped</source>
+        <translation>样本没有可读取的模态；已跳过</translation>
+    </message>
+    <message>
+        <source>no samples found</source>
+        <translation>没有找到样本</translation>
+    </message>
+    <message>
+        <source>no sample could be read</source>
+        <translation>没有一个样本能被读取</translation>
+    </message>
+    <message>
+        <source>only one class has readable samples; a classifier needs at least two</source>
+        <translation>只有一个类别有可读取的样本；分类器至少需要两个类别</translation>
+    </message>
+    <message>
+        <source>usable</source>
+        <translation>可用</translation>
+    </message>
+</context>
+<context>
+    <name>Media</name>
+    <message>
+        <source>not a readable audio file: %1</source>
+        <translation>不是可读取的音频文件：%1</translation>
+    </message>
+    <message>
+        <source>audio header gives %1 channels at %2 Hz</source>
+        <translation>音频头部给出 %1 个声道、%2 Hz</translation>
+    </message>
+    <message>
+        <source>the audio file holds no samples</source>
+        <translation>音频文件中没有采样</translation>
+    </message>
+    <message>
+        <source>audio file too long (%1 frames); refused</source>
+        <translation>音频文件太长（%1 帧）；已拒绝</translation>
+    </message>
+    <message>
+        <source>audio decode error: %1</source>
+        <translation>音频解码错误：%1</translation>
+    </message>
+    <message>
+        <source>the audio holds NaN or infinite samples</source>
+        <translation>音频中有 NaN 或无穷大的采样值</translation>
+    </message>
+    <message>
+        <source>resampling failed</source>
+        <translation>重采样失败</translation>
+    </message>
+    <message>
+        <source>image header claims %1x%2 pixels, over the limit of %3; refused before decoding</source>
+        <translation>图像头部声明为 %1x%2 像素，超过上限 %3；解码前已拒绝</translation>
+    </message>
+    <message>
+        <source>decoder failed: %1</source>
+        <translation>解码器出错：%1</translation>
+    </message>
+    <message>
+        <source>the decoder could not read the image data (corrupt or unsupported variant)</source>
+        <translation>解码器无法读取图像数据（已损坏或是不支持的变体）</translation>
+    </message>
+    <message>
+        <source>image conversion failed: %1</source>
+        <translation>图像转换失败：%1</translation>
+    </message>
+    <message>
+        <source>truncated PNG (no complete IHDR header)</source>
+        <translation>PNG 被截断（没有完整的 IHDR 头）</translation>
+    </message>
+    <message>
+        <source>PNG with invalid colour type %1</source>
+        <translation>PNG 的颜色类型 %1 无效</translation>
+    </message>
+    <message>
+        <source>truncated PNG (no IEND chunk: the file was cut short)</source>
+        <translation>PNG 被截断（没有 IEND 块：文件不完整）</translation>
+    </message>
+    <message>
+        <source>corrupt JPEG (bad marker at byte %1)</source>
+        <translation>JPEG 已损坏（第 %1 字节处的标记错误）</translation>
+    </message>
+    <message>
+        <source>corrupt JPEG (segment length %1)</source>
+        <translation>JPEG 已损坏（段长度为 %1）</translation>
+    </message>
+    <message>
+        <source>truncated or corrupt JPEG (no frame header)</source>
+        <translation>JPEG 被截断或已损坏（没有帧头）</translation>
+    </message>
+    <message>
+        <source>truncated JPEG (no end-of-image marker: the file was cut short)</source>
+        <translation>JPEG 被截断（没有图像结束标记：文件不完整）</translation>
+    </message>
+    <message>
+        <source>truncated BMP header</source>
+        <translation>BMP 头部被截断</translation>
+    </message>
+    <message>
+        <source>BMP with unsupported header size %1</source>
+        <translation>BMP 的头部大小 %1 不受支持</translation>
+    </message>
+    <message>
+        <source>truncated BMP (header says %1 bytes, file has %2)</source>
+        <translation>BMP 被截断（头部声明 %1 字节，文件只有 %2 字节）</translation>
+    </message>
+    <message>
+        <source>truncated WebP header</source>
+        <translation>WebP 头部被截断</translation>
+    </message>
+    <message>
+        <source>truncated WebP (RIFF size %1, file has %2 bytes)</source>
+        <translation>WebP 被截断（RIFF 大小为 %1，文件只有 %2 字节）</translation>
+    </message>
+    <message>
+        <source>WebP with unknown chunk type</source>
+        <translation>WebP 的块类型未知</translation>
+    </message>
+    <message>
+        <source>truncated TIFF (first directory past the end of the file)</source>
+        <translation>TIFF 被截断（第一个目录超出了文件末尾）</translation>
+    </message>
+    <message>
+        <source>truncated TIFF directory</source>
+        <translation>TIFF 目录被截断</translation>
+    </message>
+    <message>
+        <source>TIFF without image width/height</source>
+        <translation>TIFF 没有图像宽度/高度</translation>
+    </message>
+    <message>
+        <source>truncated PNM header</source>
+        <translation>PNM 头部被截断</translation>
+    </message>
+    <message>
+        <source>empty file (0 bytes)</source>
+        <translation>空文件（0 字节）</translation>
+    </message>
+    <message>
+        <source>not an image: the file holds text (wrong extension?)</source>
+        <translation>不是图像：文件内容是文本（扩展名错了？）</translation>
+    </message>
+    <message>
+        <source>not an image in a supported format (PNG, JPEG, BMP, WebP, TIFF)</source>
+        <translation>不是受支持格式的图像（PNG、JPEG、BMP、WebP、TIFF）</translation>
+    </message>
+    <message>
+        <source>image header gives a size of %1x%2</source>
+        <translation>图像头部给出的尺寸为 %1x%2</translation>
+    </message>
+    <message>
+        <source>invalid log-mel settings: need sample_rate, n_fft, n_mels &gt; 0 and win_length &lt;= n_fft</source>
+        <translation>对数梅尔设置无效：需要 sample_rate、n_fft、n_mels &gt; 0，且 win_length &lt;= n_fft</translation>
+    </message>
+    <message>
+        <source>invalid log-mel settings: need 0 &lt;= f_min &lt; f_max &lt;= sample_rate / 2</source>
+        <translation>对数梅尔设置无效：需要 0 &lt;= f_min &lt; f_max &lt;= sample_rate / 2</translation>
+    </message>
+    <message>
+        <source>not valid UTF-8 (invalid byte at offset %1); save the text as UTF-8</source>
+        <translation>不是有效的 UTF-8（偏移 %1 处有无效字节）；请把文本保存为 UTF-8</translation>
+    </message>
+    <message>
+        <source>corrupt tokenizer vocabulary</source>
+        <translation>分词器词表已损坏</translation>
+    </message>
+    <message>
+        <source>the SentencePiece tokenizer module (libfuselab_spm.so) could not be loaded; tried:%1</source>
+        <translation>无法加载 SentencePiece 分词器模块（libfuselab_spm.so）；尝试过：%1</translation>
+    </message>
+    <message>
+        <source>SentencePiece model type must be &quot;unigram&quot; or &quot;bpe&quot;, not &quot;%1&quot;</source>
+        <translation>SentencePiece 模型类型必须是“unigram”或“bpe”，而不是“%1”</translation>
+    </message>
+    <message>
+        <source>SentencePiece: no training text to learn a vocabulary from</source>
+        <translation>SentencePiece：没有可用来学习词表的训练文本</translation>
+    </message>
+    <message>
+        <source>SentencePiece training failed: %1</source>
+        <translation>SentencePiece 训练失败：%1</translation>
+    </message>
+    <message>
+        <source>corrupt SentencePiece model: %1</source>
+        <translation>SentencePiece 模型已损坏：%1</translation>
     </message>
 </context>
 <context>
@@ -492,13 +1100,6 @@
     <message>
         <source>unknown template &quot;%1&quot; (templates: %2)</source>
         <translation>未知模板“%1”（可用模板：%2）</translation>
-    </message>
-</context>
-<context>
-    <name>TensorCacheBuilder</name>
-    <message>
-        <source>cannot create the cache folder %1: %2 (choose a writable cache folder)</source>
-        <translation>无法创建缓存文件夹 %1：%2（请选择一个可写的缓存文件夹）</translation>
     </message>
 </context>
 <context>
