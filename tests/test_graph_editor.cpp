@@ -27,6 +27,8 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTranslator>
+#include <QTreeWidget>
 
 #include <map>
 
@@ -481,6 +483,48 @@ private Q_SLOTS:
         QApplication::processEvents();
         QVERIFY2(t.elapsed() < 500, qPrintable(QStringLiteral("%1 ms").arg(t.elapsed())));
         qInfo("70,000 samples shown in %lld ms", static_cast<long long>(opened));
+    }
+
+    // The dataset panel's skipped files with their reasons, in English and, with the app's
+    // Chinese catalogue installed (the one gui_main loads, embedded here at the same path),
+    // in Chinese: a reader's reason with a nested sentence ("(none)" inside the unknown
+    // extension), a decoding error from the health check, and the health check's own.
+    void skippedFilesAreShownTranslated()
+    {
+        QTemporaryDir dir;
+        const std::string root = dir.path().toStdString() + "/shapes";
+        for (const char *c : {"cat", "dog"})
+            for (int i = 0; i < 3; ++i)
+                test::writeFile(root + "/" + c + "/" + std::to_string(i) + ".pgm", "P5\n4 4\n255\n" + std::string(16, static_cast<char>(40 + 20 * i)));
+        test::writeFile(root + "/cat/empty.pgm", "");
+        test::writeFile(root + "/dog/notes", "not a sample");
+        const auto reasons = [&] {
+            DatasetPanel panel;
+            QSignalSpy opened(&panel, &DatasetPanel::opened);
+            panel.open(QString::fromStdString(root));
+            [&] { QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 20000); }();
+            std::map<QString, QString> byFile;
+            auto *list = panel.findChild<QTreeWidget *>(QStringLiteral("skippedFiles"));
+            for (int i = 0; list && i < list->topLevelItemCount(); ++i)
+                byFile[list->topLevelItem(i)->text(0)] = list->topLevelItem(i)->text(1);
+            return byFile;
+        };
+
+        const std::map<QString, QString> english = reasons();
+        QCOMPARE(english.size(), std::size_t(3));
+        QCOMPARE(english.at("dog/notes"), QString("unknown extension \"(none)\" (not an image, audio or .txt file); skipped"));
+        QCOMPARE(english.at("cat/empty.pgm"), QString("empty file (0 bytes)"));
+        QCOMPARE(english.at("cat/empty"), QString("sample has no readable modality; skipped"));
+
+        QTranslator zh;
+        QVERIFY(zh.load(QStringLiteral(":/i18n/fuselab_zh_CN.qm")));
+        QVERIFY(QCoreApplication::installTranslator(&zh));
+        const std::map<QString, QString> chinese = reasons();
+        QCoreApplication::removeTranslator(&zh);
+        QCOMPARE(chinese.size(), std::size_t(3));
+        QCOMPARE(chinese.at("dog/notes"), QString("未知的扩展名“（无）”（不是图像、音频或 .txt 文件）；已跳过"));
+        QCOMPARE(chinese.at("cat/empty.pgm"), QString("空文件（0 字节）"));
+        QCOMPARE(chinese.at("cat/empty"), QString("样本没有可读取的模态；已跳过"));
     }
 
     void cancelStopsALargeScanWithinASecond()

@@ -62,12 +62,8 @@ bool BackgroundTask::start(std::function<void(ProgressObserver &)> work)
             ok = true;
         } catch (const Cancelled &) {
             cancelled = true;
-        } catch (const Error &e) {
-            error = translated(e.message().empty() ? Message() : e.message());
-            if (error.isEmpty())
-                error = QString::fromStdString(e.what());
         } catch (const std::exception &e) {
-            error = QString::fromStdString(e.what());
+            error = translated(messageOf(e)); // an Error's message translated, any other exception's text as it is
         }
         QMetaObject::invokeMethod(
             this, [this, ok, cancelled, error] {

@@ -3,6 +3,7 @@
 
 #include "core/data/DatasetLoader.h"
 #include "core/project/Services.h"
+#include "core/util/MessageJson.h"
 #include "widgets/BackgroundTask.h"
 #include "widgets/GuiText.h"
 #include "widgets/QCustomPlotWrapper.h"
@@ -204,7 +205,8 @@ void DatasetPanel::showReport()
                     .arg(tr("Imbalanced: the largest class has %1 times the samples of the smallest; consider class weights or the balanced sampler")
                              .arg(imbalance, 0, 'f', 1));
     if (!r.value("usable", true))
-        html += QStringLiteral("<br><span style='color:#a01c1c'>%1</span>").arg(tr("Not usable: %1").arg(qs(r.value("verdict", std::string()))));
+        html += QStringLiteral("<br><span style='color:#a01c1c'>%1</span>")
+                    .arg(tr("Not usable: %1").arg(translated(messageFromJson(r.value("verdict_message", r.value("verdict", nlohmann::json()))))));
     m_summary->setText(html);
     m_newButton->setEnabled(r.value("usable", true));
 
@@ -257,7 +259,8 @@ void DatasetPanel::showReport()
         QString file = qs(p.value("file", std::string()));
         if (p.contains("line"))
             file += QStringLiteral(":%1").arg(p["line"].get<long long>());
-        auto *item = new QTreeWidgetItem(m_problems, {file, qs(p.value("reason", std::string()))});
+        // The reason in the user's language: the report carries it as a translatable message.
+        auto *item = new QTreeWidgetItem(m_problems, {file, translated(reasonFromJson(p))});
         const QString absolute = QDir(qs(d.root)).absoluteFilePath(qs(p.value("file", std::string())));
         item->setData(0, Qt::UserRole, absolute);
         item->setToolTip(1, item->text(1));

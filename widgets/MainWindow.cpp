@@ -334,8 +334,9 @@ bool MainWindow::saveTo(const QString &path)
         showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
         return true;
     } catch (const std::exception &e) {
-        showMessage(tr("Cannot save %1: %2").arg(QDir::toNativeSeparators(path), qs(e.what())), true);
-        QMessageBox::warning(this, tr("Cannot save"), qs(e.what()));
+        const QString why = translated(messageOf(e));
+        showMessage(tr("Cannot save %1: %2").arg(QDir::toNativeSeparators(path), why), true);
+        QMessageBox::warning(this, tr("Cannot save"), why);
         return false;
     }
 }
