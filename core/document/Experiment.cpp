@@ -125,7 +125,7 @@ Experiment Experiment::fromJson(const nlohmann::json &j)
         e.preprocessing = PreprocessSettings::fromJson(j.value("preprocessing", nlohmann::json::object()));
         e.augmentation = AugmentSettings::fromJson(j.value("augmentation", nlohmann::json::object()));
     } catch (const Error &err) {
-        throw Error(std::string(err.what()));
+        throw Error(messageOf(err));
     }
     e.graph = Graph::fromJson(require(j, "graph", "experiment"), "graph");
     e.training = TrainingSettings::fromJson(j.value("training", nlohmann::json::object()), "training");
@@ -149,11 +149,11 @@ Experiment Experiment::load(const std::string &path)
     text = readFile(path, 64u << 20);
     const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_discarded())
-        throw Error(path + ": not valid JSON");
+        throw Error(Message(FL_TR("Experiment", "%1: not valid JSON"), path));
     try {
         return fromJson(j);
     } catch (const Error &e) {
-        throw Error(path + ": " + e.what());
+        throw Error(Message(FL_TR("Experiment", "%1: %2"), path, messageOf(e)));
     }
 }
 
