@@ -264,7 +264,8 @@ private Q_SLOTS:
                 logits.square().sum().backward();
                 std::vector<torch::Tensor> grads;
                 for (auto &p : model->parameters())
-                    grads.push_back(p.grad().clone());
+                    if (p.grad().defined()) // the fusion's auxiliary classifiers are training-only
+                        grads.push_back(p.grad().clone());
                 return std::make_pair(logits.detach().clone(), grads);
             };
             const auto plain = run();

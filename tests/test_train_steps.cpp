@@ -53,6 +53,23 @@ private Q_SLOTS:
         }
     }
 
+    // An auxiliary classifier's loss counts only the samples that have its modality: PyTorch
+    // on the selected rows gives the reference.
+    void maskedLossMatchesPyTorch()
+    {
+        const auto r = reference()["masked_losses"];
+        const auto logits = torch::tensor(r["logits"].get<std::vector<float>>()).view({5, 3});
+        const auto labels = torch::tensor(r["labels"].get<std::vector<std::int64_t>>());
+        const auto mask = torch::tensor(r["mask"].get<std::vector<float>>());
+        const auto weights = torch::tensor(r["weights"].get<std::vector<float>>());
+        const auto multi = torch::tensor(r["multi_labels"].get<std::vector<float>>()).view({5, 3});
+        const auto posWeight = torch::tensor(r["pos_weight"].get<std::vector<float>>());
+        QVERIFY(std::abs(maskedTaskLoss(logits, labels, mask, false, {}).item<double>() - r["plain"].get<double>()) < 1e-6);
+        QVERIFY(std::abs(maskedTaskLoss(logits, labels, mask, false, weights).item<double>() - r["weighted"].get<double>()) < 1e-6);
+        QVERIFY(std::abs(maskedTaskLoss(logits, multi, mask, true, posWeight).item<double>() - r["multi_label"].get<double>()) < 1e-6);
+        QCOMPARE(maskedTaskLoss(logits, labels, torch::zeros({5}), false, {}).item<double>(), 0.0); // nobody has it
+    }
+
     void schedulesMatchTheirFormula()
     {
         // cosine, 4 epochs of 10 steps, one warm-up epoch: by hand from the documented formula.

@@ -56,6 +56,19 @@ FusionModelImpl::FusionModelImpl(const Graph &graph, const InferContext &context
             }
             step.sources.push_back(std::move(sources));
         }
+        const nlohmann::json &params = m_analysis.params.at(id);
+        if (t->category() == "fusion" && params.contains("aux_weight") && params["aux_weight"].get<double>() > 0 && context.numClasses > 0) {
+            step.auxWeight = params["aux_weight"].get<double>();
+            const auto &shapes = m_analysis.inputShapes.at(id);
+            int k = 0;
+            for (const auto &port : shapes)
+                for (const TensorShape &shape : port) {
+                    // Vectors as they are; sequences [T, D] and images [C, H, W] pooled to D or C.
+                    const std::int64_t features = shape.kind == PortKind::Image ? shape.dims[0] : shape.last();
+                    step.auxHeads.push_back(register_module("aux_" + moduleName(id) + "_" + std::to_string(k++),
+                                                            torch::nn::Linear(features, context.numClasses)));
+                }
+        }
         if (n->type == "head.multilabel")
             m_multiLabel = true;
         m_steps.push_back(std::move(step));
@@ -80,6 +93,18 @@ FusionModelImpl::Output FusionModelImpl::forward(const std::vector<torch::Tensor
                 inputs.push_back(std::move(vs));
             }
         }
+        if (!s.auxHeads.empty() && is_training()) {
+            std::size_t k = 0;
+            for (const auto &port : inputs)
+                for (const Value &v : port) {
+                    torch::Tensor x = v.x;
+                    if (x.dim() == 3)
+                        x = x.mean(1); // sequence [B, T, D]
+                    else if (x.dim() == 4)
+                        x = x.mean({2, 3}); // image [B, C, H, W]
+                    out.auxLogits.push_back({s.node, s.auxHeads.at(k++)->forward(x), v.mask, s.auxWeight});
+                }
+        }
         values[s.node] = s.module->run(inputs);
         const torch::Tensor aux = s.module->auxiliaryLoss();
         if (aux.defined())
@@ -101,8 +126,9 @@ void FusionModelImpl::setChannelsLast(bool on)
 std::int64_t FusionModelImpl::parameterCount() const
 {
     std::int64_t n = 0;
-    for (const auto &p : parameters())
-        n += p.numel();
+    for (const Step &s : m_steps)
+        for (const auto &p : s.module->parameters())
+            n += p.numel();
     return n;
 }
 

@@ -19,14 +19,24 @@ public:
     // Throws Error listing the graph's problems when it does not validate.
     FusionModelImpl(const Graph &graph, const InferContext &context, const BlockRegistry &registry = builtinBlocks());
 
+    // One fusion input's auxiliary classifier (a fusion block's "aux_weight"), in training only.
+    struct AuxiliaryLogits {
+        std::string node;     // the fusion block
+        torch::Tensor logits; // [B, classes] from that input alone
+        torch::Tensor mask;   // [B] float: samples where that input is present
+        double weight = 0;
+    };
     struct Output {
         torch::Tensor logits;   // [B, classes]
         torch::Tensor auxLoss;  // summed auxiliary losses (reconstruction); a 0-d zero when none
+        std::vector<AuxiliaryLogits> auxLogits; // empty in eval mode and without aux_weight
     };
     // columns[m]: the batch of modality column m; present: [B, columns] (bool or float).
     Output forward(const std::vector<torch::Tensor> &columns, const torch::Tensor &present);
 
     const GraphAnalysis &analysis() const { return m_analysis; }
+    // Parameters of the graph's blocks (the auxiliary classifiers, which exist only for
+    // training, are not counted).
     std::int64_t parameterCount() const;
     std::int64_t parameterCount(const std::string &node) const;
     bool multiLabel() const { return m_multiLabel; }
@@ -42,6 +52,8 @@ private:
         std::shared_ptr<BlockModule> module;
         int column = -1;                                      // input nodes: dataset column
         std::vector<std::vector<std::pair<std::string, int>>> sources; // per input port: (node, output port index)
+        double auxWeight = 0;
+        std::vector<torch::nn::Linear> auxHeads; // one per incoming edge, ports in order
     };
     Graph m_graph;
     GraphAnalysis m_analysis;

@@ -594,12 +594,17 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                                        mix(t.seed, 4, static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(step)));
                     moveBatch(*b, device);
                     const auto out = model->forward(b->inputs, b->present);
-                    const torch::Tensor loss = taskLoss(out.logits, b->labels, multi, classWeights) + out.auxLoss;
-                    const double lossValue = loss.item<double>();
-                    if (!std::isfinite(lossValue))
+                    const torch::Tensor task = taskLoss(out.logits, b->labels, multi, classWeights);
+                    torch::Tensor loss = task + out.auxLoss;
+                    for (const auto &aux : out.auxLogits)
+                        loss = loss + aux.weight * maskedTaskLoss(aux.logits, b->labels, aux.mask, multi, classWeights);
+                    // The curve shows the task loss (comparable with validation's); NaN in any part stops.
+                    const double lossValue = task.item<double>();
+                    const double totalValue = loss.item<double>();
+                    if (!std::isfinite(totalValue))
                         throw Error(Message(FL_TR("Trainer", "the loss became %1 at epoch %2, step %3; training stopped (the last good "
                                                              "checkpoint is kept). Try a lower learning rate or gradient clipping"),
-                                            std::isnan(lossValue) ? "NaN" : "infinite", std::to_string(epoch), std::to_string(step + 1)));
+                                            std::isnan(totalValue) ? "NaN" : "infinite", std::to_string(epoch), std::to_string(step + 1)));
                     optimizer->zero_grad();
                     loss.backward();
                     if (t.gradClip > 0)

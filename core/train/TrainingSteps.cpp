@@ -33,4 +33,26 @@ torch::Tensor taskLoss(const torch::Tensor &logits, const torch::Tensor &labels,
     return F::cross_entropy(logits, labels, o);
 }
 
+torch::Tensor maskedTaskLoss(const torch::Tensor &logits, const torch::Tensor &labels, const torch::Tensor &mask, bool multiLabel,
+                             const torch::Tensor &weights)
+{
+    namespace F = torch::nn::functional;
+    const torch::Tensor m = mask.to(logits.scalar_type());
+    torch::Tensor perSample, counted = m;
+    if (multiLabel) {
+        auto o = F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone);
+        if (weights.defined())
+            o.pos_weight(weights);
+        perSample = F::binary_cross_entropy_with_logits(logits, labels, o).mean(1);
+    } else {
+        auto o = F::CrossEntropyFuncOptions().reduction(torch::kNone);
+        if (weights.defined()) {
+            o.weight(weights);
+            counted = m * weights.index_select(0, labels);
+        }
+        perSample = F::cross_entropy(logits, labels, o);
+    }
+    return (perSample * m).sum() / counted.sum().clamp_min(1e-12);
+}
+
 } // namespace fuselab

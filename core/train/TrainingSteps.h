@@ -19,4 +19,11 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainingSettings &s
 torch::Tensor taskLoss(const torch::Tensor &logits, const torch::Tensor &labels, bool multiLabel, const torch::Tensor &weights,
                        bool sum = false);
 
+// The task loss averaged over the samples where `mask` ([B], 1 = present) is set, as an
+// auxiliary classifier of one modality sees them: a sample without that modality adds
+// nothing. With class weights, a weighted mean (PyTorch's convention: divided by the sum of
+// the weights of the samples counted). Zero when no sample is present.
+torch::Tensor maskedTaskLoss(const torch::Tensor &logits, const torch::Tensor &labels, const torch::Tensor &mask, bool multiLabel,
+                             const torch::Tensor &weights);
+
 } // namespace fuselab

@@ -42,7 +42,7 @@ std::unique_ptr<BlockType> makeAttentionFusionBlock()
                           "p_i = W_i x_i + b_i; s_i = v^T tanh(U p_i + c); a = softmax over present modalities of s; z = sum_i a_i p_i",
                           {{"in", {PortKind::Vector}, true, "two or more modality vectors"}},
                           {blocks::vectorOut()},
-                          {OptionSpec::integer("dim", 128, 1, 65536, "projection size (and output size)")}});
+                          {OptionSpec::integer("dim", 128, 1, 65536, "projection size (and output size)"), blocks::auxWeightOption()}});
 }
 
 } // namespace fuselab

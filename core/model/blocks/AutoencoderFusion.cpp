@@ -52,7 +52,8 @@ public:
                           {blocks::vectorOut()},
                           {OptionSpec::integer("hidden", 128, 1, 65536, "hidden width of encoder and decoder"),
                            OptionSpec::integer("latent", 32, 1, 65536, "joint code size (output size)"),
-                           OptionSpec::real("recon_weight", 1.0, 0.0, 1000.0, "weight of the reconstruction loss")}})
+                           OptionSpec::real("recon_weight", 1.0, 0.0, 1000.0, "weight of the reconstruction loss"),
+                           blocks::auxWeightOption()}})
     {
     }
     std::vector<TensorShape> infer(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,

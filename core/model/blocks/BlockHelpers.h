@@ -79,6 +79,16 @@ inline torch::Tensor inLayoutOf(const torch::Tensor &x, const torch::Tensor &con
     return x;
 }
 
+// Every fusion block's "aux_weight": FusionModel gives each of the block's inputs a linear
+// classifier used only in training (its loss, times the weight, joins the task loss: each
+// encoder must learn to classify alone, which counters modality competition).
+inline OptionSpec auxWeightOption()
+{
+    return OptionSpec::real("aux_weight", 0.0, 0.0, 10.0,
+                            "training only: each input gets its own linear classifier, whose loss times this weight is added "
+                            "to the task loss (every encoder learns to classify alone); 0 = off; not used in evaluation or export");
+}
+
 inline PortSpec vectorOut() { return {"out", {PortKind::Vector}, false, "vector"}; }
 
 // A fusion of two or more vectors into vector[dim], whose options are its input sizes and

@@ -33,7 +33,7 @@ public:
         return {{"in", {PortKind::Vector}, true, "two or more modality vectors"}};
     }
     std::vector<PortSpec> outputs() const override { return {{"out", {PortKind::Vector}, false, "vector of the summed sizes"}}; }
-    std::vector<OptionSpec> options() const override { return {}; }
+    std::vector<OptionSpec> options() const override { return {blocks::auxWeightOption()}; }
     std::vector<TensorShape> infer(const nlohmann::json &, const std::vector<std::vector<TensorShape>> &in,
                                    const InferContext &, std::vector<BlockProblem> &problems) const override
     {

@@ -83,7 +83,7 @@ public:
                           {blocks::vectorOut()},
                           {OptionSpec::integer("d_model", 64, 8, 4096, "attention width"),
                            OptionSpec::integer("heads", 4, 1, 64, "attention heads (must divide d_model)"),
-                           OptionSpec::real("dropout", 0.1, 0.0, 0.9, "attention dropout")}})
+                           OptionSpec::real("dropout", 0.1, 0.0, 0.9, "attention dropout"), blocks::auxWeightOption()}})
     {
     }
     std::vector<TensorShape> infer(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,

@@ -47,7 +47,7 @@ public:
                           {{"x", {PortKind::Vector, PortKind::Sequence, PortKind::Image}, false, "the features to modulate"},
                            {"condition", {PortKind::Vector}, false, "the conditioning modality's vector"}},
                           {{"out", {PortKind::Vector, PortKind::Sequence, PortKind::Image}, false, "same shape as x"}},
-                          {}})
+                          {blocks::auxWeightOption()}})
     {
     }
     std::vector<TensorShape> infer(const nlohmann::json &, const std::vector<std::vector<TensorShape>> &in,

@@ -60,7 +60,7 @@ std::unique_ptr<BlockType> makeGatedFusionBlock()
                           "M > 2: z = softmax over modalities of W_z [x_1; ...; x_M] per feature, h = sum_i z_i h_i (Arevalo et al. 2017)",
                           {{"in", {PortKind::Vector}, true, "two or more modality vectors"}},
                           {blocks::vectorOut()},
-                          {OptionSpec::integer("dim", 128, 1, 65536, "hidden size (and output size)")}});
+                          {OptionSpec::integer("dim", 128, 1, 65536, "hidden size (and output size)"), blocks::auxWeightOption()}});
 }
 
 } // namespace fuselab

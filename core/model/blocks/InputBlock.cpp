@@ -10,8 +10,16 @@ namespace fuselab {
 
 torch::Tensor InputImpl::forward(const torch::Tensor &x)
 {
-    if (x.dim() == 3) // audio log-mel [B, n_mels, frames]
-        return options.audioAsSequence() ? x.transpose(1, 2).contiguous() : x.unsqueeze(1);
+    if (x.dim() == 3) { // audio log-mel [B, n_mels, frames]
+        torch::Tensor a = x;
+        if (options.perUtterance()) {
+            // Population statistics per clip; a missing clip (all zeros) stays zeros.
+            const torch::Tensor mean = a.mean({1, 2}, /*keepdim=*/true);
+            const torch::Tensor stdev = (a - mean).pow(2).mean({1, 2}, true).sqrt();
+            a = (a - mean) / (stdev + 1e-5);
+        }
+        return options.audioAsSequence() ? a.transpose(1, 2).contiguous() : a.unsqueeze(1);
+    }
     return x;
 }
 
@@ -38,7 +46,8 @@ public:
         switch (m_modality) {
         case Modality::Image: return "x = (pixels/255 - mean_c) / std_c, per channel c (train-split statistics); zeros when missing";
         case Modality::Text: return "x = token ids (0 = padding, 1 = unknown), truncated/padded to max_length";
-        case Modality::Audio: return "x = (log(mel(|STFT|^2) + eps) - mean) / std; as a 1-channel image or a sequence over frames";
+        case Modality::Audio: return "x = (log(mel(|STFT|^2) + eps) - mean) / std (train-split statistics; normalize = utterance: then "
+                                     "x = (x - mean(x)) / (std(x) + 1e-5) per clip); as a 1-channel image or a sequence over frames";
         }
         return {};
     }
@@ -58,6 +67,10 @@ public:
         if (m_modality == Modality::Audio)
             o.push_back(OptionSpec::choice("layout", "image", {"image", "sequence"},
                                            "image [1, n_mels, frames] for CNNs, sequence [frames, n_mels] for RNNs/Transformers"));
+        if (m_modality == Modality::Audio)
+            o.push_back(OptionSpec::choice("normalize", "dataset", {"dataset", "utterance"},
+                                           "dataset: the train split's mean and std; utterance: also each clip to zero mean and unit "
+                                           "variance (robust to new speakers, microphones and loudness)"));
         return o;
     }
 
@@ -108,6 +121,7 @@ public:
         InputOptions o;
         o.column(blocks::str(params, "column"));
         o.audioAsSequence(params.contains("layout") && blocks::str(params, "layout") == "sequence");
+        o.perUtterance(params.contains("normalize") && blocks::str(params, "normalize") == "utterance");
         return std::make_shared<InputImpl>(o);
     }
 

@@ -10,6 +10,10 @@ namespace fuselab {
 struct InputOptions {
     TORCH_ARG(std::string, column) = "";
     TORCH_ARG(bool, audioAsSequence) = false;
+    // Audio: standardise each clip's log-mel to zero mean and unit variance (over all its
+    // bins and frames) on top of the dataset's normalisation; loudness and channel
+    // differences between speakers and microphones then no longer reach the encoder.
+    TORCH_ARG(bool, perUtterance) = false;
 };
 
 class InputImpl : public BlockModule {

@@ -74,7 +74,8 @@ public:
                           {{"in", {PortKind::Vector}, true, "two or more modality vectors"}},
                           {{"out", {PortKind::Vector}, false, "class logits"}},
                           {OptionSpec::choice("mode", "mean", {"mean", "weighted", "learned"}, "how the classifiers are combined"),
-                           OptionSpec::text("weights", "", "weighted: comma-separated weights, one per input in edge order")}})
+                           OptionSpec::text("weights", "", "weighted: comma-separated weights, one per input in edge order"),
+                           blocks::auxWeightOption()}})
     {
     }
     std::vector<TensorShape> infer(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,

@@ -50,7 +50,7 @@ public:
                           {{"in", {PortKind::Vector}, true, "two or more modality vectors"}},
                           {blocks::vectorOut()},
                           {OptionSpec::integer("rank", 4, 1, 256, "rank of the factorisation"),
-                           OptionSpec::integer("dim", 64, 1, 65536, "output size")}})
+                           OptionSpec::integer("dim", 64, 1, 65536, "output size"), blocks::auxWeightOption()}})
     {
     }
     std::vector<TensorShape> infer(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,

@@ -73,7 +73,8 @@ public:
                           {{"in", {PortKind::Vector}, true, "two or more modality vectors"}},
                           {blocks::vectorOut()},
                           {OptionSpec::integer("proj_dim", 0, 0, 4096, "project each input to this size first, 0 = no projection"),
-                           OptionSpec::integer("out_features", 64, 0, 65536, "size of the post-fusion layer, 0 = the raw product")}})
+                           OptionSpec::integer("out_features", 64, 0, 65536, "size of the post-fusion layer, 0 = the raw product"),
+                           blocks::auxWeightOption()}})
     {
     }
     std::vector<TensorShape> infer(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,

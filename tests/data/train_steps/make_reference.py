@@ -54,7 +54,28 @@ def optimiser_steps(make):
     return {"weight": w.detach().flatten().tolist(), "bias": b.detach().tolist()}
 
 
+def masked_losses():
+    """An auxiliary classifier's loss: the task loss over the samples that have its modality
+    (rows selected, not masked), single-label with and without class weights, multi-label."""
+    logits = torch.tensor([[1.0, -0.5, 0.2], [0.3, 0.8, -1.2], [-0.7, 0.1, 0.9], [2.0, 0.0, -1.0], [0.0, 0.5, 0.5]])
+    labels = torch.tensor([0, 1, 2, 1, 2])
+    mask = [1, 0, 1, 1, 0]
+    keep = torch.tensor(mask, dtype=torch.bool)
+    weights = torch.tensor([0.5, 2.0, 1.0])
+    multi = torch.tensor([[1, 0, 1], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 0, 0]], dtype=torch.float)
+    pos_weight = torch.tensor([2.0, 1.0, 0.5])
+    F = torch.nn.functional
+    return {
+        "logits": logits.flatten().tolist(), "labels": labels.tolist(), "mask": mask, "weights": weights.tolist(),
+        "multi_labels": multi.flatten().tolist(), "pos_weight": pos_weight.tolist(),
+        "plain": F.cross_entropy(logits[keep], labels[keep]).item(),
+        "weighted": F.cross_entropy(logits[keep], labels[keep], weight=weights).item(),
+        "multi_label": F.binary_cross_entropy_with_logits(logits[keep], multi[keep], pos_weight=pos_weight).item(),
+    }
+
+
 ref = {
+    "masked_losses": masked_losses(),
     "schedules": [
         {"lr": 0.1, "epochs": 5, "steps": 3, "warmup": 2, "schedule": "cosine",
          "values": schedule(0.1, 5, 3, 2, "cosine")},
