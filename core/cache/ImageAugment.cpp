@@ -13,8 +13,10 @@ namespace fuselab {
 
 nlohmann::json AugmentSettings::toJson() const
 {
-    return {{"crop_padding", cropPadding}, {"flip", flipProbability}, {"rotation_deg", rotationDegrees},
-            {"brightness", brightness}, {"contrast", contrast}};
+    nlohmann::json j = {{"crop_padding", cropPadding}, {"flip", flipProbability}, {"rotation_deg", rotationDegrees},
+                        {"brightness", brightness}, {"contrast", contrast}};
+    audio.addTo(j);
+    return j;
 }
 
 AugmentSettings AugmentSettings::fromJson(const nlohmann::json &j)
@@ -29,6 +31,7 @@ AugmentSettings AugmentSettings::fromJson(const nlohmann::json &j)
     } catch (const nlohmann::json::exception &e) {
         throw Error(Message(FL_TR("Cache", "augmentation settings: %1"), e.what()));
     }
+    a.audio = AudioAugmentSettings::fromJson(j);
     if (a.cropPadding < 0 || a.cropPadding > 256) throw Error(Message(FL_TR("Cache", "augmentation \"crop_padding\" must be 0 to 256")));
     if (a.flipProbability < 0 || a.flipProbability > 1) throw Error(Message(FL_TR("Cache", "augmentation \"flip\" must be a probability in [0, 1]")));
     if (a.rotationDegrees < 0 || a.rotationDegrees > 180) throw Error(Message(FL_TR("Cache", "augmentation \"rotation_deg\" must be 0 to 180")));
@@ -39,7 +42,7 @@ AugmentSettings AugmentSettings::fromJson(const nlohmann::json &j)
 
 at::Tensor augmentImages(const at::Tensor &images, const AugmentSettings &s, std::uint64_t seed)
 {
-    if (!s.any() || images.size(0) == 0)
+    if (!s.anyImage() || images.size(0) == 0)
         return images;
     TORCH_CHECK(images.dim() == 4, "augmentImages expects [B, C, H, W]");
     const std::int64_t B = images.size(0), H = images.size(2), W = images.size(3);

@@ -224,7 +224,7 @@ CacheBatch TensorCache::normalise(const std::vector<at::Tensor> &raw, const at::
             // u16 is stored as raw bits in an int16 tensor: reinterpret to unsigned via int32.
             x = col.dtype == CacheDType::U16 ? raw[m].to(at::kInt).bitwise_and(0xFFFF).to(at::kFloat) / 65535.0
                                              : raw[m].to(at::kFloat) / 255.0;
-            if (augment && augment->any())
+            if (augment && augment->anyImage())
                 x = augmentImages(x, *augment, seed);
             if (col.mean.size() == static_cast<std::size_t>(col.shape[0])) {
                 std::vector<float> mean(col.mean.begin(), col.mean.end()), stdv(col.std.begin(), col.std.end());
@@ -238,6 +238,8 @@ CacheBatch TensorCache::normalise(const std::vector<at::Tensor> &raw, const at::
             if (col.mean.size() == 1 && col.std.size() == 1)
                 x = (x - col.mean[0]) / col.std[0];
             x = x * mask.view({B, 1, 1}).to(at::kFloat);
+            if (augment && augment->audio.any())
+                x = augmentSpectrograms(x, mask, augment->audio, seed ^ (0x9E3779B97F4A7C15ull * (m + 1)));
         } else {
             x = raw[m].to(at::kLong) * mask.view({B, 1}).to(at::kLong);
         }

@@ -65,7 +65,7 @@ public:
     bool present(std::int64_t row, std::size_t column) const;
 
     // Gathers `rows` into tensors. Images get `augment` (when non-null) before normalisation,
-    // seeded by `seed`. Safe to call from several threads at once.
+    // spectrograms after it (masks then hold the mean), seeded by `seed`. Safe to call from several threads at once.
     CacheBatch batch(const std::vector<std::int64_t> &rows, const AugmentSettings *augment = nullptr,
                      std::uint64_t seed = 0) const;
 
