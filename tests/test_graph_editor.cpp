@@ -3,6 +3,7 @@
 // blocks dropped from the palette, links dragged port to port, undo/redo, refusals with
 // core's reason, the properties panel, and a dataset dropped on the window.
 #include "core/document/Templates.h"
+#include "core/project/Services.h"
 #include "core/model/BlockCatalogue.h"
 #include "tests/support/TestFiles.h"
 #include "widgets/DatasetPanel.h"
@@ -438,6 +439,56 @@ private Q_SLOTS:
         const auto stopped = finished.first().first().value<TrainingResultInfo>();
         QVERIFY(stopped.stopped);
         QVERIFY(QFileInfo::exists(stopped.runDir + QStringLiteral("/checkpoints/last.pt")));
+
+        // The run history lists both runs; the stopped one resumes from where it stopped.
+        QTreeWidget *runs = panel->runList();
+        QCOMPARE(runs->topLevelItemCount(), 2);
+        QTreeWidgetItem *stoppedItem = nullptr;
+        for (int i = 0; i < runs->topLevelItemCount(); ++i)
+            if (runs->topLevelItem(i)->data(0, Qt::UserRole).toString() == stopped.runDir)
+                stoppedItem = runs->topLevelItem(i);
+        QVERIFY(stoppedItem);
+        QCOMPARE(stoppedItem->text(1), QStringLiteral("stopped"));
+        auto *resumeButton = panel->findChild<QPushButton *>(QStringLiteral("resumeRun"));
+        runs->setCurrentItem(stoppedItem);
+        QVERIFY(resumeButton->isEnabled());
+        finished.clear();
+        QTest::mouseClick(resumeButton, Qt::LeftButton);
+        QVERIFY(panel->isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(panel->lossPlot()->graph(1)->dataCount() >= 1, 120000);
+        panel->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->isRunning(), 10000);
+        const auto again = finished.first().first().value<TrainingResultInfo>();
+        QVERIFY(again.stopped);
+        QCOMPARE(again.runDir, stopped.runDir);
+        QVERIFY(again.epochsCompleted >= 2); // continued after epoch 1 rather than starting over
+        QFile csv(stopped.runDir + QStringLiteral("/metrics.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(csv.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QVERIFY(lines.size() >= 3); // header, epoch 1 from the first session, epoch 2 from the resumed one
+        QVERIFY(lines[1].startsWith(QStringLiteral("1,")) && lines[2].startsWith(QStringLiteral("2,")));
+
+        // A GPU that cannot be used: the run trains on the CPU and says so.
+        const std::vector<std::string> devices = trainingDevices();
+        if (std::find(devices.begin(), devices.end(), "cuda:7") == devices.end()) {
+            e.training.epochs = 1;
+            e.save(file);
+            panel->setChosenDevice(QStringLiteral("cuda:7"));
+            QSignalSpy messages(panel, &TrainingPanel::message);
+            finished.clear();
+            QVERIFY(panel->start(QString::fromStdString(file)));
+            QTRY_VERIFY_WITH_TIMEOUT(!panel->isRunning(), 120000);
+            QCOMPARE(finished.count(), 1);
+            const auto onCpu = finished.first().first().value<TrainingResultInfo>();
+            QVERIFY(!onCpu.stopped);
+            bool told = false;
+            for (const auto &m : messages)
+                told |= m.first().toString().contains(QStringLiteral("cuda:7 cannot be used")) &&
+                        m.first().toString().contains(QStringLiteral("training on the CPU instead"));
+            QVERIFY(told);
+            QCOMPARE(Experiment::load((onCpu.runDir + QStringLiteral("/experiment.fuselab.json")).toStdString()).training.device,
+                     std::string("cpu"));
+        }
     }
 
     void sampleBrowserOpens70000SamplesFast()

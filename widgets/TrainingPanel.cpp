@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "widgets/TrainingPanel.h"
 
+#include "core/project/Services.h"
 #include "core/train/TrainingObserver.h"
 #include "widgets/ExperimentDocument.h"
+#include "widgets/GuiText.h"
 #include "widgets/QCustomPlotWrapper.h"
 
+#include <QComboBox>
 #include <QDateTime>
+#include <QDesktopServices>
+#include <QHeaderView>
+#include <QTabWidget>
+#include <QTreeWidget>
+#include <QUrl>
 #include <QDir>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -21,6 +29,8 @@ namespace gui {
 TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     : QWidget(parent), m_document(document), m_thread(new QThread(this)), m_worker(new TrainingWorker),
       m_start(new QPushButton(tr("Train"), this)), m_pause(new QPushButton(tr("Pause"), this)), m_stop(new QPushButton(tr("Stop"), this)),
+      m_resumeOnCpu(new QPushButton(tr("Resume on the CPU"), this)), m_resumeRun(new QPushButton(tr("Resume"), this)),
+      m_device(new QComboBox(this)), m_runs(new QTreeWidget(this)),
       m_status(new QLabel(this)), m_progress(new QProgressBar(this)), m_loss(new QCustomPlot(this)), m_confusion(new QCustomPlot(this))
 {
     setObjectName(QStringLiteral("trainingPanel"));
@@ -74,19 +84,75 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     m_confusion->yAxis->setLabel(tr("true"));
     m_confusion->yAxis->setRangeReversed(true);
 
+    // Where the next run trains: the experiment's setting, the CPU, or each usable GPU.
+    m_device->setObjectName(QStringLiteral("trainingDevice"));
+    m_device->addItem(tr("Device: as set"), QString());
+    m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
+    for (const std::string &d : trainingDevices())
+        if (d != "cpu")
+            m_device->addItem(tr("GPU %1 (CUDA)").arg(qs(d.substr(5))), qs(d));
+    m_device->setToolTip(tr("The device for the next run; a GPU that cannot be used falls back to the CPU."));
+    m_resumeOnCpu->setObjectName(QStringLiteral("resumeOnCpu"));
+    m_resumeOnCpu->setVisible(false);
+
+    // The run history: every run beside the experiment, resumable when it was not finished.
+    m_runs->setObjectName(QStringLiteral("runHistory"));
+    m_runs->setRootIsDecorated(false);
+    m_runs->setHeaderLabels({tr("Run"), tr("Status"), tr("Epochs"), tr("Best epoch"), tr("Validation accuracy"), tr("Test accuracy")});
+    m_runs->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_resumeRun->setObjectName(QStringLiteral("resumeRun"));
+    m_resumeRun->setEnabled(false);
+    auto *refresh = new QPushButton(tr("Refresh"), this);
+    auto *openFolder = new QPushButton(tr("Open folder"), this);
+    auto *runsPage = new QWidget(this);
+    auto *runButtons = new QHBoxLayout;
+    runButtons->addWidget(m_resumeRun);
+    runButtons->addWidget(openFolder);
+    runButtons->addStretch(1);
+    runButtons->addWidget(refresh);
+    auto *runsLayout = new QVBoxLayout(runsPage);
+    runsLayout->setContentsMargins(0, 4, 0, 0);
+    runsLayout->addWidget(m_runs, 1);
+    runsLayout->addLayout(runButtons);
+    auto *livePage = new QWidget(this);
+    auto *liveLayout = new QVBoxLayout(livePage);
+    liveLayout->setContentsMargins(0, 4, 0, 0);
+    liveLayout->addWidget(m_loss, 1);
+    liveLayout->addWidget(m_confusion, 1);
+    auto *tabs = new QTabWidget(this);
+    tabs->setObjectName(QStringLiteral("trainingTabs"));
+    tabs->addTab(livePage, tr("Live"));
+    tabs->addTab(runsPage, tr("Runs"));
+
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_start);
     buttons->addWidget(m_pause);
     buttons->addWidget(m_stop);
+    buttons->addWidget(m_device);
     buttons->addStretch(1);
     auto *v = new QVBoxLayout(this);
     v->setContentsMargins(6, 6, 6, 6);
     v->addLayout(buttons);
     v->addWidget(m_status);
+    v->addWidget(m_resumeOnCpu, 0, Qt::AlignLeft);
     v->addWidget(m_progress);
-    v->addWidget(m_loss, 1);
-    v->addWidget(m_confusion, 1);
+    v->addWidget(tabs, 1);
     setRunning(false);
+
+    connect(m_runs, &QTreeWidget::currentItemChanged, this, [this] { setRunning(m_running); });
+    connect(m_runs, &QTreeWidget::itemDoubleClicked, this, [this] { resumeSelected(); });
+    connect(m_resumeRun, &QPushButton::clicked, this, &TrainingPanel::resumeSelected);
+    connect(refresh, &QPushButton::clicked, this, &TrainingPanel::refreshRuns);
+    connect(openFolder, &QPushButton::clicked, this, [this] {
+        if (QTreeWidgetItem *item = m_runs->currentItem())
+            QDesktopServices::openUrl(QUrl::fromLocalFile(item->data(0, Qt::UserRole).toString()));
+    });
+    connect(m_resumeOnCpu, &QPushButton::clicked, this, [this] {
+        m_resumeOnCpu->setVisible(false);
+        resume(m_runDir, QStringLiteral("cpu"));
+    });
+    connect(m_document, &ExperimentDocument::pathChanged, this, &TrainingPanel::refreshRuns);
+    connect(m_document, &ExperimentDocument::documentReset, this, &TrainingPanel::refreshRuns);
 
     m_worker->moveToThread(m_thread);
     m_thread->setObjectName(QStringLiteral("fuselab-training"));
@@ -96,6 +162,7 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     connect(m_worker, &TrainingWorker::epoch, this, &TrainingPanel::onEpoch, Qt::QueuedConnection);
     connect(m_worker, &TrainingWorker::finished, this, &TrainingPanel::onFinished, Qt::QueuedConnection);
     connect(m_worker, &TrainingWorker::failed, this, &TrainingPanel::onFailed, Qt::QueuedConnection);
+    connect(m_worker, &TrainingWorker::notice, this, [this](const QString &text) { Q_EMIT message(text, true); }, Qt::QueuedConnection);
     connect(m_worker, &TrainingWorker::phaseChanged, this, [this](int phase) {
         switch (static_cast<TrainingPhase>(phase)) {
         case TrainingPhase::PreparingData: m_phase = tr("preparing the data"); break;
@@ -147,6 +214,23 @@ bool TrainingPanel::start(const QString &experimentFile)
     m_runDir = file.absoluteDir().filePath(QStringLiteral("runs/%1-%2").arg(stem, QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
     for (int k = 2; QFileInfo::exists(m_runDir); ++k)
         m_runDir = m_runDir.section(QLatin1Char('~'), 0, 0) + QStringLiteral("~%1").arg(k);
+    beginRun(tr("Starting…"));
+    Q_EMIT requestTrain(file.absoluteFilePath(), m_runDir, false, chosenDevice());
+    return true;
+}
+
+bool TrainingPanel::resume(const QString &runDir, const QString &device)
+{
+    if (m_running || runDir.isEmpty())
+        return false;
+    m_runDir = runDir;
+    beginRun(tr("Resuming %1…").arg(QDir::toNativeSeparators(runDir)));
+    Q_EMIT requestTrain(QString(), runDir, true, device.isEmpty() ? chosenDevice() : device);
+    return true;
+}
+
+void TrainingPanel::beginRun(const QString &status)
+{
     for (int g = 0; g < 3; ++g)
         m_loss->graph(g)->data()->clear();
     m_map->data()->clear();
@@ -154,11 +238,67 @@ bool TrainingPanel::start(const QString &experimentFile)
     m_worker->stop = false;
     m_worker->pause = false;
     m_pause->setChecked(false);
+    m_resumeOnCpu->setVisible(false);
     setRunning(true);
     m_clock.start();
-    m_status->setText(tr("Starting…"));
-    Q_EMIT requestTrain(file.absoluteFilePath(), m_runDir, false);
-    return true;
+    m_status->setText(status);
+}
+
+QString TrainingPanel::chosenDevice() const { return m_device->currentData().toString(); }
+
+void TrainingPanel::setChosenDevice(const QString &device)
+{
+    const int i = m_device->findData(device);
+    if (i >= 0) {
+        m_device->setCurrentIndex(i);
+    } else { // a GPU this machine lacks: listed, so that choosing it shows the fallback
+        m_device->addItem(device, device);
+        m_device->setCurrentIndex(m_device->count() - 1);
+    }
+}
+
+void TrainingPanel::refreshRuns()
+{
+    const QString selected = m_runs->currentItem() ? m_runs->currentItem()->data(0, Qt::UserRole).toString() : QString();
+    m_runs->clear();
+    if (m_document->path().isEmpty())
+        return;
+    const QString root = QFileInfo(m_document->path()).absoluteDir().filePath(QStringLiteral("runs"));
+    std::vector<RunSummary> runs;
+    try {
+        runs = listRuns(root.toStdString());
+    } catch (const std::exception &) {
+        return; // no runs yet, or an unreadable folder: an empty history
+    }
+    for (const RunSummary &r : runs) {
+        QString status;
+        switch (r.status) {
+        case RunStatus::Running: status = tr("running"); break;
+        case RunStatus::Finished: status = tr("finished"); break;
+        case RunStatus::Stopped: status = tr("stopped"); break;
+        case RunStatus::Failed: status = tr("failed"); break;
+        case RunStatus::Interrupted: status = tr("interrupted"); break;
+        }
+        auto percent = [](const std::optional<double> &v) { return v ? QString::number(*v * 100, 'f', 1) + QLatin1Char('%') : QString(); };
+        auto *item = new QTreeWidgetItem(m_runs, {QFileInfo(qs(r.dir)).fileName(), status,
+                                                  QStringLiteral("%1 / %2").arg(r.epochsCompleted).arg(r.epochs),
+                                                  r.bestEpoch > 0 ? QString::number(r.bestEpoch) : QString(), percent(r.bestValAccuracy),
+                                                  percent(r.testAccuracy)});
+        item->setData(0, Qt::UserRole, qs(r.dir));
+        const bool resumable = r.status == RunStatus::Stopped || r.status == RunStatus::Interrupted || r.status == RunStatus::Failed;
+        item->setData(0, Qt::UserRole + 1, resumable);
+        item->setToolTip(0, QDir::toNativeSeparators(qs(r.dir)));
+        if (qs(r.dir) == selected)
+            m_runs->setCurrentItem(item);
+    }
+    setRunning(m_running);
+}
+
+void TrainingPanel::resumeSelected()
+{
+    QTreeWidgetItem *item = m_runs->currentItem();
+    if (item && item->data(0, Qt::UserRole + 1).toBool())
+        resume(item->data(0, Qt::UserRole).toString());
 }
 
 void TrainingPanel::stop()
@@ -181,7 +321,10 @@ void TrainingPanel::setRunning(bool running)
     m_start->setEnabled(!running);
     m_pause->setEnabled(running);
     m_stop->setEnabled(running);
+    m_device->setEnabled(!running);
     m_progress->setVisible(running);
+    QTreeWidgetItem *run = m_runs->currentItem();
+    m_resumeRun->setEnabled(!running && run && run->data(0, Qt::UserRole + 1).toBool());
 }
 
 void TrainingPanel::onStarted(const TrainingPlanInfo &plan)
@@ -206,6 +349,7 @@ void TrainingPanel::onStarted(const TrainingPlanInfo &plan)
     m_confusion->clearItems();
     if (!plan.notice.isEmpty())
         Q_EMIT message(plan.notice, false);
+    refreshRuns(); // the new run, as running
     m_dirty = true;
 }
 
@@ -274,14 +418,22 @@ void TrainingPanel::onFinished(const TrainingResultInfo &r)
     m_status->setText(text);
     Q_EMIT message(text, false);
     Q_EMIT runFinished(r);
+    refreshRuns();
     m_dirty = true;
 }
 
-void TrainingPanel::onFailed(const QString &text)
+void TrainingPanel::onFailed(const QString &text, bool deviceFailure)
 {
     setRunning(false);
-    m_status->setText(tr("The run failed: %1").arg(text));
-    Q_EMIT message(tr("The run failed: %1").arg(text), true);
+    QString shown = tr("The run failed: %1").arg(text);
+    // A GPU failure keeps the last checkpoint: offer to go on from it on the CPU.
+    if (deviceFailure && QFileInfo::exists(QDir(m_runDir).filePath(QStringLiteral("checkpoints/last.pt")))) {
+        shown += QLatin1Char(' ') + tr("The last checkpoint is kept; the run can continue on the CPU.");
+        m_resumeOnCpu->setVisible(true);
+    }
+    m_status->setText(shown);
+    Q_EMIT message(shown, true);
+    refreshRuns();
 }
 
 void TrainingPanel::replot()

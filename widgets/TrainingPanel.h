@@ -7,8 +7,10 @@
 #include <QWidget>
 
 class QCPColorMap;
+class QComboBox;
 class QCustomPlot;
 class QLabel;
+class QTreeWidget;
 class QProgressBar;
 class QPushButton;
 class QThread;
@@ -31,6 +33,15 @@ public:
     bool isRunning() const { return m_running; }
     // Starts a new run of `experimentFile` in a fresh folder under runs/ beside it.
     bool start(const QString &experimentFile);
+    // Continues a stopped, interrupted or failed run from its last checkpoint; `device`
+    // "" = the device chosen in the panel.
+    bool resume(const QString &runDir, const QString &device = QString());
+    // The device chosen for the next run: "" (the experiment's setting), "cpu" or "cuda:N".
+    QString chosenDevice() const;
+    void setChosenDevice(const QString &device);
+    // Lists the runs under runs/ beside the open experiment (the run history).
+    void refreshRuns();
+    QTreeWidget *runList() const { return m_runs; }
     void stop();
     void setPaused(bool paused);
     // Stops a run and waits until its thread has ended (closing the window); may be called again.
@@ -45,21 +56,25 @@ Q_SIGNALS:
     void startRequested(); // the window saves the experiment, then calls start()
     void runFinished(const fuselab::gui::TrainingResultInfo &result);
     void message(const QString &text, bool error);
-    void requestTrain(const QString &experimentFile, const QString &runDir, bool resume);
+    void requestTrain(const QString &experimentFile, const QString &runDir, bool resume, const QString &device);
 
 private:
     void onStarted(const TrainingPlanInfo &plan);
     void onBatch(const TrainingBatchInfo &batch);
     void onEpoch(const TrainingEpochInfo &epoch);
     void onFinished(const TrainingResultInfo &result);
-    void onFailed(const QString &message);
+    void onFailed(const QString &message, bool deviceFailure);
+    void beginRun(const QString &status);
+    void resumeSelected();
     void setRunning(bool running);
     void replot();
 
     ExperimentDocument *m_document;
     QThread *m_thread;
     TrainingWorker *m_worker;
-    QPushButton *m_start, *m_pause, *m_stop;
+    QPushButton *m_start, *m_pause, *m_stop, *m_resumeOnCpu, *m_resumeRun;
+    QComboBox *m_device;
+    QTreeWidget *m_runs;
     QLabel *m_status;
     QProgressBar *m_progress;
     QCustomPlot *m_loss, *m_confusion;

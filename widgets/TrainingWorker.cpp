@@ -6,6 +6,8 @@
 
 #include <QElapsedTimer>
 
+#include <optional>
+
 namespace fuselab {
 namespace gui {
 
@@ -38,6 +40,7 @@ public:
         for (auto &c : p.classes)
             i.classes << qs(c);
         i.notice = qs(p.notice);
+        device = p.device;
         Q_EMIT m_w.started(i);
     }
     void batchEnded(const BatchEvent &b) override
@@ -62,6 +65,7 @@ public:
     }
     TrainingWorker &m_w;
     QElapsedTimer m_clock;
+    std::string device; // the device the run trains on, once it has started
 };
 
 } // namespace
@@ -74,21 +78,34 @@ TrainingWorker::TrainingWorker()
     qRegisterMetaType<TrainingResultInfo>();
 }
 
-void TrainingWorker::train(const QString &experimentFile, const QString &runDir, bool resume)
+void TrainingWorker::train(const QString &experimentFile, const QString &runDir, bool resume, const QString &device)
 {
     stop = false;
     pause = false;
     Observer observer(*this);
+    std::optional<std::string> chosen;
+    if (!device.isEmpty())
+        chosen = device.toStdString();
+    if (chosen && *chosen != "cpu") {
+        Message why;
+        if (!deviceUsable(*chosen, &why)) {
+            Q_EMIT notice(tr("%1 cannot be used (%2); training on the CPU instead.").arg(device, translated(why)));
+            chosen = "cpu";
+        }
+    }
+    observer.device = chosen.value_or(std::string());
     try {
         TrainingReport r;
         if (resume) {
             ResumeRequest q;
             q.runDir = runDir.toStdString();
+            q.device = chosen;
             r = resumeRun(q, &observer);
         } else {
             TrainRequest q;
             q.experimentFile = experimentFile.toStdString();
             q.runDir = runDir.toStdString();
+            q.device = chosen;
             r = trainExperiment(q, &observer);
         }
         TrainingResultInfo i;
@@ -104,10 +121,10 @@ void TrainingWorker::train(const QString &experimentFile, const QString &runDir,
         i.runDir = runDir;
         i.stopped = true;
         Q_EMIT finished(i);
-    } catch (const Error &e) {
-        Q_EMIT failed(e.message().empty() ? qs(e.what()) : translated(e.message()));
     } catch (const std::exception &e) {
-        Q_EMIT failed(qs(e.what()));
+        // Never a crash: a CUDA error (out of memory, say) ends the run with its reason; its
+        // last checkpoint stays, and the panel offers to continue on the CPU.
+        Q_EMIT failed(translated(messageOf(e)), isDeviceFailure(observer.device, e.what()));
     }
 }
 

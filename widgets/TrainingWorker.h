@@ -49,7 +49,9 @@ public:
 
 public Q_SLOTS:
     // Trains `experimentFile` into `runDir` (a new run), or resumes `runDir` when resume is set.
-    void train(const QString &experimentFile, const QString &runDir, bool resume);
+    // `device` ("" = the experiment's) overrides the experiment's device; a GPU that cannot be
+    // used falls back to the CPU, saying so through notice().
+    void train(const QString &experimentFile, const QString &runDir, bool resume, const QString &device);
 
 Q_SIGNALS:
     void phaseChanged(int phase); // fuselab::TrainingPhase
@@ -58,7 +60,10 @@ Q_SIGNALS:
     void batch(const fuselab::gui::TrainingBatchInfo &batch);
     void epoch(const fuselab::gui::TrainingEpochInfo &epoch);
     void finished(const fuselab::gui::TrainingResultInfo &result);
-    void failed(const QString &message);
+    // deviceFailure: the GPU failed (CUDA error, out of memory); the run's last checkpoint can
+    // continue on the CPU.
+    void failed(const QString &message, bool deviceFailure);
+    void notice(const QString &message);
 };
 
 } // namespace gui

@@ -23,9 +23,10 @@ bool canReadRawData();
 #ifdef FUSELAB_WITH_INGEST
 // A ready experiment for a dataset from a template (fuselab-cli new, the app's New): the
 // dataset's path is written relative to `experimentDir` when the data sits beside or below
-// it, absolute otherwise. Throws Error when the template does not fit the dataset.
+// it, absolute otherwise. Training is sized to the training split (trainingBudget);
+// `choices` receives why, in words. Throws Error when the template does not fit the dataset.
 Experiment newExperiment(const std::string &templateName, const Dataset &dataset, const std::string &datasetPath,
-                         const LoadOptions &options, const std::string &experimentDir);
+                         const LoadOptions &options, const std::string &experimentDir, std::vector<Message> *choices = nullptr);
 
 // Opens a dataset (manifest, class folders or IDX files) with progress and cancel.
 Dataset openDataset(const std::string &path, const LoadOptions &options, ProgressObserver *observer = nullptr);
@@ -89,5 +90,13 @@ std::map<std::string, std::int64_t> parameterCounts(const Experiment &experiment
 
 // The run history under a folder (newest first).
 std::vector<RunSummary> listRuns(const std::string &root);
+
+// Devices a run can use here: "cpu", then "cuda:N" for each usable GPU.
+std::vector<std::string> trainingDevices();
+// Whether `device` ("auto", "cpu", "cuda", "cuda:N") can be used now; when not, `why` says so.
+bool deviceUsable(const std::string &device, Message *why = nullptr);
+// Whether an error from a run on `device` is the GPU's (a CUDA error, out of GPU memory),
+// after which the run's last checkpoint can continue on the CPU.
+bool isDeviceFailure(const std::string &device, const std::string &errorText);
 
 } // namespace fuselab

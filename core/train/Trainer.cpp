@@ -344,6 +344,15 @@ std::string Trainer::resolveDevice(const std::string &requested)
     return cuda ? "cuda" : "cpu";
 }
 
+std::vector<std::string> Trainer::availableDevices()
+{
+    std::vector<std::string> devices = {"cpu"};
+    if (torch::cuda::is_available())
+        for (std::size_t i = 0; i < torch::cuda::device_count(); ++i)
+            devices.push_back("cuda:" + std::to_string(i));
+    return devices;
+}
+
 Trainer::Trainer(Experiment experiment, TrainerOptions options) : m_experiment(std::move(experiment)), m_options(std::move(options)) {}
 
 TrainingReport Trainer::run(TrainingObserver *observer)

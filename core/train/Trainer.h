@@ -37,6 +37,8 @@ public:
 
     // The device "auto"/"cpu"/"cuda"/"cuda:N" resolves to; throws Error for CUDA without CUDA.
     static std::string resolveDevice(const std::string &requested);
+    // "cpu", then "cuda:0", "cuda:1", ... for each GPU this LibTorch build can use.
+    static std::vector<std::string> availableDevices();
 
 private:
     Experiment m_experiment;
