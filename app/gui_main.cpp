@@ -6,6 +6,7 @@
 #include "widgets/ExperimentDocument.h"
 #include "widgets/GraphView.h"
 #include "widgets/MainWindow.h"
+#include "widgets/TemplateDialog.h"
 #include "widgets/PreferencesDialog.h"
 #include "widgets/TrainingPanel.h"
 
@@ -114,6 +115,12 @@ int main(int argc, char **argv)
             waitFor([&] { return settle.elapsed() > 1500; }, 2000);
             ok &= window.datasetPanel()->grab().save(QStringLiteral("%1/samples-%2.png").arg(dir, suffix));
             tabs->setCurrentIndex(0);
+        }
+        if (const fuselab::Dataset *d = window.datasetPanel()->dataset()) { // the template gallery
+            fuselab::gui::TemplateDialog gallery(*d, &window);
+            gallery.show();
+            QApplication::processEvents();
+            ok &= gallery.grab().save(QStringLiteral("%1/templates-%2.png").arg(dir, suffix));
         }
         // A short training run of the demo, to show the training dock.
         {

@@ -10,6 +10,8 @@
 #include <QPainter>
 #include <QVBoxLayout>
 
+#include <map>
+
 namespace fuselab {
 namespace gui {
 
@@ -41,17 +43,24 @@ TemplateDialog::TemplateDialog(const Dataset &dataset, QWidget *parent) : QDialo
     m_list->setIconSize(QSize(180, 72));
     m_list->setSpacing(2);
     m_list->setWordWrap(true);
+    // The templates are drawn as they would be built for this dataset.
+    DatasetSummary summary;
+    summary.classes = dataset.classes.size() >= 2 ? dataset.classes : std::vector<std::string>{"a", "b"};
+    summary.multiLabel = dataset.multiLabel;
+    summary.modalities = dataset.columns;
+    summary.imageChannels = 1;
     for (const ExperimentTemplate &t : experimentTemplates()) {
-        std::vector<ModalityColumn> used = dataset.columns;
-        if (t.minModalities == 1) {
-            const Modality m = t.name == "image-cnn" ? Modality::Image : t.name == "text-gru" ? Modality::Text : Modality::Audio;
-            used.clear();
-            for (auto &c : dataset.columns)
-                if (c.kind == m && used.empty())
-                    used.push_back(c);
-        }
         const QString why = misfit(t, dataset);
-        auto *item = new QListWidgetItem(QIcon(diagram(qs(t.name), used, QSize(180, 72))),
+        QPixmap picture(QSize(180, 72));
+        picture.fill(Qt::white);
+        if (why.isEmpty()) {
+            try {
+                picture = diagram(makeExperiment(t.name, summary).graph, QSize(180, 72));
+            } catch (const Error &) {
+                // A template that does not fit is listed without a picture; misfit() says why.
+            }
+        }
+        auto *item = new QListWidgetItem(QIcon(picture),
                                          QStringLiteral("%1\n%2%3").arg(qs(t.name), templateDescription(t),
                                                                          why.isEmpty() ? QString() : QStringLiteral(" (") + why + QStringLiteral(")")));
         item->setData(Qt::UserRole, qs(t.name));
@@ -83,48 +92,63 @@ QString TemplateDialog::chosenTemplate() const
     return item && (item->flags() & Qt::ItemIsEnabled) ? item->data(Qt::UserRole).toString() : QString();
 }
 
-QPixmap TemplateDialog::diagram(const QString &name, const std::vector<ModalityColumn> &modalities, QSize size)
+QPixmap TemplateDialog::diagram(const Graph &graph, QSize size)
 {
     QPixmap pix(size);
     pix.fill(Qt::white);
     QPainter p(&pix);
     p.setRenderHint(QPainter::Antialiasing);
-    const int n = std::max<int>(1, static_cast<int>(modalities.size()));
-    const qreal rowH = qreal(size.height() - 8) / n;
-    auto box = [&](QRectF r, QColor c) {
-        p.setPen(QPen(c.darker(130), 1));
-        p.setBrush(c);
-        p.drawRoundedRect(r, 3, 3);
-    };
-    const QColor input(0x4e, 0x79, 0xa7), encoder(0x3f, 0x8f, 0x4a), fusion(0xd9, 0x76, 0x1a), head(0x9c, 0x5f, 0x95);
-    const qreal midY = size.height() / 2.0;
-    const bool late = name == QLatin1String("late-fusion");
-    const bool fused = n > 1;
-    for (int i = 0; i < n; ++i) {
-        const qreal y = 4 + rowH * i + rowH / 2;
-        box(QRectF(4, y - 6, 26, 12), input);
-        box(QRectF(44, y - 6, 34, 12), encoder);
-        p.setPen(QPen(Qt::darkGray, 1));
-        p.drawLine(QPointF(30, y), QPointF(44, y));
-        if (late) {
-            box(QRectF(92, y - 6, 22, 12), head);
-            p.drawLine(QPointF(78, y), QPointF(92, y));
-            p.drawLine(QPointF(114, y), QPointF(132, midY));
-        } else {
-            p.drawLine(QPointF(78, y), QPointF(fused ? 98 : 132, fused ? midY : y));
+    // Depth = the longest path from an input; columns by depth, rows in file order.
+    std::map<std::string, int> depth;
+    for (const GraphNode &n : graph.nodes)
+        depth[n.id] = 0;
+    for (std::size_t pass = 0; pass < graph.nodes.size(); ++pass)
+        for (const GraphEdge &e : graph.edges)
+            if (depth.count(e.from.node) && depth.count(e.to.node))
+                depth[e.to.node] = std::max(depth[e.to.node], depth[e.from.node] + 1);
+    int deepest = 0;
+    std::map<int, std::vector<std::string>> columns;
+    for (const GraphNode &n : graph.nodes) {
+        deepest = std::max(deepest, depth[n.id]);
+        columns[depth[n.id]].push_back(n.id);
+    }
+    int tallest = 1;
+    for (auto &[d, ids] : columns)
+        tallest = std::max<int>(tallest, static_cast<int>(ids.size()));
+    const qreal margin = 4, colStep = (size.width() - 2 * margin) / (deepest + 1), rowStep = (size.height() - 2 * margin) / tallest;
+    const qreal w = std::min<qreal>(30, colStep * 0.62), h = std::min<qreal>(14, rowStep * 0.7);
+    std::map<std::string, QRectF> boxes;
+    for (auto &[d, ids] : columns) {
+        const qreal top = margin + (size.height() - 2 * margin - rowStep * ids.size()) / 2;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            const QPointF centre(margin + colStep * (d + 0.5), top + rowStep * (i + 0.5));
+            boxes[ids[i]] = QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h);
         }
     }
-    if (fused && !late)
-        box(QRectF(98, midY - 9, 30, 18), fusion);
-    if (fused && !late)
-        p.drawLine(QPointF(128, midY), QPointF(136, midY));
-    if (late)
-        box(QRectF(132, midY - 9, 20, 18), fusion);
-    else
-        box(QRectF(136, midY - 7, 22, 14), head);
     p.setPen(QPen(Qt::darkGray, 1));
-    p.drawLine(QPointF(late ? 152 : 158, midY), QPointF(166, midY));
-    box(QRectF(166, midY - 5, 10, 10), QColor(0x3b, 0x8c, 0x87));
+    for (const GraphEdge &e : graph.edges)
+        if (boxes.count(e.from.node) && boxes.count(e.to.node)) {
+            const QRectF a = boxes[e.from.node], b = boxes[e.to.node];
+            p.drawLine(QPointF(a.right(), a.center().y()), QPointF(b.left(), b.center().y()));
+        }
+    auto colour = [](const std::string &type) {
+        const std::string kind = type.substr(0, type.find('.'));
+        if (kind == "input")
+            return QColor(0x4e, 0x79, 0xa7);
+        if (kind == "encoder")
+            return QColor(0x3f, 0x8f, 0x4a);
+        if (kind == "fusion")
+            return QColor(0xd9, 0x76, 0x1a);
+        if (kind == "head")
+            return QColor(0x9c, 0x5f, 0x95);
+        return QColor(0x3b, 0x8c, 0x87); // output
+    };
+    for (const GraphNode &n : graph.nodes) {
+        const QColor c = colour(n.type);
+        p.setPen(QPen(c.darker(130), 1));
+        p.setBrush(c);
+        p.drawRoundedRect(boxes[n.id], 3, 3);
+    }
     return pix;
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include "core/graph/Graph.h"
 #include "core/data/Dataset.h"
 
 #include <QDialog>
@@ -21,7 +22,9 @@ public:
     QListWidget *list() const { return m_list; }
 
     // A small drawing of a template's graph for the given modalities.
-    static QPixmap diagram(const QString &templateName, const std::vector<ModalityColumn> &modalities, QSize size);
+    // The template's own graph for this dataset, drawn small: blocks coloured by category,
+    // left to right by depth, with their edges.
+    static QPixmap diagram(const Graph &graph, QSize size);
 
 private:
     QListWidget *m_list;

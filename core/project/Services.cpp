@@ -29,7 +29,7 @@ bool canReadRawData()
 
 #ifdef FUSELAB_WITH_INGEST
 Experiment newExperiment(const std::string &templateName, const Dataset &d, const std::string &datasetPath, const LoadOptions &lo,
-                         const std::string &experimentDir)
+                         const std::string &experimentDir, std::vector<Message> *choices)
 {
     if (d.samples.empty())
         throw Error(Message(FL_TR("Services", "%1: no samples found"), datasetPath));
@@ -48,6 +48,8 @@ Experiment newExperiment(const std::string &templateName, const Dataset &d, cons
         s.columnTypes[col] = columnTypeName(type);
     s.split = {lo.split.train, lo.split.val, lo.split.test};
     s.splitSeed = lo.split.seed;
+    for (const Sample &sample : d.samples)
+        s.trainSamples += sample.split == Split::Train;
     const int col = d.columnIndex(Modality::Image);
     if (col >= 0) {
         const ImageColumnLayout layout = probeImageColumn(d, col, 0, 500); // a sample of the headers suffices here
@@ -55,7 +57,7 @@ Experiment newExperiment(const std::string &templateName, const Dataset &d, cons
         s.imageWidth = layout.medianWidth;
         s.imageHeight = layout.medianHeight;
     }
-    Experiment e = makeExperiment(templateName, s);
+    Experiment e = makeExperiment(templateName, s, choices);
     const GraphAnalysis check = analyseGraph(e.graph, inferContext(e, experimentDir), builtinBlocks());
     if (!check.ok()) {
         std::string list;
@@ -216,5 +218,29 @@ std::map<std::string, std::int64_t> parameterCounts(const Experiment &e, const s
 }
 
 std::vector<RunSummary> listRuns(const std::string &root) { return RunFolder::list(root); }
+
+std::vector<std::string> trainingDevices() { return Trainer::availableDevices(); }
+
+bool deviceUsable(const std::string &device, Message *why)
+{
+    try {
+        Trainer::resolveDevice(device);
+        return true;
+    } catch (const Error &e) {
+        if (why)
+            *why = messageOf(e);
+        return false;
+    }
+}
+
+bool isDeviceFailure(const std::string &device, const std::string &errorText)
+{
+    if (device.rfind("cuda", 0) != 0)
+        return false;
+    for (const char *sign : {"CUDA", "cuda", "out of memory", "CUBLAS", "cuDNN", "NCCL", "device-side assert"})
+        if (errorText.find(sign) != std::string::npos)
+            return true;
+    return false;
+}
 
 } // namespace fuselab
