@@ -358,6 +358,10 @@
         <source>cannot move the finished cache into %1: %2</source>
         <translation>无法把完成的缓存移动到 %1：%2</translation>
     </message>
+    <message>
+        <source>augmentation &quot;%1&quot; must be %2 to %3</source>
+        <translation>数据增强“%1”必须在 %2 到 %3 之间</translation>
+    </message>
 </context>
 <context>
     <name>DataReading</name>
@@ -591,6 +595,14 @@
     <message>
         <source>fuselab_experiment: version %1 is not one this FuseLab reads (it reads 1 to %2)</source>
         <translation>fuselab_experiment：此版本的 FuseLab 无法读取版本 %1（可读取 1 到 %2）</translation>
+    </message>
+    <message>
+        <source>%1: not valid JSON</source>
+        <translation>%1：不是有效的 JSON</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
     </message>
 </context>
 <context>
@@ -1100,6 +1112,18 @@
     <message>
         <source>unknown template &quot;%1&quot; (templates: %2)</source>
         <translation>未知模板“%1”（可用模板：%2）</translation>
+    </message>
+    <message>
+        <source>Training is sized to the data: %1 training samples in batches of %2 make %3 steps per epoch, so up to %4 epochs give about %5 optimiser steps (at least %6 epochs, at most %7). It stops early when the validation score has not improved for %8 epochs, and the best epoch&apos;s weights are the result.</source>
+        <translation>训练量按数据确定：%1 个训练样本、每批 %2 个，每个轮次为 %3 步，因此最多 %4 个轮次，约 %5 个优化步（至少 %6 个轮次，至多 %7 个）。若验证分数连续 %8 个轮次没有提高，训练提前停止；结果采用最佳轮次的权重。</translation>
+    </message>
+    <message>
+        <source>Sound: each clip&apos;s log-mel spectrogram is standardised on its own (zero mean, unit variance), so a louder voice or another microphone looks the same to the model. In training, up to %1 random bands of up to %2 mel bins and of up to %3 frames are hidden and the clip is shifted by up to %4% of its length, so the model cannot rely on any one of them and copes better with speakers it has never heard (SpecAugment).</source>
+        <translation>声音：每段音频的对数梅尔频谱单独标准化（均值为零、方差为一），因此声音更响或换了麦克风，在模型看来都一样。训练时随机遮住至多 %1 个宽度至多 %2 个梅尔频带的频段和至多 %3 帧的时间段，并把音频在时间上平移至多其长度的 %4%，使模型不能依赖其中任何一处，更能适应从未听过的说话人（SpecAugment）。</translation>
+    </message>
+    <message>
+        <source>Fusion: a model that sees several modalities tends to lean on the one that is easiest to fit and to neglect the others (modality competition). Against it, training drops whole modalities of a sample at random (%1% of the time), and each modality&apos;s encoder gets a small classifier of its own whose loss counts %2 times as much as the main one, so every encoder must learn to recognise the classes alone. Neither is used when the model is evaluated or exported.</source>
+        <translation>融合：同时看到多种模态的模型，往往依赖最容易拟合的那一种而忽略其他模态（模态竞争）。为此，训练时随机丢弃样本的整个模态（%1% 的概率），并给每个模态的编码器配一个自己的小分类器，其损失按主损失的 %2 倍计入，使每个编码器都必须单独学会识别类别。评估和导出模型时两者都不使用。</translation>
     </message>
 </context>
 <context>
@@ -1828,6 +1852,10 @@
         <source>CPU threads (0 = all)</source>
         <translation>CPU 线程数（0 = 全部）</translation>
     </message>
+    <message>
+        <source>About this experiment</source>
+        <translation>关于此实验</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::SampleBrowser</name>
@@ -2028,6 +2056,101 @@
     <message>
         <source>The run failed: %1</source>
         <translation>训练失败：%1</translation>
+    </message>
+    <message>
+        <source>Resume on the CPU</source>
+        <translation>在 CPU 上继续</translation>
+    </message>
+    <message>
+        <source>Device: as set</source>
+        <translation>设备：按设置</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>GPU %1 (CUDA)</source>
+        <translation>GPU %1（CUDA）</translation>
+    </message>
+    <message>
+        <source>The device for the next run; a GPU that cannot be used falls back to the CPU.</source>
+        <translation>下一次运行使用的设备；无法使用的 GPU 会改用 CPU。</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>训练轮数</translation>
+    </message>
+    <message>
+        <source>Best epoch</source>
+        <translation>最佳轮次</translation>
+    </message>
+    <message>
+        <source>Validation accuracy</source>
+        <translation>验证准确率</translation>
+    </message>
+    <message>
+        <source>Test accuracy</source>
+        <translation>测试准确率</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>实时</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>运行记录</translation>
+    </message>
+    <message>
+        <source>Resuming %1…</source>
+        <translation>正在继续 %1…</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <source>The last checkpoint is kept; the run can continue on the CPU.</source>
+        <translation>最后的检查点已保留；此运行可以在 CPU 上继续。</translation>
+    </message>
+</context>
+<context>
+    <name>fuselab::gui::TrainingWorker</name>
+    <message>
+        <source>%1 cannot be used (%2); training on the CPU instead.</source>
+        <translation>无法使用 %1（%2）；改在 CPU 上训练。</translation>
     </message>
 </context>
 </TS>

@@ -276,11 +276,20 @@ void MainWindow::createExperiment(const QString &templateName)
         return;
     try {
         const std::string datasetPath = QFileInfo(m_dataset->path()).absoluteFilePath().toStdString();
+        std::vector<Message> choices;
         Experiment e = newExperiment(templateName.toStdString(), *d, datasetPath, LoadOptions{},
-                                     QFileInfo(m_dataset->path()).absolutePath().toStdString());
+                                     QFileInfo(m_dataset->path()).absolutePath().toStdString(), &choices);
         e.dataset.path = datasetPath; // an unsaved experiment names its data absolutely
+        // The description says why the settings are what they are, in the user's language.
+        QStringList why;
+        for (const Message &m : choices)
+            why << translated(m);
+        if (!why.isEmpty())
+            e.description = why.join(QStringLiteral("\n\n")).toStdString();
         m_document->reset(std::move(e));
         showMessage(tr("New experiment from the template %1").arg(templateName));
+        for (const QString &w : why) // paragraphs: the log, not the status bar
+            m_log->addMessage(w);
     } catch (const Error &err) {
         showMessage(err.message().empty() ? qs(err.what()) : translated(err.message()), true);
     }

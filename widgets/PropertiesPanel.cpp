@@ -227,6 +227,17 @@ void PropertiesPanel::buildSettingsForm()
     v->addWidget(hint);
     auto *form = new QFormLayout;
     v->addLayout(form);
+    // What chose these settings (a new experiment explains its training budget and defaults).
+    if (!m_document->settings().description.empty()) {
+        auto *about = new QLabel(qs(m_document->settings().description));
+        about->setObjectName(QStringLiteral("experimentDescription"));
+        about->setWordWrap(true);
+        about->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        about->setStyleSheet(QStringLiteral("color: #444;"));
+        v->addSpacing(8);
+        v->addWidget(new QLabel(QStringLiteral("<b>%1</b>").arg(tr("About this experiment"))));
+        v->addWidget(about);
+    }
     v->addStretch(1);
 
     auto change = [this](const QString &what, const std::function<void(TrainingSettings &)> &f) {

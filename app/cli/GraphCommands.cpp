@@ -71,12 +71,16 @@ int newCommand(const std::vector<std::string> &raw)
         if (fs::exists(*output) && !a.flag("force"))
             throw UsageError(*output + " exists; pass --force to overwrite it");
         const LoadOptions lo = readerOptions(a);
-        const Experiment e = newExperiment(*name, openDataset(*dataset, lo), *dataset, lo, parentDir(*output));
+        std::vector<Message> choices;
+        const Experiment e = newExperiment(*name, openDataset(*dataset, lo), *dataset, lo, parentDir(*output), &choices);
         e.save(*output);
         std::printf("wrote %s: template %s, %zu classes%s, modalities:", output->c_str(), name->c_str(), e.dataset.classes.size(),
                     e.dataset.multiLabel ? " (multi-label: a sigmoid per class)" : "");
         for (auto &m : e.dataset.modalities)
             std::printf(" %s (%s)", m.name.c_str(), modalityName(m.kind));
+        std::printf("\n");
+        for (const Message &m : choices)
+            std::printf("\n%s\n", m.str().c_str());
         std::printf("\ncheck it with: fuselab-cli check %s\n", output->c_str());
         return kExitOk;
 #endif

@@ -4,6 +4,7 @@
 #include "core/util/Message.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace fuselab {
 
@@ -23,6 +24,49 @@ const std::vector<ExperimentTemplate> &experimentTemplates()
         {"autoencoder-fusion", FL_TR("Templates", "per-modality autoencoders and a joint autoencoder latent, reconstruction loss added").text, 2},
     };
     return list;
+}
+
+// The defaults against overfitting to speakers and against modality competition, measured
+// on the digits benchmark (docs/benchmarks.md, "Defaults that learn").
+namespace defaults {
+constexpr int kSpecFreqMask = 8;     // of 64 mel bins
+constexpr int kSpecTimeMask = 10;    // frames (a 2 s clip has 161)
+constexpr int kSpecMasks = 2;
+constexpr double kTimeShift = 0.1;
+constexpr double kModalityDropout = 0.2;
+constexpr double kAuxWeight = 0.5;
+} // namespace defaults
+
+namespace {
+std::string shortNumber(double v)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+} // namespace
+
+TrainingBudget trainingBudget(std::int64_t trainSamples)
+{
+    TrainingBudget b;
+    const std::int64_t n = std::max<std::int64_t>(1, trainSamples);
+    b.batchSize = n < TrainingBudget::kSmallDataset ? 32 : 64;
+    b.stepsPerEpoch = (n + b.batchSize - 1) / b.batchSize;
+    const std::int64_t epochs = (TrainingBudget::kBudgetSteps + b.stepsPerEpoch - 1) / b.stepsPerEpoch;
+    b.epochs = static_cast<int>(std::clamp<std::int64_t>(epochs, TrainingBudget::kMinEpochs, TrainingBudget::kMaxEpochs));
+    b.patience = std::max(3, (b.epochs + 3) / 4);
+    return b;
+}
+
+Message explainBudget(const TrainingBudget &b, std::int64_t trainSamples)
+{
+    return Message(FL_TR("Templates", "Training is sized to the data: %1 training samples in batches of %2 make %3 steps per epoch, "
+                                      "so up to %4 epochs give about %5 optimiser steps (at least %6 epochs, at most %7). It stops "
+                                      "early when the validation score has not improved for %8 epochs, and the best epoch's weights "
+                                      "are the result."),
+                   std::to_string(trainSamples), std::to_string(b.batchSize), std::to_string(b.stepsPerEpoch), std::to_string(b.epochs),
+                   std::to_string(b.stepsPerEpoch * b.epochs), std::to_string(TrainingBudget::kMinEpochs),
+                   std::to_string(TrainingBudget::kMaxEpochs), std::to_string(b.patience));
 }
 
 namespace {
@@ -59,6 +103,8 @@ std::string encode(Builder &b, const ModalityColumn &m, const std::string &style
     nlohmann::json inParams = {{"column", m.name}};
     if (m.kind == Modality::Audio && sequence)
         inParams["layout"] = "sequence";
+    if (m.kind == Modality::Audio)
+        inParams["normalize"] = "utterance";
     b.add(input, std::string("input.") + modalityName(m.kind), inParams, 0, y);
     const std::string enc = "encode_" + base;
     if (style == "autoencoder" && m.kind != Modality::Text) { // token ids are not reconstructable floats
@@ -83,7 +129,9 @@ std::string encode(Builder &b, const ModalityColumn &m, const std::string &style
 
 } // namespace
 
-Experiment makeExperiment(const std::string &name, const DatasetSummary &d)
+namespace {
+
+Experiment buildExperiment(const std::string &name, const DatasetSummary &d, std::vector<Message> &why)
 {
     auto it = std::find_if(experimentTemplates().begin(), experimentTemplates().end(),
                            [&](const ExperimentTemplate &t) { return t.name == name; });
@@ -99,6 +147,7 @@ Experiment makeExperiment(const std::string &name, const DatasetSummary &d)
 
     Builder b;
     Experiment &e = b.e;
+
     e.name = name;
     e.dataset.path = d.path;
     e.dataset.labelColumn = d.labelColumn;
@@ -135,14 +184,22 @@ Experiment makeExperiment(const std::string &name, const DatasetSummary &d)
             throw Error("template " + name + " fuses modalities, and the dataset has only one (" + used[0].name
                         + "); use image-cnn, text-gru or audio-cnn");
     }
+    if (d.trainSamples > 0) {
+        const TrainingBudget budget = trainingBudget(d.trainSamples);
+        e.training.batchSize = budget.batchSize;
+        e.training.epochs = budget.epochs;
+        e.training.patience = budget.patience;
+        why.push_back(explainBudget(budget, d.trainSamples));
+    }
     if (name == "image-cnn") {
         // Measured on Fashion-MNIST (docs/benchmarks.md): a short cosine schedule from a
         // higher rate beats a constant one, and augmentation only slows such short runs;
-        // 6 epochs reach 92.2% test accuracy in under 10 minutes on 2 cores (7: 92.4-92.5%,
-        // but 10-12 minutes when that shared machine is slow).
+        // 6 epochs (the budget's minimum, at batch 64) reach 92.2% test accuracy in under
+        // 10 minutes on 2 cores (7: 92.4-92.5%, but 10-12 minutes when that shared machine is slow).
         e.training.learningRate = 0.002;
         e.training.schedule = "cosine";
-        e.training.epochs = 6;
+        if (d.trainSamples <= 0)
+            e.training.epochs = 6;
     }
 
     // Exact-match accuracy is harsh with several labels per sample (one wrong label and the
@@ -150,6 +207,30 @@ Experiment makeExperiment(const std::string &name, const DatasetSummary &d)
     if (d.multiLabel)
         e.training.earlyStopMetric = "val_macro_f1";
 
+    if (std::any_of(used.begin(), used.end(), [](const ModalityColumn &c) { return c.kind == Modality::Audio; })) {
+        e.augmentation.audio.freqMask = defaults::kSpecFreqMask;
+        e.augmentation.audio.timeMask = defaults::kSpecTimeMask;
+        e.augmentation.audio.masks = defaults::kSpecMasks;
+        e.augmentation.audio.timeShift = defaults::kTimeShift;
+        why.push_back(Message(FL_TR("Templates", "Sound: each clip's log-mel spectrogram is standardised on its own (zero mean, unit "
+                                                 "variance), so a louder voice or another microphone looks the same to the model. In "
+                                                 "training, up to %1 random bands of up to %2 mel bins and of up to %3 frames are hidden "
+                                                 "and the clip is shifted by up to %4% of its length, so the model cannot rely on any one "
+                                                 "of them and copes better with speakers it has never heard (SpecAugment)."),
+                              std::to_string(defaults::kSpecMasks), std::to_string(defaults::kSpecFreqMask),
+                              std::to_string(defaults::kSpecTimeMask), std::to_string(int(defaults::kTimeShift * 100))));
+    }
+    const bool fused = used.size() > 1;
+    if (fused) {
+        e.training.modalityDropout = defaults::kModalityDropout;
+        why.push_back(Message(FL_TR("Templates", "Fusion: a model that sees several modalities tends to lean on the one that is easiest "
+                                                 "to fit and to neglect the others (modality competition). Against it, training drops "
+                                                 "whole modalities of a sample at random (%1% of the time), and each modality's encoder "
+                                                 "gets a small classifier of its own whose loss counts %2 times as much as the main one, "
+                                                 "so every encoder must learn to recognise the classes alone. Neither is used when the "
+                                                 "model is evaluated or exported."),
+                              std::to_string(int(defaults::kModalityDropout * 100)), shortNumber(defaults::kAuxWeight)));
+    }
     const bool sequences = name == "cross-attention";
     const std::string style = name == "autoencoder-fusion" ? "autoencoder" : "";
     std::vector<std::string> encoded;
@@ -161,7 +242,7 @@ Experiment makeExperiment(const std::string &name, const DatasetSummary &d)
     if (used.size() == 1) {
         features = encoded[0];
     } else if (name == "late-fusion") {
-        b.add("fusion", "fusion.late", {{"mode", "mean"}}, 500, mid);
+        b.add("fusion", "fusion.late", {{"mode", "mean"}, {"aux_weight", defaults::kAuxWeight}}, 500, mid);
         for (auto &n : encoded)
             b.connect(n, "out", "fusion", "in");
         b.add("output", "output", nlohmann::json::object(), 750, mid);
@@ -177,7 +258,8 @@ Experiment makeExperiment(const std::string &name, const DatasetSummary &d)
             {"cross-attention", {"fusion.cross_attention", {{"d_model", 64}, {"heads", 4}}}},
             {"autoencoder-fusion", {"fusion.autoencoder", {{"hidden", 128}, {"latent", 64}}}},
         };
-        const auto &[type, params] = fusions.at(name);
+        auto [type, params] = fusions.at(name);
+        params["aux_weight"] = defaults::kAuxWeight;
         b.add("fusion", type, params, 500, mid);
         for (auto &n : encoded)
             b.connect(n, "out", "fusion", "in");
@@ -187,6 +269,19 @@ Experiment makeExperiment(const std::string &name, const DatasetSummary &d)
     b.connect(features, "out", "head", "in");
     b.add("output", "output", nlohmann::json::object(), 1000, mid);
     b.connect("head", "logits", "output", "logits");
+    return e;
+}
+
+} // namespace
+
+Experiment makeExperiment(const std::string &name, const DatasetSummary &d, std::vector<Message> *choices)
+{
+    std::vector<Message> why;
+    Experiment e = buildExperiment(name, d, why);
+    for (const Message &m : why)
+        e.description += (e.description.empty() ? "" : "\n\n") + m.str();
+    if (choices)
+        *choices = std::move(why);
     return e;
 }
 

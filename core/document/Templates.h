@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include "core/util/Message.h"
 #include "core/document/Experiment.h"
 
 #include <array>
@@ -21,7 +22,27 @@ struct DatasetSummary {
     std::map<std::string, std::string> columnTypes;
     std::array<double, 3> split{0.8, 0.1, 0.1}; // train/val/test when the data gives none
     std::uint64_t splitSeed = 42;
+    std::int64_t trainSamples = 0;         // the training split's size; 0 = unknown (default settings)
 };
+
+// How a new experiment's training is sized to its data: a budget of about kBudgetSteps
+// optimiser steps, as whole epochs (at least kMinEpochs, at most kMaxEpochs); batch 32 below
+// kSmallDataset training samples, else 64; early stopping after a quarter of the epochs
+// (at least 3) without improvement; the best epoch's weights are the run's result.
+struct TrainingBudget {
+    static constexpr std::int64_t kBudgetSteps = 1200;
+    static constexpr int kMinEpochs = 6, kMaxEpochs = 40;
+    static constexpr std::int64_t kSmallDataset = 2000;
+
+    int batchSize = 64;
+    int epochs = 10;
+    int patience = 0;
+    std::int64_t stepsPerEpoch = 0;
+};
+TrainingBudget trainingBudget(std::int64_t trainSamples);
+// The budget in a sentence a student understands, for `new`'s output and the experiment's
+// description.
+Message explainBudget(const TrainingBudget &budget, std::int64_t trainSamples);
 
 struct ExperimentTemplate {
     std::string name;
@@ -34,6 +55,8 @@ const std::vector<ExperimentTemplate> &experimentTemplates();
 // A ready experiment: encoders chosen for the dataset's modalities, the template's fusion,
 // a classification head and sensible preprocessing and training settings. Throws Error
 // when the template does not fit the dataset (say, image-cnn on a dataset without images).
-Experiment makeExperiment(const std::string &templateName, const DatasetSummary &dataset);
+// `choices`, when given, receives the reasons for the settings chosen, one paragraph each
+// (also joined into the experiment's description).
+Experiment makeExperiment(const std::string &templateName, const DatasetSummary &dataset, std::vector<Message> *choices = nullptr);
 
 } // namespace fuselab
