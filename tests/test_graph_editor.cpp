@@ -21,7 +21,9 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QImage>
 #include <QLabel>
+#include <QTableWidget>
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -31,6 +33,7 @@
 #include <QTranslator>
 #include <QTreeWidget>
 
+#include <cmath>
 #include <map>
 
 using namespace fuselab;
@@ -424,6 +427,27 @@ private Q_SLOTS:
                 cells += panel->confusionMap()->data()->cell(p, t);
         QCOMPARE(cells, 9.0); // the 9 validation samples
         QVERIFY(QFileInfo::exists(result.runDir + QStringLiteral("/report.json")));
+        // The per-epoch table holds the run's metrics.csv values; the CSV export every point.
+        QCOMPARE(panel->epochTable()->rowCount(), 3);
+        {
+            QFile metrics(result.runDir + QStringLiteral("/metrics.csv"));
+            QVERIFY(metrics.open(QIODevice::ReadOnly));
+            const QStringList rows = QString::fromUtf8(metrics.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+            const QStringList header = rows[0].split(QLatin1Char(','));
+            const QStringList third = rows[3].split(QLatin1Char(','));
+            const int valAcc = static_cast<int>(header.indexOf(QStringLiteral("val_accuracy")));
+            QVERIFY(valAcc > 0);
+            QCOMPARE(panel->epochTable()->item(2, 3)->text().toDouble(), std::round(third[valAcc].toDouble() * 1e4) / 1e4);
+        }
+        const QString csvFile = dir.path() + QStringLiteral("/curves.csv");
+        QVERIFY(panel->exportCurves(QStringLiteral("csv"), csvFile));
+        QFile csvOut(csvFile);
+        QVERIFY(csvOut.open(QIODevice::ReadOnly));
+        const QString curves = QString::fromUtf8(csvOut.readAll());
+        QCOMPARE(curves.count(QStringLiteral("\nval_accuracy,")), 3);
+        QCOMPARE(curves.count(QStringLiteral("\ntrain_loss_batch,")), panel->lossPlot()->graph(0)->dataCount());
+        QVERIFY(panel->exportCurves(QStringLiteral("png"), dir.path() + QStringLiteral("/curves.png")));
+        QVERIFY(QImage(dir.path() + QStringLiteral("/curves.png")).width() > 100);
 
         // A long run, stopped after its first epoch.
         e.training.epochs = 500;

@@ -11,6 +11,10 @@
 #include <QDateTime>
 #include <QDesktopServices>
 #include <QHeaderView>
+#include <QFileDialog>
+#include <QMenu>
+#include <QSaveFile>
+#include <QTableWidget>
 #include <QTabWidget>
 #include <QTreeWidget>
 #include <QUrl>
@@ -58,6 +62,38 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     m_loss->graph(2)->setName(tr("validation accuracy"));
     m_loss->graph(2)->setPen(QPen(QColor(0x59, 0xa1, 0x4f), 2));
     m_loss->graph(2)->setScatterStyle(QCPScatterStyle::ssDiamond);
+    m_loss->addGraph(m_loss->xAxis, m_loss->yAxis2);
+    m_loss->graph(3)->setName(tr("validation macro-F1"));
+    m_loss->graph(3)->setPen(QPen(QColor(0x59, 0xa1, 0x4f), 1.5, Qt::DashLine));
+    m_loss->addGraph(m_loss->xAxis, m_loss->yAxis);
+    m_loss->graph(4)->setName(tr("training loss (epochs)"));
+    m_loss->graph(4)->setPen(QPen(QColor(0x4e, 0x79, 0xa7), 2));
+    m_loss->graph(4)->setScatterStyle(QCPScatterStyle::ssSquare);
+    // The learning rate on an axis of its own (it is orders of magnitude below the rest).
+    m_lrAxis = m_loss->axisRect()->addAxis(QCPAxis::atRight);
+    m_lrAxis->setLabel(tr("learning rate"));
+    m_lrAxis->setNumberFormat(QStringLiteral("gb"));
+    m_loss->addGraph(m_loss->xAxis, m_lrAxis);
+    m_loss->graph(5)->setName(tr("learning rate"));
+    m_loss->graph(5)->setPen(QPen(QColor(0x99, 0x99, 0x99), 1, Qt::DotLine));
+    // The best epoch so far, marked.
+    m_bestLine = new QCPItemStraightLine(m_loss);
+    m_bestLine->setPen(QPen(QColor(0xf2, 0x8e, 0x2b), 1.5, Qt::DashDotLine));
+    m_bestLine->setVisible(false);
+    // Zoom and pan with the mouse; right-click to export.
+    m_loss->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_loss->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_loss, &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {
+        QMenu menu(this);
+        menu.addAction(tr("Export as PNG…"), this, [this] { exportCurves(QStringLiteral("png")); });
+        menu.addAction(tr("Export as PDF…"), this, [this] { exportCurves(QStringLiteral("pdf")); });
+        menu.addAction(tr("Export data as CSV…"), this, [this] { exportCurves(QStringLiteral("csv")); });
+        menu.addAction(tr("Show everything"), this, [this] {
+            m_loss->rescaleAxes();
+            m_loss->replot();
+        });
+        menu.exec(m_loss->mapToGlobal(at));
+    });
     m_loss->xAxis->setLabel(tr("epoch"));
     m_loss->yAxis->setLabel(tr("loss"));
     m_loss->yAxis2->setLabel(tr("accuracy"));
@@ -119,9 +155,17 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     liveLayout->setContentsMargins(0, 4, 0, 0);
     liveLayout->addWidget(m_loss, 1);
     liveLayout->addWidget(m_confusion, 1);
+    m_epochs = new QTableWidget(0, 7, this);
+    m_epochs->setObjectName(QStringLiteral("epochTable"));
+    m_epochs->setHorizontalHeaderLabels({tr("Epoch"), tr("Training loss"), tr("Validation loss"), tr("Validation accuracy"),
+                                         tr("Macro-F1"), tr("Learning rate"), tr("Seconds")});
+    m_epochs->verticalHeader()->setVisible(false);
+    m_epochs->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_epochs->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     auto *tabs = new QTabWidget(this);
     tabs->setObjectName(QStringLiteral("trainingTabs"));
     tabs->addTab(livePage, tr("Live"));
+    tabs->addTab(m_epochs, tr("Epochs"));
     tabs->addTab(runsPage, tr("Runs"));
 
     auto *buttons = new QHBoxLayout;
@@ -231,8 +275,10 @@ bool TrainingPanel::resume(const QString &runDir, const QString &device)
 
 void TrainingPanel::beginRun(const QString &status)
 {
-    for (int g = 0; g < 3; ++g)
+    for (int g = 0; g < m_loss->graphCount(); ++g)
         m_loss->graph(g)->data()->clear();
+    m_bestLine->setVisible(false);
+    m_epochs->setRowCount(0);
     m_map->data()->clear();
     m_globalSteps = 0;
     m_worker->stop = false;
@@ -357,6 +403,7 @@ void TrainingPanel::onBatch(const TrainingBatchInfo &b)
 {
     const double x = (b.epoch - 1) + double(b.step) / double(std::max<qint64>(1, b.steps));
     m_loss->graph(0)->addData(QVector<double>{x}, QVector<double>{b.loss}, true);
+    m_loss->graph(5)->addData(QVector<double>{x}, QVector<double>{b.learningRate}, true);
     m_globalSteps = (b.epoch - m_plan.startEpoch) * b.steps + b.step;
     m_progress->setValue(static_cast<int>(m_globalSteps));
     const double elapsed = m_clock.elapsed() / 1000.0;
@@ -376,7 +423,34 @@ void TrainingPanel::onEpoch(const TrainingEpochInfo &e)
     if (e.hasValidation) {
         m_loss->graph(1)->addData(QVector<double>{double(e.epoch)}, QVector<double>{e.valLoss}, true);
         m_loss->graph(2)->addData(QVector<double>{double(e.epoch)}, QVector<double>{e.valAccuracy}, true);
+        m_loss->graph(3)->addData(QVector<double>{double(e.epoch)}, QVector<double>{e.valMacroF1}, true);
     }
+    m_loss->graph(4)->addData(QVector<double>{double(e.epoch)}, QVector<double>{e.trainLoss}, true);
+    if (e.best) {
+        m_bestLine->point1->setCoords(e.epoch, 0);
+        m_bestLine->point2->setCoords(e.epoch, 1);
+        m_bestLine->setVisible(true);
+        m_bestEpoch = e.epoch;
+    }
+    const int row = m_epochs->rowCount();
+    m_epochs->insertRow(row);
+    const QStringList cells = {QString::number(e.epoch),
+                               QString::number(e.trainLoss, 'f', 4),
+                               e.hasValidation ? QString::number(e.valLoss, 'f', 4) : QString(),
+                               e.hasValidation ? QString::number(e.valAccuracy, 'f', 4) : QString(),
+                               e.hasValidation ? QString::number(e.valMacroF1, 'f', 4) : QString(),
+                               QString::number(e.learningRate, 'g', 3),
+                               QString::number(e.seconds, 'f', 1)};
+    for (int c = 0; c < cells.size(); ++c)
+        m_epochs->setItem(row, c, new QTableWidgetItem(cells[c]));
+    if (e.best) // the best epoch so far in bold; earlier ones back to normal
+        for (int r = 0; r < m_epochs->rowCount(); ++r)
+            for (int c = 0; c < cells.size(); ++c) {
+                QFont f = m_epochs->item(r, c)->font();
+                f.setBold(r == row);
+                m_epochs->item(r, c)->setFont(f);
+            }
+    m_epochs->scrollToBottom();
     const int C = e.confusion.size();
     if (C > 0 && m_map->data()->keySize() == C) {
         m_confusion->clearItems();
@@ -436,6 +510,36 @@ void TrainingPanel::onFailed(const QString &text, bool deviceFailure)
     refreshRuns();
 }
 
+bool TrainingPanel::exportCurves(const QString &format, QString file)
+{
+    if (file.isEmpty()) {
+        const QString filter = format == QLatin1String("csv") ? tr("CSV files (*.csv)")
+                             : format == QLatin1String("pdf") ? tr("PDF files (*.pdf)")
+                                                              : tr("PNG images (*.png)");
+        file = QFileDialog::getSaveFileName(this, tr("Export the curves"), QStringLiteral("training.%1").arg(format), filter);
+        if (file.isEmpty())
+            return false;
+    }
+    bool ok = false;
+    if (format == QLatin1String("png")) {
+        ok = m_loss->savePng(file, 0, 0, 2.0); // twice the screen's pixels
+    } else if (format == QLatin1String("pdf")) {
+        ok = m_loss->savePdf(file);
+    } else {
+        // Every point, not the drawn ones: one row per (series, x).
+        QString text = QStringLiteral("series,x,value\n");
+        const char *names[] = {"train_loss_batch", "val_loss", "val_accuracy", "val_macro_f1", "train_loss_epoch", "learning_rate"};
+        for (int g = 0; g < m_loss->graphCount() && g < 6; ++g)
+            for (auto it = m_loss->graph(g)->data()->constBegin(); it != m_loss->graph(g)->data()->constEnd(); ++it)
+                text += QStringLiteral("%1,%2,%3\n").arg(QLatin1String(names[g])).arg(it->key, 0, 'g', 10).arg(it->value, 0, 'g', 10);
+        QSaveFile out(file); // atomic: a failed export leaves no half file
+        ok = out.open(QIODevice::WriteOnly) && out.write(text.toUtf8()) >= 0 && out.commit();
+    }
+    if (!ok)
+        Q_EMIT message(tr("Could not write %1").arg(QDir::toNativeSeparators(file)), true);
+    return ok;
+}
+
 void TrainingPanel::replot()
 {
     if (!m_dirty)
@@ -444,6 +548,9 @@ void TrainingPanel::replot()
     m_loss->yAxis->rescale();
     if (m_loss->yAxis->range().lower > 0)
         m_loss->yAxis->setRangeLower(0);
+    m_lrAxis->rescale();
+    if (m_bestLine->visible()) // a vertical line through the best epoch, whatever the y range
+        m_bestLine->point2->setCoords(m_bestEpoch, m_loss->yAxis->range().upper);
     m_loss->replot(QCustomPlot::rpQueuedReplot);
     m_confusion->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -6,7 +6,10 @@
 #include <QTimer>
 #include <QWidget>
 
+class QCPAxis;
 class QCPColorMap;
+class QCPItemStraightLine;
+class QTableWidget;
 class QComboBox;
 class QCustomPlot;
 class QLabel;
@@ -51,6 +54,10 @@ public:
     QCustomPlot *confusionPlot() const { return m_confusion; }
     QCPColorMap *confusionMap() const { return m_map; }
     QString lastRunDir() const { return m_runDir; }
+    QTableWidget *epochTable() const { return m_epochs; }
+    // Writes the curves as "png", "pdf" or "csv" (every stored point) to `file`, asking for
+    // a file name when it is empty.
+    bool exportCurves(const QString &format, QString file = QString());
 
 Q_SIGNALS:
     void startRequested(); // the window saves the experiment, then calls start()
@@ -79,6 +86,10 @@ private:
     QProgressBar *m_progress;
     QCustomPlot *m_loss, *m_confusion;
     QCPColorMap *m_map = nullptr;
+    QCPAxis *m_lrAxis = nullptr;
+    QCPItemStraightLine *m_bestLine = nullptr;
+    QTableWidget *m_epochs = nullptr;
+    int m_bestEpoch = 0;
     QTimer m_replot;
     QElapsedTimer m_clock;
     bool m_running = false;

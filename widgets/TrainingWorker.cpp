@@ -56,6 +56,7 @@ public:
         i.valAccuracy = r.val.accuracy;
         i.valMacroF1 = r.val.macroF1;
         i.seconds = r.seconds;
+        i.learningRate = r.learningRate;
         i.best = r.best;
         i.hasValidation = r.hasValidation;
         if (!r.val.multiLabel)

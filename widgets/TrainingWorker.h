@@ -26,7 +26,7 @@ struct TrainingBatchInfo {
 };
 struct TrainingEpochInfo {
     int epoch = 0;
-    double trainLoss = 0, valLoss = 0, valAccuracy = 0, valMacroF1 = 0, seconds = 0;
+    double trainLoss = 0, valLoss = 0, valAccuracy = 0, valMacroF1 = 0, seconds = 0, learningRate = 0;
     bool best = false, hasValidation = true;
     QVector<QVector<qint64>> confusion; // [true][predicted], single-label runs
 };
