@@ -427,6 +427,35 @@ private Q_SLOTS:
                 cells += panel->confusionMap()->data()->cell(p, t);
         QCOMPARE(cells, 9.0); // the 9 validation samples
         QVERIFY(QFileInfo::exists(result.runDir + QStringLiteral("/report.json")));
+        // Clicking a confusion cell opens the experiment's dataset and lists that cell's
+        // validation samples, each of the cell's true class.
+        {
+            int t = 0, p = 0;
+            double count = 0;
+            for (int tt = 0; tt < 3; ++tt)
+                for (int pp = 0; pp < 3; ++pp)
+                    if (panel->confusionMap()->data()->cell(pp, tt) > count) {
+                        count = panel->confusionMap()->data()->cell(pp, tt);
+                        t = tt;
+                        p = pp;
+                    }
+            QSignalSpy chosen(panel, &TrainingPanel::confusionCellChosen);
+            panel->chooseConfusionCell(t, p);
+            QCOMPARE(chosen.count(), 1);
+            QCOMPARE(chosen.first().at(2).value<QVector<qint64>>().size(), static_cast<int>(count));
+            // The same by clicking the cell on the plot.
+            QCustomPlot *plot = panel->confusionPlot();
+            plot->replot();
+            const QPoint at(static_cast<int>(plot->xAxis->coordToPixel(p)), static_cast<int>(plot->yAxis->coordToPixel(t)));
+            QTest::mouseClick(plot, Qt::LeftButton, {}, at);
+            QCOMPARE(chosen.count(), 2);
+            QCOMPARE(chosen.last().at(0).toInt(), t);
+            QCOMPARE(chosen.last().at(1).toInt(), p);
+            SampleModel *samples = window.datasetPanel()->browser()->model();
+            QTRY_VERIFY_WITH_TIMEOUT(window.datasetPanel()->dataset() && samples->rowCount() == static_cast<int>(count), 30000);
+            for (int r = 0; r < samples->rowCount(); ++r)
+                QCOMPARE(samples->dataset()->samples[samples->sampleAt(r)].label, t);
+        }
         // The per-epoch table holds the run's metrics.csv values; the CSV export every point.
         QCOMPARE(panel->epochTable()->rowCount(), 3);
         {

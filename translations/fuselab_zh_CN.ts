@@ -1678,6 +1678,14 @@
         <source>Manifests (*.csv *.jsonl *.ndjson)</source>
         <translation>清单文件 (*.csv *.jsonl *.ndjson)</translation>
     </message>
+    <message>
+        <source>The dataset&apos;s samples are not the ones this run was trained on (has the data changed?).</source>
+        <translation>数据集的样本与此运行训练时的样本不一致（数据是否已更改？）。</translation>
+    </message>
+    <message>
+        <source>%1 validation sample(s) of “%2” predicted as “%3”, the most confident first</source>
+        <translation>真实为“%2”、预测为“%3”的验证样本 %1 个，置信度最高的在前</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::PreferencesDialog</name>
@@ -1906,6 +1914,10 @@
     <message>
         <source>Play</source>
         <translation>播放</translation>
+    </message>
+    <message>
+        <source>Show all</source>
+        <translation>显示全部</translation>
     </message>
 </context>
 <context>
@@ -2216,6 +2228,10 @@
     <message>
         <source>Could not write %1</source>
         <translation>无法写入 %1</translation>
+    </message>
+    <message>
+        <source>Click a cell to see its validation samples</source>
+        <translation>点击一个单元格以查看其验证样本</translation>
     </message>
 </context>
 <context>

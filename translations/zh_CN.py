@@ -529,4 +529,8 @@ ZH = {
  'PNG images (*.png)': 'PNG 图像 (*.png)',
  'Export the curves': '导出曲线',
  'Could not write %1': '无法写入 %1',
+ "The dataset's samples are not the ones this run was trained on (has the data changed?).": '数据集的样本与此运行训练时的样本不一致（数据是否已更改？）。',
+ '%1 validation sample(s) of “%2” predicted as “%3”, the most confident first': '真实为“%2”、预测为“%3”的验证样本 %1 个，置信度最高的在前',
+ 'Show all': '显示全部',
+ 'Click a cell to see its validation samples': '点击一个单元格以查看其验证样本',
 }

@@ -13,6 +13,7 @@
 #include "widgets/PreferencesDialog.h"
 #include "widgets/PropertiesPanel.h"
 #include "widgets/TemplateDialog.h"
+#include "widgets/SampleBrowser.h"
 #include "widgets/TrainingPanel.h"
 
 #include <QAction>
@@ -26,6 +27,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QTabWidget>
 #include <QMimeData>
 #include <QPushButton>
 #include <QScreen>
@@ -107,7 +109,13 @@ MainWindow::MainWindow(QWidget *parent)
             m_templateAfterOpen.clear();
             createExperiment(t);
         }
+        if (m_afterDatasetOpens) {
+            const auto then = std::move(m_afterDatasetOpens);
+            m_afterDatasetOpens = nullptr;
+            then();
+        }
     });
+    connect(m_training, &TrainingPanel::confusionCellChosen, this, &MainWindow::showConfusionSamples);
 
     QSettings s;
     if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray()))
@@ -261,6 +269,46 @@ void MainWindow::openPath(const QString &path)
         return;
     }
     m_dataset->open(path);
+}
+
+void MainWindow::showConfusionSamples(int trueClass, int predicted, const QVector<qint64> &rows)
+{
+    const QStringList classes = m_training->classes();
+    const Experiment &e = m_document->settings();
+    QString data = qs(e.dataset.path);
+    if (QFileInfo(data).isRelative() && !m_document->path().isEmpty())
+        data = QFileInfo(m_document->path()).absoluteDir().filePath(data);
+    auto show = [this, trueClass, predicted, rows, classes] {
+        const Dataset *d = m_dataset->dataset();
+        if (!d)
+            return;
+        // The run's rows are the dataset's samples in order; a sample of another class means
+        // the data changed since the run was trained.
+        std::vector<std::size_t> samples;
+        for (qint64 r : rows) {
+            if (r < 0 || static_cast<std::size_t>(r) >= d->samples.size() || d->samples[static_cast<std::size_t>(r)].label != trueClass) {
+                showMessage(tr("The dataset's samples are not the ones this run was trained on (has the data changed?)."), true);
+                return;
+            }
+            samples.push_back(static_cast<std::size_t>(r));
+        }
+        const QString caption = tr("%1 validation sample(s) of “%2” predicted as “%3”, the most confident first")
+                                    .arg(samples.size())
+                                    .arg(classes.value(trueClass), classes.value(predicted));
+        m_dataset->browser()->showSamples(samples, caption);
+        if (auto *tabs = m_dataset->findChild<QTabWidget *>(QStringLiteral("datasetTabs")))
+            tabs->setCurrentWidget(m_dataset->browser());
+        if (auto *dockWidget = qobject_cast<QDockWidget *>(m_dataset->parentWidget())) {
+            dockWidget->show();
+            dockWidget->raise();
+        }
+    };
+    if (m_dataset->dataset() && QFileInfo(m_dataset->path()).canonicalFilePath() == QFileInfo(data).canonicalFilePath()) {
+        show();
+    } else {
+        m_afterDatasetOpens = show;
+        m_dataset->open(data);
+    }
 }
 
 void MainWindow::openDatasetWithTemplate(const QString &path, const QString &templateName)

@@ -2,6 +2,8 @@
 #pragma once
 #include <QMainWindow>
 
+#include <functional>
+
 class QDockWidget;
 class QLabel;
 class QMenu;
@@ -48,6 +50,11 @@ protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
 
+public:
+    // The validation samples behind a confusion-matrix cell, in the sample browser (opening
+    // the experiment's dataset first when another one, or none, is open).
+    void showConfusionSamples(int trueClass, int predicted, const QVector<qint64> &rows);
+
 private:
     void createActions();
     void newFromTemplate();
@@ -76,6 +83,7 @@ private:
     TrainingPanel *m_training;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
+    std::function<void()> m_afterDatasetOpens; // a confusion cell waiting for its dataset
     QString m_templateAfterOpen; // the template to draw once the dataset being opened is checked
 };
 

@@ -164,6 +164,17 @@ void SampleModel::setFilter(int classIndex, int split, int modality)
     endResetModel();
 }
 
+void SampleModel::setSamples(const std::vector<std::size_t> &samples)
+{
+    beginResetModel();
+    m_rows.clear();
+    if (m_dataset)
+        for (std::size_t i : samples)
+            if (i < m_dataset->samples.size())
+                m_rows.push_back(i);
+    endResetModel();
+}
+
 int SampleModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : static_cast<int>(m_rows.size()); }
 
 QVariant SampleModel::data(const QModelIndex &index, int role) const
@@ -238,7 +249,7 @@ void SampleModel::decoded(std::size_t sample, const QPixmap &pixmap, const QStri
 SampleBrowser::SampleBrowser(QWidget *parent)
     : QWidget(parent), m_model(new SampleModel(this)), m_view(new QListView(this)), m_class(new QComboBox(this)),
       m_split(new QComboBox(this)), m_modality(new QComboBox(this)), m_detail(new QLabel(this)), m_count(new QLabel(this)),
-      m_picture(new QLabel(this)), m_play(new QPushButton(tr("Play"), this))
+      m_picture(new QLabel(this)), m_play(new QPushButton(tr("Play"), this)), m_showAll(new QPushButton(tr("Show all"), this))
 {
     m_picture->setObjectName(QStringLiteral("samplePicture"));
     m_play->setObjectName(QStringLiteral("playAudio"));
@@ -276,7 +287,10 @@ SampleBrowser::SampleBrowser(QWidget *parent)
     auto *v = new QVBoxLayout(this);
     v->setContentsMargins(0, 4, 0, 0);
     v->addLayout(filters);
-    v->addWidget(m_count);
+    auto *countRow = new QHBoxLayout;
+    countRow->addWidget(m_count, 1);
+    countRow->addWidget(m_showAll);
+    v->addLayout(countRow);
     v->addWidget(m_view, 1);
     auto *pictureRow = new QHBoxLayout;
     pictureRow->addWidget(m_picture);
@@ -287,6 +301,18 @@ SampleBrowser::SampleBrowser(QWidget *parent)
     for (QComboBox *c : {m_class, m_split, m_modality})
         connect(c, &QComboBox::currentIndexChanged, this, &SampleBrowser::applyFilter);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, &SampleBrowser::showSample);
+    m_showAll->setObjectName(QStringLiteral("showAllSamples"));
+    m_showAll->setVisible(false);
+    connect(m_showAll, &QPushButton::clicked, this, &SampleBrowser::applyFilter);
+}
+
+void SampleBrowser::showSamples(const std::vector<std::size_t> &samples, const QString &caption)
+{
+    m_model->setSamples(samples);
+    m_count->setText(caption);
+    m_showAll->setVisible(true);
+    if (m_model->rowCount() > 0)
+        m_view->setCurrentIndex(m_model->index(0));
 }
 
 void SampleBrowser::setDataset(std::shared_ptr<const Dataset> dataset)
@@ -319,6 +345,7 @@ void SampleBrowser::setDataset(std::shared_ptr<const Dataset> dataset)
 
 void SampleBrowser::applyFilter()
 {
+    m_showAll->setVisible(false);
     m_model->setFilter(m_class->currentData().toInt(), m_split->currentData().toInt(), m_modality->currentData().toInt());
     m_count->setText(tr("%1 samples").arg(QLocale().toString(m_model->rowCount())));
 }

@@ -29,6 +29,8 @@ public:
     void setDataset(std::shared_ptr<const Dataset> dataset);
     // class < 0: every class; split < 0: every split; modality < 0: any, else samples that have it.
     void setFilter(int classIndex, int split, int modality);
+    // Exactly these samples, in this order (a confusion-matrix cell's samples).
+    void setSamples(const std::vector<std::size_t> &samples);
     std::size_t sampleAt(int row) const { return m_rows[static_cast<std::size_t>(row)]; }
     const Dataset *dataset() const { return m_dataset.get(); }
 
@@ -56,6 +58,8 @@ public:
     explicit SampleBrowser(QWidget *parent = nullptr);
     void setDataset(std::shared_ptr<const Dataset> dataset);
     SampleModel *model() const { return m_model; }
+    // Shows exactly `samples` under `caption` until the user picks a filter or "Show all".
+    void showSamples(const std::vector<std::size_t> &samples, const QString &caption);
     QListView *view() const { return m_view; }
 
 private:
@@ -65,7 +69,7 @@ private:
     QListView *m_view;
     QComboBox *m_class, *m_split, *m_modality;
     QLabel *m_detail, *m_count, *m_picture;
-    QPushButton *m_play;
+    QPushButton *m_play, *m_showAll;
     QString m_audioPath;
     QObject *m_player = nullptr; // created on the first Play (no audio device is touched before)
 };

@@ -13,6 +13,7 @@
 #include <QHeaderView>
 #include <QFileDialog>
 #include <QMenu>
+#include <QMouseEvent>
 #include <QSaveFile>
 #include <QTableWidget>
 #include <QTabWidget>
@@ -26,6 +27,9 @@
 #include <QPushButton>
 #include <QThread>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
 
 namespace fuselab {
 namespace gui {
@@ -119,6 +123,14 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     m_confusion->xAxis->setLabel(tr("predicted"));
     m_confusion->yAxis->setLabel(tr("true"));
     m_confusion->yAxis->setRangeReversed(true);
+    m_confusion->setToolTip(tr("Click a cell to see its validation samples"));
+    connect(m_confusion, &QCustomPlot::mousePress, this, [this](QMouseEvent *event) {
+        if (!m_map->visible())
+            return;
+        const int p = static_cast<int>(std::lround(m_confusion->xAxis->pixelToCoord(event->pos().x())));
+        const int t = static_cast<int>(std::lround(m_confusion->yAxis->pixelToCoord(event->pos().y())));
+        chooseConfusionCell(t, p);
+    });
 
     // Where the next run trains: the experiment's setting, the CPU, or each usable GPU.
     m_device->setObjectName(QStringLiteral("trainingDevice"));
@@ -468,6 +480,7 @@ void TrainingPanel::onEpoch(const TrainingEpochInfo &e)
             }
         m_map->rescaleDataRange(true);
         m_map->setVisible(true);
+        m_lastEpoch = e;
     }
     m_status->setText(tr("epoch %1: training loss %2, validation accuracy %3%4")
                           .arg(e.epoch)
@@ -475,6 +488,22 @@ void TrainingPanel::onEpoch(const TrainingEpochInfo &e)
                           .arg(e.hasValidation ? QString::number(e.valAccuracy, 'f', 4) : tr("n/a"))
                           .arg(e.best ? tr(" (best so far)") : QString()));
     m_dirty = true;
+}
+
+void TrainingPanel::chooseConfusionCell(int trueClass, int predicted)
+{
+    const int C = static_cast<int>(m_plan.classes.size());
+    if (trueClass < 0 || predicted < 0 || trueClass >= C || predicted >= C)
+        return;
+    std::vector<int> order;
+    for (int i = 0; i < m_lastEpoch.valRows.size(); ++i)
+        if (m_lastEpoch.valTrue[i] == trueClass && m_lastEpoch.valPredicted[i] == predicted)
+            order.push_back(i);
+    std::stable_sort(order.begin(), order.end(), [this](int a, int b) { return m_lastEpoch.valConfidence[a] > m_lastEpoch.valConfidence[b]; });
+    QVector<qint64> rows;
+    for (int i : order)
+        rows << m_lastEpoch.valRows[i];
+    Q_EMIT confusionCellChosen(trueClass, predicted, rows);
 }
 
 void TrainingPanel::onFinished(const TrainingResultInfo &r)

@@ -54,6 +54,9 @@ public:
     QCustomPlot *confusionPlot() const { return m_confusion; }
     QCPColorMap *confusionMap() const { return m_map; }
     QString lastRunDir() const { return m_runDir; }
+    QStringList classes() const { return m_plan.classes; }
+    // What clicking the cell (true, predicted) of the latest confusion matrix does.
+    void chooseConfusionCell(int trueClass, int predicted);
     QTableWidget *epochTable() const { return m_epochs; }
     // Writes the curves as "png", "pdf" or "csv" (every stored point) to `file`, asking for
     // a file name when it is empty.
@@ -64,6 +67,9 @@ Q_SIGNALS:
     void runFinished(const fuselab::gui::TrainingResultInfo &result);
     void message(const QString &text, bool error);
     void requestTrain(const QString &experimentFile, const QString &runDir, bool resume, const QString &device);
+    // A confusion-matrix cell was clicked: the validation samples (dataset rows) of class
+    // `trueClass` predicted as `predicted`, most confident first.
+    void confusionCellChosen(int trueClass, int predicted, const QVector<qint64> &rows);
 
 private:
     void onStarted(const TrainingPlanInfo &plan);
@@ -90,6 +96,7 @@ private:
     QCPItemStraightLine *m_bestLine = nullptr;
     QTableWidget *m_epochs = nullptr;
     int m_bestEpoch = 0;
+    TrainingEpochInfo m_lastEpoch; // the predictions behind the confusion matrix shown
     QTimer m_replot;
     QElapsedTimer m_clock;
     bool m_running = false;

@@ -62,6 +62,12 @@ public:
         if (!r.val.multiLabel)
             for (auto &row : r.val.single.confusion)
                 i.confusion.push_back(QVector<qint64>(row.begin(), row.end()));
+        for (const SamplePrediction &p : r.valPredictions) {
+            i.valRows << p.row;
+            i.valTrue << p.label;
+            i.valPredicted << p.predicted;
+            i.valConfidence << p.confidence;
+        }
         Q_EMIT m_w.epoch(i);
     }
     TrainingWorker &m_w;

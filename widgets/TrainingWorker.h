@@ -29,6 +29,11 @@ struct TrainingEpochInfo {
     double trainLoss = 0, valLoss = 0, valAccuracy = 0, valMacroF1 = 0, seconds = 0, learningRate = 0;
     bool best = false, hasValidation = true;
     QVector<QVector<qint64>> confusion; // [true][predicted], single-label runs
+    // Every validation sample's prediction (single-label runs): its dataset row, true and
+    // predicted class, and the predicted class's probability.
+    QVector<qint64> valRows;
+    QVector<int> valTrue, valPredicted;
+    QVector<float> valConfidence;
 };
 struct TrainingResultInfo {
     QString runDir;
