@@ -15,6 +15,7 @@
 #include "widgets/MainWindow.h"
 #include "widgets/PropertiesPanel.h"
 #include "widgets/QCustomPlotWrapper.h"
+#include "widgets/RunComparison.h"
 #include "widgets/SampleBrowser.h"
 #include "widgets/TrainingPanel.h"
 
@@ -542,6 +543,35 @@ private Q_SLOTS:
             QCOMPARE(Experiment::load((onCpu.runDir + QStringLiteral("/experiment.fuselab.json")).toStdString()).training.device,
                      std::string("cpu"));
         }
+
+        // Comparing the first, finished run with the stopped one: one curve per run with its
+        // metrics.csv rows, and a table row each with the report's test accuracy.
+        runs->clearSelection();
+        QTreeWidgetItem *finishedItem = nullptr;
+        for (int i = 0; i < runs->topLevelItemCount(); ++i) {
+            const QString d = runs->topLevelItem(i)->data(0, Qt::UserRole).toString();
+            if (d == result.runDir)
+                finishedItem = runs->topLevelItem(i);
+            if (d == result.runDir || d == stopped.runDir)
+                runs->topLevelItem(i)->setSelected(true);
+        }
+        QVERIFY(finishedItem);
+        auto *compare = panel->findChild<QPushButton *>(QStringLiteral("compareRuns"));
+        QVERIFY(compare->isEnabled());
+        QTest::mouseClick(compare, Qt::LeftButton);
+        RunComparison *comparison = panel->comparison();
+        QCOMPARE(comparison->plot()->graphCount(), 2);
+        QCOMPARE(comparison->table()->rowCount(), 2);
+        for (int g = 0; g < 2; ++g) {
+            const QString name = comparison->plot()->graph(g)->name();
+            const QString dir = name == QFileInfo(result.runDir).fileName() ? result.runDir : stopped.runDir;
+            QFile m(dir + QStringLiteral("/metrics.csv"));
+            QVERIFY(m.open(QIODevice::ReadOnly));
+            QCOMPARE(comparison->plot()->graph(g)->dataCount(), QString::fromUtf8(m.readAll()).count(QLatin1Char('\n')) - 1);
+        }
+        for (int r = 0; r < 2; ++r)
+            if (comparison->table()->item(r, 0)->text() == QFileInfo(result.runDir).fileName())
+                QCOMPARE(comparison->table()->item(r, 4)->text(), QString::number(result.testAccuracy * 100, 'f', 1) + QLatin1Char('%'));
     }
 
     void sampleBrowserOpens70000SamplesFast()

@@ -1118,12 +1118,12 @@
         <translation>训练量按数据确定：%1 个训练样本、每批 %2 个，每个轮次为 %3 步，因此最多 %4 个轮次，约 %5 个优化步（至少 %6 个轮次，至多 %7 个）。若验证分数连续 %8 个轮次没有提高，训练提前停止；结果采用最佳轮次的权重。</translation>
     </message>
     <message>
-        <source>Sound: each clip&apos;s log-mel spectrogram is standardised on its own (zero mean, unit variance), so a louder voice or another microphone looks the same to the model. In training, up to %1 random bands of up to %2 mel bins and of up to %3 frames are hidden and the clip is shifted by up to %4% of its length, so the model cannot rely on any one of them and copes better with speakers it has never heard (SpecAugment).</source>
-        <translation>声音：每段音频的对数梅尔频谱单独标准化（均值为零、方差为一），因此声音更响或换了麦克风，在模型看来都一样。训练时随机遮住至多 %1 个宽度至多 %2 个梅尔频带的频段和至多 %3 帧的时间段，并把音频在时间上平移至多其长度的 %4%，使模型不能依赖其中任何一处，更能适应从未听过的说话人（SpecAugment）。</translation>
-    </message>
-    <message>
         <source>Fusion: a model that sees several modalities tends to lean on the one that is easiest to fit and to neglect the others (modality competition). Against it, training drops whole modalities of a sample at random (%1% of the time), and each modality&apos;s encoder gets a small classifier of its own whose loss counts %2 times as much as the main one, so every encoder must learn to recognise the classes alone. Neither is used when the model is evaluated or exported.</source>
         <translation>融合：同时看到多种模态的模型，往往依赖最容易拟合的那一种而忽略其他模态（模态竞争）。为此，训练时随机丢弃样本的整个模态（%1% 的概率），并给每个模态的编码器配一个自己的小分类器，其损失按主损失的 %2 倍计入，使每个编码器都必须单独学会识别类别。评估和导出模型时两者都不使用。</translation>
+    </message>
+    <message>
+        <source>Sound: each clip&apos;s log-mel spectrogram is standardised on its own (zero mean, unit variance), so a louder voice or another microphone looks the same to the model, which helps it with speakers it has never heard.</source>
+        <translation>声音：每段音频的对数梅尔频谱单独标准化（均值为零、方差为一），因此声音更响或换了麦克风，在模型看来都一样，这有助于模型适应从未听过的说话人。</translation>
     </message>
 </context>
 <context>
@@ -1866,6 +1866,65 @@
     </message>
 </context>
 <context>
+    <name>fuselab::gui::RunComparison</name>
+    <message>
+        <source>epoch</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>validation accuracy</source>
+        <translation>验证准确率</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Best epoch</source>
+        <translation>最佳轮次</translation>
+    </message>
+    <message>
+        <source>Validation accuracy</source>
+        <translation>验证准确率</translation>
+    </message>
+    <message>
+        <source>Test accuracy</source>
+        <translation>测试准确率</translation>
+    </message>
+    <message>
+        <source>Test macro-F1</source>
+        <translation>测试宏平均 F1</translation>
+    </message>
+    <message>
+        <source>Minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
+</context>
+<context>
     <name>fuselab::gui::SampleBrowser</name>
     <message>
         <source>%1 s of audio</source>
@@ -2134,26 +2193,6 @@
         <translation>正在继续 %1…</translation>
     </message>
     <message>
-        <source>running</source>
-        <translation>运行中</translation>
-    </message>
-    <message>
-        <source>finished</source>
-        <translation>已完成</translation>
-    </message>
-    <message>
-        <source>stopped</source>
-        <translation>已停止</translation>
-    </message>
-    <message>
-        <source>failed</source>
-        <translation>失败</translation>
-    </message>
-    <message>
-        <source>interrupted</source>
-        <translation>已中断</translation>
-    </message>
-    <message>
         <source>The last checkpoint is kept; the run can continue on the CPU.</source>
         <translation>最后的检查点已保留；此运行可以在 CPU 上继续。</translation>
     </message>
@@ -2232,6 +2271,14 @@
     <message>
         <source>Click a cell to see its validation samples</source>
         <translation>点击一个单元格以查看其验证样本</translation>
+    </message>
+    <message>
+        <source>Select several runs (Ctrl or Shift) and press Compare</source>
+        <translation>选择多个运行（按住 Ctrl 或 Shift），然后点“比较”</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>比较</translation>
     </message>
 </context>
 <context>

@@ -533,4 +533,9 @@ ZH = {
  '%1 validation sample(s) of “%2” predicted as “%3”, the most confident first': '真实为“%2”、预测为“%3”的验证样本 %1 个，置信度最高的在前',
  'Show all': '显示全部',
  'Click a cell to see its validation samples': '点击一个单元格以查看其验证样本',
+ 'Test macro-F1': '测试宏平均 F1',
+ 'Minutes': '分钟',
+ 'Select several runs (Ctrl or Shift) and press Compare': '选择多个运行（按住 Ctrl 或 Shift），然后点“比较”',
+ 'Compare': '比较',
+ "Sound: each clip's log-mel spectrogram is standardised on its own (zero mean, unit variance), so a louder voice or another microphone looks the same to the model, which helps it with speakers it has never heard.": '声音：每段音频的对数梅尔频谱单独标准化（均值为零、方差为一），因此声音更响或换了麦克风，在模型看来都一样，这有助于模型适应从未听过的说话人。',
 }

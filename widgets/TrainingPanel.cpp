@@ -6,6 +6,7 @@
 #include "widgets/ExperimentDocument.h"
 #include "widgets/GuiText.h"
 #include "widgets/QCustomPlotWrapper.h"
+#include "widgets/RunComparison.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -148,13 +149,20 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     m_runs->setRootIsDecorated(false);
     m_runs->setHeaderLabels({tr("Run"), tr("Status"), tr("Epochs"), tr("Best epoch"), tr("Validation accuracy"), tr("Test accuracy")});
     m_runs->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_runs->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_runs->setToolTip(tr("Select several runs (Ctrl or Shift) and press Compare"));
     m_resumeRun->setObjectName(QStringLiteral("resumeRun"));
     m_resumeRun->setEnabled(false);
+    m_compareRuns = new QPushButton(tr("Compare"), this);
+    m_compareRuns->setObjectName(QStringLiteral("compareRuns"));
+    m_compareRuns->setEnabled(false);
+    m_comparison = new RunComparison(this);
     auto *refresh = new QPushButton(tr("Refresh"), this);
     auto *openFolder = new QPushButton(tr("Open folder"), this);
     auto *runsPage = new QWidget(this);
     auto *runButtons = new QHBoxLayout;
     runButtons->addWidget(m_resumeRun);
+    runButtons->addWidget(m_compareRuns);
     runButtons->addWidget(openFolder);
     runButtons->addStretch(1);
     runButtons->addWidget(refresh);
@@ -179,6 +187,12 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     tabs->addTab(livePage, tr("Live"));
     tabs->addTab(m_epochs, tr("Epochs"));
     tabs->addTab(runsPage, tr("Runs"));
+    tabs->addTab(m_comparison, tr("Compare"));
+    connect(m_runs, &QTreeWidget::itemSelectionChanged, this, [this] { m_compareRuns->setEnabled(!m_runs->selectedItems().isEmpty()); });
+    connect(m_compareRuns, &QPushButton::clicked, this, [this, tabs] {
+        compareRuns();
+        tabs->setCurrentWidget(m_comparison);
+    });
 
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_start);
@@ -329,14 +343,7 @@ void TrainingPanel::refreshRuns()
         return; // no runs yet, or an unreadable folder: an empty history
     }
     for (const RunSummary &r : runs) {
-        QString status;
-        switch (r.status) {
-        case RunStatus::Running: status = tr("running"); break;
-        case RunStatus::Finished: status = tr("finished"); break;
-        case RunStatus::Stopped: status = tr("stopped"); break;
-        case RunStatus::Failed: status = tr("failed"); break;
-        case RunStatus::Interrupted: status = tr("interrupted"); break;
-        }
+        const QString status = RunComparison::statusText(r.status);
         auto percent = [](const std::optional<double> &v) { return v ? QString::number(*v * 100, 'f', 1) + QLatin1Char('%') : QString(); };
         auto *item = new QTreeWidgetItem(m_runs, {QFileInfo(qs(r.dir)).fileName(), status,
                                                   QStringLiteral("%1 / %2").arg(r.epochsCompleted).arg(r.epochs),
@@ -350,6 +357,16 @@ void TrainingPanel::refreshRuns()
             m_runs->setCurrentItem(item);
     }
     setRunning(m_running);
+}
+
+void TrainingPanel::compareRuns()
+{
+    // In the history's order (newest first), so a run keeps its colour as the selection grows.
+    std::vector<std::string> dirs;
+    for (int i = 0; i < m_runs->topLevelItemCount(); ++i)
+        if (m_runs->topLevelItem(i)->isSelected())
+            dirs.push_back(m_runs->topLevelItem(i)->data(0, Qt::UserRole).toString().toStdString());
+    m_comparison->setRuns(dirs);
 }
 
 void TrainingPanel::resumeSelected()

@@ -22,6 +22,7 @@ namespace fuselab {
 namespace gui {
 
 class ExperimentDocument;
+class RunComparison;
 
 // Start, Pause/Resume and Stop a run of the open experiment (the saved file: editing the
 // graph during a run does not touch it), with the phase, epoch and step, samples/s and time
@@ -79,6 +80,12 @@ private:
     void onFailed(const QString &message, bool deviceFailure);
     void beginRun(const QString &status);
     void resumeSelected();
+public:
+    // Overlays the runs selected in the history (their validation curves and results).
+    void compareRuns();
+    RunComparison *comparison() const { return m_comparison; }
+
+private:
     void setRunning(bool running);
     void replot();
 
@@ -95,6 +102,8 @@ private:
     QCPAxis *m_lrAxis = nullptr;
     QCPItemStraightLine *m_bestLine = nullptr;
     QTableWidget *m_epochs = nullptr;
+    QPushButton *m_compareRuns = nullptr;
+    RunComparison *m_comparison = nullptr;
     int m_bestEpoch = 0;
     TrainingEpochInfo m_lastEpoch; // the predictions behind the confusion matrix shown
     QTimer m_replot;

@@ -9,6 +9,8 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <cstdlib>
+#include <cmath>
 #include <signal.h>
 #include <unistd.h>
 
@@ -175,8 +177,51 @@ RunSummary RunFolder::summary() const
             s.testAccuracy = (*r)["test"].value("accuracy", (*r)["test"].value("subset_accuracy", 0.0));
         if (r->contains("val") && (*r)["val"].is_object())
             s.bestValAccuracy = (*r)["val"].value("accuracy", (*r)["val"].value("subset_accuracy", 0.0));
+        if (r->contains("test") && (*r)["test"].is_object() && (*r)["test"].contains("macro") && (*r)["test"]["macro"].is_object())
+            s.testMacroF1 = (*r)["test"]["macro"].value("f1", 0.0);
+        if (r->contains("seconds") && (*r)["seconds"].is_number())
+            s.seconds = (*r)["seconds"].get<double>();
     }
     return s;
+}
+
+std::vector<EpochRow> RunFolder::readMetrics() const
+{
+    std::vector<EpochRow> rows;
+    std::ifstream csv(metricsFile());
+    std::string line;
+    if (!std::getline(csv, line))
+        return rows;
+    std::vector<std::string> header;
+    for (std::size_t start = 0; start <= line.size();) {
+        const std::size_t comma = std::min(line.find(',', start), line.size());
+        header.push_back(line.substr(start, comma - start));
+        start = comma + 1;
+    }
+    auto column = [&](const char *name) {
+        const auto it = std::find(header.begin(), header.end(), name);
+        return it == header.end() ? -1 : static_cast<int>(it - header.begin());
+    };
+    const int epoch = column("epoch"), trainLoss = column("train_loss"), valLoss = column("val_loss"), valAcc = column("val_accuracy"),
+              valF1 = column("val_macro_f1"), lr = column("learning_rate"), secs = column("seconds");
+    if (epoch < 0)
+        return rows;
+    while (std::getline(csv, line)) {
+        std::vector<double> v;
+        for (std::size_t start = 0; start <= line.size();) {
+            const std::size_t comma = std::min(line.find(',', start), line.size());
+            const std::string cell = line.substr(start, comma - start);
+            char *end = nullptr;
+            const double x = std::strtod(cell.c_str(), &end);
+            v.push_back(end && end != cell.c_str() ? x : std::nan(""));
+            start = comma + 1;
+        }
+        auto at = [&](int k) { return k >= 0 && k < static_cast<int>(v.size()) ? v[static_cast<std::size_t>(k)] : std::nan(""); };
+        if (std::isnan(at(epoch)))
+            continue;
+        rows.push_back({static_cast<int>(at(epoch)), at(trainLoss), at(valLoss), at(valAcc), at(valF1), at(lr), at(secs)});
+    }
+    return rows;
 }
 
 std::vector<RunSummary> RunFolder::list(const std::string &root)

@@ -36,7 +36,14 @@ struct RunSummary {
     RunStatus status = RunStatus::Interrupted;
     std::string created;
     int epochsCompleted = 0, epochs = 0, bestEpoch = 0;
-    std::optional<double> testAccuracy, bestValAccuracy;
+    std::optional<double> testAccuracy, bestValAccuracy, testMacroF1;
+    std::optional<double> seconds; // the whole run's training time, once it has a report
+};
+
+// One row of a run's metrics.csv (one validated epoch); NaN where the run has no value.
+struct EpochRow {
+    int epoch = 0;
+    double trainLoss = 0, valLoss = 0, valAccuracy = 0, valMacroF1 = 0, learningRate = 0, seconds = 0;
 };
 
 // A run folder's layout, in one place (docs/formats.md):
@@ -68,6 +75,8 @@ public:
     std::optional<nlohmann::json> readReport() const;
     RunStatus status() const;
     RunSummary summary() const;
+    // metrics.csv, by its header's column names; rows it cannot read are left out.
+    std::vector<EpochRow> readMetrics() const;
 
     // The runs in `root`'s sub-folders, newest first (by run.json's creation time).
     static std::vector<RunSummary> list(const std::string &root);

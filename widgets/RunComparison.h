@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include "core/document/RunFolder.h"
+
+#include <QWidget>
+
+#include <string>
+#include <vector>
+
+class QCustomPlot;
+class QTableWidget;
+
+namespace fuselab {
+namespace gui {
+
+// Several runs side by side: their validation accuracy per epoch overlaid (one colour per
+// run, in the order given), and a table of what each reached: best epoch, validation and
+// test accuracy, test macro-F1 and training time, the best test accuracy in bold.
+class RunComparison final : public QWidget {
+    Q_OBJECT
+public:
+    explicit RunComparison(QWidget *parent = nullptr);
+    void setRuns(const std::vector<std::string> &runDirs);
+    // "finished", "stopped", ... in the user's language.
+    static QString statusText(RunStatus status);
+    QCustomPlot *plot() const { return m_plot; }
+    QTableWidget *table() const { return m_table; }
+
+private:
+    QCustomPlot *m_plot;
+    QTableWidget *m_table;
+};
+
+} // namespace gui
+} // namespace fuselab
