@@ -14,10 +14,13 @@
 #include "widgets/LogPanel.h"
 #include "widgets/MainWindow.h"
 #include "widgets/PropertiesPanel.h"
+#include "widgets/PredictPanel.h"
 #include "widgets/QCustomPlotWrapper.h"
 #include "widgets/RunComparison.h"
 #include "widgets/SampleBrowser.h"
 #include "widgets/TrainingPanel.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -456,6 +459,29 @@ private Q_SLOTS:
             QTRY_VERIFY_WITH_TIMEOUT(window.datasetPanel()->dataset() && samples->rowCount() == static_cast<int>(count), 30000);
             for (int r = 0; r < samples->rowCount(); ++r)
                 QCOMPARE(samples->dataset()->samples[samples->sampleAt(r)].label, t);
+        }
+        // Predict: the finished run answers for a file as `fuselab-cli predict` does.
+        {
+            PredictPanel *predict = panel->predictPanel();
+            QCOMPARE(predict->run(), result.runDir);
+            const QString image = dir.path() + QStringLiteral("/data/bright/3.pgm");
+            predict->addFiles({image});
+            QSignalSpy answered(predict, &PredictPanel::predicted);
+            QVERIFY(predict->predict());
+            QTRY_COMPARE_WITH_TIMEOUT(answered.count(), 1, 60000);
+            const QStringList classes = answered.first().at(0).toStringList();
+            const auto probabilities = answered.first().at(1).value<QVector<double>>();
+            std::string out;
+            QCOMPARE(test::runCli({"predict", result.runDir.toStdString(), image.toStdString(), "--json"}, &out), 0);
+            const auto cli = nlohmann::json::parse(out).at(0).at("probabilities");
+            QCOMPARE(classes.size(), 3);
+            for (int c = 0; c < classes.size(); ++c)
+                QVERIFY(std::abs(cli.at(classes[c].toStdString()).get<double>() - probabilities[c]) < 1e-6);
+            QVERIFY(!predict->answer()->text().contains(QStringLiteral("Missing")));
+            // Two images for one sample are refused, saying why.
+            predict->addFiles({dir.path() + QStringLiteral("/data/dark/1.pgm")});
+            QVERIFY(predict->predict());
+            QTRY_VERIFY_WITH_TIMEOUT(predict->answer()->text().contains(QStringLiteral("one sample takes one of each")), 60000);
         }
         // The per-epoch table holds the run's metrics.csv values; the CSV export every point.
         QCOMPARE(panel->epochTable()->rowCount(), 3);

@@ -1005,6 +1005,18 @@
         <source>%1: unknown kind of file (expected an image, audio, .txt, .csv or .jsonl)</source>
         <translation>%1：无法识别的文件类型（应为图像、音频、.txt、.csv 或 .jsonl）</translation>
     </message>
+    <message>
+        <source>%1 is a manifest of several samples; give one file per modality for one sample</source>
+        <translation>%1 是包含多个样本的清单；一个样本请每种模态给一个文件</translation>
+    </message>
+    <message>
+        <source>nothing to predict: give a file or some text</source>
+        <translation>没有可预测的内容：请给出一个文件或一些文本</translation>
+    </message>
+    <message>
+        <source>%1 and %2 are both for the model&apos;s %3 input; one sample takes one of each</source>
+        <translation>%1 和 %2 都对应模型的 %3 输入；一个样本每种输入只取一个</translation>
+    </message>
 </context>
 <context>
     <name>Predictor</name>
@@ -1688,6 +1700,65 @@
     </message>
 </context>
 <context>
+    <name>fuselab::gui::PredictPanel</name>
+    <message>
+        <source>Predict</source>
+        <translation>预测</translation>
+    </message>
+    <message>
+        <source>Drop an image, a sound and a .txt file of one sample here: one of each modality</source>
+        <translation>把同一样本的图像、声音和 .txt 文件拖到这里：每种模态一个</translation>
+    </message>
+    <message>
+        <source>…or type the text of the sample</source>
+        <translation>……或输入该样本的文本</translation>
+    </message>
+    <message>
+        <source>Add files…</source>
+        <translation>添加文件…</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <source>Files of one sample</source>
+        <translation>同一样本的文件</translation>
+    </message>
+    <message>
+        <source>Train a model, or select a run in Runs, to ask it about new samples.</source>
+        <translation>先训练一个模型，或在“运行记录”中选择一个运行，然后用它预测新样本。</translation>
+    </message>
+    <message>
+        <source>Run %1 (its best checkpoint)</source>
+        <translation>运行 %1（其最佳检查点）</translation>
+    </message>
+    <message>
+        <source>Give a file or some text first.</source>
+        <translation>请先给出一个文件或一些文本。</translation>
+    </message>
+    <message>
+        <source>Asking the model…</source>
+        <translation>正在询问模型…</translation>
+    </message>
+    <message>
+        <source>Cannot predict: %1</source>
+        <translation>无法预测：%1</translation>
+    </message>
+    <message>
+        <source>Most likely: %1 (%2%)</source>
+        <translation>最可能：%1（%2%）</translation>
+    </message>
+    <message>
+        <source>Missing modalities, treated as absent: %1.</source>
+        <translation>缺失的模态（按缺失处理）：%1。</translation>
+    </message>
+</context>
+<context>
     <name>fuselab::gui::PreferencesDialog</name>
     <message>
         <source>Preferences</source>
@@ -2279,6 +2350,10 @@
     <message>
         <source>Compare</source>
         <translation>比较</translation>
+    </message>
+    <message>
+        <source>Predict</source>
+        <translation>预测</translation>
     </message>
 </context>
 <context>

@@ -6,6 +6,7 @@
 #include "widgets/ExperimentDocument.h"
 #include "widgets/GuiText.h"
 #include "widgets/QCustomPlotWrapper.h"
+#include "widgets/PredictPanel.h"
 #include "widgets/RunComparison.h"
 
 #include <QComboBox>
@@ -188,6 +189,8 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     tabs->addTab(m_epochs, tr("Epochs"));
     tabs->addTab(runsPage, tr("Runs"));
     tabs->addTab(m_comparison, tr("Compare"));
+    m_predictPanel = new PredictPanel(this);
+    tabs->addTab(m_predictPanel, tr("Predict"));
     connect(m_runs, &QTreeWidget::itemSelectionChanged, this, [this] { m_compareRuns->setEnabled(!m_runs->selectedItems().isEmpty()); });
     connect(m_compareRuns, &QPushButton::clicked, this, [this, tabs] {
         compareRuns();
@@ -209,7 +212,11 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     v->addWidget(tabs, 1);
     setRunning(false);
 
-    connect(m_runs, &QTreeWidget::currentItemChanged, this, [this] { setRunning(m_running); });
+    connect(m_runs, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
+        setRunning(m_running);
+        if (item && QFileInfo::exists(QDir(item->data(0, Qt::UserRole).toString()).filePath(QStringLiteral("checkpoints/best.pt"))))
+            m_predictPanel->setRun(item->data(0, Qt::UserRole).toString());
+    });
     connect(m_runs, &QTreeWidget::itemDoubleClicked, this, [this] { resumeSelected(); });
     connect(m_resumeRun, &QPushButton::clicked, this, &TrainingPanel::resumeSelected);
     connect(refresh, &QPushButton::clicked, this, &TrainingPanel::refreshRuns);
@@ -538,6 +545,8 @@ void TrainingPanel::onFinished(const TrainingResultInfo &r)
     m_status->setText(text);
     Q_EMIT message(text, false);
     Q_EMIT runFinished(r);
+    if (QFileInfo::exists(QDir(r.runDir).filePath(QStringLiteral("checkpoints/best.pt"))))
+        m_predictPanel->setRun(r.runDir);
     refreshRuns();
     m_dirty = true;
 }

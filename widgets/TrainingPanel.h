@@ -22,6 +22,7 @@ namespace fuselab {
 namespace gui {
 
 class ExperimentDocument;
+class PredictPanel;
 class RunComparison;
 
 // Start, Pause/Resume and Stop a run of the open experiment (the saved file: editing the
@@ -84,6 +85,7 @@ public:
     // Overlays the runs selected in the history (their validation curves and results).
     void compareRuns();
     RunComparison *comparison() const { return m_comparison; }
+    PredictPanel *predictPanel() const { return m_predictPanel; }
 
 private:
     void setRunning(bool running);
@@ -104,6 +106,7 @@ private:
     QTableWidget *m_epochs = nullptr;
     QPushButton *m_compareRuns = nullptr;
     RunComparison *m_comparison = nullptr;
+    PredictPanel *m_predictPanel = nullptr;
     int m_bestEpoch = 0;
     TrainingEpochInfo m_lastEpoch; // the predictions behind the confusion matrix shown
     QTimer m_replot;

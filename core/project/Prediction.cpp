@@ -89,4 +89,33 @@ std::vector<Prediction> predictSamples(const Predictor &predictor, const std::ve
     return out;
 }
 
+PredictionSample combinedSample(const std::vector<ModalityColumn> &columns, const std::vector<std::string> &files,
+                                const std::vector<std::string> &texts)
+{
+    for (const std::string &f : files) {
+        const std::string ext = lowerExtension(f);
+        if (ext == ".csv" || ext == ".jsonl")
+            throw Error(Message(FL_TR("Prediction", "%1 is a manifest of several samples; give one file per modality for one sample"), f));
+    }
+    const std::vector<PredictionSample> parts = predictionSamples(columns, files, texts);
+    if (parts.empty())
+        throw Error(Message(FL_TR("Prediction", "nothing to predict: give a file or some text")));
+    PredictionSample one;
+    one.fields.resize(columns.size());
+    std::vector<std::string> filledBy(columns.size());
+    for (const PredictionSample &part : parts) {
+        for (std::size_t c = 0; c < columns.size() && c < part.fields.size(); ++c) {
+            if (!part.fields[c].present)
+                continue;
+            if (one.fields[c].present)
+                throw Error(Message(FL_TR("Prediction", "%1 and %2 are both for the model's %3 input; one sample takes one of each"),
+                                    filledBy[c], part.name, columns[c].name));
+            one.fields[c] = part.fields[c];
+            filledBy[c] = part.name;
+        }
+        one.name += (one.name.empty() ? "" : " + ") + part.name;
+    }
+    return one;
+}
+
 } // namespace fuselab

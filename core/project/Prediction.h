@@ -22,6 +22,12 @@ struct PredictionSample {
 std::vector<PredictionSample> predictionSamples(const std::vector<ModalityColumn> &columns, const std::vector<std::string> &files,
                                                 const std::vector<std::string> &texts, std::vector<DataIssue> *skipped = nullptr);
 
+// One sample from several files and texts (an image, a clip and a caption of the same
+// thing): each fills its modality's column; the columns nobody fills are missing
+// modalities. Throws Error when two inputs fill the same column, or when nothing is given.
+PredictionSample combinedSample(const std::vector<ModalityColumn> &columns, const std::vector<std::string> &files,
+                                const std::vector<std::string> &texts);
+
 struct Prediction {
     std::string input;
     std::vector<double> probabilities;  // per class
