@@ -6,6 +6,7 @@
 #include "core/project/Services.h"
 #include "core/model/BlockCatalogue.h"
 #include "tests/support/TestFiles.h"
+#include "widgets/ClassMetricsView.h"
 #include "widgets/DatasetPanel.h"
 #include "widgets/ExperimentDocument.h"
 #include "widgets/GraphItems.h"
@@ -459,6 +460,30 @@ private Q_SLOTS:
             QTRY_VERIFY_WITH_TIMEOUT(window.datasetPanel()->dataset() && samples->rowCount() == static_cast<int>(count), 30000);
             for (int r = 0; r < samples->rowCount(); ++r)
                 QCOMPARE(samples->dataset()->samples[samples->sampleAt(r)].label, t);
+        }
+        // Per-class results of the best checkpoint on the test split: recall from the
+        // confusion matrix that `fuselab-cli eval` computes afresh.
+        {
+            ClassMetricsView *classes = panel->classMetrics();
+            QCOMPARE(classes->table()->rowCount(), 3);
+            std::string out;
+            QCOMPARE(test::runCli({"eval", result.runDir.toStdString(), "--split", "test", "--json"}, &out), 0);
+            const auto eval = nlohmann::json::parse(out);
+            const auto confusion = eval.at("confusion");
+            const auto names = eval.contains("classes") ? eval.at("classes").get<std::vector<std::string>>()
+                                                        : std::vector<std::string>{"bright", "dark", "mid"};
+            classes->table()->sortItems(0);
+            for (int r = 0; r < 3; ++r) {
+                const std::string name = classes->table()->item(r, 0)->text().toStdString();
+                const auto c = static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+                QVERIFY(c < 3);
+                double row = 0;
+                for (std::size_t p = 0; p < 3; ++p)
+                    row += confusion[c][p].get<double>();
+                const double recall = row > 0 ? confusion[c][c].get<double>() / row : 0;
+                QVERIFY2(std::abs(classes->table()->item(r, 2)->data(Qt::DisplayRole).toDouble() - recall) < 6e-4, name.c_str());
+                QCOMPARE(classes->table()->item(r, 4)->data(Qt::DisplayRole).toLongLong(), static_cast<qlonglong>(row));
+            }
         }
         // Predict: the finished run answers for a file as `fuselab-cli predict` does.
         {

@@ -1225,6 +1225,57 @@
     </message>
 </context>
 <context>
+    <name>fuselab::gui::ClassMetricsView</name>
+    <message>
+        <source>Validation split</source>
+        <translation>验证集</translation>
+    </message>
+    <message>
+        <source>Test split</source>
+        <translation>测试集</translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>精确率</translation>
+    </message>
+    <message>
+        <source>Recall</source>
+        <translation>召回率</translation>
+    </message>
+    <message>
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <source>Support</source>
+        <translation>样本数</translation>
+    </message>
+    <message>
+        <source>The per-class results of a finished run show here.</source>
+        <translation>已完成运行的各类别结果显示在这里。</translation>
+    </message>
+    <message>
+        <source>%1 has no results for this split yet (it has not finished).</source>
+        <translation>%1 还没有此数据划分的结果（尚未完成）。</translation>
+    </message>
+    <message>
+        <source>%1 has no per-class results.</source>
+        <translation>%1 没有各类别结果。</translation>
+    </message>
+    <message>
+        <source>%1, best epoch %2%3</source>
+        <translation>%1，最佳轮次 %2%3</translation>
+    </message>
+    <message>
+        <source> (per label: each label is a yes/no question)</source>
+        <translation>（按标签：每个标签是一个是/否问题）</translation>
+    </message>
+</context>
+<context>
     <name>fuselab::gui::DatasetPanel</name>
     <message>
         <source>image</source>
@@ -2354,6 +2405,10 @@
     <message>
         <source>Predict</source>
         <translation>预测</translation>
+    </message>
+    <message>
+        <source>Classes</source>
+        <translation>类别</translation>
     </message>
 </context>
 <context>

@@ -6,6 +6,7 @@
 #include "widgets/ExperimentDocument.h"
 #include "widgets/GuiText.h"
 #include "widgets/QCustomPlotWrapper.h"
+#include "widgets/ClassMetricsView.h"
 #include "widgets/PredictPanel.h"
 #include "widgets/RunComparison.h"
 
@@ -188,6 +189,8 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     tabs->addTab(livePage, tr("Live"));
     tabs->addTab(m_epochs, tr("Epochs"));
     tabs->addTab(runsPage, tr("Runs"));
+    m_classMetrics = new ClassMetricsView(this);
+    tabs->addTab(m_classMetrics, tr("Classes"));
     tabs->addTab(m_comparison, tr("Compare"));
     m_predictPanel = new PredictPanel(this);
     tabs->addTab(m_predictPanel, tr("Predict"));
@@ -214,6 +217,8 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
 
     connect(m_runs, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
         setRunning(m_running);
+        if (item)
+            m_classMetrics->setRun(item->data(0, Qt::UserRole).toString());
         if (item && QFileInfo::exists(QDir(item->data(0, Qt::UserRole).toString()).filePath(QStringLiteral("checkpoints/best.pt"))))
             m_predictPanel->setRun(item->data(0, Qt::UserRole).toString());
     });
@@ -547,6 +552,7 @@ void TrainingPanel::onFinished(const TrainingResultInfo &r)
     Q_EMIT runFinished(r);
     if (QFileInfo::exists(QDir(r.runDir).filePath(QStringLiteral("checkpoints/best.pt"))))
         m_predictPanel->setRun(r.runDir);
+    m_classMetrics->setRun(r.runDir);
     refreshRuns();
     m_dirty = true;
 }

@@ -22,6 +22,7 @@ namespace fuselab {
 namespace gui {
 
 class ExperimentDocument;
+class ClassMetricsView;
 class PredictPanel;
 class RunComparison;
 
@@ -86,6 +87,7 @@ public:
     void compareRuns();
     RunComparison *comparison() const { return m_comparison; }
     PredictPanel *predictPanel() const { return m_predictPanel; }
+    ClassMetricsView *classMetrics() const { return m_classMetrics; }
 
 private:
     void setRunning(bool running);
@@ -107,6 +109,7 @@ private:
     QPushButton *m_compareRuns = nullptr;
     RunComparison *m_comparison = nullptr;
     PredictPanel *m_predictPanel = nullptr;
+    ClassMetricsView *m_classMetrics = nullptr;
     int m_bestEpoch = 0;
     TrainingEpochInfo m_lastEpoch; // the predictions behind the confusion matrix shown
     QTimer m_replot;
