@@ -112,6 +112,7 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     m_loss->plotLayout()->insertRow(0);
     m_loss->plotLayout()->addElement(0, 0, m_loss->legend);
     m_loss->plotLayout()->setRowStretchFactor(0, 0.001);
+    m_loss->legend->setWrap(3); // six series: two rows of three, so none is cut off
     m_loss->legend->setFillOrder(QCPLegend::foColumnsFirst);
     m_loss->legend->setBorderPen(Qt::NoPen);
 
@@ -316,6 +317,7 @@ void TrainingPanel::beginRun(const QString &status)
     for (int g = 0; g < m_loss->graphCount(); ++g)
         m_loss->graph(g)->data()->clear();
     m_bestLine->setVisible(false);
+    m_highestRate = 0;
     m_epochs->setRowCount(0);
     m_map->data()->clear();
     m_globalSteps = 0;
@@ -445,6 +447,7 @@ void TrainingPanel::onBatch(const TrainingBatchInfo &b)
     const double x = (b.epoch - 1) + double(b.step) / double(std::max<qint64>(1, b.steps));
     m_loss->graph(0)->addData(QVector<double>{x}, QVector<double>{b.loss}, true);
     m_loss->graph(5)->addData(QVector<double>{x}, QVector<double>{b.learningRate}, true);
+    m_highestRate = std::max(m_highestRate, b.learningRate);
     m_globalSteps = (b.epoch - m_plan.startEpoch) * b.steps + b.step;
     m_progress->setValue(static_cast<int>(m_globalSteps));
     const double elapsed = m_clock.elapsed() / 1000.0;
@@ -609,7 +612,10 @@ void TrainingPanel::replot()
     m_loss->yAxis->rescale();
     if (m_loss->yAxis->range().lower > 0)
         m_loss->yAxis->setRangeLower(0);
-    m_lrAxis->rescale();
+    // The learning rate from zero to a little above its largest value (QCustomPlot's own
+    // rescale widens a constant rate to ±1 around it).
+    if (m_highestRate > 0)
+        m_lrAxis->setRange(0, m_highestRate * 1.15);
     if (m_bestLine->visible()) // a vertical line through the best epoch, whatever the y range
         m_bestLine->point2->setCoords(m_bestEpoch, m_loss->yAxis->range().upper);
     m_loss->replot(QCustomPlot::rpQueuedReplot);

@@ -111,6 +111,7 @@ private:
     PredictPanel *m_predictPanel = nullptr;
     ClassMetricsView *m_classMetrics = nullptr;
     int m_bestEpoch = 0;
+    double m_highestRate = 0;
     TrainingEpochInfo m_lastEpoch; // the predictions behind the confusion matrix shown
     QTimer m_replot;
     QElapsedTimer m_clock;
