@@ -595,6 +595,30 @@ private Q_SLOTS:
                      std::string("cpu"));
         }
 
+        // A run made by the command line shows in the history too; a past run's dashboard
+        // shows its epochs; deleting a run removes its folder and its line.
+        {
+            const std::string cliRun = root + "/runs/from-cli";
+            e.training.epochs = 2;
+            e.save(file);
+            QCOMPARE(test::runCli({"train", file, "--out", cliRun}), 0);
+            panel->refreshRuns();
+            QTreeWidgetItem *cliItem = nullptr;
+            for (int i = 0; i < runs->topLevelItemCount(); ++i)
+                if (runs->topLevelItem(i)->data(0, Qt::UserRole).toString() == QString::fromStdString(cliRun))
+                    cliItem = runs->topLevelItem(i);
+            QVERIFY(cliItem);
+            QCOMPARE(cliItem->text(1), QStringLiteral("finished"));
+            panel->showRun(QString::fromStdString(cliRun));
+            QCOMPARE(panel->epochTable()->rowCount(), 2);
+            QCOMPARE(panel->lossPlot()->graph(4)->dataCount(), 2);
+            QVERIFY(panel->confusionMap()->visible());
+            const int before = runs->topLevelItemCount();
+            QVERIFY(panel->deleteRun(QString::fromStdString(cliRun), false));
+            QVERIFY(!QFileInfo::exists(QString::fromStdString(cliRun)));
+            QCOMPARE(runs->topLevelItemCount(), before - 1);
+        }
+
         // Comparing the first, finished run with the stopped one: one curve per run with its
         // metrics.csv rows, and a table row each with the report's test accuracy.
         runs->clearSelection();

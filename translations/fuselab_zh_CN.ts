@@ -2410,6 +2410,30 @@
         <source>Classes</source>
         <translation>类别</translation>
     </message>
+    <message>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <source>Run %1: %2, best epoch %3</source>
+        <translation>运行 %1：%2，最佳轮次 %3</translation>
+    </message>
+    <message>
+        <source>Delete run</source>
+        <translation>删除运行</translation>
+    </message>
+    <message>
+        <source>Delete the run %1 with its checkpoints and logs? This cannot be undone.</source>
+        <translation>删除运行 %1 及其检查点和日志？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Could not delete %1 completely</source>
+        <translation>无法完全删除 %1</translation>
+    </message>
+    <message>
+        <source>The samples behind a cell are known for runs trained in this session; this matrix comes from a saved report.</source>
+        <translation>只有本次会话中训练的运行才知道单元格对应的样本；此矩阵来自已保存的报告。</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::TrainingWorker</name>

@@ -568,4 +568,10 @@ ZH = {
  '%1, best epoch %2%3': '%1，最佳轮次 %2%3',
  ' (per label: each label is a yes/no question)': '（按标签：每个标签是一个是/否问题）',
  'Classes': '类别',
+ 'Delete…': '删除…',
+ 'Run %1: %2, best epoch %3': '运行 %1：%2，最佳轮次 %3',
+ 'Delete run': '删除运行',
+ 'Delete the run %1 with its checkpoints and logs? This cannot be undone.': '删除运行 %1 及其检查点和日志？此操作无法撤销。',
+ 'Could not delete %1 completely': '无法完全删除 %1',
+ 'The samples behind a cell are known for runs trained in this session; this matrix comes from a saved report.': '只有本次会话中训练的运行才知道单元格对应的样本；此矩阵来自已保存的报告。',
 }

@@ -16,6 +16,7 @@
 #include <QHeaderView>
 #include <QFileDialog>
 #include <QMenu>
+#include <QMessageBox>
 #include <QMouseEvent>
 #include <QSaveFile>
 #include <QTableWidget>
@@ -162,11 +163,18 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     m_comparison = new RunComparison(this);
     auto *refresh = new QPushButton(tr("Refresh"), this);
     auto *openFolder = new QPushButton(tr("Open folder"), this);
+    auto *deleteButton = new QPushButton(tr("Delete…"), this);
+    deleteButton->setObjectName(QStringLiteral("deleteRun"));
+    connect(deleteButton, &QPushButton::clicked, this, [this] {
+        if (QTreeWidgetItem *item = m_runs->currentItem())
+            deleteRun(item->data(0, Qt::UserRole).toString(), true);
+    });
     auto *runsPage = new QWidget(this);
     auto *runButtons = new QHBoxLayout;
     runButtons->addWidget(m_resumeRun);
     runButtons->addWidget(m_compareRuns);
     runButtons->addWidget(openFolder);
+    runButtons->addWidget(deleteButton);
     runButtons->addStretch(1);
     runButtons->addWidget(refresh);
     auto *runsLayout = new QVBoxLayout(runsPage);
@@ -223,7 +231,11 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
         if (item && QFileInfo::exists(QDir(item->data(0, Qt::UserRole).toString()).filePath(QStringLiteral("checkpoints/best.pt"))))
             m_predictPanel->setRun(item->data(0, Qt::UserRole).toString());
     });
-    connect(m_runs, &QTreeWidget::itemDoubleClicked, this, [this] { resumeSelected(); });
+    connect(m_runs, &QTreeWidget::itemDoubleClicked, this, [this, tabs](QTreeWidgetItem *item) {
+        showRun(item->data(0, Qt::UserRole).toString());
+        if (tabs)
+            tabs->setCurrentIndex(0);
+    });
     connect(m_resumeRun, &QPushButton::clicked, this, &TrainingPanel::resumeSelected);
     connect(refresh, &QPushButton::clicked, this, &TrainingPanel::refreshRuns);
     connect(openFolder, &QPushButton::clicked, this, [this] {
@@ -421,13 +433,23 @@ void TrainingPanel::onStarted(const TrainingPlanInfo &plan)
     m_plan = plan;
     m_progress->setRange(0, static_cast<int>(std::max<qint64>(1, plan.stepsPerEpoch * (plan.epochs - plan.startEpoch + 1))));
     m_progress->setValue(0);
-    m_loss->xAxis->setRange(0, plan.epochs);
-    const int C = plan.classes.size();
+    setClasses(plan.classes, plan.epochs);
+    if (!plan.notice.isEmpty())
+        Q_EMIT message(plan.notice, false);
+    refreshRuns(); // the new run, as running
+    m_dirty = true;
+}
+
+void TrainingPanel::setClasses(const QStringList &classes, int epochs)
+{
+    m_plan.classes = classes;
+    m_loss->xAxis->setRange(0, epochs);
+    const int C = classes.size();
     m_map->data()->setSize(C, C);
     m_map->data()->setRange(QCPRange(0, C - 1), QCPRange(0, C - 1));
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     for (int c = 0; c < C; ++c)
-        ticker->addTick(c, plan.classes[c]);
+        ticker->addTick(c, classes[c]);
     m_confusion->xAxis->setTicker(ticker);
     m_confusion->yAxis->setTicker(ticker);
     m_confusion->xAxis->setRange(-0.5, C - 0.5);
@@ -436,10 +458,80 @@ void TrainingPanel::onStarted(const TrainingPlanInfo &plan)
     m_confusion->yAxis->setTicks(true);
     m_map->setVisible(false);
     m_confusion->clearItems();
-    if (!plan.notice.isEmpty())
-        Q_EMIT message(plan.notice, false);
-    refreshRuns(); // the new run, as running
+}
+
+void TrainingPanel::showRun(const QString &runDir)
+{
+    if (m_running)
+        return; // the live run owns the views
+    const RunFolder run(runDir.toStdString());
+    Experiment e;
+    try {
+        e = run.readExperiment();
+    } catch (const Error &err) {
+        Q_EMIT message(translated(messageOf(err)), true);
+        return;
+    }
+    const auto report = run.readReport();
+    const int bestEpoch = report ? report->value("best_epoch", 0) : 0;
+    for (int g = 0; g < m_loss->graphCount(); ++g)
+        m_loss->graph(g)->data()->clear();
+    m_bestLine->setVisible(false);
+    m_highestRate = 0;
+    m_epochs->setRowCount(0);
+    m_lastEpoch = TrainingEpochInfo();
+    m_runDir = runDir;
+    QStringList classes;
+    for (const std::string &c : e.dataset.classes)
+        classes << qs(c);
+    setClasses(classes, e.training.epochs);
+    for (const EpochRow &r : run.readMetrics()) {
+        TrainingEpochInfo i;
+        i.epoch = r.epoch;
+        i.trainLoss = r.trainLoss;
+        i.hasValidation = !std::isnan(r.valAccuracy);
+        i.valLoss = r.valLoss;
+        i.valAccuracy = r.valAccuracy;
+        i.valMacroF1 = r.valMacroF1;
+        i.learningRate = r.learningRate;
+        i.seconds = r.seconds;
+        i.best = r.epoch == bestEpoch;
+        onEpoch(i);
+        m_loss->graph(5)->addData(QVector<double>{double(r.epoch - 1)}, QVector<double>{r.learningRate}, true);
+        m_highestRate = std::max(m_highestRate, std::isnan(r.learningRate) ? 0.0 : r.learningRate);
+    }
+    // The best checkpoint's validation confusion matrix, from the report.
+    if (report && report->contains("val") && (*report)["val"].contains("confusion")) {
+        TrainingEpochInfo i;
+        for (const auto &row : (*report)["val"]["confusion"]) {
+            QVector<qint64> cells;
+            for (const auto &v : row)
+                cells << v.get<qint64>();
+            i.confusion << cells;
+        }
+        showConfusion(i.confusion);
+    }
+    m_status->setText(tr("Run %1: %2, best epoch %3").arg(QFileInfo(runDir).fileName(), RunComparison::statusText(run.status())).arg(bestEpoch));
+    m_loss->xAxis->setRange(0, std::max(1, m_epochs->rowCount()));
     m_dirty = true;
+}
+
+bool TrainingPanel::deleteRun(const QString &runDir, bool ask)
+{
+    if (runDir.isEmpty() || (m_running && runDir == m_runDir))
+        return false;
+    const RunFolder run(runDir.toStdString());
+    if (!run.isRun() || run.status() == RunStatus::Running)
+        return false;
+    if (ask && QMessageBox::question(this, tr("Delete run"),
+                                     tr("Delete the run %1 with its checkpoints and logs? This cannot be undone.")
+                                         .arg(QDir::toNativeSeparators(runDir))) != QMessageBox::Yes)
+        return false;
+    const bool ok = QDir(runDir).removeRecursively();
+    if (!ok)
+        Q_EMIT message(tr("Could not delete %1 completely").arg(QDir::toNativeSeparators(runDir)), true);
+    refreshRuns();
+    return ok;
 }
 
 void TrainingPanel::onBatch(const TrainingBatchInfo &b)
@@ -495,25 +587,8 @@ void TrainingPanel::onEpoch(const TrainingEpochInfo &e)
                 m_epochs->item(r, c)->setFont(f);
             }
     m_epochs->scrollToBottom();
-    const int C = e.confusion.size();
-    if (C > 0 && m_map->data()->keySize() == C) {
-        m_confusion->clearItems();
-        qint64 most = 1;
-        for (auto &row : e.confusion)
-            for (qint64 v : row)
-                most = std::max(most, v);
-        for (int t = 0; t < C; ++t)
-            for (int p = 0; p < C; ++p) {
-                m_map->data()->setCell(p, t, double(e.confusion[t][p]));
-                auto *label = new QCPItemText(m_confusion);
-                label->position->setCoords(p, t);
-                label->setText(QString::number(e.confusion[t][p]));
-                label->setColor(e.confusion[t][p] > most * 0.6 ? Qt::black : Qt::white); // readable on the bright cells too
-            }
-        m_map->rescaleDataRange(true);
-        m_map->setVisible(true);
+    if (showConfusion(e.confusion))
         m_lastEpoch = e;
-    }
     m_status->setText(tr("epoch %1: training loss %2, validation accuracy %3%4")
                           .arg(e.epoch)
                           .arg(e.trainLoss, 0, 'f', 4)
@@ -522,8 +597,35 @@ void TrainingPanel::onEpoch(const TrainingEpochInfo &e)
     m_dirty = true;
 }
 
+bool TrainingPanel::showConfusion(const QVector<QVector<qint64>> &confusion)
+{
+    const int C = confusion.size();
+    if (C == 0 || m_map->data()->keySize() != C)
+        return false;
+    m_confusion->clearItems();
+    qint64 most = 1;
+    for (auto &row : confusion)
+        for (qint64 v : row)
+            most = std::max(most, v);
+    for (int t = 0; t < C; ++t)
+        for (int p = 0; p < C && p < confusion[t].size(); ++p) {
+            m_map->data()->setCell(p, t, double(confusion[t][p]));
+            auto *label = new QCPItemText(m_confusion);
+            label->position->setCoords(p, t);
+            label->setText(QString::number(confusion[t][p]));
+            label->setColor(confusion[t][p] > most * 0.6 ? Qt::black : Qt::white); // readable on the bright cells too
+        }
+    m_map->rescaleDataRange(true);
+    m_map->setVisible(true);
+    return true;
+}
+
 void TrainingPanel::chooseConfusionCell(int trueClass, int predicted)
 {
+    if (m_lastEpoch.valRows.isEmpty() && m_map->visible()) {
+        Q_EMIT message(tr("The samples behind a cell are known for runs trained in this session; this matrix comes from a saved report."), false);
+        return;
+    }
     const int C = static_cast<int>(m_plan.classes.size());
     if (trueClass < 0 || predicted < 0 || trueClass >= C || predicted >= C)
         return;

@@ -80,11 +80,18 @@ private:
     void onEpoch(const TrainingEpochInfo &epoch);
     void onFinished(const TrainingResultInfo &result);
     void onFailed(const QString &message, bool deviceFailure);
+    void setClasses(const QStringList &classes, int epochs);
+    bool showConfusion(const QVector<QVector<qint64>> &confusion);
     void beginRun(const QString &status);
     void resumeSelected();
 public:
     // Overlays the runs selected in the history (their validation curves and results).
     void compareRuns();
+    // A past run's dashboard: its per-epoch curves and table, best epoch and the best
+    // checkpoint's validation confusion matrix (not while a run is training).
+    void showRun(const QString &runDir);
+    // Deletes a run folder that no process trains in (asking first when `ask`).
+    bool deleteRun(const QString &runDir, bool ask);
     RunComparison *comparison() const { return m_comparison; }
     PredictPanel *predictPanel() const { return m_predictPanel; }
     ClassMetricsView *classMetrics() const { return m_classMetrics; }
