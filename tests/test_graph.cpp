@@ -228,6 +228,22 @@ private Q_SLOTS:
         QVERIFY(hasProblem(problems(e), "fusion.in", "set proj_dim"));
     }
 
+    // What a run changed against another: leaf settings and block options by node id.
+    void settingDifferencesNameWhatChanged()
+    {
+        const Experiment a = demoExperiment("concat");
+        Experiment b = a;
+        b.training.epochs = 31;
+        b.graph.node("fusion")->params["aux_weight"] = 0.25;
+        b.graph.nodes.push_back({"n9", "n9", "encoder.mlp", nlohmann::json::object(), 0, 0});
+        b.name = "renamed";                 // ignored
+        b.graph.node("head")->x += 100;     // ignored
+        const auto d = settingDifferences(a, b);
+        const std::vector<std::string> want = {"training.epochs 10 \u2192 31", "fusion.aux_weight 0.5 \u2192 0.25", "+ n9 (encoder.mlp)"};
+        QCOMPARE(d, want);
+        QVERIFY(settingDifferences(a, a).empty());
+    }
+
     void missingModalitiesAreMaskedEndToEnd()
     {
         const Experiment e = demoExperiment("attention-fusion");

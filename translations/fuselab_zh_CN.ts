@@ -2434,6 +2434,10 @@
         <source>The samples behind a cell are known for runs trained in this session; this matrix comes from a saved report.</source>
         <translation>只有本次会话中训练的运行才知道单元格对应的样本；此矩阵来自已保存的报告。</translation>
     </message>
+    <message>
+        <source>Changed since the previous run</source>
+        <translation>相对上一次运行的改动</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::TrainingWorker</name>

@@ -574,4 +574,5 @@ ZH = {
  'Delete the run %1 with its checkpoints and logs? This cannot be undone.': '删除运行 %1 及其检查点和日志？此操作无法撤销。',
  'Could not delete %1 completely': '无法完全删除 %1',
  'The samples behind a cell are known for runs trained in this session; this matrix comes from a saved report.': '只有本次会话中训练的运行才知道单元格对应的样本；此矩阵来自已保存的报告。',
+ 'Changed since the previous run': '相对上一次运行的改动',
 }

@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <optional>
 
 namespace fuselab {
 namespace gui {
@@ -68,12 +69,30 @@ void RunComparison::setRuns(const std::vector<std::string> &runDirs)
     int bestRow = -1;
     double bestTest = -1;
     double lastEpoch = 1;
+    // The legend names what each run changed against the first one (the newest).
+    std::optional<Experiment> first;
     for (std::size_t i = 0; i < runDirs.size(); ++i) {
         const RunFolder run(runDirs[i]);
         const RunSummary s = run.summary();
         const QString name = QFileInfo(qs(runDirs[i])).fileName();
+        QString legend = name;
+        try {
+            const Experiment e = run.readExperiment();
+            if (!first) {
+                first = e;
+            } else {
+                QStringList changes;
+                for (const std::string &d : settingDifferences(*first, e))
+                    changes << qs(d);
+                if (changes.size() > 2)
+                    changes = changes.mid(0, 2) << QStringLiteral("…");
+                if (!changes.isEmpty())
+                    legend += QStringLiteral(" (") + changes.join(QStringLiteral(", ")) + QLatin1Char(')');
+            }
+        } catch (const std::exception &) {
+        }
         QCPGraph *g = m_plot->addGraph();
-        g->setName(name);
+        g->setName(legend);
         g->setPen(QPen(kColours[i % 10], 2));
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
         QVector<double> x, y;

@@ -151,7 +151,8 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     // The run history: every run beside the experiment, resumable when it was not finished.
     m_runs->setObjectName(QStringLiteral("runHistory"));
     m_runs->setRootIsDecorated(false);
-    m_runs->setHeaderLabels({tr("Run"), tr("Status"), tr("Epochs"), tr("Best epoch"), tr("Validation accuracy"), tr("Test accuracy")});
+    m_runs->setHeaderLabels({tr("Run"), tr("Status"), tr("Epochs"), tr("Best epoch"), tr("Validation accuracy"), tr("Test accuracy"),
+                             tr("Changed since the previous run")});
     m_runs->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_runs->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_runs->setToolTip(tr("Select several runs (Ctrl or Shift) and press Compare"));
@@ -368,13 +369,29 @@ void TrainingPanel::refreshRuns()
     } catch (const std::exception &) {
         return; // no runs yet, or an unreadable folder: an empty history
     }
+    // What each run changed against the one before it (the list is newest first).
+    std::vector<std::optional<Experiment>> experiments;
     for (const RunSummary &r : runs) {
+        try {
+            experiments.push_back(RunFolder(r.dir).readExperiment());
+        } catch (const std::exception &) {
+            experiments.push_back(std::nullopt);
+        }
+    }
+    std::size_t index = 0;
+    for (const RunSummary &r : runs) {
+        QStringList changes;
+        const std::size_t k = index++;
+        if (k + 1 < experiments.size() && experiments[k] && experiments[k + 1])
+            for (const std::string &d : settingDifferences(*experiments[k + 1], *experiments[k]))
+                changes << qs(d);
         const QString status = RunComparison::statusText(r.status);
         auto percent = [](const std::optional<double> &v) { return v ? QString::number(*v * 100, 'f', 1) + QLatin1Char('%') : QString(); };
         auto *item = new QTreeWidgetItem(m_runs, {QFileInfo(qs(r.dir)).fileName(), status,
                                                   QStringLiteral("%1 / %2").arg(r.epochsCompleted).arg(r.epochs),
                                                   r.bestEpoch > 0 ? QString::number(r.bestEpoch) : QString(), percent(r.bestValAccuracy),
-                                                  percent(r.testAccuracy)});
+                                                  percent(r.testAccuracy), changes.join(QStringLiteral("; "))});
+        item->setToolTip(6, changes.join(QLatin1Char('\n')));
         item->setData(0, Qt::UserRole, qs(r.dir));
         const bool resumable = r.status == RunStatus::Stopped || r.status == RunStatus::Interrupted || r.status == RunStatus::Failed;
         item->setData(0, Qt::UserRole + 1, resumable);

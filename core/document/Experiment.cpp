@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/document/Experiment.h"
 
+#include <set>
+
 #include "core/graph/JsonFields.h"
 #include "core/util/FileIO.h"
 
@@ -160,6 +162,52 @@ Experiment Experiment::load(const std::string &path)
 void Experiment::save(const std::string &path) const
 {
     writeFileAtomically(path, toJson().dump(2) + "\n");
+}
+
+namespace {
+std::string shortJson(const nlohmann::json &v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+// Leaf-by-leaf differences of two JSON objects, named "prefix.key.subkey".
+void diffJson(const std::string &prefix, const nlohmann::json &a, const nlohmann::json &b, std::vector<std::string> &out)
+{
+    if (a.is_object() && b.is_object()) {
+        std::set<std::string> keys;
+        for (auto it = a.begin(); it != a.end(); ++it)
+            keys.insert(it.key());
+        for (auto it = b.begin(); it != b.end(); ++it)
+            keys.insert(it.key());
+        for (const std::string &k : keys)
+            diffJson(prefix.empty() ? k : prefix + "." + k, a.value(k, nlohmann::json()), b.value(k, nlohmann::json()), out);
+        return;
+    }
+    if (a != b)
+        out.push_back(prefix + " " + (a.is_null() ? "-" : shortJson(a)) + " \u2192 " + (b.is_null() ? "-" : shortJson(b)));
+}
+} // namespace
+
+std::vector<std::string> settingDifferences(const Experiment &before, const Experiment &after)
+{
+    std::vector<std::string> out;
+    diffJson("training", before.training.toJson(), after.training.toJson(), out);
+    diffJson("preprocessing", before.preprocessing.toJson(), after.preprocessing.toJson(), out);
+    diffJson("augmentation", before.augmentation.toJson(), after.augmentation.toJson(), out);
+    for (const GraphNode &n : after.graph.nodes) {
+        const GraphNode *old = before.graph.node(n.id);
+        if (!old) {
+            out.push_back("+ " + n.id + " (" + n.type + ")");
+            continue;
+        }
+        if (old->type != n.type)
+            out.push_back(n.id + " " + old->type + " \u2192 " + n.type);
+        else
+            diffJson(n.id, old->params, n.params, out);
+    }
+    for (const GraphNode &n : before.graph.nodes)
+        if (!after.graph.node(n.id))
+            out.push_back("- " + n.id + " (" + n.type + ")");
+    if (before.graph.edges.size() != after.graph.edges.size())
+        out.push_back("edges " + std::to_string(before.graph.edges.size()) + " \u2192 " + std::to_string(after.graph.edges.size()));
+    return out;
 }
 
 } // namespace fuselab

@@ -62,4 +62,10 @@ struct Experiment {
 // outlive it). `experimentDir`: where relative paths in block options resolve.
 InferContext inferContext(const Experiment &experiment, const std::string &experimentDir = {});
 
+// What differs between two experiments that changes what a run learns: training settings,
+// preprocessing, augmentation, and each block's type and options (by node id), as
+// "training.epochs 10 → 31", "fusion.aux_weight 0 → 0.5", "+ node n7 (encoder.mlp)".
+// Names, descriptions, notes and positions are ignored.
+std::vector<std::string> settingDifferences(const Experiment &before, const Experiment &after);
+
 } // namespace fuselab
