@@ -24,6 +24,8 @@
 #include <nlohmann/json.hpp>
 
 #include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QImage>
@@ -484,6 +486,20 @@ private Q_SLOTS:
                 QVERIFY2(std::abs(classes->table()->item(r, 2)->data(Qt::DisplayRole).toDouble() - recall) < 6e-4, name.c_str());
                 QCOMPARE(classes->table()->item(r, 4)->data(Qt::DisplayRole).toLongLong(), static_cast<qlonglong>(row));
             }
+            // The best checkpoint's test confusion matrix, as counts and as row shares.
+            panel->confusionSource()->setCurrentIndex(2);
+            for (std::size_t t = 0; t < 3; ++t)
+                for (std::size_t p = 0; p < 3; ++p)
+                    QCOMPARE(panel->confusionMap()->data()->cell(static_cast<int>(p), static_cast<int>(t)), confusion[t][p].get<double>());
+            panel->confusionShares()->setChecked(true);
+            for (int t = 0; t < 3; ++t) {
+                double sum = 0;
+                for (int p = 0; p < 3; ++p)
+                    sum += panel->confusionMap()->data()->cell(p, t);
+                QVERIFY(std::abs(sum - 1.0) < 1e-9 || sum == 0);
+            }
+            panel->confusionShares()->setChecked(false);
+            panel->confusionSource()->setCurrentIndex(0);
         }
         // Predict: the finished run answers for a file as `fuselab-cli predict` does.
         {

@@ -2438,6 +2438,26 @@
         <source>Changed since the previous run</source>
         <translation>相对上一次运行的改动</translation>
     </message>
+    <message>
+        <source>Latest validation</source>
+        <translation>最近一次验证</translation>
+    </message>
+    <message>
+        <source>Best epoch, validation split</source>
+        <translation>最佳轮次，验证集</translation>
+    </message>
+    <message>
+        <source>Best epoch, test split</source>
+        <translation>最佳轮次，测试集</translation>
+    </message>
+    <message>
+        <source>Shares of each true class</source>
+        <translation>按真实类别显示比例</translation>
+    </message>
+    <message>
+        <source>No best-epoch results yet: they come when the run has finished.</source>
+        <translation>还没有最佳轮次的结果：运行完成后才会有。</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::TrainingWorker</name>

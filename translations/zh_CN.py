@@ -575,4 +575,9 @@ ZH = {
  'Could not delete %1 completely': '无法完全删除 %1',
  'The samples behind a cell are known for runs trained in this session; this matrix comes from a saved report.': '只有本次会话中训练的运行才知道单元格对应的样本；此矩阵来自已保存的报告。',
  'Changed since the previous run': '相对上一次运行的改动',
+ 'Latest validation': '最近一次验证',
+ 'Best epoch, validation split': '最佳轮次，验证集',
+ 'Best epoch, test split': '最佳轮次，测试集',
+ 'Shares of each true class': '按真实类别显示比例',
+ 'No best-epoch results yet: they come when the run has finished.': '还没有最佳轮次的结果：运行完成后才会有。',
 }

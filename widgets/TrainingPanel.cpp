@@ -10,6 +10,7 @@
 #include "widgets/PredictPanel.h"
 #include "widgets/RunComparison.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
 #include <QDesktopServices>
@@ -186,7 +187,23 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     auto *liveLayout = new QVBoxLayout(livePage);
     liveLayout->setContentsMargins(0, 4, 0, 0);
     liveLayout->addWidget(m_loss, 1);
+    // Which confusion matrix: the latest validation (live), or the best checkpoint's on the
+    // validation or test split (from the run's report); counts or each row's shares.
+    m_confusionSource = new QComboBox(this);
+    m_confusionSource->setObjectName(QStringLiteral("confusionSource"));
+    m_confusionSource->addItem(tr("Latest validation"), QStringLiteral("live"));
+    m_confusionSource->addItem(tr("Best epoch, validation split"), QStringLiteral("val"));
+    m_confusionSource->addItem(tr("Best epoch, test split"), QStringLiteral("test"));
+    m_confusionShares = new QCheckBox(tr("Shares of each true class"), this);
+    m_confusionShares->setObjectName(QStringLiteral("confusionShares"));
+    auto *confusionRow = new QHBoxLayout;
+    confusionRow->addWidget(m_confusionSource);
+    confusionRow->addWidget(m_confusionShares);
+    confusionRow->addStretch(1);
+    liveLayout->addLayout(confusionRow);
     liveLayout->addWidget(m_confusion, 1);
+    connect(m_confusionSource, &QComboBox::currentIndexChanged, this, &TrainingPanel::redrawConfusion);
+    connect(m_confusionShares, &QCheckBox::toggled, this, &TrainingPanel::redrawConfusion);
     m_epochs = new QTableWidget(0, 7, this);
     m_epochs->setObjectName(QStringLiteral("epochTable"));
     m_epochs->setHorizontalHeaderLabels({tr("Epoch"), tr("Training loss"), tr("Validation loss"), tr("Validation accuracy"),
@@ -338,6 +355,7 @@ void TrainingPanel::beginRun(const QString &status)
     m_worker->pause = false;
     m_pause->setChecked(false);
     m_resumeOnCpu->setVisible(false);
+    m_confusionSource->setCurrentIndex(0); // a new run: its live matrix
     setRunning(true);
     m_clock.start();
     m_status->setText(status);
@@ -526,6 +544,7 @@ void TrainingPanel::showRun(const QString &runDir)
                 cells << v.get<qint64>();
             i.confusion << cells;
         }
+        m_lastEpoch.confusion = i.confusion; // no predictions: cells cannot list their samples
         showConfusion(i.confusion);
     }
     m_status->setText(tr("Run %1: %2, best epoch %3").arg(QFileInfo(runDir).fileName(), RunComparison::statusText(run.status())).arg(bestEpoch));
@@ -614,24 +633,66 @@ void TrainingPanel::onEpoch(const TrainingEpochInfo &e)
     m_dirty = true;
 }
 
+void TrainingPanel::redrawConfusion()
+{
+    const QString source = m_confusionSource->currentData().toString();
+    QVector<QVector<qint64>> confusion = m_lastEpoch.confusion;
+    if (source != QLatin1String("live")) {
+        confusion.clear();
+        const auto report = m_runDir.isEmpty() ? std::nullopt : RunFolder(m_runDir.toStdString()).readReport();
+        const std::string split = source.toStdString();
+        if (report && report->contains(split) && (*report)[split].is_object() && (*report)[split].contains("confusion"))
+            for (const auto &row : (*report)[split]["confusion"]) {
+                QVector<qint64> cells;
+                for (const auto &v : row)
+                    cells << v.get<qint64>();
+                confusion << cells;
+            }
+        if (confusion.isEmpty()) {
+            m_map->setVisible(false);
+            m_confusion->clearItems();
+            m_status->setText(tr("No best-epoch results yet: they come when the run has finished."));
+            m_confusion->replot(QCustomPlot::rpQueuedReplot);
+            return;
+        }
+    }
+    drawConfusion(confusion);
+    m_confusion->replot(QCustomPlot::rpQueuedReplot);
+}
+
 bool TrainingPanel::showConfusion(const QVector<QVector<qint64>> &confusion)
+{
+    // The live matrix is drawn only while "Latest validation" is chosen.
+    if (m_confusionSource->currentData().toString() != QLatin1String("live"))
+        return confusion.size() > 0 && m_map->data()->keySize() == confusion.size();
+    return drawConfusion(confusion);
+}
+
+bool TrainingPanel::drawConfusion(const QVector<QVector<qint64>> &confusion)
 {
     const int C = confusion.size();
     if (C == 0 || m_map->data()->keySize() != C)
         return false;
+    const bool shares = m_confusionShares->isChecked();
     m_confusion->clearItems();
     qint64 most = 1;
     for (auto &row : confusion)
         for (qint64 v : row)
             most = std::max(most, v);
-    for (int t = 0; t < C; ++t)
+    for (int t = 0; t < C; ++t) {
+        qint64 rowTotal = 0;
+        for (qint64 v : confusion[t])
+            rowTotal += v;
         for (int p = 0; p < C && p < confusion[t].size(); ++p) {
-            m_map->data()->setCell(p, t, double(confusion[t][p]));
+            const double share = rowTotal > 0 ? double(confusion[t][p]) / double(rowTotal) : 0.0;
+            const double value = shares ? share : double(confusion[t][p]);
+            m_map->data()->setCell(p, t, value);
             auto *label = new QCPItemText(m_confusion);
             label->position->setCoords(p, t);
-            label->setText(QString::number(confusion[t][p]));
-            label->setColor(confusion[t][p] > most * 0.6 ? Qt::black : Qt::white); // readable on the bright cells too
+            label->setText(shares ? QString::number(share * 100, 'f', 0) + QLatin1Char('%') : QString::number(confusion[t][p]));
+            label->setColor((shares ? share > 0.6 : confusion[t][p] > most * 0.6) ? Qt::black : Qt::white); // readable on bright cells
         }
+    }
     m_map->rescaleDataRange(true);
     m_map->setVisible(true);
     return true;

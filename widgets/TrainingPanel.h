@@ -7,6 +7,7 @@
 #include <QWidget>
 
 class QCPAxis;
+class QCheckBox;
 class QCPColorMap;
 class QCPItemStraightLine;
 class QTableWidget;
@@ -82,6 +83,8 @@ private:
     void onFailed(const QString &message, bool deviceFailure);
     void setClasses(const QStringList &classes, int epochs);
     bool showConfusion(const QVector<QVector<qint64>> &confusion);
+    bool drawConfusion(const QVector<QVector<qint64>> &confusion);
+    void redrawConfusion();
     void beginRun(const QString &status);
     void resumeSelected();
 public:
@@ -95,6 +98,8 @@ public:
     RunComparison *comparison() const { return m_comparison; }
     PredictPanel *predictPanel() const { return m_predictPanel; }
     ClassMetricsView *classMetrics() const { return m_classMetrics; }
+    QComboBox *confusionSource() const { return m_confusionSource; }
+    QCheckBox *confusionShares() const { return m_confusionShares; }
 
 private:
     void setRunning(bool running);
@@ -105,6 +110,8 @@ private:
     TrainingWorker *m_worker;
     QPushButton *m_start, *m_pause, *m_stop, *m_resumeOnCpu, *m_resumeRun;
     QComboBox *m_device;
+    QComboBox *m_confusionSource = nullptr;
+    QCheckBox *m_confusionShares = nullptr;
     QTreeWidget *m_runs;
     QLabel *m_status;
     QProgressBar *m_progress;
