@@ -460,8 +460,13 @@ private Q_SLOTS:
             QCOMPARE(chosen.last().at(1).toInt(), p);
             SampleModel *samples = window.datasetPanel()->browser()->model();
             QTRY_VERIFY_WITH_TIMEOUT(window.datasetPanel()->dataset() && samples->rowCount() == static_cast<int>(count), 30000);
-            for (int r = 0; r < samples->rowCount(); ++r)
+            for (int r = 0; r < samples->rowCount(); ++r) {
                 QCOMPARE(samples->dataset()->samples[samples->sampleAt(r)].label, t);
+                // Each with the model's three most likely classes, the predicted one first.
+                const QString note = samples->noteAt(r);
+                QVERIFY2(note.startsWith(panel->classes().at(p) + QLatin1Char(' ')), qPrintable(note));
+                QCOMPARE(note.count(QLatin1Char('%')), 3);
+            }
         }
         // Per-class results of the best checkpoint on the test split: recall from the
         // confusion matrix that `fuselab-cli eval` computes afresh.

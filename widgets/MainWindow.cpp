@@ -271,14 +271,14 @@ void MainWindow::openPath(const QString &path)
     m_dataset->open(path);
 }
 
-void MainWindow::showConfusionSamples(int trueClass, int predicted, const QVector<qint64> &rows)
+void MainWindow::showConfusionSamples(int trueClass, int predicted, const QVector<qint64> &rows, const QStringList &topAnswers)
 {
     const QStringList classes = m_training->classes();
     const Experiment &e = m_document->settings();
     QString data = qs(e.dataset.path);
     if (QFileInfo(data).isRelative() && !m_document->path().isEmpty())
         data = QFileInfo(m_document->path()).absoluteDir().filePath(data);
-    auto show = [this, trueClass, predicted, rows, classes] {
+    auto show = [this, trueClass, predicted, rows, classes, topAnswers] {
         const Dataset *d = m_dataset->dataset();
         if (!d)
             return;
@@ -295,7 +295,7 @@ void MainWindow::showConfusionSamples(int trueClass, int predicted, const QVecto
         const QString caption = tr("%1 validation sample(s) of “%2” predicted as “%3”, the most confident first")
                                     .arg(samples.size())
                                     .arg(classes.value(trueClass), classes.value(predicted));
-        m_dataset->browser()->showSamples(samples, caption);
+        m_dataset->browser()->showSamples(samples, caption, topAnswers);
         if (auto *tabs = m_dataset->findChild<QTabWidget *>(QStringLiteral("datasetTabs")))
             tabs->setCurrentWidget(m_dataset->browser());
         if (auto *dockWidget = qobject_cast<QDockWidget *>(m_dataset->parentWidget())) {

@@ -53,7 +53,7 @@ protected:
 public:
     // The validation samples behind a confusion-matrix cell, in the sample browser (opening
     // the experiment's dataset first when another one, or none, is open).
-    void showConfusionSamples(int trueClass, int predicted, const QVector<qint64> &rows);
+    void showConfusionSamples(int trueClass, int predicted, const QVector<qint64> &rows, const QStringList &topAnswers = {});
 
 private:
     void createActions();

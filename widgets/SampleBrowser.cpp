@@ -144,6 +144,7 @@ void SampleModel::setFilter(int classIndex, int split, int modality)
 {
     beginResetModel();
     m_rows.clear();
+    m_notes.clear();
     if (m_dataset) {
         const Dataset &d = *m_dataset;
         for (std::size_t i = 0; i < d.samples.size(); ++i) {
@@ -164,14 +165,17 @@ void SampleModel::setFilter(int classIndex, int split, int modality)
     endResetModel();
 }
 
-void SampleModel::setSamples(const std::vector<std::size_t> &samples)
+void SampleModel::setSamples(const std::vector<std::size_t> &samples, const QStringList &notes)
 {
     beginResetModel();
     m_rows.clear();
+    m_notes.clear();
     if (m_dataset)
-        for (std::size_t i : samples)
-            if (i < m_dataset->samples.size())
-                m_rows.push_back(i);
+        for (std::size_t k = 0; k < samples.size(); ++k)
+            if (samples[k] < m_dataset->samples.size()) {
+                m_rows.push_back(samples[k]);
+                m_notes << notes.value(static_cast<int>(k));
+            }
     endResetModel();
 }
 
@@ -191,7 +195,8 @@ QVariant SampleModel::data(const QModelIndex &index, int role) const
     }
     if (role == Qt::ToolTipRole) {
         const QString tip = m_tips.value(sample);
-        return qs(s.id) + (tip.isEmpty() ? QString() : QStringLiteral("\n") + tip);
+        const QString note = noteAt(index.row());
+        return qs(s.id) + (note.isEmpty() ? QString() : QStringLiteral("\n") + note) + (tip.isEmpty() ? QString() : QStringLiteral("\n") + tip);
     }
     if (role != Qt::DecorationRole)
         return {};
@@ -306,9 +311,9 @@ SampleBrowser::SampleBrowser(QWidget *parent)
     connect(m_showAll, &QPushButton::clicked, this, &SampleBrowser::applyFilter);
 }
 
-void SampleBrowser::showSamples(const std::vector<std::size_t> &samples, const QString &caption)
+void SampleBrowser::showSamples(const std::vector<std::size_t> &samples, const QString &caption, const QStringList &notes)
 {
-    m_model->setSamples(samples);
+    m_model->setSamples(samples, notes);
     m_count->setText(caption);
     m_showAll->setVisible(true);
     if (m_model->rowCount() > 0)
@@ -392,6 +397,8 @@ void SampleBrowser::showSample(const QModelIndex &index)
                                     : qs(f.value);
         parts << QStringLiteral("%1: %2").arg(qs(d->columns[m].name).toHtmlEscaped(), text.toHtmlEscaped());
     }
+    if (const QString note = m_model->noteAt(index.row()); !note.isEmpty())
+        parts.prepend(QStringLiteral("<b>%1</b>").arg(note.toHtmlEscaped()));
     m_detail->setText(parts.join(QStringLiteral("<br>")));
 }
 

@@ -30,7 +30,9 @@ public:
     // class < 0: every class; split < 0: every split; modality < 0: any, else samples that have it.
     void setFilter(int classIndex, int split, int modality);
     // Exactly these samples, in this order (a confusion-matrix cell's samples).
-    void setSamples(const std::vector<std::size_t> &samples);
+    void setSamples(const std::vector<std::size_t> &samples, const QStringList &notes = {});
+    // A note shown with a sample chosen by setSamples (the model's top answers), or "".
+    QString noteAt(int row) const { return row >= 0 && row < m_notes.size() ? m_notes[row] : QString(); }
     std::size_t sampleAt(int row) const { return m_rows[static_cast<std::size_t>(row)]; }
     const Dataset *dataset() const { return m_dataset.get(); }
 
@@ -43,6 +45,7 @@ private:
     void decoded(std::size_t sample, const QPixmap &pixmap, const QString &tip);
     std::shared_ptr<const Dataset> m_dataset;
     std::vector<std::size_t> m_rows;
+    QStringList m_notes; // parallel to m_rows after setSamples, empty after setFilter
     mutable QCache<quint64, QPixmap> m_pixmaps;
     mutable QHash<quint64, QString> m_tips;
     mutable QSet<quint64> m_pending;
@@ -59,7 +62,7 @@ public:
     void setDataset(std::shared_ptr<const Dataset> dataset);
     SampleModel *model() const { return m_model; }
     // Shows exactly `samples` under `caption` until the user picks a filter or "Show all".
-    void showSamples(const std::vector<std::size_t> &samples, const QString &caption);
+    void showSamples(const std::vector<std::size_t> &samples, const QString &caption, const QStringList &notes = {});
     QListView *view() const { return m_view; }
 
 private:

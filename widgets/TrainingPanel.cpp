@@ -713,9 +713,12 @@ void TrainingPanel::chooseConfusionCell(int trueClass, int predicted)
             order.push_back(i);
     std::stable_sort(order.begin(), order.end(), [this](int a, int b) { return m_lastEpoch.valConfidence[a] > m_lastEpoch.valConfidence[b]; });
     QVector<qint64> rows;
-    for (int i : order)
+    QStringList top;
+    for (int i : order) {
         rows << m_lastEpoch.valRows[i];
-    Q_EMIT confusionCellChosen(trueClass, predicted, rows);
+        top << m_lastEpoch.valTop.value(i);
+    }
+    Q_EMIT confusionCellChosen(trueClass, predicted, rows, top);
 }
 
 void TrainingPanel::onFinished(const TrainingResultInfo &r)

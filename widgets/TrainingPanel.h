@@ -73,7 +73,7 @@ Q_SIGNALS:
     void requestTrain(const QString &experimentFile, const QString &runDir, bool resume, const QString &device);
     // A confusion-matrix cell was clicked: the validation samples (dataset rows) of class
     // `trueClass` predicted as `predicted`, most confident first.
-    void confusionCellChosen(int trueClass, int predicted, const QVector<qint64> &rows);
+    void confusionCellChosen(int trueClass, int predicted, const QVector<qint64> &rows, const QStringList &topAnswers);
 
 private:
     void onStarted(const TrainingPlanInfo &plan);

@@ -39,6 +39,7 @@ public:
         i.parameters = p.parameters;
         for (auto &c : p.classes)
             i.classes << qs(c);
+        classes = p.classes;
         i.notice = qs(p.notice);
         device = p.device;
         Q_EMIT m_w.started(i);
@@ -67,12 +68,18 @@ public:
             i.valTrue << p.label;
             i.valPredicted << p.predicted;
             i.valConfidence << p.confidence;
+            QStringList top;
+            for (std::size_t k = 0; k < p.top.size(); ++k)
+                if (p.top[k] >= 0 && static_cast<std::size_t>(p.top[k]) < classes.size())
+                    top << QStringLiteral("%1 %2%").arg(qs(classes[static_cast<std::size_t>(p.top[k])])).arg(p.topProbability[k] * 100, 0, 'f', 0);
+            i.valTop << top.join(QStringLiteral(", "));
         }
         Q_EMIT m_w.epoch(i);
     }
     TrainingWorker &m_w;
     QElapsedTimer m_clock;
     std::string device; // the device the run trains on, once it has started
+    std::vector<std::string> classes;
 };
 
 } // namespace

@@ -34,6 +34,7 @@ struct TrainingEpochInfo {
     QVector<qint64> valRows;
     QVector<int> valTrue, valPredicted;
     QVector<float> valConfidence;
+    QStringList valTop; // "bright 91%, mid 7%, dark 2%": the three most likely classes
 };
 struct TrainingResultInfo {
     QString runDir;

@@ -219,12 +219,20 @@ Evaluation evaluateRows(FusionModel &model, const TensorCache &cache, const std:
             multiAcc.addLogits(logits.data_ptr<float>(), labels.data_ptr<float>(), n);
         } else {
             single.addScores(logits.data_ptr<float>(), labels.data_ptr<std::int64_t>(), n);
-            const auto [conf, pred] = torch::softmax(logits, 1).max(1);
-            const auto *c = conf.data_ptr<float>();
-            const auto *p = pred.data_ptr<std::int64_t>();
+            const std::int64_t k = std::min<std::int64_t>(3, logits.size(1));
+            const auto [topP, topC] = torch::softmax(logits, 1).topk(k, 1);
+            const torch::Tensor probs = topP.contiguous(), classes = topC.contiguous();
+            const auto *c = probs.data_ptr<float>();
+            const auto *p = classes.data_ptr<std::int64_t>();
             const auto *l = labels.data_ptr<std::int64_t>();
-            for (std::int64_t i = 0; i < n; ++i)
-                ev.predictions.push_back({rows[offset + static_cast<std::size_t>(i)], static_cast<int>(l[i]), static_cast<int>(p[i]), c[i]});
+            for (std::int64_t i = 0; i < n; ++i) {
+                SamplePrediction sp{rows[offset + static_cast<std::size_t>(i)], static_cast<int>(l[i]), static_cast<int>(p[i * k]), c[i * k]};
+                for (std::int64_t j = 0; j < k; ++j) {
+                    sp.top[static_cast<std::size_t>(j)] = static_cast<int>(p[i * k + j]);
+                    sp.topProbability[static_cast<std::size_t>(j)] = c[i * k + j];
+                }
+                ev.predictions.push_back(sp);
+            }
         }
         offset += static_cast<std::size_t>(n);
         ++done;

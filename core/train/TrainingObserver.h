@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include <array>
 #include "core/train/Metrics.h"
 #include "core/util/Progress.h"
 
@@ -63,6 +64,8 @@ struct SamplePrediction {
     int label = 0;                  // true class
     int predicted = 0;
     float confidence = 0;           // the predicted class's probability
+    std::array<int, 3> top{{-1, -1, -1}};   // the three most likely classes (-1 past the class count)
+    std::array<float, 3> topProbability{};  // and their probabilities
 };
 
 struct EpochResult {
