@@ -203,7 +203,8 @@ std::vector<EpochRow> RunFolder::readMetrics() const
         return it == header.end() ? -1 : static_cast<int>(it - header.begin());
     };
     const int epoch = column("epoch"), trainLoss = column("train_loss"), valLoss = column("val_loss"), valAcc = column("val_accuracy"),
-              valF1 = column("val_macro_f1"), lr = column("learning_rate"), secs = column("seconds");
+              valF1 = column("val_macro_f1"), lr = column("learning_rate"), secs = column("seconds"),
+              rate = column("samples_per_second");
     if (epoch < 0)
         return rows;
     while (std::getline(csv, line)) {
@@ -219,7 +220,7 @@ std::vector<EpochRow> RunFolder::readMetrics() const
         auto at = [&](int k) { return k >= 0 && k < static_cast<int>(v.size()) ? v[static_cast<std::size_t>(k)] : std::nan(""); };
         if (std::isnan(at(epoch)))
             continue;
-        rows.push_back({static_cast<int>(at(epoch)), at(trainLoss), at(valLoss), at(valAcc), at(valF1), at(lr), at(secs)});
+        rows.push_back({static_cast<int>(at(epoch)), at(trainLoss), at(valLoss), at(valAcc), at(valF1), at(lr), at(secs), at(rate)});
     }
     return rows;
 }

@@ -44,6 +44,7 @@ struct RunSummary {
 struct EpochRow {
     int epoch = 0;
     double trainLoss = 0, valLoss = 0, valAccuracy = 0, valMacroF1 = 0, learningRate = 0, seconds = 0;
+    double samplesPerSecond = 0; // training only
 };
 
 // A run folder's layout, in one place (docs/formats.md):
