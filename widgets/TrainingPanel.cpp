@@ -82,6 +82,7 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     m_lrAxis = m_loss->axisRect()->addAxis(QCPAxis::atRight);
     m_lrAxis->setLabel(tr("learning rate"));
     m_lrAxis->setNumberFormat(QStringLiteral("gb"));
+    m_lrAxis->setVisible(false); // until a run reports its rate
     m_loss->addGraph(m_loss->xAxis, m_lrAxis);
     m_loss->graph(5)->setName(tr("learning rate"));
     m_loss->graph(5)->setPen(QPen(QColor(0x99, 0x99, 0x99), 1, Qt::DotLine));
@@ -186,7 +187,7 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     auto *livePage = new QWidget(this);
     auto *liveLayout = new QVBoxLayout(livePage);
     liveLayout->setContentsMargins(0, 4, 0, 0);
-    liveLayout->addWidget(m_loss, 1);
+    liveLayout->addWidget(m_loss, 3);
     // Which confusion matrix: the latest validation (live), or the best checkpoint's on the
     // validation or test split (from the run's report); counts or each row's shares.
     m_confusionSource = new QComboBox(this);
@@ -201,7 +202,7 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     confusionRow->addWidget(m_confusionShares);
     confusionRow->addStretch(1);
     liveLayout->addLayout(confusionRow);
-    liveLayout->addWidget(m_confusion, 1);
+    liveLayout->addWidget(m_confusion, 2);
     connect(m_confusionSource, &QComboBox::currentIndexChanged, this, &TrainingPanel::redrawConfusion);
     connect(m_confusionShares, &QCheckBox::toggled, this, &TrainingPanel::redrawConfusion);
     m_epochs = new QTableWidget(0, 7, this);
@@ -797,6 +798,7 @@ void TrainingPanel::replot()
         m_loss->yAxis->setRangeLower(0);
     // The learning rate from zero to a little above its largest value (QCustomPlot's own
     // rescale widens a constant rate to ±1 around it).
+    m_lrAxis->setVisible(m_highestRate > 0);
     if (m_highestRate > 0)
         m_lrAxis->setRange(0, m_highestRate * 1.15);
     if (m_bestLine->visible()) // a vertical line through the best epoch, whatever the y range
