@@ -7,6 +7,7 @@
 # interrupted run continues where it stopped); bench/summarise_defaults.py makes the table.
 #   bench/run_defaults_bench.sh [BUILD_DIR] [OUT_DIR] [SEEDS] [TEMPLATES]
 # e.g. bench/run_defaults_bench.sh build /tmp/defaults "1 2 3" "audio-cnn concat"
+# Wall times are whole `fuselab-cli train` commands (cache check, epochs, final evaluation).
 set -euo pipefail
 build=$(realpath "${1:-build}")
 out=$(realpath -m "${2:-/tmp/fuselab-defaults}")
@@ -45,8 +46,10 @@ EOF
   done
 done
 
-# References: the networks with a Python twin, on the cache of a FuseLab run of that template.
+# References: the networks with a Python twin, on the cache of a FuseLab run of that template
+# (NOREF=1 skips them).
 for t in image-cnn audio-cnn concat; do
+  [ -n "${NOREF:-}" ] && break
   case " $templates " in *" $t "*) ;; *) continue ;; esac
   exp="$out/$t.fuselab.json"
   read -r epochs batch patience utterance < <(/usr/bin/python3 -c "

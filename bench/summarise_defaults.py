@@ -16,7 +16,7 @@ for r in rows:
     groups[(r["network"], r["side"])].append(r)
 order = ["image-cnn", "audio-cnn", "text-gru", "concat", "late-fusion", "attention-fusion", "gated-fusion"]
 sides = ["fuselab", "pytorch-fuselab", "pytorch-generous"]
-print("| template | side | seeds | test accuracy (mean) | min - max | epochs run | seconds (mean) |")
+print("| template | side | seeds | test accuracy (mean) | min - max | best epoch | seconds (mean) |")
 print("| --- | --- | --- | --- | --- | --- | --- |")
 for net in order + sorted({n for n, _ in groups} - set(order)):
     for side in sides:
@@ -24,7 +24,7 @@ for net in order + sorted({n for n, _ in groups} - set(order)):
         if not g:
             continue
         acc = [r["test_accuracy"] for r in g]
-        ep = [r.get("epochs_run", r.get("best_epoch")) for r in g]
+        ep = [r["best_epoch"] for r in sorted(g, key=lambda r: r["seed"])]
         print(f"| {net} | {side} | {','.join(str(r['seed']) for r in sorted(g, key=lambda r: r['seed']))} | "
               f"{statistics.mean(acc):.3f} | {min(acc):.3f} - {max(acc):.3f} | {'/'.join(str(e) for e in ep)} | "
               f"{statistics.mean(r['seconds'] for r in g):.0f} |")
