@@ -614,6 +614,14 @@ private Q_SLOTS:
             QVERIFY(told);
             QCOMPARE(Experiment::load((onCpu.runDir + QStringLiteral("/experiment.fuselab.json")).toStdString()).training.device,
                      std::string("cpu"));
+            bool listed = false;
+            for (int i = 0; i < runs->topLevelItemCount(); ++i)
+                if (runs->topLevelItem(i)->data(0, Qt::UserRole).toString() == onCpu.runDir) {
+                    QCOMPARE(runs->topLevelItem(i)->text(8), QStringLiteral("cpu")); // where it trained
+                    QVERIFY(!runs->topLevelItem(i)->text(7).isEmpty());           // when it started
+                    listed = true;
+                }
+            QVERIFY(listed);
         }
 
         // A run made by the command line shows in the history too; a past run's dashboard

@@ -2458,6 +2458,14 @@
         <source>No best-epoch results yet: they come when the run has finished.</source>
         <translation>还没有最佳轮次的结果：运行完成后才会有。</translation>
     </message>
+    <message>
+        <source>Started</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::TrainingWorker</name>

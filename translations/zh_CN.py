@@ -580,4 +580,5 @@ ZH = {
  'Best epoch, test split': '最佳轮次，测试集',
  'Shares of each true class': '按真实类别显示比例',
  'No best-epoch results yet: they come when the run has finished.': '还没有最佳轮次的结果：运行完成后才会有。',
+ 'Started': '开始时间',
 }

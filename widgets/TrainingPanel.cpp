@@ -28,6 +28,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QThread>
@@ -154,7 +155,7 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     m_runs->setObjectName(QStringLiteral("runHistory"));
     m_runs->setRootIsDecorated(false);
     m_runs->setHeaderLabels({tr("Run"), tr("Status"), tr("Epochs"), tr("Best epoch"), tr("Validation accuracy"), tr("Test accuracy"),
-                             tr("Changed since the previous run")});
+                             tr("Changed since the previous run"), tr("Started"), tr("Device")});
     m_runs->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_runs->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_runs->setToolTip(tr("Select several runs (Ctrl or Shift) and press Compare"));
@@ -411,6 +412,9 @@ void TrainingPanel::refreshRuns()
                                                   r.bestEpoch > 0 ? QString::number(r.bestEpoch) : QString(), percent(r.bestValAccuracy),
                                                   percent(r.testAccuracy), changes.join(QStringLiteral("; "))});
         item->setToolTip(6, changes.join(QLatin1Char('\n')));
+        const QDateTime started = QDateTime::fromString(qs(r.created), Qt::ISODate);
+        item->setText(7, started.isValid() ? QLocale().toString(started.toLocalTime(), QLocale::ShortFormat) : qs(r.created));
+        item->setText(8, qs(r.device));
         item->setData(0, Qt::UserRole, qs(r.dir));
         const bool resumable = r.status == RunStatus::Stopped || r.status == RunStatus::Interrupted || r.status == RunStatus::Failed;
         item->setData(0, Qt::UserRole + 1, resumable);

@@ -171,6 +171,14 @@ RunSummary RunFolder::summary() const
     while (std::getline(csv, line))
         if (!line.empty() && std::isdigit(static_cast<unsigned char>(line[0])))
             ++s.epochsCompleted;
+    // The device of its latest (re)start.
+    std::ifstream events(eventsFile());
+    while (std::getline(events, line))
+        if (line.find("\"run_started\"") != std::string::npos) {
+            const auto j = nlohmann::json::parse(line, nullptr, false);
+            if (j.is_object() && j.contains("device") && j["device"].is_string())
+                s.device = j["device"].get<std::string>();
+        }
     if (const auto r = readReport()) {
         s.bestEpoch = r->value("best_epoch", 0);
         if (r->contains("test") && (*r)["test"].is_object())

@@ -38,6 +38,7 @@ struct RunSummary {
     int epochsCompleted = 0, epochs = 0, bestEpoch = 0;
     std::optional<double> testAccuracy, bestValAccuracy, testMacroF1;
     std::optional<double> seconds; // the whole run's training time, once it has a report
+    std::string device;            // where it last trained ("cpu", "cuda:0"), from events.jsonl
 };
 
 // One row of a run's metrics.csv (one validated epoch); NaN where the run has no value.
