@@ -2,6 +2,7 @@
 // The desktop app's graph editor and window, driven by synthetic events as a user would:
 // blocks dropped from the palette, links dragged port to port, undo/redo, refusals with
 // core's reason, the properties panel, and a dataset dropped on the window.
+#include "core/document/RunFolder.h"
 #include "core/document/Templates.h"
 #include "core/project/Services.h"
 #include "core/model/BlockCatalogue.h"
@@ -36,6 +37,9 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QMessageBox>
+#include <QThread>
+#include <QTimer>
 #include <QTest>
 #include <QTranslator>
 #include <QTreeWidget>
@@ -678,6 +682,54 @@ private Q_SLOTS:
         for (int r = 0; r < 2; ++r)
             if (comparison->table()->item(r, 0)->text() == QFileInfo(result.runDir).fileName())
                 QCOMPARE(comparison->table()->item(r, 4)->text(), QString::number(result.testAccuracy * 100, 'f', 1) + QLatin1Char('%'));
+    }
+
+    // Closing the window during a run asks; "Yes" stops the run, keeps its checkpoint (it
+    // reads as stopped, resumable) and ends the training thread before the window goes.
+    void closingDuringTrainingKeepsTheCheckpoint()
+    {
+        QTemporaryDir dir;
+        const std::string root = dir.path().toStdString();
+        test::writeBrightnessClasses(root + "/data");
+        DatasetSummary s;
+        s.path = root + "/data";
+        s.classes = {"bright", "dark", "mid"};
+        s.modalities = {{"image", Modality::Image}};
+        s.imageChannels = 1;
+        s.imageWidth = s.imageHeight = 8;
+        Experiment e = makeExperiment("image-cnn", s);
+        e.training.epochs = 500;
+        e.training.patience = 0;
+        e.training.batchSize = 16;
+        e.training.threads = 1;
+        const std::string file = root + "/long.fuselab.json";
+        e.save(file);
+        qputenv("FUSELAB_CACHE_DIR", QByteArray::fromStdString(root + "/cache"));
+        auto *window = new MainWindow;
+        window->show();
+        window->openPath(QString::fromStdString(file));
+        TrainingPanel *panel = window->trainingPanel();
+        QVERIFY(panel->start(QString::fromStdString(file)));
+        QTRY_VERIFY_WITH_TIMEOUT(panel->lossPlot()->graph(1)->dataCount() >= 1, 120000);
+        const QString runDir = panel->lastRunDir();
+        bool asked = false;
+        QTimer::singleShot(100, [&] {
+            if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
+                asked = true;
+                box->button(QMessageBox::Yes)->click();
+            }
+        });
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(window->close());
+        QVERIFY(asked);
+        QVERIFY2(t.elapsed() < 5000, qPrintable(QStringLiteral("%1 ms").arg(t.elapsed())));
+        // The training thread has ended before the window went (no leaked thread).
+        QThread *thread = panel->findChild<QThread *>(QStringLiteral("fuselab-training"));
+        QVERIFY(thread && !thread->isRunning());
+        delete window;
+        QVERIFY(QFileInfo::exists(runDir + QStringLiteral("/checkpoints/last.pt")));
+        QCOMPARE(std::string(runStatusName(RunFolder(runDir.toStdString()).status())), std::string("stopped"));
     }
 
     void sampleBrowserOpens70000SamplesFast()
