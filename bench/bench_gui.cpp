@@ -6,7 +6,7 @@
 // fuselab-cli with no GUI (bench/run_gui_bench.sh does both, interleaved). Also the time
 // to replot a curve of 100,000 points.
 //
-//   QT_QPA_PLATFORM=offscreen build/bin/bench_gui EXPERIMENT [--replot-only]
+//   QT_QPA_PLATFORM=offscreen build/bin/bench_gui EXPERIMENT [--no-probe] [--replot-only]
 #include "core/document/RunFolder.h"
 #include "widgets/MainWindow.h"
 #include "widgets/QCustomPlotWrapper.h"
@@ -63,7 +63,7 @@ int main(int argc, char **argv)
     QStandardPaths::setTestModeEnabled(true); // never the user's settings
     const QStringList args = app.arguments();
     std::printf("replot 100,000 points: %.1f ms (1,000 points: %.2f ms)\n", replotMs(100000), replotMs(1000));
-    if (args.size() < 2 || args.contains(QStringLiteral("--replot-only")))
+    if (args.size() < 2 || args[1].startsWith(QLatin1String("--")) || args.contains(QStringLiteral("--replot-only")))
         return 0;
 
     fuselab::gui::MainWindow window;
@@ -84,7 +84,11 @@ int main(int argc, char **argv)
         last = now;
     });
     clock.start();
-    probe.start();
+    // --no-probe: the GUI alone, for its throughput (the probe's 250 wake-ups a second
+    // preempt a trainer thread too).
+    const bool probing = !args.contains(QStringLiteral("--no-probe"));
+    if (probing)
+        probe.start();
     if (!panel->start(args[1])) {
         std::fprintf(stderr, "bench_gui: could not start training\n");
         return 1;
@@ -98,7 +102,8 @@ int main(int argc, char **argv)
         rates.push_back(r.samplesPerSecond);
     std::printf("GUI run %s: %zu epochs, training %.1f samples/s (median over epochs)\n", panel->lastRunDir().toUtf8().constData(),
                 rates.size(), percentile(rates, 0.5));
-    std::printf("probe lateness over %zu ticks: p50 %.2f ms, p99 %.2f ms, max %.1f ms\n", lateness.size(), percentile(lateness, 0.5),
+    if (probing)
+        std::printf("probe lateness over %zu ticks: p50 %.2f ms, p99 %.2f ms, max %.1f ms\n", lateness.size(), percentile(lateness, 0.5),
                 percentile(lateness, 0.99), lateness.empty() ? 0.0 : *std::max_element(lateness.begin(), lateness.end()));
     return 0;
 }

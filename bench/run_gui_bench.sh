@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The GUI while it trains: bench_gui (the window with every live view, a 4 ms probe timer)
-# and fuselab-cli (no GUI) train the same experiment, interleaved, twice each; the probe's
+# The GUI while it trains: bench_gui (the window with every live view, a 4 ms probe timer;
+# then again without the probe) and fuselab-cli (no GUI) train the same experiment,
+# interleaved, twice each; the probe's
 # lateness and both sides' training samples/s (median over epochs) are printed.
 #   bench/run_gui_bench.sh [BUILD_DIR] [DATASET_DIR] [EPOCHS]
 # DATASET_DIR: the digits + speech dataset of bench/make_digits_av.py (made when missing).
@@ -26,6 +27,7 @@ print(f'{statistics.median(r):.1f}')" "$1/metrics.csv"; }
 echo "# $(date -u +%F) $(nproc) cores, concat on $(basename "$data"), $epochs epochs per run"
 for i in 1 2; do
   QT_QPA_PLATFORM=offscreen "$build/bin/bench_gui" "$work/concat.fuselab.json" | sed "s/^/gui $i: /"
+  QT_QPA_PLATFORM=offscreen "$build/bin/bench_gui" "$work/concat.fuselab.json" --no-probe | grep "GUI run" | sed "s/^/gui without probe $i: /"
   "$build/bin/fuselab-cli" train "$work/concat.fuselab.json" --out "$work/cli-$i" > /dev/null 2>&1
   echo "cli $i: training $(median_rate "$work/cli-$i") samples/s (median over epochs)"
 done
