@@ -15,6 +15,7 @@ parameters.
 import argparse
 import json
 import os
+import sys
 import time
 
 import numpy as np
@@ -22,14 +23,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-
-def conv_blocks(in_channels, layers, channels):
-    blocks = []
-    for i in range(layers):
-        out = channels << i
-        blocks += [nn.Conv2d(in_channels, out, 3, padding=1, bias=False), nn.BatchNorm2d(out), nn.ReLU(), nn.MaxPool2d(2)]
-        in_channels = out
-    return nn.Sequential(*blocks)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_models import _conv_blocks as conv_blocks  # noqa: E402
 
 
 def head(features, classes):

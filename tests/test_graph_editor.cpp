@@ -101,6 +101,26 @@ QPointF portAnchor(GraphScene *scene, const std::string &node, const std::string
     return p ? p->anchor() : QPointF();
 }
 
+// The image-cnn template on 90 tiny grey images of three brightness classes under `root`,
+// one trainer thread, with the tensor cache under `root` too.
+Experiment brightnessExperiment(const std::string &root, int epochs)
+{
+    test::writeBrightnessClasses(root + "/data");
+    DatasetSummary s;
+    s.path = root + "/data";
+    s.classes = {"bright", "dark", "mid"};
+    s.modalities = {{"image", Modality::Image}};
+    s.imageChannels = 1;
+    s.imageWidth = s.imageHeight = 8;
+    Experiment e = makeExperiment("image-cnn", s);
+    e.training.epochs = epochs;
+    e.training.patience = 0;
+    e.training.batchSize = 16;
+    e.training.threads = 1;
+    qputenv("FUSELAB_CACHE_DIR", QByteArray::fromStdString(root + "/cache"));
+    return e;
+}
+
 } // namespace
 
 class TestGraphEditor final : public QObject {
@@ -402,20 +422,9 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const std::string root = dir.path().toStdString();
-        test::writeBrightnessClasses(root + "/data");
-        DatasetSummary s;
-        s.path = root + "/data";
-        s.classes = {"bright", "dark", "mid"};
-        s.modalities = {{"image", Modality::Image}};
-        s.imageChannels = 1;
-        s.imageWidth = s.imageHeight = 8;
-        Experiment e = makeExperiment("image-cnn", s);
-        e.training.epochs = 3;
-        e.training.batchSize = 16;
-        e.training.threads = 1;
+        Experiment e = brightnessExperiment(root, 3);
         const std::string file = root + "/small.fuselab.json";
         e.save(file);
-        qputenv("FUSELAB_CACHE_DIR", QByteArray::fromStdString(root + "/cache"));
 
         MainWindow window;
         window.show();
@@ -690,21 +699,8 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const std::string root = dir.path().toStdString();
-        test::writeBrightnessClasses(root + "/data");
-        DatasetSummary s;
-        s.path = root + "/data";
-        s.classes = {"bright", "dark", "mid"};
-        s.modalities = {{"image", Modality::Image}};
-        s.imageChannels = 1;
-        s.imageWidth = s.imageHeight = 8;
-        Experiment e = makeExperiment("image-cnn", s);
-        e.training.epochs = 500;
-        e.training.patience = 0;
-        e.training.batchSize = 16;
-        e.training.threads = 1;
         const std::string file = root + "/long.fuselab.json";
-        e.save(file);
-        qputenv("FUSELAB_CACHE_DIR", QByteArray::fromStdString(root + "/cache"));
+        brightnessExperiment(root, 500).save(file);
         auto *window = new MainWindow;
         window->show();
         window->openPath(QString::fromStdString(file));

@@ -18,6 +18,7 @@ namespace {
 constexpr qreal kPortRadius = 6;
 constexpr qreal kHeader = 50;
 constexpr qreal kPortSpacing = 20;
+} // namespace
 
 QColor categoryColour(const std::string &category)
 {
@@ -33,7 +34,6 @@ QColor categoryColour(const std::string &category)
         return QColor(0x3b, 0x8c, 0x87);
     return QColor(0x80, 0x80, 0x80);
 }
-} // namespace
 
 PortItem::PortItem(NodeItem *node, const std::string &port, bool output, const QString &label, const QString &tip)
     : QGraphicsEllipseItem(-kPortRadius, -kPortRadius, 2 * kPortRadius, 2 * kPortRadius, node), m_port(port), m_output(output),

@@ -3,18 +3,24 @@
 #include "core/graph/BlockType.h"
 #include "core/graph/Graph.h"
 
+#include <QColor>
 #include <QGraphicsEllipseItem>
 #include <QGraphicsItem>
 #include <QGraphicsPathItem>
 #include <QGraphicsSimpleTextItem>
 #include <QGraphicsTextItem>
 
+#include <string>
 #include <vector>
 
 namespace fuselab {
 namespace gui {
 
 class NodeItem;
+
+// A block category's colour ("input", "encoder", "fusion", "head", "output"), on the canvas
+// and in the template gallery's diagrams.
+QColor categoryColour(const std::string &category);
 
 // A port circle on a node: inputs on the left, outputs on the right.
 class PortItem final : public QGraphicsEllipseItem {

@@ -2,6 +2,8 @@
 #include "widgets/TemplateDialog.h"
 
 #include "core/document/Templates.h"
+#include "core/model/BlockCatalogue.h"
+#include "widgets/GraphItems.h"
 #include "widgets/GuiText.h"
 
 #include <QDialogButtonBox>
@@ -131,20 +133,9 @@ QPixmap TemplateDialog::diagram(const Graph &graph, QSize size)
             const QRectF a = boxes[e.from.node], b = boxes[e.to.node];
             p.drawLine(QPointF(a.right(), a.center().y()), QPointF(b.left(), b.center().y()));
         }
-    auto colour = [](const std::string &type) {
-        const std::string kind = type.substr(0, type.find('.'));
-        if (kind == "input")
-            return QColor(0x4e, 0x79, 0xa7);
-        if (kind == "encoder")
-            return QColor(0x3f, 0x8f, 0x4a);
-        if (kind == "fusion")
-            return QColor(0xd9, 0x76, 0x1a);
-        if (kind == "head")
-            return QColor(0x9c, 0x5f, 0x95);
-        return QColor(0x3b, 0x8c, 0x87); // output
-    };
     for (const GraphNode &n : graph.nodes) {
-        const QColor c = colour(n.type);
+        const BlockType *type = builtinBlocks().find(n.type);
+        const QColor c = categoryColour(type ? type->category() : std::string());
         p.setPen(QPen(c.darker(130), 1));
         p.setBrush(c);
         p.drawRoundedRect(boxes[n.id], 3, 3);
