@@ -2,15 +2,18 @@
 // fuselab: the desktop workbench. Arguments: an experiment file or a dataset to open
 // (default: the built-in demo dataset with a concat experiment), --language en|zh_CN for
 // this run, --screenshots DIR to render the documentation's screenshots and quit.
+#include "widgets/ClassMetricsView.h"
 #include "widgets/DatasetPanel.h"
 #include "widgets/ExperimentDocument.h"
 #include "widgets/GraphView.h"
 #include "widgets/MainWindow.h"
 #include "widgets/TemplateDialog.h"
 #include "widgets/PreferencesDialog.h"
+#include "widgets/QCustomPlotWrapper.h"
 #include "widgets/TrainingPanel.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QElapsedTimer>
@@ -72,8 +75,18 @@ int main(int argc, char **argv)
     QCommandLineOption screenshots(QStringLiteral("screenshots"), QStringLiteral("render screenshots into DIR and quit"), QStringLiteral("DIR"));
     QCommandLineOption templateOption(QStringLiteral("template"), QStringLiteral("with --screenshots and a dataset: the template to draw"),
                                       QStringLiteral("name"), QStringLiteral("concat"));
+    QCommandLineOption trainShots(QStringLiteral("train-screenshots"),
+                                  QStringLiteral("with --screenshots: train this experiment in the dock and capture the dock during and after the run"),
+                                  QStringLiteral("EXPERIMENT"));
+    QCommandLineOption epochsOption(QStringLiteral("epochs"), QStringLiteral("with --train-screenshots: epochs to train"), QStringLiteral("n"),
+                                    QStringLiteral("2"));
+    QCommandLineOption nameOption(QStringLiteral("name"), QStringLiteral("with --train-screenshots: the screenshots' file name prefix"),
+                                  QStringLiteral("name"), QStringLiteral("run"));
     parser.addOption(language);
     parser.addOption(screenshots);
+    parser.addOption(trainShots);
+    parser.addOption(epochsOption);
+    parser.addOption(nameOption);
     parser.addOption(templateOption);
     parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("an experiment file or a dataset"));
     parser.process(app);
@@ -89,6 +102,51 @@ int main(int argc, char **argv)
     }
 
     fuselab::gui::MainWindow window;
+    if (parser.isSet(screenshots) && parser.isSet(trainShots)) {
+        // The training dock on a real run: EXPERIMENT trained for --epochs, captured once the
+        // first epoch has been validated (during) and when the run has finished (after, and
+        // its Classes tab).
+        const QString dir = parser.value(screenshots);
+        QDir().mkpath(dir);
+        const QString suffix = lang.startsWith(QLatin1String("zh")) ? QStringLiteral("zh_CN") : QStringLiteral("en");
+        const QString name = parser.value(nameOption);
+        window.resize(1920, 1080);
+        window.show();
+        window.openPath(parser.value(trainShots));
+        if (!waitFor([&] { return window.document()->hasExperiment(); }, 120000)) {
+            std::fprintf(stderr, "fuselab: %s did not open\n", qPrintable(parser.value(trainShots)));
+            return 1;
+        }
+        QTemporaryDir tmp;
+        fuselab::TrainingSettings t = window.document()->settings().training;
+        t.epochs = parser.value(epochsOption).toInt();
+        t.patience = 0;
+        window.document()->setTrainingSettings(t, QStringLiteral("screenshot"));
+        const QString file = tmp.path() + QStringLiteral("/") + QFileInfo(parser.value(trainShots)).fileName();
+        window.saveTo(file);
+        window.document()->undoStack()->clear();
+        fuselab::gui::TrainingPanel *panel = window.trainingPanel();
+        if (!panel->start(file))
+            return 1;
+        bool ok = true;
+        if (waitFor([&] { return panel->lossPlot()->graph(1)->dataCount() >= 1 || !panel->isRunning(); }, 3600000) && panel->isRunning()) {
+            QElapsedTimer settle; // a few more batches on the curve
+            settle.start();
+            waitFor([&] { return settle.elapsed() > 8000; }, 9000);
+            ok &= window.saveScreenshot(QStringLiteral("%1/%2-during-%3.png").arg(dir, name, suffix), QSize(1920, 1080));
+        }
+        waitFor([&] { return !panel->isRunning(); }, 3600000);
+        QApplication::processEvents();
+        if (auto *source = panel->confusionSource())
+            source->setCurrentIndex(source->findData(QStringLiteral("test")));
+        ok &= window.saveScreenshot(QStringLiteral("%1/%2-after-%3.png").arg(dir, name, suffix), QSize(1920, 1080));
+        if (auto *tabs = panel->findChild<QTabWidget *>(QStringLiteral("trainingTabs"))) {
+            tabs->setCurrentWidget(panel->classMetrics());
+            QApplication::processEvents();
+            ok &= panel->grab().save(QStringLiteral("%1/%2-classes-%3.png").arg(dir, name, suffix));
+        }
+        return ok ? 0 : 1;
+    }
     if (parser.isSet(screenshots)) {
         // Documentation screenshots: the demo with its concat graph, then a gated-fusion graph.
         const QString dir = parser.value(screenshots);

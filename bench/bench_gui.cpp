@@ -14,8 +14,11 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QStandardPaths>
 #include <QTimer>
+
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cmath>
@@ -93,9 +96,32 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "bench_gui: could not start training\n");
         return 1;
     }
-    while (panel->isRunning())
-        QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    QElapsedTimer wall;
+    wall.start();
+    rusage before{}, beforeAll{};
+    getrusage(RUSAGE_THREAD, &before);
+    getrusage(RUSAGE_SELF, &beforeAll);
+    // A real event loop, as the app's exec(): processEvents(flags, maxtime) ignores
+    // WaitForMoreEvents and would spin the GUI thread at 100% of a core.
+    QEventLoop loop;
+    QTimer done;
+    QObject::connect(&done, &QTimer::timeout, [&] {
+        if (!panel->isRunning())
+            loop.quit();
+    });
+    done.start(100);
+    loop.exec();
     probe.stop();
+    rusage after{}, afterAll{};
+    getrusage(RUSAGE_THREAD, &after);
+    getrusage(RUSAGE_SELF, &afterAll);
+    const auto cpu = [](const rusage &a, const rusage &b) {
+        return (b.ru_utime.tv_sec - a.ru_utime.tv_sec) + (b.ru_stime.tv_sec - a.ru_stime.tv_sec) +
+               ((b.ru_utime.tv_usec - a.ru_utime.tv_usec) + (b.ru_stime.tv_usec - a.ru_stime.tv_usec)) / 1e6;
+    };
+    const double seconds = wall.nsecsElapsed() / 1e9;
+    std::printf("GUI thread CPU %.1f s of %.1f s wall (%.1f%% of one core); whole process %.1f s CPU\n", cpu(before, after), seconds,
+                100.0 * cpu(before, after) / seconds, cpu(beforeAll, afterAll));
     const fuselab::RunFolder run(panel->lastRunDir().toStdString());
     std::vector<double> rates;
     for (const fuselab::EpochRow &r : run.readMetrics())

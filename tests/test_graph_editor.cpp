@@ -27,6 +27,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QImage>
@@ -349,6 +350,24 @@ private Q_SLOTS:
         QVERIFY(nlohmann::json::parse(bytes) == concatExperiment().toJson()); // what the CLI writes
         window.openPath(file);
         QVERIFY(doc->model().graph() == Experiment::load(file.toStdString()).graph);
+        // "Save as" into another folder keeps naming the same dataset and module files:
+        // x in DIR with "data" and "enc.pt" -> DIR/b/c/y names "../../data", "../../enc.pt";
+        // saved back beside them, the names are plain again.
+        QVERIFY(doc->model().addNode("encoder.torchscript", 0, 0));
+        const std::string id = doc->model().graph().nodes.back().id;
+        QVERIFY(doc->model().setOption(id, "path", "enc.pt"));
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("b/c")));
+        const QString moved = dir.path() + QStringLiteral("/b/c/y.fuselab.json");
+        QVERIFY(window.saveTo(moved));
+        Experiment saved = Experiment::load(moved.toStdString());
+        QCOMPARE(saved.dataset.path, std::string("../../data"));
+        QCOMPARE(saved.graph.node(id)->params.value("path", ""), std::string("../../enc.pt"));
+        QCOMPARE(doc->experiment().dataset.path, std::string("../../data")); // the open document follows
+        QCOMPARE(doc->model().context().experimentDir, QFileInfo(moved).absolutePath().toStdString());
+        QVERIFY(window.saveTo(dir.path() + QStringLiteral("/z.fuselab.json")));
+        saved = Experiment::load(dir.path().toStdString() + "/z.fuselab.json");
+        QCOMPARE(saved.dataset.path, std::string("data"));
+        QCOMPARE(saved.graph.node(id)->params.value("path", ""), std::string("enc.pt"));
     }
 
     void droppedDatasetFillsTheClassChart()
@@ -517,6 +536,28 @@ private Q_SLOTS:
                 QVERIFY(std::abs(sum - 1.0) < 1e-9 || sum == 0);
             }
             panel->confusionShares()->setChecked(false);
+            // Each cell of the test matrix lists exactly its test samples (as many as
+            // `fuselab-cli eval` counts there), each of the cell's true class.
+            SampleModel *samples = window.datasetPanel()->browser()->model();
+            int total = 0;
+            for (int t = 0; t < 3; ++t)
+                for (int p = 0; p < 3; ++p) {
+                    QSignalSpy chosen(panel, &TrainingPanel::confusionCellChosen);
+                    panel->chooseConfusionCell(t, p);
+                    QCOMPARE(chosen.count(), 1);
+                    const auto rows = chosen.first().at(2).value<QVector<qint64>>();
+                    QCOMPARE(static_cast<double>(rows.size()), confusion[t][p].get<double>());
+                    total += rows.size();
+                    if (rows.isEmpty())
+                        continue;
+                    QTRY_VERIFY_WITH_TIMEOUT(samples->rowCount() == rows.size(), 30000);
+                    for (int r = 0; r < samples->rowCount(); ++r) {
+                        const auto &sample = samples->dataset()->samples[samples->sampleAt(r)];
+                        QCOMPARE(sample.label, t);
+                        QVERIFY(sample.split == Split::Test);
+                    }
+                }
+            QVERIFY(total > 0);
             panel->confusionSource()->setCurrentIndex(0);
         }
         // Predict: the finished run answers for a file as `fuselab-cli predict` does.
@@ -691,6 +732,47 @@ private Q_SLOTS:
         for (int r = 0; r < 2; ++r)
             if (comparison->table()->item(r, 0)->text() == QFileInfo(result.runDir).fileName())
                 QCOMPARE(comparison->table()->item(r, 4)->text(), QString::number(result.testAccuracy * 100, 'f', 1) + QLatin1Char('%'));
+    }
+
+    // A multi-label run's Classes tab: per-label precision/recall/F1 and each label's 2×2
+    // matrix. The report is written by hand: label "cat" over 5 test samples, truth
+    // 1 1 0 0 1 and prediction 1 0 0 1 1 -> tn 1, fp 1, fn 1, tp 2, precision = recall = 2/3;
+    // label "dog" never true, predicted once -> tn 4, fp 1, precision = recall = 0.
+    void multiLabelRunsShowEachLabelsMatrix()
+    {
+        QTemporaryDir dir;
+        const nlohmann::json report = {
+            {"classes", {"cat", "dog"}},
+            {"best_epoch", 2},
+            {"test",
+             {{"task", "multi-label"},
+              {"per_label", {{"precision", {2.0 / 3, 0.0}}, {"recall", {2.0 / 3, 0.0}}, {"f1", {2.0 / 3, 0.0}}, {"support", {3, 0}}}},
+              {"label_confusion", {{{1, 1}, {1, 2}}, {{4, 1}, {0, 0}}}}}}};
+        test::writeFile(dir.path().toStdString() + "/report.json", report.dump());
+        ClassMetricsView view;
+        view.resize(800, 600);
+        view.show();
+        view.setRun(dir.path());
+        QCOMPARE(view.table()->rowCount(), 2);
+        LabelMatrixGrid *grid = view.labelMatrices();
+        QVERIFY(grid->isVisibleTo(&view));
+        QCOMPARE(grid->labels(), (QStringList{QStringLiteral("cat"), QStringLiteral("dog")}));
+        QCOMPARE(grid->matrices().size(), 2);
+        const std::array<qint64, 4> cat{1, 1, 1, 2}, dog{4, 1, 0, 0}; // tn, fp, fn, tp
+        QCOMPARE(grid->matrices()[0], cat);
+        QCOMPARE(grid->matrices()[1], dog);
+        // The table's precision is tp / (tp + fp) of the matrix shown beside it.
+        view.table()->sortItems(0);
+        QCOMPARE(view.table()->item(0, 1)->data(Qt::DisplayRole).toDouble(), 0.667);
+        QVERIFY(!grid->grab().isNull());
+        // A single-label report has no label matrices.
+        test::writeFile(dir.path().toStdString() + "/report.json",
+                        nlohmann::json({{"classes", {"a", "b"}},
+                                        {"test", {{"per_class", {{"precision", {1.0, 1.0}}, {"recall", {1.0, 1.0}}, {"f1", {1.0, 1.0}}, {"support", {1, 1}}}}}}})
+                            .dump());
+        view.setRun(dir.path());
+        QCOMPARE(view.table()->rowCount(), 2);
+        QVERIFY(!grid->isVisibleTo(&view) && grid->matrices().isEmpty());
     }
 
     // Closing the window during a run asks; "Yes" stops the run, keeps its checkpoint (it

@@ -23,6 +23,7 @@
 #include <thread>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 using namespace fuselab;
 namespace fs = std::filesystem;
@@ -236,6 +237,39 @@ private Q_SLOTS:
         // The evaluation helper agrees with the report.
         const auto test = evaluateCheckpoint(makeTrainingExperiment(m_data), "", m_cache, (run / "checkpoints/best.pt").string(), Split::Test);
         QCOMPARE(test.accuracy, report["test"]["accuracy"].get<double>());
+        // Each split's per-sample predictions (the confusion cells' galleries) add up to the
+        // report's confusion matrix; each sample once, its three classes most likely first.
+        const RunFolder folder(run.string());
+        for (const char *split : {"val", "test"}) {
+            const auto predictions = folder.readPredictions(split);
+            QVERIFY2(predictions.has_value(), split);
+            const auto &confusion = report[split]["confusion"];
+            std::vector<std::vector<long>> counted(confusion.size(), std::vector<long>(confusion.size(), 0));
+            std::set<std::int64_t> rows;
+            for (const SamplePrediction &p : *predictions) {
+                QVERIFY(rows.insert(p.row).second);
+                QCOMPARE(p.top[0], p.predicted);
+                QCOMPARE(p.confidence, p.topProbability[0]);
+                QVERIFY(p.topProbability[0] >= p.topProbability[1] && p.topProbability[1] >= p.topProbability[2]);
+                QVERIFY(p.topProbability[0] + p.topProbability[1] + p.topProbability[2] <= 1.0f + 1e-5f);
+                ++counted.at(static_cast<std::size_t>(p.label)).at(static_cast<std::size_t>(p.predicted));
+            }
+            for (std::size_t t = 0; t < counted.size(); ++t)
+                for (std::size_t q = 0; q < counted.size(); ++q)
+                    QCOMPARE(counted[t][q], confusion[t][q].get<long>());
+        }
+        QVERIFY(!RunFolder(dir()).readPredictions("test").has_value());
+        // A damaged file is an error naming the file and the line.
+        {
+            std::ofstream(folder.predictionsFile("val"), std::ios::app) << "{\"row\": 1}\n";
+            try {
+                folder.readPredictions("val");
+                QFAIL("a damaged predictions file was read");
+            } catch (const Error &e) {
+                const std::string m = e.what();
+                QVERIFY2(m.find("predictions-val.jsonl") != std::string::npos && m.find("line " + std::to_string(lines(run / "predictions-val.jsonl"))) != std::string::npos, m.c_str());
+            }
+        }
     }
 
     void stopTakesEffectWithinABatch()

@@ -99,10 +99,24 @@ void ExperimentDocument::load(const QString &path)
 
 void ExperimentDocument::save(const QString &path)
 {
-    experiment().save(path.toStdString());
     const QString absolute = QFileInfo(path).absoluteFilePath();
+    Experiment e = experiment();
+    // Saved into another folder: its relative paths must still name the same files.
+    const bool moved = !m_path.isEmpty() && QFileInfo(absolute).absolutePath() != experimentDir();
+    if (moved)
+        rebasePaths(e, experimentDir().toStdString(), QFileInfo(absolute).absolutePath().toStdString(), builtinBlocks());
+    e.save(path.toStdString());
     if (absolute != m_path) {
         m_path = absolute;
+        if (moved) {
+            m_experiment.dataset.path = e.dataset.path;
+            m_model->setContext(inferContext(m_experiment, experimentDir().toStdString()));
+            for (const GraphNode &n : e.graph.nodes)
+                if (const GraphNode *old = m_model->node(n.id); old && old->params != n.params)
+                    for (auto it = n.params.begin(); it != n.params.end(); ++it)
+                        if (old->params.value(it.key(), nlohmann::json()) != it.value())
+                            m_model->setOption(n.id, it.key(), it.value());
+        }
         Q_EMIT pathChanged(m_path);
     }
     m_undo.setClean();

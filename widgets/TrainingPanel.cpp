@@ -20,6 +20,7 @@
 #include <QMessageBox>
 #include <QMouseEvent>
 #include <QSaveFile>
+#include <QSignalBlocker>
 #include <QTableWidget>
 #include <QTabWidget>
 #include <QTreeWidget>
@@ -540,18 +541,13 @@ void TrainingPanel::showRun(const QString &runDir)
         m_loss->graph(5)->addData(QVector<double>{double(r.epoch - 1)}, QVector<double>{r.learningRate}, true);
         m_highestRate = std::max(m_highestRate, std::isnan(r.learningRate) ? 0.0 : r.learningRate);
     }
-    // The best checkpoint's validation confusion matrix, from the report.
-    if (report && report->contains("val") && (*report)["val"].contains("confusion")) {
-        TrainingEpochInfo i;
-        for (const auto &row : (*report)["val"]["confusion"]) {
-            QVector<qint64> cells;
-            for (const auto &v : row)
-                cells << v.get<qint64>();
-            i.confusion << cells;
-        }
-        m_lastEpoch.confusion = i.confusion; // no predictions: cells cannot list their samples
-        showConfusion(i.confusion);
+    // The best checkpoint's validation confusion matrix (the report's), its cells backed by
+    // the run's prediction files.
+    {
+        const QSignalBlocker quiet(m_confusionSource);
+        m_confusionSource->setCurrentIndex(m_confusionSource->findData(QStringLiteral("val")));
     }
+    redrawConfusion();
     m_status->setText(tr("Run %1: %2, best epoch %3").arg(QFileInfo(runDir).fileName(), RunComparison::statusText(run.status())).arg(bestEpoch));
     m_loss->xAxis->setRange(0, std::max(1, m_epochs->rowCount()));
     m_dirty = true;
@@ -628,8 +624,11 @@ void TrainingPanel::onEpoch(const TrainingEpochInfo &e)
                 m_epochs->item(r, c)->setFont(f);
             }
     m_epochs->scrollToBottom();
-    if (showConfusion(e.confusion))
+    if (showConfusion(e.confusion)) {
         m_lastEpoch = e;
+        if (m_confusionSource->currentData().toString() == QLatin1String("live"))
+            m_cellSamples = e.val;
+    }
     m_status->setText(tr("epoch %1: training loss %2, validation accuracy %3%4")
                           .arg(e.epoch)
                           .arg(e.trainLoss, 0, 'f', 4)
@@ -642,8 +641,24 @@ void TrainingPanel::redrawConfusion()
 {
     const QString source = m_confusionSource->currentData().toString();
     QVector<QVector<qint64>> confusion = m_lastEpoch.confusion;
+    m_cellSamples = m_lastEpoch.val;
     if (source != QLatin1String("live")) {
         confusion.clear();
+        m_cellSamples = PredictionList();
+        if (!m_runDir.isEmpty()) {
+            // The best checkpoint's prediction of each sample of that split, for the cells'
+            // galleries (written by the trainer beside report.json).
+            try {
+                if (const auto p = RunFolder(m_runDir.toStdString()).readPredictions(source.toStdString())) {
+                    std::vector<std::string> classes;
+                    for (const QString &c : m_plan.classes)
+                        classes.push_back(c.toStdString());
+                    m_cellSamples = predictionList(*p, classes);
+                }
+            } catch (const Error &e) {
+                Q_EMIT message(translated(messageOf(e)), true);
+            }
+        }
         const auto report = m_runDir.isEmpty() ? std::nullopt : RunFolder(m_runDir.toStdString()).readReport();
         const std::string split = source.toStdString();
         if (report && report->contains(split) && (*report)[split].is_object() && (*report)[split].contains("confusion"))
@@ -705,23 +720,25 @@ bool TrainingPanel::drawConfusion(const QVector<QVector<qint64>> &confusion)
 
 void TrainingPanel::chooseConfusionCell(int trueClass, int predicted)
 {
-    if (m_lastEpoch.valRows.isEmpty() && m_map->visible()) {
-        Q_EMIT message(tr("The samples behind a cell are known for runs trained in this session; this matrix comes from a saved report."), false);
+    if (!m_map->visible())
+        return;
+    if (m_cellSamples.isEmpty()) {
+        Q_EMIT message(tr("This matrix's samples are not known: the run's prediction files are missing (a run stopped before its test, or made by an older FuseLab)."), false);
         return;
     }
-    const int C = static_cast<int>(m_plan.classes.size());
+    const int C = m_map->data()->keySize();
     if (trueClass < 0 || predicted < 0 || trueClass >= C || predicted >= C)
         return;
     std::vector<int> order;
-    for (int i = 0; i < m_lastEpoch.valRows.size(); ++i)
-        if (m_lastEpoch.valTrue[i] == trueClass && m_lastEpoch.valPredicted[i] == predicted)
+    for (int i = 0; i < m_cellSamples.rows.size(); ++i)
+        if (m_cellSamples.truth[i] == trueClass && m_cellSamples.predicted[i] == predicted)
             order.push_back(i);
-    std::stable_sort(order.begin(), order.end(), [this](int a, int b) { return m_lastEpoch.valConfidence[a] > m_lastEpoch.valConfidence[b]; });
+    std::stable_sort(order.begin(), order.end(), [this](int a, int b) { return m_cellSamples.confidence[a] > m_cellSamples.confidence[b]; });
     QVector<qint64> rows;
     QStringList top;
     for (int i : order) {
-        rows << m_lastEpoch.valRows[i];
-        top << m_lastEpoch.valTop.value(i);
+        rows << m_cellSamples.rows[i];
+        top << m_cellSamples.top.value(i);
     }
     Q_EMIT confusionCellChosen(trueClass, predicted, rows, top);
 }

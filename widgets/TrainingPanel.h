@@ -126,7 +126,8 @@ private:
     ClassMetricsView *m_classMetrics = nullptr;
     int m_bestEpoch = 0;
     double m_highestRate = 0;
-    TrainingEpochInfo m_lastEpoch; // the predictions behind the confusion matrix shown
+    TrainingEpochInfo m_lastEpoch; // the latest validation
+    PredictionList m_cellSamples;  // the predictions behind the confusion matrix shown
     QTimer m_replot;
     QElapsedTimer m_clock;
     bool m_running = false;

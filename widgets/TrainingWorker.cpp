@@ -63,17 +63,7 @@ public:
         if (!r.val.multiLabel)
             for (auto &row : r.val.single.confusion)
                 i.confusion.push_back(QVector<qint64>(row.begin(), row.end()));
-        for (const SamplePrediction &p : r.valPredictions) {
-            i.valRows << p.row;
-            i.valTrue << p.label;
-            i.valPredicted << p.predicted;
-            i.valConfidence << p.confidence;
-            QStringList top;
-            for (std::size_t k = 0; k < p.top.size(); ++k)
-                if (p.top[k] >= 0 && static_cast<std::size_t>(p.top[k]) < classes.size())
-                    top << QStringLiteral("%1 %2%").arg(qs(classes[static_cast<std::size_t>(p.top[k])])).arg(p.topProbability[k] * 100, 0, 'f', 0);
-            i.valTop << top.join(QStringLiteral(", "));
-        }
+        i.val = predictionList(r.valPredictions, classes);
         Q_EMIT m_w.epoch(i);
     }
     TrainingWorker &m_w;
@@ -83,6 +73,23 @@ public:
 };
 
 } // namespace
+
+PredictionList predictionList(const std::vector<SamplePrediction> &predictions, const std::vector<std::string> &classes)
+{
+    PredictionList out;
+    for (const SamplePrediction &p : predictions) {
+        out.rows << p.row;
+        out.truth << p.label;
+        out.predicted << p.predicted;
+        out.confidence << p.confidence;
+        QStringList top;
+        for (std::size_t k = 0; k < p.top.size(); ++k)
+            if (p.top[k] >= 0 && static_cast<std::size_t>(p.top[k]) < classes.size())
+                top << QStringLiteral("%1 %2%").arg(qs(classes[static_cast<std::size_t>(p.top[k])])).arg(p.topProbability[k] * 100, 0, 'f', 0);
+        out.top << top.join(QStringLiteral(", "));
+    }
+    return out;
+}
 
 TrainingWorker::TrainingWorker()
 {

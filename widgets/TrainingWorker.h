@@ -8,8 +8,24 @@
 
 #include <atomic>
 
+#include <string>
+#include <vector>
+
 namespace fuselab {
+struct SamplePrediction;
 namespace gui {
+
+// Predictions of a split's samples (single-label runs), behind a confusion matrix's cells:
+// each sample's dataset row, true and predicted class, the predicted class's probability,
+// and its three most likely classes as text ("bright 91%, mid 7%, dark 2%").
+struct PredictionList {
+    QVector<qint64> rows;
+    QVector<int> truth, predicted;
+    QVector<float> confidence;
+    QStringList top;
+    bool isEmpty() const { return rows.isEmpty(); }
+};
+PredictionList predictionList(const std::vector<SamplePrediction> &predictions, const std::vector<std::string> &classes);
 
 // What the GUI learns of a run: plain values, copied through queued signals.
 struct TrainingPlanInfo {
@@ -29,12 +45,7 @@ struct TrainingEpochInfo {
     double trainLoss = 0, valLoss = 0, valAccuracy = 0, valMacroF1 = 0, seconds = 0, learningRate = 0;
     bool best = false, hasValidation = true;
     QVector<QVector<qint64>> confusion; // [true][predicted], single-label runs
-    // Every validation sample's prediction (single-label runs): its dataset row, true and
-    // predicted class, and the predicted class's probability.
-    QVector<qint64> valRows;
-    QVector<int> valTrue, valPredicted;
-    QVector<float> valConfidence;
-    QStringList valTop; // "bright 91%, mid 7%, dark 2%": the three most likely classes
+    PredictionList val; // every validation sample's prediction (single-label runs)
 };
 struct TrainingResultInfo {
     QString runDir;

@@ -91,15 +91,6 @@ private:
     ProgressBar m_bar;
 };
 
-void printSkipped(const std::vector<DataIssue> &issues)
-{
-    constexpr std::size_t shown = 20;
-    for (std::size_t k = 0; k < issues.size() && k < shown; ++k)
-        std::fprintf(stderr, "%s\n", issues[k].toString().c_str());
-    if (issues.size() > shown)
-        std::fprintf(stderr, "... and %zu more (fuselab-cli inspect lists them all)\n", issues.size() - shown);
-}
-
 void printReport(const nlohmann::json &metrics, const std::vector<std::string> &classes, const char *title)
 {
     const bool multi = metrics.value("task", "") == "multi-label";

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/document/Experiment.h"
 
+#include <filesystem>
 #include <set>
 
+#include "core/graph/BlockRegistry.h"
 #include "core/graph/JsonFields.h"
 #include "core/util/FileIO.h"
 
@@ -162,6 +164,45 @@ Experiment Experiment::load(const std::string &path)
 void Experiment::save(const std::string &path) const
 {
     writeFileAtomically(path, toJson().dump(2) + "\n");
+}
+
+namespace {
+std::string rebased(const std::string &path, const std::filesystem::path &from, const std::filesystem::path &to)
+{
+    namespace fs = std::filesystem;
+    if (path.empty() || fs::path(path).is_absolute())
+        return path;
+    std::error_code ec;
+    const fs::path target = fs::weakly_canonical(fs::absolute(from / path, ec), ec);
+    if (ec)
+        return (fs::absolute(from) / path).lexically_normal().string();
+    const fs::path toDir = fs::weakly_canonical(fs::absolute(to, ec), ec);
+    fs::path rel = ec ? fs::path() : target.lexically_relative(toDir);
+    // Relative when both sit under one top folder (/home/user/...), absolute otherwise.
+    const auto top = [](const fs::path &p) { return p.has_relative_path() ? *p.relative_path().begin() : fs::path(); };
+    if (rel.empty() || top(target) != top(toDir))
+        return target.string();
+    return rel.string();
+}
+} // namespace
+
+void rebasePaths(Experiment &e, const std::string &fromDir, const std::string &toDir, const BlockRegistry &registry)
+{
+    namespace fs = std::filesystem;
+    const fs::path from = fromDir.empty() ? fs::current_path() : fs::path(fromDir);
+    const fs::path to = toDir.empty() ? fs::current_path() : fs::path(toDir);
+    std::error_code ec;
+    if (fs::equivalent(from, to, ec))
+        return;
+    e.dataset.path = rebased(e.dataset.path, from, to);
+    for (GraphNode &n : e.graph.nodes) {
+        const BlockType *type = registry.find(n.type);
+        if (!type)
+            continue;
+        for (const OptionSpec &o : type->options())
+            if (o.isPath && n.params.contains(o.name) && n.params[o.name].is_string())
+                n.params[o.name] = rebased(n.params[o.name].get<std::string>(), from, to);
+    }
 }
 
 namespace {

@@ -62,6 +62,12 @@ struct Experiment {
 // outlive it). `experimentDir`: where relative paths in block options resolve.
 InferContext inferContext(const Experiment &experiment, const std::string &experimentDir = {});
 
+class BlockRegistry;
+// For an experiment file moving from `fromDir` to `toDir` ("Save as" elsewhere): its
+// relative paths (the dataset's, and block options that are files) are rewritten to name
+// the same files from `toDir` (relative where they share a root, else absolute).
+void rebasePaths(Experiment &experiment, const std::string &fromDir, const std::string &toDir, const BlockRegistry &registry);
+
 // What differs between two experiments that changes what a run learns: training settings,
 // preprocessing, augmentation, and each block's type and options (by node id), as
 // "training.epochs 10 → 31", "fusion.aux_weight 0 → 0.5", "+ node n7 (encoder.mlp)".

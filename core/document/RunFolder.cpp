@@ -101,6 +101,10 @@ std::string RunFolder::checkpointDir() const { return (fs::path(m_dir) / "checkp
 std::string RunFolder::lastCheckpoint() const { return (fs::path(m_dir) / "checkpoints" / "last.pt").string(); }
 std::string RunFolder::bestCheckpoint() const { return (fs::path(m_dir) / "checkpoints" / "best.pt").string(); }
 std::string RunFolder::reportFile() const { return (fs::path(m_dir) / "report.json").string(); }
+std::string RunFolder::predictionsFile(const std::string &split) const
+{
+    return (fs::path(m_dir) / ("predictions-" + split + ".jsonl")).string();
+}
 
 bool RunFolder::isRun() const
 {
@@ -134,6 +138,74 @@ void RunFolder::writeRecord(const RunRecord &r) const
 Experiment RunFolder::readExperiment() const { return Experiment::load(experimentFile()); }
 
 std::optional<nlohmann::json> RunFolder::readReport() const { return readJson(reportFile()); }
+
+void RunFolder::writePredictions(const std::string &split, const std::vector<SamplePrediction> &predictions) const
+{
+    const std::string file = predictionsFile(split);
+    if (predictions.empty()) {
+        std::error_code ec;
+        fs::remove(file, ec);
+        return;
+    }
+    std::string out;
+    out.reserve(predictions.size() * 96);
+    for (const SamplePrediction &p : predictions) {
+        nlohmann::json top = nlohmann::json::array();
+        for (std::size_t k = 0; k < p.top.size(); ++k)
+            if (p.top[k] >= 0)
+                top.push_back({p.top[k], p.topProbability[k]});
+        out += nlohmann::json{{"row", p.row}, {"label", p.label}, {"predicted", p.predicted}, {"top", top}}.dump();
+        out += '\n';
+    }
+    writeFileAtomically(file, out);
+}
+
+std::optional<std::vector<SamplePrediction>> RunFolder::readPredictions(const std::string &split) const
+{
+    const std::string file = predictionsFile(split);
+    std::error_code ec;
+    if (!fs::exists(file, ec))
+        return std::nullopt;
+    const std::string text = readFile(file, 1u << 30);
+    std::vector<SamplePrediction> out;
+    std::size_t start = 0;
+    int line = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        ++line;
+        const std::string_view one(text.data() + start, end - start);
+        start = end + 1;
+        if (one.find_first_not_of(" \t\r") == std::string_view::npos)
+            continue;
+        const nlohmann::json j = nlohmann::json::parse(one, nullptr, false);
+        SamplePrediction p;
+        bool ok = j.is_object() && j.contains("row") && j["row"].is_number_integer() && j.contains("label") &&
+                  j["label"].is_number_integer() && j.contains("predicted") && j["predicted"].is_number_integer();
+        if (ok) {
+            p.row = j["row"].get<std::int64_t>();
+            p.label = j["label"].get<int>();
+            p.predicted = j["predicted"].get<int>();
+            if (j.contains("top") && j["top"].is_array())
+                for (std::size_t k = 0; k < j["top"].size() && k < p.top.size(); ++k) {
+                    const auto &t = j["top"][k];
+                    if (!t.is_array() || t.size() != 2 || !t[0].is_number_integer() || !t[1].is_number()) {
+                        ok = false;
+                        break;
+                    }
+                    p.top[k] = t[0].get<int>();
+                    p.topProbability[k] = t[1].get<float>();
+                }
+            p.confidence = p.top[0] == p.predicted ? p.topProbability[0] : 0.0f;
+        }
+        if (!ok)
+            throw Error(Message(FL_TR("RunFolder", "%1, line %2: not a prediction (expected an object with row, label, predicted and top)"),
+                                file, std::to_string(line)));
+        out.push_back(p);
+    }
+    return out;
+}
 
 RunStatus RunFolder::status() const
 {

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +43,18 @@ struct RunSummary {
     std::string device;            // where it last trained ("cpu", "cuda:0"), from events.jsonl
 };
 
+// One sample's prediction, for the confusion-matrix gallery (single-label runs): each
+// epoch's validation split (EpochResult), and the best checkpoint's val and test splits
+// (the run folder's predictions-val.jsonl, predictions-test.jsonl).
+struct SamplePrediction {
+    std::int64_t row = 0;           // the tensor cache's row (its sample)
+    int label = 0;                  // true class
+    int predicted = 0;
+    float confidence = 0;           // the predicted class's probability
+    std::array<int, 3> top{{-1, -1, -1}};   // the three most likely classes (-1 past the class count)
+    std::array<float, 3> topProbability{};  // and their probabilities
+};
+
 // One row of a run's metrics.csv (one validated epoch); NaN where the run has no value.
 struct EpochRow {
     int epoch = 0;
@@ -55,6 +69,8 @@ struct EpochRow {
 //   metrics.csv, events.jsonl the per-epoch table and the event log
 //   checkpoints/last.pt, best.pt
 //   report.json               the final report
+//   predictions-val.jsonl, predictions-test.jsonl
+//                             the best checkpoint's prediction for each sample (single-label)
 class RunFolder {
 public:
     explicit RunFolder(std::string dir);
@@ -69,12 +85,18 @@ public:
     std::string lastCheckpoint() const;
     std::string bestCheckpoint() const;
     std::string reportFile() const;
+    std::string predictionsFile(const std::string &split) const; // split: "val" or "test"
 
     bool isRun() const;                 // holds a run.json
     RunRecord readRecord() const;       // Error when missing or corrupt, naming the file
     void writeRecord(const RunRecord &record) const; // atomic
     Experiment readExperiment() const;  // the experiment as used
     std::optional<nlohmann::json> readReport() const;
+    // One JSON object per line: {"row", "label", "predicted", "top": [[class, probability], ...]}.
+    // Written atomically; an empty list removes the file (a run stopped before its test).
+    void writePredictions(const std::string &split, const std::vector<SamplePrediction> &predictions) const;
+    // nullopt when the file is missing; Error naming the file and line when it is corrupt.
+    std::optional<std::vector<SamplePrediction>> readPredictions(const std::string &split) const;
     RunStatus status() const;
     RunSummary summary() const;
     // metrics.csv, by its header's column names; rows it cannot read are left out.

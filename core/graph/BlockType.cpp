@@ -66,6 +66,13 @@ OptionSpec OptionSpec::text(std::string name, std::string def, std::string help)
     return o;
 }
 
+OptionSpec OptionSpec::file(std::string name, std::string help)
+{
+    OptionSpec o = text(std::move(name), "", std::move(help));
+    o.isPath = true;
+    return o;
+}
+
 nlohmann::json BlockType::resolveParams(const nlohmann::json &given, std::vector<BlockProblem> &problems) const
 {
     nlohmann::json out = nlohmann::json::object();

@@ -27,12 +27,14 @@ struct OptionSpec {
     double min = 0, max = 0;              // Int/Float: inclusive range (ignored when min > max)
     std::vector<std::string> choices;     // Choice
     std::string help;
+    bool isPath = false;                  // String: a file path, relative to the experiment file's folder
 
     static OptionSpec integer(std::string name, long long def, long long min, long long max, std::string help);
     static OptionSpec real(std::string name, double def, double min, double max, std::string help);
     static OptionSpec boolean(std::string name, bool def, std::string help);
     static OptionSpec choice(std::string name, std::string def, std::vector<std::string> choices, std::string help);
     static OptionSpec text(std::string name, std::string def, std::string help);
+    static OptionSpec file(std::string name, std::string help); // a text option holding a path
 };
 
 struct PortSpec {

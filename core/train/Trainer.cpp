@@ -709,21 +709,34 @@ TrainingReport Trainer::run(TrainingObserver *observer)
         if (bestInMemory > 0 && haveVal)
             report.val = bestVal.metrics;
         // The final evaluation of the best weights; a stop skips it (eval does it later).
+        // Each sample's prediction goes beside the report, for the confusion matrices'
+        // galleries.
+        std::vector<SamplePrediction> valPredictions = bestInMemory > 0 ? bestVal.predictions : std::vector<SamplePrediction>{}, testPredictions;
         if (!stopped && fs::exists(folder.bestCheckpoint())) {
             phase.enter(TrainingPhase::Testing);
             auto between = [&](std::int64_t, std::int64_t) { phase.between(); };
             try {
                 if (bestInMemory == 0) {
                     report.bestEpoch = loadWeights(folder.bestCheckpoint()).second;
-                    if (haveVal)
-                        report.val = evaluateRows(model, cache, valRows, batchSize, device, between).metrics;
+                    if (haveVal) {
+                        Evaluation ev = evaluateRows(model, cache, valRows, batchSize, device, between);
+                        report.val = ev.metrics;
+                        valPredictions = std::move(ev.predictions);
+                    }
                 }
-                if (!testRows.empty())
-                    report.test = evaluateRows(model, cache, testRows, batchSize, device, between).metrics;
+                if (!testRows.empty()) {
+                    Evaluation ev = evaluateRows(model, cache, testRows, batchSize, device, between);
+                    report.test = ev.metrics;
+                    testPredictions = std::move(ev.predictions);
+                }
             } catch (const Cancelled &) {
                 report.stopped = true; // everything is checkpointed already; only the test metrics are missing
             }
         }
+        if (!report.val)
+            valPredictions.clear();
+        folder.writePredictions("val", valPredictions);
+        folder.writePredictions("test", testPredictions);
         report.seconds = std::chrono::duration<double>(Clock::now() - runStart).count();
         writeFileAtomically(folder.reportFile(), report.toJson().dump(2) + "\n");
         event({{"event", report.stopped ? "stopped" : "finished"}});

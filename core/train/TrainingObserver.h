@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 #include <array>
+#include "core/document/RunFolder.h"
 #include "core/train/Metrics.h"
 #include "core/util/Progress.h"
 
@@ -56,16 +57,6 @@ struct BatchEvent {
     double loss = 0;                // this batch's
     double learningRate = 0;        // this step's
     double samplesPerSecond = 0;    // since the previous batch event
-};
-
-// One validation prediction, for the confusion-matrix gallery (single-label runs).
-struct SamplePrediction {
-    std::int64_t row = 0;           // the tensor cache's row (its sample)
-    int label = 0;                  // true class
-    int predicted = 0;
-    float confidence = 0;           // the predicted class's probability
-    std::array<int, 3> top{{-1, -1, -1}};   // the three most likely classes (-1 past the class count)
-    std::array<float, 3> topProbability{};  // and their probabilities
 };
 
 struct EpochResult {

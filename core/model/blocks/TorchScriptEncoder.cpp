@@ -63,7 +63,7 @@ public:
                           "out = f(x) with f a module saved by torch.jit.trace/script; frozen: no gradient to its parameters",
                           {{"in", {PortKind::Vector, PortKind::Sequence, PortKind::Image, PortKind::Tokens}, false, "whatever the module takes"}},
                           {{"out", {PortKind::Vector, PortKind::Sequence}, false, "vector [d] or sequence [t, d], from running the module once"}},
-                          {OptionSpec::text("path", "", "the .pt file, relative to the experiment file"),
+                          {OptionSpec::file("path", "the .pt file, relative to the experiment file"),
                            OptionSpec::boolean("frozen", true, "keep its weights fixed (false: fine-tune)")}})
     {
     }
