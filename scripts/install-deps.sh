@@ -18,6 +18,8 @@ packages=(
   libsndfile1-dev libsamplerate0-dev libsentencepiece-dev
   # real data for tests and benchmarks
   dataset-fashion-mnist
+  # the export tests read what FuseLab writes with independent Python readers
+  python3-numpy
 )
 
 missing=()

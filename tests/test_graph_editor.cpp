@@ -775,6 +775,50 @@ private Q_SLOTS:
         QVERIFY(!grid->isVisibleTo(&view) && grid->matrices().isEmpty());
     }
 
+    // A GPU failure mid-run (its signal from the worker, as a CUDA out-of-memory would send
+    // it; this machine has no GPU) says why and offers to resume on the CPU, which continues
+    // the same run from its last checkpoint on the CPU.
+    void gpuFailureOffersToResumeOnTheCpu()
+    {
+        QTemporaryDir dir;
+        const std::string root = dir.path().toStdString();
+        const std::string file = root + "/long.fuselab.json";
+        brightnessExperiment(root, 500).save(file);
+        MainWindow window;
+        window.show();
+        window.openPath(QString::fromStdString(file));
+        TrainingPanel *panel = window.trainingPanel();
+        QVERIFY(panel->start(QString::fromStdString(file)));
+        QTRY_VERIFY_WITH_TIMEOUT(panel->lossPlot()->graph(1)->dataCount() >= 1, 120000);
+        panel->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->isRunning(), 30000);
+        const QString runDir = panel->lastRunDir();
+        QVERIFY(QFileInfo::exists(runDir + QStringLiteral("/checkpoints/last.pt")));
+        const int epochsBefore = static_cast<int>(RunFolder(runDir.toStdString()).readMetrics().size());
+        auto *resumeOnCpu = panel->findChild<QPushButton *>(QStringLiteral("resumeOnCpu"));
+        QVERIFY(resumeOnCpu && !resumeOnCpu->isVisible());
+        // A failure that is not the GPU's offers nothing.
+        Q_EMIT panel->worker()->failed(QStringLiteral("disk full"), false);
+        QCoreApplication::processEvents();
+        QVERIFY(!resumeOnCpu->isVisible());
+        QSignalSpy said(panel, &TrainingPanel::message);
+        Q_EMIT panel->worker()->failed(QStringLiteral("CUDA out of memory. Tried to allocate 2.00 GiB"), true);
+        QTRY_VERIFY(resumeOnCpu->isVisible());
+        QVERIFY(!said.isEmpty() && said.last().at(1).toBool()); // an error, with the reason
+        QVERIFY2(said.last().at(0).toString().contains(QStringLiteral("CUDA out of memory")), qPrintable(said.last().at(0).toString()));
+        QSignalSpy started(panel, &TrainingPanel::runStarted);
+        QTest::mouseClick(resumeOnCpu, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(started.count() == 1, 30000);
+        QVERIFY(panel->isRunning());
+        QCOMPARE(panel->plan().device, QStringLiteral("cpu"));
+        QCOMPARE(panel->plan().startEpoch, epochsBefore + 1); // the same run, from its checkpoint
+        QCOMPARE(panel->lastRunDir(), runDir);
+        QTRY_VERIFY_WITH_TIMEOUT(static_cast<int>(RunFolder(runDir.toStdString()).readMetrics().size()) > epochsBefore, 120000);
+        panel->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->isRunning(), 30000);
+        QCOMPARE(RunFolder(runDir.toStdString()).status(), RunStatus::Stopped);
+    }
+
     // Closing the window during a run asks; "Yes" stops the run, keeps its checkpoint (it
     // reads as stopped, resumable) and ends the training thread before the window goes.
     void closingDuringTrainingKeepsTheCheckpoint()

@@ -606,6 +606,37 @@
     </message>
 </context>
 <context>
+    <name>Export</name>
+    <message>
+        <source>%1 export is not available in this version of FuseLab yet (it writes: safetensors)</source>
+        <translation>此版本的 FuseLab 尚不能导出 %1（可导出：safetensors）</translation>
+    </message>
+    <message>
+        <source>unknown export format &quot;%1&quot; (formats: safetensors, torchscript, onnx, pytorch, all)</source>
+        <translation>未知的导出格式“%1”（格式：safetensors、torchscript、onnx、pytorch、all）</translation>
+    </message>
+    <message>
+        <source>name a format to export (safetensors, or all)</source>
+        <translation>请指定导出格式（safetensors 或 all）</translation>
+    </message>
+    <message>
+        <source>name the folder to export into</source>
+        <translation>请指定导出到的文件夹</translation>
+    </message>
+    <message>
+        <source>%1 has no best checkpoint yet: train it for at least one epoch first</source>
+        <translation>%1 还没有最佳检查点：请先训练至少一轮</translation>
+    </message>
+    <message>
+        <source>the run&apos;s tensor cache %1 is gone; it holds the normalisation and tokenizers the export needs (fuselab-cli cache EXPERIMENT rebuilds it)</source>
+        <translation>该运行的张量缓存 %1 已不存在；导出需要其中的归一化参数和分词器（可用 fuselab-cli cache EXPERIMENT 重建）</translation>
+    </message>
+    <message>
+        <source>%1 already exists and is not empty; choose another folder or allow overwriting</source>
+        <translation>%1 已存在且不为空；请选择其他文件夹或允许覆盖</translation>
+    </message>
+</context>
+<context>
     <name>Files</name>
     <message>
         <source>cannot open %1: %2</source>
@@ -654,6 +685,13 @@
     <message>
         <source>cannot flush mapped file: %1</source>
         <translation>无法将映射文件写入磁盘：%1</translation>
+    </message>
+</context>
+<context>
+    <name>FusionModel</name>
+    <message>
+        <source>%1 does not fit this model&apos;s graph: %2</source>
+        <translation>%1 与此模型的图不匹配：%2</translation>
     </message>
 </context>
 <context>
@@ -1039,6 +1077,25 @@
         <source>%1 is being trained by another process (see run.lock); wait for it or stop it first</source>
         <translation>%1 正由另一个进程训练（见 run.lock）；请等待或先停止它</translation>
     </message>
+    <message>
+        <source>%1, line %2: not a prediction (expected an object with row, label, predicted and top)</source>
+        <translation>%1，第 %2 行：不是一条预测（应为含 row、label、predicted 和 top 的对象）</translation>
+    </message>
+</context>
+<context>
+    <name>Safetensors</name>
+    <message>
+        <source>%1: not a valid safetensors file: %2</source>
+        <translation>%1：不是有效的 safetensors 文件：%2</translation>
+    </message>
+    <message>
+        <source>the safetensors format has no type for %1 tensors</source>
+        <translation>safetensors 格式没有 %1 张量的类型</translation>
+    </message>
+    <message>
+        <source>%1: the tensor name &quot;%2&quot; is used twice</source>
+        <translation>%1：张量名“%2”被使用了两次</translation>
+    </message>
 </context>
 <context>
     <name>Services</name>
@@ -1274,6 +1331,10 @@
         <source> (per label: each label is a yes/no question)</source>
         <translation>（按标签：每个标签是一个是/否问题）</translation>
     </message>
+    <message>
+        <source>Each label&apos;s 2×2 matrix: rows are the truth (no, yes), columns the prediction (no, yes).</source>
+        <translation>每个标签的 2×2 矩阵：行是真实值（否、是），列是预测值（否、是）。</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::DatasetPanel</name>
@@ -1482,6 +1543,21 @@
     <message>
         <source>Paste block</source>
         <translation>粘贴模块</translation>
+    </message>
+</context>
+<context>
+    <name>fuselab::gui::LabelMatrixGrid</name>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>predicted</source>
+        <translation>预测</translation>
     </message>
 </context>
 <context>
@@ -1748,6 +1824,10 @@
     <message>
         <source>%1 validation sample(s) of “%2” predicted as “%3”, the most confident first</source>
         <translation>真实为“%2”、预测为“%3”的验证样本 %1 个，置信度最高的在前</translation>
+    </message>
+    <message>
+        <source>%1 test sample(s) of “%2” predicted as “%3”, the most confident first</source>
+        <translation>%1 个“%2”的测试样本被预测为“%3”，置信度高的在前</translation>
     </message>
 </context>
 <context>
@@ -2431,10 +2511,6 @@
         <translation>无法完全删除 %1</translation>
     </message>
     <message>
-        <source>The samples behind a cell are known for runs trained in this session; this matrix comes from a saved report.</source>
-        <translation>只有本次会话中训练的运行才知道单元格对应的样本；此矩阵来自已保存的报告。</translation>
-    </message>
-    <message>
         <source>Changed since the previous run</source>
         <translation>相对上一次运行的改动</translation>
     </message>
@@ -2465,6 +2541,10 @@
     <message>
         <source>Device</source>
         <translation>设备</translation>
+    </message>
+    <message>
+        <source>This matrix&apos;s samples are not known: the run&apos;s prediction files are missing (a run stopped before its test, or made by an older FuseLab).</source>
+        <translation>不知道此矩阵对应的样本：该运行缺少预测文件（运行在测试前被停止，或由旧版 FuseLab 生成）。</translation>
     </message>
 </context>
 <context>

@@ -18,14 +18,17 @@ namespace fuselab {
 namespace gui {
 
 namespace {
-// A number cell that sorts as a number.
-QTableWidgetItem *numberItem(double v, int decimals)
-{
-    auto *item = new QTableWidgetItem;
-    item->setData(Qt::DisplayRole, decimals < 0 ? QVariant(static_cast<qlonglong>(v)) : QVariant(QString::number(v, 'f', decimals).toDouble()));
-    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    return item;
-}
+// A number cell that shows a fixed number of decimals and sorts as a number.
+class NumberItem final : public QTableWidgetItem {
+public:
+    NumberItem(double v, int decimals) : QTableWidgetItem(decimals < 0 ? QString::number(static_cast<qlonglong>(v)) : QString::number(v, 'f', decimals))
+    {
+        setData(Qt::UserRole, v);
+        setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    }
+    bool operator<(const QTableWidgetItem &other) const override { return data(Qt::UserRole).toDouble() < other.data(Qt::UserRole).toDouble(); }
+};
+QTableWidgetItem *numberItem(double v, int decimals) { return new NumberItem(v, decimals); }
 constexpr int cardWidth = 170, cardHeight = 132, cardGap = 8;
 } // namespace
 
@@ -114,7 +117,9 @@ ClassMetricsView::ClassMetricsView(QWidget *parent)
     m_table->setHorizontalHeaderLabels({tr("Class"), tr("Precision"), tr("Recall"), tr("F1"), tr("Support")});
     m_table->verticalHeader()->setVisible(false);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_table->sortByColumn(0, Qt::AscendingOrder); // by class name until the user picks a column
     m_table->setSortingEnabled(true);
     auto *top = new QHBoxLayout;
     top->addWidget(m_split);

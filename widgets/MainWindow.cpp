@@ -76,7 +76,23 @@ MainWindow::MainWindow(QWidget *parent)
     resizeDocks({datasetDock, blocksDock}, {420, 300}, Qt::Vertical);
     resizeDocks({propertiesDock, trainingDock}, {300, 520}, Qt::Vertical);
     resizeDocks({logDock}, {80}, Qt::Vertical);
+    m_propertiesDock = propertiesDock;
+    m_trainingDock = trainingDock;
     connect(m_training, &TrainingPanel::startRequested, this, &MainWindow::startTraining);
+    // The first run of a session makes room for the dashboard: the right column wider and
+    // the training dock most of its height (the canvas and the properties stay usable; the
+    // user's own sizes are not touched again).
+    connect(m_training, &TrainingPanel::runStarted, this, [this] {
+        if (m_trainingDockGrown || !m_trainingDock->isVisible() || m_trainingDock->isFloating())
+            return;
+        m_trainingDockGrown = true;
+        if (m_trainingDock->width() < width() * 2 / 5)
+            resizeDocks({m_trainingDock}, {width() * 2 / 5}, Qt::Horizontal);
+        if (m_propertiesDock->isVisible() && !m_propertiesDock->isFloating() && m_trainingDock->height() < height() * 3 / 5) {
+            const int column = m_propertiesDock->height() + m_trainingDock->height();
+            resizeDocks({m_propertiesDock, m_trainingDock}, {column / 4, column * 3 / 4}, Qt::Vertical);
+        }
+    });
     connect(m_training, &TrainingPanel::message, this, &MainWindow::showMessage);
 
     createActions();
@@ -261,6 +277,13 @@ void MainWindow::openPath(const QString &path)
             m_document->load(path);
             addRecent(info.absoluteFilePath());
             showMessage(tr("Opened %1").arg(QDir::toNativeSeparators(path)));
+            // Its dataset in the dataset panel, as the experiment names it.
+            QString data = qs(m_document->settings().dataset.path);
+            if (!data.isEmpty() && QFileInfo(data).isRelative())
+                data = info.absoluteDir().filePath(data);
+            if (!data.isEmpty() && QFileInfo::exists(data) &&
+                (!m_dataset->dataset() || QFileInfo(m_dataset->path()).canonicalFilePath() != QFileInfo(data).canonicalFilePath()))
+                m_dataset->open(data);
         } catch (const Error &e) {
             const QString why = e.message().empty() ? qs(e.what()) : translated(e.message());
             showMessage(why, true);
@@ -271,14 +294,14 @@ void MainWindow::openPath(const QString &path)
     m_dataset->open(path);
 }
 
-void MainWindow::showConfusionSamples(int trueClass, int predicted, const QVector<qint64> &rows, const QStringList &topAnswers)
+void MainWindow::showConfusionSamples(int trueClass, int predicted, const QVector<qint64> &rows, const QStringList &topAnswers, const QString &split)
 {
     const QStringList classes = m_training->classes();
     const Experiment &e = m_document->settings();
     QString data = qs(e.dataset.path);
     if (QFileInfo(data).isRelative() && !m_document->path().isEmpty())
         data = QFileInfo(m_document->path()).absoluteDir().filePath(data);
-    auto show = [this, trueClass, predicted, rows, classes, topAnswers] {
+    auto show = [this, trueClass, predicted, rows, classes, topAnswers, split] {
         const Dataset *d = m_dataset->dataset();
         if (!d)
             return;
@@ -292,7 +315,8 @@ void MainWindow::showConfusionSamples(int trueClass, int predicted, const QVecto
             }
             samples.push_back(static_cast<std::size_t>(r));
         }
-        const QString caption = tr("%1 validation sample(s) of “%2” predicted as “%3”, the most confident first")
+        const QString caption = (split == QLatin1String("test") ? tr("%1 test sample(s) of “%2” predicted as “%3”, the most confident first")
+                                                                : tr("%1 validation sample(s) of “%2” predicted as “%3”, the most confident first"))
                                     .arg(samples.size())
                                     .arg(classes.value(trueClass), classes.value(predicted));
         m_dataset->browser()->showSamples(samples, caption, topAnswers);

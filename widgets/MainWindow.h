@@ -53,7 +53,8 @@ protected:
 public:
     // The validation samples behind a confusion-matrix cell, in the sample browser (opening
     // the experiment's dataset first when another one, or none, is open).
-    void showConfusionSamples(int trueClass, int predicted, const QVector<qint64> &rows, const QStringList &topAnswers = {});
+    void showConfusionSamples(int trueClass, int predicted, const QVector<qint64> &rows, const QStringList &topAnswers = {},
+                              const QString &split = QStringLiteral("val"));
 
 private:
     void createActions();
@@ -84,6 +85,8 @@ private:
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     std::function<void()> m_afterDatasetOpens; // a confusion cell waiting for its dataset
+    QDockWidget *m_propertiesDock = nullptr, *m_trainingDock = nullptr;
+    bool m_trainingDockGrown = false; // the first run of a session makes room for the dashboard
     QString m_templateAfterOpen; // the template to draw once the dataset being opened is checked
 };
 

@@ -479,6 +479,7 @@ void TrainingPanel::onStarted(const TrainingPlanInfo &plan)
         Q_EMIT message(plan.notice, false);
     refreshRuns(); // the new run, as running
     m_dirty = true;
+    Q_EMIT runStarted();
 }
 
 void TrainingPanel::setClasses(const QStringList &classes, int epochs)
@@ -740,7 +741,8 @@ void TrainingPanel::chooseConfusionCell(int trueClass, int predicted)
         rows << m_cellSamples.rows[i];
         top << m_cellSamples.top.value(i);
     }
-    Q_EMIT confusionCellChosen(trueClass, predicted, rows, top);
+    const QString source = m_confusionSource->currentData().toString();
+    Q_EMIT confusionCellChosen(trueClass, predicted, rows, top, source == QLatin1String("test") ? source : QStringLiteral("val"));
 }
 
 void TrainingPanel::onFinished(const TrainingResultInfo &r)

@@ -59,6 +59,8 @@ public:
     QCPColorMap *confusionMap() const { return m_map; }
     QString lastRunDir() const { return m_runDir; }
     QStringList classes() const { return m_plan.classes; }
+    const TrainingPlanInfo &plan() const { return m_plan; }
+    TrainingWorker *worker() const { return m_worker; } // for tests: its signals stand in for a GPU
     // What clicking the cell (true, predicted) of the latest confusion matrix does.
     void chooseConfusionCell(int trueClass, int predicted);
     QTableWidget *epochTable() const { return m_epochs; }
@@ -68,12 +70,13 @@ public:
 
 Q_SIGNALS:
     void startRequested(); // the window saves the experiment, then calls start()
+    void runStarted(); // a run (new or resumed) has begun training
     void runFinished(const fuselab::gui::TrainingResultInfo &result);
     void message(const QString &text, bool error);
     void requestTrain(const QString &experimentFile, const QString &runDir, bool resume, const QString &device);
-    // A confusion-matrix cell was clicked: the validation samples (dataset rows) of class
+    // A confusion-matrix cell was clicked: the samples of `split` ("val", "test") (dataset rows) of class
     // `trueClass` predicted as `predicted`, most confident first.
-    void confusionCellChosen(int trueClass, int predicted, const QVector<qint64> &rows, const QStringList &topAnswers);
+    void confusionCellChosen(int trueClass, int predicted, const QVector<qint64> &rows, const QStringList &topAnswers, const QString &split);
 
 private:
     void onStarted(const TrainingPlanInfo &plan);

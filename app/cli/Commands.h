@@ -14,5 +14,6 @@ int blocksCommand(const std::vector<std::string> &args);
 int trainCommand(const std::vector<std::string> &args);
 int evalCommand(const std::vector<std::string> &args);
 int predictCommand(const std::vector<std::string> &args);
+int exportCommand(const std::vector<std::string> &args);
 
 } // namespace fuselab::cli

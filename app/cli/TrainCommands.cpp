@@ -4,8 +4,10 @@
 #include "app/cli/Commands.h"
 #include "app/cli/ProgressBar.h"
 
+#include "core/export/Export.h"
 #include "core/project/Services.h"
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -137,7 +139,7 @@ void printReport(const nlohmann::json &metrics, const std::vector<std::string> &
 int trainCommand(const std::vector<std::string> &raw)
 {
     return runCommand("train", [&]() -> int {
-        const CliArgs a(raw, {"help", "quiet"}, {"out", "device", "epochs", "seed", "resume", "cache", "cache-dir", "threads"}, {});
+        const CliArgs a(raw, {"help", "quiet"}, {"out", "device", "epochs", "seed", "resume", "cache", "cache-dir", "threads", "init-weights"}, {});
         if (a.flag("help")) {
             std::printf("Usage: fuselab-cli train EXPERIMENT [--out RUN_DIR] [--device auto|cpu|cuda|cuda:N] [--epochs N] [--seed N]\n"
                         "       fuselab-cli train --resume RUN_DIR [--device ...]\n\n"
@@ -148,6 +150,8 @@ int trainCommand(const std::vector<std::string> &raw)
                         "settings it started with (only --device may change), and ends as an uninterrupted run would.\n"
                         "  --cache DIR       train from this tensor cache instead of preparing one from the dataset\n"
                         "  --cache-dir DIR   where prepared caches live\n"
+                        "  --init-weights F  start from these weights instead of random ones: a model.safetensors\n"
+                        "                    that fuselab-cli export wrote for the same graph\n"
                         "Exit codes: 0 trained (or stopped and resumable), 1 the run failed (e.g. NaN loss), 2 bad usage or input.\n");
             return kExitOk;
         }
@@ -160,7 +164,7 @@ int trainCommand(const std::vector<std::string> &raw)
             if (auto resume = a.value("resume")) {
                 if (!a.positional().empty())
                     throw UsageError("--resume continues a run: give RUN_DIR only, not an EXPERIMENT");
-                if (a.value("epochs") || a.value("seed"))
+                if (a.value("epochs") || a.value("seed") || a.value("init-weights"))
                     throw UsageError("a resumed run keeps the epochs and seed it started with (see its experiment.fuselab.json); "
                                      "start a new run to change them");
                 ResumeRequest r;
@@ -180,6 +184,9 @@ int trainCommand(const std::vector<std::string> &raw)
                 if (a.value("seed"))
                     r.seed = static_cast<std::uint64_t>(a.intValue("seed", 0, 0, INT64_MAX));
                 r.cache = a.value("cache").value_or("");
+                r.initWeights = a.value("init-weights").value_or("");
+                if (!r.initWeights.empty() && !fs::exists(r.initWeights))
+                    throw UsageError("--init-weights " + r.initWeights + ": no such file");
                 r.cacheRequest.cacheRoot = a.value("cache-dir").value_or("");
                 r.cacheRequest.threads = static_cast<int>(a.intValue("threads", 0, 0, 1024));
                 if (!r.cache.empty() && !fs::exists(fs::path(r.cache) / "meta.json"))
@@ -238,6 +245,44 @@ int evalCommand(const std::vector<std::string> &raw)
         } else {
             printReport(m.toJson(), classes, splitName.c_str());
         }
+        return kExitOk;
+    });
+}
+
+int exportCommand(const std::vector<std::string> &raw)
+{
+    return runCommand("export", [&]() -> int {
+        std::vector<std::string> args = raw;
+        std::replace(args.begin(), args.end(), std::string("-o"), std::string("--output"));
+        const CliArgs a(args, {"help", "force"}, {"format", "output", "cache"}, {});
+        if (a.flag("help")) {
+            std::printf("Usage: fuselab-cli export RUN_DIR --format safetensors|all -o DIR [--force]\n\n"
+                        "Writes the run's best checkpoint for other tools into DIR: model.safetensors (the weights\n"
+                        "by FuseLab's names, class names in its metadata) with experiment.fuselab.json, and\n"
+                        "preprocessing.json (how raw files become the model's inputs), the text inputs'\n"
+                        "tokenizers and a README. DIR is written whole or not at all; an existing non-empty DIR\n"
+                        "needs --force. torchscript, onnx and pytorch are not available in this version yet.\n");
+            return kExitOk;
+        }
+        if (a.positional().size() != 1)
+            throw UsageError("export expects one RUN_DIR");
+        ExportRequest r;
+        r.runDir = a.positional()[0];
+        const std::string formats = a.value("format").value_or("all");
+        for (std::size_t start = 0; start <= formats.size();) {
+            const std::size_t comma = std::min(formats.find(',', start), formats.size());
+            if (comma > start)
+                r.formats.push_back(formats.substr(start, comma - start));
+            start = comma + 1;
+        }
+        r.outDir = a.value("output").value_or("");
+        if (r.outDir.empty())
+            throw UsageError("export needs -o DIR, the folder to write");
+        r.overwrite = a.flag("force");
+        r.cacheDir = a.value("cache").value_or("");
+        const ExportResult result = exportRun(r);
+        for (const std::string &f : result.files)
+            std::printf("%s\n", (fs::path(result.outDir) / f).string().c_str());
         return kExitOk;
     });
 }

@@ -6,6 +6,14 @@
 namespace fuselab {
 
 namespace {
+std::string shapeString(const std::vector<std::int64_t> &dims)
+{
+    std::string s = "[";
+    for (std::size_t i = 0; i < dims.size(); ++i)
+        s += (i ? ", " : "") + std::to_string(dims[i]);
+    return s + "]";
+}
+
 std::string moduleName(const std::string &id)
 {
     // register_module refuses dots and empty names.
@@ -121,6 +129,63 @@ void FusionModelImpl::setChannelsLast(bool on)
     for (const auto &m : modules(/*include_self=*/false))
         if (auto *conv = m->as<torch::nn::Conv2dImpl>())
             conv->weight.set_data(conv->weight.contiguous(format));
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> FusionModelImpl::inferenceState() const
+{
+    std::vector<std::pair<std::string, torch::Tensor>> out;
+    for (const Step &s : m_steps) {
+        const std::string prefix = moduleName(s.node) + ".";
+        for (const auto &p : s.module->named_parameters(true))
+            out.emplace_back(prefix + p.key(), p.value());
+        for (const auto &b : s.module->named_buffers(true))
+            out.emplace_back(prefix + b.key(), b.value());
+    }
+    return out;
+}
+
+void FusionModelImpl::loadInferenceState(const std::vector<std::pair<std::string, torch::Tensor>> &state, const std::string &source)
+{
+    std::map<std::string, torch::Tensor> given(state.begin(), state.end());
+    std::vector<std::string> missing, wrong;
+    const auto mine = inferenceState();
+    for (const auto &[name, t] : mine) {
+        const auto it = given.find(name);
+        if (it == given.end())
+            missing.push_back(name);
+        else if (it->second.sizes() != t.sizes())
+            wrong.push_back(name + " " + shapeString(it->second.sizes().vec()) + " (the model has " + shapeString(t.sizes().vec()) + ")");
+        if (it != given.end())
+            given.erase(it);
+    }
+    if (!missing.empty() || !wrong.empty() || !given.empty()) {
+        auto list = [](const std::vector<std::string> &v) {
+            std::string s;
+            for (std::size_t i = 0; i < v.size() && i < 5; ++i)
+                s += (i ? ", " : "") + v[i];
+            if (v.size() > 5)
+                s += ", … (" + std::to_string(v.size()) + " in all)";
+            return s;
+        };
+        std::vector<std::string> extra;
+        for (const auto &g : given)
+            extra.push_back(g.first);
+        std::vector<std::string> parts;
+        if (!missing.empty())
+            parts.push_back("missing " + list(missing));
+        if (!wrong.empty())
+            parts.push_back("wrong shape " + list(wrong));
+        if (!extra.empty())
+            parts.push_back("not in this model " + list(extra));
+        std::string why;
+        for (const auto &p : parts)
+            why += (why.empty() ? "" : "; ") + p;
+        throw Error(Message(FL_TR("FusionModel", "%1 does not fit this model's graph: %2"), source, why));
+    }
+    torch::NoGradGuard noGrad;
+    std::map<std::string, torch::Tensor> byName(state.begin(), state.end());
+    for (const auto &[name, t] : mine)
+        t.copy_(byName.at(name).to(t.device(), t.scalar_type()));
 }
 
 std::int64_t FusionModelImpl::parameterCount() const

@@ -39,6 +39,13 @@ public:
     // training, are not counted).
     std::int64_t parameterCount() const;
     std::int64_t parameterCount(const std::string &node) const;
+    // The weights an exported or deployed model needs: every block's parameters and buffers
+    // by their FuseLab names ("node_<id>.<path>"), without the training-only auxiliary
+    // classifiers. Tensors share storage with the model.
+    std::vector<std::pair<std::string, torch::Tensor>> inferenceState() const;
+    // Copies weights in by those names. Throws Error listing the missing, unexpected and
+    // wrongly shaped names (up to a few of each) and changes nothing then.
+    void loadInferenceState(const std::vector<std::pair<std::string, torch::Tensor>> &state, const std::string &source);
     bool multiLabel() const { return m_multiLabel; }
     // Stores every 2-D convolution's weights channels-last (NHWC), which LibTorch's CPU
     // (oneDNN) kernels run faster — 1.26-1.45x per training step for the 64x64 RGB image

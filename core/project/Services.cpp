@@ -162,6 +162,10 @@ TrainingReport trainExperiment(const TrainRequest &request, TrainingObserver *ob
     if (observer)
         observer->phaseChanged(TrainingPhase::PreparingData);
     o.announcePreparing = false;
+    if (!request.initWeights.empty()) {
+        o.initWeights = fs::absolute(request.initWeights).string();
+        record.overrides["init_weights"] = o.initWeights;
+    }
     o.cacheDir = request.cache.empty() ? prepareCache(e, o.experimentDir, request.cacheRequest, observer).dir : request.cache;
     record.cache = fs::absolute(o.cacheDir).string();
     record.experimentDir = o.experimentDir;

@@ -65,6 +65,7 @@ struct TrainRequest {
     std::optional<std::string> device;
     std::string cache;                  // train from this tensor cache instead of preparing one
     CacheRequest cacheRequest;
+    std::string initWeights;            // start from these weights (safetensors, FuseLab names) instead of random ones
 };
 std::string defaultRunDir(const std::string &experimentFile);
 // Refuses a folder that already holds a run. The observer hears phaseChanged(PreparingData)

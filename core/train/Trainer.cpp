@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/train/Trainer.h"
 
+#include "core/export/Safetensors.h"
+
 #include "core/cache/TensorCache.h"
 #include "core/document/RunFolder.h"
 #include "core/train/BestEpochTracker.h"
@@ -404,6 +406,10 @@ TrainingReport Trainer::run(TrainingObserver *observer)
 
         torch::manual_seed(t.seed);
         FusionModel model(m_experiment.graph, inferContext(m_experiment, m_options.experimentDir));
+        if (!m_options.initWeights.empty() && !m_options.resume) {
+            model->loadInferenceState(readSafetensors(m_options.initWeights).tensors, m_options.initWeights);
+            event({{"event", "init_weights"}, {"file", m_options.initWeights}});
+        }
         model->to(device);
         model->setChannelsLast(device.is_cpu()); // before the optimizer sees the parameters
         const auto optimizer = makeOptimizer(t, model->parameters());

@@ -16,6 +16,7 @@ struct TrainerOptions {
     bool resume = false;               // continue from the run's last checkpoint
     int logEvery = 10;                 // batchEnded every N steps (and at an epoch's last)
     bool announcePreparing = true;     // send phaseChanged(PreparingData) (false: the caller already did)
+    std::string initWeights;           // a new run starts from these weights (a safetensors file of FuseLab names)
 };
 
 // Trains the experiment's model on the tensor cache; the experiment's training settings are

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/export/Export.h"
+
+#include "core/cache/TensorCache.h"
+#include "core/document/RunFolder.h"
+#include "core/export/Safetensors.h"
+#include "core/model/FusionModel.h"
+#include "core/util/Error.h"
+#include "core/util/FileIO.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace fuselab {
+
+namespace {
+
+std::string versionString()
+{
+#ifdef FUSELAB_VERSION
+    return FUSELAB_VERSION;
+#else
+    return "dev";
+#endif
+}
+
+std::string readme(const nlohmann::json &pre, const std::vector<std::string> &formats)
+{
+    std::string inputs;
+    for (const auto &in : pre["inputs"])
+        inputs += "  " + std::to_string(in["index"].get<int>()) + ". `" + in["name"].get<std::string>() + "` (" + in["kind"].get<std::string>() +
+                  "): a " + in["dtype"].get<std::string>() + " tensor [batch, " + [&] {
+                      std::string s;
+                      for (std::size_t i = 0; i < in["shape"].size(); ++i)
+                          s += (i ? ", " : "") + std::to_string(in["shape"][i].get<std::int64_t>());
+                      return s;
+                  }() + "]\n";
+    std::string out = "# A model exported by FuseLab\n\n"
+                      "Classes (" + std::to_string(pre["classes"].size()) + "), in the order of the model's outputs: see `preprocessing.json` → `classes`.\n"
+                      "Task: " + pre["task"].get<std::string>() + ".\n\n"
+                      "## Inputs, in order\n\n" + inputs +
+                      "\nand `present`, a float32 tensor [batch, " + std::to_string(pre["inputs"].size()) +
+                      "]: 1 where a sample has that input, 0 where it is missing (the missing input's tensor is then all zeros).\n"
+                      "How to turn an image, a sound or a text into these tensors is in `preprocessing.json` (docs/export.md explains each field).\n\n"
+                      "## Output\n\n" + pre["output"].get<std::string>() + "\n\n## Files\n\n";
+    if (std::find(formats.begin(), formats.end(), "safetensors") != formats.end())
+        out += "- `model.safetensors`: the weights, by FuseLab's names (`node_<block id>.<parameter>`), with the class names and versions in "
+               "its metadata. Read it in Python with\n\n"
+               "      from safetensors.torch import load_file   # or: safetensors.numpy\n"
+               "      weights = load_file(\"model.safetensors\")\n\n"
+               "  and in FuseLab start a run from it: `fuselab-cli train EXPERIMENT --init-weights model.safetensors`.\n"
+               "- `experiment.fuselab.json`: the experiment (graph and settings) these weights belong to.\n";
+    out += "- `preprocessing.json`: everything that turns raw files into the inputs above.\n";
+    for (const auto &in : pre["inputs"])
+        if (in.contains("tokenizer") && in["tokenizer"].contains("file"))
+            out += "- `" + in["tokenizer"]["file"].get<std::string>() + "`: the tokenizer of `" + in["name"].get<std::string>() + "`.\n";
+    return out;
+}
+
+} // namespace
+
+std::vector<std::string> exportFormats() { return {"safetensors"}; }
+std::vector<std::string> plannedExportFormats() { return {"torchscript", "onnx", "pytorch"}; }
+
+nlohmann::json preprocessingJson(const TensorCache &cache, const Experiment &e, const std::vector<std::string> &tokenizerFiles)
+{
+    const PreprocessSettings settings = cache.settings();
+    const nlohmann::json s = settings.toJson();
+    nlohmann::json inputs = nlohmann::json::array();
+    for (std::size_t m = 0; m < cache.columns().size(); ++m) {
+        const CacheColumn &c = cache.columns()[m];
+        nlohmann::json in = {{"index", static_cast<int>(m)}, {"name", c.name}, {"kind", modalityName(c.kind)}, {"shape", c.shape}};
+        if (c.kind == Modality::Image) {
+            in["dtype"] = "float32";
+            in["image"] = s["image"];
+            in["image"]["scale"] = "pixel values / 255, channels first (C, H, W); grey images have 1 channel, colour ones RGB";
+            in["image"]["mean"] = c.mean;
+            in["image"]["std"] = c.std;
+            in["image"]["normalise"] = "(x - mean[c]) / std[c] per channel, after the scaling";
+        } else if (c.kind == Modality::Audio) {
+            in["dtype"] = "float32";
+            in["audio"] = s["audio"];
+            in["audio"]["mean"] = c.mean;
+            in["audio"]["std"] = c.std;
+            in["audio"]["spectrogram"] = "torchaudio.transforms.MelSpectrogram(sample_rate, n_fft, win_length, hop_length, f_min, f_max, "
+                                         "n_mels) with its defaults: periodic Hann window, centred reflect-padded frames, power 2, HTK mel "
+                                         "scale, no filter normalisation; then the natural log of (mel + log_eps) when log is true";
+            in["audio"]["normalise"] = "(x - mean) / std over the log-mel spectrogram [n_mels, frames]; mono (channels averaged), "
+                                       "resampled to sample_rate, cropped or zero-padded to duration_s";
+        } else {
+            in["dtype"] = "int64";
+            in["text"] = s["text"];
+            in["tokenizer"] = {{"kind", c.tokenizer}, {"vocab_size", c.vocabSize}, {"padding_id", 0}, {"unknown_id", 1}};
+            if (m < tokenizerFiles.size() && !tokenizerFiles[m].empty())
+                in["tokenizer"]["file"] = tokenizerFiles[m];
+            in["text"]["ids"] = "token ids, cut to max_length and padded with padding_id";
+        }
+        inputs.push_back(std::move(in));
+    }
+    const bool multi = cache.multiLabel();
+    return {{"format", "fuselab-preprocessing"},
+            {"version", 1},
+            {"experiment", e.name},
+            {"classes", cache.classes()},
+            {"task", multi ? "multi-label" : "single-label"},
+            {"inputs", inputs},
+            {"present", "float32 [batch, inputs]: 1 where the sample has that input, 0 where it is missing; a missing input's tensor is all zeros"},
+            {"output", multi ? "logits [batch, classes]; a class is predicted when its sigmoid is above 0.5"
+                             : "logits [batch, classes]; softmax gives each class's probability"},
+            {"settings", s}};
+}
+
+ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
+{
+    // Which formats: "all" is every format this build writes; a planned one is refused by name.
+    const std::vector<std::string> available = exportFormats(), planned = plannedExportFormats();
+    std::vector<std::string> formats;
+    for (const std::string &f : request.formats) {
+        if (f == "all") {
+            for (const std::string &a : available)
+                if (std::find(formats.begin(), formats.end(), a) == formats.end())
+                    formats.push_back(a);
+            continue;
+        }
+        if (std::find(available.begin(), available.end(), f) != available.end()) {
+            if (std::find(formats.begin(), formats.end(), f) == formats.end())
+                formats.push_back(f);
+        } else if (std::find(planned.begin(), planned.end(), f) != planned.end()) {
+            throw Error(Message(FL_TR("Export", "%1 export is not available in this version of FuseLab yet (it writes: safetensors)"), f));
+        } else {
+            throw Error(Message(FL_TR("Export", "unknown export format \"%1\" (formats: safetensors, torchscript, onnx, pytorch, all)"), f));
+        }
+    }
+    if (formats.empty())
+        throw Error(Message(FL_TR("Export", "name a format to export (safetensors, or all)")));
+    if (request.outDir.empty())
+        throw Error(Message(FL_TR("Export", "name the folder to export into")));
+
+    const RunFolder run(request.runDir);
+    const Experiment e = run.readExperiment();
+    const RunRecord record = run.readRecord();
+    const std::string checkpoint = run.bestCheckpoint();
+    if (!fs::exists(checkpoint))
+        throw Error(Message(FL_TR("Export", "%1 has no best checkpoint yet: train it for at least one epoch first"), request.runDir));
+    const std::string cacheDir = request.cacheDir.empty() ? record.cache : request.cacheDir;
+    if (!fs::exists(fs::path(cacheDir) / "meta.json"))
+        throw Error(Message(FL_TR("Export", "the run's tensor cache %1 is gone; it holds the normalisation and tokenizers the export needs "
+                                            "(fuselab-cli cache EXPERIMENT rebuilds it)"),
+                            cacheDir));
+    const TensorCache cache = TensorCache::open(cacheDir);
+
+    const fs::path out = fs::absolute(request.outDir);
+    std::error_code ec;
+    if (fs::exists(out, ec) && !(fs::is_directory(out, ec) && fs::is_empty(out, ec)) && !request.overwrite)
+        throw Error(Message(FL_TR("Export", "%1 already exists and is not empty; choose another folder or allow overwriting"), out.string()));
+    if (observer)
+        observer->onProgress("exporting", 0, static_cast<std::int64_t>(formats.size()));
+
+    FusionModel model(e.graph, inferContext(e, record.experimentDir));
+    {
+        torch::serialize::InputArchive archive;
+        try {
+            archive.load_from(checkpoint, torch::kCPU);
+        } catch (const c10::Error &x) {
+            throw Error(Message(FL_TR("Trainer", "%1: unreadable checkpoint (%2)"), checkpoint, std::string(x.what_without_backtrace()).substr(0, 200)));
+        }
+        model->load(archive);
+    }
+    model->eval();
+
+    // Everything goes into a temporary folder beside the target, renamed into place at the end.
+    const fs::path tmp = out.parent_path() / ("." + out.filename().string() + ".partial-" + std::to_string(::getpid()));
+    fs::remove_all(tmp, ec);
+    fs::create_directories(tmp);
+    ExportResult result;
+    result.outDir = out.string();
+    try {
+        std::vector<std::string> tokenizerFiles(cache.columns().size());
+        for (std::size_t m = 0; m < cache.columns().size(); ++m)
+            if (cache.columns()[m].kind == Modality::Text) {
+                const std::string ext = cache.columns()[m].tokenizer == "sentencepiece" ? ".model" : ".json";
+                tokenizerFiles[m] = "tokenizer-" + std::to_string(m) + ext;
+                writeFileAtomically((tmp / tokenizerFiles[m]).string(), cache.tokenizerData(m));
+                result.files.push_back(tokenizerFiles[m]);
+            }
+        const nlohmann::json pre = preprocessingJson(cache, e, tokenizerFiles);
+        writeFileAtomically((tmp / "preprocessing.json").string(), pre.dump(2) + "\n");
+        result.files.push_back("preprocessing.json");
+        std::int64_t done = 0;
+        for (const std::string &f : formats) {
+            if (f == "safetensors") {
+                nlohmann::json inputNames = nlohmann::json::array();
+                for (const CacheColumn &c : cache.columns())
+                    inputNames.push_back(c.name);
+                writeSafetensors((tmp / "model.safetensors").string(), model->inferenceState(),
+                                 {{"format", "pt"},
+                                  {"producer", "FuseLab " + versionString()},
+                                  {"torch_version", TORCH_VERSION},
+                                  {"classes", nlohmann::json(cache.classes()).dump()},
+                                  {"inputs", inputNames.dump()},
+                                  {"task", cache.multiLabel() ? "multi-label" : "single-label"}});
+                e.save((tmp / "experiment.fuselab.json").string());
+                result.files.push_back("model.safetensors");
+                result.files.push_back("experiment.fuselab.json");
+            }
+            if (observer)
+                observer->onProgress("exporting", ++done, static_cast<std::int64_t>(formats.size()));
+        }
+        writeFileAtomically((tmp / "README.md").string(), readme(pre, formats));
+        result.files.push_back("README.md");
+        // Into place: an old export is moved aside first and removed once the new one is in.
+        const fs::path old = out.parent_path() / ("." + out.filename().string() + ".old-" + std::to_string(::getpid()));
+        if (fs::exists(out, ec))
+            fs::rename(out, old);
+        fs::rename(tmp, out);
+        fs::remove_all(old, ec);
+    } catch (...) {
+        fs::remove_all(tmp, ec);
+        throw;
+    }
+    return result;
+}
+
+} // namespace fuselab

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Trained models leaving FuseLab: the safetensors writer and reader against an independent
+// reader (tests/data/read_safetensors.py, numpy and the format's published layout), bad
+// files refused with the reason, and `fuselab-cli export` of a real run: its weights are
+// the checkpoint's, a fresh model initialised from them answers as the trained one, and
+// the export folder is written whole or not at all.
+#include "core/document/Experiment.h"
+#include "core/document/RunFolder.h"
+#include "core/export/Export.h"
+#include "core/export/Safetensors.h"
+#include "core/model/FusionModel.h"
+#include "core/util/Error.h"
+#include "tests/support/TestFiles.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using namespace fuselab;
+
+namespace {
+
+// The independent reader's view of a file.
+nlohmann::json pythonRead(const std::string &file)
+{
+    QProcess p;
+    p.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(FUSELAB_TEST_DATA_DIR "/read_safetensors.py"), QString::fromStdString(file)});
+    if (!p.waitForFinished(60000) || p.exitCode() != 0)
+        qFatal("read_safetensors.py failed: %s", p.readAllStandardError().constData());
+    return nlohmann::json::parse(p.readAllStandardOutput().toStdString());
+}
+
+std::string le64(std::uint64_t n)
+{
+    std::string s(8, '\0');
+    for (int i = 0; i < 8; ++i)
+        s[static_cast<std::size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xff);
+    return s;
+}
+
+// A safetensors file made by hand: header JSON and data bytes.
+std::string handMade(const std::string &header, const std::string &data) { return le64(header.size()) + header + data; }
+
+void loadBest(FusionModel &model, const std::string &runDir)
+{
+    torch::serialize::InputArchive archive;
+    archive.load_from(RunFolder(runDir).bestCheckpoint());
+    model->load(archive);
+    model->eval();
+}
+
+} // namespace
+
+class TestExport final : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+    std::string dir() const { return m_tmp.path().toStdString(); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_tmp.isValid());
+        QVERIFY2(fs::exists("/usr/bin/python3"), "the export tests need python3 with numpy (scripts/install-deps.sh installs them)");
+    }
+
+    // Every dtype FuseLab writes, a 0-d and an empty tensor: read back by FuseLab and by the
+    // independent reader with the values the test put in. Values chosen exact in every type:
+    // floats (i - 3) / 2, integers 37 i - 100 (37 i for U8), booleans i odd.
+    void everyDTypeRoundTrips()
+    {
+        const std::vector<std::pair<std::string, torch::ScalarType>> types = {
+            {"F64", torch::kDouble}, {"F32", torch::kFloat}, {"F16", torch::kHalf}, {"BF16", torch::kBFloat16}, {"I64", torch::kLong},
+            {"I32", torch::kInt},    {"I16", torch::kShort}, {"I8", torch::kChar},  {"U8", torch::kByte},       {"BOOL", torch::kBool}};
+        auto expected = [](const std::string &name, int i) -> double {
+            if (name[0] == 'F' || name == "BF16")
+                return (i - 3) / 2.0;
+            if (name == "U8")
+                return 37.0 * i;
+            if (name == "BOOL")
+                return i % 2;
+            return 37.0 * i - 100;
+        };
+        std::vector<std::pair<std::string, torch::Tensor>> tensors;
+        for (const auto &[name, type] : types) {
+            std::vector<double> v;
+            for (int i = 0; i < 6; ++i)
+                v.push_back(expected(name, i));
+            tensors.emplace_back("t_" + name, torch::tensor(v, torch::kDouble).to(type).reshape({2, 3}));
+        }
+        tensors.emplace_back("scalar", torch::tensor(2.5f));
+        tensors.emplace_back("empty", torch::zeros({0, 4}));
+        tensors.emplace_back("strided", torch::arange(12, torch::kFloat).reshape({3, 4}).t()); // written contiguous
+        const std::string file = dir() + "/all.safetensors";
+        writeSafetensors(file, tensors, {{"classes", "[\"a\",\"b\"]"}, {"producer", "test"}});
+
+        const SafetensorsFile back = readSafetensors(file);
+        QCOMPARE(back.tensors.size(), tensors.size());
+        for (std::size_t k = 0; k < tensors.size(); ++k) {
+            QCOMPARE(back.tensors[k].first, tensors[k].first);
+            QCOMPARE(back.tensors[k].second.scalar_type(), tensors[k].second.scalar_type());
+            QVERIFY2(torch::equal(back.tensors[k].second, tensors[k].second.contiguous()), tensors[k].first.c_str());
+        }
+        QCOMPARE(back.metadata.at("producer"), std::string("test"));
+
+        const nlohmann::json py = pythonRead(file);
+        QCOMPARE(py["header_bytes"].get<int>() % 8, 0); // the data starts aligned
+        QCOMPARE(py["metadata"]["classes"].get<std::string>(), std::string("[\"a\",\"b\"]"));
+        for (const auto &[name, type] : types) {
+            const auto &t = py["tensors"]["t_" + name];
+            QCOMPARE(t["dtype"].get<std::string>(), name);
+            QVERIFY(t["shape"] == nlohmann::json({2, 3}));
+            for (int i = 0; i < 6; ++i)
+                QVERIFY2(t["values"][static_cast<std::size_t>(i)].get<double>() == expected(name, i), name.c_str());
+        }
+        QVERIFY(py["tensors"]["scalar"]["shape"] == nlohmann::json::array());
+        QCOMPARE(py["tensors"]["scalar"]["values"][0].get<double>(), 2.5);
+        QVERIFY(py["tensors"]["empty"]["shape"] == nlohmann::json({0, 4}));
+        // arange(12) as [3, 4], transposed: row r of the [4, 3] result is r, r + 4, r + 8.
+        QVERIFY(py["tensors"]["strided"]["shape"] == nlohmann::json({4, 3}));
+        QVERIFY(py["tensors"]["strided"]["values"] == nlohmann::json({0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11}));
+    }
+
+    void badFilesAreRefusedWithTheReason()
+    {
+        const std::vector<std::pair<std::string, std::string>> cases = {
+            {"abc", "shorter than its 8-byte header length"},
+            {le64(1000) + "{}", "runs past the end of the file"},
+            {handMade("[1, 2]", ""), "not a JSON object"},
+            {handMade(R"({"w": {"dtype": "F8", "shape": [1], "data_offsets": [0, 1]}})", "x"), "dtype \"F8\""},
+            {handMade(R"({"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 4]}})", "abcd"), "4 data bytes for a F32 tensor of 2 elements"},
+            {handMade(R"({"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 8]}})", "abcd"), "outside the 4 data bytes"},
+            {handMade(R"({"a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}, "b": {"dtype": "U8", "shape": [1], "data_offsets": [2, 3]}})", "xyz"),
+             "hole before tensor \"b\""},
+            {handMade(R"({"a": {"dtype": "U8", "shape": [2], "data_offsets": [0, 2]}, "b": {"dtype": "U8", "shape": [1], "data_offsets": [1, 2]}})", "xy"),
+             "overlaps"},
+            {handMade(R"({"a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}})", "xy"), "1 data bytes at the end belong to no tensor"},
+            {handMade(R"({"a": {"dtype": "U8", "shape": [-1], "data_offsets": [0, 1]}})", "x"), "non-negative integers"},
+            {handMade(R"({"__metadata__": {"n": 3}})", ""), "is not a string"},
+        };
+        int k = 0;
+        for (const auto &[bytes, reason] : cases) {
+            const std::string file = dir() + "/bad" + std::to_string(k++) + ".safetensors";
+            test::writeFile(file, bytes);
+            try {
+                readSafetensors(file);
+                QFAIL(("read a bad file: " + reason).c_str());
+            } catch (const Error &e) {
+                const std::string m = e.what();
+                QVERIFY2(m.find(file) != std::string::npos && m.find(reason) != std::string::npos, m.c_str());
+            }
+        }
+    }
+
+    // A real run exported: the file holds the checkpoint's weights (read by the independent
+    // reader), a model of the same graph initialised from it gives the trained model's
+    // outputs, `train --init-weights` starts from it, and a graph it does not fit is refused.
+    void exportedRunLoadsElsewhere()
+    {
+        const std::string root = dir() + "/run";
+        test::writeBrightnessClasses(root + "/data");
+        qputenv("FUSELAB_CACHE_DIR", QByteArray::fromStdString(root + "/cache"));
+        const std::string exp = root + "/b.fuselab.json";
+        std::string out, err;
+        QCOMPARE(test::runCli({"new", "--template", "image-cnn", "--dataset", root + "/data", "-o", exp}, &out, &err), 0);
+        QCOMPARE(test::runCli({"train", exp, "--out", root + "/r1", "--epochs", "2", "--quiet"}, &out, &err), 0);
+        const std::string ex = root + "/export";
+        QVERIFY2(test::runCli({"export", root + "/r1", "--format", "safetensors", "-o", ex}, &out, &err) == 0, err.c_str());
+        for (const char *f : {"model.safetensors", "experiment.fuselab.json", "preprocessing.json", "README.md"})
+            QVERIFY2(fs::exists(fs::path(ex) / f), f);
+
+        const Experiment e = Experiment::load(exp);
+        FusionModel trained(e.graph, inferContext(e, root));
+        loadBest(trained, root + "/r1");
+        const nlohmann::json py = pythonRead(ex + "/model.safetensors");
+        const auto state = trained->inferenceState();
+        QCOMPARE(py["tensors"].size(), state.size());
+        for (const auto &[name, t] : state) {
+            QVERIFY2(py["tensors"].contains(name), name.c_str());
+            const auto &v = py["tensors"][name]["values"];
+            const torch::Tensor flat = t.detach().contiguous().view(-1).to(torch::kDouble);
+            QCOMPARE(static_cast<std::int64_t>(v.size()), flat.numel());
+            for (std::int64_t i = 0; i < flat.numel(); ++i)
+                QVERIFY2(v[static_cast<std::size_t>(i)].get<double>() == flat[i].item<double>(), name.c_str());
+            QVERIFY2(name.rfind("node_", 0) == 0, name.c_str()); // no training-only auxiliary heads
+        }
+        QVERIFY(py["metadata"]["classes"].get<std::string>() == nlohmann::json(e.dataset.classes).dump());
+
+        // preprocessing.json: the classes, the one input's shape, the cache's normalisation.
+        const auto pre = nlohmann::json::parse(test::readAll(ex + "/preprocessing.json"));
+        QCOMPARE(pre["classes"].get<std::vector<std::string>>(), e.dataset.classes);
+        QCOMPARE(pre["inputs"].size(), std::size_t(1));
+        QVERIFY(pre["inputs"][0]["shape"] == nlohmann::json({1, 8, 8}));
+        QCOMPARE(pre["inputs"][0]["image"]["mean"].size(), std::size_t(1));
+        QVERIFY(pre["inputs"][0]["image"]["std"][0].get<double>() > 0);
+
+        // A fresh model (other random weights) initialised from the file answers as the trained one.
+        torch::manual_seed(12345);
+        FusionModel fresh(e.graph, inferContext(e, root));
+        fresh->eval();
+        const torch::Tensor x = torch::randn({5, 1, 8, 8});
+        const torch::Tensor present = torch::ones({5, 1});
+        torch::NoGradGuard noGrad;
+        const torch::Tensor before = fresh->forward({x}, present).logits;
+        fresh->loadInferenceState(readSafetensors(ex + "/model.safetensors").tensors, "model.safetensors");
+        const torch::Tensor want = trained->forward({x}, present).logits;
+        QVERIFY(!torch::allclose(before, want));
+        QVERIFY(torch::equal(fresh->forward({x}, present).logits, want));
+
+        // The trainer starts from it when asked.
+        QVERIFY2(test::runCli({"train", exp, "--out", root + "/r2", "--epochs", "1", "--quiet", "--init-weights", ex + "/model.safetensors"}, &out,
+                              &err) == 0,
+                 err.c_str());
+        QVERIFY(test::readAll(root + "/r2/events.jsonl").find("\"init_weights\"") != std::string::npos);
+
+        // Weights that do not fit the graph are refused, naming what does not fit.
+        Experiment wider = e;
+        for (GraphNode &n : wider.graph.nodes)
+            if (n.type == "encoder.cnn")
+                n.params["channels"] = 7;
+        FusionModel other(wider.graph, inferContext(wider, root));
+        try {
+            other->loadInferenceState(readSafetensors(ex + "/model.safetensors").tensors, "model.safetensors");
+            QFAIL("weights of another graph were loaded");
+        } catch (const Error &err2) {
+            const std::string m = err2.what();
+            QVERIFY2(m.find("model.safetensors") != std::string::npos && m.find("wrong shape") != std::string::npos, m.c_str());
+        }
+
+        // Written whole or not at all: an existing export is kept unless --force, a format
+        // this version does not write is refused by name and leaves nothing behind.
+        const std::string kept = test::readAll(ex + "/model.safetensors");
+        QCOMPARE(test::runCli({"export", root + "/r1", "-o", ex}, &out, &err), 2);
+        QVERIFY2(err.find("already exists") != std::string::npos, err.c_str());
+        QVERIFY(test::readAll(ex + "/model.safetensors") == kept);
+        QCOMPARE(test::runCli({"export", root + "/r1", "--format", "onnx", "-o", root + "/onnx"}, &out, &err), 2);
+        QVERIFY2(err.find("onnx export is not available") != std::string::npos, err.c_str());
+        QVERIFY(!fs::exists(root + "/onnx"));
+        for (const auto &entry : fs::directory_iterator(root))
+            QVERIFY2(entry.path().filename().string().find(".partial-") == std::string::npos, entry.path().c_str());
+        QCOMPARE(test::runCli({"export", root + "/r1", "--format", "all", "-o", ex, "--force"}, &out, &err), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestExport)
+#include "test_export.moc"
