@@ -8,6 +8,7 @@
 #include "core/document/RunFolder.h"
 #include "core/export/Export.h"
 #include "core/export/Safetensors.h"
+#include "core/export/TensorBoard.h"
 #include "core/model/FusionModel.h"
 #include "core/util/Error.h"
 #include "tests/support/TestFiles.h"
@@ -22,17 +23,18 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 namespace fs = std::filesystem;
 using namespace fuselab;
 
 namespace {
 
-// The independent reader's view of a file.
-nlohmann::json pythonRead(const std::string &file)
+// An independent reader's view of a file (tests/data/<script>).
+nlohmann::json pythonRead(const std::string &file, const char *script = "read_safetensors.py")
 {
     QProcess p;
-    p.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(FUSELAB_TEST_DATA_DIR "/read_safetensors.py"), QString::fromStdString(file)});
+    p.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(FUSELAB_TEST_DATA_DIR "/") + QString::fromLatin1(script), QString::fromStdString(file)});
     if (!p.waitForFinished(60000) || p.exitCode() != 0)
         qFatal("read_safetensors.py failed: %s", p.readAllStandardError().constData());
     return nlohmann::json::parse(p.readAllStandardOutput().toStdString());
@@ -158,6 +160,68 @@ private Q_SLOTS:
                 QVERIFY2(m.find(file) != std::string::npos && m.find(reason) != std::string::npos, m.c_str());
             }
         }
+    }
+
+    // CRC-32C's published check value (RFC 3720's polynomial): "123456789" -> 0xE3069283;
+    // 32 zero bytes -> 0x8A9136AA (RFC 3720, B.4).
+    void crc32cMatchesThePublishedValues()
+    {
+        QCOMPARE(crc32c("123456789", 9), 0xE3069283u);
+        const std::string zeros(32, '\0');
+        QCOMPARE(crc32c(zeros.data(), zeros.size()), 0x8A9136AAu);
+    }
+
+    // A run's TensorBoard file: every record's framing and CRCs right (checked by the
+    // independent reader), the per-epoch scalars equal to metrics.csv, one confusion
+    // matrix image per epoch, the settings as hyper-parameters, the test metrics at the end.
+    void tensorBoardEventsMatchTheRun()
+    {
+        const std::string root = dir() + "/tb";
+        test::writeBrightnessClasses(root + "/data");
+        qputenv("FUSELAB_CACHE_DIR", QByteArray::fromStdString(root + "/cache"));
+        const std::string exp = root + "/b.fuselab.json";
+        std::string out, err;
+        QCOMPARE(test::runCli({"new", "--template", "image-cnn", "--dataset", root + "/data", "-o", exp}, &out, &err), 0);
+        QCOMPARE(test::runCli({"train", exp, "--out", root + "/r", "--epochs", "3", "--quiet"}, &out, &err), 0);
+        std::string file;
+        for (const auto &entry : fs::directory_iterator(root + "/r"))
+            if (entry.path().filename().string().rfind("events.out.tfevents.", 0) == 0)
+                file = entry.path().string();
+        QVERIFY(!file.empty());
+        const nlohmann::json events = pythonRead(file, "read_tfevents.py");
+        QCOMPARE(events[0]["file_version"].get<std::string>(), std::string("brain.Event:2"));
+        std::map<std::string, std::map<std::int64_t, double>> scalars;
+        int images = 0;
+        nlohmann::json hparams;
+        for (const auto &e : events)
+            for (const auto &v : e["values"]) {
+                if (v.contains("simple_value"))
+                    scalars[v["tag"].get<std::string>()][e["step"].get<std::int64_t>()] = v["simple_value"].get<double>();
+                if (v.contains("image")) {
+                    ++images;
+                    QCOMPARE(v["tag"].get<std::string>(), std::string("val/confusion_matrix"));
+                    QVERIFY(v["image"]["png_signature_ok"].get<bool>());
+                    QVERIFY(v["image"]["width"] == v["image"]["png_width"]);
+                    QVERIFY(v["image"]["height"] == v["image"]["png_height"]);
+                }
+                if (v.contains("hparams"))
+                    hparams = v["hparams"];
+            }
+        QCOMPARE(images, 3);
+        QCOMPARE(hparams["training.epochs"].get<double>(), 3.0);
+        QCOMPARE(hparams["experiment"].get<std::string>(), Experiment::load(exp).name);
+        const auto rows = RunFolder(root + "/r").readMetrics();
+        QCOMPARE(rows.size(), std::size_t(3));
+        for (const EpochRow &r : rows) {
+            auto near = [](double a, double b) { return std::abs(a - b) <= 1e-6 * std::max(1.0, std::abs(b)); }; // float32 in the file
+            QVERIFY(near(scalars["epoch/train_loss"].at(r.epoch), r.trainLoss));
+            QVERIFY(near(scalars["epoch/val_loss"].at(r.epoch), r.valLoss));
+            QVERIFY(near(scalars["epoch/val_accuracy"].at(r.epoch), r.valAccuracy));
+            QVERIFY(near(scalars["epoch/val_macro_f1"].at(r.epoch), r.valMacroF1));
+        }
+        QVERIFY(scalars["batch/train_loss"].size() >= 3);
+        const auto report = RunFolder(root + "/r").readReport();
+        QVERIFY(std::abs(scalars["test/accuracy"].begin()->second - (*report)["test"]["accuracy"].get<double>()) < 1e-6);
     }
 
     // A real run exported: the file holds the checkpoint's weights (read by the independent

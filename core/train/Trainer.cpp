@@ -2,6 +2,10 @@
 #include "core/train/Trainer.h"
 
 #include "core/export/Safetensors.h"
+#include "core/export/TensorBoard.h"
+#ifdef FUSELAB_WITH_INGEST
+#include "core/media/ConfusionImage.h"
+#endif
 
 #include "core/cache/TensorCache.h"
 #include "core/document/RunFolder.h"
@@ -553,6 +557,24 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                {"start_epoch", plan.startEpoch}, {"start_step", plan.startStep}, {"seed", plan.seed},
                {"selected_by", plan.selectionMetric}, {"notice", plan.notice}});
         obs.runStarted(plan);
+        // TensorBoard: the same curves, the validation confusion matrix and the settings.
+        EventFileWriter board(folder.dir());
+        {
+            nlohmann::json flat = nlohmann::json::object();
+            std::function<void(const std::string &, const nlohmann::json &)> add = [&](const std::string &prefix, const nlohmann::json &v) {
+                if (v.is_object())
+                    for (auto it = v.begin(); it != v.end(); ++it)
+                        add(prefix + "." + it.key(), it.value());
+                else if (v.is_primitive() && !v.is_null())
+                    flat[prefix] = v;
+            };
+            add("training", t.toJson());
+            flat["experiment"] = m_experiment.name;
+            flat["parameters"] = plan.parameters;
+            flat["device"] = plan.device;
+            board.hparams(flat);
+            board.flush();
+        }
 
         bool stopped = false;
         std::string earlyStop;
@@ -641,6 +663,9 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                     if (step % m_options.logEvery == 0 || step == stepsPerEpoch) {
                         const double secs = std::chrono::duration<double>(Clock::now() - windowStart).count();
                         obs.batchEnded({epoch, step, stepsPerEpoch, lossValue, lr, secs > 0 ? double(windowSamples) / secs : 0});
+                        const std::int64_t globalStep = (epoch - 1) * stepsPerEpoch + step;
+                        board.scalar("batch/train_loss", lossValue, globalStep);
+                        board.scalar("batch/learning_rate", lr, globalStep);
                         windowStart = Clock::now();
                         windowSamples = 0;
                     }
@@ -694,6 +719,21 @@ TrainingReport Trainer::run(TrainingObserver *observer)
             event({{"event", "epoch_end"}, {"epoch", epoch}, {"train_loss", r.trainLoss}, {"val_loss", r.valLoss},
                    {"val_accuracy", r.val.accuracy}, {"val_macro_f1", r.val.macroF1}, {"best", r.best},
                    {"confusion", r.val.confusionJson()}, {"samples_per_second", r.samplesPerSecond}});
+            board.scalar("epoch/train_loss", r.trainLoss, epoch);
+            if (haveVal) {
+                board.scalar("epoch/val_loss", r.valLoss, epoch);
+                board.scalar("epoch/val_accuracy", r.val.accuracy, epoch);
+                board.scalar("epoch/val_macro_f1", r.val.macroF1, epoch);
+            }
+            board.scalar("epoch/learning_rate", r.learningRate, epoch);
+            board.scalar("epoch/samples_per_second", r.samplesPerSecond, epoch);
+#ifdef FUSELAB_WITH_INGEST
+            if (haveVal && !r.val.multiLabel) {
+                const PngImage png = confusionMatrixPng(r.val.single.confusion, cache.classes());
+                board.image("val/confusion_matrix", png.bytes, png.height, png.width, epoch);
+            }
+#endif
+            board.flush();
             at = done;
             obs.epochEnded(r);
             if (tracker.exhausted()) {
@@ -743,6 +783,11 @@ TrainingReport Trainer::run(TrainingObserver *observer)
             valPredictions.clear();
         folder.writePredictions("val", valPredictions);
         folder.writePredictions("test", testPredictions);
+        if (report.test) {
+            board.scalar("test/accuracy", report.test->accuracy, report.bestEpoch);
+            board.scalar("test/macro_f1", report.test->macroF1, report.bestEpoch);
+        }
+        board.flush();
         report.seconds = std::chrono::duration<double>(Clock::now() - runStart).count();
         writeFileAtomically(folder.reportFile(), report.toJson().dump(2) + "\n");
         event({{"event", report.stopped ? "stopped" : "finished"}});
