@@ -1196,6 +1196,13 @@
     </message>
 </context>
 <context>
+    <name>TensorBoard</name>
+    <message>
+        <source>cannot write %1</source>
+        <translation>无法写入 %1</translation>
+    </message>
+</context>
+<context>
     <name>Trainer</name>
     <message>
         <source>%1: unreadable checkpoint (%2)</source>
@@ -2259,26 +2266,6 @@
         <translation>真实</translation>
     </message>
     <message>
-        <source>preparing the data</source>
-        <translation>正在准备数据</translation>
-    </message>
-    <message>
-        <source>training</source>
-        <translation>正在训练</translation>
-    </message>
-    <message>
-        <source>validating</source>
-        <translation>正在验证</translation>
-    </message>
-    <message>
-        <source>testing the best epoch</source>
-        <translation>正在测试最佳轮次</translation>
-    </message>
-    <message>
-        <source>paused</source>
-        <translation>已暂停</translation>
-    </message>
-    <message>
         <source>%1: %2 of %3</source>
         <translation>%1：%2 / %3</translation>
     </message>
@@ -2471,10 +2458,6 @@
         <translation>无法写入 %1</translation>
     </message>
     <message>
-        <source>Click a cell to see its validation samples</source>
-        <translation>点击一个单元格以查看其验证样本</translation>
-    </message>
-    <message>
         <source>Select several runs (Ctrl or Shift) and press Compare</source>
         <translation>选择多个运行（按住 Ctrl 或 Shift），然后点“比较”</translation>
     </message>
@@ -2545,6 +2528,38 @@
     <message>
         <source>This matrix&apos;s samples are not known: the run&apos;s prediction files are missing (a run stopped before its test, or made by an older FuseLab).</source>
         <translation>不知道此矩阵对应的样本：该运行缺少预测文件（运行在测试前被停止，或由旧版 FuseLab 生成）。</translation>
+    </message>
+    <message>
+        <source>best</source>
+        <translation>最佳</translation>
+    </message>
+    <message>
+        <source>Click a cell to see its samples</source>
+        <translation>点击单元格查看其样本</translation>
+    </message>
+    <message>
+        <source>Per epoch</source>
+        <translation>各轮指标</translation>
+    </message>
+    <message>
+        <source>Preparing the data…</source>
+        <translation>正在准备数据…</translation>
+    </message>
+    <message>
+        <source>Training…</source>
+        <translation>正在训练…</translation>
+    </message>
+    <message>
+        <source>Validating…</source>
+        <translation>正在验证…</translation>
+    </message>
+    <message>
+        <source>Testing the best epoch…</source>
+        <translation>正在测试最佳轮次…</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>已暂停</translation>
     </message>
 </context>
 <context>

@@ -598,4 +598,13 @@ ZH = {
  '%1: not a valid safetensors file: %2': '%1：不是有效的 safetensors 文件：%2',
  'the safetensors format has no type for %1 tensors': 'safetensors 格式没有 %1 张量的类型',
  '%1: the tensor name "%2" is used twice': '%1：张量名“%2”被使用了两次',
+ 'cannot write %1': '无法写入 %1',
+ 'best': '最佳',
+ 'Click a cell to see its samples': '点击单元格查看其样本',
+ 'Per epoch': '各轮指标',
+ 'Preparing the data…': '正在准备数据…',
+ 'Training…': '正在训练…',
+ 'Validating…': '正在验证…',
+ 'Testing the best epoch…': '正在测试最佳轮次…',
+ 'Paused': '已暂停',
 }

@@ -75,7 +75,8 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     m_loss->graph(2)->setScatterStyle(QCPScatterStyle::ssDiamond);
     m_loss->addGraph(m_loss->xAxis, m_loss->yAxis2);
     m_loss->graph(3)->setName(tr("validation macro-F1"));
-    m_loss->graph(3)->setPen(QPen(QColor(0x59, 0xa1, 0x4f), 1.5, Qt::DashLine));
+    m_loss->graph(3)->setPen(QPen(QColor(0x9c, 0x6a, 0xde), 1.5, Qt::DashLine)); // not accuracy's green: they often overlap
+    m_loss->graph(3)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, 6));
     m_loss->addGraph(m_loss->xAxis, m_loss->yAxis);
     m_loss->graph(4)->setName(tr("training loss (epochs)"));
     m_loss->graph(4)->setPen(QPen(QColor(0x4e, 0x79, 0xa7), 2));
@@ -87,11 +88,17 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     m_lrAxis->setVisible(false); // until a run reports its rate
     m_loss->addGraph(m_loss->xAxis, m_lrAxis);
     m_loss->graph(5)->setName(tr("learning rate"));
-    m_loss->graph(5)->setPen(QPen(QColor(0x99, 0x99, 0x99), 1, Qt::DotLine));
+    m_loss->graph(5)->setPen(QPen(QColor(0xb0, 0x7a, 0xa1), 1.2, Qt::DashDotDotLine)); // not the grid's grey dots
     // The best epoch so far, marked.
     m_bestLine = new QCPItemStraightLine(m_loss);
     m_bestLine->setPen(QPen(QColor(0xf2, 0x8e, 0x2b), 1.5, Qt::DashDotLine));
     m_bestLine->setVisible(false);
+    m_bestLabel = new QCPItemText(m_loss);
+    m_bestLabel->setText(tr("best"));
+    m_bestLabel->setColor(QColor(0xf2, 0x8e, 0x2b));
+    m_bestLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_bestLabel->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    m_bestLabel->setVisible(false);
     // Zoom and pan with the mouse; right-click to export.
     m_loss->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_loss->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -125,14 +132,17 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     m_confusion->setMinimumHeight(150);
     m_map = new QCPColorMap(m_confusion->xAxis, m_confusion->yAxis);
     m_map->setInterpolate(false);
-    m_map->setGradient(QCPColorGradient::gpThermal);
+    // Dark to bright without white (white cells read as holes in the panel).
+    QCPColorGradient gradient(QCPColorGradient::gpThermal);
+    gradient.setColorStopAt(1.0, QColor(0xf6, 0xd7, 0x46));
+    m_map->setGradient(gradient);
     m_map->setVisible(false); // nothing to show before a run's first validation
     m_confusion->xAxis->setTicks(false);
     m_confusion->yAxis->setTicks(false);
     m_confusion->xAxis->setLabel(tr("predicted"));
     m_confusion->yAxis->setLabel(tr("true"));
     m_confusion->yAxis->setRangeReversed(true);
-    m_confusion->setToolTip(tr("Click a cell to see its validation samples"));
+    m_confusion->setToolTip(tr("Click a cell to see its samples"));
     connect(m_confusion, &QCustomPlot::mousePress, this, [this](QMouseEvent *event) {
         if (!m_map->visible())
             return;
@@ -217,7 +227,7 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     auto *tabs = new QTabWidget(this);
     tabs->setObjectName(QStringLiteral("trainingTabs"));
     tabs->addTab(livePage, tr("Live"));
-    tabs->addTab(m_epochs, tr("Epochs"));
+    tabs->addTab(m_epochs, tr("Per epoch"));
     tabs->addTab(runsPage, tr("Runs"));
     m_classMetrics = new ClassMetricsView(this);
     tabs->addTab(m_classMetrics, tr("Classes"));
@@ -281,11 +291,11 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     connect(m_worker, &TrainingWorker::notice, this, [this](const QString &text) { Q_EMIT message(text, true); }, Qt::QueuedConnection);
     connect(m_worker, &TrainingWorker::phaseChanged, this, [this](int phase) {
         switch (static_cast<TrainingPhase>(phase)) {
-        case TrainingPhase::PreparingData: m_phase = tr("preparing the data"); break;
-        case TrainingPhase::Training: m_phase = tr("training"); break;
-        case TrainingPhase::Validating: m_phase = tr("validating"); break;
-        case TrainingPhase::Testing: m_phase = tr("testing the best epoch"); break;
-        case TrainingPhase::Paused: m_phase = tr("paused"); break;
+        case TrainingPhase::PreparingData: m_phase = tr("Preparing the data…"); break;
+        case TrainingPhase::Training: m_phase = tr("Training…"); break;
+        case TrainingPhase::Validating: m_phase = tr("Validating…"); break;
+        case TrainingPhase::Testing: m_phase = tr("Testing the best epoch…"); break;
+        case TrainingPhase::Paused: m_phase = tr("Paused"); break;
         }
         m_status->setText(m_phase);
     }, Qt::QueuedConnection);
@@ -350,6 +360,7 @@ void TrainingPanel::beginRun(const QString &status)
     for (int g = 0; g < m_loss->graphCount(); ++g)
         m_loss->graph(g)->data()->clear();
     m_bestLine->setVisible(false);
+    m_bestLabel->setVisible(false);
     m_highestRate = 0;
     m_epochs->setRowCount(0);
     m_map->data()->clear();
@@ -485,7 +496,7 @@ void TrainingPanel::onStarted(const TrainingPlanInfo &plan)
 void TrainingPanel::setClasses(const QStringList &classes, int epochs)
 {
     m_plan.classes = classes;
-    m_loss->xAxis->setRange(0, epochs);
+    m_loss->xAxis->setRange(-0.03 * epochs, epochs * 1.03); // the first and last points whole
     const int C = classes.size();
     m_map->data()->setSize(C, C);
     m_map->data()->setRange(QCPRange(0, C - 1), QCPRange(0, C - 1));
@@ -498,6 +509,10 @@ void TrainingPanel::setClasses(const QStringList &classes, int epochs)
     m_confusion->yAxis->setRange(-0.5, C - 0.5);
     m_confusion->xAxis->setTicks(true);
     m_confusion->yAxis->setTicks(true);
+    for (QCPAxis *axis : {m_confusion->xAxis, m_confusion->yAxis}) { // labels only: no tick marks into the cells
+        axis->setTickLength(0, 0);
+        axis->setSubTicks(false);
+    }
     m_map->setVisible(false);
     m_confusion->clearItems();
 }
@@ -519,6 +534,7 @@ void TrainingPanel::showRun(const QString &runDir)
     for (int g = 0; g < m_loss->graphCount(); ++g)
         m_loss->graph(g)->data()->clear();
     m_bestLine->setVisible(false);
+    m_bestLabel->setVisible(false);
     m_highestRate = 0;
     m_epochs->setRowCount(0);
     m_lastEpoch = TrainingEpochInfo();
@@ -550,7 +566,7 @@ void TrainingPanel::showRun(const QString &runDir)
     }
     redrawConfusion();
     m_status->setText(tr("Run %1: %2, best epoch %3").arg(QFileInfo(runDir).fileName(), RunComparison::statusText(run.status())).arg(bestEpoch));
-    m_loss->xAxis->setRange(0, std::max(1, m_epochs->rowCount()));
+    m_loss->xAxis->setRange(-0.03 * std::max(1, m_epochs->rowCount()), std::max(1, m_epochs->rowCount()) * 1.03);
     m_dirty = true;
 }
 
@@ -604,6 +620,8 @@ void TrainingPanel::onEpoch(const TrainingEpochInfo &e)
         m_bestLine->point1->setCoords(e.epoch, 0);
         m_bestLine->point2->setCoords(e.epoch, 1);
         m_bestLine->setVisible(true);
+        m_bestLabel->position->setCoords(e.epoch, 0.0);
+        m_bestLabel->setVisible(true);
         m_bestEpoch = e.epoch;
     }
     const int row = m_epochs->rowCount();
@@ -710,7 +728,10 @@ bool TrainingPanel::drawConfusion(const QVector<QVector<qint64>> &confusion)
             m_map->data()->setCell(p, t, value);
             auto *label = new QCPItemText(m_confusion);
             label->position->setCoords(p, t);
-            label->setText(shares ? QString::number(share * 100, 'f', 0) + QLatin1Char('%') : QString::number(confusion[t][p]));
+            // Empty cells stay blank: the matrix scans faster with only its non-zero counts.
+            label->setText(confusion[t][p] == 0 ? QString()
+                           : shares        ? QString::number(share * 100, 'f', 0) + QLatin1Char('%')
+                                           : QString::number(confusion[t][p]));
             label->setColor((shares ? share > 0.6 : confusion[t][p] > most * 0.6) ? Qt::black : Qt::white); // readable on bright cells
         }
     }

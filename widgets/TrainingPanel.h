@@ -10,6 +10,7 @@ class QCPAxis;
 class QCheckBox;
 class QCPColorMap;
 class QCPItemStraightLine;
+class QCPItemText;
 class QTableWidget;
 class QComboBox;
 class QCustomPlot;
@@ -129,6 +130,7 @@ private:
     ClassMetricsView *m_classMetrics = nullptr;
     int m_bestEpoch = 0;
     double m_highestRate = 0;
+    QCPItemText *m_bestLabel = nullptr;
     TrainingEpochInfo m_lastEpoch; // the latest validation
     PredictionList m_cellSamples;  // the predictions behind the confusion matrix shown
     QTimer m_replot;
