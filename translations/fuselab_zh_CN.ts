@@ -608,16 +608,8 @@
 <context>
     <name>Export</name>
     <message>
-        <source>%1 export is not available in this version of FuseLab yet (it writes: safetensors)</source>
-        <translation>此版本的 FuseLab 尚不能导出 %1（可导出：safetensors）</translation>
-    </message>
-    <message>
         <source>unknown export format &quot;%1&quot; (formats: safetensors, torchscript, onnx, pytorch, all)</source>
         <translation>未知的导出格式“%1”（格式：safetensors、torchscript、onnx、pytorch、all）</translation>
-    </message>
-    <message>
-        <source>name a format to export (safetensors, or all)</source>
-        <translation>请指定导出格式（safetensors 或 all）</translation>
     </message>
     <message>
         <source>name the folder to export into</source>
@@ -634,6 +626,18 @@
     <message>
         <source>%1 already exists and is not empty; choose another folder or allow overwriting</source>
         <translation>%1 已存在且不为空；请选择其他文件夹或允许覆盖</translation>
+    </message>
+    <message>
+        <source>%1 export is not available in this version of FuseLab yet (it writes: safetensors, torchscript)</source>
+        <translation>此版本的 FuseLab 尚不能导出 %1（可导出：safetensors、torchscript）</translation>
+    </message>
+    <message>
+        <source>name a format to export (safetensors, torchscript, or all)</source>
+        <translation>请指定导出格式（safetensors、torchscript 或 all）</translation>
+    </message>
+    <message>
+        <source>block %1 (%2) cannot be exported to TorchScript: %3</source>
+        <translation>模块 %1（%2）无法导出为 TorchScript：%3</translation>
     </message>
 </context>
 <context>

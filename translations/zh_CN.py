@@ -607,4 +607,7 @@ ZH = {
  'Validating…': '正在验证…',
  'Testing the best epoch…': '正在测试最佳轮次…',
  'Paused': '已暂停',
+ '%1 export is not available in this version of FuseLab yet (it writes: safetensors, torchscript)': '此版本的 FuseLab 尚不能导出 %1（可导出：safetensors、torchscript）',
+ 'name a format to export (safetensors, torchscript, or all)': '请指定导出格式（safetensors、torchscript 或 all）',
+ 'block %1 (%2) cannot be exported to TorchScript: %3': '模块 %1（%2）无法导出为 TorchScript：%3',
 }

@@ -96,7 +96,7 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     m_bestLabel = new QCPItemText(m_loss);
     m_bestLabel->setText(tr("best"));
     m_bestLabel->setColor(QColor(0xf2, 0x8e, 0x2b));
-    m_bestLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_bestLabel->setPositionAlignment(Qt::AlignRight | Qt::AlignTop); // left of the line: the best epoch is often the last
     m_bestLabel->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
     m_bestLabel->setVisible(false);
     // Zoom and pan with the mouse; right-click to export.

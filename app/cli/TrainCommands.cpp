@@ -256,12 +256,14 @@ int exportCommand(const std::vector<std::string> &raw)
         std::replace(args.begin(), args.end(), std::string("-o"), std::string("--output"));
         const CliArgs a(args, {"help", "force"}, {"format", "output", "cache"}, {});
         if (a.flag("help")) {
-            std::printf("Usage: fuselab-cli export RUN_DIR --format safetensors|all -o DIR [--force]\n\n"
+            std::printf("Usage: fuselab-cli export RUN_DIR --format safetensors|torchscript|all -o DIR [--force]\n\n"
                         "Writes the run's best checkpoint for other tools into DIR: model.safetensors (the weights\n"
-                        "by FuseLab's names, class names in its metadata) with experiment.fuselab.json, and\n"
+                        "by FuseLab's names, class names in its metadata) with experiment.fuselab.json, model.pt\n"
+                        "(TorchScript, for torch.jit.load and torch::jit::load), and\n"
                         "preprocessing.json (how raw files become the model's inputs), the text inputs'\n"
                         "tokenizers and a README. DIR is written whole or not at all; an existing non-empty DIR\n"
-                        "needs --force. torchscript, onnx and pytorch are not available in this version yet.\n");
+                        "needs --force. Several formats: --format safetensors,torchscript. onnx and pytorch are\n"
+                        "not available in this version yet.\n");
             return kExitOk;
         }
         if (a.positional().size() != 1)

@@ -4,6 +4,7 @@
 #include "core/cache/TensorCache.h"
 #include "core/document/RunFolder.h"
 #include "core/export/Safetensors.h"
+#include "core/export/TorchScriptExport.h"
 #include "core/model/FusionModel.h"
 #include "core/util/Error.h"
 #include "core/util/FileIO.h"
@@ -56,6 +57,9 @@ std::string readme(const nlohmann::json &pre, const std::vector<std::string> &fo
                "      weights = load_file(\"model.safetensors\")\n\n"
                "  and in FuseLab start a run from it: `fuselab-cli train EXPERIMENT --init-weights model.safetensors`.\n"
                "- `experiment.fuselab.json`: the experiment (graph and settings) these weights belong to.\n";
+    if (std::find(formats.begin(), formats.end(), "torchscript") != formats.end())
+        out += "- `model.pt`: TorchScript. Python: `m = torch.jit.load(\"model.pt\"); logits = m(x_0, ..., present)` "
+               "(`m.class_names()`, `m.input_names()`; `m.train()` to fine-tune); C++: `torch::jit::load(\"model.pt\")`.\n";
     out += "- `preprocessing.json`: everything that turns raw files into the inputs above.\n";
     for (const auto &in : pre["inputs"])
         if (in.contains("tokenizer") && in["tokenizer"].contains("file"))
@@ -65,8 +69,8 @@ std::string readme(const nlohmann::json &pre, const std::vector<std::string> &fo
 
 } // namespace
 
-std::vector<std::string> exportFormats() { return {"safetensors"}; }
-std::vector<std::string> plannedExportFormats() { return {"torchscript", "onnx", "pytorch"}; }
+std::vector<std::string> exportFormats() { return {"safetensors", "torchscript"}; }
+std::vector<std::string> plannedExportFormats() { return {"onnx", "pytorch"}; }
 
 nlohmann::json preprocessingJson(const TensorCache &cache, const Experiment &e, const std::vector<std::string> &tokenizerFiles)
 {
@@ -132,13 +136,13 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
             if (std::find(formats.begin(), formats.end(), f) == formats.end())
                 formats.push_back(f);
         } else if (std::find(planned.begin(), planned.end(), f) != planned.end()) {
-            throw Error(Message(FL_TR("Export", "%1 export is not available in this version of FuseLab yet (it writes: safetensors)"), f));
+            throw Error(Message(FL_TR("Export", "%1 export is not available in this version of FuseLab yet (it writes: safetensors, torchscript)"), f));
         } else {
             throw Error(Message(FL_TR("Export", "unknown export format \"%1\" (formats: safetensors, torchscript, onnx, pytorch, all)"), f));
         }
     }
     if (formats.empty())
-        throw Error(Message(FL_TR("Export", "name a format to export (safetensors, or all)")));
+        throw Error(Message(FL_TR("Export", "name a format to export (safetensors, torchscript, or all)")));
     if (request.outDir.empty())
         throw Error(Message(FL_TR("Export", "name the folder to export into")));
 
@@ -208,6 +212,13 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
                 e.save((tmp / "experiment.fuselab.json").string());
                 result.files.push_back("model.safetensors");
                 result.files.push_back("experiment.fuselab.json");
+            }
+            if (f == "torchscript") {
+                std::vector<std::string> inputNames;
+                for (const CacheColumn &c : cache.columns())
+                    inputNames.push_back(c.name);
+                saveTorchScript(model, cache.classes(), inputNames, (tmp / "model.pt").string());
+                result.files.push_back("model.pt");
             }
             if (observer)
                 observer->onProgress("exporting", ++done, static_cast<std::int64_t>(formats.size()));

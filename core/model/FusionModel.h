@@ -53,7 +53,7 @@ public:
     // Idempotent; call it again after loading weights, which brings their saved layout.
     void setChannelsLast(bool on);
 
-private:
+    // The graph's blocks in execution order (exporters walk them).
     struct Step {
         std::string node;
         std::shared_ptr<BlockModule> module;
@@ -62,6 +62,10 @@ private:
         double auxWeight = 0;
         std::vector<torch::nn::Linear> auxHeads; // one per incoming edge, ports in order
     };
+    const std::vector<Step> &steps() const { return m_steps; }
+    const Graph &graph() const { return m_graph; }
+
+private:
     Graph m_graph;
     GraphAnalysis m_analysis;
     std::vector<Step> m_steps;

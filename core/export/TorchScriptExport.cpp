@@ -1,0 +1,656 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/export/TorchScriptExport.h"
+
+#include "core/model/blocks/AttentionFusion.h"
+#include "core/model/blocks/AudioCnnEncoder.h"
+#include "core/model/blocks/AutoencoderEncoder.h"
+#include "core/model/blocks/AutoencoderFusion.h"
+#include "core/model/blocks/Conv1dEncoder.h"
+#include "core/model/blocks/CrossAttentionFusion.h"
+#include "core/model/blocks/LowRankFusion.h"
+#include "core/model/blocks/TensorFusion.h"
+#include "core/model/blocks/ClassificationHead.h"
+#include "core/model/blocks/CnnEncoder.h"
+#include "core/model/blocks/ConcatFusion.h"
+#include "core/model/blocks/GatedFusion.h"
+#include "core/model/blocks/InputBlock.h"
+#include "core/model/blocks/LateFusion.h"
+#include "core/model/blocks/RnnEncoder.h"
+#include "core/model/blocks/SequenceInput.h"
+#include "core/util/Error.h"
+
+#include <torch/script.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+#include <type_traits>
+
+namespace fuselab {
+
+namespace {
+
+struct Refused {
+    std::string why;
+};
+
+std::string ident(const std::string &s)
+{
+    std::string out;
+    for (char c : s)
+        out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0])))
+        out = "_" + out;
+    return out;
+}
+
+std::string num(double v)
+{
+    char b[64];
+    std::snprintf(b, sizeof b, "%.17g", v);
+    std::string s = b;
+    if (s.find_first_of(".en") == std::string::npos)
+        s += ".0";
+    return s;
+}
+
+
+std::string ints(const std::vector<std::int64_t> &v)
+{
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i)
+        s += (i ? ", " : "") + std::to_string(v[i]);
+    return s + "]";
+}
+
+template <std::size_t D>
+std::string ints(const torch::ExpandingArray<D> &a)
+{
+    return ints(std::vector<std::int64_t>(a->begin(), a->end()));
+}
+
+std::string quoted(const std::string &s)
+{
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '\\' || c == '"')
+            out += '\\';
+        if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
+    }
+    return out + "\"";
+}
+
+// One block's module: its weights and the lines of its forward.
+class Emitter {
+public:
+    explicit Emitter(torch::jit::Module &m) : m_mod(m) {}
+
+    std::string var() { return "t" + std::to_string(m_tmp++); }
+    void line(const std::string &s) { m_lines.push_back("        " + s); }
+    std::string assign(const std::string &expr)
+    {
+        const std::string v = var();
+        line(v + " = " + expr);
+        return v;
+    }
+    std::string tensor(const std::string &name, const torch::Tensor &t, bool buffer)
+    {
+        const std::string n = ident(name);
+        torch::Tensor copy = t.detach().clone().contiguous();
+        if (!buffer)
+            copy.set_requires_grad(t.requires_grad());
+        m_mod.register_parameter(n, copy, buffer);
+        return "self." + n;
+    }
+    std::string optionalTensor(const std::string &name, const torch::Tensor &t) { return t.defined() ? tensor(name, t, false) : "None"; }
+
+    // A standard LibTorch layer (or a Sequential of them) applied to `x`.
+    std::string layer(const torch::nn::Module &m, const std::string &prefix, const std::string &x)
+    {
+        if (const auto *s = dynamic_cast<const torch::nn::SequentialImpl *>(&m)) {
+            std::string y = x;
+            for (const auto &c : s->named_children())
+                y = layer(*c.value(), prefix + c.key() + "_", y);
+            return y;
+        }
+        if (const auto *c = dynamic_cast<const torch::nn::Conv2dImpl *>(&m)) {
+            const auto &o = c->options;
+            // padding is a variant (c10's in LibTorch 1.x, std's in 2.x): visit finds either by ADL.
+            std::string pad;
+            visit([&](const auto &v) {
+                if constexpr (std::is_same_v<std::decay_t<decltype(v)>, torch::ExpandingArray<2>>)
+                    pad = ints(v);
+            }, o.padding());
+            bool zeros = false;
+            visit([&](const auto &v) { zeros = std::is_same_v<std::decay_t<decltype(v)>, torch::enumtype::kZeros>; }, o.padding_mode());
+            if (pad.empty() || !zeros)
+                throw Refused{"a convolution with 'same'/'valid' or non-zero padding mode"};
+            const std::string w = tensor(prefix + "weight", c->weight, false), b = optionalTensor(prefix + "bias", c->bias);
+            return assign("torch.conv2d(" + x + ", " + w + ", " + b + ", " + ints(o.stride()) + ", " + pad + ", " + ints(o.dilation()) + ", " +
+                          std::to_string(o.groups()) + ")");
+        }
+        if (const auto *c = dynamic_cast<const torch::nn::Conv1dImpl *>(&m)) {
+            const auto &o = c->options;
+            std::string pad;
+            visit([&](const auto &v) {
+                if constexpr (std::is_same_v<std::decay_t<decltype(v)>, torch::ExpandingArray<1>>)
+                    pad = ints(v);
+            }, o.padding());
+            bool zeros = false;
+            visit([&](const auto &v) { zeros = std::is_same_v<std::decay_t<decltype(v)>, torch::enumtype::kZeros>; }, o.padding_mode());
+            if (pad.empty() || !zeros)
+                throw Refused{"a convolution with 'same'/'valid' or non-zero padding mode"};
+            const std::string w = tensor(prefix + "weight", c->weight, false), b = optionalTensor(prefix + "bias", c->bias);
+            return assign("torch.conv1d(" + x + ", " + w + ", " + b + ", " + ints(o.stride()) + ", " + pad + ", " + ints(o.dilation()) + ", " +
+                          std::to_string(o.groups()) + ")");
+        }
+        if (const auto *n = dynamic_cast<const torch::nn::LayerNormImpl *>(&m)) {
+            const auto &o = n->options;
+            const std::string w = o.elementwise_affine() ? tensor(prefix + "weight", n->weight, false) : "None";
+            const std::string b = o.elementwise_affine() ? tensor(prefix + "bias", n->bias, false) : "None";
+            return assign("torch.layer_norm(" + x + ", " + ints(o.normalized_shape()) + ", " + w + ", " + b + ", " + num(o.eps()) + ", True)");
+        }
+        if (const auto *bn = dynamic_cast<const torch::nn::BatchNorm2dImpl *>(&m))
+            return batchNorm(*bn, prefix, x);
+        if (const auto *bn = dynamic_cast<const torch::nn::BatchNorm1dImpl *>(&m))
+            return batchNorm(*bn, prefix, x);
+        if (dynamic_cast<const torch::nn::ReLUImpl *>(&m))
+            return assign("torch.relu(" + x + ")");
+        if (dynamic_cast<const torch::nn::TanhImpl *>(&m))
+            return assign("torch.tanh(" + x + ")");
+        if (dynamic_cast<const torch::nn::SigmoidImpl *>(&m))
+            return assign("torch.sigmoid(" + x + ")");
+        if (const auto *p = dynamic_cast<const torch::nn::MaxPool2dImpl *>(&m)) {
+            const auto &o = p->options;
+            return assign("torch.max_pool2d(" + x + ", " + ints(o.kernel_size()) + ", " + ints(o.stride()) + ", " +
+                          ints(o.padding()) + ", " + ints(o.dilation()) + ", " + (o.ceil_mode() ? "True" : "False") + ")");
+        }
+        if (const auto *p = dynamic_cast<const torch::nn::AvgPool2dImpl *>(&m)) {
+            const auto &o = p->options;
+            if (o.divisor_override())
+                throw Refused{"average pooling with a divisor override"};
+            return assign("torch.avg_pool2d(" + x + ", " + ints(o.kernel_size()) + ", " + ints(o.stride()) + ", " +
+                          ints(o.padding()) + ", " + (o.ceil_mode() ? "True" : "False") + ", " +
+                          (o.count_include_pad() ? "True" : "False") + ", None)");
+        }
+        if (const auto *l = dynamic_cast<const torch::nn::LinearImpl *>(&m))
+            return linear(*l, prefix, x);
+        if (const auto *d = dynamic_cast<const torch::nn::DropoutImpl *>(&m))
+            return assign("torch.dropout(" + x + ", " + num(d->options.p()) + ", self.training)");
+        if (const auto *e = dynamic_cast<const torch::nn::EmbeddingImpl *>(&m)) {
+            const auto &o = e->options;
+            if (o.max_norm())
+                throw Refused{"an embedding with max_norm"};
+            return assign("torch.embedding(" + tensor(prefix + "weight", e->weight, false) + ", " + x + ", " +
+                          std::to_string(o.padding_idx() ? *o.padding_idx() : -1) + ", " + (o.scale_grad_by_freq() ? "True" : "False") +
+                          ", " + (o.sparse() ? "True" : "False") + ")");
+        }
+        throw Refused{"its layer " + m.name() + " has no TorchScript translation yet"};
+    }
+
+    std::string linear(const torch::nn::LinearImpl &l, const std::string &prefix, const std::string &x)
+    {
+        return assign("torch.linear(" + x + ", " + tensor(prefix + "weight", l.weight, false) + ", " + optionalTensor(prefix + "bias", l.bias) + ")");
+    }
+
+    template <typename BN>
+    std::string batchNorm(const BN &bn, const std::string &prefix, const std::string &x)
+    {
+        const auto &o = bn.options;
+        if (!o.track_running_stats() || !o.momentum())
+            throw Refused{"batch normalisation without running statistics or momentum"};
+        const std::string w = o.affine() ? tensor(prefix + "weight", bn.weight, false) : "None";
+        const std::string b = o.affine() ? tensor(prefix + "bias", bn.bias, false) : "None";
+        const std::string rm = tensor(prefix + "running_mean", bn.running_mean, true);
+        const std::string rv = tensor(prefix + "running_var", bn.running_var, true);
+        tensor(prefix + "num_batches_tracked", bn.num_batches_tracked, true);
+        return assign("torch.batch_norm(" + x + ", " + w + ", " + b + ", " + rm + ", " + rv + ", self.training, " + num(*o.momentum()) + ", " +
+                      num(o.eps()) + ", False)");
+    }
+
+    // masks[0] | masks[1] | ... as the fusions' "present in any input".
+    std::string anyPresent(std::size_t inputs)
+    {
+        std::string m = "masks[0]";
+        for (std::size_t i = 1; i < inputs; ++i)
+            m = assign("torch.maximum(" + m + ", masks[" + std::to_string(i) + "])");
+        return m;
+    }
+    std::string maskedSoftmax(const std::string &scores, const std::string &mask)
+    {
+        const std::string present = assign(mask + " > 0.5");
+        const std::string filled = assign(scores + ".masked_fill(torch.logical_not(" + present + "), -1000000000.0)");
+        return assign("torch.softmax(" + filled + ", 1) * " + present + ".any(1, True).to(" + scores + ".dtype)");
+    }
+    std::string stack(const std::vector<std::string> &v, int dim)
+    {
+        std::string s = "torch.stack([";
+        for (std::size_t i = 0; i < v.size(); ++i)
+            s += (i ? ", " : "") + v[i];
+        return assign(s + "], " + std::to_string(dim) + ")");
+    }
+
+    void define(const std::string &out, const std::string &mask)
+    {
+        std::string src = "def forward(self, xs: List[Tensor], masks: List[Tensor]) -> Tuple[Tensor, Tensor]:\n";
+        for (const auto &l : m_lines)
+            src += l + "\n";
+        src += "        return " + out + ", " + mask + "\n";
+        m_mod.define(src);
+    }
+
+private:
+    torch::jit::Module &m_mod;
+    std::vector<std::string> m_lines;
+    int m_tmp = 0;
+};
+
+const torch::nn::Module &child(const torch::nn::Module &m, const std::string &name)
+{
+    for (const auto &c : m.named_children())
+        if (c.key() == name)
+            return *c.value();
+    throw Refused{"it has no part named " + name};
+}
+bool hasChild(const torch::nn::Module &m, const std::string &name)
+{
+    for (const auto &c : m.named_children())
+        if (c.key() == name)
+            return true;
+    return false;
+}
+
+// [x, 1] along features (tensor and low-rank fusion).
+std::string withOne(Emitter &e, const std::string &x)
+{
+    return e.assign("torch.cat([" + x + ", torch.ones([" + x + ".size(0), 1], device=" + x + ".device).to(" + x + ".dtype)], 1)");
+}
+
+// A SequenceInput: (valid [B, T] bool, steps [B, T, D]).
+std::pair<std::string, std::string> sequenceInput(Emitter &e, const torch::nn::Module &input, const std::string &x)
+{
+    if (hasChild(input, "embedding"))
+        return {e.assign(x + ".ne(0)"), e.layer(child(input, "embedding"), "input_embedding_", x + ".long()")};
+    return {e.assign("torch.ones([" + x + ".size(0), " + x + ".size(1)], device=" + x + ".device) > 0"), x};
+}
+
+std::string maskedMean(Emitter &e, const std::string &seq, const std::string &valid)
+{
+    const std::string w = e.assign(valid + ".to(" + seq + ".dtype).unsqueeze(2)");
+    return e.assign("(" + seq + " * " + w + ").sum(1) / " + w + ".sum(1).clamp_min(1.0)");
+}
+
+std::string maskedMax(Emitter &e, const std::string &seq, const std::string &valid)
+{
+    const std::string filled = e.assign(seq + ".masked_fill(torch.logical_not(" + valid + ".unsqueeze(2)), float(\"-inf\"))");
+    const std::string m = e.assign("torch.max(" + filled + ", 1)[0]");
+    return e.assign("torch.where(torch.isinf(" + m + "), torch.zeros_like(" + m + "), " + m + ")");
+}
+
+// torch::nn::MultiheadAttention's forward (LibTorch's multi_head_attention_forward, key ==
+// value, no masks, no extra biases) on [T, B, D] sequences; returns the attention output.
+std::string multiheadAttention(Emitter &e, const torch::nn::MultiheadAttentionImpl &a, const std::string &prefix, const std::string &query,
+                               const std::string &kv)
+{
+    const auto &o = a.options;
+    if (!a._qkv_same_embed_dim || a.bias_k.defined() || o.add_zero_attn())
+        throw Refused{"its attention has separate key/value sizes or extra key/value biases"};
+    const std::int64_t D = o.embed_dim(), H = o.num_heads(), hd = D / H;
+    const std::string W = e.tensor(prefix + "in_proj_weight", a.in_proj_weight, false);
+    const std::string b = a.in_proj_bias.defined() ? e.tensor(prefix + "in_proj_bias", a.in_proj_bias, false) : "None";
+    const std::string d = std::to_string(D);
+    const std::string q0 = e.assign("torch.linear(" + query + ", " + W + "[0:" + d + "], " + (b == "None" ? b : b + "[0:" + d + "]") + ")");
+    const std::string kvp = e.assign("torch.linear(" + kv + ", " + W + "[" + d + ":], " + (b == "None" ? b : b + "[" + d + ":]") + ").chunk(2, -1)");
+    const std::string q = e.assign(q0 + " * " + num(1.0 / std::sqrt(static_cast<double>(hd))));
+    const std::string tgt = e.assign(query + ".size(0)"), bsz = e.assign(query + ".size(1)");
+    const std::string bh = e.assign(bsz + " * " + std::to_string(H));
+    const std::string qh = e.assign(q + ".contiguous().view([" + tgt + ", " + bh + ", " + std::to_string(hd) + "]).transpose(0, 1)");
+    const std::string kh = e.assign(kvp + "[0].contiguous().view([-1, " + bh + ", " + std::to_string(hd) + "]).transpose(0, 1)");
+    const std::string vh = e.assign(kvp + "[1].contiguous().view([-1, " + bh + ", " + std::to_string(hd) + "]).transpose(0, 1)");
+    std::string w = e.assign("torch.softmax(torch.bmm(" + qh + ", " + kh + ".transpose(1, 2)), -1)");
+    w = e.assign("torch.dropout(" + w + ", " + num(o.dropout()) + ", self.training)");
+    const std::string out = e.assign("torch.bmm(" + w + ", " + vh + ").transpose(0, 1).contiguous().view([" + tgt + ", " + bsz + ", " + d + "])");
+    return e.linear(*a.out_proj, prefix + "out_proj_", out);
+}
+
+// An RNN over packed sequences exactly as LibTorch's pack_padded_sequence(enforce_sorted =
+// false) + GRU/LSTM::forward_with_packed_input + pad_packed_sequence compute it.
+std::string rnn(Emitter &e, const RnnEncoderImpl &r, const std::string &x)
+{
+    const auto &o = r.options;
+    const auto [valid, steps] = sequenceInput(e, child(r, "input"), x);
+    const std::string T = e.assign(steps + ".size(1)");
+    e.line("lengths = " + valid + ".sum(1).clamp_min(1).long().cpu()");
+    e.line("sorted_lengths, sorted_indices = torch.sort(lengths, -1, True)");
+    e.line("sorted_indices = sorted_indices.to(" + steps + ".device)");
+    e.line("unsorted_indices = torch.empty_like(sorted_indices).scatter_(0, sorted_indices, torch.arange(0, sorted_indices.numel(), "
+           "device=sorted_indices.device))");
+    e.line("packed_data, batch_sizes = torch._pack_padded_sequence(" + steps + ".index_select(0, sorted_indices), sorted_lengths, True)");
+    const bool lstm = o.cell() == "lstm";
+    const torch::nn::Module &cell = child(r, lstm ? "lstm" : "gru");
+    const std::int64_t dirs = o.bidirectional() ? 2 : 1;
+    std::vector<std::string> weights;
+    for (std::int64_t l = 0; l < o.layers(); ++l)
+        for (std::int64_t d = 0; d < dirs; ++d) {
+            const std::string suffix = "_l" + std::to_string(l) + (d ? "_reverse" : "");
+            for (const char *kind : {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}) {
+                const torch::Tensor *t = cell.named_parameters(false).find(kind + suffix);
+                if (!t)
+                    throw Refused{std::string("its RNN has no ") + kind + suffix};
+                weights.push_back(e.tensor(std::string(lstm ? "lstm_" : "gru_") + kind + suffix, *t, false));
+            }
+        }
+    std::string list = "[";
+    for (std::size_t i = 0; i < weights.size(); ++i)
+        list += (i ? ", " : "") + weights[i];
+    list += "]";
+    const double dropout = o.layers() > 1 ? o.dropout() : 0.0;
+    e.line("hx = torch.zeros([" + std::to_string(o.layers() * dirs) + ", " + steps + ".size(0), " + std::to_string(o.hidden()) + "], device=" +
+           steps + ".device).to(" + steps + ".dtype)");
+    const std::string tail = ", " + list + ", True, " + std::to_string(o.layers()) + ", " + num(dropout) + ", self.training, " +
+                             (o.bidirectional() ? "True" : "False") + ")";
+    if (lstm)
+        e.line("out_data, hn, cn = torch.lstm(packed_data, batch_sizes, [hx, hx]" + tail);
+    else
+        e.line("out_data, hn = torch.gru(packed_data, batch_sizes, hx" + tail);
+    if (o.output() == "last") {
+        e.line("hn = hn.index_select(1, unsorted_indices)");
+        std::vector<std::string> parts;
+        for (std::int64_t d = 0; d < dirs; ++d)
+            parts.push_back("hn[hn.size(0) - " + std::to_string(dirs - d) + "]");
+        std::string cat = "torch.cat([";
+        for (std::size_t i = 0; i < parts.size(); ++i)
+            cat += (i ? ", " : "") + parts[i];
+        return e.assign(cat + "], 1)");
+    }
+    e.line("padded, padded_lengths = torch._pad_packed_sequence(out_data, batch_sizes, True, 0.0, " + T + ")");
+    const std::string seq = e.assign("padded.index_select(0, unsorted_indices)");
+    if (o.output() == "mean")
+        return maskedMean(e, seq, valid);
+    return seq;
+}
+
+// The forward of one block; Refused when it has no translation.
+std::pair<std::string, std::string> block(Emitter &e, const std::string &type, const BlockModule &m, std::size_t inputs)
+{
+    const std::string x = "xs[0]";
+    if (type == "output")
+        return {x, "masks[0]"};
+    if (type == "input.image" || type == "input.text")
+        return {x, "masks[0]"};
+    if (type == "input.audio") {
+        const auto &o = dynamic_cast<const InputImpl &>(m).options;
+        std::string a = x;
+        if (o.perUtterance()) {
+            const std::string mean = e.assign(a + ".mean([1, 2], True)");
+            const std::string sd = e.assign("(" + a + " - " + mean + ").pow(2).mean([1, 2], True).sqrt()");
+            a = e.assign("(" + a + " - " + mean + ") / (" + sd + " + 1.0000000000000001e-05)");
+        }
+        return {e.assign(o.audioAsSequence() ? a + ".transpose(1, 2).contiguous()" : a + ".unsqueeze(1)"), "masks[0]"};
+    }
+    if (type == "encoder.cnn") {
+        const auto &c = dynamic_cast<const CnnEncoderImpl &>(m);
+        std::string y = e.layer(child(c, "features"), "features_", x);
+        y = e.assign(c.options.flatten() ? y + ".flatten(1)" : y + ".mean([2, 3])");
+        y = e.layer(child(c, "dropout"), "dropout_", y);
+        if (hasChild(c, "projection"))
+            y = e.layer(child(c, "projection"), "projection_", y);
+        return {y, "masks[0]"};
+    }
+    if (type == "encoder.audio_cnn") {
+        const auto &c = dynamic_cast<const AudioCnnEncoderImpl &>(m);
+        std::string y = e.layer(child(c, "features"), "features_", x);
+        y = e.assign("torch.max(" + y + ".mean(3), 2)[0]");
+        return {e.layer(child(c, "dropout"), "dropout_", y), "masks[0]"};
+    }
+    if (type == "encoder.rnn")
+        return {rnn(e, dynamic_cast<const RnnEncoderImpl &>(m), x), "masks[0]"};
+    if (type == "head.classification")
+        return {e.layer(child(dynamic_cast<const ClassificationHeadImpl &>(m), "layers"), "layers_", x), "masks[0]"};
+    if (type == "fusion.concat") {
+        std::string cat = "torch.cat([";
+        for (std::size_t i = 0; i < inputs; ++i)
+            cat += (i ? ", " : "") + std::string("xs[") + std::to_string(i) + "] * masks[" + std::to_string(i) + "].unsqueeze(1)";
+        return {e.assign(cat + "], 1)"), e.anyPresent(inputs)};
+    }
+    if (type == "fusion.attention") {
+        const auto &a = dynamic_cast<const AttentionFusionImpl &>(m);
+        const auto &proj = child(a, "projections");
+        std::vector<std::string> p, masks;
+        for (std::size_t i = 0; i < inputs; ++i) {
+            p.push_back(e.layer(child(proj, std::to_string(i)), "projections_" + std::to_string(i) + "_", "xs[" + std::to_string(i) + "]"));
+            masks.push_back("masks[" + std::to_string(i) + "]");
+        }
+        const std::string P = e.stack(p, 1);
+        const std::string ctx = e.assign("torch.tanh(" + e.layer(child(a, "context"), "context_", P) + ")");
+        const std::string scores = e.assign(e.layer(child(a, "score"), "score_", ctx) + ".squeeze(2)");
+        const std::string w = e.maskedSoftmax(scores, e.stack(masks, 1));
+        return {e.assign("(" + P + " * " + w + ".unsqueeze(2)).sum(1)"), e.anyPresent(inputs)};
+    }
+    if (type == "fusion.gated") {
+        const auto &g = dynamic_cast<const GatedFusionImpl &>(m);
+        const auto &hidden = child(g, "hidden");
+        std::vector<std::string> h, masks, xs;
+        for (std::size_t i = 0; i < inputs; ++i) {
+            const std::string xi = "xs[" + std::to_string(i) + "]";
+            h.push_back(e.assign("torch.tanh(" + e.layer(child(hidden, std::to_string(i)), "hidden_" + std::to_string(i) + "_", xi) + ")"));
+            masks.push_back("masks[" + std::to_string(i) + "]");
+            xs.push_back(xi);
+        }
+        const std::string H = e.stack(h, 1);
+        const std::string mask = e.assign(e.stack(masks, 1) + ".unsqueeze(2)");
+        std::string cat = "torch.cat([";
+        for (std::size_t i = 0; i < xs.size(); ++i)
+            cat += (i ? ", " : "") + xs[i];
+        const std::string gl = e.layer(child(g, "gate"), "gate_", e.assign(cat + "], 1)"));
+        std::string gates;
+        if (inputs == 2) {
+            const std::string z = e.assign("torch.sigmoid(" + gl + ")");
+            gates = e.assign("torch.stack([" + z + ", 1 - " + z + "], 1) * " + mask);
+            gates = e.assign(gates + " / " + gates + ".sum(1, True).clamp_min(9.9999999999999998e-13)");
+        } else {
+            const std::string logits = e.assign(gl + ".view([-1, " + std::to_string(inputs) + ", " + std::to_string(g.options.dim()) + "]).masked_fill(" +
+                                                mask + " < 0.5, -1000000000.0)");
+            gates = e.assign("torch.softmax(" + logits + ", 1) * (" + mask + ".sum(1, True) > 0).to(" + gl + ".dtype)");
+        }
+        return {e.assign("(" + gates + " * " + H + ").sum(1)"), e.anyPresent(inputs)};
+    }
+    if (type == "fusion.late") {
+        const auto &l = dynamic_cast<const LateFusionImpl &>(m);
+        const auto &cls = child(l, "classifiers");
+        std::vector<std::string> logits, masks;
+        for (std::size_t i = 0; i < inputs; ++i) {
+            logits.push_back(e.layer(child(cls, std::to_string(i)), "classifiers_" + std::to_string(i) + "_", "xs[" + std::to_string(i) + "]"));
+            masks.push_back("masks[" + std::to_string(i) + "]");
+        }
+        const std::string stacked = e.stack(logits, 1), mask = e.stack(masks, 1);
+        std::string scores;
+        if (l.options.mode() == "learned") {
+            const torch::Tensor *s = l.named_parameters(false).find("scores");
+            scores = e.assign(e.tensor("scores", *s, false) + ".unsqueeze(0).expand_as(" + mask + ")");
+        } else if (l.options.mode() == "weighted") {
+            std::vector<float> w(l.options.weights().begin(), l.options.weights().end());
+            const torch::Tensor logw = torch::log(torch::tensor(w).clamp_min(1e-12));
+            scores = e.assign(e.tensor("log_weights", logw, true) + ".to(" + mask + ".device).unsqueeze(0).expand_as(" + mask + ")");
+        } else {
+            scores = e.assign("torch.zeros_like(" + mask + ")");
+        }
+        const std::string w = e.maskedSoftmax(scores, mask);
+        return {e.assign("(" + stacked + " * " + w + ".unsqueeze(2)).sum(1)"), e.anyPresent(inputs)};
+    }
+    if (type == "encoder.conv1d") {
+        const auto &c = dynamic_cast<const Conv1dEncoderImpl &>(m);
+        const auto [valid, steps] = sequenceInput(e, child(c, "input"), x);
+        const std::string mask = e.assign(valid + ".float().unsqueeze(1)");
+        std::string h = e.assign(steps + ".transpose(1, 2) * " + mask);
+        h = e.assign("(" + e.layer(child(c, "convs"), "convs_", h) + " * " + mask + ").transpose(1, 2)");
+        if (c.options.output() == "max")
+            return {maskedMax(e, h, valid), "masks[0]"};
+        if (c.options.output() == "mean")
+            return {maskedMean(e, h, valid), "masks[0]"};
+        return {h, "masks[0]"};
+    }
+    if (type == "encoder.autoencoder") // the code; the decoder only trains (its reconstruction loss)
+        return {e.layer(child(dynamic_cast<const AutoencoderEncoderImpl &>(m), "encoder"), "encoder_", e.assign(x + ".flatten(1)")), "masks[0]"};
+    if (type == "fusion.autoencoder") {
+        std::string cat = "torch.cat([";
+        for (std::size_t i = 0; i < inputs; ++i)
+            cat += (i ? ", " : "") + std::string("xs[") + std::to_string(i) + "] * masks[" + std::to_string(i) + "].unsqueeze(1)";
+        const std::string joint = e.assign(cat + "], 1)");
+        return {e.layer(child(dynamic_cast<const AutoencoderFusionImpl &>(m), "encoder"), "encoder_", joint), e.anyPresent(inputs)};
+    }
+    if (type == "fusion.tensor") {
+        const auto &t = dynamic_cast<const TensorFusionImpl &>(m);
+        std::string z;
+        for (std::size_t i = 0; i < inputs; ++i) {
+            std::string xi = "xs[" + std::to_string(i) + "]";
+            if (hasChild(t, "projections"))
+                xi = e.layer(child(child(t, "projections"), std::to_string(i)), "projections_" + std::to_string(i) + "_", xi);
+            const std::string v = withOne(e, e.assign(xi + " * masks[" + std::to_string(i) + "].unsqueeze(1)"));
+            z = z.empty() ? v : e.assign("torch.bmm(" + z + ".unsqueeze(2), " + v + ".unsqueeze(1)).flatten(1)");
+        }
+        if (hasChild(t, "out"))
+            z = e.assign("torch.relu(" + e.layer(child(t, "out"), "out_", z) + ")");
+        return {z, e.anyPresent(inputs)};
+    }
+    if (type == "fusion.low_rank") {
+        const auto &l = dynamic_cast<const LowRankFusionImpl &>(m);
+        const auto params = l.named_parameters(false);
+        std::string product;
+        for (std::size_t i = 0; i < inputs; ++i) {
+            const torch::Tensor *f = params.find("factor" + std::to_string(i));
+            if (!f)
+                throw Refused{"it has no factor" + std::to_string(i)};
+            const std::string one = withOne(e, e.assign("xs[" + std::to_string(i) + "] * masks[" + std::to_string(i) + "].unsqueeze(1)"));
+            const std::string fi = e.assign("torch.matmul(" + one + ", " + e.tensor("factor" + std::to_string(i), *f, false) + ")");
+            product = product.empty() ? fi : e.assign(product + " * " + fi);
+        }
+        const std::string w = e.tensor("fusion_weights", *params.find("fusion_weights"), false);
+        const std::string bias = e.tensor("bias", *params.find("bias"), false);
+        return {e.assign("torch.matmul(" + w + ", " + product + ".permute([1, 0, 2])).squeeze(1) + " + bias), e.anyPresent(inputs)};
+    }
+    if (type == "fusion.cross_attention") {
+        const auto &c = dynamic_cast<const CrossAttentionFusionImpl &>(m);
+        const auto buffers = c.named_buffers(false);
+        std::vector<std::string> h;
+        for (std::size_t i = 0; i < inputs; ++i) {
+            const std::string si = std::to_string(i);
+            const std::string xi = e.assign("xs[" + si + "].unsqueeze(1) if xs[" + si + "].dim() == 2 else xs[" + si + "]");
+            const std::string pos = e.tensor("positions" + si, *buffers.find("positions" + si), true);
+            const std::string p = e.assign(e.layer(child(child(c, "projections"), si), "projections_" + si + "_", xi) + " + " + pos + ".unsqueeze(0)");
+            h.push_back(e.assign(p + ".transpose(0, 1)"));
+        }
+        std::vector<std::string> targets;
+        for (std::size_t i = 0; i < inputs; ++i) {
+            std::vector<std::string> from;
+            for (std::size_t j = 0; j < inputs; ++j) {
+                if (i == j)
+                    continue;
+                const std::string name = "cross_" + std::to_string(j) + "_to_" + std::to_string(i);
+                const auto &attention = dynamic_cast<const torch::nn::MultiheadAttentionImpl &>(child(c, name + "_attention"));
+                std::string y = multiheadAttention(e, attention, name + "_attention_", h[i], h[j]);
+                y = e.layer(child(c, name + "_norm1"), name + "_norm1_", e.assign(h[i] + " + " + y));
+                y = e.layer(child(c, name + "_norm2"), name + "_norm2_", e.assign(y + " + " + e.layer(child(c, name + "_ff"), name + "_ff_", y)));
+                from.push_back(e.assign(y + ".mean(0) * (masks[" + std::to_string(i) + "] * masks[" + std::to_string(j) + "]).unsqueeze(1)"));
+            }
+            std::string cat = "torch.cat([";
+            for (std::size_t k = 0; k < from.size(); ++k)
+                cat += (k ? ", " : "") + from[k];
+            targets.push_back(e.assign(cat + "], 1)"));
+        }
+        std::string cat = "torch.cat([";
+        for (std::size_t k = 0; k < targets.size(); ++k)
+            cat += (k ? ", " : "") + targets[k];
+        return {e.assign(cat + "], 1)"), e.anyPresent(inputs)};
+    }
+    throw Refused{"this exporter has no TorchScript translation of its type yet"};
+}
+
+} // namespace
+
+std::vector<std::string> torchScriptBlockTypes()
+{
+    return {"input.image",      "input.audio",        "input.text",         "encoder.cnn",    "encoder.audio_cnn",
+            "encoder.rnn",      "encoder.conv1d",     "encoder.autoencoder", "fusion.concat", "fusion.attention",
+            "fusion.gated",     "fusion.late",        "fusion.tensor",      "fusion.low_rank", "fusion.cross_attention",
+            "fusion.autoencoder", "head.classification", "output"};
+}
+
+void saveTorchScript(const FusionModel &model, const std::vector<std::string> &classes, const std::vector<std::string> &inputNames,
+                     const std::string &path)
+{
+    auto cu = std::make_shared<torch::jit::CompilationUnit>();
+    torch::jit::Module root(c10::QualifiedName("__torch__.fuselab.FuseLabModel"), cu, true);
+    root.register_attribute("training", c10::BoolType::get(), false);
+    std::string forward = "def forward(self";
+    for (std::size_t m = 0; m < inputNames.size(); ++m)
+        forward += ", x" + std::to_string(m) + ": Tensor";
+    forward += ", present: Tensor) -> Tensor:\n        p = present.float()\n";
+    for (const FusionModelImpl::Step &s : model->steps()) {
+        const GraphNode *n = model->graph().node(s.node);
+        const std::string name = "node_" + ident(s.node);
+        torch::jit::Module sub(c10::QualifiedName("__torch__.fuselab." + name), cu, true);
+        sub.register_attribute("training", c10::BoolType::get(), false);
+        std::string xs = "[", masks = "[";
+        std::size_t count = 0;
+        if (s.column >= 0) {
+            xs += "x" + std::to_string(s.column);
+            masks += "p.select(1, " + std::to_string(s.column) + ")";
+            count = 1;
+        } else {
+            for (std::size_t port = 0; port < s.sources.size(); ++port) {
+                if (port > 0 && !s.sources[port].empty())
+                    throw Error(Message(FL_TR("Export", "block %1 (%2) cannot be exported to TorchScript: %3"), n->displayName(), n->type,
+                                        std::string("it has more than one input port")));
+                for (const auto &[from, idx] : s.sources[port]) {
+                    if (idx != 0)
+                        throw Error(Message(FL_TR("Export", "block %1 (%2) cannot be exported to TorchScript: %3"), n->displayName(), n->type,
+                                            std::string("it reads a second output of another block")));
+                    xs += std::string(count ? ", " : "") + "o_" + ident(from);
+                    masks += std::string(count ? ", " : "") + "m_" + ident(from);
+                    ++count;
+                }
+            }
+        }
+        xs += "]";
+        masks += "]";
+        try {
+            Emitter e(sub);
+            const auto [out, mask] = block(e, n->type, *s.module, count);
+            e.define(out, mask);
+        } catch (const Refused &r) {
+            throw Error(Message(FL_TR("Export", "block %1 (%2) cannot be exported to TorchScript: %3"), n->displayName(), n->type, r.why));
+        } catch (const std::exception &x) { // c10::Error, torch::jit::ErrorReport
+            throw Error(Message(FL_TR("Export", "block %1 (%2) cannot be exported to TorchScript: %3"), n->displayName(), n->type,
+                                std::string(x.what()).substr(0, 600)));
+        }
+        root.register_module(name, sub);
+        forward += "        o_" + ident(s.node) + ", m_" + ident(s.node) + " = self." + name + ".forward(" + xs + ", " + masks + ")\n";
+    }
+    forward += "        return o_" + ident(model->analysis().outputNode) + "\n";
+    std::string names = "def class_names(self) -> List[str]:\n        return [";
+    for (std::size_t i = 0; i < classes.size(); ++i)
+        names += (i ? ", " : "") + quoted(classes[i]);
+    names += "]\n";
+    std::string inputs = "def input_names(self) -> List[str]:\n        return [";
+    for (std::size_t i = 0; i < inputNames.size(); ++i)
+        inputs += (i ? ", " : "") + quoted(inputNames[i]);
+    inputs += "]\n";
+    try {
+        root.define(forward);
+        root.define(names);
+        root.define(inputs);
+    } catch (const std::exception &x) {
+        throw Error(Message::plain("TorchScript export: the generated model does not compile: " + std::string(x.what()).substr(0, 600)));
+    }
+    root.eval();
+    const std::string tmp = path + ".partial";
+    root.save(tmp);
+    std::filesystem::rename(tmp, path);
+}
+
+} // namespace fuselab
