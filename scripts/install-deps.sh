@@ -18,8 +18,9 @@ packages=(
   libsndfile1-dev libsamplerate0-dev libsentencepiece-dev
   # real data for tests and benchmarks
   dataset-fashion-mnist
-  # the export tests read what FuseLab writes with independent Python readers
-  python3-numpy
+  # the export tests read what FuseLab writes with independent Python readers, and load
+  # its TorchScript modules in Python's LibTorch (the same 1.13)
+  python3-numpy python3-torch
 )
 
 missing=()
