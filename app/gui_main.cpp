@@ -4,6 +4,7 @@
 // this run, --screenshots DIR to render the documentation's screenshots and quit.
 #include "widgets/ClassMetricsView.h"
 #include "widgets/DatasetPanel.h"
+#include "widgets/ExportDialog.h"
 #include "widgets/ExperimentDocument.h"
 #include "widgets/GraphView.h"
 #include "widgets/MainWindow.h"
@@ -144,6 +145,12 @@ int main(int argc, char **argv)
             tabs->setCurrentWidget(panel->classMetrics());
             QApplication::processEvents();
             ok &= panel->grab().save(QStringLiteral("%1/%2-classes-%3.png").arg(dir, name, suffix));
+        }
+        {
+            fuselab::gui::ExportDialog exporter(panel->lastRunDir(), &window);
+            exporter.show();
+            QApplication::processEvents();
+            ok &= exporter.grab().save(QStringLiteral("%1/%2-export-%3.png").arg(dir, name, suffix));
         }
         return ok ? 0 : 1;
     }

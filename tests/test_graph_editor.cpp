@@ -9,6 +9,8 @@
 #include "tests/support/TestFiles.h"
 #include "widgets/ClassMetricsView.h"
 #include "widgets/DatasetPanel.h"
+#include "widgets/ExportDialog.h"
+#include "core/export/Safetensors.h"
 #include "widgets/ExperimentDocument.h"
 #include "widgets/GraphItems.h"
 #include "widgets/GraphScene.h"
@@ -27,11 +29,14 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QImage>
 #include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QTableWidget>
 #include <QMimeData>
 #include <QSignalSpy>
@@ -817,6 +822,36 @@ private Q_SLOTS:
         panel->stop();
         QTRY_VERIFY_WITH_TIMEOUT(!panel->isRunning(), 30000);
         QCOMPARE(RunFolder(runDir.toStdString()).status(), RunStatus::Stopped);
+    }
+
+    // File → Export: the dialog writes the run's safetensors and TorchScript files off the
+    // GUI thread, and refuses a folder that is not empty before touching anything.
+    void exportDialogWritesTheRun()
+    {
+        QTemporaryDir dir;
+        const std::string root = dir.path().toStdString();
+        const std::string file = root + "/small.fuselab.json";
+        brightnessExperiment(root, 2).save(file);
+        std::string out, err;
+        QVERIFY2(test::runCli({"train", file, "--out", root + "/run", "--quiet"}, &out, &err) == 0, err.c_str());
+        ExportDialog dialog(QString::fromStdString(root + "/run"));
+        dialog.show();
+        dialog.folder()->setText(QString::fromStdString(root + "/out"));
+        QSignalSpy exported(&dialog, &ExportDialog::exported);
+        QTest::mouseClick(dialog.exportButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 60000);
+        for (const char *f : {"model.pt", "model.safetensors", "preprocessing.json", "README.md", "experiment.fuselab.json"})
+            QVERIFY2(QFileInfo(QString::fromStdString(root + "/out/" + f)).size() > 0, f);
+        QVERIFY(!readSafetensors(root + "/out/model.safetensors").tensors.empty());
+        const QDateTime written = QFileInfo(QString::fromStdString(root + "/out/model.pt")).lastModified();
+        QVERIFY(!dialog.startExport());
+        QVERIFY2(dialog.status()->text().contains(QStringLiteral("not empty")), qPrintable(dialog.status()->text()));
+        QCOMPARE(QFileInfo(QString::fromStdString(root + "/out/model.pt")).lastModified(), written);
+        // No format chosen: nothing starts.
+        dialog.safetensors()->setChecked(false);
+        dialog.torchScript()->setChecked(false);
+        dialog.folder()->setText(QString::fromStdString(root + "/out2"));
+        QVERIFY(!dialog.startExport() && !dialog.isExporting());
     }
 
     // Closing the window during a run asks; "Yes" stops the run, keeps its checkpoint (it

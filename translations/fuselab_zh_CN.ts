@@ -1490,6 +1490,85 @@
     </message>
 </context>
 <context>
+    <name>fuselab::gui::ExportDialog</name>
+    <message>
+        <source>Weights (safetensors), with the experiment</source>
+        <translation>权重（safetensors），附实验文件</translation>
+    </message>
+    <message>
+        <source>TorchScript module (torch.jit.load in Python, torch::jit::load in C++)</source>
+        <translation>TorchScript 模块（Python 用 torch.jit.load，C++ 用 torch::jit::load）</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Export trained model</source>
+        <translation>导出训练好的模型</translation>
+    </message>
+    <message>
+        <source>ONNX (not available in this version yet)</source>
+        <translation>ONNX（此版本尚不可用）</translation>
+    </message>
+    <message>
+        <source>PyTorch code (not available in this version yet)</source>
+        <translation>PyTorch 代码（此版本尚不可用）</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Export into</source>
+        <translation>导出到</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <source>Formats</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>The folder gets the chosen files, preprocessing.json (how raw files become the model&apos;s inputs) and a README. It is written whole or not at all.</source>
+        <translation>该文件夹将包含所选文件、preprocessing.json（如何把原始文件变成模型输入）和一份 README。要么完整写入，要么完全不写。</translation>
+    </message>
+    <message>
+        <source>Exporting… %1 of %2 formats</source>
+        <translation>正在导出… 第 %1 / %2 种格式</translation>
+    </message>
+    <message>
+        <source>Choose at least one format.</source>
+        <translation>请至少选择一种格式。</translation>
+    </message>
+    <message>
+        <source>Choose the folder to export into.</source>
+        <translation>请选择导出到的文件夹。</translation>
+    </message>
+    <message>
+        <source>%1 already exists and is not empty: choose another folder.</source>
+        <translation>%1 已存在且不为空：请选择其他文件夹。</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <source>Exported to %1.</source>
+        <translation>已导出到 %1。</translation>
+    </message>
+    <message>
+        <source>The export failed: %1</source>
+        <translation>导出失败：%1</translation>
+    </message>
+</context>
+<context>
     <name>fuselab::gui::GraphScene</name>
     <message>
         <source>Delete</source>
@@ -1839,6 +1918,22 @@
     <message>
         <source>%1 test sample(s) of “%2” predicted as “%3”, the most confident first</source>
         <translation>%1 个“%2”的测试样本被预测为“%3”，置信度高的在前</translation>
+    </message>
+    <message>
+        <source>&amp;Export trained model…</source>
+        <translation>导出训练好的模型(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: train the experiment (or select a finished run in the Runs tab) first.</source>
+        <translation>还没有可导出的内容：请先训练实验（或在“运行记录”标签页中选择一个已完成的运行）。</translation>
+    </message>
+    <message>
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
+    </message>
+    <message>
+        <source>The export failed: %1</source>
+        <translation>导出失败：%1</translation>
     </message>
 </context>
 <context>

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "widgets/MainWindow.h"
 
+#include "widgets/ExportDialog.h"
+
 #include "core/data/DatasetLoader.h"
 #include "core/project/Services.h"
 #include "widgets/BlockPalette.h"
@@ -161,6 +163,8 @@ void MainWindow::createActions()
     QAction *datasetAction = action(tr("Open &dataset…"), QStyle::SP_DirOpenIcon, QKeySequence(), [this] { openDataset(); });
     QAction *saveAction = action(tr("&Save"), QStyle::SP_DialogSaveButton, QKeySequence::Save, [this] { save(); });
     QAction *saveAsAction = action(tr("Save &as…"), QStyle::SP_DialogSaveButton, QKeySequence::SaveAs, [this] { saveAs(); });
+    QAction *exportAction = action(tr("&Export trained model…"), QStyle::SP_DriveFDIcon, QKeySequence(), [this] { exportModel(); });
+    exportAction->setObjectName(QStringLiteral("exportAction"));
     QAction *quitAction = action(tr("&Quit"), QStyle::SP_DialogCloseButton, QKeySequence::Quit, [this] { close(); });
     file->addAction(newAction);
     file->addAction(openAction);
@@ -169,6 +173,8 @@ void MainWindow::createActions()
     file->addSeparator();
     file->addAction(saveAction);
     file->addAction(saveAsAction);
+    file->addSeparator();
+    file->addAction(exportAction);
     file->addSeparator();
     file->addAction(quitAction);
     rebuildRecentMenu();
@@ -245,6 +251,20 @@ void MainWindow::updateProblems()
         const GraphNode *n = model.node(id);
         return qs(n ? n->displayName() : id);
     });
+}
+
+void MainWindow::exportModel()
+{
+    const QString run = m_training->selectedRunDir().isEmpty() ? m_training->lastRunDir() : m_training->selectedRunDir();
+    if (run.isEmpty() || !QFileInfo::exists(QDir(run).filePath(QStringLiteral("checkpoints/best.pt")))) {
+        showMessage(tr("Nothing to export yet: train the experiment (or select a finished run in the Runs tab) first."), true);
+        return;
+    }
+    auto *dialog = new ExportDialog(run, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ExportDialog::exported, this, [this](const QString &folder) { showMessage(tr("Exported to %1").arg(QDir::toNativeSeparators(folder))); });
+    connect(dialog, &ExportDialog::failed, this, [this](const QString &why) { showMessage(tr("The export failed: %1").arg(why), true); });
+    dialog->show();
 }
 
 void MainWindow::startTraining()

@@ -69,6 +69,8 @@ private:
     void updateTitle();
     void updateProblems();
     void startTraining();
+    // File → Export trained model: the run selected in the Runs tab, else the last one.
+    void exportModel();
     void showMessage(const QString &text, bool error = false);
     void about();
     void preferences();

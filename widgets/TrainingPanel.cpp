@@ -375,6 +375,12 @@ void TrainingPanel::beginRun(const QString &status)
     m_status->setText(status);
 }
 
+QString TrainingPanel::selectedRunDir() const
+{
+    const QTreeWidgetItem *item = m_runs->currentItem();
+    return item ? item->data(0, Qt::UserRole).toString() : QString();
+}
+
 QString TrainingPanel::chosenDevice() const { return m_device->currentData().toString(); }
 
 void TrainingPanel::setChosenDevice(const QString &device)

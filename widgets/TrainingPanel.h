@@ -59,6 +59,7 @@ public:
     QCustomPlot *confusionPlot() const { return m_confusion; }
     QCPColorMap *confusionMap() const { return m_map; }
     QString lastRunDir() const { return m_runDir; }
+    QString selectedRunDir() const; // the Runs tab's current run ("" when none)
     QStringList classes() const { return m_plan.classes; }
     const TrainingPlanInfo &plan() const { return m_plan; }
     TrainingWorker *worker() const { return m_worker; } // for tests: its signals stand in for a GPU

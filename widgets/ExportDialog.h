@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <QDialog>
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+
+namespace fuselab {
+namespace gui {
+
+class BackgroundTask;
+
+// File → Export trained model: a run's best checkpoint written for other tools (core's
+// exportRun, off the GUI thread): the formats to write, the folder, and what happened.
+class ExportDialog final : public QDialog {
+    Q_OBJECT
+public:
+    explicit ExportDialog(const QString &runDir, QWidget *parent = nullptr);
+    QLineEdit *folder() const { return m_folder; }
+    QCheckBox *safetensors() const { return m_safetensors; }
+    QCheckBox *torchScript() const { return m_torchScript; }
+    QPushButton *exportButton() const { return m_export; }
+    QLabel *status() const { return m_status; }
+    bool isExporting() const;
+    // Starts the export (what the Export button does); false when it cannot start.
+    bool startExport();
+
+Q_SIGNALS:
+    void exported(const QString &folder);
+    void failed(const QString &message);
+
+private:
+    QString m_run;
+    QLineEdit *m_folder;
+    QCheckBox *m_safetensors, *m_torchScript;
+    QPushButton *m_export;
+    QLabel *m_status;
+    BackgroundTask *m_task;
+};
+
+} // namespace gui
+} // namespace fuselab
