@@ -22,6 +22,8 @@ if(FUSELAB_WITH_INGEST)
   pkg_check_modules(SAMPLERATE REQUIRED IMPORTED_TARGET samplerate)
   pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
   pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+  # ICU: Unicode categories, case mapping and NFD for BERT's WordPiece tokenisation.
+  pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc)
   find_package(ZLIB REQUIRED)
 
   # OpenCV: Debian's per-module -dev packages (core, imgproc, imgcodecs) ship no CMake

@@ -15,7 +15,7 @@ packages=(
   # engine
   libtorch-dev nlohmann-json3-dev zlib1g-dev libxxhash-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
-  libsndfile1-dev libsamplerate0-dev libsentencepiece-dev
+  libsndfile1-dev libsamplerate0-dev libsentencepiece-dev libicu-dev
   # real data for tests and benchmarks
   dataset-fashion-mnist
   # the export tests read what FuseLab writes with independent Python readers, and load

@@ -11,6 +11,7 @@
 #include "core/export/TensorBoard.h"
 #include "core/export/TorchScriptExport.h"
 #include "core/document/Templates.h"
+#include "core/model/BlockCatalogue.h"
 #include "core/model/FusionModel.h"
 #include "core/util/Error.h"
 #include "tests/support/TestFiles.h"
@@ -23,6 +24,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -62,6 +64,17 @@ void loadBest(FusionModel &model, const std::string &runDir)
     model->eval();
 }
 
+DatasetSummary threeModalities()
+{
+    DatasetSummary s;
+    s.path = "data";
+    s.classes = {"a", "b", "c"};
+    s.modalities = {{"photo", Modality::Image}, {"clip", Modality::Audio}, {"caption", Modality::Text}};
+    s.imageChannels = 3;
+    s.imageWidth = s.imageHeight = 16;
+    return s;
+}
+
 } // namespace
 
 class TestExport final : public QObject {
@@ -69,6 +82,65 @@ class TestExport final : public QObject {
 
     QTemporaryDir m_tmp;
     std::string dir() const { return m_tmp.path().toStdString(); }
+
+    // Exports `e`'s model (fresh weights) as TorchScript and checks it in C++ and in Python
+    // against FuseLab's own forward on a batch where some samples miss modalities.
+    void checkTorchScript(Experiment e, const std::string &name)
+    {
+        e.preprocessing.text.maxVocab = 50;
+        torch::manual_seed(7);
+        FusionModel model(e.graph, inferContext(e));
+        model->eval();
+        const std::int64_t B = 6;
+        const auto &p = e.preprocessing;
+        torch::Tensor present = torch::ones({B, 3});
+        present.index_put_({1, 0}, 0.0f); // sample 1 without its photo, 2 without its clip, 3 without its caption,
+        present.index_put_({2, 1}, 0.0f); // 4 with nothing but the caption
+        present.index_put_({3, 2}, 0.0f);
+        present.index_put_({4, 0}, 0.0f);
+        present.index_put_({4, 1}, 0.0f);
+        std::vector<torch::Tensor> xs = {torch::randn({B, 3, 16, 16}), torch::randn({B, p.audio.mel.nMels, p.audio.mel.frames(p.audio.samples())})};
+        torch::Tensor ids = torch::randint(2, 50, {B, p.text.maxLength}, torch::kLong);
+        for (std::int64_t b = 0; b < B; ++b) // texts of different lengths, padded with 0
+            ids.index_put_({b, torch::indexing::Slice(3 + 7 * b, torch::indexing::None)}, 0);
+        xs.push_back(ids);
+        for (std::size_t m = 0; m < xs.size(); ++m) { // a missing modality arrives as zeros
+            std::vector<std::int64_t> shape(static_cast<std::size_t>(xs[m].dim()), 1);
+            shape[0] = B;
+            xs[m] = xs[m] * present.select(1, static_cast<std::int64_t>(m)).view(shape).to(xs[m].dtype());
+        }
+        torch::Tensor want;
+        {
+            torch::NoGradGuard noGrad;
+            want = model->forward(xs, present).logits;
+        }
+        const std::string file = dir() + "/" + name + ".pt";
+        saveTorchScript(model, e.dataset.classes, {"photo", "clip", "caption"}, file);
+
+        torch::jit::Module loaded = torch::jit::load(file);
+        std::vector<torch::jit::IValue> args(xs.begin(), xs.end());
+        args.emplace_back(present);
+        torch::Tensor got;
+        {
+            torch::NoGradGuard noGrad;
+            got = loaded.forward(args).toTensor();
+        }
+        QVERIFY2(torch::allclose(got, want, 1e-5, 1e-5), (name + ": " + std::to_string((got - want).abs().max().item<double>())).c_str());
+
+        const std::string tensors = dir() + "/" + name + ".inputs.safetensors";
+        writeSafetensors(tensors, {{"x0", xs[0]}, {"x1", xs[1]}, {"x2", xs[2]}, {"present", present}, {"expected", want}});
+        QProcess py;
+        py.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(FUSELAB_TEST_DATA_DIR "/check_torchscript.py"), QString::fromStdString(file),
+                                                       QString::fromStdString(tensors)});
+        QVERIFY(py.waitForFinished(120000));
+        QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+        const auto r = nlohmann::json::parse(py.readAllStandardOutput().toStdString());
+        QVERIFY2(r["max_abs_diff"].get<double>() <= 1e-5, (name + ": " + r.dump()).c_str());
+        QVERIFY(r["classes"] == nlohmann::json(e.dataset.classes));
+        QVERIFY2(r["params_with_grad"].get<int>() >= r["params"].get<int>() - 2, (name + ": " + r.dump()).c_str());
+        QVERIFY2(r["params_changed"].get<int>() > 0 && r["changed_after_step"].get<double>() > 0, (name + ": " + r.dump()).c_str());
+        qInfo("%s: TorchScript matches (C++ and Python), %d parameters fine-tuned", name.c_str(), r["params_changed"].get<int>());
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -233,95 +305,84 @@ private Q_SLOTS:
     // fine-tuning in Python reaches every weight.
     void torchScriptMatchesEveryTemplate()
     {
-        DatasetSummary s;
-        s.path = "data";
-        s.classes = {"a", "b", "c"};
-        s.modalities = {{"photo", Modality::Image}, {"clip", Modality::Audio}, {"caption", Modality::Text}};
-        s.imageChannels = 3;
-        s.imageWidth = s.imageHeight = 16;
-        for (const ExperimentTemplate &t : experimentTemplates()) {
-            Experiment e;
-            try {
-                e = makeExperiment(t.name, s);
-            } catch (const Error &) {
-                continue; // a template that does not fit this dataset
-            }
-            e.preprocessing.text.maxVocab = 50;
-            torch::manual_seed(7);
-            FusionModel model(e.graph, inferContext(e));
-            model->eval();
-            const std::int64_t B = 6;
-            const auto &p = e.preprocessing;
-            std::vector<torch::Tensor> xs;
-            torch::Tensor present = torch::ones({B, 3});
-            present.index_put_({1, 0}, 0.0f); // sample 1 without its photo, 2 without its clip, 3 without its caption,
-            present.index_put_({2, 1}, 0.0f); // 4 with nothing but the caption
-            present.index_put_({3, 2}, 0.0f);
-            present.index_put_({4, 0}, 0.0f);
-            present.index_put_({4, 1}, 0.0f);
-            xs.push_back(torch::randn({B, 3, 16, 16}));
-            xs.push_back(torch::randn({B, p.audio.mel.nMels, p.audio.mel.frames(p.audio.samples())}));
-            torch::Tensor ids = torch::randint(2, 50, {B, p.text.maxLength}, torch::kLong);
-            for (std::int64_t b = 0; b < B; ++b) // texts of different lengths, padded with 0
-                ids.index_put_({b, torch::indexing::Slice(3 + 7 * b, torch::indexing::None)}, 0);
-            xs.push_back(ids);
-            for (std::size_t m = 0; m < xs.size(); ++m) { // a missing modality arrives as zeros
-                std::vector<std::int64_t> shape(static_cast<std::size_t>(xs[m].dim()), 1);
-                shape[0] = B;
-                xs[m] = xs[m] * present.select(1, static_cast<std::int64_t>(m)).view(shape).to(xs[m].dtype());
-            }
-            torch::NoGradGuard noGrad;
-            const torch::Tensor want = model->forward(xs, present).logits;
-            const std::string file = dir() + "/" + t.name + ".pt";
-            saveTorchScript(model, s.classes, {"photo", "clip", "caption"}, file);
-
-            torch::jit::Module loaded = torch::jit::load(file);
-            std::vector<torch::jit::IValue> args(xs.begin(), xs.end());
-            args.emplace_back(present);
-            const torch::Tensor got = loaded.forward(args).toTensor();
-            QVERIFY2(torch::allclose(got, want, 1e-5, 1e-5), (t.name + ": " + std::to_string((got - want).abs().max().item<double>())).c_str());
-
-            const std::string tensors = dir() + "/" + t.name + ".inputs.safetensors";
-            writeSafetensors(tensors, {{"x0", xs[0]}, {"x1", xs[1]}, {"x2", xs[2]}, {"present", present}, {"expected", want}});
-            QProcess py;
-            py.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(FUSELAB_TEST_DATA_DIR "/check_torchscript.py"),
-                                                           QString::fromStdString(file), QString::fromStdString(tensors)});
-            QVERIFY(py.waitForFinished(120000));
-            QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
-            const auto r = nlohmann::json::parse(py.readAllStandardOutput().toStdString());
-            QVERIFY2(r["max_abs_diff"].get<double>() <= 1e-5, (t.name + ": " + r.dump()).c_str());
-            QVERIFY(r["classes"] == nlohmann::json({"a", "b", "c"}));
-            QVERIFY2(r["params_with_grad"].get<int>() >= r["params"].get<int>() - 2, (t.name + ": " + r.dump()).c_str()); // an unused embedding row may not
-            QVERIFY2(r["params_changed"].get<int>() > 0 && r["changed_after_step"].get<double>() > 0, (t.name + ": " + r.dump()).c_str());
-            qInfo("%s: TorchScript matches (C++ and Python), %d parameters fine-tuned", t.name.c_str(), r["params_changed"].get<int>());
-        }
+        for (const ExperimentTemplate &t : experimentTemplates())
+            checkTorchScript(makeExperiment(t.name, threeModalities()), t.name);
     }
 
-    // A block the exporter cannot express is refused by name, and nothing is written.
-    void torchScriptRefusesWhatItCannotExpress()
+    // The blocks no template uses, each in a graph of its own: ResNet, MLP and Transformer
+    // encoders (CLS and mean pooling), FiLM conditioning, the multi-label head and a
+    // TorchScript encoder block (a module the test writes).
+    void torchScriptCoversEveryBlock()
     {
-        DatasetSummary s;
-        s.path = "data";
-        s.classes = {"a", "b"};
-        s.modalities = {{"photo", Modality::Image}};
-        s.imageChannels = 1;
-        s.imageWidth = s.imageHeight = 8;
-        Experiment e = makeExperiment("image-cnn", s);
-        for (GraphNode &n : e.graph.nodes)
-            if (n.type == "encoder.cnn") {
-                n.type = "encoder.resnet";
+        auto replaced = [](const std::string &templ, const std::string &from, const std::string &to, nlohmann::json params,
+                           DatasetSummary s = threeModalities()) {
+            Experiment e = makeExperiment(templ, s);
+            for (GraphNode &n : e.graph.nodes)
+                if (n.type == from) {
+                    n.type = to;
+                    n.params = params;
+                }
+            return e;
+        };
+        checkTorchScript(replaced("image-cnn", "encoder.cnn", "encoder.resnet", {{"channels", 8}, {"stages", 2}, {"blocks", 1}}), "resnet");
+        checkTorchScript(replaced("image-cnn", "encoder.cnn", "encoder.mlp", {{"hidden", 32}, {"layers", 2}, {"activation", "gelu"}}), "mlp");
+        checkTorchScript(replaced("text-gru", "encoder.rnn", "encoder.transformer", {{"d_model", 32}, {"heads", 4}, {"layers", 2}, {"pooling", "cls"}}),
+                         "transformer-cls");
+        checkTorchScript(replaced("text-gru", "encoder.rnn", "encoder.transformer", {{"d_model", 32}, {"heads", 2}, {"layers", 1}, {"pooling", "mean"}}),
+                         "transformer-mean");
+        DatasetSummary multi = threeModalities();
+        multi.multiLabel = true;
+        Experiment ml = makeExperiment("concat", multi);
+        QVERIFY(std::any_of(ml.graph.nodes.begin(), ml.graph.nodes.end(), [](const GraphNode &n) { return n.type == "head.multilabel"; }));
+        checkTorchScript(ml, "multilabel");
+        // FiLM: the photo's vector modulated by the caption's.
+        Experiment film = makeExperiment("concat", threeModalities());
+        std::string fusion, photo, caption;
+        for (GraphNode &n : film.graph.nodes) {
+            if (n.type == "fusion.concat") {
+                n.type = "fusion.film";
                 n.params = nlohmann::json::object();
+                fusion = n.id;
             }
-        FusionModel model(e.graph, inferContext(e));
-        const std::string file = dir() + "/refused.pt";
-        try {
-            saveTorchScript(model, s.classes, {"photo"}, file);
-            QFAIL("a ResNet encoder was exported");
-        } catch (const Error &err) {
-            const std::string m = err.what();
-            QVERIFY2(m.find("encoder.resnet") != std::string::npos && m.find("TorchScript") != std::string::npos, m.c_str());
         }
-        QVERIFY(!fs::exists(file) && !fs::exists(file + ".partial"));
+        std::vector<GraphEdge> edges;
+        for (const GraphEdge &edge : film.graph.edges) {
+            if (edge.to.node != fusion) {
+                edges.push_back(edge);
+                continue;
+            }
+            const GraphNode *from = film.graph.node(edge.from.node);
+            if (from->id.find("photo") != std::string::npos)
+                edges.push_back({edge.from, {fusion, "x"}});
+            else if (from->id.find("caption") != std::string::npos)
+                edges.push_back({edge.from, {fusion, "condition"}});
+        }
+        film.graph.edges = edges;
+        // The clip's branch feeds nothing now: out of the graph (its weights would get no gradient).
+        std::vector<GraphNode> nodes;
+        for (const GraphNode &n : film.graph.nodes)
+            if (n.id.find("clip") == std::string::npos)
+                nodes.push_back(n);
+        film.graph.nodes = nodes;
+        std::vector<GraphEdge> kept;
+        for (const GraphEdge &edge : film.graph.edges)
+            if (film.graph.node(edge.from.node) && film.graph.node(edge.to.node))
+                kept.push_back(edge);
+        film.graph.edges = kept;
+        checkTorchScript(film, "film");
+        // A TorchScript encoder block: the photo flattened times a weight matrix.
+        {
+            torch::jit::Module inner(c10::QualifiedName("__torch__.test.Inner"), std::make_shared<torch::jit::CompilationUnit>(), true);
+            inner.register_attribute("training", c10::BoolType::get(), false);
+            inner.register_parameter("w", torch::randn({3 * 16 * 16, 12}) * 0.05, false);
+            inner.define("def forward(self, x: Tensor) -> Tensor:\n        return torch.relu(torch.matmul(x.flatten(1), self.w))\n");
+            const std::string pt = dir() + "/inner.pt";
+            inner.save(pt);
+            checkTorchScript(replaced("image-cnn", "encoder.cnn", "encoder.torchscript", {{"path", pt}}), "torchscript-encoder");
+        }
+        for (const std::string &type : torchScriptBlockTypes())
+            QVERIFY2(builtinBlocks().find(type), type.c_str());
+        QCOMPARE(torchScriptBlockTypes().size(), builtinBlocks().all().size()); // every block FuseLab has
     }
 
     // A real run exported: the file holds the checkpoint's weights (read by the independent

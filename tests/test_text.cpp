@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/media/Text.h"
+#include "core/media/WordPiece.h"
+#include "tests/support/TestFiles.h"
+
+#include <QTemporaryDir>
 #include "core/util/Error.h"
 
 #include <QTest>
@@ -29,6 +33,79 @@ std::vector<std::string> corpus()
 class TestText final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // BERT's basic tokenizer on the examples of Hugging Face's own tests
+    // (tests/models/bert/test_tokenization_bert.py): whitespace, punctuation, case,
+    // accents, Chinese characters.
+    void wordPieceBasicTokenizer()
+    {
+        const WordPieceTokenizer lower({"[UNK]"}, {});
+        QCOMPARE(lower.basicTokens(" \tHeLLo!how  \n Are yoU?  "), (std::vector<std::string>{"hello", "!", "how", "are", "you", "?"}));
+        QCOMPARE(lower.basicTokens("H\u00E9llo"), (std::vector<std::string>{"hello"}));
+        QCOMPARE(lower.basicTokens("ah\u535A\u63A8zz"), (std::vector<std::string>{"ah", "\u535A", "\u63A8", "zz"}));
+        WordPieceConfig keep;
+        keep.stripAccents = 0;
+        QCOMPARE(WordPieceTokenizer({"[UNK]"}, keep).basicTokens(" \tH\u00E4LLo!how  \n Are yoU?  "),
+                 (std::vector<std::string>{"h\u00E4llo", "!", "how", "are", "you", "?"}));
+        WordPieceConfig cased;
+        cased.lowercase = false;
+        QCOMPARE(WordPieceTokenizer({"[UNK]"}, cased).basicTokens(" \tHeLLo!how  \n Are yoU?  "),
+                 (std::vector<std::string>{"HeLLo", "!", "how", "Are", "yoU", "?"}));
+        cased.stripAccents = 1;
+        QCOMPARE(WordPieceTokenizer({"[UNK]"}, cased).basicTokens(" \tH\u00E4LLo!how  \n Are yoU?  "),
+                 (std::vector<std::string>{"HaLLo", "!", "how", "Are", "yoU", "?"}));
+        // Control and format characters go (a soft hyphen), other whitespace splits.
+        QCOMPARE(lower.basicTokens("soft\u00ADhy\u3000phen\x01"), (std::vector<std::string>{"softhy", "phen"}));
+    }
+
+    // WordPiece: greedy longest match first ("unaffable" -> un ##aff ##able, the
+    // algorithm's published example) and HF's test vocabulary.
+    void wordPieceSegmentation()
+    {
+        const WordPieceTokenizer t({"[UNK]", "[CLS]", "[SEP]", "want", "##want", "##ed", "wa", "un", "runn", "##ing", "##aff", "##able", "[PAD]"}, {});
+        QVERIFY(t.tokenize("").empty());
+        QCOMPARE(t.tokenize("unwanted running"), (std::vector<std::string>{"un", "##want", "##ed", "runn", "##ing"}));
+        QCOMPARE(t.tokenize("unwantedX running"), (std::vector<std::string>{"[UNK]", "runn", "##ing"}));
+        QCOMPARE(t.tokenize("unaffable"), (std::vector<std::string>{"un", "##aff", "##able"}));
+        QCOMPARE(t.encode("unwanted running"), (std::vector<std::int64_t>{1, 7, 4, 5, 8, 9, 2}));
+        QCOMPARE(t.encode("unwanted running", 5), (std::vector<std::int64_t>{1, 7, 4, 5, 2})); // [SEP] kept
+        QCOMPARE(t.padId(), std::int64_t(12));
+    }
+
+    // The same from files: vocab.txt, and a tokenizer.json with a WordPiece model and a
+    // cased BertNormalizer; other models and normalisers are refused naming them.
+    void wordPieceFiles()
+    {
+        QTemporaryDir dir;
+        const std::string d = dir.path().toStdString();
+        test::writeFile(d + "/vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\nun\n##aff\n##able\nHello\nhello\n");
+        const WordPieceTokenizer v = WordPieceTokenizer::fromFile(d + "/vocab.txt");
+        QCOMPARE(v.encode("Unaffable hello"), (std::vector<std::int64_t>{2, 4, 5, 6, 8, 3}));
+        QCOMPARE(v.padId(), std::int64_t(0));
+        const std::string model = R"("model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##", "max_input_chars_per_word": 100,
+            "vocab": {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "Hello": 4, "hello": 5}})";
+        test::writeFile(d + "/tokenizer.json", "{\"normalizer\": {\"type\": \"BertNormalizer\", \"lowercase\": false, \"strip_accents\": null, "
+                                               "\"clean_text\": true, \"handle_chinese_chars\": true}, \"pre_tokenizer\": {\"type\": \"BertPreTokenizer\"}, " +
+                                                   model + "}");
+        QCOMPARE(WordPieceTokenizer::fromFile(d + "/tokenizer.json").encode("Hello hello"), (std::vector<std::int64_t>{2, 4, 5, 3}));
+        const std::vector<std::pair<std::string, std::string>> refused = {
+            {R"({"model": {"type": "BPE", "vocab": {}}})", "model is BPE"},
+            {"{\"normalizer\": {\"type\": \"NFC\"}, " + model + "}", "normaliser NFC is not supported"},
+            {"{\"pre_tokenizer\": {\"type\": \"Metaspace\"}, " + model + "}", "pre-tokenizer Metaspace is not supported"},
+            {R"({"model": {"type": "WordPiece", "vocab": {"a": 0}}})", "has no [UNK] token"},
+            {"[1, 2]", "not a tokenizer.json"},
+        };
+        for (const auto &[json, why] : refused) {
+            test::writeFile(d + "/bad.json", json);
+            try {
+                WordPieceTokenizer::fromFile(d + "/bad.json");
+                QFAIL(why.c_str());
+            } catch (const Error &e) {
+                const std::string m = e.what();
+                QVERIFY2(m.find("bad.json") != std::string::npos && m.find(why) != std::string::npos, m.c_str());
+            }
+        }
+    }
+
     void utf8ValidationAndBom()
     {
         std::string text;

@@ -1266,6 +1266,45 @@
     </message>
 </context>
 <context>
+    <name>WordPiece</name>
+    <message>
+        <source>%1: the vocabulary is empty</source>
+        <translation>%1：词表为空</translation>
+    </message>
+    <message>
+        <source>%1: the vocabulary has no %2 token</source>
+        <translation>%1：词表中没有 %2 标记</translation>
+    </message>
+    <message>
+        <source>%1: not a tokenizer.json (no &quot;model&quot; object)</source>
+        <translation>%1：不是 tokenizer.json（没有“model”对象）</translation>
+    </message>
+    <message>
+        <source>%1: the tokenizer&apos;s model is %2; FuseLab reads WordPiece models only</source>
+        <translation>%1：分词器的模型是 %2；FuseLab 只能读取 WordPiece 模型</translation>
+    </message>
+    <message>
+        <source>%1: the WordPiece model has no vocab object</source>
+        <translation>%1：WordPiece 模型没有 vocab 对象</translation>
+    </message>
+    <message>
+        <source>%1: the normaliser %2 is not supported (only BertNormalizer)</source>
+        <translation>%1：不支持规范化器 %2（仅支持 BertNormalizer）</translation>
+    </message>
+    <message>
+        <source>%1: the pre-tokenizer %2 is not supported (only BertPreTokenizer)</source>
+        <translation>%1：不支持预分词器 %2（仅支持 BertPreTokenizer）</translation>
+    </message>
+    <message>
+        <source>%1: the id of &quot;%2&quot; is not a non-negative integer</source>
+        <translation>%1：“%2”的编号不是非负整数</translation>
+    </message>
+    <message>
+        <source>%1: the id of &quot;%2&quot; is impossibly large</source>
+        <translation>%1：“%2”的编号大得不可能</translation>
+    </message>
+</context>
+<context>
     <name>fuselab::gui::BlockPalette</name>
     <message>
         <source>Search blocks</source>

@@ -631,4 +631,13 @@ ZH = {
  '&Export trained model…': '导出训练好的模型(&E)…',
  'Nothing to export yet: train the experiment (or select a finished run in the Runs tab) first.': '还没有可导出的内容：请先训练实验（或在“运行记录”标签页中选择一个已完成的运行）。',
  'Exported to %1': '已导出到 %1',
+ '%1: the vocabulary is empty': '%1：词表为空',
+ '%1: the vocabulary has no %2 token': '%1：词表中没有 %2 标记',
+ '%1: not a tokenizer.json (no "model" object)': '%1：不是 tokenizer.json（没有“model”对象）',
+ "%1: the tokenizer's model is %2; FuseLab reads WordPiece models only": '%1：分词器的模型是 %2；FuseLab 只能读取 WordPiece 模型',
+ '%1: the WordPiece model has no vocab object': '%1：WordPiece 模型没有 vocab 对象',
+ '%1: the normaliser %2 is not supported (only BertNormalizer)': '%1：不支持规范化器 %2（仅支持 BertNormalizer）',
+ '%1: the pre-tokenizer %2 is not supported (only BertPreTokenizer)': '%1：不支持预分词器 %2（仅支持 BertPreTokenizer）',
+ '%1: the id of "%2" is not a non-negative integer': '%1：“%2”的编号不是非负整数',
+ '%1: the id of "%2" is impossibly large': '%1：“%2”的编号大得不可能',
 }

@@ -7,7 +7,12 @@
 #include "core/model/blocks/AutoencoderFusion.h"
 #include "core/model/blocks/Conv1dEncoder.h"
 #include "core/model/blocks/CrossAttentionFusion.h"
+#include "core/model/blocks/FilmFusion.h"
 #include "core/model/blocks/LowRankFusion.h"
+#include "core/model/blocks/MlpEncoder.h"
+#include "core/model/blocks/ResNetEncoder.h"
+#include "core/model/blocks/TorchScriptEncoder.h"
+#include "core/model/blocks/TransformerEncoder.h"
 #include "core/model/blocks/TensorFusion.h"
 #include "core/model/blocks/ClassificationHead.h"
 #include "core/model/blocks/CnnEncoder.h"
@@ -84,6 +89,21 @@ std::string quoted(const std::string &s)
     return out + "\"";
 }
 
+const torch::nn::Module &child(const torch::nn::Module &m, const std::string &name)
+{
+    for (const auto &c : m.named_children())
+        if (c.key() == name)
+            return *c.value();
+    throw Refused{"it has no part named " + name};
+}
+bool hasChild(const torch::nn::Module &m, const std::string &name)
+{
+    for (const auto &c : m.named_children())
+        if (c.key() == name)
+            return true;
+    return false;
+}
+
 // One block's module: its weights and the lines of its forward.
 class Emitter {
 public:
@@ -91,6 +111,7 @@ public:
 
     std::string var() { return "t" + std::to_string(m_tmp++); }
     void line(const std::string &s) { m_lines.push_back("        " + s); }
+    torch::jit::Module &module() { return m_mod; }
     std::string assign(const std::string &expr)
     {
         const std::string v = var();
@@ -160,6 +181,14 @@ public:
             return batchNorm(*bn, prefix, x);
         if (dynamic_cast<const torch::nn::ReLUImpl *>(&m))
             return assign("torch.relu(" + x + ")");
+        if (const auto *g = dynamic_cast<const torch::nn::GELUImpl *>(&m))
+            return assign("torch.gelu(" + x + ", approximate=" + quoted(g->options.approximate()) + ")");
+        if (const auto *r = dynamic_cast<const ResidualBlockImpl *>(&m)) {
+            std::string y = assign("torch.relu(" + layer(child(*r, "bn1"), prefix + "bn1_", layer(child(*r, "conv1"), prefix + "conv1_", x)) + ")");
+            y = layer(child(*r, "bn2"), prefix + "bn2_", layer(child(*r, "conv2"), prefix + "conv2_", y));
+            const std::string shortcut = hasChild(*r, "shortcut") ? layer(child(*r, "shortcut"), prefix + "shortcut_", x) : x;
+            return assign("torch.relu(" + y + " + " + shortcut + ")");
+        }
         if (dynamic_cast<const torch::nn::TanhImpl *>(&m))
             return assign("torch.tanh(" + x + ")");
         if (dynamic_cast<const torch::nn::SigmoidImpl *>(&m))
@@ -249,21 +278,6 @@ private:
     int m_tmp = 0;
 };
 
-const torch::nn::Module &child(const torch::nn::Module &m, const std::string &name)
-{
-    for (const auto &c : m.named_children())
-        if (c.key() == name)
-            return *c.value();
-    throw Refused{"it has no part named " + name};
-}
-bool hasChild(const torch::nn::Module &m, const std::string &name)
-{
-    for (const auto &c : m.named_children())
-        if (c.key() == name)
-            return true;
-    return false;
-}
-
 // [x, 1] along features (tensor and low-rank fusion).
 std::string withOne(Emitter &e, const std::string &x)
 {
@@ -294,7 +308,7 @@ std::string maskedMax(Emitter &e, const std::string &seq, const std::string &val
 // torch::nn::MultiheadAttention's forward (LibTorch's multi_head_attention_forward, key ==
 // value, no masks, no extra biases) on [T, B, D] sequences; returns the attention output.
 std::string multiheadAttention(Emitter &e, const torch::nn::MultiheadAttentionImpl &a, const std::string &prefix, const std::string &query,
-                               const std::string &kv)
+                               const std::string &kv, bool self = false, const std::string &keyPadding = {})
 {
     const auto &o = a.options;
     if (!a._qkv_same_embed_dim || a.bias_k.defined() || o.add_zero_attn())
@@ -303,15 +317,28 @@ std::string multiheadAttention(Emitter &e, const torch::nn::MultiheadAttentionIm
     const std::string W = e.tensor(prefix + "in_proj_weight", a.in_proj_weight, false);
     const std::string b = a.in_proj_bias.defined() ? e.tensor(prefix + "in_proj_bias", a.in_proj_bias, false) : "None";
     const std::string d = std::to_string(D);
-    const std::string q0 = e.assign("torch.linear(" + query + ", " + W + "[0:" + d + "], " + (b == "None" ? b : b + "[0:" + d + "]") + ")");
-    const std::string kvp = e.assign("torch.linear(" + kv + ", " + W + "[" + d + ":], " + (b == "None" ? b : b + "[" + d + ":]") + ").chunk(2, -1)");
+    std::string q0, k0, v0;
+    if (self) { // query, key and value the same: one projection, in three (LibTorch's first path)
+        const std::string qkv = e.assign("torch.linear(" + query + ", " + W + ", " + b + ").chunk(3, -1)");
+        q0 = qkv + "[0]", k0 = qkv + "[1]", v0 = qkv + "[2]";
+    } else {
+        q0 = e.assign("torch.linear(" + query + ", " + W + "[0:" + d + "], " + (b == "None" ? b : b + "[0:" + d + "]") + ")");
+        const std::string kvp = e.assign("torch.linear(" + kv + ", " + W + "[" + d + ":], " + (b == "None" ? b : b + "[" + d + ":]") + ").chunk(2, -1)");
+        k0 = kvp + "[0]", v0 = kvp + "[1]";
+    }
     const std::string q = e.assign(q0 + " * " + num(1.0 / std::sqrt(static_cast<double>(hd))));
     const std::string tgt = e.assign(query + ".size(0)"), bsz = e.assign(query + ".size(1)");
     const std::string bh = e.assign(bsz + " * " + std::to_string(H));
     const std::string qh = e.assign(q + ".contiguous().view([" + tgt + ", " + bh + ", " + std::to_string(hd) + "]).transpose(0, 1)");
-    const std::string kh = e.assign(kvp + "[0].contiguous().view([-1, " + bh + ", " + std::to_string(hd) + "]).transpose(0, 1)");
-    const std::string vh = e.assign(kvp + "[1].contiguous().view([-1, " + bh + ", " + std::to_string(hd) + "]).transpose(0, 1)");
-    std::string w = e.assign("torch.softmax(torch.bmm(" + qh + ", " + kh + ".transpose(1, 2)), -1)");
+    const std::string kh = e.assign(k0 + ".contiguous().view([-1, " + bh + ", " + std::to_string(hd) + "]).transpose(0, 1)");
+    const std::string vh = e.assign(v0 + ".contiguous().view([-1, " + bh + ", " + std::to_string(hd) + "]).transpose(0, 1)");
+    std::string scores = e.assign("torch.bmm(" + qh + ", " + kh + ".transpose(1, 2))");
+    if (!keyPadding.empty()) { // [B, S] true = ignore that key
+        const std::string src = e.assign(kh + ".size(1)");
+        scores = e.assign(scores + ".view([" + bsz + ", " + std::to_string(H) + ", " + tgt + ", " + src + "]).masked_fill(" + keyPadding +
+                          ".unsqueeze(1).unsqueeze(2), float(\"-inf\")).view([" + bh + ", " + tgt + ", " + src + "])");
+    }
+    std::string w = e.assign("torch.softmax(" + scores + ", -1)");
     w = e.assign("torch.dropout(" + w + ", " + num(o.dropout()) + ", self.training)");
     const std::string out = e.assign("torch.bmm(" + w + ", " + vh + ").transpose(0, 1).contiguous().view([" + tgt + ", " + bsz + ", " + d + "])");
     return e.linear(*a.out_proj, prefix + "out_proj_", out);
@@ -409,7 +436,7 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
     }
     if (type == "encoder.rnn")
         return {rnn(e, dynamic_cast<const RnnEncoderImpl &>(m), x), "masks[0]"};
-    if (type == "head.classification")
+    if (type == "head.classification" || type == "head.multilabel")
         return {e.layer(child(dynamic_cast<const ClassificationHeadImpl &>(m), "layers"), "layers_", x), "masks[0]"};
     if (type == "fusion.concat") {
         std::string cat = "torch.cat([";
@@ -567,6 +594,84 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
             cat += (k ? ", " : "") + targets[k];
         return {e.assign(cat + "], 1)"), e.anyPresent(inputs)};
     }
+    if (type == "encoder.mlp")
+        return {e.layer(child(dynamic_cast<const MlpEncoderImpl &>(m), "layers"), "layers_", e.assign(x + ".flatten(1)")), "masks[0]"};
+    if (type == "encoder.resnet") {
+        const auto &r = dynamic_cast<const ResNetEncoderImpl &>(m);
+        return {e.assign(e.layer(child(r, "net"), "net_", x) + ".mean([2, 3])"), "masks[0]"};
+    }
+    if (type == "encoder.transformer") {
+        const auto &t = dynamic_cast<const TransformerEncoderImpl &>(m);
+        auto [valid, h] = sequenceInput(e, child(t, "input"), x);
+        if (hasChild(t, "projection"))
+            h = e.layer(child(t, "projection"), "projection_", h);
+        const auto params = t.named_parameters(false);
+        const torch::Tensor *cls = params.find("cls");
+        const std::int64_t D = t.options.dModel();
+        if (cls) {
+            h = e.assign("torch.cat([" + e.tensor("cls", *cls, false) + ".expand([" + h + ".size(0), 1, " + std::to_string(D) + "]), " + h + "], 1)");
+            valid = e.assign("torch.cat([torch.ones([" + valid + ".size(0), 1], device=" + valid + ".device) > 0, " + valid + "], 1)");
+        }
+        const std::string pos = e.tensor("positions", *t.named_buffers(false).find("positions"), true);
+        h = e.assign(h + " + " + pos + "[0:" + h + ".size(1)].unsqueeze(0)");
+        const std::string padding = e.assign("torch.logical_and(torch.logical_not(" + valid + "), " + valid + ".any(1, True))");
+        h = e.assign(h + ".transpose(0, 1)");
+        const auto &encoder = child(t, "encoder");
+        const auto &layers = child(encoder, "layers");
+        for (const auto &item : layers.named_children()) {
+            const auto *layer = dynamic_cast<const torch::nn::TransformerEncoderLayerImpl *>(item.value().get());
+            if (!layer)
+                throw Refused{"its encoder has a layer that is not a TransformerEncoderLayer"};
+            const std::string pre = "layer" + item.key() + "_";
+            bool relu = false, gelu = false;
+            visit([&](const auto &v) {
+                using V = std::decay_t<decltype(v)>;
+                relu = std::is_same_v<V, torch::enumtype::kReLU>;
+                gelu = std::is_same_v<V, torch::enumtype::kGELU>;
+            }, layer->options.activation());
+            if (!relu && !gelu)
+                throw Refused{"its transformer layer has a custom activation"};
+            const auto &attn = dynamic_cast<const torch::nn::MultiheadAttentionImpl &>(child(*layer, "self_attn"));
+            const std::string a = e.layer(child(*layer, "dropout1"), pre + "dropout1_", multiheadAttention(e, attn, pre + "self_attn_", h, h, true, padding));
+            const std::string r = e.layer(child(*layer, "norm1"), pre + "norm1_", e.assign(h + " + " + a));
+            std::string f = e.layer(child(*layer, "linear1"), pre + "linear1_", r);
+            f = e.assign(relu ? "torch.relu(" + f + ")" : "torch.gelu(" + f + ")");
+            f = e.layer(child(*layer, "linear2"), pre + "linear2_", e.layer(child(*layer, "dropout"), pre + "dropout_", f));
+            h = e.layer(child(*layer, "norm2"), pre + "norm2_", e.assign(r + " + " + e.layer(child(*layer, "dropout2"), pre + "dropout2_", f)));
+        }
+        if (hasChild(encoder, "norm"))
+            h = e.layer(child(encoder, "norm"), "encoder_norm_", h);
+        h = e.assign(h + ".transpose(0, 1)");
+        if (t.options.pooling() == "cls")
+            return {e.assign(h + ".select(1, 0)"), "masks[0]"};
+        if (cls) {
+            h = e.assign(h + "[:, 1:]");
+            valid = e.assign(valid + "[:, 1:]");
+        }
+        if (t.options.pooling() == "mean")
+            return {maskedMean(e, h, valid), "masks[0]"};
+        return {h, "masks[0]"};
+    }
+    if (type == "fusion.film") { // xs[0] the modulated input, xs[1] the condition
+        const auto &f = dynamic_cast<const FilmFusionImpl &>(m);
+        const std::string c = "xs[1]", cm = e.assign("masks[1].unsqueeze(1)");
+        std::string gamma = e.assign("1 + " + cm + " * " + e.layer(child(f, "gamma"), "gamma_", c));
+        std::string beta = e.assign(cm + " * " + e.layer(child(f, "beta"), "beta_", c));
+        e.line("if " + x + ".dim() == 4:");
+        e.line("    " + gamma + " = " + gamma + ".view([" + x + ".size(0), -1, 1, 1])");
+        e.line("    " + beta + " = " + beta + ".view([" + x + ".size(0), -1, 1, 1])");
+        e.line("elif " + x + ".dim() == 3:");
+        e.line("    " + gamma + " = " + gamma + ".unsqueeze(1)");
+        e.line("    " + beta + " = " + beta + ".unsqueeze(1)");
+        return {e.assign(gamma + " * " + x + " + " + beta), "masks[0]"};
+    }
+    if (type == "encoder.torchscript") {
+        const auto &t = dynamic_cast<const TorchScriptEncoderImpl &>(m);
+        e.module().register_module("ts", t.scriptModule());
+        const std::string y = e.assign("self.ts.forward(" + x + ")");
+        const std::string mask = e.assign("masks[0].view([-1, 1, 1]) if " + y + ".dim() == 3 else masks[0].view([-1, 1])");
+        return {e.assign(y + " * " + mask), "masks[0]"};
+    }
     throw Refused{"this exporter has no TorchScript translation of its type yet"};
 }
 
@@ -574,10 +679,11 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
 
 std::vector<std::string> torchScriptBlockTypes()
 {
-    return {"input.image",      "input.audio",        "input.text",         "encoder.cnn",    "encoder.audio_cnn",
-            "encoder.rnn",      "encoder.conv1d",     "encoder.autoencoder", "fusion.concat", "fusion.attention",
-            "fusion.gated",     "fusion.late",        "fusion.tensor",      "fusion.low_rank", "fusion.cross_attention",
-            "fusion.autoencoder", "head.classification", "output"};
+    return {"input.image",       "input.audio",         "input.text",          "encoder.cnn",       "encoder.audio_cnn",
+            "encoder.rnn",       "encoder.conv1d",      "encoder.autoencoder", "encoder.mlp",       "encoder.resnet",
+            "encoder.transformer", "encoder.torchscript", "fusion.concat",     "fusion.attention",  "fusion.gated",
+            "fusion.late",       "fusion.tensor",       "fusion.low_rank",     "fusion.cross_attention", "fusion.film",
+            "fusion.autoencoder", "head.classification", "head.multilabel",    "output"};
 }
 
 void saveTorchScript(const FusionModel &model, const std::vector<std::string> &classes, const std::vector<std::string> &inputNames,
@@ -602,10 +708,7 @@ void saveTorchScript(const FusionModel &model, const std::vector<std::string> &c
             masks += "p.select(1, " + std::to_string(s.column) + ")";
             count = 1;
         } else {
-            for (std::size_t port = 0; port < s.sources.size(); ++port) {
-                if (port > 0 && !s.sources[port].empty())
-                    throw Error(Message(FL_TR("Export", "block %1 (%2) cannot be exported to TorchScript: %3"), n->displayName(), n->type,
-                                        std::string("it has more than one input port")));
+            for (std::size_t port = 0; port < s.sources.size(); ++port) { // every port's edges, in port order
                 for (const auto &[from, idx] : s.sources[port]) {
                     if (idx != 0)
                         throw Error(Message(FL_TR("Export", "block %1 (%2) cannot be exported to TorchScript: %3"), n->displayName(), n->type,

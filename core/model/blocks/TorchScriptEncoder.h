@@ -24,6 +24,8 @@ public:
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
     TorchScriptEncoderOptions options;
 
+    const torch::jit::Module &scriptModule() const { return m_module; }
+
 private:
     torch::jit::Module m_module;
 };
