@@ -10,6 +10,8 @@
 #include "core/export/Safetensors.h"
 #include "core/export/TensorBoard.h"
 #include "core/export/TorchScriptExport.h"
+#include "core/media/Text.h"
+#include "core/media/WordPiece.h"
 #include "core/document/Templates.h"
 #include "core/model/BlockCatalogue.h"
 #include "core/model/FusionModel.h"
@@ -383,6 +385,88 @@ private Q_SLOTS:
         for (const std::string &type : torchScriptBlockTypes())
             QVERIFY2(builtinBlocks().find(type), type.c_str());
         QCOMPARE(torchScriptBlockTypes().size(), builtinBlocks().all().size()); // every block FuseLab has
+    }
+
+    // A Hugging Face-style text model as an encoder: WordPiece ids and an attention mask in,
+    // a (last hidden state, pooled) tuple out. The tokenizer writes [CLS] pieces [SEP] and
+    // zeros into the cache; the module (written here: embeddings, masked, and a tanh
+    // pooler) is called with (input_ids, attention_mask); a run trains with it from the
+    // command line; the exported TorchScript gives the trained model's outputs.
+    void huggingFaceStyleTextEncoder()
+    {
+        const std::string root = dir() + "/hf";
+        fs::create_directories(root);
+        test::writeFile(root + "/vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\nun\n##aff\n##able\nrunn\n##ing\ngood\nbad\n!\n");
+        // The tokenizer as the cache builder uses it.
+        TextSettings ts;
+        ts.tokenizer = TokenizerKind::WordPiece;
+        ts.vocabFile = root + "/vocab.txt";
+        auto tok = Tokenizer::create(ts);
+        tok->fit({});
+        std::vector<std::int32_t> ids(10);
+        tok->encodeFixed("Unaffable running!", 10, ids.data());
+        QCOMPARE(ids, (std::vector<std::int32_t>{2, 4, 5, 6, 7, 8, 11, 3, 0, 0}));
+        tok->encodeFixed("Unaffable running!", 5, ids.data());
+        QCOMPARE(std::vector<std::int32_t>(ids.begin(), ids.begin() + 5), (std::vector<std::int32_t>{2, 4, 5, 6, 3}));
+        auto again = Tokenizer::create(ts);
+        again->deserialize(tok->serialize());
+        QCOMPARE(again->encode("good bad"), (std::vector<std::int32_t>{2, 9, 10, 3}));
+
+        // A BERT-shaped module: forward(input_ids, attention_mask) -> (hidden, pooled).
+        {
+            torch::jit::Module bert(c10::QualifiedName("__torch__.test.TinyBert"), std::make_shared<torch::jit::CompilationUnit>(), true);
+            bert.register_attribute("training", c10::BoolType::get(), false);
+            bert.register_parameter("emb", torch::randn({12, 8}) * 0.5, false);
+            bert.register_parameter("pool", torch::randn({8, 8}) * 0.5, false);
+            bert.define("def forward(self, input_ids: Tensor, attention_mask: Tensor) -> Tuple[Tensor, Tensor]:\n"
+                        "        h = torch.embedding(self.emb, input_ids, 0, False, False) * attention_mask.unsqueeze(2).float()\n"
+                        "        return h, torch.tanh(torch.matmul(h[:, 0] + h.sum(1), self.pool))\n");
+            bert.save(root + "/bert.pt");
+        }
+        std::string csv = "text,label\n";
+        for (int i = 0; i < 40; ++i)
+            csv += std::string(i % 2 ? "good running" : "bad unaffable") + (i % 3 ? " !" : "") + "," + (i % 2 ? "pos" : "neg") + "\n";
+        test::writeFile(root + "/data.csv", csv);
+        qputenv("FUSELAB_CACHE_DIR", QByteArray::fromStdString(root + "/cache"));
+        DatasetSummary s;
+        s.path = "data.csv";
+        s.classes = {"neg", "pos"};
+        s.modalities = {{"text", Modality::Text}};
+        Experiment e = makeExperiment("text-gru", s);
+        e.dataset.labelColumn = "label";
+        e.preprocessing.text.tokenizer = TokenizerKind::WordPiece;
+        e.preprocessing.text.vocabFile = "vocab.txt"; // relative to the experiment file
+        e.preprocessing.text.maxLength = 8;
+        for (GraphNode &n : e.graph.nodes)
+            if (n.type == "encoder.rnn") {
+                n.type = "encoder.torchscript";
+                n.params = {{"path", "bert.pt"}, {"call", "ids_mask"}, {"output", "pooled"}, {"frozen", false}};
+            }
+        e.training.epochs = 2;
+        e.training.patience = 0;
+        const std::string exp = root + "/hf.fuselab.json";
+        e.save(exp);
+        std::string out, err;
+        QVERIFY2(test::runCli({"check", exp}, &out, &err) == 0, (out + err).c_str());
+        QVERIFY2(test::runCli({"train", exp, "--out", root + "/run", "--quiet"}, &out, &err) == 0, (out + err).c_str());
+        QVERIFY2(test::runCli({"export", root + "/run", "--format", "torchscript", "-o", root + "/export"}, &out, &err) == 0, err.c_str());
+        // The exported module against the trained model, on ids the tokenizer makes.
+        const Experiment used = RunFolder(root + "/run").readExperiment();
+        FusionModel trained(used.graph, inferContext(used, root));
+        loadBest(trained, root + "/run");
+        torch::Tensor batch = torch::zeros({3, 8}, torch::kLong);
+        const std::vector<std::string> texts = {"good running !", "bad unaffable", "unaffable good bad running"};
+        for (int b = 0; b < 3; ++b) {
+            tok->encodeFixed(texts[static_cast<std::size_t>(b)], 8, ids.data());
+            for (int k = 0; k < 8; ++k)
+                batch.index_put_({b, k}, ids[static_cast<std::size_t>(k)]);
+        }
+        torch::NoGradGuard noGrad;
+        const torch::Tensor present = torch::ones({3, 1});
+        const torch::Tensor want = trained->forward({batch}, present).logits;
+        torch::jit::Module exported = torch::jit::load(root + "/export/model.pt");
+        const torch::Tensor got = exported.forward({batch, present}).toTensor();
+        QVERIFY2(torch::allclose(got, want, 1e-5, 1e-5), std::to_string((got - want).abs().max().item<double>()).c_str());
     }
 
     // A real run exported: the file holds the checkpoint's weights (read by the independent

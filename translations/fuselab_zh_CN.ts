@@ -211,6 +211,18 @@
         <source>must be even (sinusoidal positions pair sines and cosines)</source>
         <translation>必须是偶数（正弦位置编码成对使用正弦和余弦）</translation>
     </message>
+    <message>
+        <source>the module returns neither a tensor nor a tuple, list or dictionary of tensors</source>
+        <translation>该模块返回的既不是张量，也不是张量的元组、列表或字典</translation>
+    </message>
+    <message>
+        <source>output &quot;pooled&quot; needs the module to return a second tensor (BERT&apos;s pooler output)</source>
+        <translation>输出“pooled”需要模块返回第二个张量（BERT 的池化输出）</translation>
+    </message>
+    <message>
+        <source>ids_mask needs token ids: connect a text input</source>
+        <translation>ids_mask 需要词元编号：请连接一个文本输入</translation>
+    </message>
 </context>
 <context>
     <name>Cache</name>
@@ -295,10 +307,6 @@
         <translation>需要 0 &lt;= f_min &lt; f_max &lt;= sample_rate/2</translation>
     </message>
     <message>
-        <source>must be &quot;word&quot;, &quot;char&quot; or &quot;sentencepiece&quot;</source>
-        <translation>必须是“word”、“char”或“sentencepiece”</translation>
-    </message>
-    <message>
         <source>must be 1 to 8192</source>
         <translation>必须在 1 到 8192 之间</translation>
     </message>
@@ -361,6 +369,10 @@
     <message>
         <source>augmentation &quot;%1&quot; must be %2 to %3</source>
         <translation>数据增强“%1”必须在 %2 到 %3 之间</translation>
+    </message>
+    <message>
+        <source>must be &quot;word&quot;, &quot;char&quot;, &quot;sentencepiece&quot; or &quot;wordpiece&quot;</source>
+        <translation>必须是“word”“char”“sentencepiece”或“wordpiece”</translation>
     </message>
 </context>
 <context>
@@ -1031,6 +1043,18 @@
     <message>
         <source>corrupt SentencePiece model: %1</source>
         <translation>SentencePiece 模型已损坏：%1</translation>
+    </message>
+    <message>
+        <source>the wordpiece tokenizer needs preprocessing.text.vocab_file (a vocab.txt or tokenizer.json)</source>
+        <translation>wordpiece 分词器需要 preprocessing.text.vocab_file（vocab.txt 或 tokenizer.json）</translation>
+    </message>
+    <message>
+        <source>corrupt WordPiece tokenizer data</source>
+        <translation>WordPiece 分词器数据已损坏</translation>
+    </message>
+    <message>
+        <source>%1: %2 is id %3; FuseLab pads with id 0</source>
+        <translation>%1：%2 的编号是 %3；FuseLab 用编号 0 填充</translation>
     </message>
 </context>
 <context>

@@ -640,4 +640,11 @@ ZH = {
  '%1: the pre-tokenizer %2 is not supported (only BertPreTokenizer)': '%1：不支持预分词器 %2（仅支持 BertPreTokenizer）',
  '%1: the id of "%2" is not a non-negative integer': '%1：“%2”的编号不是非负整数',
  '%1: the id of "%2" is impossibly large': '%1：“%2”的编号大得不可能',
+ 'the module returns neither a tensor nor a tuple, list or dictionary of tensors': '该模块返回的既不是张量，也不是张量的元组、列表或字典',
+ 'output "pooled" needs the module to return a second tensor (BERT\'s pooler output)': '输出“pooled”需要模块返回第二个张量（BERT 的池化输出）',
+ 'ids_mask needs token ids: connect a text input': 'ids_mask 需要词元编号：请连接一个文本输入',
+ 'must be "word", "char", "sentencepiece" or "wordpiece"': '必须是“word”“char”“sentencepiece”或“wordpiece”',
+ 'the wordpiece tokenizer needs preprocessing.text.vocab_file (a vocab.txt or tokenizer.json)': 'wordpiece 分词器需要 preprocessing.text.vocab_file（vocab.txt 或 tokenizer.json）',
+ 'corrupt WordPiece tokenizer data': 'WordPiece 分词器数据已损坏',
+ '%1: %2 is id %3; FuseLab pads with id 0': '%1：%2 的编号是 %3；FuseLab 用编号 0 填充',
 }

@@ -14,6 +14,7 @@ const char *tokenizerKindName(TokenizerKind k)
     case TokenizerKind::Word: return "word";
     case TokenizerKind::Char: return "char";
     case TokenizerKind::SentencePiece: return "sentencepiece";
+    case TokenizerKind::WordPiece: return "wordpiece";
     }
     return "?";
 }
@@ -36,7 +37,8 @@ nlohmann::json PreprocessSettings::toJson() const
                  {"max_vocab", text.maxVocab},
                  {"lowercase", text.lowercase},
                  {"spm_model", text.spmModel},
-                 {"spm_vocab", text.spmVocab}};
+                 {"spm_vocab", text.spmVocab},
+                 {"vocab_file", text.vocabFile}};
     return j;
 }
 
@@ -113,13 +115,15 @@ PreprocessSettings PreprocessSettings::fromJson(const nlohmann::json &j)
         if (kind == "word") s.text.tokenizer = TokenizerKind::Word;
         else if (kind == "char") s.text.tokenizer = TokenizerKind::Char;
         else if (kind == "sentencepiece") s.text.tokenizer = TokenizerKind::SentencePiece;
-        else require(false, "text.tokenizer", FL_TR("Cache", "must be \"word\", \"char\" or \"sentencepiece\""));
+        else if (kind == "wordpiece") s.text.tokenizer = TokenizerKind::WordPiece;
+        else require(false, "text.tokenizer", FL_TR("Cache", "must be \"word\", \"char\", \"sentencepiece\" or \"wordpiece\""));
         take(o, "text", "max_length", s.text.maxLength);
         take(o, "text", "min_count", s.text.minCount);
         take(o, "text", "max_vocab", s.text.maxVocab);
         take(o, "text", "lowercase", s.text.lowercase);
         take(o, "text", "spm_model", s.text.spmModel);
         take(o, "text", "spm_vocab", s.text.spmVocab);
+        take(o, "text", "vocab_file", s.text.vocabFile);
         require(s.text.maxLength >= 1 && s.text.maxLength <= 8192, "text.max_length", FL_TR("Cache", "must be 1 to 8192"));
         require(s.text.maxVocab >= 3, "text.max_vocab", FL_TR("Cache", "must be at least 3"));
         require(s.text.spmModel == "unigram" || s.text.spmModel == "bpe", "text.spm_model", FL_TR("Cache", "must be \"unigram\" or \"bpe\""));

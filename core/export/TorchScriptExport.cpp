@@ -668,9 +668,45 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
     if (type == "encoder.torchscript") {
         const auto &t = dynamic_cast<const TorchScriptEncoderImpl &>(m);
         e.module().register_module("ts", t.scriptModule());
-        const std::string y = e.assign("self.ts.forward(" + x + ")");
-        const std::string mask = e.assign("masks[0].view([-1, 1, 1]) if " + y + ".dim() == 3 else masks[0].view([-1, 1])");
-        return {e.assign(y + " * " + mask), "masks[0]"};
+        const bool ids = t.options.call() == "ids_mask";
+        std::string mask;
+        std::string r;
+        if (ids) {
+            const std::string id = e.assign(x + ".long()");
+            mask = e.assign(id + ".ne(0).long()");
+            r = e.assign("self.ts.forward(" + id + ", " + mask + ")");
+        } else {
+            r = e.assign("self.ts.forward(" + x + ")");
+        }
+        // The result's parts, by the module's declared return type.
+        const c10::TypePtr ret = t.scriptModule().get_method("forward").function().getSchema().returns().at(0).type();
+        std::string first = r, second;
+        if (ret->kind() == c10::TypeKind::TupleType) {
+            first = r + "[0]";
+            if (ret->containedTypes().size() > 1)
+                second = r + "[1]";
+        } else if (ret->kind() == c10::TypeKind::DictType) {
+            first = r + "[\"last_hidden_state\"]";
+            second = r + "[\"pooler_output\"]";
+        } else if (ret->kind() != c10::TypeKind::TensorType) {
+            throw Refused{"its module returns " + ret->str() + ", not a tensor, tuple or dictionary"};
+        }
+        std::string y = e.assign(first);
+        const std::string out = t.options.output();
+        if (out == "pooled") {
+            if (second.empty())
+                throw Refused{"output \"pooled\" needs a second result"};
+            y = e.assign(second);
+        } else if (out == "mean") {
+            const std::string w = ids ? e.assign(mask + ".to(" + y + ".dtype).unsqueeze(2)") : std::string();
+            e.line("if " + y + ".dim() == 3:");
+            e.line(ids ? "    " + y + " = (" + y + " * " + w + ").sum(1) / " + w + ".sum(1).clamp_min(1.0)" : "    " + y + " = " + y + ".mean(1)");
+        } else if (out == "first") {
+            e.line("if " + y + ".dim() == 3:");
+            e.line("    " + y + " = " + y + ".select(1, 0)");
+        }
+        const std::string keep = e.assign("masks[0].view([-1, 1, 1]) if " + y + ".dim() == 3 else masks[0].view([-1, 1])");
+        return {e.assign(y + " * " + keep), "masks[0]"};
     }
     throw Refused{"this exporter has no TorchScript translation of its type yet"};
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/media/Text.h"
 
+#include "core/media/WordPiece.h"
+
 #include "core/util/Error.h"
 #include "core/util/Utf8.h"
 
@@ -256,6 +258,77 @@ private:
     std::string m_proto;
 };
 
+// A pretrained model's WordPiece vocabulary (BERT and its kin): nothing to learn; every
+// sequence is [CLS] pieces [SEP], truncated so that [SEP] stays, padded with [PAD], which
+// must be id 0 as everywhere in FuseLab.
+class WordPieceTextTokenizer final : public Tokenizer {
+public:
+    explicit WordPieceTextTokenizer(const TextSettings &s) : m_settings(s) {}
+    void fit(const std::vector<std::string> &) override
+    {
+        if (m_settings.vocabFile.empty())
+            throw Error(Message(FL_TR("Media", "the wordpiece tokenizer needs preprocessing.text.vocab_file (a vocab.txt or tokenizer.json)")));
+        set(WordPieceTokenizer::fromFile(m_settings.vocabFile), m_settings.vocabFile);
+    }
+    std::vector<std::int32_t> encode(std::string_view text) const override
+    {
+        const auto ids = model().encode(text);
+        return std::vector<std::int32_t>(ids.begin(), ids.end());
+    }
+    void encodeFixed(std::string_view text, int length, std::int32_t *out) const override
+    {
+        const auto ids = model().encode(text, length);
+        const std::size_t n = std::min<std::size_t>(ids.size(), static_cast<std::size_t>(length));
+        for (std::size_t i = 0; i < n; ++i)
+            out[i] = static_cast<std::int32_t>(ids[i]);
+        std::fill(out + n, out + length, kPad);
+    }
+    std::int64_t vocabSize() const override { return model().vocabSize(); }
+    std::string serialize() const override
+    {
+        const WordPieceConfig &c = model().config();
+        return nlohmann::json{{"kind", "wordpiece"},      {"vocab", model().vocab()},     {"lowercase", c.lowercase},
+                              {"strip_accents", c.stripAccents}, {"chinese_chars", c.chineseChars}, {"clean_text", c.cleanText},
+                              {"unk", c.unk},             {"cls", c.cls},               {"sep", c.sep},
+                              {"pad", c.pad},             {"prefix", c.prefix},         {"max_chars_per_word", c.maxCharsPerWord}}
+            .dump();
+    }
+    void deserialize(const std::string &data) override
+    {
+        const nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
+        if (j.is_discarded() || !j.is_object() || j.value("kind", "") != "wordpiece" || !j.contains("vocab") || !j["vocab"].is_array())
+            throw Error(Message(FL_TR("Media", "corrupt WordPiece tokenizer data")));
+        WordPieceConfig c;
+        c.lowercase = j.value("lowercase", c.lowercase);
+        c.stripAccents = j.value("strip_accents", c.stripAccents);
+        c.chineseChars = j.value("chinese_chars", c.chineseChars);
+        c.cleanText = j.value("clean_text", c.cleanText);
+        c.unk = j.value("unk", c.unk);
+        c.cls = j.value("cls", c.cls);
+        c.sep = j.value("sep", c.sep);
+        c.pad = j.value("pad", c.pad);
+        c.prefix = j.value("prefix", c.prefix);
+        c.maxCharsPerWord = j.value("max_chars_per_word", c.maxCharsPerWord);
+        set(WordPieceTokenizer(j["vocab"].get<std::vector<std::string>>(), c), "tokenizer data");
+    }
+
+private:
+    const WordPieceTokenizer &model() const
+    {
+        if (!m_model)
+            throw Error(Message::plain("wordpiece tokenizer used before fit()"));
+        return *m_model;
+    }
+    void set(WordPieceTokenizer t, const std::string &source)
+    {
+        if (t.padId() != kPad)
+            throw Error(Message(FL_TR("Media", "%1: %2 is id %3; FuseLab pads with id 0"), source, t.config().pad, std::to_string(t.padId())));
+        m_model = std::make_unique<WordPieceTokenizer>(std::move(t));
+    }
+    TextSettings m_settings;
+    std::unique_ptr<WordPieceTokenizer> m_model;
+};
+
 } // namespace
 
 std::unique_ptr<Tokenizer> Tokenizer::create(const TextSettings &s)
@@ -264,6 +337,7 @@ std::unique_ptr<Tokenizer> Tokenizer::create(const TextSettings &s)
     case TokenizerKind::Word: return std::make_unique<VocabTokenizer>(s, false);
     case TokenizerKind::Char: return std::make_unique<VocabTokenizer>(s, true);
     case TokenizerKind::SentencePiece: return std::make_unique<SentencePieceTokenizer>(s);
+    case TokenizerKind::WordPiece: return std::make_unique<WordPieceTextTokenizer>(s);
     }
     return nullptr;
 }

@@ -14,7 +14,7 @@ namespace fuselab {
 // of the first invalid sequence.
 bool normaliseText(std::string_view raw, std::string *text, Message *error);
 
-enum class TokenizerKind { Word, Char, SentencePiece };
+enum class TokenizerKind { Word, Char, SentencePiece, WordPiece };
 const char *tokenizerKindName(TokenizerKind k);
 
 struct TextSettings {
@@ -25,6 +25,7 @@ struct TextSettings {
     bool lowercase = true;     // word/char
     std::string spmModel = "unigram"; // sentencepiece: "unigram" or "bpe"
     int spmVocab = 2000;       // sentencepiece: upper bound; smaller corpora get less
+    std::string vocabFile;     // wordpiece: a pretrained model's vocab.txt or tokenizer.json (relative to the experiment file)
 };
 
 // Words: runs of letters/digits; each punctuation mark is a token; CJK ideographs, kana
@@ -50,7 +51,7 @@ public:
     virtual void deserialize(const std::string &data) = 0;
 
     // Encodes and pads/truncates to `length`.
-    void encodeFixed(std::string_view text, int length, std::int32_t *out) const;
+    virtual void encodeFixed(std::string_view text, int length, std::int32_t *out) const;
 
     static std::unique_ptr<Tokenizer> create(const TextSettings &settings);
 };

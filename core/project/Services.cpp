@@ -94,7 +94,11 @@ PreparedCache prepareCache(const Experiment &e, const std::string &experimentDir
     CacheBuildOptions co;
     co.cacheRoot = request.cacheRoot;
     co.threads = request.threads;
-    const CacheBuildResult r = buildTensorCache(d, e.preprocessing, co, observer);
+    PreprocessSettings settings = e.preprocessing;
+    // A WordPiece vocabulary named relative to the experiment file.
+    if (!settings.text.vocabFile.empty() && fs::path(settings.text.vocabFile).is_relative())
+        settings.text.vocabFile = (fs::path(experimentDir) / settings.text.vocabFile).lexically_normal().string();
+    const CacheBuildResult r = buildTensorCache(d, settings, co, observer);
     PreparedCache out;
     out.dir = r.dir;
     out.reused = r.reused;

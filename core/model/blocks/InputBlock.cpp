@@ -5,6 +5,12 @@
 #include "core/cache/PreprocessSettings.h"
 #include "core/model/blocks/BlockHelpers.h"
 #include "core/model/blocks/Builtin.h"
+#include "core/util/Error.h"
+#ifdef FUSELAB_WITH_INGEST
+#include "core/media/WordPiece.h"
+#endif
+
+#include <filesystem>
 
 namespace fuselab {
 
@@ -102,7 +108,20 @@ public:
             }
             return {TensorShape::image(p.image.channels, p.image.height, p.image.width)};
         case Modality::Text: {
-            const std::int64_t vocab = p.text.tokenizer == TokenizerKind::SentencePiece ? p.text.spmVocab : p.text.maxVocab;
+            std::int64_t vocab = p.text.tokenizer == TokenizerKind::SentencePiece ? p.text.spmVocab : p.text.maxVocab;
+#ifdef FUSELAB_WITH_INGEST
+            if (p.text.tokenizer == TokenizerKind::WordPiece) { // the pretrained vocabulary's size
+                std::filesystem::path file(p.text.vocabFile);
+                if (file.is_relative() && !ctx.experimentDir.empty())
+                    file = std::filesystem::path(ctx.experimentDir) / file;
+                try {
+                    vocab = WordPieceTokenizer::fromFile(file.string()).vocabSize();
+                } catch (const Error &e) {
+                    problems.push_back({"", messageOf(e)});
+                    return {};
+                }
+            }
+#endif
             return {TensorShape::tokens(p.text.maxLength, vocab)};
         }
         case Modality::Audio: {

@@ -14,7 +14,18 @@ struct TorchScriptEncoderOptions {
     TorchScriptEncoderOptions(std::string path) : path_(std::move(path)) {}
     TORCH_ARG(std::string, path);
     TORCH_ARG(bool, frozen) = true;
+    // "tensor": forward(x). "ids_mask": a Hugging Face-style text model, forward(input_ids,
+    // attention_mask) with the mask 1 where the id is not padding (0).
+    TORCH_ARG(std::string, call) = "tensor";
+    // What to take from its result: "auto" (a tensor as it is; a tuple's first element),
+    // "pooled" (a tuple's second element, BERT's pooler output), "mean" (the mean of the
+    // first element over the real tokens), "first" (the first token of the first element).
+    TORCH_ARG(std::string, output) = "auto";
 };
+
+// The encoder's output from a module's result, as `output` says; `mask` [B, T] (float) for
+// "mean" (undefined: every step counts). Throws Error when the result has no such part.
+torch::Tensor selectOutput(const c10::IValue &result, const std::string &output, const torch::Tensor &mask);
 
 class TorchScriptEncoderImpl : public BlockModule {
 public:
