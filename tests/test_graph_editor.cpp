@@ -634,6 +634,15 @@ private Q_SLOTS:
                 stoppedItem = runs->topLevelItem(i);
         QVERIFY(stoppedItem);
         QCOMPARE(stoppedItem->text(1), QStringLiteral("stopped"));
+        // Export… on a run opens the export dialog for exactly that run.
+        for (int i = 0; i < runs->topLevelItemCount(); ++i)
+            if (runs->topLevelItem(i) != stoppedItem)
+                runs->setCurrentItem(runs->topLevelItem(i));
+        QTest::mouseClick(panel->findChild<QPushButton *>(QStringLiteral("exportRun")), Qt::LeftButton);
+        ExportDialog *exporter = window.findChild<ExportDialog *>();
+        QVERIFY(exporter && exporter->isVisible());
+        QVERIFY2(exporter->folder()->text().startsWith(runs->currentItem()->data(0, Qt::UserRole).toString()), qPrintable(exporter->folder()->text()));
+        exporter->close();
         auto *resumeButton = panel->findChild<QPushButton *>(QStringLiteral("resumeRun"));
         runs->setCurrentItem(stoppedItem);
         QVERIFY(resumeButton->isEnabled());

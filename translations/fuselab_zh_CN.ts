@@ -2723,6 +2723,14 @@
         <source>Paused</source>
         <translation>已暂停</translation>
     </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Write the selected run&apos;s best checkpoint for other tools (safetensors, TorchScript)</source>
+        <translation>把所选运行的最佳检查点写成其他工具可用的格式（safetensors、TorchScript）</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::TrainingWorker</name>

@@ -647,4 +647,6 @@ ZH = {
  'the wordpiece tokenizer needs preprocessing.text.vocab_file (a vocab.txt or tokenizer.json)': 'wordpiece 分词器需要 preprocessing.text.vocab_file（vocab.txt 或 tokenizer.json）',
  'corrupt WordPiece tokenizer data': 'WordPiece 分词器数据已损坏',
  '%1: %2 is id %3; FuseLab pads with id 0': '%1：%2 的编号是 %3；FuseLab 用编号 0 填充',
+ 'Export…': '导出…',
+ "Write the selected run's best checkpoint for other tools (safetensors, TorchScript)": '把所选运行的最佳检查点写成其他工具可用的格式（safetensors、TorchScript）',
 }

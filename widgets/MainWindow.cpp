@@ -81,6 +81,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_propertiesDock = propertiesDock;
     m_trainingDock = trainingDock;
     connect(m_training, &TrainingPanel::startRequested, this, &MainWindow::startTraining);
+    connect(m_training, &TrainingPanel::exportRequested, this, [this](const QString &run) { exportModel(run); });
     // The first run of a session makes room for the dashboard: the right column wider and
     // the training dock most of its height (the canvas and the properties stay usable; the
     // user's own sizes are not touched again).
@@ -253,9 +254,9 @@ void MainWindow::updateProblems()
     });
 }
 
-void MainWindow::exportModel()
+void MainWindow::exportModel(const QString &runDir)
 {
-    const QString run = m_training->selectedRunDir().isEmpty() ? m_training->lastRunDir() : m_training->selectedRunDir();
+    const QString run = !runDir.isEmpty() ? runDir : m_training->selectedRunDir().isEmpty() ? m_training->lastRunDir() : m_training->selectedRunDir();
     if (run.isEmpty() || !QFileInfo::exists(QDir(run).filePath(QStringLiteral("checkpoints/best.pt")))) {
         showMessage(tr("Nothing to export yet: train the experiment (or select a finished run in the Runs tab) first."), true);
         return;

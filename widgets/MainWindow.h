@@ -70,7 +70,7 @@ private:
     void updateProblems();
     void startTraining();
     // File → Export trained model: the run selected in the Runs tab, else the last one.
-    void exportModel();
+    void exportModel(const QString &runDir = QString());
     void showMessage(const QString &text, bool error = false);
     void about();
     void preferences();

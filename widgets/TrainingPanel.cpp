@@ -184,10 +184,18 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
         if (QTreeWidgetItem *item = m_runs->currentItem())
             deleteRun(item->data(0, Qt::UserRole).toString(), true);
     });
+    auto *exportButton = new QPushButton(tr("Export…"), this);
+    exportButton->setObjectName(QStringLiteral("exportRun"));
+    exportButton->setToolTip(tr("Write the selected run's best checkpoint for other tools (safetensors, TorchScript)"));
+    connect(exportButton, &QPushButton::clicked, this, [this] {
+        if (QTreeWidgetItem *item = m_runs->currentItem())
+            Q_EMIT exportRequested(item->data(0, Qt::UserRole).toString());
+    });
     auto *runsPage = new QWidget(this);
     auto *runButtons = new QHBoxLayout;
     runButtons->addWidget(m_resumeRun);
     runButtons->addWidget(m_compareRuns);
+    runButtons->addWidget(exportButton);
     runButtons->addWidget(openFolder);
     runButtons->addWidget(deleteButton);
     runButtons->addStretch(1);

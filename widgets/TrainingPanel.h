@@ -73,6 +73,7 @@ public:
 Q_SIGNALS:
     void startRequested(); // the window saves the experiment, then calls start()
     void runStarted(); // a run (new or resumed) has begun training
+    void exportRequested(const QString &runDir); // the Runs tab's Export… button
     void runFinished(const fuselab::gui::TrainingResultInfo &result);
     void message(const QString &text, bool error);
     void requestTrain(const QString &experimentFile, const QString &runDir, bool resume, const QString &device);
