@@ -556,6 +556,11 @@ private Q_SLOTS:
         for (const auto &entry : fs::directory_iterator(root))
             QVERIFY2(entry.path().filename().string().find(".partial-") == std::string::npos, entry.path().c_str());
         QCOMPARE(test::runCli({"export", root + "/r1", "--format", "all", "-o", ex, "--force"}, &out, &err), 0);
+        // A deleted tensor cache is rebuilt (as eval and predict do), and gives the same export.
+        fs::remove_all(RunFolder(root + "/r1").readRecord().cache);
+        QVERIFY2(test::runCli({"export", root + "/r1", "--format", "safetensors", "-o", root + "/again"}, &out, &err) == 0, err.c_str());
+        QVERIFY(test::readAll(root + "/again/model.safetensors") == kept);
+        QVERIFY(test::readAll(root + "/again/preprocessing.json") == test::readAll(ex + "/preprocessing.json"));
     }
 };
 

@@ -1630,6 +1630,10 @@
         <source>The export failed: %1</source>
         <translation>导出失败：%1</translation>
     </message>
+    <message>
+        <source>Rebuilding the run&apos;s tensor cache: %1 of %2</source>
+        <translation>正在重建该运行的张量缓存：第 %1 / %2</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::GraphScene</name>

@@ -649,4 +649,5 @@ ZH = {
  '%1: %2 is id %3; FuseLab pads with id 0': '%1：%2 的编号是 %3；FuseLab 用编号 0 填充',
  'Export…': '导出…',
  "Write the selected run's best checkpoint for other tools (safetensors, TorchScript)": '把所选运行的最佳检查点写成其他工具可用的格式（safetensors、TorchScript）',
+ "Rebuilding the run's tensor cache: %1 of %2": '正在重建该运行的张量缓存：第 %1 / %2',
 }

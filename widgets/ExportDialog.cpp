@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "widgets/ExportDialog.h"
 
+#include "core/document/RunFolder.h"
 #include "core/export/Export.h"
+#include "core/project/Services.h"
 #include "core/util/Error.h"
 #include "widgets/BackgroundTask.h"
 #include "widgets/GuiText.h"
@@ -65,8 +67,9 @@ ExportDialog::ExportDialog(const QString &runDir, QWidget *parent)
     v->addLayout(form);
     v->addWidget(m_status);
     v->addWidget(buttons);
-    connect(m_task, &BackgroundTask::progress, this, [this](const QString &, qint64 done, qint64 total) {
-        m_status->setText(tr("Exporting… %1 of %2 formats").arg(done).arg(total));
+    connect(m_task, &BackgroundTask::progress, this, [this](const QString &stage, qint64 done, qint64 total) {
+        m_status->setText(stage == QLatin1String("exporting") ? tr("Exporting… %1 of %2 formats").arg(done).arg(total)
+                                                              : tr("Rebuilding the run's tensor cache: %1 of %2").arg(done).arg(total));
     });
     resize(640, sizeHint().height());
 }
@@ -111,6 +114,7 @@ bool ExportDialog::startExport()
     }, Qt::SingleShotConnection);
     return m_task->start([r, error](ProgressObserver &observer) {
         try {
+            ensureRunCache(RunFolder(r.runDir), &observer); // a deleted cache is rebuilt first
             exportRun(r, &observer);
         } catch (const Error &e) {
             *error = translated(messageOf(e)); // read on the GUI thread only after the work has returned

@@ -282,7 +282,11 @@ int exportCommand(const std::vector<std::string> &raw)
             throw UsageError("export needs -o DIR, the folder to write");
         r.overwrite = a.flag("force");
         r.cacheDir = a.value("cache").value_or("");
-        const ExportResult result = exportRun(r);
+        ProgressBar progress(false);
+        if (r.cacheDir.empty()) // a deleted cache is rebuilt, as for eval and predict
+            ensureRunCache(RunFolder(r.runDir), &progress);
+        const ExportResult result = exportRun(r, &progress);
+        progress.finishLine();
         for (const std::string &f : result.files)
             std::printf("%s\n", (fs::path(result.outDir) / f).string().c_str());
         return kExitOk;
