@@ -224,6 +224,7 @@ private Q_SLOTS:
             {handMade(R"({"a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}})", "xy"), "1 data bytes at the end belong to no tensor"},
             {handMade(R"({"a": {"dtype": "U8", "shape": [-1], "data_offsets": [0, 1]}})", "x"), "non-negative integers"},
             {handMade(R"({"__metadata__": {"n": 3}})", ""), "is not a string"},
+            {handMade(R"({"w": {"dtype": "F64", "shape": [2305843009213693952], "data_offsets": [0, 0]}})", ""), "impossibly large"},
         };
         int k = 0;
         for (const auto &[bytes, reason] : cases) {
@@ -556,6 +557,17 @@ private Q_SLOTS:
         for (const auto &entry : fs::directory_iterator(root))
             QVERIFY2(entry.path().filename().string().find(".partial-") == std::string::npos, entry.path().c_str());
         QCOMPARE(test::runCli({"export", root + "/r1", "--format", "all", "-o", ex, "--force"}, &out, &err), 0);
+        // --force replaces a previous export only, never another folder the user keeps.
+        fs::create_directories(root + "/mine");
+        test::writeFile(root + "/mine/keep.txt", "mine");
+        QCOMPARE(test::runCli({"export", root + "/r1", "-o", root + "/mine", "--force"}, &out, &err), 2);
+        QVERIFY2(err.find("not a FuseLab export") != std::string::npos, err.c_str());
+        QCOMPARE(test::readAll(root + "/mine/keep.txt"), std::string("mine"));
+        // "dir/" names dir; the exported experiment's relative paths name the same dataset.
+        QVERIFY2(test::runCli({"export", root + "/r1", "--format", "safetensors", "-o", root + "/slash/"}, &out, &err) == 0, err.c_str());
+        const Experiment moved = Experiment::load(root + "/slash/experiment.fuselab.json");
+        const fs::path data = fs::path(moved.dataset.path).is_absolute() ? fs::path(moved.dataset.path) : fs::path(root + "/slash") / moved.dataset.path;
+        QVERIFY2(fs::equivalent(data, root + "/data"), moved.dataset.path.c_str());
         // A deleted tensor cache is rebuilt (as eval and predict do), and gives the same export.
         fs::remove_all(RunFolder(root + "/r1").readRecord().cache);
         QVERIFY2(test::runCli({"export", root + "/r1", "--format", "safetensors", "-o", root + "/again"}, &out, &err) == 0, err.c_str());

@@ -87,11 +87,19 @@ private Q_SLOTS:
                                                "\"clean_text\": true, \"handle_chinese_chars\": true}, \"pre_tokenizer\": {\"type\": \"BertPreTokenizer\"}, " +
                                                    model + "}");
         QCOMPARE(WordPieceTokenizer::fromFile(d + "/tokenizer.json").encode("Hello hello"), (std::vector<std::int64_t>{2, 4, 5, 3}));
+        // No normaliser at all: no lower-casing either (the tokenizers library's meaning).
+        test::writeFile(d + "/plain.json", "{" + model + "}");
+        QCOMPARE(WordPieceTokenizer::fromFile(d + "/plain.json").encode("Hello hello"), (std::vector<std::int64_t>{2, 4, 5, 3}));
+        // A cased vocab.txt keeps case when asked.
+        test::writeFile(d + "/cased.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\nHello\nhello\n");
+        QCOMPARE(WordPieceTokenizer::fromFile(d + "/cased.txt", false).encode("Hello hello"), (std::vector<std::int64_t>{2, 4, 5, 3}));
+        QCOMPARE(WordPieceTokenizer::fromFile(d + "/cased.txt").encode("Hello hello"), (std::vector<std::int64_t>{2, 5, 5, 3}));
         const std::vector<std::pair<std::string, std::string>> refused = {
             {R"({"model": {"type": "BPE", "vocab": {}}})", "model is BPE"},
             {"{\"normalizer\": {\"type\": \"NFC\"}, " + model + "}", "normaliser NFC is not supported"},
             {"{\"pre_tokenizer\": {\"type\": \"Metaspace\"}, " + model + "}", "pre-tokenizer Metaspace is not supported"},
             {R"({"model": {"type": "WordPiece", "vocab": {"a": 0}}})", "has no [UNK] token"},
+            {R"({"model": {"type": "WordPiece", "unk_token": null, "vocab": {"[UNK]": 0}}})", "not a tokenizer.json FuseLab can read"},
             {"[1, 2]", "not a tokenizer.json"},
         };
         for (const auto &[json, why] : refused) {

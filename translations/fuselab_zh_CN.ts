@@ -651,6 +651,14 @@
         <source>block %1 (%2) cannot be exported to TorchScript: %3</source>
         <translation>模块 %1（%2）无法导出为 TorchScript：%3</translation>
     </message>
+    <message>
+        <source>%1 cannot be an export folder: name a folder of its own</source>
+        <translation>%1 不能作为导出文件夹：请指定一个单独的文件夹</translation>
+    </message>
+    <message>
+        <source>%1 is not a FuseLab export (it has no FuseLab preprocessing.json): FuseLab replaces only its own exports; choose an empty or new folder</source>
+        <translation>%1 不是 FuseLab 的导出（没有 FuseLab 的 preprocessing.json）：FuseLab 只替换自己的导出；请选择空文件夹或新文件夹</translation>
+    </message>
 </context>
 <context>
     <name>Files</name>
@@ -1326,6 +1334,14 @@
     <message>
         <source>%1: the id of &quot;%2&quot; is impossibly large</source>
         <translation>%1：“%2”的编号大得不可能</translation>
+    </message>
+    <message>
+        <source>%1: not a tokenizer.json FuseLab can read (%2)</source>
+        <translation>%1：不是 FuseLab 能读取的 tokenizer.json（%2）</translation>
+    </message>
+    <message>
+        <source>%1: the normaliser is not an object</source>
+        <translation>%1：规范化器不是一个对象</translation>
     </message>
 </context>
 <context>

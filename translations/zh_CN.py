@@ -650,4 +650,8 @@ ZH = {
  'Export…': '导出…',
  "Write the selected run's best checkpoint for other tools (safetensors, TorchScript)": '把所选运行的最佳检查点写成其他工具可用的格式（safetensors、TorchScript）',
  "Rebuilding the run's tensor cache: %1 of %2": '正在重建该运行的张量缓存：第 %1 / %2',
+ '%1 cannot be an export folder: name a folder of its own': '%1 不能作为导出文件夹：请指定一个单独的文件夹',
+ '%1 is not a FuseLab export (it has no FuseLab preprocessing.json): FuseLab replaces only its own exports; choose an empty or new folder': '%1 不是 FuseLab 的导出（没有 FuseLab 的 preprocessing.json）：FuseLab 只替换自己的导出；请选择空文件夹或新文件夹',
+ '%1: not a tokenizer.json FuseLab can read (%2)': '%1：不是 FuseLab 能读取的 tokenizer.json（%2）',
+ '%1: the normaliser is not an object': '%1：规范化器不是一个对象',
 }

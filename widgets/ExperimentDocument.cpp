@@ -110,6 +110,7 @@ void ExperimentDocument::save(const QString &path)
         m_path = absolute;
         if (moved) {
             m_experiment.dataset.path = e.dataset.path;
+            m_experiment.preprocessing.text.vocabFile = e.preprocessing.text.vocabFile;
             m_model->setContext(inferContext(m_experiment, experimentDir().toStdString()));
             for (const GraphNode &n : e.graph.nodes)
                 if (const GraphNode *old = m_model->node(n.id); old && old->params != n.params)

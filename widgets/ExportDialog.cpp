@@ -76,8 +76,20 @@ ExportDialog::ExportDialog(const QString &runDir, QWidget *parent)
 
 bool ExportDialog::isExporting() const { return m_task->isRunning(); }
 
+void ExportDialog::reject()
+{
+    if (isExporting()) { // the export finishes in the background; the window's log says how it ended
+        m_closeWhenDone = true;
+        hide();
+        return;
+    }
+    QDialog::reject();
+}
+
 bool ExportDialog::startExport()
 {
+    if (isExporting())
+        return false;
     ExportRequest r;
     r.runDir = m_run.toStdString();
     r.outDir = m_folder->text().trimmed().toStdString();
@@ -111,6 +123,8 @@ bool ExportDialog::startExport()
             m_status->setText(tr("The export failed: %1").arg(text));
             Q_EMIT failed(text);
         }
+        if (m_closeWhenDone)
+            QDialog::reject();
     }, Qt::SingleShotConnection);
     return m_task->start([r, error](ProgressObserver &observer) {
         try {

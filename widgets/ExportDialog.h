@@ -26,6 +26,8 @@ public:
     bool isExporting() const;
     // Starts the export (what the Export button does); false when it cannot start.
     bool startExport();
+    // Closing while it exports hides the dialog; it goes when the export ends (and says so).
+    void reject() override;
 
 Q_SIGNALS:
     void exported(const QString &folder);
@@ -38,6 +40,7 @@ private:
     QPushButton *m_export;
     QLabel *m_status;
     BackgroundTask *m_task;
+    bool m_closeWhenDone = false;
 };
 
 } // namespace gui

@@ -117,7 +117,14 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
     Hasher keyHash;
     keyHash.add(static_cast<std::uint64_t>(kTensorCacheVersion));
     keyHash.add(datasetFingerprint(d, hashes));
-    keyHash.add(settings.toJson().dump());
+    // The settings, with a WordPiece vocabulary by its contents rather than its path: another
+    // vocabulary at the same path is another cache, a moved project the same one.
+    nlohmann::json keyed = settings.toJson();
+    if (settings.text.tokenizer == TokenizerKind::WordPiece && !settings.text.vocabFile.empty()) {
+        keyed["text"].erase("vocab_file");
+        keyed["text"]["vocab_digest"] = hashBytes(readFile(settings.text.vocabFile, 256u << 20)).hex();
+    }
+    keyHash.add(keyed.dump());
     result.key = keyHash.digest().hex();
 
     const fs::path root(options.cacheRoot.empty() ? defaultCacheRoot() : options.cacheRoot);

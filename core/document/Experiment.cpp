@@ -195,6 +195,7 @@ void rebasePaths(Experiment &e, const std::string &fromDir, const std::string &t
     if (fs::equivalent(from, to, ec))
         return;
     e.dataset.path = rebased(e.dataset.path, from, to);
+    e.preprocessing.text.vocabFile = rebased(e.preprocessing.text.vocabFile, from, to);
     for (GraphNode &n : e.graph.nodes) {
         const BlockType *type = registry.find(n.type);
         if (!type)

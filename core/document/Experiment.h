@@ -64,7 +64,7 @@ InferContext inferContext(const Experiment &experiment, const std::string &exper
 
 class BlockRegistry;
 // For an experiment file moving from `fromDir` to `toDir` ("Save as" elsewhere): its
-// relative paths (the dataset's, and block options that are files) are rewritten to name
+// relative paths (the dataset's, a WordPiece vocabulary, block options that are files) are rewritten to name
 // the same files from `toDir` (relative where they share a root, else absolute).
 void rebasePaths(Experiment &experiment, const std::string &fromDir, const std::string &toDir, const BlockRegistry &registry);
 

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <cstdlib>
 #include <cmath>
 #include <signal.h>
@@ -190,12 +191,12 @@ std::optional<std::vector<SamplePrediction>> RunFolder::readPredictions(const st
             if (j.contains("top") && j["top"].is_array())
                 for (std::size_t k = 0; k < j["top"].size() && k < p.top.size(); ++k) {
                     const auto &t = j["top"][k];
-                    if (!t.is_array() || t.size() != 2 || !t[0].is_number_integer() || !t[1].is_number()) {
+                    if (!t.is_array() || t.size() != 2 || !t[0].is_number_integer() || !(t[1].is_number() || t[1].is_null())) { // null: NaN
                         ok = false;
                         break;
                     }
                     p.top[k] = t[0].get<int>();
-                    p.topProbability[k] = t[1].get<float>();
+                    p.topProbability[k] = t[1].is_null() ? std::numeric_limits<float>::quiet_NaN() : t[1].get<float>();
                 }
             p.confidence = p.top[0] == p.predicted ? p.topProbability[0] : 0.0f;
         }

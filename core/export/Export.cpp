@@ -5,6 +5,7 @@
 #include "core/document/RunFolder.h"
 #include "core/export/Safetensors.h"
 #include "core/export/TorchScriptExport.h"
+#include "core/model/BlockCatalogue.h"
 #include "core/model/FusionModel.h"
 #include "core/util/Error.h"
 #include "core/util/FileIO.h"
@@ -12,7 +13,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <unistd.h>
 
@@ -21,6 +25,21 @@ namespace fs = std::filesystem;
 namespace fuselab {
 
 namespace {
+
+std::optional<nlohmann::json> readJsonFile(const std::string &file)
+{
+    std::error_code ec;
+    if (!fs::exists(file, ec))
+        return std::nullopt;
+    try {
+        nlohmann::json j = nlohmann::json::parse(readFile(file, 64u << 20), nullptr, false);
+        if (j.is_discarded() || !j.is_object())
+            return std::nullopt;
+        return j;
+    } catch (const Error &) {
+        return std::nullopt;
+    }
+}
 
 std::string versionString()
 {
@@ -104,6 +123,26 @@ nlohmann::json preprocessingJson(const TensorCache &cache, const Experiment &e, 
             if (m < tokenizerFiles.size() && !tokenizerFiles[m].empty())
                 in["tokenizer"]["file"] = tokenizerFiles[m];
             in["text"]["ids"] = "token ids, cut to max_length and padded with padding_id";
+            if (c.tokenizer == "wordpiece") { // a pretrained vocabulary: its own special tokens and framing
+                const nlohmann::json t = nlohmann::json::parse(cache.tokenizerData(m), nullptr, false);
+                if (t.is_object() && t.contains("vocab") && t["vocab"].is_array()) {
+                    const auto idOf = [&](const char *key) -> std::int64_t {
+                        const std::string token = t.value(key, std::string());
+                        for (std::size_t i = 0; i < t["vocab"].size(); ++i)
+                            if (t["vocab"][i].is_string() && t["vocab"][i].get<std::string>() == token)
+                                return static_cast<std::int64_t>(i);
+                        return -1;
+                    };
+                    in["tokenizer"]["unknown_id"] = idOf("unk");
+                    in["tokenizer"]["padding_id"] = idOf("pad");
+                    in["tokenizer"]["cls_id"] = idOf("cls");
+                    in["tokenizer"]["sep_id"] = idOf("sep");
+                    in["tokenizer"]["lowercase"] = t.value("lowercase", true);
+                    in["tokenizer"]["strip_accents"] = t.value("strip_accents", -1) < 0 ? t.value("lowercase", true) : t.value("strip_accents", -1) == 1;
+                    in["text"]["ids"] = "BERT's basic tokenizer and WordPiece: [CLS] pieces [SEP], the pieces cut so that [SEP] stays within "
+                                        "max_length, then padded with padding_id; the file holds the vocabulary in id order";
+                }
+            }
         }
         inputs.push_back(std::move(in));
     }
@@ -159,10 +198,22 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
                             cacheDir));
     const TensorCache cache = TensorCache::open(cacheDir);
 
-    const fs::path out = fs::absolute(request.outDir);
+    fs::path out = fs::absolute(request.outDir).lexically_normal();
+    if (!out.has_filename() && out.has_parent_path() && out != out.root_path())
+        out = out.parent_path(); // "dir/" names dir
+    if (out == out.root_path() || out.filename() == "." || out.filename() == "..")
+        throw Error(Message(FL_TR("Export", "%1 cannot be an export folder: name a folder of its own"), request.outDir));
     std::error_code ec;
-    if (fs::exists(out, ec) && !(fs::is_directory(out, ec) && fs::is_empty(out, ec)) && !request.overwrite)
-        throw Error(Message(FL_TR("Export", "%1 already exists and is not empty; choose another folder or allow overwriting"), out.string()));
+    if (fs::exists(out, ec) && !(fs::is_directory(out, ec) && fs::is_empty(out, ec))) {
+        if (!request.overwrite)
+            throw Error(Message(FL_TR("Export", "%1 already exists and is not empty; choose another folder or allow overwriting"), out.string()));
+        // Overwriting replaces a previous export, never some other folder the user keeps.
+        const auto previous = readJsonFile((out / "preprocessing.json").string());
+        if (!previous || previous->value("format", "") != "fuselab-preprocessing")
+            throw Error(Message(FL_TR("Export", "%1 is not a FuseLab export (it has no FuseLab preprocessing.json): FuseLab replaces only "
+                                                "its own exports; choose an empty or new folder"),
+                                out.string()));
+    }
     if (observer)
         observer->onProgress("exporting", 0, static_cast<std::int64_t>(formats.size()));
 
@@ -179,8 +230,12 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
     model->eval();
 
     // Everything goes into a temporary folder beside the target, renamed into place at the end.
-    const fs::path tmp = out.parent_path() / ("." + out.filename().string() + ".partial-" + std::to_string(::getpid()));
-    fs::remove_all(tmp, ec);
+    // A folder of its own beside the target (several exports at once never share one).
+    static std::atomic<int> exportCount{0};
+    const std::string unique = std::to_string(::getpid()) + "-" + std::to_string(++exportCount) + "-" +
+                               std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+    const fs::path tmp = out.parent_path() / ("." + out.filename().string() + ".partial-" + unique);
+    fs::create_directories(out.parent_path());
     fs::create_directories(tmp);
     ExportResult result;
     result.outDir = out.string();
@@ -188,7 +243,8 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
         std::vector<std::string> tokenizerFiles(cache.columns().size());
         for (std::size_t m = 0; m < cache.columns().size(); ++m)
             if (cache.columns()[m].kind == Modality::Text) {
-                const std::string ext = cache.columns()[m].tokenizer == "sentencepiece" ? ".model" : ".json";
+                // FuseLab's own serialisation (not a Hugging Face tokenizer.json); SentencePiece's model proto as it is.
+                const std::string ext = cache.columns()[m].tokenizer == "sentencepiece" ? ".model" : ".fuselab.json";
                 tokenizerFiles[m] = "tokenizer-" + std::to_string(m) + ext;
                 writeFileAtomically((tmp / tokenizerFiles[m]).string(), cache.tokenizerData(m));
                 result.files.push_back(tokenizerFiles[m]);
@@ -209,7 +265,10 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
                                   {"classes", nlohmann::json(cache.classes()).dump()},
                                   {"inputs", inputNames.dump()},
                                   {"task", cache.multiLabel() ? "multi-label" : "single-label"}});
-                e.save((tmp / "experiment.fuselab.json").string());
+                // Its relative paths (dataset, vocabulary, module files) rebased to the export folder.
+                Experiment copy = e;
+                rebasePaths(copy, record.experimentDir, out.string(), builtinBlocks());
+                copy.save((tmp / "experiment.fuselab.json").string());
                 result.files.push_back("model.safetensors");
                 result.files.push_back("experiment.fuselab.json");
             }
@@ -226,10 +285,19 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
         writeFileAtomically((tmp / "README.md").string(), readme(pre, formats));
         result.files.push_back("README.md");
         // Into place: an old export is moved aside first and removed once the new one is in.
-        const fs::path old = out.parent_path() / ("." + out.filename().string() + ".old-" + std::to_string(::getpid()));
-        if (fs::exists(out, ec))
+        const fs::path old = out.parent_path() / ("." + out.filename().string() + ".old-" + unique);
+        bool movedAside = false;
+        if (fs::exists(out, ec)) {
             fs::rename(out, old);
-        fs::rename(tmp, out);
+            movedAside = true;
+        }
+        try {
+            fs::rename(tmp, out);
+        } catch (...) {
+            if (movedAside && !fs::exists(out, ec))
+                fs::rename(old, out, ec); // the previous export back in place
+            throw;
+        }
         fs::remove_all(old, ec);
     } catch (...) {
         fs::remove_all(tmp, ec);

@@ -127,11 +127,12 @@ SafetensorsFile readSafetensors(const std::string &path)
             bad(path, "tensor \"" + name + "\" has dtype \"" + dtype + "\", which FuseLab does not read");
         std::vector<std::int64_t> shape;
         std::uint64_t count = 1;
+        const std::uint64_t limit = (std::uint64_t(1) << 62) / c10::elementSize(d->type); // so that bytes = count * size cannot wrap
         for (const auto &s : v["shape"]) {
             if (!s.is_number_unsigned() && !(s.is_number_integer() && s.get<std::int64_t>() >= 0))
                 bad(path, "tensor \"" + name + "\" has a shape that is not a list of non-negative integers");
             const auto dim = s.get<std::uint64_t>();
-            if (dim > 0 && count > (std::uint64_t(1) << 62) / dim)
+            if (dim > static_cast<std::uint64_t>(INT64_MAX) || (dim > 0 && count > 0 && count > limit / dim))
                 bad(path, "tensor \"" + name + "\" is impossibly large");
             count *= dim;
             shape.push_back(static_cast<std::int64_t>(dim));

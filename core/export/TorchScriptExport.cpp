@@ -23,6 +23,7 @@
 #include "core/model/blocks/RnnEncoder.h"
 #include "core/model/blocks/SequenceInput.h"
 #include "core/util/Error.h"
+#include "core/util/FileIO.h"
 
 #include <torch/script.h>
 
@@ -787,9 +788,9 @@ void saveTorchScript(const FusionModel &model, const std::vector<std::string> &c
         throw Error(Message::plain("TorchScript export: the generated model does not compile: " + std::string(x.what()).substr(0, 600)));
     }
     root.eval();
-    const std::string tmp = path + ".partial";
-    root.save(tmp);
-    std::filesystem::rename(tmp, path);
+    std::ostringstream bytes;
+    root.save(bytes);
+    writeFileAtomically(path, bytes.str());
 }
 
 } // namespace fuselab

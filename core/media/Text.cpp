@@ -268,7 +268,7 @@ public:
     {
         if (m_settings.vocabFile.empty())
             throw Error(Message(FL_TR("Media", "the wordpiece tokenizer needs preprocessing.text.vocab_file (a vocab.txt or tokenizer.json)")));
-        set(WordPieceTokenizer::fromFile(m_settings.vocabFile), m_settings.vocabFile);
+        set(WordPieceTokenizer::fromFile(m_settings.vocabFile, m_settings.lowercase), m_settings.vocabFile);
     }
     std::vector<std::int32_t> encode(std::string_view text) const override
     {

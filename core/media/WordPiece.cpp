@@ -137,6 +137,15 @@ WordPieceTokenizer WordPieceTokenizer::fromVocabFile(const std::string &path, Wo
 
 WordPieceTokenizer WordPieceTokenizer::fromTokenizerJson(const std::string &path)
 {
+    try {
+        return readTokenizerJson(path);
+    } catch (const nlohmann::json::exception &e) { // a field of the wrong type
+        throw Error(Message(FL_TR("WordPiece", "%1: not a tokenizer.json FuseLab can read (%2)"), path, std::string(e.what())));
+    }
+}
+
+WordPieceTokenizer WordPieceTokenizer::readTokenizerJson(const std::string &path)
+{
     const nlohmann::json j = nlohmann::json::parse(readFile(path, 256u << 20), nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("model") || !j["model"].is_object())
         throw Error(Message(FL_TR("WordPiece", "%1: not a tokenizer.json (no \"model\" object)"), path));
@@ -148,19 +157,28 @@ WordPieceTokenizer WordPieceTokenizer::fromTokenizerJson(const std::string &path
     if (!model.contains("vocab") || !model["vocab"].is_object())
         throw Error(Message(FL_TR("WordPiece", "%1: the WordPiece model has no vocab object"), path));
     WordPieceConfig c;
+    // No normaliser: no normalisation (the tokenizers library's meaning), not BERT-uncased's.
+    c.lowercase = false;
+    c.cleanText = false;
+    c.chineseChars = false;
+    c.stripAccents = 0;
     c.unk = model.value("unk_token", c.unk);
     c.prefix = model.value("continuing_subword_prefix", c.prefix);
     c.maxCharsPerWord = model.value("max_input_chars_per_word", c.maxCharsPerWord);
     if (j.contains("normalizer") && !j["normalizer"].is_null()) {
         const nlohmann::json &n = j["normalizer"];
-        if (n.value("type", "") != "BertNormalizer")
-            throw Error(Message(FL_TR("WordPiece", "%1: the normaliser %2 is not supported (only BertNormalizer)"), path, n.value("type", std::string("?"))));
+        if (!n.contains("type") || !n["type"].is_string() || n["type"].get<std::string>() != "BertNormalizer")
+            throw Error(Message(FL_TR("WordPiece", "%1: the normaliser %2 is not supported (only BertNormalizer)"), path,
+                                n.contains("type") && n["type"].is_string() ? n["type"].get<std::string>() : std::string("?")));
+        if (!n.is_object())
+            throw Error(Message(FL_TR("WordPiece", "%1: the normaliser is not an object"), path));
         c.lowercase = n.value("lowercase", true);
         c.cleanText = n.value("clean_text", true);
         c.chineseChars = n.value("handle_chinese_chars", true);
         c.stripAccents = n.contains("strip_accents") && n["strip_accents"].is_boolean() ? (n["strip_accents"].get<bool>() ? 1 : 0) : -1;
     }
-    if (j.contains("pre_tokenizer") && !j["pre_tokenizer"].is_null() && j["pre_tokenizer"].value("type", "") != "BertPreTokenizer")
+    if (j.contains("pre_tokenizer") && !j["pre_tokenizer"].is_null() &&
+        (!j["pre_tokenizer"].is_object() || j["pre_tokenizer"].value("type", std::string()) != "BertPreTokenizer"))
         throw Error(Message(FL_TR("WordPiece", "%1: the pre-tokenizer %2 is not supported (only BertPreTokenizer)"), path,
                             j["pre_tokenizer"].value("type", std::string("?"))));
     std::vector<std::string> vocab;
@@ -180,10 +198,14 @@ WordPieceTokenizer WordPieceTokenizer::fromTokenizerJson(const std::string &path
     return t;
 }
 
-WordPieceTokenizer WordPieceTokenizer::fromFile(const std::string &path)
+WordPieceTokenizer WordPieceTokenizer::fromFile(const std::string &path, bool lowercase)
 {
     const bool json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
-    return json ? fromTokenizerJson(path) : fromVocabFile(path);
+    if (json)
+        return fromTokenizerJson(path);
+    WordPieceConfig c;
+    c.lowercase = lowercase;
+    return fromVocabFile(path, c);
 }
 
 std::int64_t WordPieceTokenizer::id(const std::string &token) const

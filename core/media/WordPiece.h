@@ -30,8 +30,9 @@ public:
     // tokenizer.json of the `tokenizers` library: a WordPiece model and, when present, a
     // BertNormalizer and BertPreTokenizer. Anything else is refused naming it and why.
     static WordPieceTokenizer fromTokenizerJson(const std::string &path);
-    // vocab.txt or tokenizer.json, by the file's name.
-    static WordPieceTokenizer fromFile(const std::string &path);
+    // vocab.txt (lower-casing as `lowercase` says: true for uncased models) or
+    // tokenizer.json (as its normaliser says), by the file's name.
+    static WordPieceTokenizer fromFile(const std::string &path, bool lowercase = true);
     WordPieceTokenizer(std::vector<std::string> vocab, WordPieceConfig config);
 
     // The basic tokenizer's words (before WordPiece).
@@ -49,6 +50,7 @@ public:
     const std::vector<std::string> &vocab() const { return m_vocab; }
 
 private:
+    static WordPieceTokenizer readTokenizerJson(const std::string &path);
     std::vector<std::string> m_vocab;
     std::unordered_map<std::string, std::int64_t> m_ids;
     WordPieceConfig m_config;

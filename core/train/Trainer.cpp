@@ -728,7 +728,7 @@ TrainingReport Trainer::run(TrainingObserver *observer)
             board.scalar("epoch/learning_rate", r.learningRate, epoch);
             board.scalar("epoch/samples_per_second", r.samplesPerSecond, epoch);
 #ifdef FUSELAB_WITH_INGEST
-            if (haveVal && !r.val.multiLabel) {
+            if (haveVal && !r.val.multiLabel && cache.classes().size() <= 100) { // beyond, an image per epoch is too big to help
                 const PngImage png = confusionMatrixPng(r.val.single.confusion, cache.classes());
                 board.image("val/confusion_matrix", png.bytes, png.height, png.width, epoch);
             }

@@ -116,7 +116,7 @@ public:
                     file = std::filesystem::path(ctx.experimentDir) / file;
                 try {
                     vocab = WordPieceTokenizer::fromFile(file.string()).vocabSize();
-                } catch (const Error &e) {
+                } catch (const std::exception &e) {
                     problems.push_back({"", messageOf(e)});
                     return {};
                 }

@@ -29,6 +29,15 @@ void TorchScriptEncoderImpl::reset()
         t.set_requires_grad(!options.frozen());
         register_parameter(name, t, /*requires_grad=*/!options.frozen());
     }
+    // And its buffers (a BatchNorm's statistics, BERT's position ids): they move with the
+    // model to the GPU and are saved in checkpoints and exports.
+    for (const auto &b : m_module.named_buffers(/*recurse=*/true)) {
+        std::string name = "tsb_" + b.name;
+        for (char &c : name)
+            if (c == '.')
+                c = '_';
+        register_buffer(name, b.value);
+    }
 }
 
 torch::Tensor selectOutput(const c10::IValue &result, const std::string &output, const torch::Tensor &mask)
