@@ -557,6 +557,10 @@ private Q_SLOTS:
         for (const auto &entry : fs::directory_iterator(root))
             QVERIFY2(entry.path().filename().string().find(".partial-") == std::string::npos, entry.path().c_str());
         QCOMPARE(test::runCli({"export", root + "/r1", "--format", "all", "-o", ex, "--force"}, &out, &err), 0);
+        // The left-overs of an export that died (pid 999999999 is no process) are removed.
+        fs::create_directories(root + "/.export.partial-999999999-1-1");
+        QCOMPARE(test::runCli({"export", root + "/r1", "--format", "all", "-o", ex, "--force"}, &out, &err), 0);
+        QVERIFY(!fs::exists(root + "/.export.partial-999999999-1-1"));
         // --force replaces a previous export only, never another folder the user keeps.
         fs::create_directories(root + "/mine");
         test::writeFile(root + "/mine/keep.txt", "mine");

@@ -18,6 +18,10 @@
 #include <filesystem>
 #include <optional>
 #include <set>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <signal.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -236,6 +240,18 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
                                std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
     const fs::path tmp = out.parent_path() / ("." + out.filename().string() + ".partial-" + unique);
     fs::create_directories(out.parent_path());
+    // Left-overs of an export into the same folder that died (its process is gone).
+    for (const char *kind : {".partial-", ".old-"}) {
+        const std::string prefix = "." + out.filename().string() + kind;
+        for (const auto &entry : fs::directory_iterator(out.parent_path(), ec)) {
+            const std::string name = entry.path().filename().string();
+            if (name.rfind(prefix, 0) != 0)
+                continue;
+            const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+            if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+                fs::remove_all(entry.path(), ec);
+        }
+    }
     fs::create_directories(tmp);
     ExportResult result;
     result.outDir = out.string();
