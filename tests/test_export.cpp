@@ -31,6 +31,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 
 namespace fs = std::filesystem;
 using namespace fuselab;
@@ -238,6 +239,53 @@ private Q_SLOTS:
                 QVERIFY2(m.find(file) != std::string::npos && m.find(reason) != std::string::npos, m.c_str());
             }
         }
+    }
+
+    // Fuzzing: a valid safetensors file and a valid tokenizer.json with random bytes
+    // changed (2,000 variants each) are read or refused with FuseLab's Error naming the
+    // file — never another exception, never a crash.
+    void mutatedFilesAreReadOrRefused()
+    {
+        writeSafetensors(dir() + "/seed.safetensors",
+                         {{"a", torch::arange(12, torch::kFloat).reshape({3, 4})}, {"b", torch::tensor({1, 2, 3}, torch::kLong)}, {"c", torch::zeros({0})}},
+                         {{"k", "v"}});
+        const std::string tokenizer = R"({"normalizer": {"type": "BertNormalizer", "lowercase": true}, "pre_tokenizer": {"type": "BertPreTokenizer"},
+            "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##", "max_input_chars_per_word": 100,
+                      "vocab": {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "un": 4, "##aff": 5, "##able": 6}}})";
+        const std::string seeds[] = {test::readAll(dir() + "/seed.safetensors"), tokenizer};
+        std::mt19937 rng(20261127);
+        int read = 0, refused = 0;
+        for (int kind = 0; kind < 2; ++kind)
+            for (int i = 0; i < 2000; ++i) {
+                std::string bytes = seeds[kind];
+                const int changes = 1 + static_cast<int>(rng() % 4);
+                for (int c = 0; c < changes; ++c) {
+                    const std::size_t at = rng() % bytes.size();
+                    switch (rng() % 3) {
+                    case 0: bytes[at] = static_cast<char>(rng() % 256); break;
+                    case 1: bytes.erase(at, 1 + rng() % 8); break;
+                    default: bytes.insert(at, 1, "\"{}[]:,0129\\ \xff"[rng() % 14]); break;
+                    }
+                    if (bytes.empty())
+                        bytes = "x";
+                }
+                const std::string file = dir() + (kind == 0 ? "/fuzz.safetensors" : "/fuzz.json");
+                test::writeFile(file, bytes);
+                try {
+                    if (kind == 0)
+                        readSafetensors(file);
+                    else
+                        WordPieceTokenizer::fromFile(file).encode("unaffable things");
+                    ++read;
+                } catch (const Error &e) {
+                    QVERIFY2(std::string(e.what()).find(file) != std::string::npos, e.what());
+                    ++refused;
+                } catch (const std::exception &e) {
+                    QFAIL((std::string(kind == 0 ? "safetensors" : "tokenizer.json") + " variant " + std::to_string(i) + ": " + e.what()).c_str());
+                }
+            }
+        qInfo("%d variants read, %d refused with the file named", read, refused);
+        QVERIFY(refused > 1000);
     }
 
     // CRC-32C's published check value (RFC 3720's polynomial): "123456789" -> 0xE3069283;
