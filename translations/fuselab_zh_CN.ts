@@ -1513,10 +1513,6 @@
         <translation>划分：训练 %1，验证 %2，测试 %3</translation>
     </message>
     <message>
-        <source>%1 samples miss a modality (they train with that modality masked)</source>
-        <translation>%1 个样本缺少某个模态（训练时会屏蔽该模态）</translation>
-    </message>
-    <message>
         <source>Imbalanced: the largest class has %1 times the samples of the smallest; consider class weights or the balanced sampler</source>
         <translation>类别不平衡：最大类别的样本数是最小类别的 %1 倍；可考虑类别权重或均衡采样</translation>
     </message>
@@ -1539,6 +1535,18 @@
     <message>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>%1 samples lack a modality (%2); missing inputs are masked in training</source>
+        <translation>%1 个样本缺少某种模态（%2）；训练时屏蔽缺失的输入</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>，</translation>
     </message>
 </context>
 <context>
@@ -2504,10 +2512,6 @@
         <translation>在 CPU 上继续</translation>
     </message>
     <message>
-        <source>Device: as set</source>
-        <translation>设备：按设置</translation>
-    </message>
-    <message>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
@@ -2750,6 +2754,10 @@
     <message>
         <source>Write the selected run&apos;s best checkpoint for other tools (safetensors, TorchScript)</source>
         <translation>把所选运行的最佳检查点写成其他工具可用的格式（safetensors、TorchScript）</translation>
+    </message>
+    <message>
+        <source>Device: experiment&apos;s setting</source>
+        <translation>设备：使用实验设置</translation>
     </message>
 </context>
 <context>

@@ -654,4 +654,8 @@ ZH = {
  '%1 is not a FuseLab export (it has no FuseLab preprocessing.json): FuseLab replaces only its own exports; choose an empty or new folder': '%1 不是 FuseLab 的导出（没有 FuseLab 的 preprocessing.json）：FuseLab 只替换自己的导出；请选择空文件夹或新文件夹',
  '%1: not a tokenizer.json FuseLab can read (%2)': '%1：不是 FuseLab 能读取的 tokenizer.json（%2）',
  '%1: the normaliser is not an object': '%1：规范化器不是一个对象',
+ '%1 (%2)': '%1（%2）',
+ '%1 samples lack a modality (%2); missing inputs are masked in training': '%1 个样本缺少某种模态（%2）；训练时屏蔽缺失的输入',
+ ', ': '，',
+ "Device: experiment's setting": '设备：使用实验设置',
 }

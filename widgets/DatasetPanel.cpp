@@ -179,8 +179,9 @@ void DatasetPanel::showReport()
     const nlohmann::json &r = m_report;
     m_title->setText(QStringLiteral("<b>%1</b>").arg(QDir::toNativeSeparators(m_path).toHtmlEscaped()));
     QStringList modalities;
-    for (auto &m : d.columns)
-        modalities << QStringLiteral("%1 (%2)").arg(qs(m.name), modalityTitle(m.kind));
+    for (auto &m : d.columns) // "photo (image)", or just "image" when the column is named after its kind
+        modalities << (qs(m.name) == QString::fromLatin1(modalityName(m.kind)) ? modalityTitle(m.kind)
+                                                                              : tr("%1 (%2)").arg(qs(m.name), modalityTitle(m.kind)));
     QString html = tr("%1 samples, %2 classes; modalities: %3").arg(QLocale().toString(static_cast<qlonglong>(d.samples.size())))
                        .arg(d.classes.size())
                        .arg(modalities.join(QStringLiteral(", ")));
@@ -195,9 +196,9 @@ void DatasetPanel::showReport()
         for (const auto &m : r.value("modalities", nlohmann::json::array()))
             if (m.value("missing", 0) > 0)
                 missing << tr("%1: %2").arg(qs(m.value("column", std::string()))).arg(m.value("missing", 0));
-        html += QStringLiteral("<br>") + tr("%1 samples miss a modality (they train with that modality masked)").arg(samples.value("with_missing_modality", 0));
-        if (!missing.isEmpty())
-            html += QStringLiteral(" — ") + missing.join(QStringLiteral(", "));
+        html += QStringLiteral("<br>") + tr("%1 samples lack a modality (%2); missing inputs are masked in training")
+                                               .arg(samples.value("with_missing_modality", 0))
+                                               .arg(missing.join(tr(", ")));
     }
     const double imbalance = r.value("imbalance_ratio", 1.0);
     if (imbalance >= 3.0)

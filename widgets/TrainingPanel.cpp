@@ -153,7 +153,7 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
 
     // Where the next run trains: the experiment's setting, the CPU, or each usable GPU.
     m_device->setObjectName(QStringLiteral("trainingDevice"));
-    m_device->addItem(tr("Device: as set"), QString());
+    m_device->addItem(tr("Device: experiment's setting"), QString());
     m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
     for (const std::string &d : trainingDevices())
         if (d != "cpu")
