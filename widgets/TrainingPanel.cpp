@@ -363,7 +363,7 @@ bool TrainingPanel::resume(const QString &runDir, const QString &device)
     return true;
 }
 
-void TrainingPanel::beginRun(const QString &status)
+void TrainingPanel::clearCurves()
 {
     for (int g = 0; g < m_loss->graphCount(); ++g)
         m_loss->graph(g)->data()->clear();
@@ -371,6 +371,11 @@ void TrainingPanel::beginRun(const QString &status)
     m_bestLabel->setVisible(false);
     m_highestRate = 0;
     m_epochs->setRowCount(0);
+}
+
+void TrainingPanel::beginRun(const QString &status)
+{
+    clearCurves();
     m_map->data()->clear();
     m_globalSteps = 0;
     m_worker->stop = false;
@@ -545,12 +550,7 @@ void TrainingPanel::showRun(const QString &runDir)
     }
     const auto report = run.readReport();
     const int bestEpoch = report ? report->value("best_epoch", 0) : 0;
-    for (int g = 0; g < m_loss->graphCount(); ++g)
-        m_loss->graph(g)->data()->clear();
-    m_bestLine->setVisible(false);
-    m_bestLabel->setVisible(false);
-    m_highestRate = 0;
-    m_epochs->setRowCount(0);
+    clearCurves();
     m_lastEpoch = TrainingEpochInfo();
     m_runDir = runDir;
     QStringList classes;

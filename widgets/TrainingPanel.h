@@ -88,6 +88,7 @@ private:
     void onFinished(const TrainingResultInfo &result);
     void onFailed(const QString &message, bool deviceFailure);
     void setClasses(const QStringList &classes, int epochs);
+    void clearCurves(); // every curve, the best-epoch mark and the per-epoch table
     bool showConfusion(const QVector<QVector<qint64>> &confusion);
     bool drawConfusion(const QVector<QVector<qint64>> &confusion);
     void redrawConfusion();

@@ -62,20 +62,6 @@ bool processAlive(long pid)
     return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
 
-std::optional<nlohmann::json> readJson(const std::string &file)
-{
-    std::error_code ec;
-    if (!fs::exists(file, ec))
-        return std::nullopt;
-    try {
-        nlohmann::json j = nlohmann::json::parse(readFile(file, 64u << 20), nullptr, false);
-        if (j.is_discarded() || !j.is_object())
-            return std::nullopt;
-        return j;
-    } catch (const Error &) {
-        return std::nullopt;
-    }
-}
 
 // The last event name in events.jsonl ("" when none).
 std::string lastEvent(const std::string &file)
@@ -117,7 +103,7 @@ RunRecord RunFolder::readRecord() const
 {
     if (!isRun())
         throw Error(Message(FL_TR("RunFolder", "%1 is not a run folder (it has no run.json)"), m_dir));
-    const auto j = readJson(recordFile());
+    const auto j = readJsonObject(recordFile());
     if (!j)
         throw Error(Message(FL_TR("RunFolder", "%1 is damaged (not a JSON object)"), recordFile()));
     RunRecord r;
@@ -138,7 +124,7 @@ void RunFolder::writeRecord(const RunRecord &r) const
 
 Experiment RunFolder::readExperiment() const { return Experiment::load(experimentFile()); }
 
-std::optional<nlohmann::json> RunFolder::readReport() const { return readJson(reportFile()); }
+std::optional<nlohmann::json> RunFolder::readReport() const { return readJsonObject(reportFile()); }
 
 void RunFolder::writePredictions(const std::string &split, const std::vector<SamplePrediction> &predictions) const
 {
@@ -210,7 +196,7 @@ std::optional<std::vector<SamplePrediction>> RunFolder::readPredictions(const st
 
 RunStatus RunFolder::status() const
 {
-    if (const auto lock = readJson(lockFile())) {
+    if (const auto lock = readJsonObject(lockFile())) {
         const bool sameHost = lock->value("host", "") == hostName();
         if (!sameHost || processAlive(lock->value("pid", 0L)))
             return RunStatus::Running; // another machine's process cannot be checked from here
@@ -349,6 +335,21 @@ RunFolder::Lock RunFolder::lock() const
     writeFileAtomically(lockFile(), nlohmann::json({{"pid", static_cast<long>(::getpid())}, {"host", hostName()},
                                                     {"started", utcTimestamp()}}).dump() + "\n");
     return Lock(lockFile());
+}
+
+std::optional<nlohmann::json> readJsonObject(const std::string &file)
+{
+    std::error_code ec;
+    if (!fs::exists(file, ec))
+        return std::nullopt;
+    try {
+        nlohmann::json j = nlohmann::json::parse(readFile(file, 64u << 20), nullptr, false);
+        if (j.is_discarded() || !j.is_object())
+            return std::nullopt;
+        return j;
+    } catch (const Error &) {
+        return std::nullopt;
+    }
 }
 
 } // namespace fuselab

@@ -128,6 +128,9 @@ private:
     std::string m_dir;
 };
 
+// A JSON object read from a file; nullopt when it is missing, unreadable or not an object.
+std::optional<nlohmann::json> readJsonObject(const std::string &file);
+
 // The current time as run.json writes it.
 std::string utcTimestamp();
 

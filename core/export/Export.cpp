@@ -30,21 +30,6 @@ namespace fuselab {
 
 namespace {
 
-std::optional<nlohmann::json> readJsonFile(const std::string &file)
-{
-    std::error_code ec;
-    if (!fs::exists(file, ec))
-        return std::nullopt;
-    try {
-        nlohmann::json j = nlohmann::json::parse(readFile(file, 64u << 20), nullptr, false);
-        if (j.is_discarded() || !j.is_object())
-            return std::nullopt;
-        return j;
-    } catch (const Error &) {
-        return std::nullopt;
-    }
-}
-
 std::string versionString()
 {
 #ifdef FUSELAB_VERSION
@@ -212,7 +197,7 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
         if (!request.overwrite)
             throw Error(Message(FL_TR("Export", "%1 already exists and is not empty; choose another folder or allow overwriting"), out.string()));
         // Overwriting replaces a previous export, never some other folder the user keeps.
-        const auto previous = readJsonFile((out / "preprocessing.json").string());
+        const auto previous = readJsonObject((out / "preprocessing.json").string());
         if (!previous || previous->value("format", "") != "fuselab-preprocessing")
             throw Error(Message(FL_TR("Export", "%1 is not a FuseLab export (it has no FuseLab preprocessing.json): FuseLab replaces only "
                                                 "its own exports; choose an empty or new folder"),

@@ -139,37 +139,10 @@ public:
                 y = layer(*c.value(), prefix + c.key() + "_", y);
             return y;
         }
-        if (const auto *c = dynamic_cast<const torch::nn::Conv2dImpl *>(&m)) {
-            const auto &o = c->options;
-            // padding is a variant (c10's in LibTorch 1.x, std's in 2.x): visit finds either by ADL.
-            std::string pad;
-            visit([&](const auto &v) {
-                if constexpr (std::is_same_v<std::decay_t<decltype(v)>, torch::ExpandingArray<2>>)
-                    pad = ints(v);
-            }, o.padding());
-            bool zeros = false;
-            visit([&](const auto &v) { zeros = std::is_same_v<std::decay_t<decltype(v)>, torch::enumtype::kZeros>; }, o.padding_mode());
-            if (pad.empty() || !zeros)
-                throw Refused{"a convolution with 'same'/'valid' or non-zero padding mode"};
-            const std::string w = tensor(prefix + "weight", c->weight, false), b = optionalTensor(prefix + "bias", c->bias);
-            return assign("torch.conv2d(" + x + ", " + w + ", " + b + ", " + ints(o.stride()) + ", " + pad + ", " + ints(o.dilation()) + ", " +
-                          std::to_string(o.groups()) + ")");
-        }
-        if (const auto *c = dynamic_cast<const torch::nn::Conv1dImpl *>(&m)) {
-            const auto &o = c->options;
-            std::string pad;
-            visit([&](const auto &v) {
-                if constexpr (std::is_same_v<std::decay_t<decltype(v)>, torch::ExpandingArray<1>>)
-                    pad = ints(v);
-            }, o.padding());
-            bool zeros = false;
-            visit([&](const auto &v) { zeros = std::is_same_v<std::decay_t<decltype(v)>, torch::enumtype::kZeros>; }, o.padding_mode());
-            if (pad.empty() || !zeros)
-                throw Refused{"a convolution with 'same'/'valid' or non-zero padding mode"};
-            const std::string w = tensor(prefix + "weight", c->weight, false), b = optionalTensor(prefix + "bias", c->bias);
-            return assign("torch.conv1d(" + x + ", " + w + ", " + b + ", " + ints(o.stride()) + ", " + pad + ", " + ints(o.dilation()) + ", " +
-                          std::to_string(o.groups()) + ")");
-        }
+        if (const auto *c = dynamic_cast<const torch::nn::Conv2dImpl *>(&m))
+            return conv(*c, "torch.conv2d", prefix, x);
+        if (const auto *c = dynamic_cast<const torch::nn::Conv1dImpl *>(&m))
+            return conv(*c, "torch.conv1d", prefix, x);
         if (const auto *n = dynamic_cast<const torch::nn::LayerNormImpl *>(&m)) {
             const auto &o = n->options;
             const std::string w = o.elementwise_affine() ? tensor(prefix + "weight", n->weight, false) : "None";
@@ -221,6 +194,28 @@ public:
         }
         throw Refused{"its layer " + m.name() + " has no TorchScript translation yet"};
     }
+
+    // Conv1d/Conv2d with explicit zero padding (the only kind FuseLab's blocks make).
+    template <std::size_t D, typename Conv>
+    std::string convWith(const torch::nn::ConvNdImpl<D, Conv> &c, const char *op, const std::string &prefix, const std::string &x)
+    {
+        const auto &o = c.options;
+        // padding is a variant (c10's in LibTorch 1.x, std's in 2.x): visit finds either by ADL.
+        std::string pad;
+        visit([&](const auto &v) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(v)>, torch::ExpandingArray<D>>)
+                pad = ints(v);
+        }, o.padding());
+        bool zeros = false;
+        visit([&](const auto &v) { zeros = std::is_same_v<std::decay_t<decltype(v)>, torch::enumtype::kZeros>; }, o.padding_mode());
+        if (pad.empty() || !zeros)
+            throw Refused{"a convolution with 'same'/'valid' or non-zero padding mode"};
+        const std::string w = tensor(prefix + "weight", c.weight, false), b = optionalTensor(prefix + "bias", c.bias);
+        return assign(std::string(op) + "(" + x + ", " + w + ", " + b + ", " + ints(o.stride()) + ", " + pad + ", " + ints(o.dilation()) + ", " +
+                      std::to_string(o.groups()) + ")");
+    }
+    std::string conv(const torch::nn::Conv2dImpl &c, const char *op, const std::string &prefix, const std::string &x) { return convWith(c, op, prefix, x); }
+    std::string conv(const torch::nn::Conv1dImpl &c, const char *op, const std::string &prefix, const std::string &x) { return convWith(c, op, prefix, x); }
 
     std::string linear(const torch::nn::LinearImpl &l, const std::string &prefix, const std::string &x)
     {

@@ -49,9 +49,8 @@ bool isChineseChar(UChar32 c)
            (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B820 && c <= 0x2CEAF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
 }
 
-std::u32string toCodePoints(std::string_view utf8)
+std::u32string codePoints(const icu::UnicodeString &u)
 {
-    const icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<std::int32_t>(utf8.size())));
     std::u32string out;
     for (std::int32_t i = 0; i < u.length();) {
         const UChar32 c = u.char32At(i);
@@ -59,6 +58,11 @@ std::u32string toCodePoints(std::string_view utf8)
         i += U16_LENGTH(c);
     }
     return out;
+}
+
+std::u32string toCodePoints(std::string_view utf8)
+{
+    return codePoints(icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<std::int32_t>(utf8.size()))));
 }
 
 std::string toUtf8(const std::u32string &s)
@@ -95,13 +99,7 @@ std::u32string lowerAndStrip(const std::u32string &word, bool lower, bool strip)
             }
         }
     }
-    std::u32string out;
-    for (std::int32_t i = 0; i < u.length();) {
-        const UChar32 c = u.char32At(i);
-        out += static_cast<char32_t>(c);
-        i += U16_LENGTH(c);
-    }
-    return out;
+    return codePoints(u);
 }
 
 } // namespace

@@ -11,6 +11,9 @@
 #endif
 
 #include <filesystem>
+#include <map>
+#include <mutex>
+#include <tuple>
 
 namespace fuselab {
 
@@ -35,6 +38,30 @@ std::vector<Value> InputImpl::run(const std::vector<std::vector<Value>> &inputs)
 }
 
 namespace {
+#ifdef FUSELAB_WITH_INGEST
+// A vocabulary's size, read once per file version: the graph is analysed after every edit,
+// and a tokenizer.json can be megabytes.
+std::int64_t wordPieceVocabSize(const std::string &path)
+{
+    static std::mutex mutex;
+    static std::map<std::string, std::tuple<std::filesystem::file_time_type, std::uintmax_t, std::int64_t>> known;
+    std::error_code ec;
+    const auto time = std::filesystem::last_write_time(path, ec);
+    const auto size = ec ? std::uintmax_t(0) : std::filesystem::file_size(path, ec);
+    {
+        const std::lock_guard<std::mutex> lock(mutex);
+        const auto it = known.find(path);
+        if (!ec && it != known.end() && std::get<0>(it->second) == time && std::get<1>(it->second) == size)
+            return std::get<2>(it->second);
+    }
+    const std::int64_t n = WordPieceTokenizer::fromFile(path).vocabSize(); // Error naming the file
+    if (!ec) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        known[path] = {time, size, n};
+    }
+    return n;
+}
+#endif
 
 class InputBlock final : public BlockType {
 public:
@@ -115,7 +142,7 @@ public:
                 if (file.is_relative() && !ctx.experimentDir.empty())
                     file = std::filesystem::path(ctx.experimentDir) / file;
                 try {
-                    vocab = WordPieceTokenizer::fromFile(file.string()).vocabSize();
+                    vocab = wordPieceVocabSize(file.string());
                 } catch (const std::exception &e) {
                     problems.push_back({"", messageOf(e)});
                     return {};

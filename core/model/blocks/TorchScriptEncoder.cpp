@@ -6,6 +6,7 @@
 #include "core/model/blocks/Builtin.h"
 #include "core/util/Error.h"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace fuselab {
@@ -19,25 +20,21 @@ void TorchScriptEncoderImpl::reset()
     } catch (const std::exception &e) {
         throw Error(options.path() + ": not a loadable TorchScript module (" + std::string(e.what()).substr(0, 200) + ")");
     }
+    auto flat = [](std::string name) { // register_* refuses dots
+        std::replace(name.begin(), name.end(), '.', '_');
+        return name;
+    };
     // Expose the script module's parameters to the optimiser (unless frozen).
     for (const auto &p : m_module.named_parameters(/*recurse=*/true)) {
-        std::string name = "ts_" + p.name;
-        for (char &c : name)
-            if (c == '.')
-                c = '_';
+        const std::string name = flat("ts_" + p.name);
         torch::Tensor t = p.value;
         t.set_requires_grad(!options.frozen());
         register_parameter(name, t, /*requires_grad=*/!options.frozen());
     }
     // And its buffers (a BatchNorm's statistics, BERT's position ids): they move with the
     // model to the GPU and are saved in checkpoints and exports.
-    for (const auto &b : m_module.named_buffers(/*recurse=*/true)) {
-        std::string name = "tsb_" + b.name;
-        for (char &c : name)
-            if (c == '.')
-                c = '_';
-        register_buffer(name, b.value);
-    }
+    for (const auto &b : m_module.named_buffers(/*recurse=*/true))
+        register_buffer(flat("tsb_" + b.name), b.value);
 }
 
 torch::Tensor selectOutput(const c10::IValue &result, const std::string &output, const torch::Tensor &mask)
