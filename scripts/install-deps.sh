@@ -19,9 +19,15 @@ packages=(
   # real data for tests and benchmarks
   dataset-fashion-mnist
   # the export tests read what FuseLab writes with independent Python readers, and load
-  # its TorchScript modules in Python's LibTorch (the same 1.13)
-  python3-numpy python3-torch
+  # its TorchScript modules in Python's LibTorch (the same 1.13); ONNX exports are checked
+  # by ONNX's checker (C++ and Python) and run by OpenCV's dnn and ONNX Runtime (Node.js)
+  python3-numpy python3-torch python3-onnx libonnx-dev libopencv-dnn-dev
 )
+# Node.js and npm for ONNX Runtime: Debian's, unless a Node.js with npm is already there
+# (NodeSource's nodejs package includes npm and conflicts with Debian's npm).
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -29,14 +35,23 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-echo "Installing missing packages: ${missing[*]}"
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "error: run as root or install sudo to install: ${missing[*]}" >&2; exit 1; }
-  sudo="sudo"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing missing packages: ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "error: run as root or install sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# ONNX Runtime for the ONNX export tests: the version pinned in tests/node/package-lock.json,
+# without its install script (which only downloads GPU libraries the tests do not use).
+node_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/node"
+if ! cmp -s "$node_dir/package-lock.json" "$node_dir/node_modules/.package-lock.json.installed" 2>/dev/null; then
+  echo "Installing ONNX Runtime for Node.js into tests/node (npm ci)"
+  (cd "$node_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$node_dir/package-lock.json" "$node_dir/node_modules/.package-lock.json.installed"
+fi

@@ -16,6 +16,7 @@
 #include "core/model/BlockCatalogue.h"
 #include "core/model/FusionModel.h"
 #include "core/util/Error.h"
+#include "tests/support/ExportCases.h"
 #include "tests/support/TestFiles.h"
 
 #include <nlohmann/json.hpp>
@@ -35,6 +36,7 @@
 
 namespace fs = std::filesystem;
 using namespace fuselab;
+using test::threeModalities;
 
 namespace {
 
@@ -67,17 +69,6 @@ void loadBest(FusionModel &model, const std::string &runDir)
     model->eval();
 }
 
-DatasetSummary threeModalities()
-{
-    DatasetSummary s;
-    s.path = "data";
-    s.classes = {"a", "b", "c"};
-    s.modalities = {{"photo", Modality::Image}, {"clip", Modality::Audio}, {"caption", Modality::Text}};
-    s.imageChannels = 3;
-    s.imageWidth = s.imageHeight = 16;
-    return s;
-}
-
 } // namespace
 
 class TestExport final : public QObject {
@@ -93,30 +84,9 @@ class TestExport final : public QObject {
         e.preprocessing.text.maxVocab = 50;
         torch::manual_seed(7);
         FusionModel model(e.graph, inferContext(e));
-        model->eval();
-        const std::int64_t B = 6;
-        const auto &p = e.preprocessing;
-        torch::Tensor present = torch::ones({B, 3});
-        present.index_put_({1, 0}, 0.0f); // sample 1 without its photo, 2 without its clip, 3 without its caption,
-        present.index_put_({2, 1}, 0.0f); // 4 with nothing but the caption
-        present.index_put_({3, 2}, 0.0f);
-        present.index_put_({4, 0}, 0.0f);
-        present.index_put_({4, 1}, 0.0f);
-        std::vector<torch::Tensor> xs = {torch::randn({B, 3, 16, 16}), torch::randn({B, p.audio.mel.nMels, p.audio.mel.frames(p.audio.samples())})};
-        torch::Tensor ids = torch::randint(2, 50, {B, p.text.maxLength}, torch::kLong);
-        for (std::int64_t b = 0; b < B; ++b) // texts of different lengths, padded with 0
-            ids.index_put_({b, torch::indexing::Slice(3 + 7 * b, torch::indexing::None)}, 0);
-        xs.push_back(ids);
-        for (std::size_t m = 0; m < xs.size(); ++m) { // a missing modality arrives as zeros
-            std::vector<std::int64_t> shape(static_cast<std::size_t>(xs[m].dim()), 1);
-            shape[0] = B;
-            xs[m] = xs[m] * present.select(1, static_cast<std::int64_t>(m)).view(shape).to(xs[m].dtype());
-        }
-        torch::Tensor want;
-        {
-            torch::NoGradGuard noGrad;
-            want = model->forward(xs, present).logits;
-        }
+        const test::ExportBatch batch = test::exportBatch(e, model);
+        const std::vector<torch::Tensor> &xs = batch.xs;
+        const torch::Tensor &present = batch.present, &want = batch.want;
         const std::string file = dir() + "/" + name + ".pt";
         saveTorchScript(model, e.dataset.classes, {"photo", "clip", "caption"}, file);
 
@@ -365,62 +335,12 @@ private Q_SLOTS:
     // TorchScript encoder block (a module the test writes).
     void torchScriptCoversEveryBlock()
     {
-        auto replaced = [](const std::string &templ, const std::string &from, const std::string &to, nlohmann::json params,
-                           DatasetSummary s = threeModalities()) {
-            Experiment e = makeExperiment(templ, s);
-            for (GraphNode &n : e.graph.nodes)
-                if (n.type == from) {
-                    n.type = to;
-                    n.params = params;
-                }
-            return e;
-        };
-        checkTorchScript(replaced("image-cnn", "encoder.cnn", "encoder.resnet", {{"channels", 8}, {"stages", 2}, {"blocks", 1}}), "resnet");
-        checkTorchScript(replaced("image-cnn", "encoder.cnn", "encoder.mlp", {{"hidden", 32}, {"layers", 2}, {"activation", "gelu"}}), "mlp");
-        checkTorchScript(replaced("text-gru", "encoder.rnn", "encoder.transformer", {{"d_model", 32}, {"heads", 4}, {"layers", 2}, {"pooling", "cls"}}),
-                         "transformer-cls");
-        checkTorchScript(replaced("text-gru", "encoder.rnn", "encoder.transformer", {{"d_model", 32}, {"heads", 2}, {"layers", 1}, {"pooling", "mean"}}),
-                         "transformer-mean");
-        DatasetSummary multi = threeModalities();
-        multi.multiLabel = true;
-        Experiment ml = makeExperiment("concat", multi);
-        QVERIFY(std::any_of(ml.graph.nodes.begin(), ml.graph.nodes.end(), [](const GraphNode &n) { return n.type == "head.multilabel"; }));
-        checkTorchScript(ml, "multilabel");
-        // FiLM: the photo's vector modulated by the caption's.
-        Experiment film = makeExperiment("concat", threeModalities());
-        std::string fusion, photo, caption;
-        for (GraphNode &n : film.graph.nodes) {
-            if (n.type == "fusion.concat") {
-                n.type = "fusion.film";
-                n.params = nlohmann::json::object();
-                fusion = n.id;
-            }
-        }
-        std::vector<GraphEdge> edges;
-        for (const GraphEdge &edge : film.graph.edges) {
-            if (edge.to.node != fusion) {
-                edges.push_back(edge);
-                continue;
-            }
-            const GraphNode *from = film.graph.node(edge.from.node);
-            if (from->id.find("photo") != std::string::npos)
-                edges.push_back({edge.from, {fusion, "x"}});
-            else if (from->id.find("caption") != std::string::npos)
-                edges.push_back({edge.from, {fusion, "condition"}});
-        }
-        film.graph.edges = edges;
-        // The clip's branch feeds nothing now: out of the graph (its weights would get no gradient).
-        std::vector<GraphNode> nodes;
-        for (const GraphNode &n : film.graph.nodes)
-            if (n.id.find("clip") == std::string::npos)
-                nodes.push_back(n);
-        film.graph.nodes = nodes;
-        std::vector<GraphEdge> kept;
-        for (const GraphEdge &edge : film.graph.edges)
-            if (film.graph.node(edge.from.node) && film.graph.node(edge.to.node))
-                kept.push_back(edge);
-        film.graph.edges = kept;
-        checkTorchScript(film, "film");
+        const auto cases = test::blockCases();
+        for (const auto &[name, e] : cases)
+            checkTorchScript(e, name);
+        QVERIFY(std::any_of(cases.begin(), cases.end(), [](const auto &c) {
+            return std::any_of(c.second.graph.nodes.begin(), c.second.graph.nodes.end(), [](const GraphNode &n) { return n.type == "head.multilabel"; });
+        }));
         // A TorchScript encoder block: the photo flattened times a weight matrix.
         {
             torch::jit::Module inner(c10::QualifiedName("__torch__.test.Inner"), std::make_shared<torch::jit::CompilationUnit>(), true);
@@ -429,7 +349,7 @@ private Q_SLOTS:
             inner.define("def forward(self, x: Tensor) -> Tensor:\n        return torch.relu(torch.matmul(x.flatten(1), self.w))\n");
             const std::string pt = dir() + "/inner.pt";
             inner.save(pt);
-            checkTorchScript(replaced("image-cnn", "encoder.cnn", "encoder.torchscript", {{"path", pt}}), "torchscript-encoder");
+            checkTorchScript(test::replacedBlock("image-cnn", "encoder.cnn", "encoder.torchscript", {{"path", pt}}), "torchscript-encoder");
         }
         for (const std::string &type : torchScriptBlockTypes())
             QVERIFY2(builtinBlocks().find(type), type.c_str());
@@ -599,12 +519,25 @@ private Q_SLOTS:
         QCOMPARE(test::runCli({"export", root + "/r1", "-o", ex}, &out, &err), 2);
         QVERIFY2(err.find("already exists") != std::string::npos, err.c_str());
         QVERIFY(test::readAll(ex + "/model.safetensors") == kept);
-        QCOMPARE(test::runCli({"export", root + "/r1", "--format", "onnx", "-o", root + "/onnx"}, &out, &err), 2);
-        QVERIFY2(err.find("onnx export is not available") != std::string::npos, err.c_str());
-        QVERIFY(!fs::exists(root + "/onnx"));
+        QCOMPARE(test::runCli({"export", root + "/r1", "--format", "pytorch", "-o", root + "/py"}, &out, &err), 2);
+        QVERIFY2(err.find("pytorch export is not available") != std::string::npos, err.c_str());
+        QVERIFY(!fs::exists(root + "/py"));
         for (const auto &entry : fs::directory_iterator(root))
             QVERIFY2(entry.path().filename().string().find(".partial-") == std::string::npos, entry.path().c_str());
         QCOMPARE(test::runCli({"export", root + "/r1", "--format", "all", "-o", ex, "--force"}, &out, &err), 0);
+        // "all" has every format; the ONNX model runs in ONNX Runtime as the trained model does,
+        // and the README says OpenCV runs it too (an image classifier).
+        for (const char *f : {"model.safetensors", "model.pt", "model.onnx", "preprocessing.json", "README.md"})
+            QVERIFY2(fs::exists(fs::path(ex) / f), f);
+        writeSafetensors(root + "/onnx-inputs.safetensors", {{"x0", x}, {"present", present}, {"expected", want}});
+        QProcess node;
+        node.start(QStringLiteral("node"), {QStringLiteral(FUSELAB_TEST_DATA_DIR "/run_onnx.js"), QString::fromStdString(ex + "/model.onnx"),
+                                            QString::fromStdString(root + "/onnx-inputs.safetensors")});
+        QVERIFY(node.waitForFinished(120000));
+        QVERIFY2(node.exitCode() == 0, node.readAllStandardError().constData());
+        const auto ort = nlohmann::json::parse(node.readAllStandardOutput().toStdString());
+        QVERIFY2(ort["max_abs_diff"].get<double>() <= 1e-5, ort.dump().c_str());
+        QVERIFY(test::readAll(ex + "/README.md").find("OpenCV's dnn module (4.6 checked) runs it too") != std::string::npos);
         // The left-overs of an export that died (pid 999999999 is no process) are removed.
         fs::create_directories(root + "/.export.partial-999999999-1-1");
         QCOMPARE(test::runCli({"export", root + "/r1", "--format", "all", "-o", ex, "--force"}, &out, &err), 0);

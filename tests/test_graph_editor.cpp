@@ -833,7 +833,7 @@ private Q_SLOTS:
         QCOMPARE(RunFolder(runDir.toStdString()).status(), RunStatus::Stopped);
     }
 
-    // File → Export: the dialog writes the run's safetensors and TorchScript files off the
+    // File → Export: the dialog writes the run's safetensors, TorchScript and ONNX files off the
     // GUI thread, and refuses a folder that is not empty before touching anything.
     void exportDialogWritesTheRun()
     {
@@ -849,7 +849,7 @@ private Q_SLOTS:
         QSignalSpy exported(&dialog, &ExportDialog::exported);
         QTest::mouseClick(dialog.exportButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 60000);
-        for (const char *f : {"model.pt", "model.safetensors", "preprocessing.json", "README.md", "experiment.fuselab.json"})
+        for (const char *f : {"model.pt", "model.safetensors", "model.onnx", "preprocessing.json", "README.md", "experiment.fuselab.json"})
             QVERIFY2(QFileInfo(QString::fromStdString(root + "/out/" + f)).size() > 0, f);
         QVERIFY(!readSafetensors(root + "/out/model.safetensors").tensors.empty());
         const QDateTime written = QFileInfo(QString::fromStdString(root + "/out/model.pt")).lastModified();
@@ -859,6 +859,7 @@ private Q_SLOTS:
         // No format chosen: nothing starts.
         dialog.safetensors()->setChecked(false);
         dialog.torchScript()->setChecked(false);
+        dialog.onnx()->setChecked(false);
         dialog.folder()->setText(QString::fromStdString(root + "/out2"));
         QVERIFY(!dialog.startExport() && !dialog.isExporting());
     }

@@ -640,14 +640,6 @@
         <translation>%1 已存在且不为空；请选择其他文件夹或允许覆盖</translation>
     </message>
     <message>
-        <source>%1 export is not available in this version of FuseLab yet (it writes: safetensors, torchscript)</source>
-        <translation>此版本的 FuseLab 尚不能导出 %1（可导出：safetensors、torchscript）</translation>
-    </message>
-    <message>
-        <source>name a format to export (safetensors, torchscript, or all)</source>
-        <translation>请指定导出格式（safetensors、torchscript 或 all）</translation>
-    </message>
-    <message>
         <source>block %1 (%2) cannot be exported to TorchScript: %3</source>
         <translation>模块 %1（%2）无法导出为 TorchScript：%3</translation>
     </message>
@@ -658,6 +650,18 @@
     <message>
         <source>%1 is not a FuseLab export (it has no FuseLab preprocessing.json): FuseLab replaces only its own exports; choose an empty or new folder</source>
         <translation>%1 不是 FuseLab 的导出（没有 FuseLab 的 preprocessing.json）：FuseLab 只替换自己的导出；请选择空文件夹或新文件夹</translation>
+    </message>
+    <message>
+        <source>%1 export is not available in this version of FuseLab yet (it writes: safetensors, torchscript, onnx)</source>
+        <translation>此版本的 FuseLab 尚不能导出 %1（可导出：safetensors、torchscript、onnx）</translation>
+    </message>
+    <message>
+        <source>name a format to export (safetensors, torchscript, onnx, or all)</source>
+        <translation>请指定导出格式（safetensors、torchscript、onnx 或 all）</translation>
+    </message>
+    <message>
+        <source>block %1 (%2) cannot be exported to ONNX: %3</source>
+        <translation>模块 %1（%2）无法导出为 ONNX：%3</translation>
     </message>
 </context>
 <context>
@@ -1595,10 +1599,6 @@
         <translation>导出训练好的模型</translation>
     </message>
     <message>
-        <source>ONNX (not available in this version yet)</source>
-        <translation>ONNX（此版本尚不可用）</translation>
-    </message>
-    <message>
         <source>PyTorch code (not available in this version yet)</source>
         <translation>PyTorch 代码（此版本尚不可用）</translation>
     </message>
@@ -1657,6 +1657,10 @@
     <message>
         <source>Rebuilding the run&apos;s tensor cache: %1 of %2</source>
         <translation>正在重建该运行的张量缓存：第 %1 / %2</translation>
+    </message>
+    <message>
+        <source>ONNX model (ONNX Runtime; OpenCV&apos;s dnn for image models)</source>
+        <translation>ONNX 模型（ONNX Runtime；图像模型也可用 OpenCV dnn）</translation>
     </message>
 </context>
 <context>

@@ -658,4 +658,8 @@ ZH = {
  '%1 samples lack a modality (%2); missing inputs are masked in training': '%1 个样本缺少某种模态（%2）；训练时屏蔽缺失的输入',
  ', ': '，',
  "Device: experiment's setting": '设备：使用实验设置',
+ '%1 export is not available in this version of FuseLab yet (it writes: safetensors, torchscript, onnx)': '此版本的 FuseLab 尚不能导出 %1（可导出：safetensors、torchscript、onnx）',
+ 'name a format to export (safetensors, torchscript, onnx, or all)': '请指定导出格式（safetensors、torchscript、onnx 或 all）',
+ 'block %1 (%2) cannot be exported to ONNX: %3': '模块 %1（%2）无法导出为 ONNX：%3',
+ "ONNX model (ONNX Runtime; OpenCV's dnn for image models)": 'ONNX 模型（ONNX Runtime；图像模型也可用 OpenCV dnn）',
 }

@@ -28,15 +28,14 @@ namespace gui {
 ExportDialog::ExportDialog(const QString &runDir, QWidget *parent)
     : QDialog(parent), m_run(runDir), m_folder(new QLineEdit(this)), m_safetensors(new QCheckBox(tr("Weights (safetensors), with the experiment"), this)),
       m_torchScript(new QCheckBox(tr("TorchScript module (torch.jit.load in Python, torch::jit::load in C++)"), this)),
-      m_export(new QPushButton(tr("Export"), this)), m_status(new QLabel(this)), m_task(new BackgroundTask(this))
+      m_onnx(new QCheckBox(tr("ONNX model (ONNX Runtime; OpenCV's dnn for image models)"), this)), m_export(new QPushButton(tr("Export"), this)), m_status(new QLabel(this)), m_task(new BackgroundTask(this))
 {
     setObjectName(QStringLiteral("exportDialog"));
     setWindowTitle(tr("Export trained model"));
     m_safetensors->setChecked(true);
     m_torchScript->setChecked(true);
-    auto *onnx = new QCheckBox(tr("ONNX (not available in this version yet)"), this);
+    m_onnx->setChecked(true);
     auto *python = new QCheckBox(tr("PyTorch code (not available in this version yet)"), this);
-    onnx->setEnabled(false);
     python->setEnabled(false);
     m_folder->setText(QDir(QFileInfo(runDir).absolutePath()).filePath(QFileInfo(runDir).fileName() + QStringLiteral("-export")));
     auto *browse = new QPushButton(tr("Browse…"), this);
@@ -52,7 +51,7 @@ ExportDialog::ExportDialog(const QString &runDir, QWidget *parent)
     form->addRow(tr("Run"), new QLabel(QDir::toNativeSeparators(runDir), this));
     form->addRow(tr("Folder"), folderRow);
     auto *formats = new QVBoxLayout;
-    for (QCheckBox *c : {m_safetensors, m_torchScript, onnx, python})
+    for (QCheckBox *c : {m_safetensors, m_torchScript, m_onnx, python})
         formats->addWidget(c);
     form->addRow(tr("Formats"), formats);
     m_status->setWordWrap(true);
@@ -97,6 +96,8 @@ bool ExportDialog::startExport()
         r.formats.push_back("safetensors");
     if (m_torchScript->isChecked())
         r.formats.push_back("torchscript");
+    if (m_onnx->isChecked())
+        r.formats.push_back("onnx");
     if (r.formats.empty()) {
         m_status->setText(tr("Choose at least one format."));
         return false;

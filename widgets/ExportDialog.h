@@ -21,6 +21,7 @@ public:
     QLineEdit *folder() const { return m_folder; }
     QCheckBox *safetensors() const { return m_safetensors; }
     QCheckBox *torchScript() const { return m_torchScript; }
+    QCheckBox *onnx() const { return m_onnx; }
     QPushButton *exportButton() const { return m_export; }
     QLabel *status() const { return m_status; }
     bool isExporting() const;
@@ -36,7 +37,7 @@ Q_SIGNALS:
 private:
     QString m_run;
     QLineEdit *m_folder;
-    QCheckBox *m_safetensors, *m_torchScript;
+    QCheckBox *m_safetensors, *m_torchScript, *m_onnx;
     QPushButton *m_export;
     QLabel *m_status;
     BackgroundTask *m_task;

@@ -256,14 +256,15 @@ int exportCommand(const std::vector<std::string> &raw)
         std::replace(args.begin(), args.end(), std::string("-o"), std::string("--output"));
         const CliArgs a(args, {"help", "force"}, {"format", "output", "cache"}, {});
         if (a.flag("help")) {
-            std::printf("Usage: fuselab-cli export RUN_DIR --format safetensors|torchscript|all -o DIR [--force]\n\n"
+            std::printf("Usage: fuselab-cli export RUN_DIR --format safetensors|torchscript|onnx|all -o DIR [--force]\n\n"
                         "Writes the run's best checkpoint for other tools into DIR: model.safetensors (the weights\n"
                         "by FuseLab's names, class names in its metadata) with experiment.fuselab.json, model.pt\n"
-                        "(TorchScript, for torch.jit.load and torch::jit::load), and\n"
-                        "preprocessing.json (how raw files become the model's inputs), the text inputs'\n"
-                        "tokenizers and a README. DIR is written whole or not at all; an existing non-empty DIR\n"
-                        "needs --force. Several formats: --format safetensors,torchscript. onnx and pytorch are\n"
-                        "not available in this version yet.\n");
+                        "(TorchScript, for torch.jit.load and torch::jit::load), model.onnx (ONNX opset 17, for\n"
+                        "ONNX Runtime and OpenCV's dnn), and preprocessing.json (how raw files become the model's\n"
+                        "inputs), the text inputs' tokenizers and a README. DIR is written whole or not at all; an\n"
+                        "existing non-empty DIR needs --force. Several formats: --format safetensors,onnx. 'all'\n"
+                        "(the default) leaves out, with a warning, a format the model cannot be written in.\n"
+                        "pytorch is not available in this version yet.\n");
             return kExitOk;
         }
         if (a.positional().size() != 1)
@@ -289,6 +290,8 @@ int exportCommand(const std::vector<std::string> &raw)
         progress.finishLine();
         for (const std::string &f : result.files)
             std::printf("%s\n", (fs::path(result.outDir) / f).string().c_str());
+        for (const auto &[format, why] : result.skipped)
+            std::fprintf(stderr, "warning: not exported as %s: %s\n", format.c_str(), why.str().c_str());
         return kExitOk;
     });
 }

@@ -3,6 +3,7 @@
 
 #include "core/cache/TensorCache.h"
 #include "core/document/RunFolder.h"
+#include "core/export/OnnxExport.h"
 #include "core/export/Safetensors.h"
 #include "core/export/TorchScriptExport.h"
 #include "core/model/BlockCatalogue.h"
@@ -39,7 +40,18 @@ std::string versionString()
 #endif
 }
 
-std::string readme(const nlohmann::json &pre, const std::vector<std::string> &formats)
+// Whether every block of the model is one OpenCV's dnn (4.6) was checked to run.
+bool openCvCanRun(const FusionModel &model)
+{
+    const std::vector<std::string> ok = onnxOpenCvBlockTypes();
+    for (const auto &s : model->steps())
+        if (std::find(ok.begin(), ok.end(), model->graph().node(s.node)->type) == ok.end())
+            return false;
+    return true;
+}
+
+std::string readme(const nlohmann::json &pre, const std::vector<std::string> &formats, const std::vector<std::pair<std::string, Message>> &skipped,
+                   bool openCv)
 {
     std::string inputs;
     for (const auto &in : pre["inputs"])
@@ -68,17 +80,31 @@ std::string readme(const nlohmann::json &pre, const std::vector<std::string> &fo
     if (std::find(formats.begin(), formats.end(), "torchscript") != formats.end())
         out += "- `model.pt`: TorchScript. Python: `m = torch.jit.load(\"model.pt\"); logits = m(x_0, ..., present)` "
                "(`m.class_names()`, `m.input_names()`; `m.train()` to fine-tune); C++: `torch::jit::load(\"model.pt\")`.\n";
+    if (std::find(formats.begin(), formats.end(), "onnx") != formats.end()) {
+        out += "- `model.onnx`: ONNX, opset " + std::to_string(kOnnxOpset) + ", inference only (no dropout; batch normalisation with its running "
+               "statistics). Inputs `x0`, `x1`, ... in the order above and `present`; output `logits`; the batch size is free. "
+               "The class and input names are in the model's metadata (`class_names`, `input_names`). ONNX Runtime (Python):\n\n"
+               "      import onnxruntime as ort\n"
+               "      session = ort.InferenceSession(\"model.onnx\")\n"
+               "      logits = session.run([\"logits\"], {\"x0\": x0, ..., \"present\": present})[0]\n\n";
+        out += openCv ? "  OpenCV's dnn module (4.6 checked) runs it too: `net = cv2.dnn.readNetFromONNX(\"model.onnx\")`, one `net.setInput(x, name)` "
+                        "per input, then `net.forward(\"logits\")`.\n"
+                      : "  OpenCV's dnn module cannot run this model correctly (it has blocks, such as recurrent or attention layers or text "
+                        "embeddings, that OpenCV 4.6 does not support): use ONNX Runtime.\n";
+    }
     out += "- `preprocessing.json`: everything that turns raw files into the inputs above.\n";
     for (const auto &in : pre["inputs"])
         if (in.contains("tokenizer") && in["tokenizer"].contains("file"))
             out += "- `" + in["tokenizer"]["file"].get<std::string>() + "`: the tokenizer of `" + in["name"].get<std::string>() + "`.\n";
+    for (const auto &[format, why] : skipped)
+        out += "\nNot exported as " + format + ": " + why.str() + "\n";
     return out;
 }
 
 } // namespace
 
-std::vector<std::string> exportFormats() { return {"safetensors", "torchscript"}; }
-std::vector<std::string> plannedExportFormats() { return {"onnx", "pytorch"}; }
+std::vector<std::string> exportFormats() { return {"safetensors", "torchscript", "onnx"}; }
+std::vector<std::string> plannedExportFormats() { return {"pytorch"}; }
 
 nlohmann::json preprocessingJson(const TensorCache &cache, const Experiment &e, const std::vector<std::string> &tokenizerFiles)
 {
@@ -153,8 +179,10 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
     // Which formats: "all" is every format this build writes; a planned one is refused by name.
     const std::vector<std::string> available = exportFormats(), planned = plannedExportFormats();
     std::vector<std::string> formats;
+    bool all = false; // "all" skips a format the model cannot be expressed in (saying why); naming it refuses
     for (const std::string &f : request.formats) {
         if (f == "all") {
+            all = true;
             for (const std::string &a : available)
                 if (std::find(formats.begin(), formats.end(), a) == formats.end())
                     formats.push_back(a);
@@ -164,13 +192,13 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
             if (std::find(formats.begin(), formats.end(), f) == formats.end())
                 formats.push_back(f);
         } else if (std::find(planned.begin(), planned.end(), f) != planned.end()) {
-            throw Error(Message(FL_TR("Export", "%1 export is not available in this version of FuseLab yet (it writes: safetensors, torchscript)"), f));
+            throw Error(Message(FL_TR("Export", "%1 export is not available in this version of FuseLab yet (it writes: safetensors, torchscript, onnx)"), f));
         } else {
             throw Error(Message(FL_TR("Export", "unknown export format \"%1\" (formats: safetensors, torchscript, onnx, pytorch, all)"), f));
         }
     }
     if (formats.empty())
-        throw Error(Message(FL_TR("Export", "name a format to export (safetensors, torchscript, or all)")));
+        throw Error(Message(FL_TR("Export", "name a format to export (safetensors, torchscript, onnx, or all)")));
     if (request.outDir.empty())
         throw Error(Message(FL_TR("Export", "name the folder to export into")));
 
@@ -254,7 +282,13 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
         writeFileAtomically((tmp / "preprocessing.json").string(), pre.dump(2) + "\n");
         result.files.push_back("preprocessing.json");
         std::int64_t done = 0;
+        std::vector<std::string> inputNames;
+        for (const CacheColumn &c : cache.columns())
+            inputNames.push_back(c.name);
+        std::vector<std::string> written;
         for (const std::string &f : formats) {
+            fuselab::checkpoint(observer);
+            written.push_back(f);
             if (f == "safetensors") {
                 nlohmann::json inputNames = nlohmann::json::array();
                 for (const CacheColumn &c : cache.columns())
@@ -274,16 +308,31 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
                 result.files.push_back("experiment.fuselab.json");
             }
             if (f == "torchscript") {
-                std::vector<std::string> inputNames;
-                for (const CacheColumn &c : cache.columns())
-                    inputNames.push_back(c.name);
                 saveTorchScript(model, cache.classes(), inputNames, (tmp / "model.pt").string());
                 result.files.push_back("model.pt");
+            }
+            if (f == "onnx") {
+                std::vector<torch::Tensor> example; // a batch of two: each input's shape and type
+                for (const CacheColumn &c : cache.columns()) {
+                    std::vector<std::int64_t> shape = {2};
+                    shape.insert(shape.end(), c.shape.begin(), c.shape.end());
+                    example.push_back(torch::zeros(shape, c.kind == Modality::Text ? torch::kLong : torch::kFloat));
+                }
+                try {
+                    saveOnnx(model, cache.classes(), inputNames, example, (tmp / "model.onnx").string(), "FuseLab " + versionString());
+                    result.files.push_back("model.onnx");
+                } catch (const Error &x) {
+                    if (!all)
+                        throw;
+                    written.pop_back();
+                    result.skipped.emplace_back(f, messageOf(x));
+                }
             }
             if (observer)
                 observer->onProgress("exporting", ++done, static_cast<std::int64_t>(formats.size()));
         }
-        writeFileAtomically((tmp / "README.md").string(), readme(pre, formats));
+        fuselab::checkpoint(observer);
+        writeFileAtomically((tmp / "README.md").string(), readme(pre, written, result.skipped, openCvCanRun(model)));
         result.files.push_back("README.md");
         // Into place: an old export is moved aside first and removed once the new one is in.
         const fs::path old = out.parent_path() / ("." + out.filename().string() + ".old-" + unique);

@@ -3,6 +3,7 @@
 // Trained models leaving FuseLab (docs/export.md): a finished run's best checkpoint written
 // as a folder another tool can use, with preprocessing.json (how raw files become the
 // model's inputs) and a README.
+#include "core/util/Message.h"
 #include "core/util/Progress.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -26,6 +27,8 @@ struct ExportRequest {
 struct ExportResult {
     std::string outDir;
     std::vector<std::string> files; // relative to outDir
+    // Formats "all" left out because the model cannot be expressed in them, and why.
+    std::vector<std::pair<std::string, Message>> skipped;
 };
 
 // The formats this FuseLab writes, and those the export command names but does not write yet.

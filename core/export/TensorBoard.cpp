@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/export/TensorBoard.h"
 
+#include "core/export/Protobuf.h"
+
 #include "core/util/Error.h"
 
 #include <nlohmann/json.hpp>
@@ -27,41 +29,12 @@ std::array<std::uint32_t, 256> makeTable()
     return t;
 }
 
-// Protocol buffer encoding, just what the event messages need.
-void varint(std::string &out, std::uint64_t v)
-{
-    while (v >= 0x80) {
-        out += static_cast<char>((v & 0x7f) | 0x80);
-        v >>= 7;
-    }
-    out += static_cast<char>(v);
-}
-void key(std::string &out, int field, int wire) { varint(out, (static_cast<std::uint64_t>(field) << 3) | static_cast<std::uint64_t>(wire)); }
-void bytesField(std::string &out, int field, const std::string &bytes)
-{
-    key(out, field, 2);
-    varint(out, bytes.size());
-    out += bytes;
-}
-void doubleField(std::string &out, int field, double v)
-{
-    key(out, field, 1);
-    char b[8];
-    std::memcpy(b, &v, 8); // little-endian hosts (as everything FuseLab runs on)
-    out.append(b, 8);
-}
-void floatField(std::string &out, int field, float v)
-{
-    key(out, field, 5);
-    char b[4];
-    std::memcpy(b, &v, 4);
-    out.append(b, 4);
-}
-void intField(std::string &out, int field, std::int64_t v)
-{
-    key(out, field, 0);
-    varint(out, static_cast<std::uint64_t>(v));
-}
+using pb::bytesField;
+using pb::doubleField;
+using pb::floatField;
+using pb::intField;
+using pb::key;
+using pb::varint;
 
 double now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 

@@ -83,7 +83,8 @@ FusionModelImpl::FusionModelImpl(const Graph &graph, const InferContext &context
     }
 }
 
-FusionModelImpl::Output FusionModelImpl::forward(const std::vector<torch::Tensor> &columns, const torch::Tensor &present)
+FusionModelImpl::Output FusionModelImpl::forward(const std::vector<torch::Tensor> &columns, const torch::Tensor &present,
+                                                 std::map<std::string, std::vector<Value>> *trace)
 {
     std::map<std::string, std::vector<Value>> values;
     const torch::Tensor presentF = present.to(torch::kFloat);
@@ -119,6 +120,8 @@ FusionModelImpl::Output FusionModelImpl::forward(const std::vector<torch::Tensor
             out.auxLoss = out.auxLoss + aux;
     }
     out.logits = values.at(m_analysis.outputNode).at(0).x;
+    if (trace)
+        *trace = std::move(values);
     return out;
 }
 

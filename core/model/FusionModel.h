@@ -32,7 +32,9 @@ public:
         std::vector<AuxiliaryLogits> auxLogits; // empty in eval mode and without aux_weight
     };
     // columns[m]: the batch of modality column m; present: [B, columns] (bool or float).
-    Output forward(const std::vector<torch::Tensor> &columns, const torch::Tensor &present);
+    // `trace`, when given, receives every block's outputs by node id (exporters read shapes).
+    Output forward(const std::vector<torch::Tensor> &columns, const torch::Tensor &present,
+                   std::map<std::string, std::vector<Value>> *trace = nullptr);
 
     const GraphAnalysis &analysis() const { return m_analysis; }
     // Parameters of the graph's blocks (the auxiliary classifiers, which exist only for
