@@ -23,7 +23,7 @@ const char *kUsage =
     "  blocks [--json|--markdown] list the building blocks, their options and math\n"
     "  train EXPERIMENT           train (--out RUN_DIR, --device, --epochs, --seed, --resume RUN_DIR)\n"
     "  eval RUN_DIR               metrics of the best checkpoint (--split val|test, --json)\n"
-    "  export RUN_DIR             the best checkpoint for other tools (--format safetensors|torchscript|onnx|all -o DIR)\n"
+    "  export RUN_DIR             the best checkpoint for other tools (--format safetensors|torchscript|onnx|pytorch|all -o DIR)\n"
     "  predict RUN_DIR FILE...    class probabilities for new samples (--text \"...\", --json)\n"
     "\n"
     "Run 'fuselab-cli COMMAND --help' for a command's options.\n"

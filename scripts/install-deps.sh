@@ -22,6 +22,8 @@ packages=(
   # its TorchScript modules in Python's LibTorch (the same 1.13); ONNX exports are checked
   # by ONNX's checker (C++ and Python) and run by OpenCV's dnn and ONNX Runtime (Node.js)
   python3-numpy python3-torch python3-onnx libonnx-dev libopencv-dnn-dev
+  # the PyTorch-code export's train.py decodes images with OpenCV's Python module
+  python3-opencv
 )
 # Node.js and npm for ONNX Runtime: Debian's, unless a Node.js with npm is already there
 # (NodeSource's nodejs package includes npm and conflicts with Debian's npm).

@@ -4,6 +4,7 @@
 // files refused with the reason, and `fuselab-cli export` of a real run: its weights are
 // the checkpoint's, a fresh model initialised from them answers as the trained one, and
 // the export folder is written whole or not at all.
+#include "core/cache/TensorCache.h"
 #include "core/document/Experiment.h"
 #include "core/document/RunFolder.h"
 #include "core/export/Export.h"
@@ -33,6 +34,8 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <numeric>
+#include <set>
 
 namespace fs = std::filesystem;
 using namespace fuselab;
@@ -356,6 +359,138 @@ private Q_SLOTS:
         QCOMPARE(torchScriptBlockTypes().size(), builtinBlocks().all().size()); // every block FuseLab has
     }
 
+    // The PyTorch code export: for every template and block case, model.py (an nn.Module
+    // per block, PyTorch's own layers) loads FuseLab's weights by their names (strict) in
+    // Debian's Python PyTorch, gives FuseLab's outputs on the batch where samples miss
+    // modalities, and trains one step.
+    void pytorchCodeMatchesEveryModel()
+    {
+        std::vector<std::pair<std::string, Experiment>> cases;
+        for (const ExperimentTemplate &t : experimentTemplates())
+            cases.emplace_back(t.name, makeExperiment(t.name, threeModalities()));
+        for (const auto &c : test::blockCases())
+            cases.push_back(c);
+        QStringList folders;
+        for (auto &[name, e] : cases) {
+            e.preprocessing.text.maxVocab = 50;
+            torch::manual_seed(7);
+            FusionModel model(e.graph, inferContext(e));
+            const test::ExportBatch b = test::exportBatch(e, model);
+            const std::string folder = dir() + "/py-" + name;
+            fs::create_directories(folder);
+            test::writeFile(folder + "/model.py", pythonModelSource(model, e.dataset.classes, {"photo", "clip", "caption"}));
+            writeSafetensors(folder + "/model.safetensors", model->inferenceState());
+            writeSafetensors(folder + "/inputs.safetensors", {{"x0", b.xs[0]}, {"x1", b.xs[1]}, {"x2", b.xs[2]}, {"present", b.present}, {"expected", b.want}});
+            folders << QString::fromStdString(folder);
+        }
+        QProcess py;
+        py.start(QStringLiteral("/usr/bin/python3"), QStringList{QStringLiteral(FUSELAB_TEST_DATA_DIR "/check_pytorch_code.py")} + folders);
+        QVERIFY(py.waitForFinished(300000));
+        QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+        const auto results = nlohmann::json::parse(py.readAllStandardOutput().toStdString());
+        QCOMPARE(results.size(), cases.size());
+        std::set<std::string> layers;
+        for (std::size_t i = 0; i < cases.size(); ++i) {
+            const auto &r = results[i];
+            QVERIFY2(r["max_abs_diff"].get<double>() <= 1e-5, (cases[i].first + ": " + r.dump()).c_str());
+            QVERIFY2(r["params_changed"].get<int>() > 0, (cases[i].first + ": " + r.dump()).c_str());
+            QVERIFY(r["classes"] == nlohmann::json(cases[i].second.dataset.classes));
+            for (const auto &m : r["modules"])
+                layers.insert(m.get<std::string>());
+        }
+        // PyTorch's own layers, as a person would write the model.
+        for (const char *l : {"Conv2d", "BatchNorm2d", "GRU", "LSTM", "MultiheadAttention", "TransformerEncoderLayer", "Embedding", "LayerNorm", "Conv1d"})
+            QVERIFY2(layers.count(l), l);
+        qInfo("PyTorch code: %zu models match FuseLab's outputs and train in Python", cases.size());
+
+        // A TorchScript encoder cannot be written as Python: refused, naming the block.
+        torch::jit::Module inner(c10::QualifiedName("__torch__.test.Inner"), std::make_shared<torch::jit::CompilationUnit>(), true);
+        inner.register_parameter("w", torch::randn({3 * 16 * 16, 12}), false);
+        inner.define("def forward(self, x: Tensor) -> Tensor:\n        return torch.matmul(x.flatten(1), self.w)\n");
+        inner.save(dir() + "/inner-py.pt");
+        Experiment ts = test::replacedBlock("image-cnn", "encoder.cnn", "encoder.torchscript", {{"path", dir() + "/inner-py.pt"}});
+        FusionModel tsModel(ts.graph, inferContext(ts));
+        try {
+            pythonModelSource(tsModel, ts.dataset.classes, {"photo", "clip", "caption"});
+            QFAIL("a TorchScript encoder was written as Python");
+        } catch (const Error &x) {
+            QVERIFY2(std::string(x.what()).find("encoder.torchscript") != std::string::npos, x.what());
+        }
+    }
+
+    // The "pytorch" export of a real run: train.py's Dataset turns the manifest's samples
+    // (images resized up and down, RGB and grey, captions, a missing caption) into exactly
+    // the tensors FuseLab's cache holds; torchrun runs it on two processes (Gloo) and the
+    // weights it writes start a FuseLab run.
+    void pytorchExportTrainsWithTorchrun()
+    {
+        const std::string root = dir() + "/pytrain";
+        std::string manifest = "image,caption,label,split\n";
+        for (int i = 0; i < 16; ++i) {
+            const std::string img = "img" + std::to_string(i) + ".png";
+            test::writeImage(root + "/data/" + img, i % 2 ? 20 : 7, i % 3 ? 14 : 9, i % 4 ? 3 : 1, 8, i);
+            const std::string caption = i == 5 ? "" : std::string(i % 2 ? "a bright sky" : "the dark night") + (i % 3 ? " , again" : "");
+            manifest += img + ",\"" + caption + "\"," + (i % 2 ? "bright" : "dark") + "," + (i < 12 ? "train" : "val") + "\n";
+        }
+        test::writeFile(root + "/data/manifest.csv", manifest);
+        qputenv("FUSELAB_CACHE_DIR", QByteArray::fromStdString(root + "/cache"));
+        const std::string exp = root + "/p.fuselab.json";
+        std::string out, err;
+        QVERIFY2(test::runCli({"new", "--template", "concat", "--dataset", root + "/data/manifest.csv", "-o", exp}, &out, &err) == 0, err.c_str());
+        Experiment e = Experiment::load(exp);
+        e.preprocessing.image.width = e.preprocessing.image.height = 12;
+        e.training.epochs = 1;
+        e.training.batchSize = 4;
+        e.save(exp);
+        QVERIFY2(test::runCli({"train", exp, "--out", root + "/run", "--quiet"}, &out, &err) == 0, err.c_str());
+        const std::string ex = root + "/export";
+        QVERIFY2(test::runCli({"export", root + "/run", "--format", "pytorch", "-o", ex}, &out, &err) == 0, err.c_str());
+        for (const char *f : {"model.py", "train.py", "model.safetensors", "experiment.fuselab.json", "preprocessing.json", "README.md"})
+            QVERIFY2(fs::exists(fs::path(ex) / f), f);
+
+        // FuseLab's cache, row for row (the manifest's order), against train.py's Dataset.
+        const TensorCache cache = TensorCache::open(RunFolder(root + "/run").readRecord().cache);
+        std::vector<std::int64_t> rows(static_cast<std::size_t>(cache.size()));
+        std::iota(rows.begin(), rows.end(), 0);
+        const CacheBatch all = cache.batch(rows);
+        std::vector<std::pair<std::string, torch::Tensor>> stored;
+        for (std::size_t m = 0; m < all.inputs.size(); ++m)
+            stored.emplace_back("x" + std::to_string(m), all.inputs[m]);
+        stored.emplace_back("present", all.present.to(torch::kFloat));
+        stored.emplace_back("labels", all.labels);
+        writeSafetensors(root + "/cache-tensors.safetensors", stored);
+        QProcess py;
+        py.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(FUSELAB_TEST_DATA_DIR "/check_train_py.py"), QString::fromStdString(ex),
+                                                       QString::fromStdString(root + "/data/manifest.csv"),
+                                                       QString::fromStdString(root + "/cache-tensors.safetensors")});
+        QVERIFY(py.waitForFinished(120000));
+        QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+        const auto r = nlohmann::json::parse(py.readAllStandardOutput().toStdString());
+        QVERIFY2(r["rows"] == 16 && r["cache_rows"] == 16 && r["present_equal"] == true && r["labels_equal"] == true, r.dump().c_str());
+        QCOMPARE(r["inputs"].size(), std::size_t(2));
+        for (const auto &in : r["inputs"]) {
+            QVERIFY2(in["shape_equal"] == true, r.dump().c_str());
+            QVERIFY2(in["max_abs_diff"].get<double>() <= (in["kind"] == "text" ? 0.0 : 1e-5), r.dump().c_str());
+            qInfo("train.py's %s tensors against FuseLab's cache: max |diff| %g", in["kind"].get<std::string>().c_str(), in["max_abs_diff"].get<double>());
+        }
+
+        // Two processes with Debian's torchrun (the flags its 1.13 needs under Python 3.11).
+        QProcess run;
+        run.setWorkingDirectory(QString::fromStdString(ex));
+        run.start(QStringLiteral("torchrun"), {QStringLiteral("--standalone"), QStringLiteral("--nproc_per_node"), QStringLiteral("2"),
+                                               QStringLiteral("--redirects"), QStringLiteral("1"), QStringLiteral("--tee"), QStringLiteral("1"),
+                                               QStringLiteral("--log_dir"), QString::fromStdString(root + "/torchrun-logs"),
+                                               QStringLiteral("train.py"), QStringLiteral("--epochs"), QStringLiteral("2")});
+        QVERIFY(run.waitForFinished(240000));
+        const QString log = QString::fromLocal8Bit(run.readAllStandardOutput() + run.readAllStandardError());
+        QVERIFY2(run.exitCode() == 0, qPrintable(log));
+        QVERIFY2(log.contains(QStringLiteral("\"epoch\": 2")) && log.contains(QStringLiteral("\"world_size\": 2")), qPrintable(log));
+        QVERIFY(fs::exists(ex + "/trained.safetensors"));
+        // FuseLab continues from the weights Python trained.
+        QVERIFY2(test::runCli({"train", exp, "--out", root + "/run2", "--quiet", "--init-weights", ex + "/trained.safetensors"}, &out, &err) == 0,
+                 err.c_str());
+    }
+
     // A Hugging Face-style text model as an encoder: WordPiece ids and an attention mask in,
     // a (last hidden state, pooled) tuple out. The tokenizer writes [CLS] pieces [SEP] and
     // zeros into the cache; the module (written here: embeddings, masked, and a tanh
@@ -519,15 +654,15 @@ private Q_SLOTS:
         QCOMPARE(test::runCli({"export", root + "/r1", "-o", ex}, &out, &err), 2);
         QVERIFY2(err.find("already exists") != std::string::npos, err.c_str());
         QVERIFY(test::readAll(ex + "/model.safetensors") == kept);
-        QCOMPARE(test::runCli({"export", root + "/r1", "--format", "pytorch", "-o", root + "/py"}, &out, &err), 2);
-        QVERIFY2(err.find("pytorch export is not available") != std::string::npos, err.c_str());
+        QCOMPARE(test::runCli({"export", root + "/r1", "--format", "safetensors,keras", "-o", root + "/py"}, &out, &err), 2);
+        QVERIFY2(err.find("unknown export format \"keras\"") != std::string::npos, err.c_str());
         QVERIFY(!fs::exists(root + "/py"));
         for (const auto &entry : fs::directory_iterator(root))
             QVERIFY2(entry.path().filename().string().find(".partial-") == std::string::npos, entry.path().c_str());
         QCOMPARE(test::runCli({"export", root + "/r1", "--format", "all", "-o", ex, "--force"}, &out, &err), 0);
         // "all" has every format; the ONNX model runs in ONNX Runtime as the trained model does,
         // and the README says OpenCV runs it too (an image classifier).
-        for (const char *f : {"model.safetensors", "model.pt", "model.onnx", "preprocessing.json", "README.md"})
+        for (const char *f : {"model.safetensors", "model.pt", "model.onnx", "model.py", "train.py", "preprocessing.json", "README.md"})
             QVERIFY2(fs::exists(fs::path(ex) / f), f);
         writeSafetensors(root + "/onnx-inputs.safetensors", {{"x0", x}, {"present", present}, {"expected", want}});
         QProcess node;

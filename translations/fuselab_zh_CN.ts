@@ -663,6 +663,10 @@
         <source>block %1 (%2) cannot be exported to ONNX: %3</source>
         <translation>模块 %1（%2）无法导出为 ONNX：%3</translation>
     </message>
+    <message>
+        <source>block %1 (%2) cannot be exported as PyTorch code: %3</source>
+        <translation>模块 %1（%2）无法导出为 PyTorch 代码：%3</translation>
+    </message>
 </context>
 <context>
     <name>Files</name>
@@ -1599,10 +1603,6 @@
         <translation>导出训练好的模型</translation>
     </message>
     <message>
-        <source>PyTorch code (not available in this version yet)</source>
-        <translation>PyTorch 代码（此版本尚不可用）</translation>
-    </message>
-    <message>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -1661,6 +1661,10 @@
     <message>
         <source>ONNX model (ONNX Runtime; OpenCV&apos;s dnn for image models)</source>
         <translation>ONNX 模型（ONNX Runtime；图像模型也可用 OpenCV dnn）</translation>
+    </message>
+    <message>
+        <source>PyTorch code (model.py and train.py, for torchrun) with the weights</source>
+        <translation>PyTorch 代码（model.py 与 train.py，可用 torchrun）及权重</translation>
     </message>
 </context>
 <context>

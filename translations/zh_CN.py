@@ -662,4 +662,6 @@ ZH = {
  'name a format to export (safetensors, torchscript, onnx, or all)': '请指定导出格式（safetensors、torchscript、onnx 或 all）',
  'block %1 (%2) cannot be exported to ONNX: %3': '模块 %1（%2）无法导出为 ONNX：%3',
  "ONNX model (ONNX Runtime; OpenCV's dnn for image models)": 'ONNX 模型（ONNX Runtime；图像模型也可用 OpenCV dnn）',
+ 'block %1 (%2) cannot be exported as PyTorch code: %3': '模块 %1（%2）无法导出为 PyTorch 代码：%3',
+ 'PyTorch code (model.py and train.py, for torchrun) with the weights': 'PyTorch 代码（model.py 与 train.py，可用 torchrun）及权重',
 }

@@ -28,15 +28,15 @@ namespace gui {
 ExportDialog::ExportDialog(const QString &runDir, QWidget *parent)
     : QDialog(parent), m_run(runDir), m_folder(new QLineEdit(this)), m_safetensors(new QCheckBox(tr("Weights (safetensors), with the experiment"), this)),
       m_torchScript(new QCheckBox(tr("TorchScript module (torch.jit.load in Python, torch::jit::load in C++)"), this)),
-      m_onnx(new QCheckBox(tr("ONNX model (ONNX Runtime; OpenCV's dnn for image models)"), this)), m_export(new QPushButton(tr("Export"), this)), m_status(new QLabel(this)), m_task(new BackgroundTask(this))
+      m_onnx(new QCheckBox(tr("ONNX model (ONNX Runtime; OpenCV's dnn for image models)"), this)),
+      m_python(new QCheckBox(tr("PyTorch code (model.py and train.py, for torchrun) with the weights"), this)), m_export(new QPushButton(tr("Export"), this)), m_status(new QLabel(this)), m_task(new BackgroundTask(this))
 {
     setObjectName(QStringLiteral("exportDialog"));
     setWindowTitle(tr("Export trained model"));
     m_safetensors->setChecked(true);
     m_torchScript->setChecked(true);
     m_onnx->setChecked(true);
-    auto *python = new QCheckBox(tr("PyTorch code (not available in this version yet)"), this);
-    python->setEnabled(false);
+    m_python->setChecked(false);
     m_folder->setText(QDir(QFileInfo(runDir).absolutePath()).filePath(QFileInfo(runDir).fileName() + QStringLiteral("-export")));
     auto *browse = new QPushButton(tr("Browse…"), this);
     connect(browse, &QPushButton::clicked, this, [this] {
@@ -51,7 +51,7 @@ ExportDialog::ExportDialog(const QString &runDir, QWidget *parent)
     form->addRow(tr("Run"), new QLabel(QDir::toNativeSeparators(runDir), this));
     form->addRow(tr("Folder"), folderRow);
     auto *formats = new QVBoxLayout;
-    for (QCheckBox *c : {m_safetensors, m_torchScript, m_onnx, python})
+    for (QCheckBox *c : {m_safetensors, m_torchScript, m_onnx, m_python})
         formats->addWidget(c);
     form->addRow(tr("Formats"), formats);
     m_status->setWordWrap(true);
@@ -98,6 +98,8 @@ bool ExportDialog::startExport()
         r.formats.push_back("torchscript");
     if (m_onnx->isChecked())
         r.formats.push_back("onnx");
+    if (m_python->isChecked())
+        r.formats.push_back("pytorch");
     if (r.formats.empty()) {
         m_status->setText(tr("Choose at least one format."));
         return false;

@@ -22,6 +22,7 @@ public:
     QCheckBox *safetensors() const { return m_safetensors; }
     QCheckBox *torchScript() const { return m_torchScript; }
     QCheckBox *onnx() const { return m_onnx; }
+    QCheckBox *pytorch() const { return m_python; }
     QPushButton *exportButton() const { return m_export; }
     QLabel *status() const { return m_status; }
     bool isExporting() const;
@@ -37,7 +38,7 @@ Q_SIGNALS:
 private:
     QString m_run;
     QLineEdit *m_folder;
-    QCheckBox *m_safetensors, *m_torchScript, *m_onnx;
+    QCheckBox *m_safetensors, *m_torchScript, *m_onnx, *m_python;
     QPushButton *m_export;
     QLabel *m_status;
     BackgroundTask *m_task;

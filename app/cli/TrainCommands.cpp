@@ -256,7 +256,7 @@ int exportCommand(const std::vector<std::string> &raw)
         std::replace(args.begin(), args.end(), std::string("-o"), std::string("--output"));
         const CliArgs a(args, {"help", "force"}, {"format", "output", "cache"}, {});
         if (a.flag("help")) {
-            std::printf("Usage: fuselab-cli export RUN_DIR --format safetensors|torchscript|onnx|all -o DIR [--force]\n\n"
+            std::printf("Usage: fuselab-cli export RUN_DIR --format safetensors|torchscript|onnx|pytorch|all -o DIR [--force]\n\n"
                         "Writes the run's best checkpoint for other tools into DIR: model.safetensors (the weights\n"
                         "by FuseLab's names, class names in its metadata) with experiment.fuselab.json, model.pt\n"
                         "(TorchScript, for torch.jit.load and torch::jit::load), model.onnx (ONNX opset 17, for\n"
@@ -264,7 +264,8 @@ int exportCommand(const std::vector<std::string> &raw)
                         "inputs), the text inputs' tokenizers and a README. DIR is written whole or not at all; an\n"
                         "existing non-empty DIR needs --force. Several formats: --format safetensors,onnx. 'all'\n"
                         "(the default) leaves out, with a warning, a format the model cannot be written in.\n"
-                        "pytorch is not available in this version yet.\n");
+                        "pytorch: model.py (an nn.Module per block, loading model.safetensors) and train.py\n"
+                        "(continues training in PyTorch, one process or several with torchrun).\n");
             return kExitOk;
         }
         if (a.positional().size() != 1)

@@ -10,6 +10,7 @@
 #include "core/model/FusionModel.h"
 #include "core/util/Error.h"
 #include "core/util/FileIO.h"
+#include "fuselab_python_sources.h"
 
 #include <nlohmann/json.hpp>
 
@@ -56,7 +57,7 @@ std::string readme(const nlohmann::json &pre, const std::vector<std::string> &fo
     std::string inputs;
     for (const auto &in : pre["inputs"])
         inputs += "  " + std::to_string(in["index"].get<int>()) + ". `" + in["name"].get<std::string>() + "` (" + in["kind"].get<std::string>() +
-                  "): a " + in["dtype"].get<std::string>() + " tensor [batch, " + [&] {
+                  "): " + (in["dtype"].get<std::string>()[0] == 'i' ? "an " : "a ") + in["dtype"].get<std::string>() + " tensor [batch, " + [&] {
                       std::string s;
                       for (std::size_t i = 0; i < in["shape"].size(); ++i)
                           s += (i ? ", " : "") + std::to_string(in["shape"][i].get<std::int64_t>());
@@ -70,7 +71,8 @@ std::string readme(const nlohmann::json &pre, const std::vector<std::string> &fo
                       "]: 1 where a sample has that input, 0 where it is missing (the missing input's tensor is then all zeros).\n"
                       "How to turn an image, a sound or a text into these tensors is in `preprocessing.json` (docs/export.md explains each field).\n\n"
                       "## Output\n\n" + pre["output"].get<std::string>() + "\n\n## Files\n\n";
-    if (std::find(formats.begin(), formats.end(), "safetensors") != formats.end())
+    const auto has = [&](const char *f) { return std::find(formats.begin(), formats.end(), f) != formats.end(); };
+    if (has("safetensors") || has("pytorch"))
         out += "- `model.safetensors`: the weights, by FuseLab's names (`node_<block id>.<parameter>`), with the class names and versions in "
                "its metadata. Read it in Python with\n\n"
                "      from safetensors.torch import load_file   # or: safetensors.numpy\n"
@@ -89,9 +91,19 @@ std::string readme(const nlohmann::json &pre, const std::vector<std::string> &fo
                "      logits = session.run([\"logits\"], {\"x0\": x0, ..., \"present\": present})[0]\n\n";
         out += openCv ? "  OpenCV's dnn module (4.6 checked) runs it too: `net = cv2.dnn.readNetFromONNX(\"model.onnx\")`, one `net.setInput(x, name)` "
                         "per input, then `net.forward(\"logits\")`.\n"
-                      : "  OpenCV's dnn module cannot run this model correctly (it has blocks, such as recurrent or attention layers or text "
-                        "embeddings, that OpenCV 4.6 does not support): use ONNX Runtime.\n";
+                      : "  OpenCV's dnn module (4.6) runs only image classifiers of FuseLab's (the image input with CNN, ResNet or MLP "
+                        "encoders); this model has other blocks, so use ONNX Runtime.\n";
     }
+    if (has("pytorch"))
+        out += "- `model.py`: the model as PyTorch code, an `nn.Module` per block; it loads `model.safetensors` as it is:\n\n"
+               "      from model import load_model\n"
+               "      model = load_model()                    # eval mode; model.train() to train\n"
+               "      logits = model(x_0, ..., present)\n\n"
+               "- `train.py`: continues training in PyTorch on the experiment's dataset (or `--data`), in one process or several "
+               "(`torchrun --standalone --nproc_per_node 2 train.py`; Debian 12's torchrun 1.13 under Python 3.11 also needs "
+               "`--redirects 1 --tee 1 --log_dir logs`); it writes `trained.safetensors`, which FuseLab continues from "
+               "(`fuselab-cli train experiment.fuselab.json --init-weights trained.safetensors`). It decodes images with OpenCV "
+               "(`opencv-python`), audio with torchaudio, SentencePiece text with `sentencepiece`.\n";
     out += "- `preprocessing.json`: everything that turns raw files into the inputs above.\n";
     for (const auto &in : pre["inputs"])
         if (in.contains("tokenizer") && in["tokenizer"].contains("file"))
@@ -103,8 +115,8 @@ std::string readme(const nlohmann::json &pre, const std::vector<std::string> &fo
 
 } // namespace
 
-std::vector<std::string> exportFormats() { return {"safetensors", "torchscript", "onnx"}; }
-std::vector<std::string> plannedExportFormats() { return {"pytorch"}; }
+std::vector<std::string> exportFormats() { return {"safetensors", "torchscript", "onnx", "pytorch"}; }
+std::vector<std::string> plannedExportFormats() { return {}; }
 
 nlohmann::json preprocessingJson(const TensorCache &cache, const Experiment &e, const std::vector<std::string> &tokenizerFiles)
 {
@@ -289,16 +301,16 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
         for (const std::string &f : formats) {
             fuselab::checkpoint(observer);
             written.push_back(f);
-            if (f == "safetensors") {
-                nlohmann::json inputNames = nlohmann::json::array();
+            if (f == "safetensors" || (f == "pytorch" && !fs::exists(tmp / "model.safetensors"))) {
+                nlohmann::json names = nlohmann::json::array();
                 for (const CacheColumn &c : cache.columns())
-                    inputNames.push_back(c.name);
+                    names.push_back(c.name);
                 writeSafetensors((tmp / "model.safetensors").string(), model->inferenceState(),
                                  {{"format", "pt"},
                                   {"producer", "FuseLab " + versionString()},
                                   {"torch_version", TORCH_VERSION},
                                   {"classes", nlohmann::json(cache.classes()).dump()},
-                                  {"inputs", inputNames.dump()},
+                                  {"inputs", names.dump()},
                                   {"task", cache.multiLabel() ? "multi-label" : "single-label"}});
                 // Its relative paths (dataset, vocabulary, module files) rebased to the export folder.
                 Experiment copy = e;
@@ -306,6 +318,19 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
                 copy.save((tmp / "experiment.fuselab.json").string());
                 result.files.push_back("model.safetensors");
                 result.files.push_back("experiment.fuselab.json");
+            }
+            if (f == "pytorch") {
+                try {
+                    writeFileAtomically((tmp / "model.py").string(), pythonModelSource(model, cache.classes(), inputNames));
+                    writeFileAtomically((tmp / "train.py").string(), kTrainPy);
+                    result.files.push_back("model.py");
+                    result.files.push_back("train.py");
+                } catch (const Error &x) {
+                    if (!all)
+                        throw;
+                    written.pop_back();
+                    result.skipped.emplace_back(f, messageOf(x));
+                }
             }
             if (f == "torchscript") {
                 saveTorchScript(model, cache.classes(), inputNames, (tmp / "model.pt").string());

@@ -24,11 +24,13 @@
 #include "core/model/blocks/SequenceInput.h"
 #include "core/util/Error.h"
 #include "core/util/FileIO.h"
+#include "fuselab_python_sources.h"
 
 #include <torch/script.h>
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 #include <type_traits>
@@ -51,10 +53,15 @@ std::string ident(const std::string &s)
     return out;
 }
 
+// The shortest decimal that reads back as the same double (1e-05, not 1.0000000000000001e-05).
 std::string num(double v)
 {
     char b[64];
-    std::snprintf(b, sizeof b, "%.17g", v);
+    for (int digits = 1; digits <= 17; ++digits) {
+        std::snprintf(b, sizeof b, "%.*g", digits, v);
+        if (std::strtod(b, nullptr) == v)
+            break;
+    }
     std::string s = b;
     if (s.find_first_of(".en") == std::string::npos)
         s += ".0";
@@ -105,14 +112,53 @@ bool hasChild(const torch::nn::Module &m, const std::string &name)
     return false;
 }
 
-// One block's module: its weights and the lines of its forward.
+// "features.0.weight" → "features[0].weight": a path as Python reaches it from `self`.
+std::string pyPath(const std::string &path)
+{
+    std::string out, part;
+    auto flush = [&] {
+        if (part.empty())
+            return;
+        if (std::all_of(part.begin(), part.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+            out += "[" + part + "]";
+        else
+            out += (out.empty() ? "" : ".") + part;
+        part.clear();
+    };
+    for (char c : path) {
+        if (c == '.')
+            flush();
+        else
+            part += c;
+    }
+    flush();
+    return out;
+}
+
+std::string pyBool(bool b) { return b ? "True" : "False"; }
+
+std::string ctor(const torch::nn::Module &m, const std::string &indent);
+// A module PyTorch has as it is (no FuseLab container inside): the generated code calls it.
+bool pytorchLayer(const torch::nn::Module &m) { return ctor(m, "").find("parts(") == std::string::npos; }
+
+// One block's module: its weights and the lines of its forward. Two targets: TorchScript
+// (a jit::Module with flat weights and aten calls) and, when built on a block without a
+// jit::Module, Python source for an nn.Module that calls PyTorch's own layers, whose
+// state_dict names are FuseLab's (so model.safetensors loads into it as it is).
 class Emitter {
 public:
-    explicit Emitter(torch::jit::Module &m) : m_mod(m) {}
+    explicit Emitter(torch::jit::Module &m) : m_mod(&m) {}
+    explicit Emitter(const torch::nn::Module &block) : m_block(&block) {}
 
+    bool python() const { return m_mod == nullptr; }
     std::string var() { return "t" + std::to_string(m_tmp++); }
     void line(const std::string &s) { m_lines.push_back("        " + s); }
-    torch::jit::Module &module() { return m_mod; }
+    torch::jit::Module &module()
+    {
+        if (!m_mod)
+            throw Refused{"it runs a TorchScript module, which the PyTorch code export cannot write as Python (export TorchScript instead)"};
+        return *m_mod;
+    }
     std::string assign(const std::string &expr)
     {
         const std::string v = var();
@@ -121,22 +167,35 @@ public:
     }
     std::string tensor(const std::string &name, const torch::Tensor &t, bool buffer)
     {
+        if (python()) { // a parameter or buffer of the block (declared with it), or a constant of the translation
+            const bool own = m_block->named_parameters(true).find(name) || m_block->named_buffers(true).find(name);
+            if (!own && std::none_of(m_constants.begin(), m_constants.end(), [&](const auto &c) { return c.first == name; }))
+                m_constants.emplace_back(name, t.detach().to(torch::kCPU).to(torch::kDouble).contiguous());
+            return "self." + pyPath(name);
+        }
         const std::string n = ident(name);
         torch::Tensor copy = t.detach().clone().contiguous();
         if (!buffer)
             copy.set_requires_grad(t.requires_grad());
-        m_mod.register_parameter(n, copy, buffer);
+        m_mod->register_parameter(n, copy, buffer);
         return "self." + n;
     }
     std::string optionalTensor(const std::string &name, const torch::Tensor &t) { return t.defined() ? tensor(name, t, false) : "None"; }
+    // A call of the block's submodule at `path` ("features." → self.features(x)).
+    std::string call(const std::string &path, const std::string &args) { return assign("self." + pyPath(path) + "(" + args + ")"); }
 
     // A standard LibTorch layer (or a Sequential of them) applied to `x`.
     std::string layer(const torch::nn::Module &m, const std::string &prefix, const std::string &x)
     {
+        if (python() && pytorchLayer(m)) { // PyTorch's own layer: the same computation
+            if (dynamic_cast<const torch::nn::EmbeddingImpl *>(&m))
+                return call(prefix, x + ".long()");
+            return call(prefix, x);
+        }
         if (const auto *s = dynamic_cast<const torch::nn::SequentialImpl *>(&m)) {
             std::string y = x;
             for (const auto &c : s->named_children())
-                y = layer(*c.value(), prefix + c.key() + "_", y);
+                y = layer(*c.value(), prefix + c.key() + ".", y);
             return y;
         }
         if (const auto *c = dynamic_cast<const torch::nn::Conv2dImpl *>(&m))
@@ -158,9 +217,9 @@ public:
         if (const auto *g = dynamic_cast<const torch::nn::GELUImpl *>(&m))
             return assign("torch.gelu(" + x + ", approximate=" + quoted(g->options.approximate()) + ")");
         if (const auto *r = dynamic_cast<const ResidualBlockImpl *>(&m)) {
-            std::string y = assign("torch.relu(" + layer(child(*r, "bn1"), prefix + "bn1_", layer(child(*r, "conv1"), prefix + "conv1_", x)) + ")");
-            y = layer(child(*r, "bn2"), prefix + "bn2_", layer(child(*r, "conv2"), prefix + "conv2_", y));
-            const std::string shortcut = hasChild(*r, "shortcut") ? layer(child(*r, "shortcut"), prefix + "shortcut_", x) : x;
+            std::string y = assign("torch.relu(" + layer(child(*r, "bn1"), prefix + "bn1.", layer(child(*r, "conv1"), prefix + "conv1.", x)) + ")");
+            y = layer(child(*r, "bn2"), prefix + "bn2.", layer(child(*r, "conv2"), prefix + "conv2.", y));
+            const std::string shortcut = hasChild(*r, "shortcut") ? layer(child(*r, "shortcut"), prefix + "shortcut.", x) : x;
             return assign("torch.relu(" + y + " + " + shortcut + ")");
         }
         if (dynamic_cast<const torch::nn::TanhImpl *>(&m))
@@ -259,18 +318,24 @@ public:
         return assign(s + "], " + std::to_string(dim) + ")");
     }
 
+    // The Python class of the block: __init__ builds its layers as PyTorch's (names as
+    // FuseLab's), declares its own parameters and buffers and the translation's constants.
+    std::string pythonClass(const std::string &name, const std::string &doc, const std::string &out, const std::string &mask) const;
+
     void define(const std::string &out, const std::string &mask)
     {
         std::string src = "def forward(self, xs: List[Tensor], masks: List[Tensor]) -> Tuple[Tensor, Tensor]:\n";
         for (const auto &l : m_lines)
             src += l + "\n";
         src += "        return " + out + ", " + mask + "\n";
-        m_mod.define(src);
+        m_mod->define(src);
     }
 
 private:
-    torch::jit::Module &m_mod;
+    torch::jit::Module *m_mod = nullptr;
+    const torch::nn::Module *m_block = nullptr;
     std::vector<std::string> m_lines;
+    std::vector<std::pair<std::string, torch::Tensor>> m_constants;
     int m_tmp = 0;
 };
 
@@ -284,7 +349,7 @@ std::string withOne(Emitter &e, const std::string &x)
 std::pair<std::string, std::string> sequenceInput(Emitter &e, const torch::nn::Module &input, const std::string &x)
 {
     if (hasChild(input, "embedding"))
-        return {e.assign(x + ".ne(0)"), e.layer(child(input, "embedding"), "input_embedding_", x + ".long()")};
+        return {e.assign(x + ".ne(0)"), e.layer(child(input, "embedding"), "input.embedding.", x + ".long()")};
     return {e.assign("torch.ones([" + x + ".size(0), " + x + ".size(1)], device=" + x + ".device) > 0"), x};
 }
 
@@ -309,6 +374,9 @@ std::string multiheadAttention(Emitter &e, const torch::nn::MultiheadAttentionIm
     const auto &o = a.options;
     if (!a._qkv_same_embed_dim || a.bias_k.defined() || o.add_zero_attn())
         throw Refused{"its attention has separate key/value sizes or extra key/value biases"};
+    if (e.python()) // PyTorch's MultiheadAttention is LibTorch's (sequence first, key == value)
+        return e.assign(e.call(prefix, query + ", " + kv + ", " + kv + (keyPadding.empty() ? "" : ", key_padding_mask=" + keyPadding) +
+                               ", need_weights=False") + "[0]");
     const std::int64_t D = o.embed_dim(), H = o.num_heads(), hd = D / H;
     const std::string W = e.tensor(prefix + "in_proj_weight", a.in_proj_weight, false);
     const std::string b = a.in_proj_bias.defined() ? e.tensor(prefix + "in_proj_bias", a.in_proj_bias, false) : "None";
@@ -337,7 +405,7 @@ std::string multiheadAttention(Emitter &e, const torch::nn::MultiheadAttentionIm
     std::string w = e.assign("torch.softmax(" + scores + ", -1)");
     w = e.assign("torch.dropout(" + w + ", " + num(o.dropout()) + ", self.training)");
     const std::string out = e.assign("torch.bmm(" + w + ", " + vh + ").transpose(0, 1).contiguous().view([" + tgt + ", " + bsz + ", " + d + "])");
-    return e.linear(*a.out_proj, prefix + "out_proj_", out);
+    return e.linear(*a.out_proj, prefix + "out_proj.", out);
 }
 
 // An RNN over packed sequences exactly as LibTorch's pack_padded_sequence(enforce_sorted =
@@ -347,6 +415,16 @@ std::string rnn(Emitter &e, const RnnEncoderImpl &r, const std::string &x)
     const auto &o = r.options;
     const auto [valid, steps] = sequenceInput(e, child(r, "input"), x);
     const std::string T = e.assign(steps + ".size(1)");
+    if (e.python()) { // PyTorch's packed sequences, as FuseLab's forward uses them
+        const bool lstm = o.cell() == "lstm";
+        e.line("lengths = " + valid + ".sum(1).clamp_min(1).long().cpu()");
+        e.line("packed = nn.utils.rnn.pack_padded_sequence(" + steps + ", lengths, batch_first=True, enforce_sorted=False)");
+        e.line(std::string(lstm ? "out, (hn, cn) = self.lstm(packed)" : "out, hn = self.gru(packed)"));
+        if (o.output() == "last")
+            return e.assign(o.bidirectional() ? "torch.cat([hn[-2], hn[-1]], 1)" : "hn[-1]");
+        const std::string seq = e.assign("nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=" + T + ")[0]");
+        return o.output() == "mean" ? maskedMean(e, seq, valid) : seq;
+    }
     e.line("lengths = " + valid + ".sum(1).clamp_min(1).long().cpu()");
     e.line("sorted_lengths, sorted_indices = torch.sort(lengths, -1, True)");
     e.line("sorted_indices = sorted_indices.to(" + steps + ".device)");
@@ -364,7 +442,7 @@ std::string rnn(Emitter &e, const RnnEncoderImpl &r, const std::string &x)
                 const torch::Tensor *t = cell.named_parameters(false).find(kind + suffix);
                 if (!t)
                     throw Refused{std::string("its RNN has no ") + kind + suffix};
-                weights.push_back(e.tensor(std::string(lstm ? "lstm_" : "gru_") + kind + suffix, *t, false));
+                weights.push_back(e.tensor(std::string(lstm ? "lstm." : "gru.") + kind + suffix, *t, false));
             }
         }
     std::string list = "[";
@@ -417,23 +495,23 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
     }
     if (type == "encoder.cnn") {
         const auto &c = dynamic_cast<const CnnEncoderImpl &>(m);
-        std::string y = e.layer(child(c, "features"), "features_", x);
+        std::string y = e.layer(child(c, "features"), "features.", x);
         y = e.assign(c.options.flatten() ? y + ".flatten(1)" : y + ".mean([2, 3])");
-        y = e.layer(child(c, "dropout"), "dropout_", y);
+        y = e.layer(child(c, "dropout"), "dropout.", y);
         if (hasChild(c, "projection"))
-            y = e.layer(child(c, "projection"), "projection_", y);
+            y = e.layer(child(c, "projection"), "projection.", y);
         return {y, "masks[0]"};
     }
     if (type == "encoder.audio_cnn") {
         const auto &c = dynamic_cast<const AudioCnnEncoderImpl &>(m);
-        std::string y = e.layer(child(c, "features"), "features_", x);
+        std::string y = e.layer(child(c, "features"), "features.", x);
         y = e.assign("torch.max(" + y + ".mean(3), 2)[0]");
-        return {e.layer(child(c, "dropout"), "dropout_", y), "masks[0]"};
+        return {e.layer(child(c, "dropout"), "dropout.", y), "masks[0]"};
     }
     if (type == "encoder.rnn")
         return {rnn(e, dynamic_cast<const RnnEncoderImpl &>(m), x), "masks[0]"};
     if (type == "head.classification" || type == "head.multilabel")
-        return {e.layer(child(dynamic_cast<const ClassificationHeadImpl &>(m), "layers"), "layers_", x), "masks[0]"};
+        return {e.layer(child(dynamic_cast<const ClassificationHeadImpl &>(m), "layers"), "layers.", x), "masks[0]"};
     if (type == "fusion.concat") {
         std::string cat = "torch.cat([";
         for (std::size_t i = 0; i < inputs; ++i)
@@ -445,12 +523,12 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
         const auto &proj = child(a, "projections");
         std::vector<std::string> p, masks;
         for (std::size_t i = 0; i < inputs; ++i) {
-            p.push_back(e.layer(child(proj, std::to_string(i)), "projections_" + std::to_string(i) + "_", "xs[" + std::to_string(i) + "]"));
+            p.push_back(e.layer(child(proj, std::to_string(i)), "projections." + std::to_string(i) + ".", "xs[" + std::to_string(i) + "]"));
             masks.push_back("masks[" + std::to_string(i) + "]");
         }
         const std::string P = e.stack(p, 1);
-        const std::string ctx = e.assign("torch.tanh(" + e.layer(child(a, "context"), "context_", P) + ")");
-        const std::string scores = e.assign(e.layer(child(a, "score"), "score_", ctx) + ".squeeze(2)");
+        const std::string ctx = e.assign("torch.tanh(" + e.layer(child(a, "context"), "context.", P) + ")");
+        const std::string scores = e.assign(e.layer(child(a, "score"), "score.", ctx) + ".squeeze(2)");
         const std::string w = e.maskedSoftmax(scores, e.stack(masks, 1));
         return {e.assign("(" + P + " * " + w + ".unsqueeze(2)).sum(1)"), e.anyPresent(inputs)};
     }
@@ -460,7 +538,7 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
         std::vector<std::string> h, masks, xs;
         for (std::size_t i = 0; i < inputs; ++i) {
             const std::string xi = "xs[" + std::to_string(i) + "]";
-            h.push_back(e.assign("torch.tanh(" + e.layer(child(hidden, std::to_string(i)), "hidden_" + std::to_string(i) + "_", xi) + ")"));
+            h.push_back(e.assign("torch.tanh(" + e.layer(child(hidden, std::to_string(i)), "hidden." + std::to_string(i) + ".", xi) + ")"));
             masks.push_back("masks[" + std::to_string(i) + "]");
             xs.push_back(xi);
         }
@@ -469,7 +547,7 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
         std::string cat = "torch.cat([";
         for (std::size_t i = 0; i < xs.size(); ++i)
             cat += (i ? ", " : "") + xs[i];
-        const std::string gl = e.layer(child(g, "gate"), "gate_", e.assign(cat + "], 1)"));
+        const std::string gl = e.layer(child(g, "gate"), "gate.", e.assign(cat + "], 1)"));
         std::string gates;
         if (inputs == 2) {
             const std::string z = e.assign("torch.sigmoid(" + gl + ")");
@@ -487,7 +565,7 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
         const auto &cls = child(l, "classifiers");
         std::vector<std::string> logits, masks;
         for (std::size_t i = 0; i < inputs; ++i) {
-            logits.push_back(e.layer(child(cls, std::to_string(i)), "classifiers_" + std::to_string(i) + "_", "xs[" + std::to_string(i) + "]"));
+            logits.push_back(e.layer(child(cls, std::to_string(i)), "classifiers." + std::to_string(i) + ".", "xs[" + std::to_string(i) + "]"));
             masks.push_back("masks[" + std::to_string(i) + "]");
         }
         const std::string stacked = e.stack(logits, 1), mask = e.stack(masks, 1);
@@ -510,7 +588,7 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
         const auto [valid, steps] = sequenceInput(e, child(c, "input"), x);
         const std::string mask = e.assign(valid + ".float().unsqueeze(1)");
         std::string h = e.assign(steps + ".transpose(1, 2) * " + mask);
-        h = e.assign("(" + e.layer(child(c, "convs"), "convs_", h) + " * " + mask + ").transpose(1, 2)");
+        h = e.assign("(" + e.layer(child(c, "convs"), "convs.", h) + " * " + mask + ").transpose(1, 2)");
         if (c.options.output() == "max")
             return {maskedMax(e, h, valid), "masks[0]"};
         if (c.options.output() == "mean")
@@ -518,13 +596,13 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
         return {h, "masks[0]"};
     }
     if (type == "encoder.autoencoder") // the code; the decoder only trains (its reconstruction loss)
-        return {e.layer(child(dynamic_cast<const AutoencoderEncoderImpl &>(m), "encoder"), "encoder_", e.assign(x + ".flatten(1)")), "masks[0]"};
+        return {e.layer(child(dynamic_cast<const AutoencoderEncoderImpl &>(m), "encoder"), "encoder.", e.assign(x + ".flatten(1)")), "masks[0]"};
     if (type == "fusion.autoencoder") {
         std::string cat = "torch.cat([";
         for (std::size_t i = 0; i < inputs; ++i)
             cat += (i ? ", " : "") + std::string("xs[") + std::to_string(i) + "] * masks[" + std::to_string(i) + "].unsqueeze(1)";
         const std::string joint = e.assign(cat + "], 1)");
-        return {e.layer(child(dynamic_cast<const AutoencoderFusionImpl &>(m), "encoder"), "encoder_", joint), e.anyPresent(inputs)};
+        return {e.layer(child(dynamic_cast<const AutoencoderFusionImpl &>(m), "encoder"), "encoder.", joint), e.anyPresent(inputs)};
     }
     if (type == "fusion.tensor") {
         const auto &t = dynamic_cast<const TensorFusionImpl &>(m);
@@ -532,12 +610,12 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
         for (std::size_t i = 0; i < inputs; ++i) {
             std::string xi = "xs[" + std::to_string(i) + "]";
             if (hasChild(t, "projections"))
-                xi = e.layer(child(child(t, "projections"), std::to_string(i)), "projections_" + std::to_string(i) + "_", xi);
+                xi = e.layer(child(child(t, "projections"), std::to_string(i)), "projections." + std::to_string(i) + ".", xi);
             const std::string v = withOne(e, e.assign(xi + " * masks[" + std::to_string(i) + "].unsqueeze(1)"));
             z = z.empty() ? v : e.assign("torch.bmm(" + z + ".unsqueeze(2), " + v + ".unsqueeze(1)).flatten(1)");
         }
         if (hasChild(t, "out"))
-            z = e.assign("torch.relu(" + e.layer(child(t, "out"), "out_", z) + ")");
+            z = e.assign("torch.relu(" + e.layer(child(t, "out"), "out.", z) + ")");
         return {z, e.anyPresent(inputs)};
     }
     if (type == "fusion.low_rank") {
@@ -564,7 +642,7 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
             const std::string si = std::to_string(i);
             const std::string xi = e.assign("xs[" + si + "].unsqueeze(1) if xs[" + si + "].dim() == 2 else xs[" + si + "]");
             const std::string pos = e.tensor("positions" + si, *buffers.find("positions" + si), true);
-            const std::string p = e.assign(e.layer(child(child(c, "projections"), si), "projections_" + si + "_", xi) + " + " + pos + ".unsqueeze(0)");
+            const std::string p = e.assign(e.layer(child(child(c, "projections"), si), "projections." + si + ".", xi) + " + " + pos + ".unsqueeze(0)");
             h.push_back(e.assign(p + ".transpose(0, 1)"));
         }
         std::vector<std::string> targets;
@@ -575,9 +653,9 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
                     continue;
                 const std::string name = "cross_" + std::to_string(j) + "_to_" + std::to_string(i);
                 const auto &attention = dynamic_cast<const torch::nn::MultiheadAttentionImpl &>(child(c, name + "_attention"));
-                std::string y = multiheadAttention(e, attention, name + "_attention_", h[i], h[j]);
-                y = e.layer(child(c, name + "_norm1"), name + "_norm1_", e.assign(h[i] + " + " + y));
-                y = e.layer(child(c, name + "_norm2"), name + "_norm2_", e.assign(y + " + " + e.layer(child(c, name + "_ff"), name + "_ff_", y)));
+                std::string y = multiheadAttention(e, attention, name + "_attention.", h[i], h[j]);
+                y = e.layer(child(c, name + "_norm1"), name + "_norm1.", e.assign(h[i] + " + " + y));
+                y = e.layer(child(c, name + "_norm2"), name + "_norm2.", e.assign(y + " + " + e.layer(child(c, name + "_ff"), name + "_ff.", y)));
                 from.push_back(e.assign(y + ".mean(0) * (masks[" + std::to_string(i) + "] * masks[" + std::to_string(j) + "]).unsqueeze(1)"));
             }
             std::string cat = "torch.cat([";
@@ -591,16 +669,16 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
         return {e.assign(cat + "], 1)"), e.anyPresent(inputs)};
     }
     if (type == "encoder.mlp")
-        return {e.layer(child(dynamic_cast<const MlpEncoderImpl &>(m), "layers"), "layers_", e.assign(x + ".flatten(1)")), "masks[0]"};
+        return {e.layer(child(dynamic_cast<const MlpEncoderImpl &>(m), "layers"), "layers.", e.assign(x + ".flatten(1)")), "masks[0]"};
     if (type == "encoder.resnet") {
         const auto &r = dynamic_cast<const ResNetEncoderImpl &>(m);
-        return {e.assign(e.layer(child(r, "net"), "net_", x) + ".mean([2, 3])"), "masks[0]"};
+        return {e.assign(e.layer(child(r, "net"), "net.", x) + ".mean([2, 3])"), "masks[0]"};
     }
     if (type == "encoder.transformer") {
         const auto &t = dynamic_cast<const TransformerEncoderImpl &>(m);
         auto [valid, h] = sequenceInput(e, child(t, "input"), x);
         if (hasChild(t, "projection"))
-            h = e.layer(child(t, "projection"), "projection_", h);
+            h = e.layer(child(t, "projection"), "projection.", h);
         const auto params = t.named_parameters(false);
         const torch::Tensor *cls = params.find("cls");
         const std::int64_t D = t.options.dModel();
@@ -618,7 +696,7 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
             const auto *layer = dynamic_cast<const torch::nn::TransformerEncoderLayerImpl *>(item.value().get());
             if (!layer)
                 throw Refused{"its encoder has a layer that is not a TransformerEncoderLayer"};
-            const std::string pre = "layer" + item.key() + "_";
+            const std::string pre = "encoder.layers." + item.key() + ".";
             bool relu = false, gelu = false;
             visit([&](const auto &v) {
                 using V = std::decay_t<decltype(v)>;
@@ -628,15 +706,15 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
             if (!relu && !gelu)
                 throw Refused{"its transformer layer has a custom activation"};
             const auto &attn = dynamic_cast<const torch::nn::MultiheadAttentionImpl &>(child(*layer, "self_attn"));
-            const std::string a = e.layer(child(*layer, "dropout1"), pre + "dropout1_", multiheadAttention(e, attn, pre + "self_attn_", h, h, true, padding));
-            const std::string r = e.layer(child(*layer, "norm1"), pre + "norm1_", e.assign(h + " + " + a));
-            std::string f = e.layer(child(*layer, "linear1"), pre + "linear1_", r);
+            const std::string a = e.layer(child(*layer, "dropout1"), pre + "dropout1.", multiheadAttention(e, attn, pre + "self_attn.", h, h, true, padding));
+            const std::string r = e.layer(child(*layer, "norm1"), pre + "norm1.", e.assign(h + " + " + a));
+            std::string f = e.layer(child(*layer, "linear1"), pre + "linear1.", r);
             f = e.assign(relu ? "torch.relu(" + f + ")" : "torch.gelu(" + f + ")");
-            f = e.layer(child(*layer, "linear2"), pre + "linear2_", e.layer(child(*layer, "dropout"), pre + "dropout_", f));
-            h = e.layer(child(*layer, "norm2"), pre + "norm2_", e.assign(r + " + " + e.layer(child(*layer, "dropout2"), pre + "dropout2_", f)));
+            f = e.layer(child(*layer, "linear2"), pre + "linear2.", e.layer(child(*layer, "dropout"), pre + "dropout.", f));
+            h = e.layer(child(*layer, "norm2"), pre + "norm2.", e.assign(r + " + " + e.layer(child(*layer, "dropout2"), pre + "dropout2.", f)));
         }
         if (hasChild(encoder, "norm"))
-            h = e.layer(child(encoder, "norm"), "encoder_norm_", h);
+            h = e.layer(child(encoder, "norm"), "encoder.norm.", h);
         h = e.assign(h + ".transpose(0, 1)");
         if (t.options.pooling() == "cls")
             return {e.assign(h + ".select(1, 0)"), "masks[0]"};
@@ -651,8 +729,8 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
     if (type == "fusion.film") { // xs[0] the modulated input, xs[1] the condition
         const auto &f = dynamic_cast<const FilmFusionImpl &>(m);
         const std::string c = "xs[1]", cm = e.assign("masks[1].unsqueeze(1)");
-        std::string gamma = e.assign("1 + " + cm + " * " + e.layer(child(f, "gamma"), "gamma_", c));
-        std::string beta = e.assign(cm + " * " + e.layer(child(f, "beta"), "beta_", c));
+        std::string gamma = e.assign("1 + " + cm + " * " + e.layer(child(f, "gamma"), "gamma.", c));
+        std::string beta = e.assign(cm + " * " + e.layer(child(f, "beta"), "beta.", c));
         e.line("if " + x + ".dim() == 4:");
         e.line("    " + gamma + " = " + gamma + ".view([" + x + ".size(0), -1, 1, 1])");
         e.line("    " + beta + " = " + beta + ".view([" + x + ".size(0), -1, 1, 1])");
@@ -706,6 +784,190 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
     }
     throw Refused{"this exporter has no TorchScript translation of its type yet"};
 }
+
+template <std::size_t D>
+std::string tuple(const torch::ExpandingArray<D> &a)
+{
+    std::string s = "(";
+    for (std::size_t i = 0; i < D; ++i)
+        s += std::to_string((*a)[i]) + (D == 1 || i + 1 < D ? ", " : "");
+    while (!s.empty() && s.back() == ' ')
+        s.pop_back();
+    return s + ")";
+}
+
+std::string shapeArgs(const torch::Tensor &t)
+{
+    std::string s;
+    for (std::int64_t i = 0; i < t.dim(); ++i)
+        s += (i ? ", " : "") + std::to_string(t.size(i));
+    return "[" + s + "]";
+}
+
+std::string pyDtype(const torch::Tensor &t)
+{
+    switch (t.scalar_type()) {
+    case torch::kFloat: return "";
+    case torch::kLong: return ", dtype=torch.int64";
+    case torch::kInt: return ", dtype=torch.int32";
+    case torch::kDouble: return ", dtype=torch.float64";
+    case torch::kBool: return ", dtype=torch.bool";
+    default: throw Refused{"it has a tensor of a type the PyTorch code export does not write"};
+    }
+}
+
+bool isIdentifier(const std::string &s)
+{
+    return !s.empty() && !std::isdigit(static_cast<unsigned char>(s[0])) &&
+           std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+// PyTorch's constructor of an equivalent module: the same layer with the same options, so
+// that its state_dict names and forward are LibTorch's. Modules of FuseLab's own (residual
+// blocks, sequence inputs, the transformer stack) become containers of their parts, which
+// the generated forward calls one by one.
+std::string ctor(const torch::nn::Module &m, const std::string &indent)
+{
+    const std::string in = indent + "    ";
+    auto list = [&](const char *open, const char *close) {
+        std::string s = open;
+        for (const auto &c : m.named_children())
+            s += "\n" + in + ctor(*c.value(), in) + ",";
+        return s + "\n" + indent + close;
+    };
+    if (dynamic_cast<const torch::nn::SequentialImpl *>(&m))
+        return list("nn.Sequential(", ")");
+    if (dynamic_cast<const torch::nn::ModuleListImpl *>(&m))
+        return list("nn.ModuleList([", "])");
+    auto conv = [&](const char *type, const auto &o, const std::string &k, const std::string &stride, const std::string &dil, bool bias) {
+        std::string pad;
+        visit([&](const auto &v) {
+            if constexpr (!std::is_same_v<std::decay_t<decltype(v)>, torch::enumtype::kSame> && !std::is_same_v<std::decay_t<decltype(v)>, torch::enumtype::kValid>)
+                pad = tuple(v);
+        }, o.padding());
+        if (pad.empty())
+            throw Refused{"a convolution with 'same'/'valid' padding"};
+        return std::string(type) + "(" + std::to_string(o.in_channels()) + ", " + std::to_string(o.out_channels()) + ", kernel_size=" + k +
+               ", stride=" + stride + ", padding=" + pad + ", dilation=" + dil + ", groups=" + std::to_string(o.groups()) + ", bias=" + pyBool(bias) + ")";
+    };
+    if (const auto *c = dynamic_cast<const torch::nn::Conv2dImpl *>(&m))
+        return conv("nn.Conv2d", c->options, tuple(c->options.kernel_size()), tuple(c->options.stride()), tuple(c->options.dilation()), c->bias.defined());
+    if (const auto *c = dynamic_cast<const torch::nn::Conv1dImpl *>(&m))
+        return conv("nn.Conv1d", c->options, tuple(c->options.kernel_size()), tuple(c->options.stride()), tuple(c->options.dilation()), c->bias.defined());
+    auto bn = [&](const char *type, const auto &o) {
+        return std::string(type) + "(" + std::to_string(o.num_features()) + ", eps=" + num(o.eps()) +
+               ", momentum=" + (o.momentum() ? num(*o.momentum()) : "None") + ", affine=" + pyBool(o.affine()) +
+               ", track_running_stats=" + pyBool(o.track_running_stats()) + ")";
+    };
+    if (const auto *b = dynamic_cast<const torch::nn::BatchNorm2dImpl *>(&m))
+        return bn("nn.BatchNorm2d", b->options);
+    if (const auto *b = dynamic_cast<const torch::nn::BatchNorm1dImpl *>(&m))
+        return bn("nn.BatchNorm1d", b->options);
+    if (const auto *n = dynamic_cast<const torch::nn::LayerNormImpl *>(&m))
+        return "nn.LayerNorm(" + ints(n->options.normalized_shape()) + ", eps=" + num(n->options.eps()) + ", elementwise_affine=" +
+               pyBool(n->options.elementwise_affine()) + ")";
+    if (const auto *l = dynamic_cast<const torch::nn::LinearImpl *>(&m))
+        return "nn.Linear(" + std::to_string(l->options.in_features()) + ", " + std::to_string(l->options.out_features()) + ", bias=" + pyBool(l->bias.defined()) + ")";
+    if (dynamic_cast<const torch::nn::ReLUImpl *>(&m))
+        return "nn.ReLU()";
+    if (dynamic_cast<const torch::nn::TanhImpl *>(&m))
+        return "nn.Tanh()";
+    if (dynamic_cast<const torch::nn::SigmoidImpl *>(&m))
+        return "nn.Sigmoid()";
+    if (const auto *g = dynamic_cast<const torch::nn::GELUImpl *>(&m))
+        return "nn.GELU(approximate=" + quoted(g->options.approximate()) + ")";
+    if (const auto *d = dynamic_cast<const torch::nn::DropoutImpl *>(&m))
+        return "nn.Dropout(" + num(d->options.p()) + ")";
+    if (const auto *p = dynamic_cast<const torch::nn::MaxPool2dImpl *>(&m)) {
+        const auto &o = p->options;
+        return "nn.MaxPool2d(" + tuple(o.kernel_size()) + ", stride=" + tuple(o.stride()) + ", padding=" + tuple(o.padding()) + ", dilation=" +
+               tuple(o.dilation()) + ", ceil_mode=" + pyBool(o.ceil_mode()) + ")";
+    }
+    if (const auto *p = dynamic_cast<const torch::nn::AvgPool2dImpl *>(&m)) {
+        const auto &o = p->options;
+        if (o.divisor_override())
+            throw Refused{"average pooling with a divisor override"};
+        return "nn.AvgPool2d(" + tuple(o.kernel_size()) + ", stride=" + tuple(o.stride()) + ", padding=" + tuple(o.padding()) + ", ceil_mode=" +
+               pyBool(o.ceil_mode()) + ", count_include_pad=" + pyBool(o.count_include_pad()) + ")";
+    }
+    if (const auto *e = dynamic_cast<const torch::nn::EmbeddingImpl *>(&m)) {
+        const auto &o = e->options;
+        if (o.max_norm())
+            throw Refused{"an embedding with max_norm"};
+        return "nn.Embedding(" + std::to_string(o.num_embeddings()) + ", " + std::to_string(o.embedding_dim()) +
+               (o.padding_idx() ? ", padding_idx=" + std::to_string(*o.padding_idx()) : std::string()) + ")";
+    }
+    if (const auto *a = dynamic_cast<const torch::nn::MultiheadAttentionImpl *>(&m)) {
+        const auto &o = a->options;
+        if (!a->_qkv_same_embed_dim || a->bias_k.defined() || o.add_zero_attn())
+            throw Refused{"its attention has separate key/value sizes or extra key/value biases"};
+        return "nn.MultiheadAttention(" + std::to_string(o.embed_dim()) + ", " + std::to_string(o.num_heads()) + ", dropout=" + num(o.dropout()) +
+               ", bias=" + pyBool(a->in_proj_bias.defined()) + ")";
+    }
+    if (const auto *l = dynamic_cast<const torch::nn::TransformerEncoderLayerImpl *>(&m)) {
+        const auto &o = l->options;
+        std::string act;
+        visit([&](const auto &v) {
+            using V = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<V, torch::enumtype::kReLU>)
+                act = "relu";
+            else if constexpr (std::is_same_v<V, torch::enumtype::kGELU>)
+                act = "gelu";
+        }, o.activation());
+        if (act.empty())
+            throw Refused{"its transformer layer has a custom activation"};
+        const auto &norm = dynamic_cast<const torch::nn::LayerNormImpl &>(child(*l, "norm1"));
+        return "nn.TransformerEncoderLayer(" + std::to_string(o.d_model()) + ", " + std::to_string(o.nhead()) + ", dim_feedforward=" +
+               std::to_string(o.dim_feedforward()) + ", dropout=" + num(o.dropout()) + ", activation=" + (quoted)(act) + ", layer_norm_eps=" +
+               num(norm.options.eps()) + ")";
+    }
+    auto rnn = [&](const char *type, const auto &o) {
+        return std::string(type) + "(" + std::to_string(o.input_size()) + ", " + std::to_string(o.hidden_size()) + ", num_layers=" +
+               std::to_string(o.num_layers()) + ", bias=" + pyBool(o.bias()) + ", batch_first=" + pyBool(o.batch_first()) + ", dropout=" +
+               num(o.dropout()) + ", bidirectional=" + pyBool(o.bidirectional()) + ")";
+    };
+    if (const auto *g = dynamic_cast<const torch::nn::GRUImpl *>(&m))
+        return rnn("nn.GRU", g->options);
+    if (const auto *l = dynamic_cast<const torch::nn::LSTMImpl *>(&m)) {
+        if (l->options.proj_size() > 0)
+            throw Refused{"an LSTM with projections"};
+        return rnn("nn.LSTM", l->options);
+    }
+    // FuseLab's own container modules: their parts, by name.
+    if (!m.named_parameters(false).is_empty() || !m.named_buffers(false).is_empty())
+        throw Refused{"its layer " + m.name() + " has no PyTorch translation yet"};
+    std::string s = "parts({";
+    for (const auto &c : m.named_children())
+        s += "\n" + in + quoted(c.key()) + ": " + ctor(*c.value(), in) + ",";
+    return s + (m.named_children().is_empty() ? "})" : "\n" + indent + "})");
+}
+
+std::string Emitter::pythonClass(const std::string &name, const std::string &doc, const std::string &out, const std::string &mask) const
+{
+    std::string src = "class " + name + "(nn.Module):\n    \"\"\"" + doc + "\"\"\"\n\n    def __init__(self):\n        super().__init__()\n";
+    for (const auto &c : m_block->named_children()) {
+        const std::string made = ctor(*c.value(), "        ");
+        src += isIdentifier(c.key()) ? "        self." + c.key() + " = " + made + "\n" : "        self.add_module(" + quoted(c.key()) + ", " + made + ")\n";
+    }
+    for (const auto &p : m_block->named_parameters(false))
+        src += "        self." + p.key() + " = nn.Parameter(torch.zeros(" + shapeArgs(p.value()) + pyDtype(p.value()) + "))\n";
+    for (const auto &b : m_block->named_buffers(false))
+        src += "        self.register_buffer(" + quoted(b.key()) + ", torch.zeros(" + shapeArgs(b.value()) + pyDtype(b.value()) + "))\n";
+    for (const auto &[n, t] : m_constants) {
+        std::string values;
+        const torch::Tensor flat = t.reshape({-1});
+        for (std::int64_t i = 0; i < flat.numel(); ++i)
+            values += (i ? ", " : "") + num(flat[i].item<double>());
+        src += "        self.register_buffer(" + quoted(n) + ", torch.tensor([" + values + "]).reshape(" + shapeArgs(t) + "), persistent=False)\n";
+    }
+    src += "\n    def forward(self, xs: List[Tensor], masks: List[Tensor]) -> Tuple[Tensor, Tensor]:\n";
+    for (const auto &l : m_lines)
+        src += l + "\n";
+    return src + "        return " + out + ", " + mask + "\n";
+}
+
+// kPythonPreamble, kTrainPy: core/export/python/*.py, embedded at build time.
+
 
 } // namespace
 
@@ -786,6 +1048,68 @@ void saveTorchScript(const FusionModel &model, const std::vector<std::string> &c
     std::ostringstream bytes;
     root.save(bytes);
     writeFileAtomically(path, bytes.str());
+}
+
+std::string pythonModelSource(const FusionModel &model, const std::vector<std::string> &classes, const std::vector<std::string> &inputNames)
+{
+    std::string classesSrc, init, forward = "    def forward(self";
+    for (std::size_t m = 0; m < inputNames.size(); ++m)
+        forward += ", x" + std::to_string(m) + ": Tensor";
+    forward += ", present: Tensor) -> Tensor:\n        \"\"\"Logits [batch, classes]; present [batch, inputs]: 1 where a sample has that input.\"\"\"\n"
+               "        p = present.float()\n";
+    for (const FusionModelImpl::Step &s : model->steps()) {
+        const GraphNode *n = model->graph().node(s.node);
+        std::string attr = "node_" + s.node; // FuseLab's module name: the state_dict's
+        std::replace(attr.begin(), attr.end(), '.', '_');
+        const std::string cls = "Node_" + ident(s.node);
+        const std::string ref = isIdentifier(attr) ? "self." + attr : "getattr(self, " + (quoted)(attr) + ")";
+        init += isIdentifier(attr) ? "        self." + attr + " = " + cls + "()\n" : "        self.add_module(" + (quoted)(attr) + ", " + cls + "())\n";
+        std::string xs = "[", masks = "[";
+        std::size_t count = 0;
+        if (s.column >= 0) {
+            xs += "x" + std::to_string(s.column);
+            masks += "p[:, " + std::to_string(s.column) + "]";
+            count = 1;
+        } else {
+            for (const auto &port : s.sources)
+                for (const auto &[from, idx] : port) {
+                    if (idx != 0)
+                        throw Error(Message(FL_TR("Export", "block %1 (%2) cannot be exported as PyTorch code: %3"), n->displayName(), n->type,
+                                            std::string("it reads a second output of another block")));
+                    xs += std::string(count ? ", " : "") + "o_" + ident(from);
+                    masks += std::string(count ? ", " : "") + "m_" + ident(from);
+                    ++count;
+                }
+        }
+        try {
+            Emitter e(*s.module);
+            const auto [out, mask] = block(e, n->type, *s.module, count);
+            std::string doc = n->type + ": " + n->displayName();
+            std::replace(doc.begin(), doc.end(), '"', '\'');
+            std::replace(doc.begin(), doc.end(), '\\', '/');
+            classesSrc += "\n\n" + e.pythonClass(cls, doc, out, mask);
+        } catch (const Refused &r) {
+            throw Error(Message(FL_TR("Export", "block %1 (%2) cannot be exported as PyTorch code: %3"), n->displayName(), n->type, r.why));
+        }
+        forward += "        o_" + ident(s.node) + ", m_" + ident(s.node) + " = " + ref + "(" + xs + "], " + masks + "])\n";
+    }
+    forward += "        return o_" + ident(model->analysis().outputNode) + "\n";
+    std::string names = "[", inputs = "[";
+    for (std::size_t i = 0; i < classes.size(); ++i)
+        names += (i ? ", " : "") + quoted(classes[i]);
+    for (std::size_t i = 0; i < inputNames.size(); ++i)
+        inputs += (i ? ", " : "") + quoted(inputNames[i]);
+    std::string src = kPythonPreamble + classesSrc.substr(1) + "\n\nclass FuseLabModel(nn.Module):\n"
+                      "    \"\"\"The whole model: the blocks in the graph's order.\"\"\"\n\n"
+                      "    class_names = " + names + "]\n    input_names = " + inputs + "]\n    multi_label = " + pyBool(model->multiLabel()) + "\n\n"
+                      "    def __init__(self):\n        super().__init__()\n" + init + "\n" + forward +
+                      "\n\ndef load_model(weights: str = os.path.join(HERE, \"model.safetensors\"), device: str = \"cpu\") -> FuseLabModel:\n"
+                      "    \"\"\"The model with the exported (or any FuseLab-named) weights, in eval mode.\"\"\"\n"
+                      "    model = FuseLabModel()\n"
+                      "    state, _ = load_safetensors(weights)\n"
+                      "    model.load_state_dict(state, strict=True)\n"
+                      "    return model.to(device).eval()\n";
+    return src;
 }
 
 } // namespace fuselab

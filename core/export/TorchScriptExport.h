@@ -22,4 +22,12 @@ std::vector<std::string> torchScriptBlockTypes();
 void saveTorchScript(const FusionModel &model, const std::vector<std::string> &classes, const std::vector<std::string> &inputNames,
                      const std::string &path);
 
+// The same model as PyTorch code (model.py): an nn.Module per block built from PyTorch's
+// own layers (nn.Conv2d, nn.GRU, nn.MultiheadAttention, ...) with the block's options, its
+// forward the same computation as the TorchScript one, state_dict names FuseLab's (so
+// model.safetensors loads with strict=True), a FuseLabModel running them in the graph's
+// order, load_model() and a dependency-free safetensors reader and writer. Error naming a
+// block it cannot write (the TorchScript encoder).
+std::string pythonModelSource(const FusionModel &model, const std::vector<std::string> &classes, const std::vector<std::string> &inputNames);
+
 } // namespace fuselab
