@@ -16,6 +16,27 @@ if(NOT nlohmann_json_FOUND)
     INTERFACE_INCLUDE_DIRECTORIES "${FUSELAB_JSON_INCLUDE_DIR}")
 endif()
 
+# Distributed training on LibTorch's c10d (docs/distributed.md): on where its headers and
+# gloo's are found (Debian: libtorch-dev with libgloo-dev; LibTorch itself holds the
+# process groups), off with a message otherwise. NCCL (CUDA ranks) where nccl.h is found
+# and LibTorch has CUDA.
+option(FUSELAB_WITH_DISTRIBUTED "Data-parallel training on PyTorch's c10d (Gloo; NCCL with CUDA)" ON)
+set(FUSELAB_HAVE_C10D OFF)
+set(FUSELAB_HAVE_NCCL OFF)
+if(FUSELAB_WITH_DISTRIBUTED)
+  find_path(FUSELAB_C10D_INCLUDE torch/csrc/distributed/c10d/ProcessGroupGloo.hpp HINTS ${TORCH_INCLUDE_DIRS})
+  find_path(FUSELAB_GLOO_INCLUDE gloo/algorithm.h HINTS ${TORCH_INCLUDE_DIRS})
+  if(FUSELAB_C10D_INCLUDE AND FUSELAB_GLOO_INCLUDE)
+    set(FUSELAB_HAVE_C10D ON)
+    find_path(FUSELAB_NCCL_INCLUDE nccl.h)
+    if(FUSELAB_NCCL_INCLUDE AND TARGET torch_cuda)
+      set(FUSELAB_HAVE_NCCL ON)
+    endif()
+  else()
+    message(STATUS "FuseLab: distributed training off: LibTorch's c10d headers or gloo's (libgloo-dev) were not found")
+  endif()
+endif()
+
 if(FUSELAB_WITH_INGEST)
   find_package(PkgConfig REQUIRED)
   pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)

@@ -14,6 +14,8 @@ packages=(
   qt6-multimedia-dev
   # engine
   libtorch-dev nlohmann-json3-dev zlib1g-dev libxxhash-dev
+  # distributed training: gloo's headers for LibTorch's c10d process groups
+  libgloo-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libsndfile1-dev libsamplerate0-dev libsentencepiece-dev libicu-dev
   # real data for tests and benchmarks

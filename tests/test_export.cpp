@@ -419,7 +419,7 @@ private Q_SLOTS:
     }
 
     // The "pytorch" export of a real run: train.py's Dataset turns the manifest's samples
-    // (images resized up and down, RGB and grey, captions, a missing caption) into exactly
+    // (images resized up and down, RGB and grey, large JPEGs, captions, a missing caption) into exactly
     // the tensors FuseLab's cache holds; torchrun runs it on two processes (Gloo) and the
     // weights it writes start a FuseLab run.
     void pytorchExportTrainsWithTorchrun()
@@ -427,8 +427,12 @@ private Q_SLOTS:
         const std::string root = dir() + "/pytrain";
         std::string manifest = "image,caption,label,split\n";
         for (int i = 0; i < 16; ++i) {
-            const std::string img = "img" + std::to_string(i) + ".png";
-            test::writeImage(root + "/data/" + img, i % 2 ? 20 : 7, i % 3 ? 14 : 9, i % 4 ? 3 : 1, 8, i);
+            // PNGs resized up and down, grey and RGB; large JPEGs (decoded reduced by FuseLab)
+            const std::string img = "img" + std::to_string(i) + (i % 5 == 3 ? ".jpg" : ".png");
+            if (i % 5 == 3)
+                test::writeImage(root + "/data/" + img, 61, 50, i % 2 ? 3 : 1, 8, i);
+            else
+                test::writeImage(root + "/data/" + img, i % 2 ? 20 : 7, i % 3 ? 14 : 9, i % 4 ? 3 : 1, 8, i);
             const std::string caption = i == 5 ? "" : std::string(i % 2 ? "a bright sky" : "the dark night") + (i % 3 ? " , again" : "");
             manifest += img + ",\"" + caption + "\"," + (i % 2 ? "bright" : "dark") + "," + (i < 12 ? "train" : "val") + "\n";
         }

@@ -603,6 +603,53 @@
     </message>
 </context>
 <context>
+    <name>Distributed</name>
+    <message>
+        <source>distributed launch: %1 is not set</source>
+        <translation>分布式启动：未设置 %1</translation>
+    </message>
+    <message>
+        <source>distributed launch: %1 is &quot;%2&quot;, not a number</source>
+        <translation>分布式启动：%1 为“%2”，不是数字</translation>
+    </message>
+    <message>
+        <source>distributed launch: rank %1 is not below the world size %2</source>
+        <translation>分布式启动：进程序号 %1 不小于进程总数 %2</translation>
+    </message>
+    <message>
+        <source>distributed launch: MASTER_ADDR is not set (the host of rank 0; under SLURM: export MASTER_ADDR=$(scontrol show hostnames &quot;$SLURM_JOB_NODELIST&quot; | head -n 1))</source>
+        <translation>分布式启动：未设置 MASTER_ADDR（0 号进程所在主机；在 SLURM 下：export MASTER_ADDR=$(scontrol show hostnames &quot;$SLURM_JOB_NODELIST&quot; | head -n 1)）</translation>
+    </message>
+    <message>
+        <source>distributed launch: MASTER_PORT %1 is not a port</source>
+        <translation>分布式启动：MASTER_PORT %1 不是有效端口</translation>
+    </message>
+    <message>
+        <source>FUSELAB_DISTRIBUTED_TIMEOUT is &quot;%1&quot;, not a number of seconds</source>
+        <translation>FUSELAB_DISTRIBUTED_TIMEOUT 为“%1”，不是秒数</translation>
+    </message>
+    <message>
+        <source>distributed training stopped on rank %1 of %2: the %3 with the other ranks failed (%4); another rank has probably failed or stopped: see its output</source>
+        <translation>分布式训练在第 %1 号进程（共 %2 个）上停止：与其他进程的 %3 失败（%4）；可能是另一个进程出错或已停止，请查看其输出</translation>
+    </message>
+    <message>
+        <source>rank %1 could not reach the rendezvous store at %2:%3: %4</source>
+        <translation>%1 号进程无法连接位于 %2:%3 的汇合存储：%4</translation>
+    </message>
+    <message>
+        <source>this FuseLab was built without NCCL, which distributed training on CUDA needs (rebuild where nccl.h is found, or train the ranks on the CPU)</source>
+        <translation>此 FuseLab 构建时未包含 NCCL，而在 CUDA 上进行分布式训练需要它（请在能找到 nccl.h 的环境中重新构建，或让各进程在 CPU 上训练）</translation>
+    </message>
+    <message>
+        <source>rank %1 could not join the process group: %2</source>
+        <translation>%1 号进程无法加入进程组：%2</translation>
+    </message>
+    <message>
+        <source>this FuseLab was built without distributed training (LibTorch&apos;s c10d and gloo&apos;s headers were not found when it was built; see docs/distributed.md)</source>
+        <translation>此 FuseLab 构建时未包含分布式训练（构建时未找到 LibTorch 的 c10d 或 gloo 的头文件；见 docs/distributed.md）</translation>
+    </message>
+</context>
+<context>
     <name>Experiment</name>
     <message>
         <source>fuselab_experiment: version %1 is not one this FuseLab reads (it reads 1 to %2)</source>
@@ -652,20 +699,20 @@
         <translation>%1 不是 FuseLab 的导出（没有 FuseLab 的 preprocessing.json）：FuseLab 只替换自己的导出；请选择空文件夹或新文件夹</translation>
     </message>
     <message>
-        <source>%1 export is not available in this version of FuseLab yet (it writes: safetensors, torchscript, onnx)</source>
-        <translation>此版本的 FuseLab 尚不能导出 %1（可导出：safetensors、torchscript、onnx）</translation>
-    </message>
-    <message>
-        <source>name a format to export (safetensors, torchscript, onnx, or all)</source>
-        <translation>请指定导出格式（safetensors、torchscript、onnx 或 all）</translation>
-    </message>
-    <message>
         <source>block %1 (%2) cannot be exported to ONNX: %3</source>
         <translation>模块 %1（%2）无法导出为 ONNX：%3</translation>
     </message>
     <message>
         <source>block %1 (%2) cannot be exported as PyTorch code: %3</source>
         <translation>模块 %1（%2）无法导出为 PyTorch 代码：%3</translation>
+    </message>
+    <message>
+        <source>%1 export is not available in this version of FuseLab yet (it writes: safetensors, torchscript, onnx, pytorch)</source>
+        <translation>此版本的 FuseLab 尚不能导出 %1（可导出：safetensors、torchscript、onnx、pytorch）</translation>
+    </message>
+    <message>
+        <source>name a format to export (safetensors, torchscript, onnx, pytorch, or all)</source>
+        <translation>请指定导出格式（safetensors、torchscript、onnx、pytorch 或 all）</translation>
     </message>
 </context>
 <context>

@@ -6,6 +6,8 @@
 
 #include "core/export/Export.h"
 #include "core/project/Services.h"
+#include "core/train/Launch.h"
+#include "core/train/Trainer.h"
 
 #include <algorithm>
 #include <atomic>
@@ -157,7 +159,23 @@ int trainCommand(const std::vector<std::string> &raw)
         }
         std::signal(SIGINT, requestStop);
         std::signal(SIGTERM, requestStop);
-        TrainProgress progress(a.flag("quiet"));
+        // A distributed launch (torchrun, srun): join the process group first. Ranks other
+        // than 0 print only errors; rank 0 reports as a single process does.
+        const LaunchInfo launch = launchFromEnvironment();
+        std::shared_ptr<Communicator> comm;
+        std::optional<std::string> rankDevice;
+        if (launch.distributed) {
+            std::string device = a.value("device").value_or("");
+            if (device.empty())
+                device = a.value("resume") ? RunFolder(*a.value("resume")).readExperiment().training.device
+                                           : (a.positional().empty() ? std::string("cpu") : Experiment::load(a.positional()[0]).training.device);
+            device = Trainer::resolveDevice(device);
+            if (device.rfind("cuda", 0) == 0) // each rank its LOCAL_RANK GPU
+                device = "cuda:" + std::to_string(launch.localRank);
+            rankDevice = device;
+            comm = joinProcessGroup(launch, device, distributedTimeout());
+        }
+        TrainProgress progress(a.flag("quiet") || launch.rank != 0);
         TrainingReport report;
         std::string runDir;
         try {
@@ -169,8 +187,9 @@ int trainCommand(const std::vector<std::string> &raw)
                                      "start a new run to change them");
                 ResumeRequest r;
                 r.runDir = runDir = *resume;
-                r.device = a.value("device");
+                r.device = rankDevice ? rankDevice : a.value("device");
                 r.cache = a.value("cache").value_or("");
+                r.comm = comm;
                 report = resumeRun(r, &progress);
             } else {
                 if (a.positional().size() != 1)
@@ -178,7 +197,8 @@ int trainCommand(const std::vector<std::string> &raw)
                 TrainRequest r;
                 r.experimentFile = a.positional()[0];
                 r.runDir = runDir = a.value("out").value_or(defaultRunDir(r.experimentFile));
-                r.device = a.value("device");
+                r.device = rankDevice ? rankDevice : a.value("device");
+                r.comm = comm;
                 if (a.value("epochs"))
                     r.epochs = static_cast<int>(a.intValue("epochs", 1, 1, 100000));
                 if (a.value("seed"))
@@ -203,6 +223,8 @@ int trainCommand(const std::vector<std::string> &raw)
             std::fprintf(stderr, "fuselab-cli train: %s%s\n", err.what(), cliHint(err).c_str());
             return kExitFailed;
         }
+        if (launch.rank != 0) // rank 0 reports the run
+            return kExitOk;
         if (report.stopped) {
             std::fprintf(stderr, "stopped after %d complete epoch(s); continue with: fuselab-cli train --resume %s\n",
                          report.epochsCompleted, runDir.c_str());

@@ -204,13 +204,13 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
             if (std::find(formats.begin(), formats.end(), f) == formats.end())
                 formats.push_back(f);
         } else if (std::find(planned.begin(), planned.end(), f) != planned.end()) {
-            throw Error(Message(FL_TR("Export", "%1 export is not available in this version of FuseLab yet (it writes: safetensors, torchscript, onnx)"), f));
+            throw Error(Message(FL_TR("Export", "%1 export is not available in this version of FuseLab yet (it writes: safetensors, torchscript, onnx, pytorch)"), f));
         } else {
             throw Error(Message(FL_TR("Export", "unknown export format \"%1\" (formats: safetensors, torchscript, onnx, pytorch, all)"), f));
         }
     }
     if (formats.empty())
-        throw Error(Message(FL_TR("Export", "name a format to export (safetensors, torchscript, onnx, or all)")));
+        throw Error(Message(FL_TR("Export", "name a format to export (safetensors, torchscript, onnx, pytorch, or all)")));
     if (request.outDir.empty())
         throw Error(Message(FL_TR("Export", "name the folder to export into")));
 
@@ -301,7 +301,7 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
         for (const std::string &f : formats) {
             fuselab::checkpoint(observer);
             written.push_back(f);
-            if (f == "safetensors" || (f == "pytorch" && !fs::exists(tmp / "model.safetensors"))) {
+            if ((f == "safetensors" || f == "pytorch") && !fs::exists(tmp / "model.safetensors")) { // pytorch's model.py loads it
                 nlohmann::json names = nlohmann::json::array();
                 for (const CacheColumn &c : cache.columns())
                     names.push_back(c.name);

@@ -199,7 +199,7 @@ public:
         for (int k = 2; m_names.count(n); ++k)
             n = name + "_" + std::to_string(k);
         m_names.insert(n);
-        m_bytes += static_cast<std::size_t>(t.numel()) * 8;
+        m_bytes += static_cast<std::size_t>(t.numel()) * (t.scalar_type() == torch::kLong || t.scalar_type() == torch::kDouble ? 8 : 4);
         bytesField(m_graph, 5, tensorProto(n, t));
         return n;
     }
@@ -229,8 +229,8 @@ public:
     V sub(const V &a, const V &b) { return bin("Sub", a, b); }
     V mul(const V &a, const V &b) { return bin("Mul", a, b); }
     V div(const V &a, const V &b) { return bin("Div", a, b); }
-    // a / b where b broadcasts (OpenCV 4.6 divides only same-shaped or constant tensors;
-    // it multiplies with broadcasting): a · (1 / b), within a rounding of a / b
+    // a / b where b broadcasts, as a · (1 / b) (within a rounding of a / b): one pattern
+    // less for runtimes that divide only same-shaped tensors
     V divBy(const V &a, const V &b) { return mul(a, un("Reciprocal", b)); }
     V un(const char *type, const V &a) { return op(type, {a.n}, a.rank); }
     V reshape(const V &x, const std::vector<std::int64_t> &shape) { return op("Reshape", {x.n, i64(shape)}, static_cast<int>(shape.size())); }
@@ -819,7 +819,7 @@ std::vector<std::string> onnxBlockTypes()
 
 std::vector<std::string> onnxOpenCvBlockTypes()
 {
-    return {"input.image", "encoder.cnn", "encoder.mlp", "encoder.resnet", "fusion.concat", "head.classification", "head.multilabel", "output"};
+    return {"input.image", "encoder.cnn", "encoder.mlp", "encoder.resnet", "head.classification", "head.multilabel", "output"};
 }
 
 void saveOnnx(const FusionModel &model, const std::vector<std::string> &classes, const std::vector<std::string> &inputNames,

@@ -4,19 +4,21 @@
 // protocol buffer encoder (core/export/Protobuf.h: no ONNX or protobuf library needed to
 // export, so the headless engine exports too). Inference only: dropout is left out and
 // batch normalisation uses its running statistics. Each block becomes standard operators
-// built from its options, with its weights as initializers named as in safetensors
-// (`node_<id>.<path>`; recurrent weights reordered to ONNX's gate order get a suffix).
+// built from its options, with its weights as initializers named after FuseLab's
+// (`node_<id>.<path>`; a weight the translation changes gets a suffix: recurrent weights
+// in ONNX's gate order, attention projections split and the query's scaled, transposed
+// linear weights `weight_t`).
 //
 // Inputs `x0` ... `x{M-1}` (float32, or int64 token ids for text) with a dynamic first
 // dimension `batch` (an input the graph does not read is not declared: `x1` is absent from
 // an image-only model of a dataset with sound too), and `present` (float32 [batch, M]:
 // 1 = the sample has that input, M counting every input);
 // output `logits` [batch, classes]. The model's metadata holds class_names and
-// input_names (JSON arrays) and the FuseLab version.
+// input_names (JSON arrays); producer_version the FuseLab version.
 //
 // Written so that OpenCV's dnn (4.6) can run what it supports too: layer normalisation and
-// GELU as elementary operators, the attention scale folded into the query weights,
-// unsqueeze as Reshape, GRUs with linear_before_reset (PyTorch's form).
+// GELU as elementary operators, the attention scale folded into the query weights, GRUs
+// with linear_before_reset (PyTorch's form).
 #include "core/model/FusionModel.h"
 
 #include <string>

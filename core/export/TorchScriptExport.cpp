@@ -709,7 +709,7 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
             const std::string a = e.layer(child(*layer, "dropout1"), pre + "dropout1.", multiheadAttention(e, attn, pre + "self_attn.", h, h, true, padding));
             const std::string r = e.layer(child(*layer, "norm1"), pre + "norm1.", e.assign(h + " + " + a));
             std::string f = e.layer(child(*layer, "linear1"), pre + "linear1.", r);
-            f = e.assign(relu ? "torch.relu(" + f + ")" : "torch.gelu(" + f + ")");
+            f = e.assign(relu ? "torch.relu(" + f + ")" : (e.python() ? "nn.functional.gelu(" : "torch.gelu(") + f + ")");
             f = e.layer(child(*layer, "linear2"), pre + "linear2.", e.layer(child(*layer, "dropout"), pre + "dropout.", f));
             h = e.layer(child(*layer, "norm2"), pre + "norm2.", e.assign(r + " + " + e.layer(child(*layer, "dropout2"), pre + "dropout2.", f)));
         }
@@ -1052,7 +1052,7 @@ void saveTorchScript(const FusionModel &model, const std::vector<std::string> &c
 
 std::string pythonModelSource(const FusionModel &model, const std::vector<std::string> &classes, const std::vector<std::string> &inputNames)
 {
-    std::string classesSrc, init, forward = "    def forward(self";
+    std::string classesSrc, init, used, forward = "    def forward(self";
     for (std::size_t m = 0; m < inputNames.size(); ++m)
         forward += ", x" + std::to_string(m) + ": Tensor";
     forward += ", present: Tensor) -> Tensor:\n        \"\"\"Logits [batch, classes]; present [batch, inputs]: 1 where a sample has that input.\"\"\"\n"
@@ -1069,6 +1069,7 @@ std::string pythonModelSource(const FusionModel &model, const std::vector<std::s
         if (s.column >= 0) {
             xs += "x" + std::to_string(s.column);
             masks += "p[:, " + std::to_string(s.column) + "]";
+            used += (used.empty() ? "" : ", ") + std::to_string(s.column);
             count = 1;
         } else {
             for (const auto &port : s.sources)
@@ -1101,7 +1102,8 @@ std::string pythonModelSource(const FusionModel &model, const std::vector<std::s
         inputs += (i ? ", " : "") + quoted(inputNames[i]);
     std::string src = kPythonPreamble + classesSrc.substr(1) + "\n\nclass FuseLabModel(nn.Module):\n"
                       "    \"\"\"The whole model: the blocks in the graph's order.\"\"\"\n\n"
-                      "    class_names = " + names + "]\n    input_names = " + inputs + "]\n    multi_label = " + pyBool(model->multiLabel()) + "\n\n"
+                      "    class_names = " + names + "]\n    input_names = " + inputs + "]\n    multi_label = " + pyBool(model->multiLabel()) +
+                      "\n    used_inputs = [" + used + "]  # the inputs the graph reads (others may be zeros)\n\n"
                       "    def __init__(self):\n        super().__init__()\n" + init + "\n" + forward +
                       "\n\ndef load_model(weights: str = os.path.join(HERE, \"model.safetensors\"), device: str = \"cpu\") -> FuseLabModel:\n"
                       "    \"\"\"The model with the exported (or any FuseLab-named) weights, in eval mode.\"\"\"\n"

@@ -4,6 +4,7 @@
 #include "core/document/Templates.h"
 #include "core/model/BlockCatalogue.h"
 #include "core/model/FusionModel.h"
+#include "core/train/Launch.h"
 #include "core/train/Trainer.h"
 
 #ifdef FUSELAB_WITH_INGEST
@@ -158,6 +159,18 @@ TrainingReport trainExperiment(const TrainRequest &request, TrainingObserver *ob
     Trainer::resolveDevice(e.training.device); // an unusable device is refused before any work
     const std::string runDir = request.runDir.empty() ? defaultRunDir(request.experimentFile) : request.runDir;
     const RunFolder run(runDir);
+    if (request.comm && request.comm->size() > 1 && request.comm->rank() != 0) {
+        // Another rank: rank 0 prepares the cache and the run folder; then the same cache is found.
+        request.comm->barrier();
+        TrainerOptions o;
+        o.runDir = runDir;
+        o.experimentDir = fs::absolute(request.experimentFile).parent_path().string();
+        o.announcePreparing = false;
+        o.initWeights = request.initWeights.empty() ? std::string() : fs::absolute(request.initWeights).string();
+        o.cacheDir = request.cache.empty() ? prepareCache(e, o.experimentDir, request.cacheRequest, observer).dir : request.cache;
+        o.comm = request.comm;
+        return Trainer(e, o).run(observer);
+    }
     if (run.isRun() || fs::exists(run.checkpointDir()))
         throw Error(Message(FL_TR("Services", "%1 already holds a run; choose another folder, or resume that run"), runDir));
     TrainerOptions o;
@@ -176,6 +189,9 @@ TrainingReport trainExperiment(const TrainRequest &request, TrainingObserver *ob
     record.created = utcTimestamp();
     run.writeRecord(record);
     const RunFolder::Lock lock = run.lock();
+    o.comm = request.comm;
+    if (o.comm && o.comm->size() > 1)
+        o.comm->barrier(); // the cache and the run folder are ready for the other ranks
     return Trainer(e, o).run(observer);
 }
 
@@ -184,12 +200,19 @@ TrainingReport resumeRun(const ResumeRequest &request, TrainingObserver *observe
     const RunFolder run(request.runDir);
     if (!fs::exists(run.experimentFile()))
         throw Error(Message(FL_TR("Services", "%1 is not a run folder (it has no experiment.fuselab.json)"), request.runDir));
-    const RunFolder::Lock lock = run.lock();
+    const bool first = !request.comm || request.comm->rank() == 0; // distributed: rank 0 locks and repairs the cache first
+    std::optional<RunFolder::Lock> lock;
+    if (first)
+        lock.emplace(run.lock());
     if (observer)
         observer->phaseChanged(TrainingPhase::PreparingData);
     // The experiment as used: its epochs, seed and the rest are the run's own.
     const Experiment e = run.readExperiment();
+    if (!first)
+        request.comm->barrier();
     const RunRecord record = request.cache.empty() ? ensureRunCache(run, observer) : run.readRecord();
+    if (first && request.comm && request.comm->size() > 1)
+        request.comm->barrier();
     TrainerOptions o;
     o.runDir = request.runDir;
     o.resume = true;
@@ -197,6 +220,7 @@ TrainingReport resumeRun(const ResumeRequest &request, TrainingObserver *observe
     o.cacheDir = request.cache.empty() ? record.cache : request.cache;
     o.device = request.device;
     o.announcePreparing = false;
+    o.comm = request.comm;
     if (o.device)
         Trainer::resolveDevice(*o.device);
     return Trainer(e, o).run(observer);

@@ -8,11 +8,14 @@
 #include "core/train/TrainingObserver.h"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace fuselab {
+
+class Communicator;
 
 struct LoadOptions;
 
@@ -66,6 +69,9 @@ struct TrainRequest {
     std::string cache;                  // train from this tensor cache instead of preparing one
     CacheRequest cacheRequest;
     std::string initWeights;            // start from these weights (safetensors, FuseLab names) instead of random ones
+    // A distributed launch's process group (joinProcessGroup): rank 0 prepares the cache and
+    // the run folder, the others wait for it, then all train (Trainer.h). Null: one process.
+    std::shared_ptr<Communicator> comm;
 };
 std::string defaultRunDir(const std::string &experimentFile);
 // Refuses a folder that already holds a run. The observer hears phaseChanged(PreparingData)
@@ -79,6 +85,7 @@ struct ResumeRequest {
     std::string runDir;
     std::optional<std::string> device;
     std::string cache;
+    std::shared_ptr<Communicator> comm; // as TrainRequest's; a run may resume at another world size
 };
 TrainingReport resumeRun(const ResumeRequest &request, TrainingObserver *observer = nullptr);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/train/Trainer.h"
 
+#include "core/train/Distributed.h"
+
 #include "core/export/Safetensors.h"
 #include "core/export/TensorBoard.h"
 #ifdef FUSELAB_WITH_INGEST
@@ -186,29 +188,21 @@ void moveBatch(CacheBatch &b, const torch::Device &device)
     b.labels = b.labels.to(device);
 }
 
-// Metrics (and per-sample predictions) of the model on some rows; `between` runs before
-// each batch (pause and stop).
-Evaluation evaluateRows(FusionModel &model, const TensorCache &cache, const std::vector<std::int64_t> &rows, std::int64_t batchSize,
-                        const torch::Device &device, const std::function<void(std::int64_t, std::int64_t)> &between)
+// The model's logits [n, C] (float, CPU) and labels on some rows, in their order; `between`
+// runs before each batch (pause and stop).
+std::pair<torch::Tensor, torch::Tensor> modelOutputs(FusionModel &model, const TensorCache &cache, const std::vector<std::int64_t> &rows,
+                                                     std::int64_t batchSize, const torch::Device &device,
+                                                     const std::function<void(std::int64_t, std::int64_t)> &between)
 {
     const auto C = static_cast<std::int64_t>(cache.classes().size());
     const bool multi = cache.multiLabel();
-    Evaluation ev;
-    ClassificationAccumulator single(C, {std::min<int>(5, static_cast<int>(C))});
-    MultiLabelAccumulator multiAcc(C);
-    auto result = [&] { return multi ? EvaluationMetrics::of(multiAcc.compute()) : EvaluationMetrics::of(single.compute()); };
-    if (rows.empty()) {
-        ev.metrics = result();
-        return ev;
-    }
     torch::NoGradGuard noGrad;
     model->eval();
-    double lossSum = 0;
+    std::vector<torch::Tensor> logits, labels;
     auto batches = chunk(rows, batchSize);
     const auto batchCount = static_cast<std::int64_t>(batches.size());
     BatchPrefetcher loader(cache, std::move(batches), nullptr, 0);
     std::int64_t done = 0;
-    std::size_t offset = 0;
     while (true) {
         if (between)
             between(done, batchCount);
@@ -216,11 +210,24 @@ Evaluation evaluateRows(FusionModel &model, const TensorCache &cache, const std:
         if (!b)
             break;
         moveBatch(*b, device);
-        const auto out = model->forward(b->inputs, b->present);
-        lossSum += taskLoss(out.logits, b->labels, multi, {}, true).item<double>();
-        const torch::Tensor logits = out.logits.to(torch::kCPU).to(torch::kFloat).contiguous();
-        const torch::Tensor labels = b->labels.to(torch::kCPU).contiguous();
-        const std::int64_t n = logits.size(0);
+        logits.push_back(model->forward(b->inputs, b->present).logits.to(torch::kCPU).to(torch::kFloat));
+        labels.push_back(b->labels.to(torch::kCPU));
+        ++done;
+    }
+    if (logits.empty())
+        return {torch::zeros({0, C}), multi ? torch::zeros({0, C}) : torch::zeros({0}, torch::kLong)};
+    return {torch::cat(logits).contiguous(), torch::cat(labels).contiguous()};
+}
+
+// Metrics, loss and per-sample predictions from the logits of `rows` (in their order).
+Evaluation evaluationOf(const torch::Tensor &logits, const torch::Tensor &labels, const std::vector<std::int64_t> &rows, std::int64_t C, bool multi)
+{
+    Evaluation ev;
+    ClassificationAccumulator single(C, {std::min<int>(5, static_cast<int>(C))});
+    MultiLabelAccumulator multiAcc(C);
+    const std::int64_t n = logits.size(0);
+    if (n > 0) {
+        ev.loss = taskLoss(logits, labels, multi, {}, true).item<double>() / double(n);
         if (multi) {
             multiAcc.addLogits(logits.data_ptr<float>(), labels.data_ptr<float>(), n);
         } else {
@@ -232,7 +239,7 @@ Evaluation evaluateRows(FusionModel &model, const TensorCache &cache, const std:
             const auto *p = classes.data_ptr<std::int64_t>();
             const auto *l = labels.data_ptr<std::int64_t>();
             for (std::int64_t i = 0; i < n; ++i) {
-                SamplePrediction sp{rows[offset + static_cast<std::size_t>(i)], static_cast<int>(l[i]), static_cast<int>(p[i * k]), c[i * k]};
+                SamplePrediction sp{rows[static_cast<std::size_t>(i)], static_cast<int>(l[i]), static_cast<int>(p[i * k]), c[i * k]};
                 for (std::int64_t j = 0; j < k; ++j) {
                     sp.top[static_cast<std::size_t>(j)] = static_cast<int>(p[i * k + j]);
                     sp.topProbability[static_cast<std::size_t>(j)] = c[i * k + j];
@@ -240,13 +247,64 @@ Evaluation evaluateRows(FusionModel &model, const TensorCache &cache, const std:
                 ev.predictions.push_back(sp);
             }
         }
-        offset += static_cast<std::size_t>(n);
-        ++done;
     }
-    ev.loss = lossSum / double(rows.size());
-    ev.metrics = result();
+    ev.metrics = multi ? EvaluationMetrics::of(multiAcc.compute()) : EvaluationMetrics::of(single.compute());
     return ev;
 }
+
+// Metrics (and per-sample predictions) of the model on some rows. Distributed: each rank
+// computes its share (shardRows) and the logits are gathered, so every rank gets the
+// metrics of all the rows, as one process would (no stop or pause in between: a rank
+// alone must not leave a collective).
+Evaluation evaluateRows(FusionModel &model, const TensorCache &cache, const std::vector<std::int64_t> &rows, std::int64_t batchSize,
+                        const torch::Device &device, const std::function<void(std::int64_t, std::int64_t)> &between,
+                        Communicator *comm = nullptr)
+{
+    const auto C = static_cast<std::int64_t>(cache.classes().size());
+    const bool multi = cache.multiLabel();
+    if (!comm || comm->size() <= 1 || rows.empty()) {
+        const auto [logits, labels] = modelOutputs(model, cache, rows, batchSize, device, between);
+        return evaluationOf(logits, labels, rows, C, multi);
+    }
+    const auto [logits, labels] = modelOutputs(model, cache, shardRows(rows, comm->rank(), comm->size()), batchSize, device, nullptr);
+    const auto n = static_cast<std::int64_t>(rows.size());
+    const torch::Tensor all = unshard(comm->allGather(logits.to(device)).to(torch::kCPU), n);
+    const torch::Tensor allLabels = unshard(comm->allGather(labels.to(device)).to(torch::kCPU), n);
+    return evaluationOf(all.contiguous(), allLabels.contiguous(), rows, C, multi);
+}
+
+// TensorBoard's event file on the rank that writes the run folder; nothing elsewhere.
+class Board {
+public:
+    explicit Board(const std::string &dir)
+    {
+        if (!dir.empty())
+            m_writer.emplace(dir);
+    }
+    void scalar(const std::string &tag, double value, std::int64_t step)
+    {
+        if (m_writer)
+            m_writer->scalar(tag, value, step);
+    }
+    void image(const std::string &tag, const std::string &png, int height, int width, std::int64_t step)
+    {
+        if (m_writer)
+            m_writer->image(tag, png, height, width, step);
+    }
+    void hparams(const nlohmann::json &values)
+    {
+        if (m_writer)
+            m_writer->hparams(values);
+    }
+    void flush()
+    {
+        if (m_writer)
+            m_writer->flush();
+    }
+
+private:
+    std::optional<EventFileWriter> m_writer;
+};
 
 // A tensor cache made from the experiment's dataset: the same classes in the same order,
 // and the same task. Throws Error naming both sides.
@@ -376,7 +434,13 @@ TrainingReport Trainer::run(TrainingObserver *observer)
     const auto runStart = Clock::now();
     const RunFolder folder(m_options.runDir);
     const fs::path checkpoints(folder.checkpointDir());
+    // Distributed: every rank trains on its share; rank 0 alone writes the run folder.
+    Communicator *comm = m_options.comm && m_options.comm->size() > 1 ? m_options.comm.get() : nullptr;
+    const int rank = comm ? comm->rank() : 0, world = comm ? comm->size() : 1;
+    const bool writer = rank == 0;
     auto event = [&](nlohmann::json e) {
+        if (!writer)
+            return;
         e["time"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
         appendLine(folder.eventsFile(), e.dump());
     };
@@ -388,8 +452,9 @@ TrainingReport Trainer::run(TrainingObserver *observer)
         if (m_options.announcePreparing)
             phase.enter(TrainingPhase::PreparingData);
 
-        fs::create_directories(checkpoints);
-        if (!m_options.resume) {
+        if (writer)
+            fs::create_directories(checkpoints);
+        if (!m_options.resume && writer) {
             // A fresh run: the experiment as used, an empty log, no stale checkpoints.
             fs::remove(folder.bestCheckpoint());
             fs::remove(folder.lastCheckpoint());
@@ -417,6 +482,7 @@ TrainingReport Trainer::run(TrainingObserver *observer)
         model->to(device);
         model->setChannelsLast(device.is_cpu()); // before the optimizer sees the parameters
         const auto optimizer = makeOptimizer(t, model->parameters());
+        const std::vector<torch::Tensor> parameters = model->parameters();
 
         std::vector<std::vector<int>> classesOf;
         classesOf.reserve(trainRows.size());
@@ -435,9 +501,9 @@ TrainingReport Trainer::run(TrainingObserver *observer)
         if (t.classWeights)
             classWeights = torch::tensor(balance.classWeights()).to(device);
 
-        const std::int64_t batchSize = t.batchSize;
-        const auto stepsPerEpoch = static_cast<std::int64_t>((trainRows.size() + static_cast<std::size_t>(batchSize) - 1)
-                                                             / static_cast<std::size_t>(batchSize));
+        const std::int64_t batchSize = t.batchSize; // per rank, as in PyTorch
+        const auto perRank = (static_cast<std::int64_t>(trainRows.size()) + world - 1) / world;
+        const std::int64_t stepsPerEpoch = (perRank + batchSize - 1) / batchSize;
         const LearningRateSchedule schedule(t, stepsPerEpoch);
         // Without validation samples, val metrics mean nothing: the best epoch is the one
         // with the lowest training loss, and patience watches that.
@@ -447,6 +513,8 @@ TrainingReport Trainer::run(TrainingObserver *observer)
         RunPosition at;
         std::optional<torch::Tensor> rngState; // the generator's state at a mid-epoch checkpoint
         auto saveCheckpoint = [&](const std::string &path, const RunPosition &p, bool withRng) {
+            if (!writer)
+                return;
             torch::serialize::OutputArchive archive;
             model->save(archive);
             torch::serialize::OutputArchive opt;
@@ -454,6 +522,7 @@ TrainingReport Trainer::run(TrainingObserver *observer)
             archive.write("optimizer", opt);
             archive.write("epoch", c10::IValue(static_cast<std::int64_t>(p.epoch)));
             archive.write("next_step", c10::IValue(p.nextStep));
+            archive.write("world_size", c10::IValue(static_cast<std::int64_t>(world)));
             archive.write("partial_loss", c10::IValue(p.partialLoss));
             archive.write("partial_seen", c10::IValue(p.partialSeen));
             const auto &s = tracker.state();
@@ -503,6 +572,11 @@ TrainingReport Trainer::run(TrainingObserver *observer)
             tracker.restore(s);
             if (archive.try_read("next_step", v))
                 at.nextStep = v.toInt();
+            // Saved at another world size: the same point of the epoch, as near as this run's
+            // batches allow (samples per step differ).
+            const std::int64_t savedWorld = archive.try_read("world_size", v) ? v.toInt() : 1;
+            if (savedWorld != world && at.nextStep > 0)
+                at.nextStep = std::min(stepsPerEpoch, at.nextStep * savedWorld / world);
             if (archive.try_read("partial_loss", v))
                 at.partialLoss = v.toDouble();
             if (archive.try_read("partial_seen", v))
@@ -511,7 +585,7 @@ TrainingReport Trainer::run(TrainingObserver *observer)
             if (archive.try_read("rng_state", state))
                 rngState = state.to(torch::kCPU);
             // Keep the log rows of finished epochs only (a kill may have left a partial epoch's).
-            if (fs::exists(folder.metricsFile())) {
+            if (writer && fs::exists(folder.metricsFile())) {
                 std::ifstream in(folder.metricsFile());
                 std::string line, kept;
                 while (std::getline(in, line)) {
@@ -521,10 +595,13 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                 }
                 writeFileAtomically(folder.metricsFile(), kept);
             }
-            fs::remove(folder.reportFile()); // the run goes on: an earlier stop's report no longer holds
+            if (writer)
+                fs::remove(folder.reportFile()); // the run goes on: an earlier stop's report no longer holds
             event({{"event", "resumed"}, {"epoch", at.epoch + 1}, {"step", at.nextStep}});
         }
-        if (!fs::exists(folder.metricsFile()))
+        if (comm) // the same starting weights on every rank
+            broadcastModule(*comm, *model);
+        if (writer && !fs::exists(folder.metricsFile()))
             writeFileAtomically(folder.metricsFile(),
                                 "epoch,train_loss,val_loss,val_accuracy,val_macro_f1,learning_rate,samples_per_second,seconds\n");
 
@@ -555,10 +632,10 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                {"train_samples", plan.trainSamples}, {"val_samples", plan.valSamples}, {"test_samples", plan.testSamples},
                {"parameters", plan.parameters}, {"epochs", plan.epochs}, {"steps_per_epoch", plan.stepsPerEpoch},
                {"start_epoch", plan.startEpoch}, {"start_step", plan.startStep}, {"seed", plan.seed},
-               {"selected_by", plan.selectionMetric}, {"notice", plan.notice}});
+               {"selected_by", plan.selectionMetric}, {"notice", plan.notice}, {"world_size", world}});
         obs.runStarted(plan);
         // TensorBoard: the same curves, the validation confusion matrix and the settings.
-        EventFileWriter board(folder.dir());
+        Board board(writer ? folder.dir() : std::string());
         {
             nlohmann::json flat = nlohmann::json::object();
             std::function<void(const std::string &, const nlohmann::json &)> add = [&](const std::string &prefix, const nlohmann::json &v) {
@@ -610,6 +687,8 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                 for (std::size_t i = rows.size(); i > 1; --i)
                     std::swap(rows[i - 1], rows[uniformBelow(order, i)]);
             }
+            if (comm)
+                rows = shardRows(rows, rank, world);
             auto batches = chunk(rows, batchSize);
             batches.erase(batches.begin(), batches.begin() + static_cast<std::ptrdiff_t>(std::min<std::int64_t>(firstStep, stepsPerEpoch)));
 
@@ -621,12 +700,16 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                                        mix(t.seed, 3, static_cast<std::uint64_t>(epoch)), static_cast<std::size_t>(firstStep));
                 auto windowStart = Clock::now();
                 std::int64_t windowSamples = 0;
+                bool stopWanted = false;
                 while (true) {
                     try {
                         phase.between();
                     } catch (const Cancelled &) {
-                        stopHere({epoch - 1, step, lossSum, seen});
-                        break;
+                        if (!comm) {
+                            stopHere({epoch - 1, step, lossSum, seen});
+                            break;
+                        }
+                        stopWanted = true; // this step still runs: the ranks agree to stop after it
                     }
                     auto b = loader.next();
                     if (!b)
@@ -652,6 +735,8 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                                             std::isnan(totalValue) ? "NaN" : "infinite", std::to_string(epoch), std::to_string(step + 1)));
                     optimizer->zero_grad();
                     loss.backward();
+                    if (comm)
+                        allReduceGradients(*comm, parameters, stopWanted);
                     if (t.gradClip > 0)
                         torch::nn::utils::clip_grad_norm_(model->parameters(), t.gradClip);
                     optimizer->step();
@@ -669,21 +754,33 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                         windowStart = Clock::now();
                         windowSamples = 0;
                     }
+                    if (comm && stopWanted) {
+                        stopHere({epoch - 1, step, lossSum, seen});
+                        break;
+                    }
                 }
             }
             if (stopped)
                 break;
             const double trainSeconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
+            double epochLoss = lossSum, epochSeen = double(seen), epochNew = double(seen - (firstStep > 0 ? at.partialSeen : 0));
+            if (comm) { // every rank's share; and rank 0's weights and statistics everywhere before evaluating
+                torch::Tensor sums = torch::tensor({epochLoss, epochSeen, epochNew}, torch::kDouble).to(device);
+                comm->allReduceSum(sums);
+                sums = sums.to(torch::kCPU);
+                epochLoss = sums[0].item<double>(), epochSeen = sums[1].item<double>(), epochNew = sums[2].item<double>();
+                broadcastModule(*comm, *model);
+            }
             EpochResult r;
             r.epoch = epoch;
-            r.trainLoss = seen ? lossSum / double(seen) : 0;
+            r.trainLoss = epochSeen > 0 ? epochLoss / epochSeen : 0;
             r.learningRate = schedule.at(epoch, 0);
             r.hasValidation = haveVal;
             Evaluation val;
             if (haveVal) {
                 phase.enter(TrainingPhase::Validating);
                 try {
-                    val = evaluateRows(model, cache, valRows, batchSize, device, [&](std::int64_t, std::int64_t) { phase.between(); });
+                    val = evaluateRows(model, cache, valRows, batchSize, device, [&](std::int64_t, std::int64_t) { phase.between(); }, comm);
                 } catch (const Cancelled &) {
                     stopHere({epoch - 1, stepsPerEpoch, lossSum, seen}); // trained, not validated: resuming validates
                     break;
@@ -693,7 +790,7 @@ TrainingReport Trainer::run(TrainingObserver *observer)
             r.val = val.metrics;
             r.valPredictions = std::move(val.predictions);
             r.seconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
-            r.samplesPerSecond = trainSeconds > 0 ? double(seen - (firstStep > 0 ? at.partialSeen : 0)) / trainSeconds : 0;
+            r.samplesPerSecond = trainSeconds > 0 ? epochNew / trainSeconds : 0;
             const std::string &metric = tracker.metric();
             const double score = metric == "train_loss" ? r.trainLoss
                                : metric == "val_loss"   ? val.loss
@@ -711,11 +808,14 @@ TrainingReport Trainer::run(TrainingObserver *observer)
             }
             saveCheckpoint(folder.lastCheckpoint(), done, false);
             obs.checkpointSaved({folder.lastCheckpoint(), epoch, stepsPerEpoch, false});
+            if (comm) // the others read rank 0's checkpoints (resume, the final evaluation): written before they go on
+                comm->barrier();
             std::ostringstream row;
             row.precision(8);
             row << epoch << ',' << r.trainLoss << ',' << r.valLoss << ',' << r.val.accuracy << ',' << r.val.macroF1 << ',' << r.learningRate
                 << ',' << r.samplesPerSecond << ',' << r.seconds;
-            appendLine(folder.metricsFile(), row.str());
+            if (writer)
+                appendLine(folder.metricsFile(), row.str());
             event({{"event", "epoch_end"}, {"epoch", epoch}, {"train_loss", r.trainLoss}, {"val_loss", r.valLoss},
                    {"val_accuracy", r.val.accuracy}, {"val_macro_f1", r.val.macroF1}, {"best", r.best},
                    {"confusion", r.val.confusionJson()}, {"samples_per_second", r.samplesPerSecond}});
@@ -765,13 +865,13 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                 if (bestInMemory == 0) {
                     report.bestEpoch = loadWeights(folder.bestCheckpoint()).second;
                     if (haveVal) {
-                        Evaluation ev = evaluateRows(model, cache, valRows, batchSize, device, between);
+                        Evaluation ev = evaluateRows(model, cache, valRows, batchSize, device, between, comm);
                         report.val = ev.metrics;
                         valPredictions = std::move(ev.predictions);
                     }
                 }
                 if (!testRows.empty()) {
-                    Evaluation ev = evaluateRows(model, cache, testRows, batchSize, device, between);
+                    Evaluation ev = evaluateRows(model, cache, testRows, batchSize, device, between, comm);
                     report.test = ev.metrics;
                     testPredictions = std::move(ev.predictions);
                 }
@@ -781,15 +881,18 @@ TrainingReport Trainer::run(TrainingObserver *observer)
         }
         if (!report.val)
             valPredictions.clear();
-        folder.writePredictions("val", valPredictions);
-        folder.writePredictions("test", testPredictions);
+        if (writer) {
+            folder.writePredictions("val", valPredictions);
+            folder.writePredictions("test", testPredictions);
+        }
         if (report.test) {
             board.scalar("test/accuracy", report.test->accuracy, report.bestEpoch);
             board.scalar("test/macro_f1", report.test->macroF1, report.bestEpoch);
         }
         board.flush();
         report.seconds = std::chrono::duration<double>(Clock::now() - runStart).count();
-        writeFileAtomically(folder.reportFile(), report.toJson().dump(2) + "\n");
+        if (writer)
+            writeFileAtomically(folder.reportFile(), report.toJson().dump(2) + "\n");
         event({{"event", report.stopped ? "stopped" : "finished"}});
         obs.finished(report);
         return report;

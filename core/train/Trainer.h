@@ -3,10 +3,13 @@
 #include "core/document/Experiment.h"
 #include "core/train/TrainingObserver.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 
 namespace fuselab {
+
+class Communicator;
 
 struct TrainerOptions {
     std::string runDir;                // created if missing; its layout is RunFolder's
@@ -17,6 +20,10 @@ struct TrainerOptions {
     int logEvery = 10;                 // batchEnded every N steps (and at an epoch's last)
     bool announcePreparing = true;     // send phaseChanged(PreparingData) (false: the caller already did)
     std::string initWeights;           // a new run starts from these weights (a safetensors file of FuseLab names)
+    // Distributed (core/train/Distributed.h): this rank's process group. Each rank trains on
+    // its share of every epoch (batch size per rank); gradients are averaged; metrics cover
+    // all shards; rank 0 alone writes the run folder. Null or size 1: one process.
+    std::shared_ptr<Communicator> comm;
 };
 
 // Trains the experiment's model on the tensor cache; the experiment's training settings are

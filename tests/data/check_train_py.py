@@ -17,7 +17,7 @@ cache, _ = model.load_safetensors(sys.argv[3])
 with open(sys.argv[1] + "/preprocessing.json", encoding="utf-8") as f:
     pre = json.load(f)
 rows = train.read_rows(sys.argv[2], "label")
-dataset = train.FuseLabDataset(rows, pre)
+dataset = train.FuseLabDataset(rows, pre, model.FuseLabModel.used_inputs)
 xs, present, labels = train.collate([dataset[i] for i in range(len(dataset))])
 result = {"rows": len(dataset), "cache_rows": int(cache["present"].shape[0]),
           "present_equal": bool(torch.equal(present, cache["present"].float())),

@@ -14,8 +14,10 @@ trained.safetensors after every epoch, with FuseLab's names, so FuseLab continue
 `fuselab-cli train experiment.fuselab.json --init-weights trained.safetensors`.
 
 The optimiser, learning rate, batch size (per process) and epochs are the experiment's
-unless given. Not carried over from FuseLab: its augmentation, class weights, weighted
-sampler, learning-rate schedule and auxiliary losses. Samples are decoded as FuseLab does
+unless given. Not carried over from FuseLab: its augmentation, modality dropout, class
+weights, weighted sampler, learning-rate schedule, early stopping and choice of the best
+epoch (trained.safetensors is the last epoch's), the fusion blocks' auxiliary losses and
+the autoencoders' reconstruction loss. Samples are decoded as FuseLab does
 with OpenCV (images; the same results) and torchaudio (audio; resampling differs slightly
 from FuseLab's when a file's rate is not the model's).
 """
@@ -37,7 +39,17 @@ from model import HERE, FuseLabModel, load_safetensors, save_safetensors
 
 IMAGE_EXT = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".pgm"}
 AUDIO_EXT = {".wav", ".flac", ".ogg", ".oga", ".aiff"}
-SPLITS = {"train": "train", "val": "val", "valid": "val", "validation": "val", "dev": "val", "test": "test"}
+SPLITS = {"train": "train", "training": "train", "val": "val", "valid": "val", "validation": "val", "dev": "val",
+          "test": "test", "testing": "test"}
+
+
+def split_name(value):
+    """FuseLab's reading of a split cell: spaces dropped, any case; None for an unknown one."""
+    return SPLITS.get("".join(str(value).split()).lower())
+
+
+def warn(text):
+    print("train.py: " + text, file=sys.stderr, flush=True)
 
 
 # ---- text: FuseLab's tokenizers (core/media/Text.cpp, WordPiece.cpp) -------------------
@@ -86,6 +98,13 @@ def split_words(text, lowercase):
     return tokens
 
 
+def is_chinese_char(c):
+    """BERT's CJK ideograph ranges (not kana or Hangul)."""
+    cp = ord(c)
+    return 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF or 0x2A700 <= cp <= 0x2B73F \
+        or 0x2B740 <= cp <= 0x2B81F or 0x2B820 <= cp <= 0x2CEAF or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F
+
+
 class WordPiece:
     """BERT's basic tokenizer and greedy longest-match-first WordPiece."""
 
@@ -97,14 +116,19 @@ class WordPiece:
         self.unk, self.cls, self.sep = spec.get("unk", "[UNK]"), spec.get("cls", "[CLS]"), spec.get("sep", "[SEP]")
         self.prefix = spec.get("prefix", "##")
         self.max_chars = spec.get("max_chars_per_word", 100)
+        self.clean_text = spec.get("clean_text", True)
+        self.chinese_chars = spec.get("chinese_chars", True)
 
     def basic(self, text):
         out = []
         for c in text:
             cp = ord(c)
-            if cp == 0 or cp == 0xFFFD or (unicodedata.category(c).startswith("C") and c not in "\t\n\r"):
+            if self.clean_text and (cp == 0 or cp == 0xFFFD or (unicodedata.category(c).startswith("C") and c not in "\t\n\r")):
                 continue
-            out.append(" " if c in "\t\n\r" or unicodedata.category(c) == "Zs" else (" " + c + " " if is_cjk(c) else c))
+            if self.chinese_chars and is_chinese_char(c):
+                out.append(" " + c + " ")
+            else:
+                out.append(" " if c in "\t\n\r" or unicodedata.category(c) == "Zs" else c)
         words = []
         for w in "".join(out).split():
             if self.lowercase:
@@ -192,22 +216,37 @@ def read_rows(data, label_column):
             if os.path.exists(os.path.join(data, name)):
                 return read_rows(os.path.join(data, name), label_column)
         return read_tree(data)
+    if not os.path.exists(data):
+        sys.exit("train.py: %s: no such manifest or folder (pass --data)" % data)
     base = os.path.dirname(os.path.abspath(data))
-    rows = []
+    rows = []  # (line, row)
     if data.endswith((".jsonl", ".ndjson")):
         with open(data, encoding="utf-8-sig") as f:
-            for line in f:
+            for n, line in enumerate(f, 1):
                 if line.strip():
-                    rows.append(json.loads(line))
+                    try:
+                        rows.append((n, {k.strip(): v for k, v in json.loads(line).items()}))
+                    except (ValueError, AttributeError) as e:
+                        warn("%s:%d: skipped: not a JSON object (%s)" % (data, n, e))
     else:
         with open(data, encoding="utf-8-sig", newline="") as f:
-            rows = list(csv.DictReader(f))
+            reader = csv.DictReader(f)
+            for row in reader:
+                rows.append((reader.line_num, {(k or "").strip(): v for k, v in row.items()}))
+    columns = sorted({k for _, r in rows for k in r})
+    if rows and label_column not in columns:
+        sys.exit("train.py: %s has no label column \"%s\" (its columns: %s)" % (data, label_column, ", ".join(columns)))
     out = []
-    for r in rows:
+    for n, r in rows:
         label = r.get(label_column)
+        if isinstance(label, str):
+            label = label.strip()
         if label is None or label == "":
             continue
-        split = SPLITS.get(str(r.get("split") or "train").strip().lower(), "train")
+        split = split_name(r.get("split") or "train")
+        if split is None:
+            warn("%s:%d: skipped: unknown split \"%s\"" % (data, n, r.get("split")))
+            continue
         out.append((r, label, split, base))
     return out
 
@@ -215,9 +254,12 @@ def read_rows(data, label_column):
 def read_tree(root):
     out = []
     tops = [d for d in sorted(os.listdir(root)) if not d.startswith(".") and os.path.isdir(os.path.join(root, d))]
-    with_splits = tops and all(d.lower() in SPLITS for d in tops)
+    with_splits = any(split_name(d) for d in tops)  # as FuseLab: one split folder makes it a split tree
     for top in tops:
-        split = SPLITS[top.lower()] if with_splits else "train"
+        if with_splits and not split_name(top):
+            warn("%s: skipped: not a split folder (train, val or test)" % os.path.join(root, top))
+            continue
+        split = split_name(top) if with_splits else "train"
         class_root = os.path.join(root, top)
         for label in (sorted(os.listdir(class_root)) if with_splits else [top]):
             folder = os.path.join(class_root, label) if with_splits else class_root
@@ -244,15 +286,24 @@ def read_tree(root):
 class FuseLabDataset(Dataset):
     """Samples of the manifest (or folder tree) as the model's inputs, the presence mask and the label."""
 
-    def __init__(self, rows, pre):
-        self.rows, self.pre = rows, pre
+    def __init__(self, rows, pre, used_inputs):
+        self.rows, self.pre, self.used = rows, pre, set(used_inputs)
         self.classes = pre["classes"]
         self.multi_label = pre["task"] == "multi-label"
         self.index = {c: i for i, c in enumerate(self.classes)}
         self.tokenizers = {}
+        self.warned = set()
         for inp in pre["inputs"]:
-            if inp["kind"] == "text":
+            if inp["kind"] == "text" and inp["index"] in self.used:
                 self.tokenizers[inp["index"]] = Tokenizer(os.path.join(HERE, inp["tokenizer"]["file"]))
+        for inp in pre["inputs"]:  # a column the model reads must be in the data
+            if inp["index"] in self.used and rows and not any(inp["name"] in r[0] or inp["kind"] in r[0] for r in rows):
+                sys.exit("train.py: the data has no column \"%s\" (%s), which the model reads; its columns: %s"
+                         % (inp["name"], inp["kind"], ", ".join(sorted(rows[0][0]))))
+        for row in rows:  # labels the model knows
+            for name in (row[1] if isinstance(row[1], list) else [row[1]] if not self.multi_label else str(row[1]).split(";")):
+                if str(name).strip() and str(name).strip() not in self.index:
+                    sys.exit("train.py: label \"%s\" is not one of the model's classes (%s)" % (name, ", ".join(self.classes)))
 
     def __len__(self):
         return len(self.rows)
@@ -260,7 +311,7 @@ class FuseLabDataset(Dataset):
     def target(self, label):
         if not self.multi_label:
             return torch.tensor(self.index[str(label)])
-        names = label if isinstance(label, list) else [n.strip() for n in str(label).split(";") if n.strip()]
+        names = [str(n).strip() for n in label] if isinstance(label, list) else [n.strip() for n in str(label).split(";") if n.strip()]
         t = torch.zeros(len(self.classes))
         for n in names:
             t[self.index[n]] = 1.0
@@ -272,17 +323,25 @@ class FuseLabDataset(Dataset):
         for inp in self.pre["inputs"]:
             value = row.get(inp["name"], row.get(inp["kind"]))
             shape = inp["shape"]
-            if value is None or value == "":
-                xs.append(torch.zeros(shape, dtype=torch.int64 if inp["kind"] == "text" else torch.float32))
+            zeros = torch.zeros(shape, dtype=torch.int64 if inp["kind"] == "text" else torch.float32)
+            if value is None or value == "" or inp["index"] not in self.used:  # missing, or an input the model does not read
+                xs.append(zeros)
                 present.append(0.0)
                 continue
-            if inp["kind"] == "image":
-                xs.append(load_image(os.path.join(base, value), inp["image"]))
-            elif inp["kind"] == "audio":
-                xs.append(load_audio(os.path.join(base, value), inp["audio"], shape))
-            else:
-                xs.append(torch.tensor(self.tokenizers[inp["index"]].encode(str(value), shape[0]), dtype=torch.int64))
-            present.append(1.0)
+            try:
+                if inp["kind"] == "image":
+                    xs.append(load_image(os.path.join(base, value), inp["image"]))
+                elif inp["kind"] == "audio":
+                    xs.append(load_audio(os.path.join(base, value), inp["audio"], shape))
+                else:
+                    xs.append(torch.tensor(self.tokenizers[inp["index"]].encode(str(value), shape[0]), dtype=torch.int64))
+                present.append(1.0)
+            except Exception as e:  # as FuseLab: a field that does not decode is a missing modality
+                if value not in self.warned:
+                    self.warned.add(value)
+                    warn("%s: %s; used as missing" % (os.path.join(base, str(value)) if inp["kind"] != "text" else inp["name"], e))
+                xs.append(zeros)
+                present.append(0.0)
         return xs, torch.tensor(present), self.target(label)
 
 
@@ -290,9 +349,22 @@ def load_image(path, s):
     """As FuseLab's ImageDecoder: decoded by OpenCV, channels converted, resized, scaled, normalised."""
     import cv2  # pip install opencv-python (Debian: python3-opencv)
     import numpy as np
-    m = cv2.imread(path, cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
+    with open(path, "rb") as f:
+        data = np.frombuffer(f.read(), dtype=np.uint8)
+    flags = cv2.IMREAD_UNCHANGED
+    if data[:3].tobytes() == b"\xff\xd8\xff":  # a JPEG at least twice the size: decoded reduced, as FuseLab does
+        header = cv2.imdecode(data, cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
+        if header is not None and header.dtype == np.uint8:
+            hh, ww = header.shape[:2]
+            for r, grey, colour in ((8, cv2.IMREAD_REDUCED_GRAYSCALE_8, cv2.IMREAD_REDUCED_COLOR_8),
+                                    (4, cv2.IMREAD_REDUCED_GRAYSCALE_4, cv2.IMREAD_REDUCED_COLOR_4),
+                                    (2, cv2.IMREAD_REDUCED_GRAYSCALE_2, cv2.IMREAD_REDUCED_COLOR_2)):
+                if (ww + r - 1) // r >= s["width"] and (hh + r - 1) // r >= s["height"]:
+                    flags = grey if s["channels"] == 1 else colour
+                    break
+    m = cv2.imdecode(data, flags | cv2.IMREAD_IGNORE_ORIENTATION)
     if m is None:
-        raise ValueError(path + ": not an image OpenCV can decode")
+        raise ValueError("not an image OpenCV can decode")
     scale = 65535.0 if m.dtype == np.uint16 else 1.0 if m.dtype in (np.float32, np.float64) else 255.0
     src = 1 if m.ndim == 2 else m.shape[2]
     if s["channels"] == 1:
@@ -307,7 +379,7 @@ def load_image(path, s):
             m = cv2.resize(m, (w, h), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
         else:
             f = min(w / m.shape[1], h / m.shape[0])
-            sw, sh = max(1, round(m.shape[1] * f)), max(1, round(m.shape[0] * f))
+            sw, sh = max(1, min(w, int(m.shape[1] * f + 0.5))), max(1, min(h, int(m.shape[0] * f + 0.5)))
             scaled = cv2.resize(m, (sw, sh), interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR)
             top, left = (h - sh) // 2, (w - sw) // 2
             m = cv2.copyMakeBorder(scaled, top, h - sh - top, left, w - sw - left, cv2.BORDER_CONSTANT, value=0)
@@ -321,7 +393,12 @@ def load_image(path, s):
 def load_audio(path, s, shape):
     """Mono, resampled, cropped or zero-padded, log-mel spectrogram, normalised (torchaudio)."""
     import torchaudio  # Debian: python3-torchaudio
-    wave, rate = torchaudio.load(path)
+    try:
+        import soundfile  # decodes WAV/FLAC/OGG without FFmpeg (torchaudio 2.9+ needs TorchCodec for load())
+        data, rate = soundfile.read(path, dtype="float32", always_2d=True)
+        wave = torch.from_numpy(data.T.copy())
+    except ImportError:
+        wave, rate = torchaudio.load(path)
     wave = wave.mean(0)
     if rate != s["sample_rate"]:
         wave = torchaudio.functional.resample(wave, rate, s["sample_rate"])
@@ -370,7 +447,8 @@ def main():
         pre = json.load(f)
     t = experiment["training"]
     parser = argparse.ArgumentParser(description="Continue training a FuseLab model in PyTorch (torchrun for several processes).")
-    parser.add_argument("--data", default=os.path.join(HERE, experiment["dataset"]["path"]), help="manifest or folder (the experiment's)")
+    parser.add_argument("--data", default=os.path.normpath(os.path.join(HERE, experiment["dataset"]["path"])),
+                        help="manifest or folder (default: the experiment's dataset, relative to this folder)")
     parser.add_argument("--weights", default=os.path.join(HERE, "model.safetensors"), help="weights to start from")
     parser.add_argument("--out", default=os.path.join(HERE, "trained.safetensors"), help="weights written after every epoch (rank 0)")
     parser.add_argument("--epochs", type=int, default=t["epochs"])
@@ -395,13 +473,17 @@ def main():
     random.seed(args.seed)
 
     rows = read_rows(args.data, experiment["dataset"].get("label_column", "label"))
+    fractions = experiment["dataset"].get("split", [0.8, 0.1, 0.1])
     if not any(r[2] != "train" for r in rows):  # no split given: the experiment's fractions, per class, seeded
-        rows = split_rows(rows, experiment["dataset"].get("split", [0.8, 0.1, 0.1]), experiment["dataset"].get("split_seed", 42))
+        rows = split_rows(rows, fractions, experiment["dataset"].get("split_seed", 42))
+    elif not any(r[2] == "val" for r in rows) and fractions[1] > 0:  # as FuseLab: validation carved out of train
+        carved = split_rows([r for r in rows if r[2] == "train"], [fractions[0], fractions[1], 0.0], experiment["dataset"].get("split_seed", 42))
+        rows = carved + [r for r in rows if r[2] != "train"]
     train_rows = [r for r in rows if r[2] == "train"]
     val_rows = [r for r in rows if r[2] == "val"]
     if not train_rows:
-        sys.exit(args.data + ": no training samples")
-    train_set, val_set = FuseLabDataset(train_rows, pre), FuseLabDataset(val_rows, pre)
+        sys.exit("train.py: %s: no training samples (train.py reads CSV/JSONL manifests and folder trees, not IDX files)" % args.data)
+    train_set, val_set = FuseLabDataset(train_rows, pre, FuseLabModel.used_inputs), FuseLabDataset(val_rows, pre, FuseLabModel.used_inputs)
     sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, shuffle=True, seed=args.seed, drop_last=False) if distributed else None
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=sampler is None, sampler=sampler, num_workers=args.workers,
                         collate_fn=collate, drop_last=False)
@@ -411,7 +493,10 @@ def main():
     model.load_state_dict(state, strict=True)
     model.to(device)
     if distributed:
-        model = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+        # find_unused_parameters: the autoencoders' decoders only train in FuseLab (their loss
+        # is not carried over), so their weights get no gradient here.
+        model = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None,
+                                                    find_unused_parameters=True)
     core = model.module if distributed else model
     params = [p for p in model.parameters() if p.requires_grad]
     if t.get("optimizer", "adamw") == "sgd":
