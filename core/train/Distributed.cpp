@@ -133,14 +133,15 @@ std::vector<std::vector<torch::Tensor>> buckets(const std::vector<torch::Tensor>
 
 } // namespace
 
-void broadcastModule(Communicator &comm, torch::nn::Module &module, std::int64_t bucketBytes)
+void broadcastModule(Communicator &comm, torch::nn::Module &module, bool parameters, std::int64_t bucketBytes)
 {
     if (comm.size() <= 1)
         return;
     torch::NoGradGuard noGrad;
     std::vector<torch::Tensor> all;
-    for (const auto &p : module.parameters())
-        all.push_back(p);
+    if (parameters)
+        for (const auto &p : module.parameters())
+            all.push_back(p);
     for (const auto &b : module.buffers())
         all.push_back(b);
     for (auto &bucket : buckets(all, bucketBytes)) {
@@ -155,6 +156,24 @@ void broadcastModule(Communicator &comm, torch::nn::Module &module, std::int64_t
             at += t.numel();
         }
     }
+}
+
+double parameterDisagreement(Communicator &comm, torch::nn::Module &module)
+{
+    if (comm.size() <= 1)
+        return 0;
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> sums;
+    for (const auto &p : module.parameters()) {
+        const torch::Tensor d = p.detach().to(torch::kDouble);
+        sums.push_back(d.sum().reshape({1}));
+        sums.push_back(d.pow(2).sum().reshape({1}));
+    }
+    if (sums.empty())
+        return 0;
+    const torch::Tensor mine = torch::cat(sums);
+    const torch::Tensor all = comm.allGather(mine).to(torch::kCPU);
+    return (all - all[0]).abs().max().item<double>();
 }
 
 void allReduceGradients(Communicator &comm, const std::vector<torch::Tensor> &params, bool &stop, std::int64_t bucketBytes)

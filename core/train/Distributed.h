@@ -21,8 +21,12 @@ std::vector<std::int64_t> shardRows(const std::vector<std::int64_t> &rows, int r
 // (padding dropped): element k of rank r's share is row k*size + r.
 torch::Tensor unshard(const torch::Tensor &gathered, std::int64_t count);
 
-// Copies rank 0's parameters and buffers into every rank's module (flattened in buckets).
-void broadcastModule(Communicator &comm, torch::nn::Module &module, std::int64_t bucketBytes = std::int64_t(25) << 20);
+// Copies rank 0's parameters (unless `parameters` is false) and buffers (batch
+// normalisation's statistics) into every rank's module, flattened in buckets.
+void broadcastModule(Communicator &comm, torch::nn::Module &module, bool parameters = true, std::int64_t bucketBytes = std::int64_t(25) << 20);
+// The largest difference between any rank's parameters and rank 0's, by a checksum per
+// parameter (sum and sum of squares): 0 when the ranks agree.
+double parameterDisagreement(Communicator &comm, torch::nn::Module &module);
 // Averages the gradients of `params` over the ranks, in buckets of about `bucketBytes` (one
 // collective per bucket, not per parameter). A parameter without a gradient on some ranks
 // counts zero there; one with none on every rank keeps none. `stop` is or-ed across ranks

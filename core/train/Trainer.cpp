@@ -21,6 +21,7 @@
 #include "core/util/Random.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <cmath>
 #include <condition_variable>
 #include <deque>
@@ -448,7 +449,14 @@ TrainingReport Trainer::run(TrainingObserver *observer)
     try {
         const TrainingSettings &t = m_experiment.training;
         const torch::Device device(resolveDevice(m_options.device.value_or(t.device)));
-        const ThreadCountGuard threads(t.threads > 0 ? t.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+        // All cores by default; the ranks on one machine share them (torchrun's LOCAL_WORLD_SIZE).
+        int ranksHere = 1;
+        if (comm) {
+            const char *local = std::getenv("LOCAL_WORLD_SIZE");
+            ranksHere = local && std::atoi(local) > 0 ? std::atoi(local) : world;
+        }
+        const ThreadCountGuard threads(t.threads > 0 ? t.threads
+                                                     : std::max(1, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) / ranksHere));
         if (m_options.announcePreparing)
             phase.enter(TrainingPhase::PreparingData);
 
@@ -769,7 +777,7 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                 comm->allReduceSum(sums);
                 sums = sums.to(torch::kCPU);
                 epochLoss = sums[0].item<double>(), epochSeen = sums[1].item<double>(), epochNew = sums[2].item<double>();
-                broadcastModule(*comm, *model);
+                broadcastModule(*comm, *model, /*parameters=*/false); // the weights agree already (the same averaged steps)
             }
             EpochResult r;
             r.epoch = epoch;
@@ -844,6 +852,10 @@ TrainingReport Trainer::run(TrainingObserver *observer)
             }
         }
 
+        if (comm) { // the ranks took the same averaged steps: their weights must be the same
+            const double disagreement = parameterDisagreement(*comm, *model);
+            event({{"event", "ranks_agree"}, {"world_size", world}, {"max_difference", disagreement}});
+        }
         TrainingReport report;
         report.runDir = folder.dir();
         report.epochsCompleted = at.epoch;
