@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The parts of a training step, each alone: learning-rate schedules and optimiser steps
 // against PyTorch (tests/data/train_steps/make_reference.py), gradient clipping, class
-// weights and the class-balanced sampler against hand computations, best-epoch tracking.
+// weights and the class-balanced sampler against hand computations, best-epoch tracking,
+// and the gradient scaler of mixed-precision training (torch.cuda.amp.GradScaler's rules).
 #include "core/train/BestEpochTracker.h"
 #include "core/train/ClassBalance.h"
 #include "core/train/LearningRateSchedule.h"
+#include "core/train/MixedPrecision.h"
 #include "core/train/TrainingSteps.h"
+#include "core/util/Error.h"
 #include "tests/support/TestFiles.h"
 
 #include <nlohmann/json.hpp>
@@ -13,6 +16,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <limits>
 
 using namespace fuselab;
 
@@ -198,6 +202,101 @@ private Q_SLOTS:
         QVERIFY(!loss.offer(3, 1.5, 1.5));
         QVERIFY(!loss.exhausted()); // patience 0: never
         QCOMPARE(loss.state().bestEpoch, 2);
+    }
+
+    // Scaled by a power of two, the gradients unscale to exactly the unscaled ones, and the
+    // step is the plain step.
+    void gradScalerUnscalesToTheTrueGradients()
+    {
+        torch::nn::Linear a(4, 3), b(4, 3);
+        {
+            torch::NoGradGuard g;
+            b->weight.copy_(a->weight);
+            b->bias.copy_(a->bias);
+        }
+        const torch::Tensor x = torch::randn({5, 4}), y = torch::tensor({0, 2, 1, 1, 0});
+        torch::optim::SGD sa(a->parameters(), 0.1), sb(b->parameters(), 0.1);
+        torch::nn::functional::cross_entropy(a(x), y).backward();
+        sa.step();
+        GradScaler::Options o;
+        o.initScale = 1024;
+        GradScaler scaler(o);
+        scaler.scale(torch::nn::functional::cross_entropy(b(x), y)).backward();
+        QVERIFY(b->weight.grad().abs().max().item<double>() > 100 * a->weight.grad().abs().max().item<double>()); // scaled
+        QVERIFY(scaler.unscale(b->parameters()));
+        QVERIFY(torch::equal(b->weight.grad(), a->weight.grad()));
+        QVERIFY(torch::equal(b->bias.grad(), a->bias.grad()));
+        QVERIFY(scaler.step(sb));
+        QVERIFY(torch::equal(b->weight, a->weight));
+        QCOMPARE(scaler.scaleValue(), 1024.0);
+        QCOMPARE(scaler.goodSteps(), 1);
+    }
+
+    // An inf or NaN gradient: the step is skipped (weights unchanged) and the scale halves;
+    // after growthInterval good steps in a row it doubles (hand-counted).
+    void gradScalerSkipsOverflowsAndGrows()
+    {
+        torch::nn::Linear m(3, 2);
+        torch::optim::SGD opt(m->parameters(), 0.5);
+        GradScaler::Options o;
+        o.growthInterval = 3;
+        GradScaler scaler(o);
+        QCOMPARE(scaler.scaleValue(), 65536.0); // PyTorch's default
+        const torch::Tensor x = torch::randn({2, 3});
+        auto stepWith = [&](double poison) {
+            opt.zero_grad();
+            scaler.scale(m(x).sum()).backward();
+            if (poison != 0) {
+                torch::NoGradGuard g;
+                m->weight.grad()[0][0] = poison;
+            }
+            scaler.unscale(m->parameters());
+            return scaler.step(opt);
+        };
+        const torch::Tensor before = m->weight.detach().clone();
+        QVERIFY(!stepWith(std::numeric_limits<double>::infinity()));
+        QVERIFY(torch::equal(m->weight, before));
+        QCOMPARE(scaler.scaleValue(), 32768.0);
+        QVERIFY(!stepWith(std::nan("")));
+        QCOMPARE(scaler.scaleValue(), 16384.0);
+        QCOMPARE(scaler.skippedSteps(), std::int64_t(2));
+        QVERIFY(stepWith(0) && stepWith(0));
+        QCOMPARE(scaler.goodSteps(), 2);
+        QCOMPARE(scaler.scaleValue(), 16384.0);
+        QVERIFY(stepWith(0));
+        QCOMPARE(scaler.scaleValue(), 32768.0); // three good steps in a row
+        QCOMPARE(scaler.goodSteps(), 0);
+        QVERIFY(!torch::equal(m->weight, before));
+        // A checkpoint's state comes back.
+        scaler.restore(512, 2);
+        QVERIFY(stepWith(0));
+        QCOMPARE(scaler.scaleValue(), 1024.0);
+    }
+
+    // Disabled (float32 or bfloat16 training) it passes everything through; autocast does
+    // nothing on the CPU; the setting is checked.
+    void mixedPrecisionSettings()
+    {
+        GradScaler::Options o;
+        o.enabled = false;
+        GradScaler off(o);
+        const torch::Tensor loss = torch::tensor(2.5);
+        QCOMPARE(off.scale(loss).item<double>(), 2.5);
+        QCOMPARE(mixedPrecisionType("off"), torch::kFloat);
+        QCOMPARE(mixedPrecisionType("float16"), torch::kHalf);
+        QCOMPARE(mixedPrecisionType("bfloat16"), torch::kBFloat16);
+        const AutocastGuard cpu(torch::Device(torch::kCPU), torch::kHalf);
+        QVERIFY(!cpu.active());
+        QVERIFY(torch::ones({2, 2}).matmul(torch::ones({2, 2})).scalar_type() == torch::kFloat);
+        TrainingSettings t = TrainingSettings::fromJson({{"mixed_precision", "float16"}});
+        QCOMPARE(t.mixedPrecision, std::string("float16"));
+        QVERIFY(t.toJson()["mixed_precision"] == "float16");
+        try {
+            TrainingSettings::fromJson({{"mixed_precision", "fp8"}});
+            QFAIL("fp8 accepted");
+        } catch (const Error &e) {
+            QVERIFY2(std::string(e.what()).find("training.mixed_precision") != std::string::npos, e.what());
+        }
     }
 };
 

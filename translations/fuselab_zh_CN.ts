@@ -1351,6 +1351,14 @@
         <source>training failed: %1</source>
         <translation>训练失败：%1</translation>
     </message>
+    <message>
+        <source>mixed precision (%1) applies to CUDA training: on the CPU this run trains in float32</source>
+        <translation>混合精度（%1）仅用于 CUDA 训练：本次在 CPU 上以 float32 训练</translation>
+    </message>
+    <message>
+        <source>the loss became NaN or infinite between steps %1 and %2 of epoch %3; training stopped (the last good checkpoint is kept). Try a lower learning rate or gradient clipping</source>
+        <translation>第 %3 轮的第 %1 步到第 %2 步之间损失变为 NaN 或无穷大；训练已停止（保留最后一个正常的检查点）。请尝试降低学习率或使用梯度裁剪</translation>
+    </message>
 </context>
 <context>
     <name>WordPiece</name>
@@ -2317,6 +2325,22 @@
     <message>
         <source>About this experiment</source>
         <translation>关于此实验</translation>
+    </message>
+    <message>
+        <source>Mixed precision</source>
+        <translation>混合精度</translation>
+    </message>
+    <message>
+        <source>off (float32)</source>
+        <translation>关闭（float32）</translation>
+    </message>
+    <message>
+        <source>float16 (CUDA)</source>
+        <translation>float16（CUDA）</translation>
+    </message>
+    <message>
+        <source>bfloat16 (CUDA)</source>
+        <translation>bfloat16（CUDA）</translation>
     </message>
 </context>
 <context>

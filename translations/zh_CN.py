@@ -677,4 +677,10 @@ ZH = {
  "this FuseLab was built without distributed training (LibTorch's c10d and gloo's headers were not found when it was built; see docs/distributed.md)": '此 FuseLab 构建时未包含分布式训练（构建时未找到 LibTorch 的 c10d 或 gloo 的头文件；见 docs/distributed.md）',
  '%1 export is not available in this version of FuseLab yet (it writes: safetensors, torchscript, onnx, pytorch)': '此版本的 FuseLab 尚不能导出 %1（可导出：safetensors、torchscript、onnx、pytorch）',
  'name a format to export (safetensors, torchscript, onnx, pytorch, or all)': '请指定导出格式（safetensors、torchscript、onnx、pytorch 或 all）',
+ 'mixed precision (%1) applies to CUDA training: on the CPU this run trains in float32': '混合精度（%1）仅用于 CUDA 训练：本次在 CPU 上以 float32 训练',
+ 'the loss became NaN or infinite between steps %1 and %2 of epoch %3; training stopped (the last good checkpoint is kept). Try a lower learning rate or gradient clipping': '第 %3 轮的第 %1 步到第 %2 步之间损失变为 NaN 或无穷大；训练已停止（保留最后一个正常的检查点）。请尝试降低学习率或使用梯度裁剪',
+ 'Mixed precision': '混合精度',
+ 'off (float32)': '关闭（float32）',
+ 'float16 (CUDA)': 'float16（CUDA）',
+ 'bfloat16 (CUDA)': 'bfloat16（CUDA）',
 }

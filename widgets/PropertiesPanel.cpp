@@ -299,6 +299,9 @@ void PropertiesPanel::buildSettingsForm()
     addBool(tr("Class weights"), "classWeights", &TrainingSettings::classWeights);
     addBool(tr("Balanced sampler"), "weightedSampler", &TrainingSettings::weightedSampler);
     addReal(tr("Modality dropout"), "modalityDropout", 0, 0.95, 2, &TrainingSettings::modalityDropout);
+    addChoice(tr("Mixed precision"), "mixedPrecision",
+              {{tr("off (float32)"), "off"}, {tr("float16 (CUDA)"), "float16"}, {tr("bfloat16 (CUDA)"), "bfloat16"}},
+              &TrainingSettings::mixedPrecision);
     addChoice(tr("Device"), "device", {{tr("automatic"), "auto"}, {tr("CPU"), "cpu"}, {tr("GPU (CUDA)"), "cuda"}}, &TrainingSettings::device);
     addInt(tr("CPU threads (0 = all)"), "threads", 0, 1024, &TrainingSettings::threads);
 }

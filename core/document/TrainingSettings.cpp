@@ -23,7 +23,7 @@ nlohmann::json TrainingSettings::toJson() const
             {"warmup_epochs", warmupEpochs}, {"step_size", stepSize}, {"gamma", gamma}, {"grad_clip", gradClip},
             {"early_stopping", {{"metric", earlyStopMetric}, {"patience", patience}}},
             {"class_weights", classWeights}, {"weighted_sampler", weightedSampler},
-            {"modality_dropout", modalityDropout}, {"device", device}, {"seed", seed}, {"threads", threads}};
+            {"modality_dropout", modalityDropout}, {"device", device}, {"mixed_precision", mixedPrecision}, {"seed", seed}, {"threads", threads}};
 }
 
 namespace {
@@ -68,6 +68,7 @@ TrainingSettings TrainingSettings::fromJson(const nlohmann::json &j, const std::
     optional(j, "weighted_sampler", p, t.weightedSampler);
     optional(j, "modality_dropout", p, t.modalityDropout);
     optional(j, "device", p, t.device);
+    optional(j, "mixed_precision", p, t.mixedPrecision);
     optional(j, "seed", p, t.seed);
     optional(j, "threads", p, t.threads);
 
@@ -87,6 +88,7 @@ TrainingSettings TrainingSettings::fromJson(const nlohmann::json &j, const std::
     check(t.patience >= 0, p + ".early_stopping.patience", "must be >= 0 (0 turns early stopping off)");
     check(t.modalityDropout >= 0 && t.modalityDropout < 1, p + ".modality_dropout", "must be in [0, 1)");
     check(isDeviceName(t.device), p + ".device", "must be auto, cpu, cuda or cuda:N (a GPU's index)");
+    check(oneOf(t.mixedPrecision, {"off", "float16", "bfloat16"}), p + ".mixed_precision", "must be off, float16 or bfloat16");
     check(t.threads >= 0 && t.threads <= 1024, p + ".threads", "must be 0 to 1024");
     return t;
 }

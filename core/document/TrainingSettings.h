@@ -30,6 +30,7 @@ struct TrainingSettings {
     bool weightedSampler = false;       // sample classes evenly
     double modalityDropout = 0.0;       // probability of dropping a whole modality per sample
     std::string device = "auto";        // auto, cpu, cuda, cuda:N
+    std::string mixedPrecision = "off"; // off, float16, bfloat16: autocast on CUDA (float16 with a gradient scaler); CPU trains in float32
     std::uint64_t seed = 42;
     int threads = 0;                    // CPU threads, 0 = every logical core
 

@@ -2,6 +2,7 @@
 #include "core/train/Trainer.h"
 
 #include "core/train/Distributed.h"
+#include "core/train/MixedPrecision.h"
 
 #include "core/export/Safetensors.h"
 #include "core/export/TensorBoard.h"
@@ -59,9 +60,10 @@ class BatchPrefetcher {
 public:
     // `first`: the index of batches[0] in its epoch (a resumed epoch skips the batches it
     // had trained), which seeds its augmentation.
+    // `pin`: batches in page-locked memory, for asynchronous copies to a GPU.
     BatchPrefetcher(const TensorCache &cache, std::vector<std::vector<std::int64_t>> batches, const AugmentSettings *augment,
-                    std::uint64_t seed, std::size_t first = 0, std::size_t depth = 3)
-        : m_cache(cache), m_batches(std::move(batches)), m_augment(augment), m_seed(seed), m_first(first), m_depth(depth),
+                    std::uint64_t seed, std::size_t first = 0, std::size_t depth = 3, bool pin = false)
+        : m_cache(cache), m_batches(std::move(batches)), m_augment(augment), m_seed(seed), m_first(first), m_depth(depth), m_pin(pin),
           m_thread([this] { produce(); })
     {
     }
@@ -95,6 +97,12 @@ private:
         try {
             for (std::size_t i = 0; i < m_batches.size(); ++i) {
                 CacheBatch b = m_cache.batch(m_batches[i], m_augment, mix(m_seed, 7, m_first + i));
+                if (m_pin) {
+                    for (auto &x : b.inputs)
+                        x = x.pin_memory();
+                    b.present = b.present.pin_memory();
+                    b.labels = b.labels.pin_memory();
+                }
                 std::unique_lock<std::mutex> lock(m_mutex);
                 m_cv.wait(lock, [&] { return m_ready.size() < m_depth || m_quit; });
                 if (m_quit)
@@ -117,6 +125,7 @@ private:
     std::uint64_t m_seed;
     std::size_t m_first;
     std::size_t m_depth;
+    bool m_pin;
     std::mutex m_mutex;
     std::condition_variable m_cv;
     std::deque<CacheBatch> m_ready;
@@ -181,12 +190,14 @@ struct Evaluation {
     std::vector<SamplePrediction> predictions; // single-label only
 };
 
+// To the device; from pinned host memory (the prefetcher's, for CUDA) without waiting.
 void moveBatch(CacheBatch &b, const torch::Device &device)
 {
+    const bool async = device.is_cuda();
     for (auto &x : b.inputs)
-        x = x.to(device);
-    b.present = b.present.to(device);
-    b.labels = b.labels.to(device);
+        x = x.to(device, async);
+    b.present = b.present.to(device, async);
+    b.labels = b.labels.to(device, async);
 }
 
 // The model's logits [n, C] (float, CPU) and labels on some rows, in their order; `between`
@@ -491,6 +502,11 @@ TrainingReport Trainer::run(TrainingObserver *observer)
         model->setChannelsLast(device.is_cpu()); // before the optimizer sees the parameters
         const auto optimizer = makeOptimizer(t, model->parameters());
         const std::vector<torch::Tensor> parameters = model->parameters();
+        // Mixed precision: autocast on CUDA; float16 with the gradient scaler (bfloat16 needs none).
+        const torch::ScalarType amp = device.is_cuda() ? mixedPrecisionType(t.mixedPrecision) : torch::kFloat;
+        GradScaler::Options scalerOptions;
+        scalerOptions.enabled = amp == torch::kHalf;
+        GradScaler scaler(scalerOptions);
 
         std::vector<std::vector<int>> classesOf;
         classesOf.reserve(trainRows.size());
@@ -531,6 +547,8 @@ TrainingReport Trainer::run(TrainingObserver *observer)
             archive.write("epoch", c10::IValue(static_cast<std::int64_t>(p.epoch)));
             archive.write("next_step", c10::IValue(p.nextStep));
             archive.write("world_size", c10::IValue(static_cast<std::int64_t>(world)));
+            archive.write("grad_scale", c10::IValue(scaler.scaleValue()));
+            archive.write("grad_scale_good_steps", c10::IValue(static_cast<std::int64_t>(scaler.goodSteps())));
             archive.write("partial_loss", c10::IValue(p.partialLoss));
             archive.write("partial_seen", c10::IValue(p.partialSeen));
             const auto &s = tracker.state();
@@ -580,6 +598,11 @@ TrainingReport Trainer::run(TrainingObserver *observer)
             tracker.restore(s);
             if (archive.try_read("next_step", v))
                 at.nextStep = v.toInt();
+            if (archive.try_read("grad_scale", v)) {
+                c10::IValue good;
+                archive.read("grad_scale_good_steps", good);
+                scaler.restore(v.toDouble(), static_cast<int>(good.toInt()));
+            }
             // Saved at another world size: the same point of the epoch, as near as this run's
             // batches allow (samples per step differ).
             const std::int64_t savedWorld = archive.try_read("world_size", v) ? v.toInt() : 1;
@@ -636,11 +659,18 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                                                    "training loss%1"),
                                   t.patience > 0 ? Message(FL_TR("Trainer", ", and early stopping watches the training loss")).str() : "")
                               .str();
+        if (!device.is_cuda() && t.mixedPrecision != "off") {
+            const std::string amp = Message(FL_TR("Trainer", "mixed precision (%1) applies to CUDA training: on the CPU this run trains in float32"),
+                                            t.mixedPrecision)
+                                        .str();
+            plan.notice = plan.notice.empty() ? amp : plan.notice + "; " + amp;
+        }
         event({{"event", "run_started"}, {"run_dir", plan.runDir}, {"device", plan.device}, {"threads", plan.threads},
                {"train_samples", plan.trainSamples}, {"val_samples", plan.valSamples}, {"test_samples", plan.testSamples},
                {"parameters", plan.parameters}, {"epochs", plan.epochs}, {"steps_per_epoch", plan.stepsPerEpoch},
                {"start_epoch", plan.startEpoch}, {"start_step", plan.startStep}, {"seed", plan.seed},
-               {"selected_by", plan.selectionMetric}, {"notice", plan.notice}, {"world_size", world}});
+               {"selected_by", plan.selectionMetric}, {"notice", plan.notice}, {"world_size", world},
+               {"mixed_precision", amp == torch::kHalf ? "float16" : amp == torch::kBFloat16 ? "bfloat16" : "off"}});
         obs.runStarted(plan);
         // TensorBoard: the same curves, the validation confusion matrix and the settings.
         Board board(writer ? folder.dir() : std::string());
@@ -705,15 +735,43 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                 phase.enter(TrainingPhase::Training);
                 model->train();
                 BatchPrefetcher loader(cache, std::move(batches), m_experiment.augmentation.any() ? &m_experiment.augmentation : nullptr,
-                                       mix(t.seed, 3, static_cast<std::uint64_t>(epoch)), static_cast<std::size_t>(firstStep));
+                                       mix(t.seed, 3, static_cast<std::uint64_t>(epoch)), static_cast<std::size_t>(firstStep), 3, device.is_cuda());
                 auto windowStart = Clock::now();
                 std::int64_t windowSamples = 0;
                 bool stopWanted = false;
+                // The loss is read back each step on the CPU (free there, and a NaN stops before
+                // its step); on a GPU only at the log points, so the host never waits per step.
+                const bool readEachStep = !device.is_cuda();
+                torch::Tensor pendingLoss, pendingFinite;
+                std::int64_t pendingSeen = 0, pendingFrom = -1;
+                auto flushLoss = [&](int ep, std::int64_t upTo) {
+                    if (!pendingLoss.defined())
+                        return;
+                    const bool ok = pendingFinite.item<bool>();
+                    const double sum = pendingLoss.item<double>();
+                    if (!ok) {
+                        const bool nan = std::isnan(sum);
+                        if (pendingFrom == upTo)
+                            throw Error(Message(FL_TR("Trainer", "the loss became %1 at epoch %2, step %3; training stopped (the last good "
+                                                                 "checkpoint is kept). Try a lower learning rate or gradient clipping"),
+                                                nan ? "NaN" : "infinite", std::to_string(ep), std::to_string(upTo)));
+                        throw Error(Message(FL_TR("Trainer", "the loss became NaN or infinite between steps %1 and %2 of epoch %3; training "
+                                                             "stopped (the last good checkpoint is kept). Try a lower learning rate or "
+                                                             "gradient clipping"),
+                                            std::to_string(pendingFrom), std::to_string(upTo), std::to_string(ep)));
+                    }
+                    lossSum += sum;
+                    seen += pendingSeen;
+                    pendingLoss = pendingFinite = torch::Tensor();
+                    pendingSeen = 0;
+                    pendingFrom = -1;
+                };
                 while (true) {
                     try {
                         phase.between();
                     } catch (const Cancelled &) {
                         if (!comm) {
+                            flushLoss(epoch, step);
                             stopHere({epoch - 1, step, lossSum, seen});
                             break;
                         }
@@ -729,31 +787,40 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                         dropModalities(b->inputs, b->present, t.modalityDropout,
                                        mix(t.seed, 4, static_cast<std::uint64_t>(epoch), static_cast<std::uint64_t>(step)));
                     moveBatch(*b, device);
-                    const auto out = model->forward(b->inputs, b->present);
-                    const torch::Tensor task = taskLoss(out.logits, b->labels, multi, classWeights);
-                    torch::Tensor loss = task + out.auxLoss;
-                    for (const auto &aux : out.auxLogits)
-                        loss = loss + aux.weight * maskedTaskLoss(aux.logits, b->labels, aux.mask, multi, classWeights);
+                    torch::Tensor task, loss;
+                    {
+                        const AutocastGuard autocast(device, amp); // the forward pass only, as PyTorch's recipe
+                        const auto out = model->forward(b->inputs, b->present);
+                        task = taskLoss(out.logits.to(torch::kFloat), b->labels, multi, classWeights);
+                        loss = task + out.auxLoss;
+                        for (const auto &aux : out.auxLogits)
+                            loss = loss + aux.weight * maskedTaskLoss(aux.logits.to(torch::kFloat), b->labels, aux.mask, multi, classWeights);
+                    }
                     // The curve shows the task loss (comparable with validation's); NaN in any part stops.
-                    const double lossValue = task.item<double>();
-                    const double totalValue = loss.item<double>();
-                    if (!std::isfinite(totalValue))
-                        throw Error(Message(FL_TR("Trainer", "the loss became %1 at epoch %2, step %3; training stopped (the last good "
-                                                             "checkpoint is kept). Try a lower learning rate or gradient clipping"),
-                                            std::isnan(totalValue) ? "NaN" : "infinite", std::to_string(epoch), std::to_string(step + 1)));
+                    const std::int64_t n = b->labels.size(0);
+                    const torch::Tensor weighted = task.detach().to(torch::kDouble) * double(n);
+                    const torch::Tensor finite = torch::isfinite(loss.detach());
+                    pendingLoss = pendingLoss.defined() ? pendingLoss + weighted : weighted;
+                    pendingFinite = pendingFinite.defined() ? torch::logical_and(pendingFinite, finite) : finite;
+                    pendingSeen += n;
+                    if (pendingFrom < 0)
+                        pendingFrom = step + 1;
+                    const bool logNow = (step + 1) % m_options.logEvery == 0 || step + 1 == stepsPerEpoch;
+                    if (readEachStep)
+                        flushLoss(epoch, step + 1); // before the step: a NaN step changes nothing
                     optimizer->zero_grad();
-                    loss.backward();
+                    scaler.scale(loss).backward();
                     if (comm)
                         allReduceGradients(*comm, parameters, stopWanted);
+                    scaler.unscale(parameters);
                     if (t.gradClip > 0)
                         torch::nn::utils::clip_grad_norm_(model->parameters(), t.gradClip);
-                    optimizer->step();
-                    const std::int64_t n = b->labels.size(0);
-                    lossSum += lossValue * double(n);
-                    seen += n;
+                    scaler.step(*optimizer); // skipped when float16 gradients overflowed (the scale backs off)
                     windowSamples += n;
                     ++step;
-                    if (step % m_options.logEvery == 0 || step == stepsPerEpoch) {
+                    if (logNow) {
+                        flushLoss(epoch, step);
+                        const double lossValue = task.item<double>();
                         const double secs = std::chrono::duration<double>(Clock::now() - windowStart).count();
                         obs.batchEnded({epoch, step, stepsPerEpoch, lossValue, lr, secs > 0 ? double(windowSamples) / secs : 0});
                         const std::int64_t globalStep = (epoch - 1) * stepsPerEpoch + step;
@@ -763,6 +830,7 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                         windowSamples = 0;
                     }
                     if (comm && stopWanted) {
+                        flushLoss(epoch, step);
                         stopHere({epoch - 1, step, lossSum, seen});
                         break;
                     }
