@@ -177,6 +177,9 @@ private Q_SLOTS:
         LaunchInfo one = launchFromEnvironment(envOf({}));
         QVERIFY(!one.distributed);
         QVERIFY(!launchFromEnvironment(envOf({{"WORLD_SIZE", "1"}, {"RANK", "0"}})).distributed);
+        // A group of one on request (the GPU check's NCCL path).
+        QVERIFY(launchFromEnvironment(envOf({{"WORLD_SIZE", "1"}, {"RANK", "0"}, {"MASTER_ADDR", "h"}, {"MASTER_PORT", "2"}, {"FUSELAB_DISTRIBUTED", "1"}}))
+                    .distributed);
         // torchrun, static launch: the agent's store, joined as a client under the attempt's prefix.
         const LaunchInfo t = launchFromEnvironment(envOf({{"RANK", "3"}, {"WORLD_SIZE", "4"}, {"LOCAL_RANK", "1"}, {"MASTER_ADDR", "node7"},
                                                           {"MASTER_PORT", "29411"}, {"TORCHELASTIC_RUN_ID", "x"},

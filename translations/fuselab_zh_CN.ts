@@ -648,6 +648,10 @@
         <source>this FuseLab was built without distributed training (LibTorch&apos;s c10d and gloo&apos;s headers were not found when it was built; see docs/distributed.md)</source>
         <translation>此 FuseLab 构建时未包含分布式训练（构建时未找到 LibTorch 的 c10d 或 gloo 的头文件；见 docs/distributed.md）</translation>
     </message>
+    <message>
+        <source>this FuseLab was built without Gloo, which distributed training on the CPU needs (its headers were not found when it was built); train the ranks on CUDA</source>
+        <translation>此 FuseLab 构建时未包含 Gloo，而在 CPU 上进行分布式训练需要它（构建时未找到其头文件）；请让各进程在 CUDA 上训练</translation>
+    </message>
 </context>
 <context>
     <name>Experiment</name>

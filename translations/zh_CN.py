@@ -683,4 +683,5 @@ ZH = {
  'off (float32)': '关闭（float32）',
  'float16 (CUDA)': 'float16（CUDA）',
  'bfloat16 (CUDA)': 'bfloat16（CUDA）',
+ 'this FuseLab was built without Gloo, which distributed training on the CPU needs (its headers were not found when it was built); train the ranks on CUDA': '此 FuseLab 构建时未包含 Gloo，而在 CPU 上进行分布式训练需要它（构建时未找到其头文件）；请让各进程在 CUDA 上训练',
 }

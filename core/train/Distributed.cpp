@@ -7,8 +7,10 @@
 
 #ifdef FUSELAB_WITH_C10D
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef FUSELAB_WITH_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
 #ifdef FUSELAB_WITH_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
@@ -41,9 +43,11 @@ LaunchInfo launchFromEnvironment(const std::function<const char *(const char *)>
 {
     const auto get = getter ? getter : std::function<const char *(const char *)>(systemEnv);
     LaunchInfo l;
+    // FUSELAB_DISTRIBUTED=1 joins a process group of one too (to check the path on one GPU).
+    const bool forced = get("FUSELAB_DISTRIBUTED") && std::string(get("FUSELAB_DISTRIBUTED")) == "1";
     if (get("WORLD_SIZE") && *get("WORLD_SIZE")) {
         l.worldSize = intVar(get, "WORLD_SIZE", 1, true);
-        if (l.worldSize <= 1)
+        if (l.worldSize < 1 || (l.worldSize == 1 && !forced))
             return l;
         l.rank = intVar(get, "RANK", 0, true);
         l.localRank = intVar(get, "LOCAL_RANK", 0, false);
@@ -135,8 +139,6 @@ std::vector<std::vector<torch::Tensor>> buckets(const std::vector<torch::Tensor>
 
 void broadcastModule(Communicator &comm, torch::nn::Module &module, bool parameters, std::int64_t bucketBytes)
 {
-    if (comm.size() <= 1)
-        return;
     torch::NoGradGuard noGrad;
     std::vector<torch::Tensor> all;
     if (parameters)
@@ -160,8 +162,6 @@ void broadcastModule(Communicator &comm, torch::nn::Module &module, bool paramet
 
 double parameterDisagreement(Communicator &comm, torch::nn::Module &module)
 {
-    if (comm.size() <= 1)
-        return 0;
     torch::NoGradGuard noGrad;
     std::vector<torch::Tensor> sums;
     for (const auto &p : module.parameters()) {
@@ -178,8 +178,6 @@ double parameterDisagreement(Communicator &comm, torch::nn::Module &module)
 
 void allReduceGradients(Communicator &comm, const std::vector<torch::Tensor> &params, bool &stop, std::int64_t bucketBytes)
 {
-    if (comm.size() <= 1)
-        return;
     torch::NoGradGuard noGrad;
     // Which parameters have a gradient on each rank, and the stop flag: one small collective.
     const auto n = static_cast<std::int64_t>(params.size());
@@ -227,10 +225,12 @@ namespace {
 
 class ProcessGroupCommunicator final : public Communicator {
 public:
+#ifdef FUSELAB_WITH_GLOO
     ProcessGroupCommunicator(c10::intrusive_ptr<c10d::Store> store, c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo, int rank, int size)
         : m_store(std::move(store)), m_gloo(std::move(gloo)), m_rank(rank), m_size(size)
     {
     }
+#endif
 #ifdef FUSELAB_WITH_NCCL
     ProcessGroupCommunicator(c10::intrusive_ptr<c10d::Store> store, c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl, int rank, int size)
         : m_store(std::move(store)), m_nccl(std::move(nccl)), m_rank(rank), m_size(size)
@@ -283,7 +283,9 @@ private:
                 return;
             }
 #endif
+#ifdef FUSELAB_WITH_GLOO
             f(*m_gloo);
+#endif
         } catch (const std::exception &x) {
             std::string why = x.what();
             if (const auto *c = dynamic_cast<const c10::Error *>(&x))
@@ -297,7 +299,9 @@ private:
     }
 
     c10::intrusive_ptr<c10d::Store> m_store;
+#ifdef FUSELAB_WITH_GLOO
     c10::intrusive_ptr<c10d::ProcessGroupGloo> m_gloo;
+#endif
 #ifdef FUSELAB_WITH_NCCL
     c10::intrusive_ptr<c10d::ProcessGroupNCCL> m_nccl;
 #endif
@@ -338,6 +342,10 @@ std::shared_ptr<Communicator> joinProcessGroup(const LaunchInfo &l, const std::s
                                                  "(rebuild where nccl.h is found, or train the ranks on the CPU)")));
 #endif
     }
+#ifndef FUSELAB_WITH_GLOO
+    throw Error(Message(FL_TR("Distributed", "this FuseLab was built without Gloo, which distributed training on the CPU needs (its "
+                                             "headers were not found when it was built); train the ranks on CUDA")));
+#else
     auto opts = c10d::ProcessGroupGloo::Options::create();
     opts->timeout = timeout;
     if (const char *iface = std::getenv("GLOO_SOCKET_IFNAME"); iface && *iface)
@@ -351,6 +359,7 @@ std::shared_ptr<Communicator> joinProcessGroup(const LaunchInfo &l, const std::s
         throw Error(Message(FL_TR("Distributed", "rank %1 could not join the process group: %2"), std::to_string(l.rank),
                             std::string(x.what()).substr(0, 300)));
     }
+#endif
 }
 
 #else

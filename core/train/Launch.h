@@ -43,7 +43,9 @@ struct LaunchInfo {
 
 // Reads torchrun's variables, or SLURM's (SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID, with
 // MASTER_ADDR given and MASTER_PORT defaulting to 29500) when those are absent. Throws
-// Error naming the variable that is missing or wrong. `get` defaults to std::getenv.
+// Error naming the variable that is missing or wrong. A world of one is no distributed
+// launch unless FUSELAB_DISTRIBUTED=1 (to check the path on one GPU). `get` defaults to
+// std::getenv.
 LaunchInfo launchFromEnvironment(const std::function<const char *(const char *)> &get = {});
 
 // Whether this build has c10d (a CMake option, on where LibTorch's c10d and gloo's headers

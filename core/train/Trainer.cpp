@@ -274,7 +274,7 @@ Evaluation evaluateRows(FusionModel &model, const TensorCache &cache, const std:
 {
     const auto C = static_cast<std::int64_t>(cache.classes().size());
     const bool multi = cache.multiLabel();
-    if (!comm || comm->size() <= 1 || rows.empty()) {
+    if (!comm || rows.empty()) {
         const auto [logits, labels] = modelOutputs(model, cache, rows, batchSize, device, between);
         return evaluationOf(logits, labels, rows, C, multi);
     }
@@ -447,7 +447,7 @@ TrainingReport Trainer::run(TrainingObserver *observer)
     const RunFolder folder(m_options.runDir);
     const fs::path checkpoints(folder.checkpointDir());
     // Distributed: every rank trains on its share; rank 0 alone writes the run folder.
-    Communicator *comm = m_options.comm && m_options.comm->size() > 1 ? m_options.comm.get() : nullptr;
+    Communicator *comm = m_options.comm.get(); // a group of one (FUSELAB_DISTRIBUTED=1) runs the collectives too
     const int rank = comm ? comm->rank() : 0, world = comm ? comm->size() : 1;
     const bool writer = rank == 0;
     auto event = [&](nlohmann::json e) {
