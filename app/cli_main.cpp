@@ -23,6 +23,8 @@ const char *kUsage =
     "  blocks [--json|--markdown] list the building blocks, their options and math\n"
     "  train EXPERIMENT           train (--out RUN_DIR, --device, --epochs, --seed, --resume RUN_DIR)\n"
     "  eval RUN_DIR               metrics of the best checkpoint (--split val|test, --json)\n"
+    "  contributions RUN_DIR      what each modality brings: metrics with each one removed\n"
+    "  lesson DATASET --out DIR   the fusion lesson: single modalities against fusions, one table\n"
     "  export RUN_DIR             the best checkpoint for other tools (--format safetensors|torchscript|onnx|pytorch|all -o DIR)\n"
     "  predict RUN_DIR FILE...    class probabilities for new samples (--text \"...\", --json)\n"
     "\n"
@@ -57,6 +59,10 @@ int main(int argc, char **argv)
         return fuselab::cli::blocksCommand(args);
     if (command == "train")
         return fuselab::cli::trainCommand(args);
+    if (command == "lesson")
+        return fuselab::cli::lessonCommand(args);
+    if (command == "contributions")
+        return fuselab::cli::contributionsCommand(args);
     if (command == "export")
         return fuselab::cli::exportCommand(args);
     if (command == "eval")

@@ -946,6 +946,37 @@
     </message>
 </context>
 <context>
+    <name>Lesson</name>
+    <message>
+        <source>not enough finished runs to compare fusion with a single modality</source>
+        <translation>完成的运行不足，无法比较融合与单一模态</translation>
+    </message>
+    <message>
+        <source>fusion (%1) gains %2 points of test accuracy over the best single modality (%3 alone)</source>
+        <translation>融合（%1）比最佳单一模态（仅 %3）的测试准确率高 %2 个百分点</translation>
+    </message>
+    <message>
+        <source>fusion does not beat %1 alone here: the best fusion (%2) ties with it at %3 test accuracy</source>
+        <translation>在此数据上融合未胜过仅用 %1：最佳融合（%2）与其持平，测试准确率均为 %3</translation>
+    </message>
+    <message>
+        <source>fusion does not beat %1 alone here: the best fusion (%2) is %3 points of test accuracy below it</source>
+        <translation>在此数据上融合未胜过仅用 %1：最佳融合（%2）的测试准确率低 %3 个百分点</translation>
+    </message>
+    <message>
+        <source>%1 is not a FuseLab lesson (lesson.json missing or not one)</source>
+        <translation>%1 不是 FuseLab 课程（缺少 lesson.json 或格式不符）</translation>
+    </message>
+    <message>
+        <source>%1 has one modality: the fusion lesson compares modalities and their fusions, so it needs two or more</source>
+        <translation>%1 只有一种模态：融合课程比较各模态及其融合，需要两种或以上模态</translation>
+    </message>
+    <message>
+        <source>%1 only</source>
+        <translation>仅 %1</translation>
+    </message>
+</context>
+<context>
     <name>Media</name>
     <message>
         <source>not a readable audio file: %1</source>

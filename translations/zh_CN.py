@@ -684,4 +684,11 @@ ZH = {
  'float16 (CUDA)': 'float16（CUDA）',
  'bfloat16 (CUDA)': 'bfloat16（CUDA）',
  'this FuseLab was built without Gloo, which distributed training on the CPU needs (its headers were not found when it was built); train the ranks on CUDA': '此 FuseLab 构建时未包含 Gloo，而在 CPU 上进行分布式训练需要它（构建时未找到其头文件）；请让各进程在 CUDA 上训练',
+ 'not enough finished runs to compare fusion with a single modality': '完成的运行不足，无法比较融合与单一模态',
+ 'fusion (%1) gains %2 points of test accuracy over the best single modality (%3 alone)': '融合（%1）比最佳单一模态（仅 %3）的测试准确率高 %2 个百分点',
+ 'fusion does not beat %1 alone here: the best fusion (%2) ties with it at %3 test accuracy': '在此数据上融合未胜过仅用 %1：最佳融合（%2）与其持平，测试准确率均为 %3',
+ 'fusion does not beat %1 alone here: the best fusion (%2) is %3 points of test accuracy below it': '在此数据上融合未胜过仅用 %1：最佳融合（%2）的测试准确率低 %3 个百分点',
+ '%1 is not a FuseLab lesson (lesson.json missing or not one)': '%1 不是 FuseLab 课程（缺少 lesson.json 或格式不符）',
+ '%1 has one modality: the fusion lesson compares modalities and their fusions, so it needs two or more': '%1 只有一种模态：融合课程比较各模态及其融合，需要两种或以上模态',
+ '%1 only': '仅 %1',
 }

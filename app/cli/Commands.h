@@ -13,6 +13,8 @@ int checkCommand(const std::vector<std::string> &args);
 int blocksCommand(const std::vector<std::string> &args);
 int trainCommand(const std::vector<std::string> &args);
 int evalCommand(const std::vector<std::string> &args);
+int lessonCommand(const std::vector<std::string> &args);
+int contributionsCommand(const std::vector<std::string> &args);
 int predictCommand(const std::vector<std::string> &args);
 int exportCommand(const std::vector<std::string> &args);
 

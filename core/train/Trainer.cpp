@@ -30,6 +30,7 @@
 #include <fstream>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -202,9 +203,11 @@ void moveBatch(CacheBatch &b, const torch::Device &device)
 
 // The model's logits [n, C] (float, CPU) and labels on some rows, in their order; `between`
 // runs before each batch (pause and stop).
+// `drop`: a modality column to mark missing in every batch (its mask 0, its tensor zeros,
+// as a sample without it arrives), or -1.
 std::pair<torch::Tensor, torch::Tensor> modelOutputs(FusionModel &model, const TensorCache &cache, const std::vector<std::int64_t> &rows,
                                                      std::int64_t batchSize, const torch::Device &device,
-                                                     const std::function<void(std::int64_t, std::int64_t)> &between)
+                                                     const std::function<void(std::int64_t, std::int64_t)> &between, int drop = -1)
 {
     const auto C = static_cast<std::int64_t>(cache.classes().size());
     const bool multi = cache.multiLabel();
@@ -221,6 +224,11 @@ std::pair<torch::Tensor, torch::Tensor> modelOutputs(FusionModel &model, const T
         auto b = loader.next();
         if (!b)
             break;
+        if (drop >= 0) {
+            b->present = b->present.clone();
+            b->present.select(1, drop).zero_();
+            b->inputs[static_cast<std::size_t>(drop)] = torch::zeros_like(b->inputs[static_cast<std::size_t>(drop)]);
+        }
         moveBatch(*b, device);
         logits.push_back(model->forward(b->inputs, b->present).logits.to(torch::kCPU).to(torch::kFloat));
         labels.push_back(b->labels.to(torch::kCPU));
@@ -404,6 +412,47 @@ EvaluationMetrics evaluateCheckpoint(const Experiment &experiment, const std::st
                             }
                         })
         .metrics;
+}
+
+std::vector<ModalityContribution> modalityContributions(const Experiment &experiment, const std::string &experimentDir, const std::string &cacheDir,
+                                                        const std::string &checkpoint, Split split, const std::string &device,
+                                                        ProgressObserver *observer)
+{
+    const torch::Device dev(Trainer::resolveDevice(device));
+    const TensorCache cache = TensorCache::open(cacheDir);
+    checkCacheMatches(cache, experiment);
+    FusionModel model(experiment.graph, inferContext(experiment, experimentDir));
+    torch::serialize::InputArchive archive = readArchive(checkpoint, dev);
+    model->load(archive);
+    model->to(dev);
+    model->setChannelsLast(dev.is_cpu());
+    const std::vector<std::int64_t> rows = cache.rows(split);
+    const auto C = static_cast<std::int64_t>(cache.classes().size());
+    std::set<int> read; // the columns the graph reads: removing another changes nothing
+    for (const auto &s : model->steps())
+        if (s.column >= 0)
+            read.insert(s.column);
+    std::vector<ModalityContribution> out;
+    const auto columns = static_cast<int>(cache.columns().size());
+    std::int64_t done = 0;
+    for (int drop = -1; drop < columns; ++drop) {
+        if (drop >= 0 && !read.count(drop))
+            continue;
+        const auto [logits, labels] = modelOutputs(model, cache, rows, std::max(1, experiment.training.batchSize), dev,
+                                                   [&](std::int64_t, std::int64_t) {
+                                                       if (observer) {
+                                                           observer->onProgress("contributions", done, static_cast<std::int64_t>(read.size()) + 1);
+                                                           observer->checkpoint();
+                                                       }
+                                                   },
+                                                   drop);
+        ++done;
+        ModalityContribution c;
+        c.removed = drop < 0 ? std::string() : cache.columns()[static_cast<std::size_t>(drop)].name;
+        c.metrics = evaluationOf(logits, labels, rows, C, cache.multiLabel()).metrics;
+        out.push_back(std::move(c));
+    }
+    return out;
 }
 
 std::string Trainer::resolveDevice(const std::string &requested)

@@ -59,4 +59,16 @@ EvaluationMetrics evaluateCheckpoint(const Experiment &experiment, const std::st
                                      const std::string &checkpoint, Split split, const std::string &device = "auto",
                                      ProgressObserver *observer = nullptr);
 
+// What each modality brings to a trained model (the fusion lesson, docs/lessons.md): its
+// metrics on a split with every modality present, then with each modality the graph reads
+// removed in turn, through the model's missing-modality mask (and zeros as its tensor, as a
+// sample without it arrives) — not zeros fed as data with the mask saying present.
+struct ModalityContribution {
+    std::string removed; // "" = nothing removed; else the modality (dataset column) removed
+    EvaluationMetrics metrics;
+};
+std::vector<ModalityContribution> modalityContributions(const Experiment &experiment, const std::string &experimentDir, const std::string &cacheDir,
+                                                        const std::string &checkpoint, Split split, const std::string &device = "auto",
+                                                        ProgressObserver *observer = nullptr);
+
 } // namespace fuselab

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/project/Lesson.h"
+
+#include "core/data/DatasetLoader.h"
+#include "core/document/Templates.h"
+#include "core/util/Error.h"
+#include "core/util/FileIO.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace fuselab {
+
+namespace {
+
+const char *singleTemplate(Modality m)
+{
+    switch (m) {
+    case Modality::Image: return "image-cnn";
+    case Modality::Audio: return "audio-cnn";
+    default: return "text-gru";
+    }
+}
+
+std::string percent(double v)
+{
+    char b[32];
+    std::snprintf(b, sizeof b, "%.1f%%", 100.0 * v);
+    return b;
+}
+
+std::string points(double v)
+{
+    char b[32];
+    std::snprintf(b, sizeof b, "%+.1f", 100.0 * v);
+    return b;
+}
+
+nlohmann::json recallOf(const EvaluationMetrics &m)
+{
+    return m.multiLabel ? nlohmann::json(m.multi.recall) : nlohmann::json(m.single.recall);
+}
+
+} // namespace
+
+void Lesson::conclude()
+{
+    best = bestSingle = bestFusion = -1;
+    auto better = [&](int i, int j) { return j < 0 || runs[static_cast<std::size_t>(i)].test->accuracy > runs[static_cast<std::size_t>(j)].test->accuracy; };
+    for (int i = 0; i < static_cast<int>(runs.size()); ++i) {
+        const LessonRun &r = runs[static_cast<std::size_t>(i)];
+        if (!r.test)
+            continue;
+        if (better(i, best))
+            best = i;
+        if (r.kind == "single" && better(i, bestSingle))
+            bestSingle = i;
+        if (r.kind == "fusion" && better(i, bestFusion))
+            bestFusion = i;
+    }
+    if (bestSingle < 0 || bestFusion < 0) {
+        verdict = Message(FL_TR("Lesson", "not enough finished runs to compare fusion with a single modality")).str();
+        return;
+    }
+    const LessonRun &s = runs[static_cast<std::size_t>(bestSingle)], &f = runs[static_cast<std::size_t>(bestFusion)];
+    const double gain = f.test->accuracy - s.test->accuracy;
+    if (gain > 1e-9)
+        verdict = Message(FL_TR("Lesson", "fusion (%1) gains %2 points of test accuracy over the best single modality (%3 alone)"), f.name,
+                          points(gain), s.modality)
+                      .str();
+    else if (gain > -1e-9)
+        verdict = Message(FL_TR("Lesson", "fusion does not beat %1 alone here: the best fusion (%2) ties with it at %3 test accuracy"), s.modality,
+                          f.name, percent(s.test->accuracy))
+                      .str();
+    else
+        verdict = Message(FL_TR("Lesson", "fusion does not beat %1 alone here: the best fusion (%2) is %3 points of test accuracy below it"),
+                          s.modality, f.name, points(-gain).substr(1))
+                      .str();
+}
+
+nlohmann::json Lesson::toJson() const
+{
+    nlohmann::json rs = nlohmann::json::array();
+    for (const LessonRun &r : runs) {
+        nlohmann::json j = {{"name", r.name},         {"kind", r.kind},       {"template", r.templateName}, {"modality", r.modality},
+                            {"run_dir", r.runDir},    {"status", r.status},   {"parameters", r.parameters}, {"seconds", r.seconds},
+                            {"val_accuracy", r.valAccuracy}};
+        if (!r.error.empty())
+            j["error"] = r.error;
+        if (r.test) {
+            j["test_accuracy"] = r.test->accuracy;
+            j["test_macro_f1"] = r.test->macroF1;
+            j["test_recall"] = recallOf(*r.test);
+        }
+        rs.push_back(std::move(j));
+    }
+    nlohmann::json cs = nlohmann::json::array();
+    for (const ModalityContribution &c : contributions)
+        cs.push_back({{"removed", c.removed}, {"accuracy", c.metrics.accuracy}, {"macro_f1", c.metrics.macroF1}, {"recall", recallOf(c.metrics)}});
+    return {{"format", "fuselab-lesson"}, {"version", 1}, {"dataset", dataset}, {"classes", classes}, {"runs", rs}, {"best", best},
+            {"best_single", bestSingle}, {"best_fusion", bestFusion}, {"verdict", verdict}, {"contributions", cs}};
+}
+
+std::string Lesson::markdown() const
+{
+    std::ostringstream o;
+    o << "# Fusion lesson: " << dataset << "\n\n";
+    o << "| model | kind | test accuracy | macro-F1 | parameters | seconds | status |\n| --- | --- | --- | --- | --- | --- | --- |\n";
+    for (int i = 0; i < static_cast<int>(runs.size()); ++i) {
+        const LessonRun &r = runs[static_cast<std::size_t>(i)];
+        const std::string mark = i == best ? " **(best)**" : "";
+        o << "| " << r.name << mark << " | " << r.kind << " | " << (r.test ? percent(r.test->accuracy) : "–") << " | "
+          << (r.test ? percent(r.test->macroF1) : "–") << " | " << r.parameters << " | " << static_cast<long>(std::lround(r.seconds)) << " | "
+          << r.status << " |\n";
+    }
+    o << "\n" << verdict << ".\n";
+    if (!contributions.empty() && bestFusion >= 0) {
+        o << "\n## What each modality brings to " << runs[static_cast<std::size_t>(bestFusion)].name << "\n\n"
+          << "Test accuracy with each modality removed (its missing-modality mask):\n\n| removed | test accuracy | macro-F1 |\n| --- | --- | --- |\n";
+        for (const ModalityContribution &c : contributions)
+            o << "| " << (c.removed.empty() ? "nothing" : c.removed) << " | " << percent(c.metrics.accuracy) << " | " << percent(c.metrics.macroF1)
+              << " |\n";
+    }
+    return o.str();
+}
+
+Lesson readLesson(const std::string &dir)
+{
+    const std::string file = (fs::path(dir) / "lesson.json").string();
+    const auto j = readJsonObject(file);
+    if (!j || j->value("format", "") != "fuselab-lesson")
+        throw Error(Message(FL_TR("Lesson", "%1 is not a FuseLab lesson (lesson.json missing or not one)"), file));
+    Lesson l;
+    l.dataset = j->value("dataset", "");
+    l.classes = j->value("classes", std::vector<std::string>{});
+    for (const auto &r : j->value("runs", nlohmann::json::array())) {
+        LessonRun run;
+        run.name = r.value("name", "");
+        run.kind = r.value("kind", "");
+        run.templateName = r.value("template", "");
+        run.modality = r.value("modality", "");
+        run.runDir = r.value("run_dir", "");
+        run.status = r.value("status", "");
+        run.error = r.value("error", "");
+        run.parameters = r.value("parameters", std::int64_t(0));
+        run.seconds = r.value("seconds", 0.0);
+        run.valAccuracy = r.value("val_accuracy", std::vector<double>{});
+        if (r.contains("test_accuracy")) {
+            EvaluationMetrics m;
+            m.accuracy = r["test_accuracy"].get<double>();
+            m.macroF1 = r.value("test_macro_f1", 0.0);
+            m.single.recall = r.value("test_recall", std::vector<double>{});
+            run.test = m;
+        }
+        l.runs.push_back(std::move(run));
+    }
+    for (const auto &c : j->value("contributions", nlohmann::json::array())) {
+        ModalityContribution mc;
+        mc.removed = c.value("removed", "");
+        mc.metrics.accuracy = c.value("accuracy", 0.0);
+        mc.metrics.macroF1 = c.value("macro_f1", 0.0);
+        mc.metrics.single.recall = c.value("recall", std::vector<double>{});
+        l.contributions.push_back(mc);
+    }
+    l.conclude();
+    return l;
+}
+
+Lesson runLesson(const LessonRequest &request, LessonObserver *observer)
+{
+    const LoadOptions options;
+    const Dataset dataset = openDataset(request.dataset, options, observer);
+    if (dataset.columns.size() < 2)
+        throw Error(Message(FL_TR("Lesson", "%1 has one modality: the fusion lesson compares modalities and their fusions, so it needs two or more"),
+                            request.dataset));
+    fs::create_directories(request.outDir);
+    const std::string out = fs::absolute(request.outDir).string();
+    Lesson lesson;
+    lesson.dataset = request.dataset;
+    lesson.classes = dataset.classes;
+
+    struct Plan {
+        LessonRun run;
+        Experiment experiment;
+    };
+    std::vector<Plan> plans;
+    std::vector<Modality> kinds;
+    for (const auto &m : dataset.columns) { // one model per kind of modality (its template reads the first such column)
+        if (std::find(kinds.begin(), kinds.end(), m.kind) != kinds.end())
+            continue;
+        kinds.push_back(m.kind);
+        Plan p;
+        p.run.kind = "single";
+        p.run.modality = m.name;
+        p.run.name = Message(FL_TR("Lesson", "%1 only"), m.name).str();
+        p.run.templateName = singleTemplate(m.kind);
+        try {
+            p.experiment = newExperiment(p.run.templateName, dataset, request.dataset, options, out);
+        } catch (const Error &e) {
+            p.run.status = "skipped";
+            p.run.error = e.what();
+        }
+        plans.push_back(std::move(p));
+    }
+    for (const std::string &f : request.fusions) {
+        Plan p;
+        p.run.kind = "fusion";
+        p.run.name = f;
+        p.run.templateName = f;
+        p.experiment = newExperiment(f, dataset, request.dataset, options, out); // an unknown template is an error up front
+        plans.push_back(std::move(p));
+    }
+
+    auto save = [&] {
+        lesson.conclude();
+        writeFileAtomically((fs::path(out) / "lesson.json").string(), lesson.toJson().dump(2) + "\n");
+        writeFileAtomically((fs::path(out) / "lesson.md").string(), lesson.markdown());
+    };
+    bool stopping = false;
+    for (std::size_t i = 0; i < plans.size(); ++i) {
+        Plan &p = plans[i];
+        std::string slug = p.run.kind + "-" + (p.run.kind == "single" ? p.run.modality : p.run.templateName);
+        for (char &c : slug)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
+                c = '_';
+        p.run.runDir = (fs::path(out) / "runs" / slug).string();
+        if (stopping && p.run.status.empty())
+            p.run.status = "skipped";
+        if (!p.run.status.empty()) { // skipped: the template did not fit, or a stop
+            lesson.runs.push_back(p.run);
+            save();
+            continue;
+        }
+        if (observer)
+            observer->lessonRun(static_cast<int>(i), static_cast<int>(plans.size()), p.run);
+        p.experiment.name = p.run.name;
+        p.experiment.training.seed = request.seed;
+        const std::string file = (fs::path(out) / (slug + ".fuselab.json")).string();
+        p.experiment.save(file);
+        TrainRequest t;
+        t.experimentFile = file;
+        t.runDir = p.run.runDir;
+        t.epochs = request.epochs;
+        t.device = request.device;
+        t.cacheRequest = request.cacheRequest;
+        if (fs::exists(t.runDir))
+            fs::remove_all(t.runDir); // a lesson run again replaces its own runs
+        try {
+            const TrainingReport report = trainExperiment(t, observer);
+            p.run.status = report.stopped ? "stopped" : "finished";
+            p.run.test = report.test;
+            p.run.seconds = report.seconds;
+            stopping = report.stopped;
+        } catch (const Cancelled &) {
+            p.run.status = "stopped";
+            stopping = true;
+        } catch (const Error &e) {
+            p.run.status = "failed";
+            p.run.error = e.what();
+        }
+        const RunFolder run(p.run.runDir);
+        if (fs::exists(run.metricsFile()))
+            for (const EpochRow &row : run.readMetrics())
+                p.run.valAccuracy.push_back(row.valAccuracy);
+        p.run.parameters = parameterCounts(p.experiment, out).empty() ? 0 : [&] {
+            std::int64_t n = 0;
+            for (const auto &[node, count] : parameterCounts(p.experiment, out))
+                n += count;
+            return n;
+        }();
+        lesson.runs.push_back(p.run);
+        save();
+    }
+    // What each modality brings to the best fusion.
+    lesson.conclude();
+    if (!stopping && lesson.bestFusion >= 0) {
+        const LessonRun &f = lesson.runs[static_cast<std::size_t>(lesson.bestFusion)];
+        const RunFolder run(f.runDir);
+        const RunRecord record = ensureRunCache(run, observer, request.cacheRequest);
+        lesson.contributions = modalityContributions(run.readExperiment(), record.experimentDir, record.cache, run.bestCheckpoint(), Split::Test,
+                                                     request.device.value_or("auto"), observer);
+    }
+    save();
+    return lesson;
+}
+
+} // namespace fuselab

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// The fusion lesson (docs/lessons.md): does fusing modalities help on this dataset, which
+// fusion, and why? From one dataset it trains, one after another with the same seed and
+// each template's defaults, a model per single modality and one per fusion strategy, then
+// compares them (test accuracy, macro-F1, per-class recall, parameters, time, validation
+// curves) and measures what each modality brings to the best fusion by removing it
+// (its missing-modality mask). The runs are ordinary runs under <out>/runs.
+#include "core/project/Services.h"
+#include "core/train/Trainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fuselab {
+
+struct LessonRequest {
+    std::string dataset;
+    std::string outDir;
+    // Fusion templates to compare (the single-modality ones come from the dataset).
+    std::vector<std::string> fusions = {"concat", "late-fusion", "attention-fusion", "gated-fusion"};
+    std::optional<int> epochs;     // each template's own default otherwise
+    std::uint64_t seed = 42;       // the same for every run
+    std::optional<std::string> device;
+    CacheRequest cacheRequest;
+};
+
+struct LessonRun {
+    std::string name;     // "image only", "concat", ...
+    std::string kind;     // "single" or "fusion"
+    std::string templateName;
+    std::string modality; // single: the modality's column
+    std::string runDir;
+    std::string status;   // "finished", "stopped", "failed", "skipped"
+    std::string error;
+    std::optional<EvaluationMetrics> test;
+    std::int64_t parameters = 0;
+    double seconds = 0;
+    std::vector<double> valAccuracy; // per epoch
+};
+
+struct Lesson {
+    std::string dataset;
+    std::vector<std::string> classes;
+    std::vector<LessonRun> runs;
+    int best = -1, bestSingle = -1, bestFusion = -1; // indices by test accuracy
+    // Each modality removed from the best fusion in turn (the first: nothing removed).
+    std::vector<ModalityContribution> contributions;
+    std::string verdict; // in words
+
+    nlohmann::json toJson() const;
+    std::string markdown() const; // the table, the verdict and the contributions
+    void conclude();              // best rows and the verdict from the runs
+};
+
+class LessonObserver : public TrainingObserver {
+public:
+    // Before each run (index from 0).
+    virtual void lessonRun(int /*index*/, int /*count*/, const LessonRun & /*run*/) {}
+};
+
+// Trains the lesson's runs into request.outDir (lesson.json and lesson.md written after
+// each run, atomically, so a stopped lesson keeps what it has). A stop (the observer's
+// isCancelled) ends the current run as a stopped run and skips the rest. Throws Error when
+// the dataset has fewer than two modalities or cannot be read.
+Lesson runLesson(const LessonRequest &request, LessonObserver *observer = nullptr);
+Lesson readLesson(const std::string &dir); // lesson.json; Error naming the file
+
+} // namespace fuselab

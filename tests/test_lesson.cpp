@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The fusion lesson and modality contributions on a tiny generated dataset whose photo
+// decides the class (three brightness levels) and whose caption is noise (words drawn
+// independently of the class): the lesson ranks the photo alone far above the caption
+// alone, and removing the photo from the fusion drops it to chance while removing the
+// caption changes little. Through fuselab-cli, as a user runs it.
+#include "core/project/Lesson.h"
+#include "tests/support/TestFiles.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <filesystem>
+#include <random>
+
+namespace fs = std::filesystem;
+using namespace fuselab;
+
+class TestLesson final : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+
+private Q_SLOTS:
+    void photoDecidesCaptionIsNoise()
+    {
+        QVERIFY(m_tmp.isValid());
+        const std::string root = m_tmp.path().toStdString();
+        std::mt19937 rng(3);
+        const char *classes[] = {"dark", "mid", "bright"};
+        const char *words[] = {"red", "blue", "tall", "small", "old", "new", "round", "flat"};
+        std::string manifest = "photo,caption,label,split\n";
+        for (int i = 0; i < 180; ++i) {
+            const int c = i % 3;
+            std::string pgm = "P5\n8 8\n255\n";
+            for (int p = 0; p < 64; ++p)
+                pgm += static_cast<char>(std::clamp(40 + 80 * c + static_cast<int>(rng() % 41) - 20, 0, 255));
+            const std::string file = "p" + std::to_string(i) + ".pgm";
+            test::writeFile(root + "/data/" + file, pgm);
+            std::string caption;
+            for (int w = 0; w < 4; ++w)
+                caption += std::string(w ? " " : "") + words[rng() % 8];
+            manifest += file + "," + caption + "," + classes[c] + "," + (i < 120 ? "train" : i < 150 ? "val" : "test") + "\n";
+        }
+        test::writeFile(root + "/data/manifest.csv", manifest);
+        qputenv("FUSELAB_CACHE_DIR", QByteArray::fromStdString(root + "/cache"));
+        std::string out, err;
+        QVERIFY2(test::runCli({"lesson", root + "/data/manifest.csv", "--out", root + "/lesson", "--fusions", "concat,late-fusion", "--epochs", "6",
+                               "--quiet"},
+                              &out, &err, 300000) == 0,
+                 err.c_str());
+        const Lesson lesson = readLesson(root + "/lesson");
+        QCOMPARE(lesson.runs.size(), std::size_t(4)); // photo only, caption only, concat, late fusion
+        const LessonRun *photo = nullptr, *caption = nullptr;
+        for (const LessonRun &r : lesson.runs) {
+            QVERIFY2(r.status == "finished" && r.test, (r.name + ": " + r.status + " " + r.error).c_str());
+            QVERIFY(fs::exists(r.runDir + "/report.json")); // ordinary runs
+            QCOMPARE(static_cast<int>(r.valAccuracy.size()), 6);
+            QVERIFY(r.parameters > 0);
+            if (r.kind == "single" && r.modality == "photo")
+                photo = &r;
+            if (r.kind == "single" && r.modality == "caption")
+                caption = &r;
+        }
+        QVERIFY(photo && caption);
+        QVERIFY2(photo->test->accuracy >= 0.9, std::to_string(photo->test->accuracy).c_str());
+        QVERIFY2(caption->test->accuracy <= 0.6, std::to_string(caption->test->accuracy).c_str());
+        QCOMPARE(lesson.runs[static_cast<std::size_t>(lesson.bestSingle)].modality, std::string("photo"));
+        QVERIFY(lesson.bestFusion >= 2);
+        QVERIFY(!lesson.verdict.empty());
+        // What each modality brings to the best fusion: without the photo, chance; without the caption, little change.
+        QCOMPARE(lesson.contributions.size(), std::size_t(3));
+        double all = 0, noPhoto = 0, noCaption = 0;
+        for (const auto &c : lesson.contributions) {
+            if (c.removed.empty())
+                all = c.metrics.accuracy;
+            else if (c.removed == "photo")
+                noPhoto = c.metrics.accuracy;
+            else if (c.removed == "caption")
+                noCaption = c.metrics.accuracy;
+        }
+        QVERIFY2(all >= 0.9, std::to_string(all).c_str());
+        QVERIFY2(noPhoto <= 0.6, std::to_string(noPhoto).c_str());
+        QVERIFY2(std::abs(noCaption - all) <= 0.15, (std::to_string(noCaption) + " vs " + std::to_string(all)).c_str());
+        qInfo("photo only %.2f, caption only %.2f; best fusion %.2f, without the photo %.2f, without the caption %.2f; %s",
+              photo->test->accuracy, caption->test->accuracy, all, noPhoto, noCaption, lesson.verdict.c_str());
+        // The table a teacher hands out, and the same figures from `contributions`.
+        const std::string md = test::readAll(root + "/lesson/lesson.md");
+        QVERIFY(md.find("| model | kind | test accuracy |") != std::string::npos && md.find("**(best)**") != std::string::npos);
+        QVERIFY(out.find(lesson.verdict) != std::string::npos);
+        const LessonRun &best = lesson.runs[static_cast<std::size_t>(lesson.bestFusion)];
+        QVERIFY2(test::runCli({"contributions", best.runDir, "--json"}, &out, &err) == 0, err.c_str());
+        const auto j = nlohmann::json::parse(out);
+        QCOMPARE(j.size(), std::size_t(3));
+        QCOMPARE(j[1]["metrics"]["accuracy"].get<double>(), lesson.contributions[1].metrics.accuracy);
+
+        // A dataset with one modality is refused with the reason.
+        QVERIFY(test::runCli({"lesson", root + "/data-one", "--out", root + "/l2"}, &out, &err) != 0);
+        test::writeFile(root + "/one/manifest.csv", "photo,label\np0.pgm,dark\n");
+        fs::copy_file(root + "/data/p0.pgm", root + "/one/p0.pgm");
+        QVERIFY(test::runCli({"lesson", root + "/one/manifest.csv", "--out", root + "/l3"}, &out, &err) == 2);
+        QVERIFY2(err.find("one modality") != std::string::npos, err.c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLesson)
+#include "test_lesson.moc"
