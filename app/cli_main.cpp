@@ -25,6 +25,8 @@ const char *kUsage =
     "  eval RUN_DIR               metrics of the best checkpoint (--split val|test, --json)\n"
     "  contributions RUN_DIR      what each modality brings: metrics with each one removed\n"
     "  lesson DATASET --out DIR   the fusion lesson: single modalities against fusions, one table\n"
+    "  imbalance DATASET --class NAME --out DIR\n"
+    "                             the imbalance lesson: a class made rare, four remedies compared\n"
     "  export RUN_DIR             the best checkpoint for other tools (--format safetensors|torchscript|onnx|pytorch|all -o DIR)\n"
     "  predict RUN_DIR FILE...    class probabilities for new samples (--text \"...\", --json)\n"
     "\n"
@@ -59,6 +61,8 @@ int main(int argc, char **argv)
         return fuselab::cli::blocksCommand(args);
     if (command == "train")
         return fuselab::cli::trainCommand(args);
+    if (command == "imbalance")
+        return fuselab::cli::imbalanceCommand(args);
     if (command == "lesson")
         return fuselab::cli::lessonCommand(args);
     if (command == "contributions")

@@ -13,6 +13,7 @@
 #include <QTest>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 namespace fs = std::filesystem;
@@ -95,6 +96,39 @@ private Q_SLOTS:
         const auto j = nlohmann::json::parse(out);
         QCOMPARE(j.size(), std::size_t(3));
         QCOMPARE(j[1]["metrics"]["accuracy"].get<double>(), lesson.contributions[1].metrics.accuracy);
+
+        // The imbalance lesson: "dark" made 5% of the training split (40 of 120 -> 4 of 84),
+        // validation and test untouched; four remedies, each an ordinary run.
+        QVERIFY2(test::runCli({"imbalance", root + "/data/manifest.csv", "--class", "dark", "--ratio", "0.05", "--out", root + "/imb",
+                               "--template", "image-cnn", "--epochs", "3", "--quiet"},
+                              &out, &err, 300000) == 0,
+                 err.c_str());
+        const auto imb = nlohmann::json::parse(test::readAll(root + "/imb/imbalance.json"));
+        QCOMPARE(imb["runs"].size(), std::size_t(4));
+        std::vector<std::string> remedies;
+        for (const auto &r : imb["runs"]) {
+            QVERIFY2(r["status"] == "finished", r.dump().c_str());
+            QCOMPARE(r["train_samples"].get<int>(), 84);
+            QCOMPARE(r["rare_train_samples"].get<int>(), 4);
+            QVERIFY(r.contains("rare_recall") && r["test_recall"].size() == 3);
+            remedies.push_back(r["remedy"].get<std::string>());
+            std::string line;
+            std::ifstream events(r["run_dir"].get<std::string>() + "/events.jsonl");
+            while (std::getline(events, line)) {
+                const auto j = nlohmann::json::parse(line);
+                if (j["event"] == "run_started") {
+                    QCOMPARE(j["train_samples"].get<int>(), 84);
+                    QCOMPARE(j["val_samples"].get<int>(), 30); // untouched
+                    QCOMPARE(j["test_samples"].get<int>(), 30);
+                }
+            }
+        }
+        QVERIFY((remedies == std::vector<std::string>{"none", "class weights", "balanced sampler", "oversampling + augmentation"}));
+        const auto weighted = nlohmann::json::parse(test::readAll(imb["runs"][1]["run_dir"].get<std::string>() + "/experiment.fuselab.json"));
+        QVERIFY(weighted["training"]["class_weights"] == true && weighted["dataset"]["imbalance"]["class"] == "dark");
+        QVERIFY(test::readAll(root + "/imb/imbalance.md").find("recall of dark") != std::string::npos);
+        QVERIFY(test::runCli({"imbalance", root + "/data/manifest.csv", "--class", "purple", "--out", root + "/imb2"}, &out, &err) == 2);
+        QVERIFY2(err.find("no class \"purple\"") != std::string::npos, err.c_str());
 
         // A dataset with one modality is refused with the reason.
         QVERIFY(test::runCli({"lesson", root + "/data-one", "--out", root + "/l2"}, &out, &err) != 0);

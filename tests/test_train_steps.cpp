@@ -298,6 +298,31 @@ private Q_SLOTS:
             QVERIFY2(std::string(e.what()).find("training.mixed_precision") != std::string::npos, e.what());
         }
     }
+
+    // The imbalance lesson's split: round(ratio x others / (1 - ratio)) rows of the rare
+    // class (hand-computed), every other row, the order kept; the same seed, the same rows.
+    void rareClassKeepsTheRequestedShare()
+    {
+        std::vector<std::int64_t> rows;
+        std::vector<int> labels;
+        for (int i = 0; i < 100; ++i) {
+            rows.push_back(1000 + i);
+            labels.push_back(i % 5 == 0 || i % 5 == 1 ? 0 : 1 + i % 3); // 40 of class 0, 60 others
+        }
+        const auto kept = rareClassRows(rows, labels, 0, 0.05, 7);
+        QCOMPARE(kept.size(), std::size_t(63)); // 0.05 * 60 / 0.95 = 3.16 -> 3 of class 0
+        int rare = 0;
+        for (std::size_t i = 0; i < kept.size(); ++i) {
+            if (i > 0)
+                QVERIFY(kept[i] > kept[i - 1]);
+            rare += labels[static_cast<std::size_t>(kept[i] - 1000)] == 0;
+        }
+        QCOMPARE(rare, 3);
+        QCOMPARE(rareClassRows(rows, labels, 0, 0.05, 7), kept);
+        QVERIFY(rareClassRows(rows, labels, 0, 0.05, 8) != kept); // another seed, other rows
+        QCOMPARE(rareClassRows(rows, labels, 0, 0.9, 7).size(), std::size_t(100)); // never more than it has
+        QCOMPARE(rareClassRows(rows, labels, 0, 0.001, 7).size(), std::size_t(61)); // at least one
+    }
 };
 
 QTEST_APPLESS_MAIN(TestTrainSteps)

@@ -975,6 +975,18 @@
         <source>%1 only</source>
         <translation>仅 %1</translation>
     </message>
+    <message>
+        <source>%1 is multi-label: the imbalance lesson makes one class rare in single-label data</source>
+        <translation>%1 是多标签数据：不平衡课程只在单标签数据中让某一类变得稀少</translation>
+    </message>
+    <message>
+        <source>%1 has no class &quot;%2&quot; (its classes: %3)</source>
+        <translation>%1 没有类别“%2”（其类别：%3）</translation>
+    </message>
+    <message>
+        <source>the rare class&apos;s share of the training split must be between 0 and 1, not %1</source>
+        <translation>稀有类别在训练集中的占比必须介于 0 和 1 之间，而不是 %1</translation>
+    </message>
 </context>
 <context>
     <name>Media</name>
@@ -1393,6 +1405,10 @@
     <message>
         <source>the loss became NaN or infinite between steps %1 and %2 of epoch %3; training stopped (the last good checkpoint is kept). Try a lower learning rate or gradient clipping</source>
         <translation>第 %3 轮的第 %1 步到第 %2 步之间损失变为 NaN 或无穷大；训练已停止（保留最后一个正常的检查点）。请尝试降低学习率或使用梯度裁剪</translation>
+    </message>
+    <message>
+        <source>dataset.imbalance: &quot;%1&quot; is not a class of this single-label dataset</source>
+        <translation>dataset.imbalance：“%1”不是此单标签数据集的类别</translation>
     </message>
 </context>
 <context>

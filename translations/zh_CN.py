@@ -691,4 +691,8 @@ ZH = {
  '%1 is not a FuseLab lesson (lesson.json missing or not one)': '%1 不是 FuseLab 课程（缺少 lesson.json 或格式不符）',
  '%1 has one modality: the fusion lesson compares modalities and their fusions, so it needs two or more': '%1 只有一种模态：融合课程比较各模态及其融合，需要两种或以上模态',
  '%1 only': '仅 %1',
+ '%1 is multi-label: the imbalance lesson makes one class rare in single-label data': '%1 是多标签数据：不平衡课程只在单标签数据中让某一类变得稀少',
+ '%1 has no class "%2" (its classes: %3)': '%1 没有类别“%2”（其类别：%3）',
+ "the rare class's share of the training split must be between 0 and 1, not %1": '稀有类别在训练集中的占比必须介于 0 和 1 之间，而不是 %1',
+ 'dataset.imbalance: "%1" is not a class of this single-label dataset': 'dataset.imbalance：“%1”不是此单标签数据集的类别',
 }

@@ -14,6 +14,7 @@ int blocksCommand(const std::vector<std::string> &args);
 int trainCommand(const std::vector<std::string> &args);
 int evalCommand(const std::vector<std::string> &args);
 int lessonCommand(const std::vector<std::string> &args);
+int imbalanceCommand(const std::vector<std::string> &args);
 int contributionsCommand(const std::vector<std::string> &args);
 int predictCommand(const std::vector<std::string> &args);
 int exportCommand(const std::vector<std::string> &args);

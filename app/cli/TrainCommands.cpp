@@ -14,6 +14,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -283,6 +284,48 @@ int lessonCommand(const std::vector<std::string> &raw)
         const Lesson lesson = runLesson(r, &progress);
         std::printf("%s", lesson.markdown().c_str());
         std::printf("\nlesson folder: %s\n", r.outDir.c_str());
+        return kExitOk;
+    });
+}
+
+int imbalanceCommand(const std::vector<std::string> &raw)
+{
+    return runCommand("imbalance", [&]() -> int {
+        const CliArgs a(raw, {"help", "quiet"}, {"out", "class", "ratio", "template", "epochs", "seed", "device"}, {});
+        if (a.flag("help")) {
+            std::printf("Usage: fuselab-cli imbalance DATASET --class NAME [--ratio 0.05] --out DIR [--template T] [--epochs N]\n\n"
+                        "The imbalance lesson: makes class NAME rare in the training split only (it keeps so many of\n"
+                        "its samples that they are RATIO of the split; validation and test untouched), then trains\n"
+                        "four runs: no remedy, class weights, the class-balanced sampler, and oversampling with\n"
+                        "augmentation, and compares per-class recall and macro-F1. Writes DIR/imbalance.json and\n"
+                        "DIR/imbalance.md and the runs under DIR/runs.\n");
+            return kExitOk;
+        }
+        if (a.positional().size() != 1)
+            throw UsageError("imbalance expects one DATASET");
+        ImbalanceRequest r;
+        r.dataset = a.positional()[0];
+        r.outDir = a.value("out").value_or("");
+        r.rareClass = a.value("class").value_or("");
+        if (r.outDir.empty() || r.rareClass.empty())
+            throw UsageError("imbalance needs --class NAME and --out DIR");
+        if (const auto ratio = a.value("ratio")) {
+            char *end = nullptr;
+            r.ratio = std::strtod(ratio->c_str(), &end);
+            if (*end || !(r.ratio > 0 && r.ratio < 1))
+                throw UsageError("--ratio must be a fraction between 0 and 1 (e.g. 0.05)");
+        }
+        r.templateName = a.value("template").value_or("");
+        if (a.value("epochs"))
+            r.epochs = static_cast<int>(a.intValue("epochs", 1, 1, 100000));
+        if (a.value("seed"))
+            r.seed = static_cast<std::uint64_t>(a.intValue("seed", 0, 0, INT64_MAX));
+        r.device = a.value("device");
+        std::signal(SIGINT, requestStop);
+        std::signal(SIGTERM, requestStop);
+        TrainProgress progress(a.flag("quiet"));
+        const ImbalanceLesson lesson = runImbalanceLesson(r, &progress);
+        std::printf("%s\nlesson folder: %s\n", lesson.markdown().c_str(), r.outDir.c_str());
         return kExitOk;
     });
 }

@@ -35,6 +35,8 @@ nlohmann::json Experiment::toJson() const
                     {"classes", dataset.classes},
                     {"multi_label", dataset.multiLabel},
                     {"modalities", modalities}};
+    if (!dataset.rareClass.empty())
+        j["dataset"]["imbalance"] = {{"class", dataset.rareClass}, {"ratio", dataset.rareRatio}};
     j["preprocessing"] = preprocessing.toJson();
     j["augmentation"] = augmentation.toJson();
     j["graph"] = graph.toJson();
@@ -99,6 +101,14 @@ Experiment Experiment::fromJson(const nlohmann::json &j)
             e.dataset.split[k] = s[k].get<double>();
     }
     optional(d, "split_seed", "dataset", e.dataset.splitSeed);
+    if (d.contains("imbalance")) {
+        const auto &im = d["imbalance"];
+        if (!im.is_object() || !im.contains("class") || !im["class"].is_string() || !im.contains("ratio") || !im["ratio"].is_number()
+            || !(im["ratio"].get<double>() > 0 && im["ratio"].get<double>() < 1))
+            throw Error("dataset.imbalance: must be {\"class\": NAME, \"ratio\": a fraction between 0 and 1}");
+        e.dataset.rareClass = im["class"].get<std::string>();
+        e.dataset.rareRatio = im["ratio"].get<double>();
+    }
     if (d.contains("classes")) {
         if (!d["classes"].is_array())
             throw Error("dataset.classes: must be an array of class names");

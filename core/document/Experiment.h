@@ -36,6 +36,11 @@ struct ExperimentDataset {
     std::vector<std::string> classes;
     bool multiLabel = false;         // samples may belong to several classes (sigmoid + binary cross-entropy)
     std::vector<ModalityColumn> modalities;
+    // The imbalance lesson: the training split keeps only so many samples of one class that
+    // it makes up `rareRatio` of the split (seeded by splitSeed); val and test untouched.
+    // Empty class = off. Single-label datasets.
+    std::string rareClass;
+    double rareRatio = 0;
 };
 
 // A whole run, as saved in *.fuselab.json (docs/formats.md).

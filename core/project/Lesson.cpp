@@ -290,4 +290,153 @@ Lesson runLesson(const LessonRequest &request, LessonObserver *observer)
     return lesson;
 }
 
+nlohmann::json ImbalanceLesson::toJson() const
+{
+    nlohmann::json rs = nlohmann::json::array();
+    for (const ImbalanceRun &r : runs) {
+        nlohmann::json j = {{"remedy", r.remedy}, {"run_dir", r.runDir}, {"status", r.status}, {"train_samples", r.trainSamples},
+                            {"rare_train_samples", r.rareTrainSamples}};
+        if (!r.error.empty())
+            j["error"] = r.error;
+        if (r.test) {
+            j["test_accuracy"] = r.test->accuracy;
+            j["test_macro_f1"] = r.test->macroF1;
+            j["test_recall"] = r.test->single.recall;
+            j["rare_recall"] = r.rareRecall;
+        }
+        rs.push_back(std::move(j));
+    }
+    return {{"format", "fuselab-imbalance-lesson"}, {"version", 1}, {"dataset", dataset}, {"rare_class", rareClass}, {"ratio", ratio},
+            {"template", templateName}, {"classes", classes}, {"runs", rs}};
+}
+
+std::string ImbalanceLesson::markdown() const
+{
+    std::ostringstream o;
+    o << "# Imbalance lesson: " << dataset << "\n\n" << "`" << rareClass << "` made " << percent(ratio)
+      << " of the training split (validation and test untouched); template " << templateName << ".\n\n| remedy | macro-F1 | accuracy | recall of "
+      << rareClass << " |";
+    for (const std::string &c : classes)
+        if (c != rareClass)
+            o << " recall of " << c << " |";
+    o << "\n|" << std::string("---|") << "---|---|---|";
+    for (std::size_t k = 1; k < classes.size(); ++k)
+        o << "---|";
+    o << "\n";
+    for (const ImbalanceRun &r : runs) {
+        o << "| " << r.remedy << " | " << (r.test ? percent(r.test->macroF1) : "–") << " | " << (r.test ? percent(r.test->accuracy) : "–") << " | **"
+          << (r.test ? percent(r.rareRecall) : "–") << "** |";
+        for (std::size_t c = 0; c < classes.size(); ++c)
+            if (classes[c] != rareClass)
+                o << " " << (r.test && c < r.test->single.recall.size() ? percent(r.test->single.recall[c]) : "–") << " |";
+        o << "\n";
+    }
+    return o.str();
+}
+
+ImbalanceLesson runImbalanceLesson(const ImbalanceRequest &request, LessonObserver *observer)
+{
+    const LoadOptions options;
+    const Dataset dataset = openDataset(request.dataset, options, observer);
+    if (dataset.multiLabel)
+        throw Error(Message(FL_TR("Lesson", "%1 is multi-label: the imbalance lesson makes one class rare in single-label data"), request.dataset));
+    const auto it = std::find(dataset.classes.begin(), dataset.classes.end(), request.rareClass);
+    if (it == dataset.classes.end()) {
+        std::string names;
+        for (const std::string &c : dataset.classes)
+            names += (names.empty() ? "" : ", ") + c;
+        throw Error(Message(FL_TR("Lesson", "%1 has no class \"%2\" (its classes: %3)"), request.dataset, request.rareClass, names));
+    }
+    if (!(request.ratio > 0 && request.ratio < 1))
+        throw Error(Message(FL_TR("Lesson", "the rare class's share of the training split must be between 0 and 1, not %1"), std::to_string(request.ratio)));
+    fs::create_directories(request.outDir);
+    const std::string out = fs::absolute(request.outDir).string();
+    ImbalanceLesson lesson;
+    lesson.dataset = request.dataset;
+    lesson.rareClass = request.rareClass;
+    lesson.ratio = request.ratio;
+    lesson.classes = dataset.classes;
+    lesson.templateName = request.templateName.empty() ? (dataset.columns.size() > 1 ? std::string("concat") : std::string(singleTemplate(dataset.columns.at(0).kind)))
+                                                       : request.templateName;
+    Experiment base = newExperiment(lesson.templateName, dataset, request.dataset, options, out);
+    base.dataset.rareClass = request.rareClass;
+    base.dataset.rareRatio = request.ratio;
+    base.training.seed = request.seed;
+    base.training.classWeights = base.training.weightedSampler = false;
+    base.augmentation = AugmentSettings{};
+    const auto rare = static_cast<std::size_t>(it - dataset.classes.begin());
+    const char *remedies[] = {"none", "class weights", "balanced sampler", "oversampling + augmentation"};
+    auto save = [&] {
+        writeFileAtomically((fs::path(out) / "imbalance.json").string(), lesson.toJson().dump(2) + "\n");
+        writeFileAtomically((fs::path(out) / "imbalance.md").string(), lesson.markdown());
+    };
+    bool stopping = false;
+    for (int k = 0; k < 4; ++k) {
+        ImbalanceRun r;
+        r.remedy = remedies[k];
+        const std::string slug = std::string("remedy-") + (k == 0 ? "none" : k == 1 ? "class-weights" : k == 2 ? "balanced-sampler" : "oversampling");
+        r.runDir = (fs::path(out) / "runs" / slug).string();
+        if (stopping) {
+            r.status = "skipped";
+            lesson.runs.push_back(r);
+            save();
+            continue;
+        }
+        Experiment e = base;
+        e.name = "imbalance: " + r.remedy;
+        e.training.classWeights = k == 1;
+        e.training.weightedSampler = k >= 2;
+        if (k == 3) { // the rare class's repeated draws made different by augmentation
+            e.augmentation.flipProbability = 0.5;
+            e.augmentation.cropPadding = 2;
+            e.augmentation.brightness = 0.1;
+            e.augmentation.audio.freqMask = 8;
+            e.augmentation.audio.timeMask = 10;
+            e.augmentation.audio.timeShift = 0.1;
+        }
+        const std::string file = (fs::path(out) / (slug + ".fuselab.json")).string();
+        e.save(file);
+        if (observer) {
+            LessonRun shown;
+            shown.name = r.remedy;
+            shown.templateName = lesson.templateName;
+            observer->lessonRun(k, 4, shown);
+        }
+        TrainRequest t;
+        t.experimentFile = file;
+        t.runDir = r.runDir;
+        t.epochs = request.epochs;
+        t.device = request.device;
+        t.cacheRequest = request.cacheRequest;
+        if (fs::exists(t.runDir))
+            fs::remove_all(t.runDir);
+        try {
+            const TrainingReport report = trainExperiment(t, observer);
+            r.status = report.stopped ? "stopped" : "finished";
+            r.test = report.test;
+            if (r.test && rare < r.test->single.recall.size())
+                r.rareRecall = r.test->single.recall[rare];
+            stopping = report.stopped;
+        } catch (const Cancelled &) {
+            r.status = "stopped";
+            stopping = true;
+        } catch (const Error &x) {
+            r.status = "failed";
+            r.error = x.what();
+        }
+        std::ifstream events(RunFolder(r.runDir).eventsFile());
+        std::string line;
+        while (std::getline(events, line)) {
+            const auto j = nlohmann::json::parse(line, nullptr, false);
+            if (j.is_object() && j.value("event", "") == "imbalance") {
+                r.trainSamples = j.value("train_samples", std::int64_t(0));
+                r.rareTrainSamples = j.value("rare_train_samples", std::int64_t(0));
+            }
+        }
+        lesson.runs.push_back(r);
+        save();
+    }
+    return lesson;
+}
+
 } // namespace fuselab

@@ -70,4 +70,43 @@ public:
 Lesson runLesson(const LessonRequest &request, LessonObserver *observer = nullptr);
 Lesson readLesson(const std::string &dir); // lesson.json; Error naming the file
 
+// The imbalance lesson (docs/lessons.md): one class made rare in the training split only
+// (dataset.imbalance: it keeps so many of that class's samples that it makes up `ratio` of
+// the split; validation and test untouched), then four runs of the same experiment: no
+// remedy, class weights in the loss, the class-balanced sampler, and oversampling with
+// augmentation (the balanced sampler's draws with image and audio augmentation on);
+// compared by per-class recall and macro-F1, the rare class's recall beside each.
+struct ImbalanceRequest {
+    std::string dataset;
+    std::string outDir;
+    std::string rareClass;
+    double ratio = 0.05;
+    std::string templateName; // "" = concat for several modalities, else the modality's template
+    std::optional<int> epochs;
+    std::uint64_t seed = 42;
+    std::optional<std::string> device;
+    CacheRequest cacheRequest;
+};
+
+struct ImbalanceRun {
+    std::string remedy; // "none", "class weights", "balanced sampler", "oversampling + augmentation"
+    std::string runDir, status, error;
+    std::optional<EvaluationMetrics> test;
+    double rareRecall = 0;
+    std::int64_t trainSamples = 0, rareTrainSamples = 0;
+};
+
+struct ImbalanceLesson {
+    std::string dataset, rareClass, templateName;
+    double ratio = 0;
+    std::vector<std::string> classes;
+    std::vector<ImbalanceRun> runs;
+    nlohmann::json toJson() const;
+    std::string markdown() const;
+};
+
+// Writes imbalance.json and imbalance.md into request.outDir after each run. Error for an
+// unknown class or a multi-label dataset.
+ImbalanceLesson runImbalanceLesson(const ImbalanceRequest &request, LessonObserver *observer = nullptr);
+
 } // namespace fuselab

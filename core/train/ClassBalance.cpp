@@ -2,6 +2,9 @@
 #include "core/train/ClassBalance.h"
 
 #include <algorithm>
+#include <cmath>
+
+#include <algorithm>
 
 namespace fuselab {
 
@@ -54,6 +57,29 @@ std::vector<std::size_t> ClassBalance::draw(std::mt19937_64 &rng) const
         r = std::min(m_cumulative.size() - 1,
                      static_cast<std::size_t>(std::upper_bound(m_cumulative.begin(), m_cumulative.end(), u) - m_cumulative.begin()));
     }
+    return out;
+}
+
+std::vector<std::int64_t> rareClassRows(const std::vector<std::int64_t> &rows, const std::vector<int> &labels, int rare, double ratio,
+                                        std::uint64_t seed)
+{
+    std::vector<std::size_t> rareAt;
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        if (labels[i] == rare)
+            rareAt.push_back(i);
+    const double others = static_cast<double>(rows.size() - rareAt.size());
+    const auto want = static_cast<std::size_t>(std::llround(ratio * others / (1.0 - ratio)));
+    const std::size_t keep = std::min(rareAt.size(), std::max<std::size_t>(1, want));
+    std::mt19937_64 rng(seed);
+    for (std::size_t i = rareAt.size(); i > 1; --i)
+        std::swap(rareAt[i - 1], rareAt[static_cast<std::size_t>(rng() % i)]);
+    std::vector<char> kept(rows.size(), 1);
+    for (std::size_t k = keep; k < rareAt.size(); ++k)
+        kept[rareAt[k]] = 0;
+    std::vector<std::int64_t> out;
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        if (kept[i])
+            out.push_back(rows[i]);
     return out;
 }
 

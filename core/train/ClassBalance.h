@@ -34,4 +34,11 @@ private:
     std::vector<double> m_cumulative;
 };
 
+// The imbalance lesson's training split: every row of the other classes, and as many of
+// `rare`'s rows (labels[i] is row i's class) as make that class `ratio` of the result —
+// round(ratio × others / (1 − ratio)), at least 1, at most all of them — chosen by a
+// shuffle seeded with `seed`; the rows keep their order.
+std::vector<std::int64_t> rareClassRows(const std::vector<std::int64_t> &rows, const std::vector<int> &labels, int rare, double ratio,
+                                        std::uint64_t seed);
+
 } // namespace fuselab

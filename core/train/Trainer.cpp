@@ -21,6 +21,7 @@
 #include "core/util/FileIO.h"
 #include "core/util/Random.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cmath>
@@ -534,8 +535,26 @@ TrainingReport Trainer::run(TrainingObserver *observer)
 
         const TensorCache cache = TensorCache::open(m_options.cacheDir);
         checkCacheMatches(cache, m_experiment);
-        const std::vector<std::int64_t> trainRows = cache.rows(Split::Train), valRows = cache.rows(Split::Val),
-                                        testRows = cache.rows(Split::Test);
+        std::vector<std::int64_t> trainRows = cache.rows(Split::Train);
+        const std::vector<std::int64_t> valRows = cache.rows(Split::Val), testRows = cache.rows(Split::Test);
+        if (!m_experiment.dataset.rareClass.empty()) { // the imbalance lesson: one class made rare in training only
+            const auto &cs = cache.classes();
+            const auto it = std::find(cs.begin(), cs.end(), m_experiment.dataset.rareClass);
+            if (it == cs.end() || cache.multiLabel())
+                throw Error(Message(FL_TR("Trainer", "dataset.imbalance: \"%1\" is not a class of this single-label dataset"),
+                                    m_experiment.dataset.rareClass));
+            std::vector<int> labels;
+            for (const std::int64_t r : trainRows)
+                labels.push_back(static_cast<int>(cache.label(r)));
+            const std::size_t before = trainRows.size();
+            trainRows = rareClassRows(trainRows, labels, static_cast<int>(it - cs.begin()), m_experiment.dataset.rareRatio,
+                                      m_experiment.dataset.splitSeed);
+            std::size_t rareKept = 0;
+            for (const std::int64_t r : trainRows)
+                rareKept += cache.label(r) == it - cs.begin();
+            event({{"event", "imbalance"}, {"class", m_experiment.dataset.rareClass}, {"ratio", m_experiment.dataset.rareRatio},
+                   {"train_samples_before", before}, {"train_samples", trainRows.size()}, {"rare_train_samples", rareKept}});
+        }
         if (trainRows.empty())
             throw Error(Message(FL_TR("Trainer", "the dataset has no training samples")));
         const auto C = static_cast<int>(cache.classes().size());
