@@ -24,6 +24,7 @@ const char *kUsage =
     "  train EXPERIMENT           train (--out RUN_DIR, --device, --epochs, --seed, --resume RUN_DIR)\n"
     "  eval RUN_DIR               metrics of the best checkpoint (--split val|test, --json)\n"
     "  contributions RUN_DIR      what each modality brings: metrics with each one removed\n"
+    "  explain RUN_DIR --row N    why a prediction: probabilities and Grad-CAM of image encoders\n"
     "  lesson DATASET --out DIR   the fusion lesson: single modalities against fusions, one table\n"
     "  imbalance DATASET --class NAME --out DIR\n"
     "                             the imbalance lesson: a class made rare, four remedies compared\n"
@@ -65,6 +66,8 @@ int main(int argc, char **argv)
         return fuselab::cli::imbalanceCommand(args);
     if (command == "lesson")
         return fuselab::cli::lessonCommand(args);
+    if (command == "explain")
+        return fuselab::cli::explainCommand(args);
     if (command == "contributions")
         return fuselab::cli::contributionsCommand(args);
     if (command == "export")

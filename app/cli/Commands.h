@@ -16,6 +16,7 @@ int evalCommand(const std::vector<std::string> &args);
 int lessonCommand(const std::vector<std::string> &args);
 int imbalanceCommand(const std::vector<std::string> &args);
 int contributionsCommand(const std::vector<std::string> &args);
+int explainCommand(const std::vector<std::string> &args);
 int predictCommand(const std::vector<std::string> &args);
 int exportCommand(const std::vector<std::string> &args);
 

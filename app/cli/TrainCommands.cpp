@@ -7,6 +7,7 @@
 #include "core/export/Export.h"
 #include "core/project/Lesson.h"
 #include "core/project/Services.h"
+#include "core/train/Explanation.h"
 #include "core/train/Launch.h"
 #include "core/train/Trainer.h"
 
@@ -326,6 +327,66 @@ int imbalanceCommand(const std::vector<std::string> &raw)
         TrainProgress progress(a.flag("quiet"));
         const ImbalanceLesson lesson = runImbalanceLesson(r, &progress);
         std::printf("%s\nlesson folder: %s\n", lesson.markdown().c_str(), r.outDir.c_str());
+        return kExitOk;
+    });
+}
+
+int explainCommand(const std::vector<std::string> &raw)
+{
+    return runCommand("explain", [&]() -> int {
+        const CliArgs a(raw, {"help", "json"}, {"row", "class", "device"}, {});
+        if (a.flag("help")) {
+            std::printf("Usage: fuselab-cli explain RUN_DIR --row N [--class NAME] [--json]\n\n"
+                        "Why the run's best checkpoint predicts what it does for sample N of its tensor cache (the row\n"
+                        "numbers predictions-*.jsonl and the app's galleries use): the class probabilities and, for\n"
+                        "each image encoder, a Grad-CAM map of where the image speaks for the class (the predicted\n"
+                        "one, or --class), drawn coarsely here and in full with --json.\n");
+            return kExitOk;
+        }
+        if (a.positional().size() != 1 || !a.value("row"))
+            throw UsageError("explain expects RUN_DIR and --row N");
+        const RunFolder run(a.positional()[0]);
+        const std::vector<std::string> classes = run.readExperiment().dataset.classes;
+        int target = -1;
+        if (const auto c = a.value("class")) {
+            const auto it = std::find(classes.begin(), classes.end(), *c);
+            if (it == classes.end())
+                throw UsageError("--class " + *c + ": not one of the run's classes");
+            target = static_cast<int>(it - classes.begin());
+        }
+        ProgressBar progress(true);
+        const RunRecord record = ensureRunCache(run, &progress);
+        const SampleExplanation ex = explainSample(run.dir(), record.cache, a.intValue("row", 0, 0, INT64_MAX), target,
+                                                   a.value("device").value_or("cpu"));
+        const auto name = [&](int c) { return c >= 0 && c < static_cast<int>(classes.size()) ? classes[static_cast<std::size_t>(c)] : std::string("?"); };
+        if (a.flag("json")) {
+            nlohmann::json maps = nlohmann::json::array();
+            for (const GradCamMap &m : ex.maps)
+                maps.push_back({{"node", m.node}, {"column", m.column}, {"height", m.height}, {"width", m.width}, {"values", m.values}});
+            std::printf("%s\n", nlohmann::json({{"row", ex.row}, {"label", name(ex.label)}, {"predicted", name(ex.predicted)}, {"explained", name(ex.target)},
+                                                 {"probabilities", ex.probabilities}, {"grad_cam", maps}})
+                                    .dump(2)
+                                    .c_str());
+            return kExitOk;
+        }
+        std::printf("row %lld: label %s, predicted %s (%.1f%%); explaining %s\n", static_cast<long long>(ex.row), name(ex.label).c_str(),
+                    name(ex.predicted).c_str(), 100.0 * ex.probabilities[static_cast<std::size_t>(ex.predicted)], name(ex.target).c_str());
+        const char *shades = " .:-=+*#%@";
+        for (const GradCamMap &m : ex.maps) {
+            std::printf("Grad-CAM of %s (%dx%d), darkest = least, @ = most:\n", m.node.c_str(), m.width, m.height);
+            const int rows = std::min(m.height, 16), cols = std::min(m.width, 32);
+            for (int r = 0; r < rows; ++r) {
+                std::string line = "  ";
+                for (int c = 0; c < cols; ++c) {
+                    const int y = r * m.height / rows, x = c * m.width / cols;
+                    const float v = m.values[static_cast<std::size_t>(y * m.width + x)];
+                    line += shades[std::min(9, static_cast<int>(v * 10))];
+                }
+                std::printf("%s\n", line.c_str());
+            }
+        }
+        if (ex.maps.empty())
+            std::printf("(this model has no image encoder with a feature map to explain)\n");
         return kExitOk;
     });
 }

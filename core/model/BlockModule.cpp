@@ -3,6 +3,13 @@
 
 namespace fuselab {
 
+namespace {
+thread_local ActivationTap *t_tap = nullptr;
+}
+
+ActivationTap *activationTap() { return t_tap; }
+void setActivationTap(ActivationTap *tap) { t_tap = tap; }
+
 torch::Tensor allPresent(const std::vector<Value> &values)
 {
     torch::Tensor m = values.at(0).mask;

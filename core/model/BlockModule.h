@@ -24,6 +24,17 @@ public:
     virtual torch::Tensor auxiliaryLoss() const { return {}; }
 };
 
+// Explanations (core/train/Explain.h): an image encoder hands its last spatial feature map
+// [B, C, H, W] to the tap set on this thread, if any, before pooling it. Grad-CAM weighs it
+// by the gradient of a class score.
+class ActivationTap {
+public:
+    virtual ~ActivationTap() = default;
+    virtual void record(const torch::nn::Module *block, const torch::Tensor &featureMap) = 0;
+};
+ActivationTap *activationTap();
+void setActivationTap(ActivationTap *tap); // nullptr: none (the default)
+
 // Elementwise "present in every input" for blocks whose output depends on all of them.
 torch::Tensor allPresent(const std::vector<Value> &values);
 // "present in any input": for fusions that cope with missing modalities.

@@ -38,6 +38,8 @@ torch::Tensor CnnEncoderImpl::forward(torch::Tensor x)
 {
     x = blocks::inLayoutOf(x, m_features[0]->as<torch::nn::Conv2dImpl>()->weight);
     x = m_features->forward(x);
+    if (ActivationTap *tap = activationTap())
+        tap->record(this, x);
     x = options.flatten() ? x.flatten(1) : x.mean({2, 3});
     x = m_dropout(x);
     return m_projection ? m_projection(x) : x;

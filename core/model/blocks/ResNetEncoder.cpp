@@ -46,7 +46,10 @@ void ResNetEncoderImpl::reset()
 
 torch::Tensor ResNetEncoderImpl::forward(torch::Tensor x)
 {
-    return m_net->forward(blocks::inLayoutOf(x, m_net[0]->as<torch::nn::Conv2dImpl>()->weight)).mean({2, 3});
+    const torch::Tensor y = m_net->forward(blocks::inLayoutOf(x, m_net[0]->as<torch::nn::Conv2dImpl>()->weight));
+    if (ActivationTap *tap = activationTap())
+        tap->record(this, y);
+    return y.mean({2, 3});
 }
 
 std::vector<Value> ResNetEncoderImpl::run(const std::vector<std::vector<Value>> &inputs)
