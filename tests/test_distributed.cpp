@@ -276,6 +276,13 @@ private Q_SLOTS:
         for (std::size_t i = 0; i < e1.size(); ++i)
             QVERIFY2(std::abs(e2[i]["train_loss"].get<double>() - e1[i]["train_loss"].get<double>()) < 1e-4, e2[i].dump().c_str());
 
+        // Rank 0 refuses a folder that holds a run; the other rank hears why it stops.
+        auto again = launch({"train", m_exp, "--out", m_root + "/two", "--quiet"}, 2);
+        QVERIFY(again[0]->waitForFinished(60000) && again[1]->waitForFinished(60000));
+        const std::string err0 = again[0]->readAllStandardError().toStdString(), err1 = again[1]->readAllStandardError().toStdString();
+        QVERIFY2(again[0]->exitCode() != 0 && err0.find("already holds a run") != std::string::npos, err0.c_str());
+        QVERIFY2(again[1]->exitCode() != 0 && err1.find("rank 0 could not prepare the run") != std::string::npos, err1.c_str());
+
         // Test metrics over all shards = eval of the checkpoint in one process.
         const auto report = nlohmann::json::parse(test::readAll(m_root + "/two/report.json"));
         QVERIFY2(test::runCli({"eval", m_root + "/two", "--json"}, &out, &err) == 0, err.c_str());

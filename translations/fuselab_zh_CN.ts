@@ -987,6 +987,10 @@
         <source>the rare class&apos;s share of the training split must be between 0 and 1, not %1</source>
         <translation>稀有类别在训练集中的占比必须介于 0 和 1 之间，而不是 %1</translation>
     </message>
+    <message>
+        <source>this build cannot read raw data (it was built for a server): run lessons on a full build</source>
+        <translation>此构建无法读取原始数据（为服务器构建）：请在完整构建上运行课程</translation>
+    </message>
 </context>
 <context>
     <name>Media</name>
@@ -1268,6 +1272,10 @@
     <message>
         <source>%1 has no best checkpoint yet: the run has not finished an epoch</source>
         <translation>%1 还没有最佳检查点：训练尚未完成一个 epoch</translation>
+    </message>
+    <message>
+        <source>rank 0 could not prepare the run (see its output)</source>
+        <translation>0 号进程未能准备好这次运行（请查看其输出）</translation>
     </message>
 </context>
 <context>

@@ -695,4 +695,6 @@ ZH = {
  '%1 has no class "%2" (its classes: %3)': '%1 没有类别“%2”（其类别：%3）',
  "the rare class's share of the training split must be between 0 and 1, not %1": '稀有类别在训练集中的占比必须介于 0 和 1 之间，而不是 %1',
  'dataset.imbalance: "%1" is not a class of this single-label dataset': 'dataset.imbalance：“%1”不是此单标签数据集的类别',
+ 'this build cannot read raw data (it was built for a server): run lessons on a full build': '此构建无法读取原始数据（为服务器构建）：请在完整构建上运行课程',
+ 'rank 0 could not prepare the run (see its output)': '0 号进程未能准备好这次运行（请查看其输出）',
 }

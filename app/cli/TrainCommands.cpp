@@ -178,8 +178,10 @@ int trainCommand(const std::vector<std::string> &raw)
                 device = a.value("resume") ? RunFolder(*a.value("resume")).readExperiment().training.device
                                            : (a.positional().empty() ? std::string("cpu") : Experiment::load(a.positional()[0]).training.device);
             device = Trainer::resolveDevice(device);
-            if (device.rfind("cuda", 0) == 0) // each rank its LOCAL_RANK GPU
-                device = "cuda:" + std::to_string(launch.localRank);
+            if (device.rfind("cuda", 0) == 0) { // each rank its LOCAL_RANK GPU (of those it sees: srun may show it one)
+                const int gpus = static_cast<int>(Trainer::availableDevices().size()) - 1;
+                device = "cuda:" + std::to_string(gpus > 0 ? launch.localRank % gpus : 0);
+            }
             rankDevice = device;
             comm = joinProcessGroup(launch, device, distributedTimeout());
         }
@@ -282,7 +284,13 @@ int lessonCommand(const std::vector<std::string> &raw)
         std::signal(SIGINT, requestStop);
         std::signal(SIGTERM, requestStop);
         TrainProgress progress(a.flag("quiet"));
-        const Lesson lesson = runLesson(r, &progress);
+        Lesson lesson;
+        try {
+            lesson = runLesson(r, &progress);
+        } catch (const Cancelled &) {
+            std::fprintf(stderr, "fuselab-cli lesson: stopped before the first run began\n");
+            return kExitOk;
+        }
         std::printf("%s", lesson.markdown().c_str());
         std::printf("\nlesson folder: %s\n", r.outDir.c_str());
         return kExitOk;
@@ -325,7 +333,13 @@ int imbalanceCommand(const std::vector<std::string> &raw)
         std::signal(SIGINT, requestStop);
         std::signal(SIGTERM, requestStop);
         TrainProgress progress(a.flag("quiet"));
-        const ImbalanceLesson lesson = runImbalanceLesson(r, &progress);
+        ImbalanceLesson lesson;
+        try {
+            lesson = runImbalanceLesson(r, &progress);
+        } catch (const Cancelled &) {
+            std::fprintf(stderr, "fuselab-cli imbalance: stopped before the first run began\n");
+            return kExitOk;
+        }
         std::printf("%s\nlesson folder: %s\n", lesson.markdown().c_str(), r.outDir.c_str());
         return kExitOk;
     });

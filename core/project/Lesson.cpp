@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/project/Lesson.h"
 
+#ifdef FUSELAB_WITH_INGEST
 #include "core/data/DatasetLoader.h"
+#endif
 #include "core/document/Templates.h"
 #include "core/util/Error.h"
 #include "core/util/FileIO.h"
@@ -19,7 +21,7 @@ namespace fuselab {
 
 namespace {
 
-const char *singleTemplate(Modality m)
+[[maybe_unused]] const char *singleTemplate(Modality m)
 {
     switch (m) {
     case Modality::Image: return "image-cnn";
@@ -174,6 +176,10 @@ Lesson readLesson(const std::string &dir)
 
 Lesson runLesson(const LessonRequest &request, LessonObserver *observer)
 {
+#ifndef FUSELAB_WITH_INGEST
+    (void)request, (void)observer;
+    throw Error(Message(FL_TR("Lesson", "this build cannot read raw data (it was built for a server): run lessons on a full build")));
+#else
     const LoadOptions options;
     const Dataset dataset = openDataset(request.dataset, options, observer);
     if (dataset.columns.size() < 2)
@@ -282,12 +288,17 @@ Lesson runLesson(const LessonRequest &request, LessonObserver *observer)
     if (!stopping && lesson.bestFusion >= 0) {
         const LessonRun &f = lesson.runs[static_cast<std::size_t>(lesson.bestFusion)];
         const RunFolder run(f.runDir);
-        const RunRecord record = ensureRunCache(run, observer, request.cacheRequest);
-        lesson.contributions = modalityContributions(run.readExperiment(), record.experimentDir, record.cache, run.bestCheckpoint(), Split::Test,
-                                                     request.device.value_or("auto"), observer);
+        try {
+            const RunRecord record = ensureRunCache(run, observer, request.cacheRequest);
+            lesson.contributions = modalityContributions(run.readExperiment(), record.experimentDir, record.cache, run.bestCheckpoint(),
+                                                         Split::Test, request.device.value_or("auto"), observer);
+        } catch (const Cancelled &) {
+            // stopped while measuring: the table stands without the contributions
+        }
     }
     save();
     return lesson;
+#endif
 }
 
 nlohmann::json ImbalanceLesson::toJson() const
@@ -336,6 +347,10 @@ std::string ImbalanceLesson::markdown() const
 
 ImbalanceLesson runImbalanceLesson(const ImbalanceRequest &request, LessonObserver *observer)
 {
+#ifndef FUSELAB_WITH_INGEST
+    (void)request, (void)observer;
+    throw Error(Message(FL_TR("Lesson", "this build cannot read raw data (it was built for a server): run lessons on a full build")));
+#else
     const LoadOptions options;
     const Dataset dataset = openDataset(request.dataset, options, observer);
     if (dataset.multiLabel)
@@ -437,6 +452,7 @@ ImbalanceLesson runImbalanceLesson(const ImbalanceRequest &request, LessonObserv
         save();
     }
     return lesson;
+#endif
 }
 
 } // namespace fuselab

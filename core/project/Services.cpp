@@ -161,7 +161,8 @@ TrainingReport trainExperiment(const TrainRequest &request, TrainingObserver *ob
     const RunFolder run(runDir);
     if (request.comm && request.comm->size() > 1 && request.comm->rank() != 0) {
         // Another rank: rank 0 prepares the cache and the run folder; then the same cache is found.
-        request.comm->barrier();
+        if (!request.comm->agree(true))
+            throw Error(Message(FL_TR("Services", "rank 0 could not prepare the run (see its output)")));
         TrainerOptions o;
         o.runDir = runDir;
         o.experimentDir = fs::absolute(request.experimentFile).parent_path().string();
@@ -171,6 +172,26 @@ TrainingReport trainExperiment(const TrainRequest &request, TrainingObserver *ob
         o.comm = request.comm;
         return Trainer(e, o).run(observer);
     }
+    // Distributed: the others wait for rank 0's preparation, and hear if it failed.
+    struct Agreement {
+        Communicator *comm;
+        bool done = false;
+        void ok()
+        {
+            done = true;
+            if (comm && comm->size() > 1)
+                comm->agree(true);
+        }
+        ~Agreement()
+        {
+            if (!done && comm && comm->size() > 1) {
+                try {
+                    comm->agree(false);
+                } catch (...) {
+                }
+            }
+        }
+    } agreement{request.comm.get()};
     if (run.isRun() || fs::exists(run.checkpointDir()))
         throw Error(Message(FL_TR("Services", "%1 already holds a run; choose another folder, or resume that run"), runDir));
     TrainerOptions o;
@@ -190,8 +211,7 @@ TrainingReport trainExperiment(const TrainRequest &request, TrainingObserver *ob
     run.writeRecord(record);
     const RunFolder::Lock lock = run.lock();
     o.comm = request.comm;
-    if (o.comm && o.comm->size() > 1)
-        o.comm->barrier(); // the cache and the run folder are ready for the other ranks
+    agreement.ok(); // the cache and the run folder are ready for the other ranks
     return Trainer(e, o).run(observer);
 }
 
@@ -208,11 +228,18 @@ TrainingReport resumeRun(const ResumeRequest &request, TrainingObserver *observe
         observer->phaseChanged(TrainingPhase::PreparingData);
     // The experiment as used: its epochs, seed and the rest are the run's own.
     const Experiment e = run.readExperiment();
-    if (!first)
-        request.comm->barrier();
-    const RunRecord record = request.cache.empty() ? ensureRunCache(run, observer) : run.readRecord();
+    if (!first && !request.comm->agree(true))
+        throw Error(Message(FL_TR("Services", "rank 0 could not prepare the run (see its output)")));
+    RunRecord record;
+    try {
+        record = request.cache.empty() ? ensureRunCache(run, observer) : run.readRecord();
+    } catch (...) {
+        if (first && request.comm && request.comm->size() > 1)
+            request.comm->agree(false);
+        throw;
+    }
     if (first && request.comm && request.comm->size() > 1)
-        request.comm->barrier();
+        request.comm->agree(true);
     TrainerOptions o;
     o.runDir = request.runDir;
     o.resume = true;

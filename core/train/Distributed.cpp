@@ -12,6 +12,7 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #endif
 #ifdef FUSELAB_WITH_NCCL
+#include <c10/cuda/CUDAFunctions.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 #endif
@@ -271,6 +272,13 @@ public:
     {
         run("barrier", [&](auto &pg) { pg.barrier()->wait(); });
     }
+    bool agree(bool ok) override
+    {
+        torch::Tensor flag = torch::full({1}, ok ? 0.0f : 1.0f).to(m_device);
+        allReduceSum(flag);
+        return flag.to(torch::kCPU).item<float>() == 0;
+    }
+    torch::Device m_device = torch::kCPU;
 
 private:
     template <typename F>
@@ -333,10 +341,18 @@ std::shared_ptr<Communicator> joinProcessGroup(const LaunchInfo &l, const std::s
     const bool cuda = device.rfind("cuda", 0) == 0;
     if (cuda) {
 #ifdef FUSELAB_WITH_NCCL
+        // LibTorch enforces NCCL's timeout only with asynchronous error handling on (torchrun
+        // sets it, srun does not); the 2.x name first.
+        ::setenv("TORCH_NCCL_ASYNC_ERROR_HANDLING", "1", 0);
+        ::setenv("NCCL_ASYNC_ERROR_HANDLING", "1", 0);
+        const torch::Device gpu(device);
+        c10::cuda::set_device(gpu.has_index() ? gpu.index() : 0);
         auto opts = c10d::ProcessGroupNCCL::Options::create();
         opts->timeout = timeout;
         auto pg = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, l.rank, l.worldSize, opts);
-        return std::make_shared<ProcessGroupCommunicator>(store, pg, l.rank, l.worldSize);
+        auto comm = std::make_shared<ProcessGroupCommunicator>(store, pg, l.rank, l.worldSize);
+        comm->m_device = gpu;
+        return comm;
 #else
         throw Error(Message(FL_TR("Distributed", "this FuseLab was built without NCCL, which distributed training on CUDA needs "
                                                  "(rebuild where nccl.h is found, or train the ranks on the CPU)")));

@@ -6,6 +6,7 @@
 #include "core/train/Trainer.h"
 #include "core/util/Error.h"
 
+#include <filesystem>
 #include <map>
 
 namespace fuselab {
@@ -106,9 +107,15 @@ SampleExplanation explainSample(const std::string &runDir, const std::string &ca
         throw Error(Message::plain("row " + std::to_string(row) + " is not in the tensor cache " + cacheDir + " (it has " +
                                    std::to_string(cache.size()) + " rows)"));
     const torch::Device dev(Trainer::resolveDevice(device));
+    if (!std::filesystem::exists(run.bestCheckpoint()))
+        throw Error(Message(FL_TR("Services", "%1 has no best checkpoint yet: the run has not finished an epoch"), runDir));
     FusionModel model(e.graph, inferContext(e, record.experimentDir));
     torch::serialize::InputArchive archive;
-    archive.load_from(run.bestCheckpoint(), dev);
+    try {
+        archive.load_from(run.bestCheckpoint(), dev);
+    } catch (const c10::Error &x) {
+        throw Error(Message(FL_TR("Trainer", "%1: unreadable checkpoint (%2)"), run.bestCheckpoint(), std::string(x.what_without_backtrace()).substr(0, 200)));
+    }
     model->load(archive);
     model->to(dev);
     CacheBatch b = cache.batch({row});

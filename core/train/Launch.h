@@ -26,6 +26,9 @@ public:
     virtual void broadcast(at::Tensor &t, int root) = 0;   // in place
     virtual at::Tensor allGather(const at::Tensor &t) = 0; // [size, ...t's shape], rank order
     virtual void barrier() = 0;
+    // Every rank says whether its part went well; true when all did (a barrier that carries
+    // a failure: the others learn that rank 0 could not prepare the run, not a timeout).
+    virtual bool agree(bool ok) = 0;
 };
 
 // Where this process sits in a distributed launch, read from the environment.

@@ -674,8 +674,12 @@ TrainingReport Trainer::run(TrainingObserver *observer)
             // Saved at another world size: the same point of the epoch, as near as this run's
             // batches allow (samples per step differ).
             const std::int64_t savedWorld = archive.try_read("world_size", v) ? v.toInt() : 1;
-            if (savedWorld != world && at.nextStep > 0)
-                at.nextStep = std::min(stepsPerEpoch, at.nextStep * savedWorld / world);
+            if (savedWorld != world && at.nextStep > 0) {
+                const std::int64_t savedPerRank = (static_cast<std::int64_t>(trainRows.size()) + savedWorld - 1) / savedWorld;
+                const std::int64_t savedSteps = (savedPerRank + batchSize - 1) / batchSize;
+                at.nextStep = at.nextStep >= savedSteps ? stepsPerEpoch // trained, not yet validated
+                                                        : std::min(stepsPerEpoch, at.nextStep * savedWorld / world);
+            }
             if (archive.try_read("partial_loss", v))
                 at.partialLoss = v.toDouble();
             if (archive.try_read("partial_seen", v))
@@ -815,8 +819,13 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                 auto flushLoss = [&](int ep, std::int64_t upTo) {
                     if (!pendingLoss.defined())
                         return;
-                    const bool ok = pendingFinite.item<bool>();
+                    bool ok = pendingFinite.item<bool>();
                     const double sum = pendingLoss.item<double>();
+                    if (comm) { // every rank flushes at the same steps: they stop together when any loss went bad
+                        torch::Tensor bad = torch::full({1}, ok ? 0.0f : 1.0f).to(device);
+                        comm->allReduceSum(bad);
+                        ok = bad.to(torch::kCPU).item<float>() == 0;
+                    }
                     if (!ok) {
                         const bool nan = std::isnan(sum);
                         if (pendingFrom == upTo)
