@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/export/OnnxExport.h"
 
+#include "core/export/ModuleTree.h"
 #include "core/export/Protobuf.h"
 #include "core/model/blocks/AttentionFusion.h"
 #include "core/model/blocks/AudioCnnEncoder.h"
@@ -38,9 +39,9 @@ namespace {
 
 using namespace pb;
 
-struct Refused {
-    std::string why;
-};
+using exporting::child;
+using exporting::hasChild;
+using exporting::Refused;
 
 // ONNX TensorProto.DataType
 constexpr int kFloat = 1, kInt32 = 6, kInt64 = 7, kBool = 9;
@@ -133,20 +134,6 @@ std::string valueInfo(const std::string &name, int elemType, const std::vector<s
     return v;
 }
 
-const torch::nn::Module &child(const torch::nn::Module &m, const std::string &name)
-{
-    for (const auto &c : m.named_children())
-        if (c.key() == name)
-            return *c.value();
-    throw Refused{"it has no part named " + name};
-}
-bool hasChild(const torch::nn::Module &m, const std::string &name)
-{
-    for (const auto &c : m.named_children())
-        if (c.key() == name)
-            return true;
-    return false;
-}
 const torch::Tensor &param(const torch::nn::Module &m, const std::string &name)
 {
     const torch::Tensor *t = m.named_parameters(false).find(name);
@@ -797,14 +784,6 @@ std::pair<V, V> block(Block &e, const std::string &type, const BlockModule &m, c
     throw Refused{"this exporter has no ONNX translation of its type yet"};
 }
 
-std::string nodeName(const std::string &id)
-{
-    std::string s = "node_" + id;
-    for (char &c : s)
-        if (c == '.')
-            c = '_';
-    return s;
-}
 
 } // namespace
 
@@ -870,7 +849,7 @@ void saveOnnx(const FusionModel &model, const std::vector<std::string> &classes,
                 }
         }
         try {
-            Block e(g, nodeName(s.node) + ".");
+            Block e(g, moduleName(s.node) + ".");
             auto result = block(e, n->type, *s.module, xs, masks);
             result.first.rank = static_cast<int>(trace.at(s.node).at(0).x.dim()); // as FuseLab computes it
             out[s.node] = result;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/export/TorchScriptExport.h"
 
+#include "core/export/ModuleTree.h"
+
 #include "core/model/blocks/AttentionFusion.h"
 #include "core/model/blocks/AudioCnnEncoder.h"
 #include "core/model/blocks/AutoencoderEncoder.h"
@@ -39,9 +41,9 @@ namespace fuselab {
 
 namespace {
 
-struct Refused {
-    std::string why;
-};
+using exporting::child;
+using exporting::hasChild;
+using exporting::Refused;
 
 std::string ident(const std::string &s)
 {
@@ -97,20 +99,6 @@ std::string quoted(const std::string &s)
     return out + "\"";
 }
 
-const torch::nn::Module &child(const torch::nn::Module &m, const std::string &name)
-{
-    for (const auto &c : m.named_children())
-        if (c.key() == name)
-            return *c.value();
-    throw Refused{"it has no part named " + name};
-}
-bool hasChild(const torch::nn::Module &m, const std::string &name)
-{
-    for (const auto &c : m.named_children())
-        if (c.key() == name)
-            return true;
-    return false;
-}
 
 // "features.0.weight" → "features[0].weight": a path as Python reaches it from `self`.
 std::string pyPath(const std::string &path)
@@ -1059,8 +1047,7 @@ std::string pythonModelSource(const FusionModel &model, const std::vector<std::s
                "        p = present.float()\n";
     for (const FusionModelImpl::Step &s : model->steps()) {
         const GraphNode *n = model->graph().node(s.node);
-        std::string attr = "node_" + s.node; // FuseLab's module name: the state_dict's
-        std::replace(attr.begin(), attr.end(), '.', '_');
+        const std::string attr = moduleName(s.node); // the state_dict's names
         const std::string cls = "Node_" + ident(s.node);
         const std::string ref = isIdentifier(attr) ? "self." + attr : "getattr(self, " + (quoted)(attr) + ")";
         init += isIdentifier(attr) ? "        self." + attr + " = " + cls + "()\n" : "        self.add_module(" + (quoted)(attr) + ", " + cls + "())\n";

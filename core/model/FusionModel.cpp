@@ -14,6 +14,8 @@ std::string shapeString(const std::vector<std::int64_t> &dims)
     return s + "]";
 }
 
+} // namespace
+
 std::string moduleName(const std::string &id)
 {
     // register_module refuses dots and empty names.
@@ -23,7 +25,6 @@ std::string moduleName(const std::string &id)
             ch = '_';
     return s;
 }
-} // namespace
 
 FusionModelImpl::FusionModelImpl(const Graph &graph, const InferContext &context, const BlockRegistry &registry)
     : m_graph(graph), m_analysis(analyseGraph(graph, context, registry))

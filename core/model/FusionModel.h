@@ -75,5 +75,9 @@ private:
 };
 TORCH_MODULE(FusionModel);
 
+// A node's module name in the model ("node_<id>", dots as '_'): the prefix of its weights'
+// names in checkpoints, safetensors and every export.
+std::string moduleName(const std::string &id);
+
 
 } // namespace fuselab

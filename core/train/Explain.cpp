@@ -109,15 +109,7 @@ SampleExplanation explainSample(const std::string &runDir, const std::string &ca
     const torch::Device dev(Trainer::resolveDevice(device));
     if (!std::filesystem::exists(run.bestCheckpoint()))
         throw Error(Message(FL_TR("Services", "%1 has no best checkpoint yet: the run has not finished an epoch"), runDir));
-    FusionModel model(e.graph, inferContext(e, record.experimentDir));
-    torch::serialize::InputArchive archive;
-    try {
-        archive.load_from(run.bestCheckpoint(), dev);
-    } catch (const c10::Error &x) {
-        throw Error(Message(FL_TR("Trainer", "%1: unreadable checkpoint (%2)"), run.bestCheckpoint(), std::string(x.what_without_backtrace()).substr(0, 200)));
-    }
-    model->load(archive);
-    model->to(dev);
+    FusionModel model = loadTrainedModel(e, record.experimentDir, run.bestCheckpoint(), dev);
     CacheBatch b = cache.batch({row});
     for (auto &x : b.inputs)
         x = x.to(dev);

@@ -13,6 +13,11 @@ namespace fuselab {
 
 // One sample (`inputs` batch of 1, `present` [1, columns]); `target` the class explained.
 // Every image encoder (CNN, ResNet) of the model gets a map. The model is put in eval mode.
+// A saved model ready to evaluate: the experiment's graph with a checkpoint's weights on
+// `device` (Error naming an unreadable checkpoint). Defined with the trainer.
+FusionModel loadTrainedModel(const Experiment &experiment, const std::string &experimentDir, const std::string &checkpoint,
+                             const torch::Device &device);
+
 std::vector<GradCamMap> gradCam(FusionModel &model, const std::vector<torch::Tensor> &inputs, const torch::Tensor &present, int target);
 
 } // namespace fuselab

@@ -2,6 +2,7 @@
 #include "core/train/Trainer.h"
 
 #include "core/train/Distributed.h"
+#include "core/train/Explain.h"
 #include "core/train/MixedPrecision.h"
 
 #include "core/export/Safetensors.h"
@@ -393,17 +394,24 @@ struct RunPosition {
 
 } // namespace
 
+FusionModel loadTrainedModel(const Experiment &experiment, const std::string &experimentDir, const std::string &checkpoint,
+                             const torch::Device &device)
+{
+    FusionModel model(experiment.graph, inferContext(experiment, experimentDir));
+    torch::serialize::InputArchive archive = readArchive(checkpoint, device);
+    model->load(archive);
+    model->to(device);
+    model->setChannelsLast(device.is_cpu());
+    return model;
+}
+
 EvaluationMetrics evaluateCheckpoint(const Experiment &experiment, const std::string &experimentDir, const std::string &cacheDir,
                                      const std::string &checkpoint, Split split, const std::string &device, ProgressObserver *observer)
 {
     const torch::Device dev(Trainer::resolveDevice(device));
     const TensorCache cache = TensorCache::open(cacheDir);
     checkCacheMatches(cache, experiment);
-    FusionModel model(experiment.graph, inferContext(experiment, experimentDir));
-    torch::serialize::InputArchive archive = readArchive(checkpoint, dev);
-    model->load(archive);
-    model->to(dev);
-    model->setChannelsLast(dev.is_cpu());
+    FusionModel model = loadTrainedModel(experiment, experimentDir, checkpoint, dev);
     const char *stage = split == Split::Val ? "validating" : "testing";
     return evaluateRows(model, cache, cache.rows(split), std::max(1, experiment.training.batchSize), dev,
                         [&](std::int64_t done, std::int64_t total) {
@@ -422,11 +430,7 @@ std::vector<ModalityContribution> modalityContributions(const Experiment &experi
     const torch::Device dev(Trainer::resolveDevice(device));
     const TensorCache cache = TensorCache::open(cacheDir);
     checkCacheMatches(cache, experiment);
-    FusionModel model(experiment.graph, inferContext(experiment, experimentDir));
-    torch::serialize::InputArchive archive = readArchive(checkpoint, dev);
-    model->load(archive);
-    model->to(dev);
-    model->setChannelsLast(dev.is_cpu());
+    FusionModel model = loadTrainedModel(experiment, experimentDir, checkpoint, dev);
     const std::vector<std::int64_t> rows = cache.rows(split);
     const auto C = static_cast<std::int64_t>(cache.classes().size());
     std::set<int> read; // the columns the graph reads: removing another changes nothing
