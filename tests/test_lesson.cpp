@@ -13,6 +13,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sndfile.h>
+
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -30,31 +33,15 @@ private Q_SLOTS:
     {
         QVERIFY(m_tmp.isValid());
         const std::string root = m_tmp.path().toStdString();
-        std::mt19937 rng(3);
-        const char *classes[] = {"dark", "mid", "bright"};
-        const char *words[] = {"red", "blue", "tall", "small", "old", "new", "round", "flat"};
-        std::string manifest = "photo,caption,label,split\n";
-        for (int i = 0; i < 180; ++i) {
-            const int c = i % 3;
-            std::string pgm = "P5\n8 8\n255\n";
-            for (int p = 0; p < 64; ++p)
-                pgm += static_cast<char>(std::clamp(40 + 80 * c + static_cast<int>(rng() % 41) - 20, 0, 255));
-            const std::string file = "p" + std::to_string(i) + ".pgm";
-            test::writeFile(root + "/data/" + file, pgm);
-            std::string caption;
-            for (int w = 0; w < 4; ++w)
-                caption += std::string(w ? " " : "") + words[rng() % 8];
-            manifest += file + "," + caption + "," + classes[c] + "," + (i < 120 ? "train" : i < 150 ? "val" : "test") + "\n";
-        }
-        test::writeFile(root + "/data/manifest.csv", manifest);
+        test::writePhotoCaptionDataset(root + "/data");
         qputenv("FUSELAB_CACHE_DIR", QByteArray::fromStdString(root + "/cache"));
         std::string out, err;
-        QVERIFY2(test::runCli({"lesson", root + "/data/manifest.csv", "--out", root + "/lesson", "--fusions", "concat,late-fusion", "--epochs", "6",
+        QVERIFY2(test::runCli({"lesson", root + "/data/manifest.csv", "--out", root + "/lesson", "--fusions", "concat,late-fusion,attention-fusion", "--epochs", "6",
                                "--quiet"},
                               &out, &err, 300000) == 0,
                  err.c_str());
         const Lesson lesson = readLesson(root + "/lesson");
-        QCOMPARE(lesson.runs.size(), std::size_t(4)); // photo only, caption only, concat, late fusion
+        QCOMPARE(lesson.runs.size(), std::size_t(5)); // photo only, caption only, concat, late fusion, attention
         const LessonRun *photo = nullptr, *caption = nullptr;
         for (const LessonRun &r : lesson.runs) {
             QVERIFY2(r.status == "finished" && r.test, (r.name + ": " + r.status + " " + r.error).c_str());
@@ -67,6 +54,21 @@ private Q_SLOTS:
                 caption = &r;
         }
         QVERIFY(photo && caption);
+        // The attention fusion's modality weights per class: each class's weights over the two
+        // modalities sum to 1, averaged over its 10 test samples; mean fusions have none.
+        const LessonRun &attention = lesson.runs[4];
+        QCOMPARE(attention.templateName, std::string("attention-fusion"));
+        QCOMPARE(attention.weights.size(), std::size_t(1));
+        const FusionWeightsByClass &w = attention.weights[0];
+        QVERIFY((w.modalities == std::vector<std::string>{"photo", "caption"}) || (w.modalities == std::vector<std::string>{"caption", "photo"}));
+        QCOMPARE(w.perClass.size(), std::size_t(3));
+        QVERIFY((w.samples == std::vector<std::int64_t>{10, 10, 10}));
+        for (const auto &row : w.perClass)
+            QVERIFY(row.size() == 2 && std::abs(row[0] + row[1] - 1.0) < 1e-4 && row[0] > 0 && row[1] > 0);
+        QVERIFY(std::abs(w.overall[0] + w.overall[1] - 1.0) < 1e-4);
+        QVERIFY(std::abs(w.overall[0] - (w.perClass[0][0] + w.perClass[1][0] + w.perClass[2][0]) / 3) < 1e-6); // equal class counts
+        QVERIFY(lesson.runs[3].weights.empty()); // late fusion's mean: equal by construction
+        QVERIFY(test::readAll(root + "/lesson/lesson.md").find("Modality weights of attention-fusion") != std::string::npos);
         QVERIFY2(photo->test->accuracy >= 0.9, std::to_string(photo->test->accuracy).c_str());
         QVERIFY2(caption->test->accuracy <= 0.6, std::to_string(caption->test->accuracy).c_str());
         QCOMPARE(lesson.runs[static_cast<std::size_t>(lesson.bestSingle)].modality, std::string("photo"));
@@ -192,6 +194,123 @@ private Q_SLOTS:
         QVERIFY2(out.find("Grad-CAM of") != std::string::npos, out.c_str());
         QVERIFY(test::runCli({"explain", root + "/run", "--row", "99999"}, &out, &err) != 0);
         QVERIFY2(err.find("99999") != std::string::npos, err.c_str());
+    }
+
+    // Token importance on a known answer: one word of five decides the class (sun, moon or
+    // star, anywhere in the sentence), the other four are drawn independently of it; for the
+    // test sentences, leaving out that word costs the most probability.
+    void tokenImportanceFindsTheDecidingWord()
+    {
+        const std::string root = m_tmp.path().toStdString() + "/words";
+        std::mt19937 rng(5);
+        const char *keys[] = {"sun", "moon", "star"};
+        const char *noise[] = {"red", "blue", "tall", "small", "old", "new", "round", "flat"};
+        std::string manifest = "caption,label,split\n";
+        std::vector<std::string> keyOfRow;
+        for (int i = 0; i < 240; ++i) {
+            const int c = i % 3;
+            std::vector<std::string> words;
+            for (int w = 0; w < 4; ++w)
+                words.push_back(noise[rng() % 8]);
+            words.insert(words.begin() + static_cast<long>(rng() % 5), keys[c]);
+            std::string caption;
+            for (const auto &w : words)
+                caption += (caption.empty() ? "" : " ") + w;
+            manifest += caption + "," + std::string("c") + keys[c] + "," + (i < 180 ? "train" : i < 210 ? "val" : "test") + "\n";
+            keyOfRow.push_back(keys[c]);
+        }
+        test::writeFile(root + "/manifest.csv", manifest);
+        qputenv("FUSELAB_CACHE_DIR", QByteArray::fromStdString(root + "/cache"));
+        std::string out, err;
+        QVERIFY2(test::runCli({"new", "--template", "text-gru", "--dataset", root + "/manifest.csv", "-o", root + "/t.fuselab.json"}, &out, &err) == 0,
+                 err.c_str());
+        QVERIFY2(test::runCli({"train", root + "/t.fuselab.json", "--out", root + "/run", "--epochs", "10", "--quiet"}, &out, &err) == 0, err.c_str());
+        std::ifstream preds(root + "/run/predictions-test.jsonl");
+        std::string line;
+        int found = 0, rows = 0;
+        while (std::getline(preds, line)) {
+            const auto p = nlohmann::json::parse(line);
+            const std::int64_t row = p["row"].get<std::int64_t>();
+            QVERIFY2(test::runCli({"explain", root + "/run", "--row", std::to_string(row), "--json"}, &out, &err) == 0, err.c_str());
+            const auto ex = nlohmann::json::parse(out);
+            QCOMPARE(ex["token_importance"].size(), std::size_t(1));
+            const auto &t = ex["token_importance"][0];
+            QCOMPARE(t["tokens"].size(), std::size_t(5)); // the sentence's five words, padding left out
+            std::size_t top = 0;
+            for (std::size_t k = 1; k < t["importance"].size(); ++k)
+                if (t["importance"][k].get<double>() > t["importance"][top].get<double>())
+                    top = k;
+            ++rows;
+            found += t["tokens"][top].get<std::string>() == keyOfRow[static_cast<std::size_t>(row)];
+        }
+        QCOMPARE(rows, 30);
+        QVERIFY2(found >= 27, (std::to_string(found) + " of 30").c_str());
+        qInfo("the deciding word is the most important token for %d of %d test sentences", found, rows);
+    }
+
+    // Occlusion on a known answer: a short tone at a random time decides the class by its
+    // pitch (low, high) or its absence (none, noise only); for the test clips with a tone,
+    // replacing the cells where the tone sounds costs the most probability.
+    void audioOcclusionFindsTheTone()
+    {
+        const std::string root = m_tmp.path().toStdString() + "/tones";
+        std::mt19937 rng(9);
+        std::normal_distribution<float> gauss(0.f, 0.02f);
+        std::uniform_real_distribution<double> startAt(0.0, 0.75);
+        const char *classes[] = {"high", "low", "none"}; // sorted, as the run numbers them
+        const double pitch[] = {3000, 500, 0};
+        std::string manifest = "audio,label,split\n";
+        const int rate = 16000;
+        std::vector<double> starts;
+        for (int i = 0; i < 180; ++i) {
+            const int c = i % 3;
+            const double start = startAt(rng);
+            std::vector<float> x(rate);
+            for (int k = 0; k < rate; ++k) {
+                const double t = static_cast<double>(k) / rate;
+                const bool on = c < 2 && t >= start && t < start + 0.25;
+                x[static_cast<std::size_t>(k)] = gauss(rng) + (on ? 0.4f * static_cast<float>(std::sin(2 * M_PI * pitch[c] * t)) : 0.f);
+            }
+            const std::string file = "a" + std::to_string(i) + ".wav";
+            test::writeAudio(root + "/" + file, x, rate, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+            manifest += file + "," + classes[c] + "," + (i < 120 ? "train" : i < 150 ? "val" : "test") + "\n";
+            starts.push_back(start);
+        }
+        test::writeFile(root + "/manifest.csv", manifest);
+        qputenv("FUSELAB_CACHE_DIR", QByteArray::fromStdString(root + "/cache"));
+        std::string out, err;
+        QVERIFY2(test::runCli({"new", "--template", "audio-cnn", "--dataset", root + "/manifest.csv", "-o", root + "/a.fuselab.json"}, &out, &err) == 0,
+                 err.c_str());
+        QVERIFY2(test::runCli({"train", root + "/a.fuselab.json", "--out", root + "/run", "--epochs", "8", "--quiet"}, &out, &err) == 0, err.c_str());
+        std::ifstream preds(root + "/run/predictions-test.jsonl");
+        std::string line;
+        int inside = 0, toned = 0;
+        while (std::getline(preds, line)) {
+            const auto p = nlohmann::json::parse(line);
+            const int label = p["label"].get<int>();
+            const std::int64_t row = p["row"].get<std::int64_t>();
+            if (label == 2)
+                continue;
+            QVERIFY2(test::runCli({"explain", root + "/run", "--row", std::to_string(row), "--class", classes[label], "--json"}, &out, &err) == 0,
+                     err.c_str());
+            const auto ex = nlohmann::json::parse(out);
+            QCOMPARE(ex["audio_occlusion"].size(), std::size_t(1));
+            const auto &m = ex["audio_occlusion"][0];
+            const int bands = m["bands"].get<int>(), segments = m["segments"].get<int>();
+            QCOMPARE(m["values"].size(), static_cast<std::size_t>(bands * segments));
+            // The loss summed over the bands of each time segment: where in time the class is decided.
+            std::vector<double> loss(static_cast<std::size_t>(segments), 0.0);
+            for (int k = 0; k < bands * segments; ++k)
+                loss[static_cast<std::size_t>(k % segments)] += m["values"][static_cast<std::size_t>(k)].get<double>();
+            const int best = static_cast<int>(std::max_element(loss.begin(), loss.end()) - loss.begin());
+            const double from = static_cast<double>(best) / segments, to = static_cast<double>(best + 1) / segments;
+            const double start = starts[static_cast<std::size_t>(row)];
+            ++toned;
+            inside += to > start && from < start + 0.25; // the segment overlaps the tone
+        }
+        QCOMPARE(toned, 20);
+        QVERIFY2(inside >= 17, (std::to_string(inside) + " of 20").c_str());
+        qInfo("occlusion is strongest where the tone sounds for %d of %d test clips", inside, toned);
     }
 };
 

@@ -146,6 +146,10 @@ private Q_SLOTS:
         // <pad>, <unk>, a (4), b (3); c and d appear once.
         QCOMPARE(tok->vocabSize(), std::int64_t(4));
         QCOMPARE(tok->encode("a b c"), (std::vector<std::int32_t>{2, 3, Tokenizer::kUnk}));
+        // Ids back to their text (for explanations): the vocabulary's entries, "#id" outside it.
+        QCOMPARE(tok->piece(2), std::string("a"));
+        QCOMPARE(tok->piece(Tokenizer::kUnk), std::string("<unk>"));
+        QCOMPARE(tok->piece(99), std::string("#99"));
         s.minCount = 1;
         s.maxVocab = 3;
         auto small = Tokenizer::create(s);
@@ -219,6 +223,20 @@ private Q_SLOTS:
         auto again = Tokenizer::create(s);
         again->deserialize(tok->serialize());
         QCOMPARE(again->encode("我喜欢吃苹果"), zh);
+        // Ids back to their pieces: the pieces of "the cat sat on the mat", joined with
+        // SentencePiece's word marker (U+2581) as spaces, give the sentence back.
+        std::string joined;
+        for (auto id : en)
+            joined += again->piece(id);
+        std::string spaced;
+        for (std::size_t i = 0; i < joined.size();)
+            if (joined.compare(i, 3, "\xE2\x96\x81") == 0) {
+                spaced += ' ';
+                i += 3;
+            } else
+                spaced += joined[i++];
+        QCOMPARE(spaced, std::string(" the cat sat on the mat"));
+        QCOMPARE(again->piece(-1), std::string("#-1"));
         QVERIFY_THROWS_EXCEPTION(Error, again->deserialize("garbage"));
     }
 

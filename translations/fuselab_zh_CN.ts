@@ -991,6 +991,18 @@
         <source>this build cannot read raw data (it was built for a server): run lessons on a full build</source>
         <translation>此构建无法读取原始数据（为服务器构建）：请在完整构建上运行课程</translation>
     </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>%1 is not a FuseLab imbalance lesson (imbalance.json missing or not one)</source>
+        <translation>%1 不是 FuseLab 不平衡课程（缺少 imbalance.json 或其格式不对）</translation>
+    </message>
+    <message>
+        <source>epoch %1</source>
+        <translation>第 %1 轮</translation>
+    </message>
 </context>
 <context>
     <name>Media</name>
@@ -1699,6 +1711,81 @@
     </message>
 </context>
 <context>
+    <name>fuselab::gui::ExplainView</name>
+    <message>
+        <source>Why this prediction? — FuseLab</source>
+        <translation>为什么这样预测？— FuseLab</translation>
+    </message>
+    <message>
+        <source>Explain the class:</source>
+        <translation>解释的类别：</translation>
+    </message>
+    <message>
+        <source>Could not explain sample %1: %2</source>
+        <translation>无法解释样本 %1：%2</translation>
+    </message>
+    <message>
+        <source>Explaining sample %1 with %2…</source>
+        <translation>正在用 %2 解释样本 %1…</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Sample %1&lt;/b&gt;: labelled &lt;b&gt;%2&lt;/b&gt;, predicted &lt;b&gt;%3&lt;/b&gt; (%4%).</source>
+        <translation>&lt;b&gt;样本 %1&lt;/b&gt;：标注为 &lt;b&gt;%2&lt;/b&gt;，预测为 &lt;b&gt;%3&lt;/b&gt;（%4%）。</translation>
+    </message>
+    <message>
+        <source>(no label)</source>
+        <translation>（无标注）</translation>
+    </message>
+    <message>
+        <source>Below: what speaks for &lt;b&gt;%1&lt;/b&gt;.</source>
+        <translation>下方：支持 &lt;b&gt;%1&lt;/b&gt; 的依据。</translation>
+    </message>
+    <message>
+        <source>probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <source>The %1 fusion (%2) weighs the modalities: %3.</source>
+        <translation>%1 融合（%2）给各模态的权重：%3。</translation>
+    </message>
+    <message>
+        <source>Grad-CAM of %1</source>
+        <translation>%1 的 Grad-CAM</translation>
+    </message>
+    <message>
+        <source>Where the image speaks for the class: red most, blue least (left: the image as the model saw it).</source>
+        <translation>图像中支持该类别的位置：红色最强，蓝色最弱（左：模型看到的图像）。</translation>
+    </message>
+    <message>
+        <source>Occlusion over the log-mel of %1</source>
+        <translation>%1 的对数梅尔谱遮挡图</translation>
+    </message>
+    <message>
+        <source>the audio</source>
+        <translation>音频</translation>
+    </message>
+    <message>
+        <source>Token importance</source>
+        <translation>词元重要性</translation>
+    </message>
+    <message>
+        <source>Each token left out in turn: green tokens speak for the class, red ones against it (the number: points of probability lost without it).</source>
+        <translation>依次去掉每个词元：绿色的词元支持该类别，红色的反对（数字：去掉它后损失的概率百分点）。</translation>
+    </message>
+    <message>
+        <source>Nothing to show</source>
+        <translation>无可显示的内容</translation>
+    </message>
+    <message>
+        <source>This model reads no input FuseLab can explain for this sample.</source>
+        <translation>此模型读取的输入中，没有 FuseLab 能为该样本解释的。</translation>
+    </message>
+    <message>
+        <source>Each cell (frequency band × time) replaced in turn by the clip&apos;s background: red where that lowered the class&apos;s probability, blue where it raised it. Low frequencies at the bottom, time to the right.</source>
+        <translation>依次用该片段的背景替换每个格子（频带 × 时间）：红色表示替换后该类别的概率下降，蓝色表示上升。低频在下，时间向右。</translation>
+    </message>
+</context>
+<context>
     <name>fuselab::gui::ExportDialog</name>
     <message>
         <source>Weights (safetensors), with the experiment</source>
@@ -1861,6 +1948,405 @@
     <message>
         <source>predicted</source>
         <translation>预测</translation>
+    </message>
+</context>
+<context>
+    <name>fuselab::gui::LessonWindow</name>
+    <message>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>skipped</source>
+        <translation>已跳过</translation>
+    </message>
+    <message>
+        <source>no remedy</source>
+        <translation>不处理</translation>
+    </message>
+    <message>
+        <source>class weights</source>
+        <translation>类别权重</translation>
+    </message>
+    <message>
+        <source>balanced sampler</source>
+        <translation>均衡采样器</translation>
+    </message>
+    <message>
+        <source>oversampling + augmentation</source>
+        <translation>过采样 + 数据增强</translation>
+    </message>
+    <message>
+        <source>%1 only</source>
+        <translation>仅 %1</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Does fusing modalities help?&lt;/h3&gt;&lt;p&gt;The lesson trains one model per modality alone and one per fusion strategy, with the same data, the same seed and each template&apos;s default settings, then compares them on the test split, which no model saw while training.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Feature-level fusion&lt;/b&gt; (concat, attention, gated): each modality&apos;s encoder turns its input into a vector of features; the vectors are combined into one and a single classifier learns from all of them together, so it can use how the modalities relate. &lt;b&gt;Model-level fusion&lt;/b&gt; (late fusion): each modality gets its own classifier and their predictions are averaged; simple and robust when a modality is missing, but blind to how they interact.&lt;/p&gt;&lt;h3&gt;What the curves show&lt;/h3&gt;&lt;p&gt;Validation accuracy after each epoch. A curve that climbs and then flattens has learnt what it can; a curve above another all along learns faster and better. The gap between the best fusion and the best single modality is what the other modalities add.&lt;/p&gt;&lt;h3&gt;What to look for&lt;/h3&gt;&lt;ul&gt;&lt;li&gt;Does the best fusion beat the best single modality, and by how much? If not, one modality carries the answer and the others add nothing, or only noise.&lt;/li&gt;&lt;li&gt;&lt;b&gt;What each modality brings&lt;/b&gt;: the best fusion tested with each modality removed. A large drop means the fusion relies on it; almost none means it ignores it. A fusion that leans on one modality while another is useful shows &lt;i&gt;modality competition&lt;/i&gt;, the commonest failure of naive fusion.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Modality weights&lt;/b&gt;: attention and gated fusions weigh the modalities for each sample. Averaged per class, they show which modality the model listens to for which class.&lt;/li&gt;&lt;/ul&gt;</source>
+        <translation>&lt;h3&gt;融合多种模态有帮助吗？&lt;/h3&gt;&lt;p&gt;本课程用相同的数据、相同的随机种子和各模板的默认设置，为每种模态单独训练一个模型，再为每种融合策略各训练一个模型，然后在测试集上比较它们——训练时没有任何模型见过测试集。&lt;/p&gt;&lt;p&gt;&lt;b&gt;特征级融合&lt;/b&gt;（拼接、注意力、门控）：每种模态的编码器把输入变成一个特征向量；这些向量合并成一个，由一个分类器同时学习，因此它能利用模态之间的关系。&lt;b&gt;模型级融合&lt;/b&gt;（后期融合）：每种模态有自己的分类器，再把它们的预测取平均；简单，缺少某种模态时也稳健，但看不到模态之间的相互作用。&lt;/p&gt;&lt;h3&gt;曲线表示什么&lt;/h3&gt;&lt;p&gt;每轮训练后的验证准确率。先上升后变平的曲线说明模型已学到能学的东西；一直高于另一条的曲线学得更快更好。最佳融合与最佳单一模态之间的差距，就是其他模态带来的增益。&lt;/p&gt;&lt;h3&gt;要看什么&lt;/h3&gt;&lt;ul&gt;&lt;li&gt;最佳融合是否超过最佳单一模态，超过多少？如果没有，说明答案全在一种模态里，其他模态没有增加信息，或只有噪声。&lt;/li&gt;&lt;li&gt;&lt;b&gt;每种模态的贡献&lt;/b&gt;：依次去掉每种模态后测试最佳融合。下降很多说明融合依赖它；几乎不变说明融合忽略了它。如果融合只依赖一种模态，而另一种其实有用，这就是&lt;i&gt;模态竞争&lt;/i&gt;，朴素融合最常见的失败。&lt;/li&gt;&lt;li&gt;&lt;b&gt;模态权重&lt;/b&gt;：注意力融合和门控融合会为每个样本给各模态加权。按类别平均后，可以看出模型在哪个类别上听哪种模态的。&lt;/li&gt;&lt;/ul&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;When one class is rare&lt;/h3&gt;&lt;p&gt;One class is made rare in the training split only; validation and test keep all of it, so the rare class is judged fairly. A model that seldom sees a class learns to ignore it: overall accuracy stays high while that class&apos;s &lt;b&gt;recall&lt;/b&gt; (the share of its samples found) falls.&lt;/p&gt;&lt;h3&gt;The remedies&lt;/h3&gt;&lt;ul&gt;&lt;li&gt;&lt;b&gt;Class weights&lt;/b&gt;: each mistake on a rare class costs more in the loss.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Balanced sampler&lt;/b&gt;: batches show every class equally often, so the rare samples are repeated.&lt;/li&gt;&lt;li&gt;&lt;b&gt;Oversampling with augmentation&lt;/b&gt;: the same repetition, but each repeat is varied (flips, crops and brightness for images; masks and shifts for audio), so the model learns the class rather than its few samples.&lt;/li&gt;&lt;/ul&gt;&lt;h3&gt;What to look for&lt;/h3&gt;&lt;p&gt;Compare the rare class&apos;s recall (marked) and the macro-F1, which weighs every class equally, not the accuracy, which hides the rare class. A remedy often trades a little recall on the common classes for much more on the rare one.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;当某个类别很稀少时&lt;/h3&gt;&lt;p&gt;只在训练集中让一个类别变得稀少；验证集和测试集保留它的全部样本，因此对稀有类别的评判是公平的。很少见到某个类别的模型会学会忽略它：整体准确率仍然很高，而该类别的&lt;b&gt;召回率&lt;/b&gt;（被找出的样本所占比例）却下降了。&lt;/p&gt;&lt;h3&gt;补救方法&lt;/h3&gt;&lt;ul&gt;&lt;li&gt;&lt;b&gt;类别权重&lt;/b&gt;：在损失中，稀有类别上的每个错误代价更高。&lt;/li&gt;&lt;li&gt;&lt;b&gt;均衡采样器&lt;/b&gt;：每个批次中各类别出现得一样频繁，因此稀有样本会被重复使用。&lt;/li&gt;&lt;li&gt;&lt;b&gt;过采样加数据增强&lt;/b&gt;：同样是重复，但每次重复都有变化（图像做翻转、裁剪和亮度变化；音频做遮挡和平移），让模型学到这个类别，而不是记住它的少数几个样本。&lt;/li&gt;&lt;/ul&gt;&lt;h3&gt;要看什么&lt;/h3&gt;&lt;p&gt;比较稀有类别（已标出）的召回率和宏平均 F1（它对每个类别一视同仁），而不是准确率——准确率会掩盖稀有类别。补救方法常常以常见类别上少许召回率的损失，换取稀有类别上大得多的提升。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Open a lesson folder</source>
+        <translation>打开课程文件夹</translation>
+    </message>
+    <message>
+        <source>Export the lesson as a report</source>
+        <translation>将课程导出为报告</translation>
+    </message>
+    <message>
+        <source>Web page (*.html)</source>
+        <translation>网页 (*.html)</translation>
+    </message>
+    <message>
+        <source>Report written to %1</source>
+        <translation>报告已写入 %1</translation>
+    </message>
+    <message>
+        <source>Lessons — FuseLab</source>
+        <translation>课程 — FuseLab</translation>
+    </message>
+    <message>
+        <source>Fusion lesson</source>
+        <translation>融合课程</translation>
+    </message>
+    <message>
+        <source>Imbalance lesson</source>
+        <translation>不平衡课程</translation>
+    </message>
+    <message>
+        <source>&amp;Run lesson</source>
+        <translation>运行课程(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Train the lesson&apos;s models one after another on the dataset (the lesson of the tab shown)</source>
+        <translation>在数据集上依次训练课程中的模型（当前标签页的课程）</translation>
+    </message>
+    <message>
+        <source>&amp;Stop</source>
+        <translation>停止(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Stop the current run (kept as a stopped run you can resume) and skip the rest</source>
+        <translation>停止当前运行（保留为可恢复的已停止运行），并跳过其余运行</translation>
+    </message>
+    <message>
+        <source>&amp;Open lesson…</source>
+        <translation>打开课程(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>&amp;Export report…</source>
+        <translation>导出报告(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>One web page with the plots, tables, graph and settings, to hand out</source>
+        <translation>包含图表、表格、模型图和设置的单个网页，可直接分发</translation>
+    </message>
+    <message>
+        <source>&amp;Presentation mode</source>
+        <translation>演示模式(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Larger text and plots for a projector (F5)</source>
+        <translation>为投影仪放大文字和图表 (F5)</translation>
+    </message>
+    <message>
+        <source>Epochs per run:</source>
+        <translation>每次运行的轮数：</translation>
+    </message>
+    <message>
+        <source>template default</source>
+        <translation>模板默认值</translation>
+    </message>
+    <message>
+        <source>Fusions to compare:</source>
+        <translation>要比较的融合：</translation>
+    </message>
+    <message>
+        <source>Make this class rare:</source>
+        <translation>让这个类别变稀少：</translation>
+    </message>
+    <message>
+        <source>its share of the training split:</source>
+        <translation>它在训练集中的占比：</translation>
+    </message>
+    <message>
+        <source>No dataset open: open one in the main window, or open a lesson folder.</source>
+        <translation>没有打开数据集：请在主窗口中打开一个，或打开一个课程文件夹。</translation>
+    </message>
+    <message>
+        <source>Dataset: %1</source>
+        <translation>数据集：%1</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>validation accuracy</source>
+        <translation>验证准确率</translation>
+    </message>
+    <message>
+        <source>test accuracy (overall) / recall (per class)</source>
+        <translation>测试准确率（整体）/ 召回率（每类）</translation>
+    </message>
+    <message>
+        <source>test recall</source>
+        <translation>测试召回率</translation>
+    </message>
+    <message>
+        <source>Open a dataset with two or more modalities in the main window first.</source>
+        <translation>请先在主窗口中打开一个包含两种或更多模态的数据集。</translation>
+    </message>
+    <message>
+        <source>Choose at least one fusion to compare.</source>
+        <translation>请至少选择一种要比较的融合。</translation>
+    </message>
+    <message>
+        <source>Choose the class to make rare.</source>
+        <translation>请选择要变稀少的类别。</translation>
+    </message>
+    <message>
+        <source>Reading the dataset…</source>
+        <translation>正在读取数据集…</translation>
+    </message>
+    <message>
+        <source>Stopping: the current run saves a checkpoint and the rest are skipped…</source>
+        <translation>正在停止：当前运行保存检查点，其余运行将被跳过…</translation>
+    </message>
+    <message>
+        <source>Training %1 (run %2 of %3)…</source>
+        <translation>正在训练 %1（第 %2 次，共 %3 次）…</translation>
+    </message>
+    <message>
+        <source>The lesson failed: %1</source>
+        <translation>课程失败：%1</translation>
+    </message>
+    <message>
+        <source>Stopped. The runs that finished are compared below; the stopped run can be resumed from the run history.</source>
+        <translation>已停止。下方比较已完成的运行；已停止的运行可以在运行历史中恢复。</translation>
+    </message>
+    <message>
+        <source>Lesson finished. Its runs are in %1 and in the run history.</source>
+        <translation>课程完成。它的运行位于 %1，也在运行历史中。</translation>
+    </message>
+    <message>
+        <source>%1 holds no lesson (no lesson.json or imbalance.json)</source>
+        <translation>%1 中没有课程（没有 lesson.json 或 imbalance.json）</translation>
+    </message>
+    <message>
+        <source>Not enough finished runs yet to compare fusion with a single modality.</source>
+        <translation>已完成的运行还不够，无法比较融合与单一模态。</translation>
+    </message>
+    <message>
+        <source>Fusion (%1) gains %2 points of test accuracy over the best single modality (%3 alone: %4 → %5).</source>
+        <translation>融合（%1）的测试准确率比最佳单一模态（仅 %3：%4 → %5）高 %2 个百分点。</translation>
+    </message>
+    <message>
+        <source>Fusion does not beat %1 alone here: the best fusion (%2) ties with it at %3.</source>
+        <translation>这里融合没有超过仅用 %1：最佳融合（%2）与它持平，均为 %3。</translation>
+    </message>
+    <message>
+        <source>Fusion does not beat %1 alone here: the best fusion (%2) is %3 points below it (%4 against %5).</source>
+        <translation>这里融合没有超过仅用 %1：最佳融合（%2）比它低 %3 个百分点（%4 对 %5）。</translation>
+    </message>
+    <message>
+        <source>model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>test accuracy</source>
+        <translation>测试准确率</translation>
+    </message>
+    <message>
+        <source>macro-F1</source>
+        <translation>宏平均 F1</translation>
+    </message>
+    <message>
+        <source>recall: %1</source>
+        <translation>召回率：%1</translation>
+    </message>
+    <message>
+        <source>parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>training time</source>
+        <translation>训练时间</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>★ %1 (best)</source>
+        <translation>★ %1（最佳）</translation>
+    </message>
+    <message>
+        <source>one modality</source>
+        <translation>单一模态</translation>
+    </message>
+    <message>
+        <source>fusion</source>
+        <translation>融合</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>overall</source>
+        <translation>整体</translation>
+    </message>
+    <message>
+        <source>every modality</source>
+        <translation>全部模态</translation>
+    </message>
+    <message>
+        <source>without %1</source>
+        <translation>去掉 %1</translation>
+    </message>
+    <message>
+        <source>What each modality brings to %1 (test split)</source>
+        <translation>每种模态对 %1 的贡献（测试集）</translation>
+    </message>
+    <message>
+        <source>What each modality brings (after the lesson)</source>
+        <translation>每种模态的贡献（课程结束后显示）</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>all classes</source>
+        <translation>全部类别</translation>
+    </message>
+    <message>
+        <source>The weight each fusion gives each modality, averaged over the test samples of each class</source>
+        <translation>每种融合给每种模态的权重，按每个类别的测试样本取平均</translation>
+    </message>
+    <message>
+        <source>%1 (rare)</source>
+        <translation>%1（稀有）</translation>
+    </message>
+    <message>
+        <source>Recall per class on the test split: %1 made %2 of the training split</source>
+        <translation>测试集上每个类别的召回率：%1 在训练集中占 %2</translation>
+    </message>
+    <message>
+        <source>remedy</source>
+        <translation>补救方法</translation>
+    </message>
+    <message>
+        <source>recall of %1 (rare)</source>
+        <translation>%1 的召回率（稀有）</translation>
+    </message>
+    <message>
+        <source>training samples (rare)</source>
+        <translation>训练样本（稀有）</translation>
+    </message>
+    <message>
+        <source>★ %1 (best macro-F1)</source>
+        <translation>★ %1（宏平均 F1 最佳）</translation>
+    </message>
+    <message>
+        <source>%1 gives the best macro-F1 (%2, against %3 with no remedy); the rare class&apos;s recall goes from %4 to %5.</source>
+        <translation>%1 的宏平均 F1 最佳（%2，不处理时为 %3）；稀有类别的召回率从 %4 升到 %5。</translation>
+    </message>
+    <message>
+        <source>Not enough finished runs yet to compare the remedies.</source>
+        <translation>已完成的运行还不够，无法比较补救方法。</translation>
+    </message>
+    <message>
+        <source>Nothing to export: run or open a lesson first.</source>
+        <translation>没有可导出的内容：请先运行或打开一个课程。</translation>
+    </message>
+    <message>
+        <source>Fusion lesson: %1</source>
+        <translation>融合课程：%1</translation>
+    </message>
+    <message>
+        <source>Imbalance lesson: %1</source>
+        <translation>不平衡课程：%1</translation>
+    </message>
+    <message>
+        <source>Made with FuseLab on %1.</source>
+        <translation>由 FuseLab 于 %1 生成。</translation>
+    </message>
+    <message>
+        <source>Validation accuracy per epoch</source>
+        <translation>每轮的验证准确率</translation>
+    </message>
+    <message>
+        <source>Results on the test split</source>
+        <translation>测试集上的结果</translation>
+    </message>
+    <message>
+        <source>What each modality brings to the best fusion</source>
+        <translation>每种模态对最佳融合的贡献</translation>
+    </message>
+    <message>
+        <source>Modality weights per class</source>
+        <translation>每个类别的模态权重</translation>
+    </message>
+    <message>
+        <source>The best model&apos;s graph (%1)</source>
+        <translation>最佳模型的结构图（%1）</translation>
+    </message>
+    <message>
+        <source>The imbalance lesson</source>
+        <translation>不平衡课程</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <source>batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>optimizer</source>
+        <translation>优化器</translation>
+    </message>
+    <message>
+        <source>learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
     </message>
 </context>
 <context>
@@ -2147,6 +2633,26 @@
     <message>
         <source>The export failed: %1</source>
         <translation>导出失败：%1</translation>
+    </message>
+    <message>
+        <source>&amp;Lessons…</source>
+        <translation>课程(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Does fusing modalities help on this dataset? Train and compare single modalities and fusions; the imbalance lesson</source>
+        <translation>在这个数据集上融合模态有帮助吗？训练并比较单一模态与各种融合；以及不平衡课程</translation>
+    </message>
+    <message>
+        <source>Train a model on this dataset first (or select a run in the Runs tab): its predictions are what gets explained.</source>
+        <translation>请先在这个数据集上训练一个模型（或在“运行”标签页中选择一次运行）：要解释的正是它的预测。</translation>
+    </message>
+    <message>
+        <source>The run %1 was trained on %2, not on the dataset shown: open that dataset, or select a run of this one.</source>
+        <translation>运行 %1 是在 %2 上训练的，不是当前显示的数据集：请打开那个数据集，或选择这个数据集的运行。</translation>
+    </message>
+    <message>
+        <source>An explanation is still being computed; try again when it is shown.</source>
+        <translation>仍在计算一个解释；显示后请再试。</translation>
     </message>
 </context>
 <context>
@@ -2514,6 +3020,14 @@
     <message>
         <source>Show all</source>
         <translation>显示全部</translation>
+    </message>
+    <message>
+        <source>Why this prediction?</source>
+        <translation>为什么这样预测？</translation>
+    </message>
+    <message>
+        <source>What the trained model looks at in this sample: Grad-CAM over images, occlusion over audio, each word&apos;s weight</source>
+        <translation>训练好的模型在这个样本中看什么：图像的 Grad-CAM、音频的遮挡图、每个词的权重</translation>
     </message>
 </context>
 <context>

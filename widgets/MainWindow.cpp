@@ -2,9 +2,12 @@
 #include "widgets/MainWindow.h"
 
 #include "widgets/ExportDialog.h"
+#include "widgets/ExplainView.h"
+#include "widgets/LessonWindow.h"
 
 #include "core/data/DatasetLoader.h"
 #include "core/project/Services.h"
+#include "core/util/Error.h"
 #include "widgets/BlockPalette.h"
 #include "widgets/DatasetPanel.h"
 #include "widgets/ExperimentDocument.h"
@@ -28,6 +31,7 @@
 #include <QGraphicsItem>
 #include <QLabel>
 #include <QMenuBar>
+#include <QStandardPaths>
 #include <QMessageBox>
 #include <QTabWidget>
 #include <QMimeData>
@@ -135,6 +139,8 @@ MainWindow::MainWindow(QWidget *parent)
         }
     });
     connect(m_training, &TrainingPanel::confusionCellChosen, this, &MainWindow::showConfusionSamples);
+    m_dataset->browser()->setExplainable(true);
+    connect(m_dataset->browser(), &SampleBrowser::explainRequested, this, [this](qint64 row) { explainSample(row); });
 
     QSettings s;
     if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray()))
@@ -219,6 +225,11 @@ void MainWindow::createActions()
 
     QMenu *toolsMenu = menuBar()->addMenu(tr("&Tools"));
     QAction *prefs = action(tr("&Preferences…"), QStyle::SP_CustomBase, QKeySequence::Preferences, [this] { preferences(); });
+    QAction *lessons = action(tr("&Lessons…"), QStyle::SP_CustomBase, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L), [this] { showLessons(); });
+    lessons->setObjectName(QStringLiteral("lessonsAction"));
+    lessons->setStatusTip(tr("Does fusing modalities help on this dataset? Train and compare single modalities and fusions; the imbalance lesson"));
+    toolsMenu->addAction(lessons);
+    toolsMenu->addSeparator();
     toolsMenu->addAction(prefs);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(action(tr("&About FuseLab"), QStyle::SP_MessageBoxInformation, QKeySequence(), [this] { about(); }));
@@ -505,6 +516,62 @@ void MainWindow::about()
                           "wired into a fusion model in a visual editor.</p>"
                           "<p>GPL-3.0-or-later. Built with Qt, LibTorch and QCustomPlot.</p>")
                            .arg(QStringLiteral(FUSELAB_VERSION)));
+}
+
+LessonWindow *MainWindow::showLessons()
+{
+    if (!m_lessons) {
+        m_lessons = new LessonWindow(this);
+        connect(m_lessons, &LessonWindow::lessonFinished, this, [this] { m_training->refreshRuns(); });
+    }
+    if (!m_lessons->isRunning()) {
+        QStringList classes;
+        if (const Dataset *d = m_dataset->dataset())
+            for (const std::string &c : d->classes)
+                classes << qs(c);
+        m_lessons->setDataset(m_dataset->dataset() ? QFileInfo(m_dataset->path()).absoluteFilePath() : QString(), classes);
+        // Beside the experiment (its run history lists the lessons' runs), else in FuseLab's data folder.
+        m_lessons->setLessonsFolder(m_document->path().isEmpty()
+                                        ? QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).filePath(QStringLiteral("lessons"))
+                                        : QFileInfo(m_document->path()).absoluteDir().filePath(QStringLiteral("lessons")));
+    }
+    m_lessons->show();
+    m_lessons->raise();
+    m_lessons->activateWindow();
+    return m_lessons;
+}
+
+ExplainView *MainWindow::explainSample(qint64 row)
+{
+    const QString run = !m_training->selectedRunDir().isEmpty() ? m_training->selectedRunDir() : m_training->lastRunDir();
+    if (run.isEmpty()) {
+        showMessage(tr("Train a model on this dataset first (or select a run in the Runs tab): its predictions are what gets explained."), true);
+        return nullptr;
+    }
+    // The run's rows are this dataset's samples only when it was trained on this dataset.
+    try {
+        const RunFolder folder(run.toStdString());
+        const RunRecord record = folder.readRecord();
+        QString data = qs(folder.readExperiment().dataset.path);
+        if (QFileInfo(data).isRelative())
+            data = QDir(qs(record.experimentDir)).filePath(data);
+        if (!m_dataset->dataset() || QFileInfo(data).canonicalFilePath() != QFileInfo(m_dataset->path()).canonicalFilePath()) {
+            showMessage(tr("The run %1 was trained on %2, not on the dataset shown: open that dataset, or select a run of this one.")
+                            .arg(QFileInfo(run).fileName(), QDir::toNativeSeparators(data)),
+                        true);
+            return nullptr;
+        }
+    } catch (const std::exception &e) {
+        showMessage(translated(messageOf(e)), true);
+        return nullptr;
+    }
+    if (!m_explain)
+        m_explain = new ExplainView(this);
+    m_explain->show();
+    m_explain->raise();
+    if (!m_explain->explain(run, row))
+        showMessage(tr("An explanation is still being computed; try again when it is shown."), true);
+    return m_explain;
 }
 
 void MainWindow::preferences()

@@ -13,6 +13,8 @@ namespace gui {
 
 class BlockPalette;
 class DatasetPanel;
+class ExplainView;
+class LessonWindow;
 class ExperimentDocument;
 class GraphScene;
 class GraphView;
@@ -44,6 +46,10 @@ public:
     LogPanel *logPanel() const { return m_log; }
     TrainingPanel *trainingPanel() const { return m_training; }
     BlockPalette *palette() const { return m_palette; }
+    // Tools → Lessons: the lesson window over the open dataset (created on first use).
+    LessonWindow *showLessons();
+    // "Why this prediction?" for a dataset sample with the Runs tab's run (else the last one).
+    ExplainView *explainSample(qint64 row);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -84,6 +90,8 @@ private:
     PropertiesPanel *m_properties;
     LogPanel *m_log;
     TrainingPanel *m_training;
+    LessonWindow *m_lessons = nullptr;
+    ExplainView *m_explain = nullptr;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     std::function<void()> m_afterDatasetOpens; // a confusion cell waiting for its dataset

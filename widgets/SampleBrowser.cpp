@@ -254,8 +254,17 @@ void SampleModel::decoded(std::size_t sample, const QPixmap &pixmap, const QStri
 SampleBrowser::SampleBrowser(QWidget *parent)
     : QWidget(parent), m_model(new SampleModel(this)), m_view(new QListView(this)), m_class(new QComboBox(this)),
       m_split(new QComboBox(this)), m_modality(new QComboBox(this)), m_detail(new QLabel(this)), m_count(new QLabel(this)),
-      m_picture(new QLabel(this)), m_play(new QPushButton(tr("Play"), this)), m_showAll(new QPushButton(tr("Show all"), this))
+      m_picture(new QLabel(this)), m_play(new QPushButton(tr("Play"), this)), m_showAll(new QPushButton(tr("Show all"), this)),
+      m_explain(new QPushButton(tr("Why this prediction?"), this))
 {
+    m_explain->setObjectName(QStringLiteral("explainSample"));
+    m_explain->setToolTip(tr("What the trained model looks at in this sample: Grad-CAM over images, occlusion over audio, each word's weight"));
+    m_explain->setVisible(false);
+    connect(m_explain, &QPushButton::clicked, this, [this] {
+        const QModelIndex index = m_view->currentIndex();
+        if (index.isValid())
+            Q_EMIT explainRequested(static_cast<qint64>(m_model->sampleAt(index.row())));
+    });
     m_picture->setObjectName(QStringLiteral("samplePicture"));
     m_play->setObjectName(QStringLiteral("playAudio"));
     m_play->setVisible(false);
@@ -300,6 +309,7 @@ SampleBrowser::SampleBrowser(QWidget *parent)
     auto *pictureRow = new QHBoxLayout;
     pictureRow->addWidget(m_picture);
     pictureRow->addWidget(m_play, 0, Qt::AlignTop);
+    pictureRow->addWidget(m_explain, 0, Qt::AlignTop);
     pictureRow->addStretch(1);
     v->addLayout(pictureRow);
     v->addWidget(m_detail);
@@ -364,6 +374,7 @@ void SampleBrowser::showSample(const QModelIndex &index)
     // The first image at a larger size, or the first audio's waveform and spectrogram.
     m_picture->clear();
     m_play->setVisible(false);
+    m_explain->setVisible(m_explainable);
     for (std::size_t m = 0; m < d->columns.size(); ++m) {
         if (!d->samples[sample].fields[m].present)
             continue;
@@ -400,6 +411,12 @@ void SampleBrowser::showSample(const QModelIndex &index)
     if (const QString note = m_model->noteAt(index.row()); !note.isEmpty())
         parts.prepend(QStringLiteral("<b>%1</b>").arg(note.toHtmlEscaped()));
     m_detail->setText(parts.join(QStringLiteral("<br>")));
+}
+
+void SampleBrowser::setExplainable(bool on)
+{
+    m_explainable = on;
+    m_explain->setVisible(on && m_view->currentIndex().isValid());
 }
 
 } // namespace gui

@@ -64,6 +64,13 @@ public:
     // Shows exactly `samples` under `caption` until the user picks a filter or "Show all".
     void showSamples(const std::vector<std::size_t> &samples, const QString &caption, const QStringList &notes = {});
     QListView *view() const { return m_view; }
+    // Whether "Why this prediction?" is offered (a trained run of this dataset exists).
+    void setExplainable(bool on);
+    QPushButton *explainButton() const { return m_explain; }
+
+Q_SIGNALS:
+    // "Why this prediction?" for the dataset's sample `sample` (its row in the run's cache).
+    void explainRequested(qint64 sample);
 
 private:
     void applyFilter();
@@ -72,7 +79,8 @@ private:
     QListView *m_view;
     QComboBox *m_class, *m_split, *m_modality;
     QLabel *m_detail, *m_count, *m_picture;
-    QPushButton *m_play, *m_showAll;
+    QPushButton *m_play, *m_showAll, *m_explain;
+    bool m_explainable = false;
     QString m_audioPath;
     QObject *m_player = nullptr; // created on the first Play (no audio device is touched before)
 };

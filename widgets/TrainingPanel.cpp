@@ -418,8 +418,20 @@ void TrainingPanel::refreshRuns()
     try {
         runs = listRuns(root.toStdString());
     } catch (const std::exception &) {
-        return; // no runs yet, or an unreadable folder: an empty history
+        // no runs yet, or an unreadable folder: an empty history
     }
+    // A lesson's runs (lessons/<lesson>/runs beside the experiment) are ordinary runs too.
+    const QDir lessons(QFileInfo(m_document->path()).absoluteDir().filePath(QStringLiteral("lessons")));
+    for (const QString &lesson : lessons.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+        try {
+            for (const RunSummary &r : listRuns(QDir(lessons.filePath(lesson)).filePath(QStringLiteral("runs")).toStdString()))
+                runs.push_back(r);
+        } catch (const std::exception &) {
+        }
+    }
+    std::stable_sort(runs.begin(), runs.end(), [](const RunSummary &a, const RunSummary &b) { return a.created > b.created; });
+    if (runs.empty())
+        return;
     // What each run changed against the one before it (the list is newest first).
     std::vector<std::optional<Experiment>> experiments;
     for (const RunSummary &r : runs) {
@@ -438,7 +450,14 @@ void TrainingPanel::refreshRuns()
                 changes << qs(d);
         const QString status = RunComparison::statusText(r.status);
         auto percent = [](const std::optional<double> &v) { return v ? QString::number(*v * 100, 'f', 1) + QLatin1Char('%') : QString(); };
-        auto *item = new QTreeWidgetItem(m_runs, {QFileInfo(qs(r.dir)).fileName(), status,
+        QString name = QFileInfo(qs(r.dir)).fileName();
+        QDir lessonDir = QFileInfo(qs(r.dir)).absoluteDir(); // lessons/<lesson>/runs/<run>: shown as <lesson>/<run>
+        if (lessonDir.dirName() == QLatin1String("runs") && lessonDir.cdUp()) {
+            QDir lessonsDir = lessonDir;
+            if (lessonsDir.cdUp() && lessonsDir.dirName() == QLatin1String("lessons"))
+                name = lessonDir.dirName() + QLatin1Char('/') + name;
+        }
+        auto *item = new QTreeWidgetItem(m_runs, {name, status,
                                                   QStringLiteral("%1 / %2").arg(r.epochsCompleted).arg(r.epochs),
                                                   r.bestEpoch > 0 ? QString::number(r.bestEpoch) : QString(), percent(r.bestValAccuracy),
                                                   percent(r.testAccuracy), changes.join(QStringLiteral("; "))});

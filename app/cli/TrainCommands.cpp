@@ -354,7 +354,10 @@ int explainCommand(const std::vector<std::string> &raw)
                         "Why the run's best checkpoint predicts what it does for sample N of its tensor cache (the row\n"
                         "numbers predictions-*.jsonl and the app's galleries use): the class probabilities and, for\n"
                         "each image encoder, a Grad-CAM map of where the image speaks for the class (the predicted\n"
-                        "one, or --class), drawn coarsely here and in full with --json.\n");
+                        "one, or --class), drawn coarsely here and in full with --json; for each audio input, an\n"
+                        "occlusion map over its log-mel (the class's probability lost when a band x time cell is\n"
+                        "replaced by the clip's background); for each text input, each token's importance (the probability lost without it);\n"
+                        "and the modality weights of attention and gated fusions.\n");
             return kExitOk;
         }
         if (a.positional().size() != 1 || !a.value("row"))
@@ -377,8 +380,16 @@ int explainCommand(const std::vector<std::string> &raw)
             nlohmann::json maps = nlohmann::json::array();
             for (const GradCamMap &m : ex.maps)
                 maps.push_back({{"node", m.node}, {"column", m.column}, {"height", m.height}, {"width", m.width}, {"values", m.values}});
+            nlohmann::json audio = nlohmann::json::array(), text = nlohmann::json::array(), weights = nlohmann::json::array();
+            for (const OcclusionMap &m : ex.audio)
+                audio.push_back({{"column", m.column}, {"bands", m.bands}, {"segments", m.segments}, {"values", m.values}});
+            for (const TokenImportance &t : ex.text)
+                text.push_back({{"column", t.column}, {"tokens", t.tokens}, {"importance", t.importance}});
+            for (const ModalityWeights &w : ex.weights)
+                weights.push_back({{"node", w.node}, {"kind", w.kind}, {"modalities", w.modalities}, {"weights", w.weights}});
             std::printf("%s\n", nlohmann::json({{"row", ex.row}, {"label", name(ex.label)}, {"predicted", name(ex.predicted)}, {"explained", name(ex.target)},
-                                                 {"probabilities", ex.probabilities}, {"grad_cam", maps}})
+                                                 {"probabilities", ex.probabilities}, {"grad_cam", maps}, {"audio_occlusion", audio},
+                                                 {"token_importance", text}, {"modality_weights", weights}})
                                     .dump(2)
                                     .c_str());
             return kExitOk;
@@ -399,8 +410,34 @@ int explainCommand(const std::vector<std::string> &raw)
                 std::printf("%s\n", line.c_str());
             }
         }
-        if (ex.maps.empty())
-            std::printf("(this model has no image encoder with a feature map to explain)\n");
+        for (const OcclusionMap &m : ex.audio) {
+            float top = 0;
+            for (float v : m.values)
+                top = std::max(top, std::abs(v));
+            std::printf("Occlusion over the log-mel of column %d (%d bands x %d time segments, high bands on top; @ = the\n"
+                        "largest loss of probability, %.3f):\n", m.column, m.bands, m.segments, top);
+            for (int b = m.bands - 1; b >= 0; --b) {
+                std::string line = "  ";
+                for (int t = 0; t < m.segments; ++t) {
+                    const float v = m.values[static_cast<std::size_t>(b * m.segments + t)];
+                    line += top > 0 && v > 0 ? shades[std::min(9, static_cast<int>(v / top * 10))] : ' ';
+                }
+                std::printf("%s\n", line.c_str());
+            }
+        }
+        for (const TokenImportance &t : ex.text) {
+            std::printf("Token importance in column %d (probability lost without the token):\n", t.column);
+            for (std::size_t i = 0; i < t.tokens.size(); ++i)
+                std::printf("  %-20s %+.3f\n", t.tokens[i].c_str(), t.importance[i]);
+        }
+        for (const ModalityWeights &w : ex.weights) {
+            std::printf("Modality weights of %s (%s):", w.node.c_str(), w.kind.c_str());
+            for (std::size_t i = 0; i < w.modalities.size(); ++i)
+                std::printf(" %s %.1f%%", w.modalities[i].c_str(), 100.0 * w.weights[i]);
+            std::printf("\n");
+        }
+        if (ex.maps.empty() && ex.audio.empty() && ex.text.empty())
+            std::printf("(this model reads no input FuseLab can explain)\n");
         return kExitOk;
     });
 }
@@ -437,6 +474,22 @@ int contributionsCommand(const std::vector<std::string> &raw)
         std::printf("%-24s %14s %10s\n", "removed", "accuracy", "macro-F1");
         for (const auto &c : cs)
             std::printf("%-24s %14.4f %10.4f\n", c.removed.empty() ? "(nothing)" : c.removed.c_str(), c.metrics.accuracy, c.metrics.macroF1);
+        const std::vector<std::string> classes = run.readExperiment().dataset.classes;
+        for (const FusionWeightsByClass &w : fusionWeightsByClass(run.dir(), record.cache, a.value("split").value_or("test"),
+                                                                  a.value("device").value_or("auto"), &progress)) {
+            std::printf("\nModality weights of %s (%s), averaged per true class:\n%-24s", w.node.c_str(), w.kind.c_str(), "class");
+            for (const auto &m : w.modalities)
+                std::printf(" %12s", m.c_str());
+            for (std::size_t c = 0; c < w.perClass.size(); ++c) {
+                std::printf("\n%-24s", c < classes.size() ? classes[c].c_str() : "?");
+                for (double v : w.perClass[c])
+                    std::printf(" %11.1f%%", 100 * v);
+            }
+            std::printf("\n%-24s", "(all)");
+            for (double v : w.overall)
+                std::printf(" %11.1f%%", 100 * v);
+            std::printf("\n");
+        }
         return kExitOk;
     });
 }

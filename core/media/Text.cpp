@@ -115,6 +115,10 @@ public:
     }
 
     std::int64_t vocabSize() const override { return static_cast<std::int64_t>(m_vocab.size()); }
+    std::string piece(std::int32_t id) const override
+    {
+        return id >= 0 && static_cast<std::size_t>(id) < m_vocab.size() ? m_vocab[static_cast<std::size_t>(id)] : "#" + std::to_string(id);
+    }
 
     std::string serialize() const override
     {
@@ -235,6 +239,13 @@ public:
     }
 
     std::int64_t vocabSize() const override { return m_processor ? spmApi().pieceCount(m_processor) : 0; }
+    std::string piece(std::int32_t id) const override
+    {
+        if (!m_processor || id < 0 || id >= spmApi().pieceCount(m_processor))
+            return "#" + std::to_string(id);
+        const char *p = spmApi().idToPiece(m_processor, id);
+        return p ? std::string(p) : "#" + std::to_string(id);
+    }
     std::string serialize() const override { return m_proto; }
 
     void deserialize(const std::string &data) override
@@ -284,6 +295,11 @@ public:
         std::fill(out + n, out + length, kPad);
     }
     std::int64_t vocabSize() const override { return model().vocabSize(); }
+    std::string piece(std::int32_t id) const override
+    {
+        const auto &v = model().vocab();
+        return id >= 0 && static_cast<std::size_t>(id) < v.size() ? v[static_cast<std::size_t>(id)] : "#" + std::to_string(id);
+    }
     std::string serialize() const override
     {
         const WordPieceConfig &c = model().config();

@@ -52,6 +52,9 @@ public:
 
     // Encodes and pads/truncates to `length`.
     virtual void encodeFixed(std::string_view text, int length, std::int32_t *out) const;
+    // The text of one id (a word, a character, a piece), for showing which tokens a
+    // prediction rests on; "#id" for an id the vocabulary lacks.
+    virtual std::string piece(std::int32_t id) const = 0;
 
     static std::unique_ptr<Tokenizer> create(const TextSettings &settings);
 };

@@ -100,6 +100,13 @@ nlohmann::json Lesson::toJson() const
             j["test_macro_f1"] = r.test->macroF1;
             j["test_recall"] = recallOf(*r.test);
         }
+        if (!r.weights.empty()) {
+            nlohmann::json ws = nlohmann::json::array();
+            for (const FusionWeightsByClass &w : r.weights)
+                ws.push_back({{"node", w.node}, {"kind", w.kind}, {"modalities", w.modalities}, {"per_class", w.perClass},
+                              {"samples", w.samples}, {"overall", w.overall}});
+            j["modality_weights"] = ws;
+        }
         rs.push_back(std::move(j));
     }
     nlohmann::json cs = nlohmann::json::array();
@@ -129,6 +136,26 @@ std::string Lesson::markdown() const
             o << "| " << (c.removed.empty() ? "nothing" : c.removed) << " | " << percent(c.metrics.accuracy) << " | " << percent(c.metrics.macroF1)
               << " |\n";
     }
+    for (const LessonRun &r : runs)
+        for (const FusionWeightsByClass &w : r.weights) {
+            o << "\n## Modality weights of " << r.name << " (" << w.kind << ", " << w.node << "), per class\n\n| class |";
+            for (const std::string &m : w.modalities)
+                o << " " << m << " |";
+            o << "\n| --- |";
+            for (std::size_t m = 0; m < w.modalities.size(); ++m)
+                o << " --- |";
+            o << "\n";
+            for (std::size_t c = 0; c < w.perClass.size() && c < classes.size(); ++c) {
+                o << "| " << classes[c] << " |";
+                for (double v : w.perClass[c])
+                    o << " " << percent(v) << " |";
+                o << "\n";
+            }
+            o << "| all |";
+            for (double v : w.overall)
+                o << " " << percent(v) << " |";
+            o << "\n";
+        }
     return o.str();
 }
 
@@ -139,36 +166,50 @@ Lesson readLesson(const std::string &dir)
     if (!j || j->value("format", "") != "fuselab-lesson")
         throw Error(Message(FL_TR("Lesson", "%1 is not a FuseLab lesson (lesson.json missing or not one)"), file));
     Lesson l;
-    l.dataset = j->value("dataset", "");
-    l.classes = j->value("classes", std::vector<std::string>{});
-    for (const auto &r : j->value("runs", nlohmann::json::array())) {
-        LessonRun run;
-        run.name = r.value("name", "");
-        run.kind = r.value("kind", "");
-        run.templateName = r.value("template", "");
-        run.modality = r.value("modality", "");
-        run.runDir = r.value("run_dir", "");
-        run.status = r.value("status", "");
-        run.error = r.value("error", "");
-        run.parameters = r.value("parameters", std::int64_t(0));
-        run.seconds = r.value("seconds", 0.0);
-        run.valAccuracy = r.value("val_accuracy", std::vector<double>{});
-        if (r.contains("test_accuracy")) {
-            EvaluationMetrics m;
-            m.accuracy = r["test_accuracy"].get<double>();
-            m.macroF1 = r.value("test_macro_f1", 0.0);
-            m.single.recall = r.value("test_recall", std::vector<double>{});
-            run.test = m;
+    try {
+        l.dataset = j->value("dataset", "");
+        l.classes = j->value("classes", std::vector<std::string>{});
+        for (const auto &r : j->value("runs", nlohmann::json::array())) {
+            LessonRun run;
+            run.name = r.value("name", "");
+            run.kind = r.value("kind", "");
+            run.templateName = r.value("template", "");
+            run.modality = r.value("modality", "");
+            run.runDir = r.value("run_dir", "");
+            run.status = r.value("status", "");
+            run.error = r.value("error", "");
+            run.parameters = r.value("parameters", std::int64_t(0));
+            run.seconds = r.value("seconds", 0.0);
+            run.valAccuracy = r.value("val_accuracy", std::vector<double>{});
+            if (r.contains("test_accuracy")) {
+                EvaluationMetrics m;
+                m.accuracy = r["test_accuracy"].get<double>();
+                m.macroF1 = r.value("test_macro_f1", 0.0);
+                m.single.recall = r.value("test_recall", std::vector<double>{});
+                run.test = m;
+            }
+            for (const auto &w : r.value("modality_weights", nlohmann::json::array())) {
+                FusionWeightsByClass f;
+                f.node = w.value("node", "");
+                f.kind = w.value("kind", "");
+                f.modalities = w.value("modalities", std::vector<std::string>{});
+                f.perClass = w.value("per_class", std::vector<std::vector<double>>{});
+                f.samples = w.value("samples", std::vector<std::int64_t>{});
+                f.overall = w.value("overall", std::vector<double>{});
+                run.weights.push_back(std::move(f));
+            }
+            l.runs.push_back(std::move(run));
         }
-        l.runs.push_back(std::move(run));
-    }
-    for (const auto &c : j->value("contributions", nlohmann::json::array())) {
-        ModalityContribution mc;
-        mc.removed = c.value("removed", "");
-        mc.metrics.accuracy = c.value("accuracy", 0.0);
-        mc.metrics.macroF1 = c.value("macro_f1", 0.0);
-        mc.metrics.single.recall = c.value("recall", std::vector<double>{});
-        l.contributions.push_back(mc);
+        for (const auto &c : j->value("contributions", nlohmann::json::array())) {
+            ModalityContribution mc;
+            mc.removed = c.value("removed", "");
+            mc.metrics.accuracy = c.value("accuracy", 0.0);
+            mc.metrics.macroF1 = c.value("macro_f1", 0.0);
+            mc.metrics.single.recall = c.value("recall", std::vector<double>{});
+            l.contributions.push_back(mc);
+        }
+    } catch (const nlohmann::json::exception &e) {
+        throw Error(Message(FL_TR("Lesson", "%1: %2"), file, std::string(e.what())));
     }
     l.conclude();
     return l;
@@ -271,6 +312,15 @@ Lesson runLesson(const LessonRequest &request, LessonObserver *observer)
             p.run.error = e.what();
         }
         const RunFolder run(p.run.runDir);
+        if (p.run.kind == "fusion" && p.run.test && !stopping) {
+            try { // the weights a fusion gives each modality, per class (attention, gated)
+                p.run.weights = fusionWeightsByClass(p.run.runDir, run.readRecord().cache, "test", request.device.value_or("auto"), observer);
+            } catch (const Cancelled &) {
+                stopping = true;
+            } catch (const Error &) {
+                // no weights to show: the table stands without them
+            }
+        }
         if (fs::exists(run.metricsFile()))
             for (const EpochRow &row : run.readMetrics())
                 p.run.valAccuracy.push_back(row.valAccuracy);
@@ -319,6 +369,43 @@ nlohmann::json ImbalanceLesson::toJson() const
     }
     return {{"format", "fuselab-imbalance-lesson"}, {"version", 1}, {"dataset", dataset}, {"rare_class", rareClass}, {"ratio", ratio},
             {"template", templateName}, {"classes", classes}, {"runs", rs}};
+}
+
+ImbalanceLesson readImbalanceLesson(const std::string &dir)
+{
+    const std::string file = (fs::path(dir) / "imbalance.json").string();
+    const auto j = readJsonObject(file);
+    if (!j || j->value("format", "") != "fuselab-imbalance-lesson")
+        throw Error(Message(FL_TR("Lesson", "%1 is not a FuseLab imbalance lesson (imbalance.json missing or not one)"), file));
+    ImbalanceLesson l;
+    try {
+        l.dataset = j->value("dataset", "");
+        l.rareClass = j->value("rare_class", "");
+        l.ratio = j->value("ratio", 0.0);
+        l.templateName = j->value("template", "");
+        l.classes = j->value("classes", std::vector<std::string>{});
+        for (const auto &r : j->value("runs", nlohmann::json::array())) {
+            ImbalanceRun run;
+            run.remedy = r.value("remedy", "");
+            run.runDir = r.value("run_dir", "");
+            run.status = r.value("status", "");
+            run.error = r.value("error", "");
+            run.trainSamples = r.value("train_samples", std::int64_t(0));
+            run.rareTrainSamples = r.value("rare_train_samples", std::int64_t(0));
+            if (r.contains("test_accuracy")) {
+                EvaluationMetrics m;
+                m.accuracy = r["test_accuracy"].get<double>();
+                m.macroF1 = r.value("test_macro_f1", 0.0);
+                m.single.recall = r.value("test_recall", std::vector<double>{});
+                run.test = m;
+                run.rareRecall = r.value("rare_recall", 0.0);
+            }
+            l.runs.push_back(std::move(run));
+        }
+    } catch (const nlohmann::json::exception &e) {
+        throw Error(Message(FL_TR("Lesson", "%1: %2"), file, std::string(e.what())));
+    }
+    return l;
 }
 
 std::string ImbalanceLesson::markdown() const

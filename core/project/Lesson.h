@@ -7,6 +7,7 @@
 // curves) and measures what each modality brings to the best fusion by removing it
 // (its missing-modality mask). The runs are ordinary runs under <out>/runs.
 #include "core/project/Services.h"
+#include "core/train/Explanation.h"
 #include "core/train/Trainer.h"
 
 #include <nlohmann/json.hpp>
@@ -41,6 +42,9 @@ struct LessonRun {
     std::int64_t parameters = 0;
     double seconds = 0;
     std::vector<double> valAccuracy; // per epoch
+    // Fusions with explicit modality weights (attention, gated, learned late fusion): those
+    // weights averaged per true class over the test split.
+    std::vector<FusionWeightsByClass> weights;
 };
 
 struct Lesson {
@@ -108,5 +112,6 @@ struct ImbalanceLesson {
 // Writes imbalance.json and imbalance.md into request.outDir after each run. Error for an
 // unknown class or a multi-label dataset.
 ImbalanceLesson runImbalanceLesson(const ImbalanceRequest &request, LessonObserver *observer = nullptr);
+ImbalanceLesson readImbalanceLesson(const std::string &dir); // imbalance.json; Error naming the file
 
 } // namespace fuselab

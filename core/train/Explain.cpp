@@ -3,11 +3,18 @@
 
 #include "core/cache/TensorCache.h"
 #include "core/document/RunFolder.h"
+#include "core/media/Text.h"
+#include "core/model/blocks/AttentionFusion.h"
+#include "core/model/blocks/GatedFusion.h"
+#include "core/model/blocks/LateFusion.h"
 #include "core/train/Trainer.h"
 #include "core/util/Error.h"
+#include "core/util/Progress.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 
 namespace fuselab {
 
@@ -41,6 +48,160 @@ int columnOf(const FusionModel &model, const std::string &node)
         at = s->sources[0][0].first;
     }
     return -1;
+}
+
+// The modality weights of every fusion that has them, after a forward pass: [B, M] each.
+struct WeightTensor {
+    std::string node, kind;
+    std::vector<std::string> modalities;
+    torch::Tensor weights;
+};
+std::vector<WeightTensor> fusionWeightTensors(const FusionModel &model, const std::vector<CacheColumn> &columns)
+{
+    std::vector<WeightTensor> out;
+    for (const auto &s : model->steps()) {
+        WeightTensor w;
+        if (const auto *a = dynamic_cast<const AttentionFusionImpl *>(s.module.get())) {
+            w.kind = "attention";
+            w.weights = a->lastWeights();
+        } else if (const auto *g = dynamic_cast<const GatedFusionImpl *>(s.module.get())) {
+            w.kind = "gated";
+            w.weights = g->lastGates();
+            if (w.weights.defined() && w.weights.dim() == 3)
+                w.weights = w.weights.mean(2); // one weight per modality: the gates averaged over features
+        } else if (const auto *l = dynamic_cast<const LateFusionImpl *>(s.module.get())) {
+            if (l->options.mode() == "mean")
+                continue; // equal weights by construction
+            w.kind = "late";
+            w.weights = l->lastWeights();
+        } else
+            continue;
+        if (!w.weights.defined() || w.weights.dim() != 2 || s.sources.empty())
+            continue;
+        w.node = s.node;
+        for (const auto &[source, port] : s.sources[0]) {
+            const int c = columnOf(model, source);
+            w.modalities.push_back(c >= 0 && static_cast<std::size_t>(c) < columns.size() ? columns[static_cast<std::size_t>(c)].name : source);
+        }
+        if (static_cast<std::int64_t>(w.modalities.size()) != w.weights.size(1))
+            continue;
+        w.weights = w.weights.detach().to(torch::kCPU).to(torch::kFloat);
+        out.push_back(std::move(w));
+    }
+    return out;
+}
+
+std::set<int> columnsRead(const FusionModel &model)
+{
+    std::set<int> read;
+    for (const auto &s : model->steps())
+        if (s.column >= 0)
+            read.insert(s.column);
+    return read;
+}
+
+// The explained class's probability for each of `variants` versions of one column's input
+// (the other inputs as in the sample), in chunks so memory stays small.
+std::vector<float> probabilitiesWith(FusionModel &model, const std::vector<torch::Tensor> &inputs, const torch::Tensor &present, std::size_t column,
+                                     const torch::Tensor &variants, int target)
+{
+    std::vector<float> out;
+    const std::int64_t N = variants.size(0), chunk = 32;
+    for (std::int64_t from = 0; from < N; from += chunk) {
+        const std::int64_t n = std::min(chunk, N - from);
+        std::vector<torch::Tensor> xs;
+        for (std::size_t c = 0; c < inputs.size(); ++c) {
+            if (c == column)
+                xs.push_back(variants.narrow(0, from, n));
+            else {
+                std::vector<std::int64_t> reps(static_cast<std::size_t>(inputs[c].dim()), 1);
+                reps[0] = n;
+                xs.push_back(inputs[c].repeat(reps));
+            }
+        }
+        const torch::Tensor p = torch::softmax(model->forward(xs, present.repeat({n, 1})).logits.to(torch::kFloat), 1)
+                                    .select(1, target)
+                                    .to(torch::kCPU)
+                                    .contiguous();
+        out.insert(out.end(), p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+    }
+    return out;
+}
+
+OcclusionMap occludeAudio(FusionModel &model, const std::vector<torch::Tensor> &inputs, const torch::Tensor &present, std::size_t column,
+                          int target, float base)
+{
+    const torch::Tensor x = inputs[column]; // [1, mels, frames]
+    OcclusionMap m;
+    m.column = static_cast<int>(column);
+    m.mels = static_cast<int>(x.size(1));
+    m.frames = static_cast<int>(x.size(2));
+    m.bands = std::min(8, m.mels);
+    m.segments = std::min(16, m.frames);
+    // A blanked cell gets the clip's own background: each band's median over time. (A constant
+    // such as the training mean or silence would put sound into, or take the noise out of, the
+    // clip's quiet parts, and the model would react to that instead.)
+    const torch::Tensor background = std::get<0>(x.median(2, true)).expand_as(x); // [1, mels, frames]
+    std::vector<torch::Tensor> variants;
+    for (int b = 0; b < m.bands; ++b)
+        for (int t = 0; t < m.segments; ++t) {
+            torch::Tensor v = x.clone();
+            const std::int64_t m0 = std::int64_t(b) * m.mels / m.bands, m1 = std::int64_t(b + 1) * m.mels / m.bands;
+            const std::int64_t f0 = std::int64_t(t) * m.frames / m.segments, f1 = std::int64_t(t + 1) * m.frames / m.segments;
+            v.narrow(1, m0, m1 - m0).narrow(2, f0, f1 - f0).copy_(background.narrow(1, m0, m1 - m0).narrow(2, f0, f1 - f0));
+            variants.push_back(v);
+        }
+    const std::vector<float> p = probabilitiesWith(model, inputs, present, column, torch::cat(variants, 0), target);
+    for (float q : p)
+        m.values.push_back(base - q);
+    const torch::Tensor flat = x.to(torch::kCPU).to(torch::kFloat).reshape({-1}).contiguous();
+    m.logMel.assign(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
+    return m;
+}
+
+TokenImportance tokensLeftOut(FusionModel &model, const std::vector<torch::Tensor> &inputs, const torch::Tensor &present, std::size_t column,
+                              int target, float base, const Tokenizer &tokenizer)
+{
+    const torch::Tensor ids = inputs[column].to(torch::kCPU).to(torch::kLong).contiguous(); // [1, L]
+    const std::int64_t L = ids.size(1);
+    const std::int64_t *v = ids.data_ptr<std::int64_t>();
+    TokenImportance t;
+    t.column = static_cast<int>(column);
+    std::vector<std::int64_t> positions;
+    for (std::int64_t i = 0; i < L; ++i)
+        if (v[i] != Tokenizer::kPad) {
+            positions.push_back(i);
+            t.tokens.push_back(tokenizer.piece(static_cast<std::int32_t>(v[i])));
+        }
+    if (positions.empty())
+        return t;
+    torch::Tensor variants = torch::zeros({static_cast<std::int64_t>(positions.size()), L}, torch::kLong);
+    auto a = variants.accessor<std::int64_t, 2>();
+    for (std::size_t k = 0; k < positions.size(); ++k) {
+        std::int64_t j = 0;
+        for (std::int64_t i = 0; i < L; ++i)
+            if (i != positions[k])
+                a[static_cast<std::int64_t>(k)][j++] = v[i]; // the rest close up; padding fills the end
+    }
+    const std::vector<float> p = probabilitiesWith(model, inputs, present, column, variants.to(inputs[column].device()).to(inputs[column].dtype()), target);
+    for (float q : p)
+        t.importance.push_back(base - q);
+    return t;
+}
+
+InputPicture pictureOf(const torch::Tensor &image, int column)
+{
+    torch::Tensor x = image[0].to(torch::kCPU).to(torch::kFloat); // [C, H, W], normalised
+    const double lo = x.min().item<double>(), hi = x.max().item<double>();
+    x = hi > lo ? (x - lo) / (hi - lo) : torch::zeros_like(x);
+    x = (x * 255).round().clamp(0, 255).to(torch::kUInt8).permute({1, 2, 0}).contiguous();
+    InputPicture p;
+    p.column = column;
+    p.height = static_cast<int>(x.size(0));
+    p.width = static_cast<int>(x.size(1));
+    p.channels = static_cast<int>(x.size(2));
+    p.pixels.assign(x.data_ptr<std::uint8_t>(), x.data_ptr<std::uint8_t>() + x.numel());
+    return p;
 }
 
 } // namespace
@@ -124,10 +285,112 @@ SampleExplanation explainSample(const std::string &runDir, const std::string &ca
         const torch::Tensor p = torch::softmax(model->forward(b.inputs, present).logits.to(torch::kCPU).to(torch::kFloat), 1)[0].contiguous();
         ex.probabilities.assign(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
         ex.predicted = static_cast<int>(p.argmax().item<std::int64_t>());
+        for (const WeightTensor &w : fusionWeightTensors(model, cache.columns())) {
+            ModalityWeights mw;
+            mw.node = w.node;
+            mw.kind = w.kind;
+            mw.modalities = w.modalities;
+            const torch::Tensor r = w.weights[0].contiguous();
+            mw.weights.assign(r.data_ptr<float>(), r.data_ptr<float>() + r.numel());
+            ex.weights.push_back(std::move(mw));
+        }
     }
+    if (target >= static_cast<int>(ex.probabilities.size()))
+        throw Error(Message::plain("class " + std::to_string(target) + " is not one of the model's"));
     ex.target = target >= 0 ? target : ex.predicted;
     ex.maps = gradCam(model, b.inputs, present, ex.target);
+    for (const GradCamMap &m : ex.maps)
+        if (m.column >= 0 && b.inputs.at(static_cast<std::size_t>(m.column)).dim() == 4)
+            ex.pictures.push_back(pictureOf(b.inputs[static_cast<std::size_t>(m.column)], m.column));
+    torch::NoGradGuard noGrad;
+    model->eval();
+    const float base = ex.probabilities[static_cast<std::size_t>(ex.target)];
+    const torch::Tensor presentCpu = b.present.to(torch::kCPU);
+    for (const int c : columnsRead(model)) {
+        const auto col = static_cast<std::size_t>(c);
+        if (col >= cache.columns().size() || !presentCpu[0][c].item<bool>())
+            continue; // a missing modality has nothing to take away
+        const CacheColumn &meta = cache.columns()[col];
+        if (meta.kind == Modality::Audio && b.inputs[col].dim() == 3)
+            ex.audio.push_back(occludeAudio(model, b.inputs, present, col, ex.target, base));
+        else if (meta.kind == Modality::Text && b.inputs[col].dim() == 2) {
+            const std::unique_ptr<Tokenizer> tokenizer = Tokenizer::create(cache.settings().text);
+            tokenizer->deserialize(cache.tokenizerData(col));
+            ex.text.push_back(tokensLeftOut(model, b.inputs, present, col, ex.target, base, *tokenizer));
+        }
+    }
     return ex;
+}
+
+std::vector<FusionWeightsByClass> fusionWeightsByClass(const std::string &runDir, const std::string &cacheDir, const std::string &splitName,
+                                                       const std::string &device, ProgressObserver *observer)
+{
+    const RunFolder run(runDir);
+    const Experiment e = run.readExperiment();
+    const RunRecord record = run.readRecord();
+    const TensorCache cache = TensorCache::open(cacheDir);
+    const std::optional<Split> split = splitFromName(splitName);
+    if (!split)
+        throw Error(Message::plain("unknown split \"" + splitName + "\" (val or test)"));
+    if (cache.multiLabel())
+        throw Error(Message::plain("modality weights per class need a single-label run"));
+    if (!std::filesystem::exists(run.bestCheckpoint()))
+        throw Error(Message(FL_TR("Services", "%1 has no best checkpoint yet: the run has not finished an epoch"), runDir));
+    const torch::Device dev(Trainer::resolveDevice(device));
+    FusionModel model = loadTrainedModel(e, record.experimentDir, run.bestCheckpoint(), dev);
+    model->eval();
+    torch::NoGradGuard noGrad;
+    const std::vector<std::int64_t> rows = cache.rows(*split);
+    const auto C = static_cast<std::int64_t>(cache.classes().size());
+    std::vector<FusionWeightsByClass> out;
+    std::vector<torch::Tensor> sums; // [C, M] per fusion
+    torch::Tensor counts = torch::zeros({C}, torch::kDouble);
+    const std::int64_t batch = std::max(1, e.training.batchSize);
+    for (std::int64_t from = 0; from < static_cast<std::int64_t>(rows.size()); from += batch) {
+        if (observer) {
+            observer->onProgress("modality weights", from, static_cast<std::int64_t>(rows.size()));
+            observer->checkpoint();
+        }
+        const std::vector<std::int64_t> part(rows.begin() + from, rows.begin() + std::min<std::int64_t>(from + batch, static_cast<std::int64_t>(rows.size())));
+        CacheBatch b = cache.batch(part);
+        for (auto &x : b.inputs)
+            x = x.to(dev);
+        model->forward(b.inputs, b.present.to(dev).to(torch::kFloat));
+        const std::vector<WeightTensor> ws = fusionWeightTensors(model, cache.columns());
+        if (ws.empty())
+            return {};
+        const torch::Tensor onehot = torch::one_hot(b.labels, C).to(torch::kDouble); // [B, C]
+        if (out.empty())
+            for (const WeightTensor &w : ws) {
+                FusionWeightsByClass f;
+                f.node = w.node;
+                f.kind = w.kind;
+                f.modalities = w.modalities;
+                out.push_back(f);
+                sums.push_back(torch::zeros({C, static_cast<std::int64_t>(w.modalities.size())}, torch::kDouble));
+            }
+        for (std::size_t k = 0; k < ws.size() && k < sums.size(); ++k)
+            sums[k] += onehot.t().matmul(ws[k].weights.to(torch::kDouble));
+        counts += onehot.sum(0);
+    }
+    for (std::size_t k = 0; k < out.size(); ++k) {
+        const torch::Tensor s = sums[k];
+        const auto M = s.size(1);
+        out[k].perClass.assign(static_cast<std::size_t>(C), std::vector<double>(static_cast<std::size_t>(M), 0.0));
+        out[k].overall.assign(static_cast<std::size_t>(M), 0.0);
+        const double total = counts.sum().item<double>();
+        for (std::int64_t c = 0; c < C; ++c) {
+            const double n = counts[c].item<double>();
+            out[k].samples.push_back(static_cast<std::int64_t>(n));
+            for (std::int64_t m = 0; m < M; ++m) {
+                const double v = s[c][m].item<double>();
+                if (n > 0)
+                    out[k].perClass[static_cast<std::size_t>(c)][static_cast<std::size_t>(m)] = v / n;
+                out[k].overall[static_cast<std::size_t>(m)] += total > 0 ? v / total : 0.0;
+            }
+        }
+    }
+    return out;
 }
 
 } // namespace fuselab

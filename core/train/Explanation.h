@@ -8,6 +8,8 @@
 
 namespace fuselab {
 
+class ProgressObserver;
+
 struct GradCamMap {
     std::string node;   // the image encoder block
     int column = -1;    // the dataset column (modality) it reads
@@ -15,11 +17,63 @@ struct GradCamMap {
     std::vector<float> values; // row-major [height][width], in [0, 1]
 };
 
+// An image input as the model saw it (the cache's pixels, normalisation undone), to draw a
+// map over.
+struct InputPicture {
+    int column = -1;
+    int channels = 0, height = 0, width = 0;
+    std::vector<std::uint8_t> pixels; // row-major [height][width][channels]
+};
+
+// Occlusion over an audio input's log-mel (Zeiler & Fergus, 2014): the spectrogram cut into
+// a grid of frequency bands x time segments; each cell in turn replaced by the clip's
+// background (each band's median over time) and the explained class's probability read again. values[band][segment]
+// is the drop in that probability (negative: the cell spoke against the class), bands from
+// low frequencies up.
+struct OcclusionMap {
+    int column = -1;
+    int bands = 0, segments = 0;     // the grid
+    int mels = 0, frames = 0;        // the log-mel it covers
+    std::vector<float> values;       // [bands][segments]
+    std::vector<float> logMel;       // the input as the model saw it, [mels][frames] (normalised)
+};
+
+// Leave-one-out over a text input: each token removed in turn (the rest closing up, as if
+// it had never been written) and the explained class's probability read again; the drop is
+// the token's importance (negative: it spoke against the class).
+struct TokenImportance {
+    int column = -1;
+    std::vector<std::string> tokens; // the tokenizer's pieces, in order (padding left out)
+    std::vector<float> importance;
+};
+
+// The weight a fusion gave each modality: the attention fusion's softmax weights, the gated
+// fusion's gate values (averaged over features), the learned late fusion's weights.
+struct ModalityWeights {
+    std::string node, kind;              // kind: "attention", "gated" or "late"
+    std::vector<std::string> modalities; // the dataset columns behind its inputs, in port order
+    std::vector<float> weights;          // same order; sums to 1 over the modalities present
+};
+
 struct SampleExplanation {
     std::int64_t row = 0;
     int label = -1, predicted = -1, target = -1; // target: the class explained
     std::vector<float> probabilities;
     std::vector<GradCamMap> maps; // one per image encoder
+    std::vector<InputPicture> pictures; // the image inputs the maps cover
+    std::vector<OcclusionMap> audio;    // one per audio input the model reads
+    std::vector<TokenImportance> text;  // one per text input the model reads
+    std::vector<ModalityWeights> weights; // one per fusion with explicit modality weights
+};
+
+// A fusion's modality weights averaged over a split's samples of each true class (and over
+// all of them): does the fusion lean on one modality, and for which classes?
+struct FusionWeightsByClass {
+    std::string node, kind;
+    std::vector<std::string> modalities;
+    std::vector<std::vector<double>> perClass; // [class][modality]; a class without samples has zeros
+    std::vector<std::int64_t> samples;         // per class
+    std::vector<double> overall;               // [modality]
 };
 
 // A tensor-cache row of a run's dataset through the run's best checkpoint: the
@@ -27,5 +81,12 @@ struct SampleExplanation {
 // class). Error naming the row when it is not in the cache.
 SampleExplanation explainSample(const std::string &runDir, const std::string &cacheDir, std::int64_t row, int target = -1,
                                 const std::string &device = "cpu");
+
+// The run's best checkpoint over a split ("val" or "test") of its cache: the modality
+// weights of every fusion that has them, per true class. Empty when the model has no such
+// fusion. Single-label runs; the observer may cancel.
+std::vector<FusionWeightsByClass> fusionWeightsByClass(const std::string &runDir, const std::string &cacheDir,
+                                                       const std::string &split = "test", const std::string &device = "cpu",
+                                                       ProgressObserver *observer = nullptr);
 
 } // namespace fuselab

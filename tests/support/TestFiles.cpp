@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <random>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -129,6 +130,28 @@ int runCli(const std::vector<std::string> &args, std::string *out, std::string *
     if (err)
         *err = p.readAllStandardError().toStdString();
     return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+}
+
+std::string writePhotoCaptionDataset(const std::string &root)
+{
+    std::mt19937 rng(3);
+    const char *classes[] = {"dark", "mid", "bright"};
+    const char *words[] = {"red", "blue", "tall", "small", "old", "new", "round", "flat"};
+    std::string manifest = "photo,caption,label,split\n";
+    for (int i = 0; i < 180; ++i) {
+        const int c = i % 3;
+        std::string pgm = "P5\n8 8\n255\n";
+        for (int p = 0; p < 64; ++p)
+            pgm += static_cast<char>(std::clamp(40 + 80 * c + static_cast<int>(rng() % 41) - 20, 0, 255));
+        const std::string file = "p" + std::to_string(i) + ".pgm";
+        writeFile(root + "/" + file, pgm);
+        std::string caption;
+        for (int w = 0; w < 4; ++w)
+            caption += std::string(w ? " " : "") + words[rng() % 8];
+        manifest += file + "," + caption + "," + classes[c] + "," + (i < 120 ? "train" : i < 150 ? "val" : "test") + "\n";
+    }
+    writeFile(root + "/manifest.csv", manifest);
+    return root + "/manifest.csv";
 }
 
 void writeBrightnessClasses(const std::string &root)

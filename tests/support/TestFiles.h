@@ -29,6 +29,11 @@ void writeWav(const std::string &path, double freq, int rate, double seconds, in
 // brightness with some noise: a dataset any model learns in a few epochs.
 void writeBrightnessClasses(const std::string &root);
 
+// root/manifest.csv: 180 samples (120 train, 30 val, 30 test) of an 8x8 grey photo whose
+// brightness decides the class (dark, mid, bright) and a caption of four words drawn
+// independently of the class (noise). Returns the manifest's path.
+std::string writePhotoCaptionDataset(const std::string &root);
+
 // Runs fuselab-cli with arguments; returns the exit code and captures stdout/stderr.
 int runCli(const std::vector<std::string> &args, std::string *out = nullptr, std::string *err = nullptr,
            int timeoutMs = 120000);

@@ -102,6 +102,11 @@ int pieceCount(void *processor)
     return static_cast<sentencepiece::SentencePieceProcessor *>(processor)->GetPieceSize();
 }
 
+const char *idToPiece(void *processor, int id)
+{
+    return static_cast<sentencepiece::SentencePieceProcessor *>(processor)->IdToPiece(id).c_str();
+}
+
 void release(void *processor)
 {
     delete static_cast<sentencepiece::SentencePieceProcessor *>(processor);
@@ -112,7 +117,7 @@ void freeBuffer(void *buffer)
     std::free(buffer);
 }
 
-const FuselabSpmApi kApi = {FUSELAB_SPM_API_VERSION, train, load, encode, pieceCount, release, freeBuffer};
+const FuselabSpmApi kApi = {FUSELAB_SPM_API_VERSION, train, load, encode, pieceCount, release, freeBuffer, idToPiece};
 
 } // namespace
 

@@ -25,8 +25,10 @@ struct FuselabSpmApi {
     int (*pieceCount)(void *processor);
     void (*release)(void *processor);
     void (*freeBuffer)(void *buffer);
+    // The piece of an id, owned by the processor (valid while it lives).
+    const char *(*idToPiece)(void *processor, int id);
 };
 
-#define FUSELAB_SPM_API_VERSION 1
+#define FUSELAB_SPM_API_VERSION 2
 const FuselabSpmApi *fuselab_spm_api();
 }
