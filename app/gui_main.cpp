@@ -7,6 +7,8 @@
 #include "widgets/ExportDialog.h"
 #include "widgets/ExperimentDocument.h"
 #include "widgets/GraphView.h"
+#include "widgets/ExplainView.h"
+#include "widgets/LessonWindow.h"
 #include "widgets/MainWindow.h"
 #include "widgets/TemplateDialog.h"
 #include "widgets/PreferencesDialog.h"
@@ -83,6 +85,13 @@ int main(int argc, char **argv)
                                     QStringLiteral("2"));
     QCommandLineOption nameOption(QStringLiteral("name"), QStringLiteral("with --train-screenshots: the screenshots' file name prefix"),
                                   QStringLiteral("name"), QStringLiteral("run"));
+    QCommandLineOption lessonShots(QStringLiteral("lesson-screenshots"),
+                                   QStringLiteral("with --screenshots: capture the lesson window over these lesson folders (comma-separated)"),
+                                   QStringLiteral("DIRS"));
+    QCommandLineOption explainShot(QStringLiteral("explain"), QStringLiteral("with --lesson-screenshots: also capture \"Why this prediction?\" for RUN_DIR:ROW"),
+                                   QStringLiteral("RUN:ROW"));
+    parser.addOption(lessonShots);
+    parser.addOption(explainShot);
     parser.addOption(language);
     parser.addOption(screenshots);
     parser.addOption(trainShots);
@@ -100,6 +109,60 @@ int main(int argc, char **argv)
         if (qt.load(QLocale(QLocale::Chinese, QLocale::China), QStringLiteral("qtbase"), QStringLiteral("_"),
                     QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
             QApplication::installTranslator(&qt);
+    }
+
+    if (parser.isSet(screenshots) && parser.isSet(lessonShots)) {
+        // The lesson views over lesson folders written by fuselab-cli lesson / imbalance, in
+        // normal and presentation mode, and an explanation.
+        const QString dir = parser.value(screenshots);
+        QDir().mkpath(dir);
+        const QString suffix = lang.startsWith(QLatin1String("zh")) ? QStringLiteral("zh_CN") : QStringLiteral("en");
+        bool ok = true;
+        fuselab::gui::LessonWindow lessons;
+        lessons.resize(1600, 1000);
+        lessons.show();
+        for (const QString &folder : parser.value(lessonShots).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            QString error;
+            if (!lessons.openFolder(folder, &error)) {
+                std::fprintf(stderr, "fuselab: %s\n", qPrintable(error));
+                return 1;
+            }
+            QApplication::processEvents();
+            const bool imbalance = lessons.tabs()->currentIndex() == 1;
+            const QString name = imbalance ? QStringLiteral("lesson-imbalance") : QStringLiteral("lesson-fusion");
+            ok &= lessons.grab().save(QStringLiteral("%1/%2-%3.png").arg(dir, name, suffix));
+            if (!imbalance) {
+                lessons.setPresentationMode(true);
+                lessons.showNormal(); // full screen is the offscreen platform's small screen here
+                lessons.resize(1920, 1080);
+                QApplication::processEvents();
+                ok &= lessons.grab().save(QStringLiteral("%1/lesson-presentation-%2.png").arg(dir, suffix));
+                lessons.setPresentationMode(false);
+                lessons.showNormal();
+                lessons.resize(1600, 1000);
+            }
+            QString error2;
+            ok &= lessons.exportReport(QStringLiteral("%1/%2-report-%3.html").arg(dir, name, suffix), &error2);
+        }
+        if (parser.isSet(explainShot)) {
+            const QString spec = parser.value(explainShot);
+            const int colon = spec.lastIndexOf(QLatin1Char(':'));
+            fuselab::gui::ExplainView view;
+            view.resize(1000, 1000);
+            view.show();
+            bool done = false, good = false;
+            QObject::connect(&view, &fuselab::gui::ExplainView::explained, [&](bool okay, const QString &error) {
+                done = true;
+                good = okay;
+                if (!okay)
+                    std::fprintf(stderr, "fuselab: %s\n", qPrintable(error));
+            });
+            if (!view.explain(spec.left(colon), spec.mid(colon + 1).toLongLong()) || !waitFor([&] { return done; }, 120000) || !good)
+                return 1;
+            QApplication::processEvents();
+            ok &= view.grab().save(QStringLiteral("%1/explain-%2.png").arg(dir, suffix));
+        }
+        return ok ? 0 : 1;
     }
 
     fuselab::gui::MainWindow window;

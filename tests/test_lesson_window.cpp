@@ -4,7 +4,10 @@
 // written here by hand; the HTML report parsed back and checked section by section; a real
 // lesson trained in the window's worker thread, then one stopped mid-run (stopped within a
 // second, the rest skipped); "Why this prediction?" for a trained fusion.
+#include "core/document/RunFolder.h"
 #include "core/project/Lesson.h"
+#include "core/project/Prediction.h"
+#include "core/train/Predictor.h"
 #include "core/train/Explanation.h"
 #include "tests/support/TestFiles.h"
 #include "widgets/ExplainView.h"
@@ -25,6 +28,7 @@
 
 #include <filesystem>
 #include <set>
+#include <sstream>
 
 using namespace fuselab;
 using namespace fuselab::gui;
@@ -282,6 +286,39 @@ private Q_SLOTS:
                 sum += it->value;
         }
         QVERIFY(std::abs(sum - 1.0) < 1e-5);
+        // Each modality removed in turn: the probability the Predictor gives with that modality absent.
+        const SampleExplanation fromCache = *view.explanation();
+        QCOMPARE(fromCache.without.size(), std::size_t(2));
+        std::string caption;
+        {
+            std::istringstream lines(test::readAll(manifest));
+            std::string line;
+            for (int i = 0; i <= 176 && std::getline(lines, line); ++i)
+                if (i == 176)
+                    caption = line.substr(line.find(',') + 1, line.find(',', line.find(',') + 1) - line.find(',') - 1);
+        }
+        QVERIFY(!caption.empty());
+        const Predictor predictor(lesson.runs[2].runDir, "cpu", RunFolder(lesson.runs[2].runDir).readRecord().cache);
+        const auto captionOnly = predictor.predict({combinedSample(predictor.columns(), {}, {caption}).fields}).at(0);
+        for (const ModalityEffect &m : fromCache.without)
+            if (m.modality == "photo")
+                QVERIFY2(std::abs(m.probability - captionOnly[static_cast<std::size_t>(fromCache.target)]) < 1e-5,
+                         qPrintable(QStringLiteral("%1 vs %2").arg(m.probability).arg(captionOnly[static_cast<std::size_t>(fromCache.target)])));
+        // The same sample given as files (the Predict panel's way): the same explanation as from the cache.
+        QSignalSpy again(&view, &ExplainView::explained);
+        QVERIFY(view.explainFiles(QString::fromStdString(lesson.runs[2].runDir), {QString::fromStdString(root + "/p175.pgm")},
+                                  {QString::fromStdString(caption)}));
+        QVERIFY(again.wait(60000));
+        QVERIFY2(again.first().at(0).toBool(), qPrintable(again.first().at(1).toString()));
+        const SampleExplanation &fromFiles = *view.explanation();
+        QCOMPARE(fromFiles.row, std::int64_t(-1));
+        QCOMPARE(fromFiles.predicted, fromCache.predicted);
+        for (std::size_t c = 0; c < fromCache.probabilities.size(); ++c)
+            QVERIFY(std::abs(fromFiles.probabilities[c] - fromCache.probabilities[c]) < 1e-5);
+        QCOMPARE(fromFiles.text.at(0).tokens, fromCache.text.at(0).tokens);
+        for (std::size_t k = 0; k < fromCache.maps.at(0).values.size(); ++k)
+            QVERIFY(std::abs(fromFiles.maps[0].values[k] - fromCache.maps[0].values[k]) < 1e-4);
+        QVERIFY(view.header()->text().contains(QStringLiteral("Your sample")));
 
         // Stopped mid-run: within a second, the run kept as stopped, the rest skipped, the table kept.
         w.setEpochs(500);

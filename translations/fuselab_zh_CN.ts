@@ -1721,14 +1721,6 @@
         <translation>解释的类别：</translation>
     </message>
     <message>
-        <source>Could not explain sample %1: %2</source>
-        <translation>无法解释样本 %1：%2</translation>
-    </message>
-    <message>
-        <source>Explaining sample %1 with %2…</source>
-        <translation>正在用 %2 解释样本 %1…</translation>
-    </message>
-    <message>
         <source>&lt;b&gt;Sample %1&lt;/b&gt;: labelled &lt;b&gt;%2&lt;/b&gt;, predicted &lt;b&gt;%3&lt;/b&gt; (%4%).</source>
         <translation>&lt;b&gt;样本 %1&lt;/b&gt;：标注为 &lt;b&gt;%2&lt;/b&gt;，预测为 &lt;b&gt;%3&lt;/b&gt;（%4%）。</translation>
     </message>
@@ -1783,6 +1775,30 @@
     <message>
         <source>Each cell (frequency band × time) replaced in turn by the clip&apos;s background: red where that lowered the class&apos;s probability, blue where it raised it. Low frequencies at the bottom, time to the right.</source>
         <translation>依次用该片段的背景替换每个格子（频带 × 时间）：红色表示替换后该类别的概率下降，蓝色表示上升。低频在下，时间向右。</translation>
+    </message>
+    <message>
+        <source>Could not explain %1: %2</source>
+        <translation>无法解释%1：%2</translation>
+    </message>
+    <message>
+        <source>sample %1</source>
+        <translation>样本 %1</translation>
+    </message>
+    <message>
+        <source>your sample</source>
+        <translation>你的样本</translation>
+    </message>
+    <message>
+        <source>Explaining %1 with %2…</source>
+        <translation>正在用 %2 解释%1…</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Your sample&lt;/b&gt;: predicted &lt;b&gt;%1&lt;/b&gt; (%2%).</source>
+        <translation>&lt;b&gt;你的样本&lt;/b&gt;：预测为 &lt;b&gt;%1&lt;/b&gt;（%2%）。</translation>
+    </message>
+    <message>
+        <source>Without %1: %2 %3% (predicted: %4).</source>
+        <translation>去掉 %1：%2 %3%（预测为：%4）。</translation>
     </message>
 </context>
 <context>
@@ -2097,10 +2113,6 @@
         <translation>验证准确率</translation>
     </message>
     <message>
-        <source>test accuracy (overall) / recall (per class)</source>
-        <translation>测试准确率（整体）/ 召回率（每类）</translation>
-    </message>
-    <message>
         <source>test recall</source>
         <translation>测试召回率</translation>
     </message>
@@ -2347,6 +2359,10 @@
     <message>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>accuracy / recall</source>
+        <translation>准确率 / 召回率</translation>
     </message>
 </context>
 <context>
@@ -2712,6 +2728,14 @@
     <message>
         <source>Missing modalities, treated as absent: %1.</source>
         <translation>缺失的模态（按缺失处理）：%1。</translation>
+    </message>
+    <message>
+        <source>Why?</source>
+        <translation>为什么？</translation>
+    </message>
+    <message>
+        <source>What the model looks at in this sample: Grad-CAM over images, occlusion over audio, each word&apos;s weight</source>
+        <translation>模型在这个样本中看什么：图像的 Grad-CAM、音频的遮挡图、每个词的权重</translation>
     </message>
 </context>
 <context>

@@ -820,4 +820,13 @@ ZH = {
  'Why this prediction?': '为什么这样预测？',
  "What the trained model looks at in this sample: Grad-CAM over images, occlusion over audio, each word's weight": '训练好的模型在这个样本中看什么：图像的 Grad-CAM、音频的遮挡图、每个词的权重',
  'skipped': '已跳过',
+ 'Could not explain %1: %2': '无法解释%1：%2',
+ 'sample %1': '样本 %1',
+ 'your sample': '你的样本',
+ 'Explaining %1 with %2…': '正在用 %2 解释%1…',
+ '<b>Your sample</b>: predicted <b>%1</b> (%2%).': '<b>你的样本</b>：预测为 <b>%1</b>（%2%）。',
+ 'Without %1: %2 %3% (predicted: %4).': '去掉 %1：%2 %3%（预测为：%4）。',
+ 'accuracy / recall': '准确率 / 召回率',
+ 'Why?': '为什么？',
+ "What the model looks at in this sample: Grad-CAM over images, occlusion over audio, each word's weight": '模型在这个样本中看什么：图像的 Grad-CAM、音频的遮挡图、每个词的权重',
 }

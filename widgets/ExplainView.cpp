@@ -3,7 +3,9 @@
 
 #include "core/document/RunFolder.h"
 #include "core/project/Services.h"
+#include "core/project/Prediction.h"
 #include "core/train/Explanation.h"
+#include "core/train/Predictor.h"
 #include "core/util/Error.h"
 #include "widgets/BackgroundTask.h"
 #include "widgets/GuiText.h"
@@ -123,14 +125,14 @@ ExplainView::ExplainView(QWidget *parent)
     layout->addWidget(m_weights);
     layout->addWidget(scroll, 1);
     connect(m_target, &QComboBox::currentIndexChanged, this, [this](int i) {
-        if (!m_filling && !m_run.isEmpty() && i >= 0)
-            explain(m_run, m_row, i);
+        if (!m_filling && m_compute && i >= 0 && !isRunning())
+            start(i);
     });
     connect(m_task, &BackgroundTask::finished, this, [this](bool ok, bool, const QString &error) {
         if (ok)
             showResult();
         else
-            m_header->setText(tr("Could not explain sample %1: %2").arg(m_row).arg(error.toHtmlEscaped()));
+            m_header->setText(tr("Could not explain %1: %2").arg(m_what, error.toHtmlEscaped()));
         Q_EMIT explained(ok, ok ? QString() : error);
     });
     resize(900, 820);
@@ -148,8 +150,40 @@ bool ExplainView::explain(const QString &runDir, qint64 row, int target)
         return false;
     m_run = runDir;
     m_row = row;
+    m_what = tr("sample %1").arg(row);
+    const std::string dir = runDir.toStdString();
+    m_compute = [dir, row](ProgressObserver &p, int t) {
+        const RunRecord record = ensureRunCache(RunFolder(dir), &p);
+        return explainSample(dir, record.cache, row, t, "cpu");
+    };
+    return start(target);
+}
+
+bool ExplainView::explainFiles(const QString &runDir, const QStringList &files, const QStringList &texts, int target)
+{
+    if (isRunning())
+        return false;
+    m_run = runDir;
+    m_row = -1;
+    m_what = tr("your sample");
+    const std::string dir = runDir.toStdString();
+    std::vector<std::string> f, t;
+    for (const QString &x : files)
+        f.push_back(x.toStdString());
+    for (const QString &x : texts)
+        t.push_back(x.toStdString());
+    m_compute = [dir, f, t](ProgressObserver &p, int target) {
+        const RunRecord record = ensureRunCache(RunFolder(dir), &p);
+        const Predictor predictor(dir, "cpu", record.cache);
+        return predictor.explain(combinedSample(predictor.columns(), f, t).fields, target);
+    };
+    return start(target);
+}
+
+bool ExplainView::start(int target)
+{
     try {
-        const RunFolder run(runDir.toStdString());
+        const RunFolder run(m_run.toStdString());
         const Experiment e = run.readExperiment();
         m_classes.clear();
         for (const auto &c : e.dataset.classes)
@@ -158,19 +192,15 @@ bool ExplainView::explain(const QString &runDir, qint64 row, int target)
         for (const auto &c : e.dataset.modalities)
             m_columns << qs(c.name);
     } catch (const std::exception &e) {
-        m_header->setText(tr("Could not explain sample %1: %2").arg(row).arg(translated(messageOf(e)).toHtmlEscaped()));
+        m_header->setText(tr("Could not explain %1: %2").arg(m_what, translated(messageOf(e)).toHtmlEscaped()));
         return false;
     }
-    m_header->setText(tr("Explaining sample %1 with %2…").arg(row).arg(QDir::toNativeSeparators(runDir).toHtmlEscaped()));
+    m_header->setText(tr("Explaining %1 with %2…").arg(m_what, QDir::toNativeSeparators(m_run).toHtmlEscaped()));
     clearDetails();
     auto result = std::make_shared<SampleExplanation>();
     m_result.reset();
-    const std::string dir = runDir.toStdString();
-    const bool started = m_task->start([this, result, dir, row, target](ProgressObserver &p) {
-        const RunRecord record = ensureRunCache(RunFolder(dir), &p);
-        *result = explainSample(dir, record.cache, row, target, "cpu");
-        (void)this;
-    });
+    const auto compute = m_compute;
+    const bool started = m_task->start([result, compute, target](ProgressObserver &p) { *result = compute(p, target); });
     if (started)
         m_pending = result;
     return started;
@@ -202,10 +232,11 @@ void ExplainView::showResult()
     const SampleExplanation &ex = *m_result;
     auto className = [this](int c) { return c >= 0 && c < m_classes.size() ? m_classes[c] : QStringLiteral("?"); };
     const double p = ex.predicted >= 0 && ex.predicted < static_cast<int>(ex.probabilities.size()) ? ex.probabilities[static_cast<std::size_t>(ex.predicted)] : 0;
-    QString head = tr("<b>Sample %1</b>: labelled <b>%2</b>, predicted <b>%3</b> (%4%).")
-                       .arg(ex.row)
-                       .arg(ex.label >= 0 ? className(ex.label).toHtmlEscaped() : tr("(no label)"), className(ex.predicted).toHtmlEscaped())
-                       .arg(100 * p, 0, 'f', 1);
+    QString head = ex.row >= 0 ? tr("<b>Sample %1</b>: labelled <b>%2</b>, predicted <b>%3</b> (%4%).")
+                                     .arg(ex.row)
+                                     .arg(ex.label >= 0 ? className(ex.label).toHtmlEscaped() : tr("(no label)"), className(ex.predicted).toHtmlEscaped())
+                                     .arg(100 * p, 0, 'f', 1)
+                               : tr("<b>Your sample</b>: predicted <b>%1</b> (%2%).").arg(className(ex.predicted).toHtmlEscaped()).arg(100 * p, 0, 'f', 1);
     head += QLatin1Char(' ') + tr("Below: what speaks for <b>%1</b>.").arg(className(ex.target).toHtmlEscaped());
     m_header->setText(head);
     m_filling = true;
@@ -242,6 +273,11 @@ void ExplainView::showResult()
             parts << QStringLiteral("%1 %2%").arg(qs(w.modalities[i])).arg(100.0 * w.weights[i], 0, 'f', 1);
         weights << tr("The %1 fusion (%2) weighs the modalities: %3.").arg(qs(w.kind), qs(w.node), parts.join(QStringLiteral(", ")));
     }
+    for (const ModalityEffect &m : ex.without)
+        weights << tr("Without %1: %2 %3% (predicted: %4).")
+                       .arg(qs(m.modality), className(ex.target))
+                       .arg(100.0 * m.probability, 0, 'f', 1)
+                       .arg(className(m.predicted));
     m_weights->setText(weights.join(QLatin1Char('\n')));
     m_weights->setVisible(!weights.isEmpty());
 

@@ -4,6 +4,7 @@
 #include <QStringList>
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 
 class QComboBox;
@@ -12,6 +13,7 @@ class QLabel;
 class QVBoxLayout;
 
 namespace fuselab {
+class ProgressObserver;
 struct SampleExplanation;
 struct GradCamMap;
 struct InputPicture;
@@ -33,6 +35,9 @@ public:
     ~ExplainView() override;
     // Explains `row` (the dataset's and the run's cache row) for `target` (-1: the predicted class).
     bool explain(const QString &runDir, qint64 row, int target = -1);
+    // Explains a new sample made of these files and texts (one per modality, as the Predict
+    // panel gives them).
+    bool explainFiles(const QString &runDir, const QStringList &files, const QStringList &texts, int target = -1);
     bool isRunning() const;
     const SampleExplanation *explanation() const { return m_result.get(); }
     QLabel *header() const { return m_header; }
@@ -45,10 +50,12 @@ Q_SIGNALS:
     void explained(bool ok, const QString &error);
 
 private:
+    bool start(int target);
     void showResult();
     void clearDetails();
-    QString m_run;
-    qint64 m_row = 0;
+    QString m_run, m_what;
+    qint64 m_row = -1;
+    std::function<SampleExplanation(ProgressObserver &, int)> m_compute; // the explanation for a class
     QStringList m_classes, m_columns;
     std::shared_ptr<SampleExplanation> m_result, m_pending;
     QLabel *m_header, *m_text, *m_weights;

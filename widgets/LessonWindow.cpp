@@ -136,6 +136,21 @@ QString pngData(const QImage &image)
 
 QString esc(const QString &s) { return s.toHtmlEscaped(); }
 
+// A bar chart's legend in one row between its title and its bars, so it hides no bar.
+void legendAboveBars(QCustomPlot *plot)
+{
+    plot->legend->setVisible(true);
+    plot->plotLayout()->insertRow(1);
+    auto *holder = new QCPLayoutGrid;
+    plot->plotLayout()->addElement(1, 0, holder);
+    plot->axisRect()->insetLayout()->take(plot->legend);
+    holder->addElement(0, 0, plot->legend);
+    plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    plot->legend->setBorderPen(Qt::NoPen);
+    holder->setMargins(QMargins(0, 0, 0, 0));
+    plot->plotLayout()->setRowStretchFactor(1, 0.001);
+}
+
 // A table widget as an XHTML table (bold cells stay bold).
 QString htmlTable(const QTableWidget *t, const QString &id)
 {
@@ -239,6 +254,8 @@ LessonWindow::LessonWindow(QWidget *parent) : QWidget(parent, Qt::Window), m_tas
     top->addWidget(m_epochs);
     for (QPushButton *b : {m_run, m_stop, m_open, m_report, m_present})
         top->addWidget(b);
+    m_epochs->setMinimumWidth(m_epochs->fontMetrics().horizontalAdvance(QStringLiteral("template default")) + 40);
+    m_setupWidgets = {m_datasetLabel, epochsLabel, m_epochs, m_run, m_open, m_report}; // hidden in presentation mode
 
     auto *statusRow = new QHBoxLayout;
     m_status = new QLabel;
@@ -313,6 +330,10 @@ void LessonWindow::buildFusionTab()
         fusionRow->addWidget(box);
     }
     fusionRow->addStretch(1);
+    auto *fusionChoice = new QWidget;
+    fusionChoice->setLayout(fusionRow);
+    fusionRow->setContentsMargins(0, 0, 0, 0);
+    m_setupWidgets << fusionChoice;
 
     m_verdict = new QLabel;
     m_verdict->setWordWrap(true);
@@ -326,16 +347,16 @@ void LessonWindow::buildFusionTab()
     m_curves->setMinimumHeight(220);
     m_curves->legend->setVisible(true);
     m_curves->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    m_curves->legend->setBrush(QColor(255, 255, 255, 200));
     m_curves->yAxis->setRange(0, 1.02);
     m_contributions = new QCustomPlot;
     m_contributions->setObjectName(QStringLiteral("lessonContributions"));
     m_contributions->setMinimumHeight(220);
-    m_contributions->legend->setVisible(true);
-    m_contributions->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     m_contributions->yAxis->setRange(0, 1.05);
     m_contributions->plotLayout()->insertRow(0);
     m_contributionsTitle = new QCPTextElement(m_contributions, QString());
     m_contributions->plotLayout()->addElement(0, 0, m_contributionsTitle);
+    legendAboveBars(m_contributions);
     m_table = new QTableWidget;
     m_table->setObjectName(QStringLiteral("lessonTable"));
     m_table->verticalHeader()->setVisible(false);
@@ -360,10 +381,11 @@ void LessonWindow::buildFusionTab()
 
     m_fusionText = new QTextBrowser;
     m_fusionText->setObjectName(QStringLiteral("fusionExplanation"));
+    m_fusionText->setMinimumWidth(340);
     auto *left = new QWidget;
     auto *l = new QVBoxLayout(left);
     l->setContentsMargins(0, 0, 0, 0);
-    l->addLayout(fusionRow);
+    l->addWidget(fusionChoice);
     l->addWidget(m_verdict);
     l->addWidget(body, 1);
     auto *split = new QSplitter(Qt::Horizontal);
@@ -395,6 +417,10 @@ void LessonWindow::buildImbalanceTab()
     row->addWidget(ratioLabel);
     row->addWidget(m_ratio);
     row->addStretch(1);
+    auto *rareChoice = new QWidget;
+    rareChoice->setLayout(row);
+    row->setContentsMargins(0, 0, 0, 0);
+    m_setupWidgets << rareChoice;
     m_imbalanceVerdict = new QLabel;
     m_imbalanceVerdict->setWordWrap(true);
     QFont big = m_imbalanceVerdict->font();
@@ -404,17 +430,17 @@ void LessonWindow::buildImbalanceTab()
     m_recall = new QCustomPlot;
     m_recall->setObjectName(QStringLiteral("imbalanceRecall"));
     m_recall->setMinimumHeight(260);
-    m_recall->legend->setVisible(true);
-    m_recall->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     m_recall->yAxis->setRange(0, 1.05);
     m_recall->plotLayout()->insertRow(0);
     m_recallTitle = new QCPTextElement(m_recall, QString());
     m_recall->plotLayout()->addElement(0, 0, m_recallTitle);
+    legendAboveBars(m_recall);
     m_imbalanceTable = new QTableWidget;
     m_imbalanceTable->setObjectName(QStringLiteral("imbalanceTable"));
     m_imbalanceTable->verticalHeader()->setVisible(false);
     m_imbalanceText = new QTextBrowser;
     m_imbalanceText->setObjectName(QStringLiteral("imbalanceExplanation"));
+    m_imbalanceText->setMinimumWidth(340);
     auto *body = new QSplitter(Qt::Vertical);
     body->addWidget(m_recall);
     body->addWidget(m_imbalanceTable);
@@ -423,7 +449,7 @@ void LessonWindow::buildImbalanceTab()
     auto *left = new QWidget;
     auto *l = new QVBoxLayout(left);
     l->setContentsMargins(0, 0, 0, 0);
-    l->addLayout(row);
+    l->addWidget(rareChoice);
     l->addWidget(m_imbalanceVerdict);
     l->addWidget(body, 1);
     auto *split = new QSplitter(Qt::Horizontal);
@@ -461,7 +487,7 @@ void LessonWindow::retranslate()
     m_imbalanceText->setHtml(imbalanceLessonExplanation());
     m_curves->xAxis->setLabel(tr("epoch"));
     m_curves->yAxis->setLabel(tr("validation accuracy"));
-    m_contributions->yAxis->setLabel(tr("test accuracy (overall) / recall (per class)"));
+    m_contributions->yAxis->setLabel(tr("accuracy / recall"));
     m_recall->yAxis->setLabel(tr("test recall"));
     if (m_lesson)
         showLesson(*m_lesson);
@@ -1014,6 +1040,10 @@ void LessonWindow::setPresentationMode(bool on)
         v.setBold(true);
         l->setFont(v);
     }
+    for (QWidget *w : m_setupWidgets)
+        w->setVisible(!on);
+    m_fusionText->setMinimumWidth(on ? 480 : 340);
+    m_imbalanceText->setMinimumWidth(on ? 480 : 340);
     applyPlotFonts();
     m_table->resizeColumnsToContents();
     m_weights->resizeColumnsToContents();

@@ -125,6 +125,7 @@ private:
     QProgressBar *m_progress;
     QPushButton *m_run, *m_stop, *m_open, *m_report, *m_present;
     QList<QCheckBox *> m_fusionBoxes;
+    QList<QWidget *> m_setupWidgets; // what presentation mode hides
     QSpinBox *m_epochs;
     QComboBox *m_rareClass;
     QDoubleSpinBox *m_ratio;

@@ -5,6 +5,7 @@
 #include "core/project/Prediction.h"
 #include "core/project/Services.h"
 #include "widgets/BackgroundTask.h"
+#include "widgets/ExplainView.h"
 #include "widgets/GuiText.h"
 #include "widgets/QCustomPlotWrapper.h"
 
@@ -47,6 +48,11 @@ PredictPanel::PredictPanel(QWidget *parent)
     buttons->addWidget(clear);
     buttons->addStretch(1);
     buttons->addWidget(m_predict);
+    m_why = new QPushButton(tr("Why?"), this);
+    m_why->setObjectName(QStringLiteral("explainPrediction"));
+    m_why->setToolTip(tr("What the model looks at in this sample: Grad-CAM over images, occlusion over audio, each word's weight"));
+    m_why->setEnabled(false);
+    buttons->addWidget(m_why);
 
     // Probabilities as horizontal bars, the most likely class on top.
     m_chart->setMinimumHeight(120);
@@ -73,6 +79,7 @@ PredictPanel::PredictPanel(QWidget *parent)
         m_text->clear();
     });
     connect(m_predict, &QPushButton::clicked, this, &PredictPanel::predict);
+    connect(m_why, &QPushButton::clicked, this, &PredictPanel::explain);
     connect(m_text, &QLineEdit::returnPressed, this, &PredictPanel::predict);
 }
 
@@ -82,6 +89,26 @@ void PredictPanel::setRun(const QString &runDir)
     m_runLabel->setText(runDir.isEmpty() ? tr("Train a model, or select a run in Runs, to ask it about new samples.")
                                          : tr("Run %1 (its best checkpoint)").arg(QFileInfo(runDir).fileName()));
     m_predict->setEnabled(!runDir.isEmpty());
+    m_why->setEnabled(false);
+}
+
+ExplainView *PredictPanel::explain()
+{
+    if (m_run.isEmpty())
+        return nullptr;
+    QStringList files, texts;
+    for (int i = 0; i < m_files->count(); ++i)
+        files << QDir::fromNativeSeparators(m_files->item(i)->text());
+    if (!m_text->text().trimmed().isEmpty())
+        texts << m_text->text();
+    if (files.isEmpty() && texts.isEmpty())
+        return nullptr;
+    if (!m_explain)
+        m_explain = new ExplainView(this);
+    m_explain->show();
+    m_explain->raise();
+    m_explain->explainFiles(m_run, files, texts);
+    return m_explain;
 }
 
 void PredictPanel::addFiles(const QStringList &files)
@@ -128,6 +155,7 @@ bool PredictPanel::predict()
     auto result = std::make_shared<Result>();
     const std::string run = m_run.toStdString();
     m_predict->setEnabled(false);
+    m_why->setEnabled(false);
     m_answer->setText(tr("Asking the model…"));
     connect(m_task, &BackgroundTask::finished, this, [this, result](bool ok, bool, const QString &error) {
         m_predict->setEnabled(!m_run.isEmpty());
@@ -136,6 +164,7 @@ bool PredictPanel::predict()
             return;
         }
         show(result->classes, result->probabilities, result->missing);
+        m_why->setEnabled(true);
     }, Qt::SingleShotConnection);
     m_task->start([run, files, texts, result](ProgressObserver &progress) {
         const RunRecord record = ensureRunCache(RunFolder(run), &progress);

@@ -13,6 +13,7 @@ namespace fuselab {
 namespace gui {
 
 class BackgroundTask;
+class ExplainView;
 
 // Asks a trained run about one sample: files dropped here (or chosen) and typed text form
 // that sample, one per modality; the missing modalities are allowed and said. The run's best
@@ -27,6 +28,9 @@ public:
     void setText(const QString &text);
     // Starts the prediction (false when there is no run or nothing to ask about).
     bool predict();
+    // "Why?": the sample's explanation in a window of its own (after a prediction).
+    ExplainView *explain();
+    QPushButton *whyButton() const { return m_why; }
     QCustomPlot *chart() const { return m_chart; }
     QLabel *answer() const { return m_answer; }
 
@@ -43,7 +47,8 @@ private:
     QLabel *m_runLabel, *m_answer;
     QListWidget *m_files;
     QLineEdit *m_text;
-    QPushButton *m_predict;
+    QPushButton *m_predict, *m_why = nullptr;
+    ExplainView *m_explain = nullptr;
     QCustomPlot *m_chart;
     BackgroundTask *m_task;
 };

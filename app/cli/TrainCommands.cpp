@@ -387,9 +387,13 @@ int explainCommand(const std::vector<std::string> &raw)
                 text.push_back({{"column", t.column}, {"tokens", t.tokens}, {"importance", t.importance}});
             for (const ModalityWeights &w : ex.weights)
                 weights.push_back({{"node", w.node}, {"kind", w.kind}, {"modalities", w.modalities}, {"weights", w.weights}});
+            nlohmann::json without = nlohmann::json::array();
+            for (const ModalityEffect &m : ex.without)
+                without.push_back({{"modality", m.modality}, {"probability", m.probability}, {"predicted", name(m.predicted)}});
             std::printf("%s\n", nlohmann::json({{"row", ex.row}, {"label", name(ex.label)}, {"predicted", name(ex.predicted)}, {"explained", name(ex.target)},
                                                  {"probabilities", ex.probabilities}, {"grad_cam", maps}, {"audio_occlusion", audio},
-                                                 {"token_importance", text}, {"modality_weights", weights}})
+                                                 {"token_importance", text}, {"modality_weights", weights},
+                                                 {"without", without}})
                                     .dump(2)
                                     .c_str());
             return kExitOk;
@@ -436,6 +440,9 @@ int explainCommand(const std::vector<std::string> &raw)
                 std::printf(" %s %.1f%%", w.modalities[i].c_str(), 100.0 * w.weights[i]);
             std::printf("\n");
         }
+        for (const ModalityEffect &m : ex.without)
+            std::printf("Without %s: %s %.1f%% (predicted %s)\n", m.modality.c_str(), name(ex.target).c_str(), 100.0 * m.probability,
+                        name(m.predicted).c_str());
         if (ex.maps.empty() && ex.audio.empty() && ex.text.empty())
             std::printf("(this model reads no input FuseLab can explain)\n");
         return kExitOk;

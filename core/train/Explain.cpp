@@ -100,6 +100,12 @@ std::set<int> columnsRead(const FusionModel &model)
     return read;
 }
 
+// Softmax over the classes, or each label's sigmoid for multi-label models.
+torch::Tensor classProbabilities(const FusionModel &model, const torch::Tensor &logits)
+{
+    return model->multiLabel() ? torch::sigmoid(logits) : torch::softmax(logits, 1);
+}
+
 // The explained class's probability for each of `variants` versions of one column's input
 // (the other inputs as in the sample), in chunks so memory stays small.
 std::vector<float> probabilitiesWith(FusionModel &model, const std::vector<torch::Tensor> &inputs, const torch::Tensor &present, std::size_t column,
@@ -119,7 +125,7 @@ std::vector<float> probabilitiesWith(FusionModel &model, const std::vector<torch
                 xs.push_back(inputs[c].repeat(reps));
             }
         }
-        const torch::Tensor p = torch::softmax(model->forward(xs, present.repeat({n, 1})).logits.to(torch::kFloat), 1)
+        const torch::Tensor p = classProbabilities(model, model->forward(xs, present.repeat({n, 1})).logits.to(torch::kFloat))
                                     .select(1, target)
                                     .to(torch::kCPU)
                                     .contiguous();
@@ -258,31 +264,23 @@ std::vector<GradCamMap> gradCam(FusionModel &model, const std::vector<torch::Ten
     return out;
 }
 
-SampleExplanation explainSample(const std::string &runDir, const std::string &cacheDir, std::int64_t row, int target, const std::string &device)
+SampleExplanation explainBatch(FusionModel &model, const TensorCache &cache, const CacheBatch &batch, int target, const torch::Device &dev)
 {
-    const RunFolder run(runDir);
-    const Experiment e = run.readExperiment();
-    const RunRecord record = run.readRecord();
-    const TensorCache cache = TensorCache::open(cacheDir);
-    if (row < 0 || row >= cache.size())
-        throw Error(Message::plain("row " + std::to_string(row) + " is not in the tensor cache " + cacheDir + " (it has " +
-                                   std::to_string(cache.size()) + " rows)"));
-    const torch::Device dev(Trainer::resolveDevice(device));
-    if (!std::filesystem::exists(run.bestCheckpoint()))
-        throw Error(Message(FL_TR("Services", "%1 has no best checkpoint yet: the run has not finished an epoch"), runDir));
-    FusionModel model = loadTrainedModel(e, record.experimentDir, run.bestCheckpoint(), dev);
-    CacheBatch b = cache.batch({row});
+    CacheBatch b = batch;
     for (auto &x : b.inputs)
         x = x.to(dev);
     const torch::Tensor present = b.present.to(dev).to(torch::kFloat);
     SampleExplanation ex;
-    ex.row = row;
-    if (!cache.multiLabel())
+    ex.row = -1;
+    if (!cache.multiLabel() && b.labels.defined() && b.labels.numel() > 0)
         ex.label = static_cast<int>(b.labels[0].item<std::int64_t>());
+    auto probabilities = [&](const std::vector<torch::Tensor> &inputs, const torch::Tensor &mask) {
+        return classProbabilities(model, model->forward(inputs, mask).logits.to(torch::kCPU).to(torch::kFloat))[0].contiguous();
+    };
     {
         torch::NoGradGuard noGrad;
         model->eval();
-        const torch::Tensor p = torch::softmax(model->forward(b.inputs, present).logits.to(torch::kCPU).to(torch::kFloat), 1)[0].contiguous();
+        const torch::Tensor p = probabilities(b.inputs, present);
         ex.probabilities.assign(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
         ex.predicted = static_cast<int>(p.argmax().item<std::int64_t>());
         for (const WeightTensor &w : fusionWeightTensors(model, cache.columns())) {
@@ -306,7 +304,8 @@ SampleExplanation explainSample(const std::string &runDir, const std::string &ca
     model->eval();
     const float base = ex.probabilities[static_cast<std::size_t>(ex.target)];
     const torch::Tensor presentCpu = b.present.to(torch::kCPU);
-    for (const int c : columnsRead(model)) {
+    const std::set<int> read = columnsRead(model);
+    for (const int c : read) {
         const auto col = static_cast<std::size_t>(c);
         if (col >= cache.columns().size() || !presentCpu[0][c].item<bool>())
             continue; // a missing modality has nothing to take away
@@ -319,6 +318,43 @@ SampleExplanation explainSample(const std::string &runDir, const std::string &ca
             ex.text.push_back(tokensLeftOut(model, b.inputs, present, col, ex.target, base, *tokenizer));
         }
     }
+    // The sample without each modality it has (the model's missing-modality mask, as a sample
+    // without it arrives), when the model reads more than one.
+    if (read.size() > 1)
+        for (const int c : read) {
+            const auto col = static_cast<std::size_t>(c);
+            if (col >= cache.columns().size() || !presentCpu[0][c].item<bool>())
+                continue;
+            std::vector<torch::Tensor> inputs = b.inputs;
+            inputs[col] = torch::zeros_like(inputs[col]);
+            torch::Tensor mask = present.clone();
+            mask[0][c] = 0;
+            const torch::Tensor p = probabilities(inputs, mask);
+            ModalityEffect effect;
+            effect.column = c;
+            effect.modality = cache.columns()[col].name;
+            effect.probability = p[ex.target].item<float>();
+            effect.predicted = static_cast<int>(p.argmax().item<std::int64_t>());
+            ex.without.push_back(std::move(effect));
+        }
+    return ex;
+}
+
+SampleExplanation explainSample(const std::string &runDir, const std::string &cacheDir, std::int64_t row, int target, const std::string &device)
+{
+    const RunFolder run(runDir);
+    const Experiment e = run.readExperiment();
+    const RunRecord record = run.readRecord();
+    const TensorCache cache = TensorCache::open(cacheDir);
+    if (row < 0 || row >= cache.size())
+        throw Error(Message::plain("row " + std::to_string(row) + " is not in the tensor cache " + cacheDir + " (it has " +
+                                   std::to_string(cache.size()) + " rows)"));
+    const torch::Device dev(Trainer::resolveDevice(device));
+    if (!std::filesystem::exists(run.bestCheckpoint()))
+        throw Error(Message(FL_TR("Services", "%1 has no best checkpoint yet: the run has not finished an epoch"), runDir));
+    FusionModel model = loadTrainedModel(e, record.experimentDir, run.bestCheckpoint(), dev);
+    SampleExplanation ex = explainBatch(model, cache, cache.batch({row}), target, dev);
+    ex.row = row;
     return ex;
 }
 

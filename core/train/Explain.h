@@ -3,6 +3,7 @@
 // Why this prediction: Grad-CAM over an image encoder's last feature map (Selvaraju et al.
 // 2017): the map's channels weighted by the mean gradient of the class score over each
 // channel, summed, ReLU, resized to the input image (bilinear) and scaled to [0, 1].
+#include "core/cache/TensorCache.h"
 #include "core/model/FusionModel.h"
 #include "core/train/Explanation.h"
 
@@ -17,6 +18,10 @@ namespace fuselab {
 // `device` (Error naming an unreadable checkpoint). Defined with the trainer.
 FusionModel loadTrainedModel(const Experiment &experiment, const std::string &experimentDir, const std::string &checkpoint,
                              const torch::Device &device);
+
+// Everything explainSample gives, for a batch of one (a cache row, or a new sample encoded
+// by the Predictor) through a loaded model; row is left at -1.
+SampleExplanation explainBatch(FusionModel &model, const TensorCache &cache, const CacheBatch &batch, int target, const torch::Device &device);
 
 std::vector<GradCamMap> gradCam(FusionModel &model, const std::vector<torch::Tensor> &inputs, const torch::Tensor &present, int target);
 

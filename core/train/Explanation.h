@@ -55,6 +55,14 @@ struct ModalityWeights {
     std::vector<float> weights;          // same order; sums to 1 over the modalities present
 };
 
+// The sample with one modality removed (the model's missing-modality mask).
+struct ModalityEffect {
+    int column = -1;
+    std::string modality;
+    float probability = 0; // of the explained class, without it
+    int predicted = -1;    // the class predicted without it
+};
+
 struct SampleExplanation {
     std::int64_t row = 0;
     int label = -1, predicted = -1, target = -1; // target: the class explained
@@ -64,6 +72,7 @@ struct SampleExplanation {
     std::vector<OcclusionMap> audio;    // one per audio input the model reads
     std::vector<TokenImportance> text;  // one per text input the model reads
     std::vector<ModalityWeights> weights; // one per fusion with explicit modality weights
+    std::vector<ModalityEffect> without;  // each modality it has removed in turn (models reading several)
 };
 
 // A fusion's modality weights averaged over a split's samples of each true class (and over

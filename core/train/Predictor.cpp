@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/train/Predictor.h"
 
+#include "core/train/Explain.h"
+
 #include "core/cache/FieldEncoder.h"
 #include "core/cache/TensorCache.h"
 #include "core/document/RunFolder.h"
@@ -65,15 +67,17 @@ const std::vector<std::string> &Predictor::classes() const { return m_state->cac
 const std::vector<ModalityColumn> &Predictor::columns() const { return m_state->columns; }
 bool Predictor::multiLabel() const { return m_state->model->multiLabel(); }
 
-std::vector<std::vector<double>> Predictor::predict(const std::vector<std::vector<Field>> &samples) const
+namespace {
+
+CacheBatch encodeSamples(const std::vector<std::unique_ptr<FieldEncoder>> &encoders, const TensorCache &cache,
+                         const std::vector<std::vector<Field>> &samples)
 {
-    State &s = *m_state; // the model's forward is not const
     const auto B = static_cast<std::int64_t>(samples.size());
-    const auto M = s.columns.size();
+    const auto M = encoders.size();
     std::vector<std::vector<std::uint8_t>> records(M);
     at::Tensor present = at::zeros({B, static_cast<std::int64_t>(M)}, at::kBool);
     for (std::size_t m = 0; m < M; ++m)
-        records[m].assign(static_cast<std::size_t>(B * s.encoders[m]->column().recordBytes()), 0);
+        records[m].assign(static_cast<std::size_t>(B * encoders[m]->column().recordBytes()), 0);
     for (std::int64_t b = 0; b < B; ++b) {
         const auto &fields = samples[static_cast<std::size_t>(b)];
         if (fields.size() != M)
@@ -82,13 +86,30 @@ std::vector<std::vector<double>> Predictor::predict(const std::vector<std::vecto
             if (!fields[m].present)
                 continue;
             Message error;
-            std::uint8_t *out = records[m].data() + b * s.encoders[m]->column().recordBytes();
-            if (!s.encoders[m]->encode(fields[m], nullptr, out, &error))
+            std::uint8_t *out = records[m].data() + b * encoders[m]->column().recordBytes();
+            if (!encoders[m]->encode(fields[m], nullptr, out, &error))
                 throw Error((fields[m].isPath ? fields[m].value : std::string("text")) + ": " + error.str());
             present[b][static_cast<std::int64_t>(m)] = true;
         }
     }
-    CacheBatch batch = s.cache->encodeRecords(records, present);
+    return cache.encodeRecords(records, present);
+}
+
+} // namespace
+
+SampleExplanation Predictor::explain(const std::vector<Field> &sample, int target) const
+{
+    State &s = *m_state;
+    SampleExplanation ex = explainBatch(s.model, *s.cache, encodeSamples(s.encoders, *s.cache, {sample}), target, s.device);
+    ex.label = -1;
+    return ex;
+}
+
+std::vector<std::vector<double>> Predictor::predict(const std::vector<std::vector<Field>> &samples) const
+{
+    State &s = *m_state; // the model's forward is not const
+    const auto B = static_cast<std::int64_t>(samples.size());
+    CacheBatch batch = encodeSamples(s.encoders, *s.cache, samples);
     torch::NoGradGuard noGrad;
     for (auto &x : batch.inputs)
         x = x.to(s.device);

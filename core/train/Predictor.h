@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 #include "core/data/Dataset.h"
+#include "core/train/Explanation.h"
 
 #include <memory>
 #include <string>
@@ -25,6 +26,9 @@ public:
     // Returns one probability per class (softmax, or per-class sigmoid for multi-label
     // models). Throws Error naming the file when a field cannot be decoded.
     std::vector<std::vector<double>> predict(const std::vector<std::vector<Field>> &samples) const;
+    // Why the model predicts what it does for one new sample (core/train/Explanation.h), for
+    // `target` (-1: the predicted class); row is -1 and label unknown (-1).
+    SampleExplanation explain(const std::vector<Field> &sample, int target = -1) const;
 
 private:
     struct State;
