@@ -3,6 +3,7 @@
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -39,6 +40,8 @@ const char *kUsage =
 
 int main(int argc, char **argv)
 {
+    // A file past the size limit (ulimit -f) fails its write with a message, not a silent kill.
+    std::signal(SIGXFSZ, SIG_IGN);
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         std::fputs(kUsage, args.empty() ? stderr : stdout);

@@ -15,6 +15,7 @@
 #include "widgets/QCustomPlotWrapper.h"
 #include "widgets/TrainingPanel.h"
 
+#include <csignal>
 #include <QApplication>
 #include <QComboBox>
 #include <QCommandLineParser>
@@ -56,6 +57,8 @@ bool waitFor(F done, int ms)
 
 int main(int argc, char **argv)
 {
+    // A file past the size limit (ulimit -f) fails its write with a message, not a silent kill.
+    std::signal(SIGXFSZ, SIG_IGN);
     const bool hasDisplay = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY") || std::getenv("QT_QPA_PLATFORM");
     if (!hasDisplay) {
         std::fprintf(stderr, "fuselab: no display found (DISPLAY is not set).\n"

@@ -1430,6 +1430,18 @@
         <source>dataset.imbalance: &quot;%1&quot; is not a class of this single-label dataset</source>
         <translation>dataset.imbalance：“%1”不是此单标签数据集的类别</translation>
     </message>
+    <message>
+        <source>%1 is not a usable checkpoint: %2</source>
+        <translation>%1 不是可用的检查点：%2</translation>
+    </message>
+    <message>
+        <source>%1 was saved for another model: it has no %2 (was the graph changed?)</source>
+        <translation>%1 是为另一个模型保存的：其中没有 %2（模型图改过吗？）</translation>
+    </message>
+    <message>
+        <source>%1 was saved for another model: %2 is %3 there and %4 here (another class count, input size or graph)</source>
+        <translation>%1 是为另一个模型保存的：%2 在其中是 %3，在这里是 %4（类别数、输入尺寸或模型图不同）</translation>
+    </message>
 </context>
 <context>
     <name>WordPiece</name>

@@ -829,4 +829,7 @@ ZH = {
  'accuracy / recall': '准确率 / 召回率',
  'Why?': '为什么？',
  "What the model looks at in this sample: Grad-CAM over images, occlusion over audio, each word's weight": '模型在这个样本中看什么：图像的 Grad-CAM、音频的遮挡图、每个词的权重',
+ '%1 is not a usable checkpoint: %2': '%1 不是可用的检查点：%2',
+ '%1 was saved for another model: it has no %2 (was the graph changed?)': '%1 是为另一个模型保存的：其中没有 %2（模型图改过吗？）',
+ '%1 was saved for another model: %2 is %3 there and %4 here (another class count, input size or graph)': '%1 是为另一个模型保存的：%2 在其中是 %3，在这里是 %4（类别数、输入尺寸或模型图不同）',
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/export/Export.h"
 
+#include "core/train/Explain.h"
+
 #include "core/cache/TensorCache.h"
 #include "core/document/RunFolder.h"
 #include "core/export/OnnxExport.h"
@@ -247,15 +249,7 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
         observer->onProgress("exporting", 0, static_cast<std::int64_t>(formats.size()));
 
     FusionModel model(e.graph, inferContext(e, record.experimentDir));
-    {
-        torch::serialize::InputArchive archive;
-        try {
-            archive.load_from(checkpoint, torch::kCPU);
-        } catch (const c10::Error &x) {
-            throw Error(Message(FL_TR("Trainer", "%1: unreadable checkpoint (%2)"), checkpoint, std::string(x.what_without_backtrace()).substr(0, 200)));
-        }
-        model->load(archive);
-    }
+    loadCheckpoint(*model, checkpoint, torch::kCPU);
     model->eval();
 
     // Everything goes into a temporary folder beside the target, renamed into place at the end.

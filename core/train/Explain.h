@@ -16,6 +16,10 @@ namespace fuselab {
 // Every image encoder (CNN, ResNet) of the model gets a map. The model is put in eval mode.
 // A saved model ready to evaluate: the experiment's graph with a checkpoint's weights on
 // `device` (Error naming an unreadable checkpoint). Defined with the trainer.
+// Reads a checkpoint into `model` (its structure checked first, then every parameter's
+// shape against the model's; Error naming the file and the reason otherwise). Returns the
+// archive for the rest of what it holds.
+torch::serialize::InputArchive loadCheckpoint(torch::nn::Module &model, const std::string &checkpoint, const torch::Device &device);
 FusionModel loadTrainedModel(const Experiment &experiment, const std::string &experimentDir, const std::string &checkpoint,
                              const torch::Device &device);
 

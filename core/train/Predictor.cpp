@@ -49,13 +49,7 @@ Predictor::Predictor(const std::string &runDir, const std::string &device, const
     const std::string checkpoint = run.bestCheckpoint();
     if (!fs::exists(checkpoint))
         throw Error(Message(FL_TR("Predictor", "%1 has no best checkpoint yet: the run has not finished an epoch"), runDir));
-    torch::serialize::InputArchive archive;
-    try {
-        archive.load_from(checkpoint, s.device);
-    } catch (const c10::Error &e) {
-        throw Error(Message(FL_TR("Trainer", "%1: unreadable checkpoint (%2)"), checkpoint, std::string(e.what_without_backtrace()).substr(0, 200)));
-    }
-    s.model->load(archive);
+    loadCheckpoint(*s.model, checkpoint, s.device);
     s.model->to(s.device);
     s.model->setChannelsLast(s.device.is_cpu());
     s.model->eval();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/train/Trainer.h"
 
+#include "core/util/ArchiveCheck.h"
+
 #include "core/train/Distributed.h"
 #include "core/train/Explain.h"
 #include "core/train/MixedPrecision.h"
@@ -354,6 +356,9 @@ void checkCacheMatches(const TensorCache &cache, const Experiment &e)
 
 torch::serialize::InputArchive readArchive(const std::string &path, const torch::Device &device)
 {
+    // The archive's structure first: LibTorch's reader trusts its offsets and sizes.
+    if (const std::string problem = archiveFileProblem(path); !problem.empty())
+        throw Error(Message(FL_TR("Trainer", "%1 is not a usable checkpoint: %2"), path, problem));
     torch::serialize::InputArchive archive;
     try {
         archive.load_from(path, device);
@@ -362,6 +367,50 @@ torch::serialize::InputArchive readArchive(const std::string &path, const torch:
                             std::string(e.what_without_backtrace()).substr(0, 200)));
     }
     return archive;
+}
+
+// Every parameter and buffer of `module` is in the archive with the same shape (LibTorch's
+// Module::load would silently take the checkpoint's shapes: a model for another class count
+// or graph would then fail later, obscurely).
+void checkShapes(torch::nn::Module &module, torch::serialize::InputArchive &archive, const std::string &prefix, const std::string &path)
+{
+    auto check = [&](const std::string &key, const torch::Tensor &mine) {
+        torch::Tensor saved;
+        bool found = false;
+        try {
+            found = archive.try_read(key, saved);
+        } catch (const c10::Error &) {
+        }
+        if (!found)
+            throw Error(Message(FL_TR("Trainer", "%1 was saved for another model: it has no %2 (was the graph changed?)"), path, prefix + key));
+        if (saved.sizes() != mine.sizes()) {
+            auto shape = [](const torch::Tensor &t) {
+                std::string s = "[";
+                for (std::int64_t i = 0; i < t.dim(); ++i)
+                    s += (i ? ", " : "") + std::to_string(t.size(i));
+                return s + "]";
+            };
+            throw Error(Message(FL_TR("Trainer", "%1 was saved for another model: %2 is %3 there and %4 here (another class count, input size or graph)"),
+                                path, prefix + key, shape(saved), shape(mine)));
+        }
+    };
+    for (const auto &p : module.named_parameters(false))
+        check(p.key(), p.value());
+    for (const auto &b : module.named_buffers(false))
+        check(b.key(), b.value());
+    for (const auto &c : module.named_children()) {
+        if (!c.value()->is_serializable())
+            continue;
+        torch::serialize::InputArchive child;
+        bool found = false;
+        try {
+            found = archive.try_read(c.key(), child);
+        } catch (const c10::Error &) {
+        }
+        if (!found)
+            throw Error(Message(FL_TR("Trainer", "%1 was saved for another model: it has no %2 (was the graph changed?)"), path, prefix + c.key()));
+        checkShapes(*c.value(), child, prefix + c.key() + ".", path);
+    }
 }
 
 // Sets LibTorch's intra-op thread count for a run and puts the caller's back afterwards.
@@ -394,12 +443,19 @@ struct RunPosition {
 
 } // namespace
 
+torch::serialize::InputArchive loadCheckpoint(torch::nn::Module &model, const std::string &checkpoint, const torch::Device &device)
+{
+    torch::serialize::InputArchive archive = readArchive(checkpoint, device);
+    checkShapes(model, archive, "", checkpoint);
+    model.load(archive);
+    return archive;
+}
+
 FusionModel loadTrainedModel(const Experiment &experiment, const std::string &experimentDir, const std::string &checkpoint,
                              const torch::Device &device)
 {
     FusionModel model(experiment.graph, inferContext(experiment, experimentDir));
-    torch::serialize::InputArchive archive = readArchive(checkpoint, device);
-    model->load(archive);
+    loadCheckpoint(*model, checkpoint, device);
     model->to(device);
     model->setChannelsLast(device.is_cpu());
     return model;
@@ -634,13 +690,14 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                 std::lock_guard<std::mutex> lock(gen.mutex());
                 archive.write("rng_state", gen.get_state());
             }
-            const std::string tmp = path + ".tmp";
-            archive.save_to(tmp);
-            fs::rename(tmp, path);
+            // In memory first, then written, flushed and renamed into place: a full disk or a
+            // kill leaves the previous checkpoint as it was.
+            std::ostringstream bytes;
+            archive.save_to(bytes);
+            writeFileAtomically(path, bytes.str());
         };
         auto loadWeights = [&](const std::string &path) {
-            torch::serialize::InputArchive archive = readArchive(path, device);
-            model->load(archive);
+            torch::serialize::InputArchive archive = loadCheckpoint(*model, path, device);
             model->setChannelsLast(device.is_cpu());
             c10::IValue v;
             archive.read("epoch", v);

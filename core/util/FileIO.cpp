@@ -3,7 +3,10 @@
 
 #include "core/util/Error.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -80,15 +83,40 @@ std::string readFilePrefix(const std::string &path, std::size_t maxBytes)
     return data;
 }
 
+namespace {
+
+// Fault injection for the reliability tests (docs/reliability.md): FUSELAB_FAIL_WRITE=TEXT:N
+// makes the Nth atomic write to a path containing TEXT fail as a full disk does (ENOSPC),
+// after its temporary file was created and partly written.
+bool injectedWriteFailure(const std::string &path)
+{
+    static const char *spec = std::getenv("FUSELAB_FAIL_WRITE");
+    if (!spec || !*spec)
+        return false;
+    static std::atomic<int> seen{0};
+    const std::string s(spec);
+    const auto colon = s.rfind(':');
+    if (colon == std::string::npos || path.find(s.substr(0, colon)) == std::string::npos)
+        return false;
+    return ++seen == std::atoi(s.c_str() + colon + 1);
+}
+
+} // namespace
+
 void writeFileAtomically(const std::string &path, const std::string &data)
 {
     const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+    const bool failing = injectedWriteFailure(path);
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         throw Error(sysError(FL_TR("Files", "cannot create %1: %2"), tmp));
     std::size_t put = 0;
     while (put < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + put, data.size() - put);
+        ssize_t n = ::write(fd, data.data() + put, failing ? std::min<std::size_t>(data.size() - put, data.size() / 2 + 1) : data.size() - put);
+        if (failing && put > 0) {
+            n = -1;
+            errno = ENOSPC;
+        }
         if (n < 0) {
             if (errno == EINTR)
                 continue;
