@@ -202,8 +202,11 @@ private Q_SLOTS:
                                                     .dump());
         LessonWindow w;
         QString error;
+        test::writeFile(dir + "-fusion/lesson.json", handLesson().dump());
+        QVERIFY2(w.openFolder(QString::fromStdString(dir + "-fusion"), &error), qPrintable(error));
         QVERIFY2(w.openFolder(QString::fromStdString(dir), &error), qPrintable(error));
         QCOMPARE(w.tabs()->currentIndex(), 1);
+        QCOMPARE(w.lessonTable()->rowCount(), 0); // the fusion lesson shown before is gone
         QCOMPARE(w.recallPlot()->plottableCount(), 4);
         auto *sampler = qobject_cast<QCPBars *>(w.recallPlot()->plottable(2));
         QCOMPARE(sampler->name(), QStringLiteral("balanced sampler"));
@@ -219,6 +222,13 @@ private Q_SLOTS:
         QCOMPARE(t->item(0, 3)->text(), QStringLiteral("10.0%"));
         QCOMPARE(t->item(0, 4)->text(), QStringLiteral("84 (4)"));
         QVERIFY(w.imbalanceExplanation()->toPlainText().contains(QStringLiteral("recall")));
+        QCOMPARE(w.findChildren<QLabel *>().size() > 0, true);
+        QString verdict;
+        for (QLabel *l : w.findChildren<QLabel *>())
+            if (l->text().startsWith(QStringLiteral("Best macro-F1")))
+                verdict = l->text();
+        QCOMPARE(verdict, QStringLiteral("Best macro-F1: balanced sampler (80.0%, against 60.0% with no remedy). "
+                                         "The rare class's recall rises most with oversampling + augmentation: 10.0% → 70.0%."));
         const QString report = m_tmp.filePath(QStringLiteral("imbalance.html"));
         QVERIFY2(w.exportReport(report, &error), qPrintable(error));
         QFile f(report);
@@ -235,6 +245,7 @@ private Q_SLOTS:
         }
         QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
         QVERIFY(imbalanceSection);
+        QVERIFY(test::readAll(report.toStdString()).find("id=\"results\"") == std::string::npos);
         QCOMPARE(rows, 1 + 4 + 1); // the remedies' table, and the settings' header (no run folder to read)
     }
 

@@ -1812,6 +1812,18 @@
         <source>Without %1: %2 %3% (predicted: %4).</source>
         <translation>去掉 %1：%2 %3%（预测为：%4）。</translation>
     </message>
+    <message>
+        <source>attention</source>
+        <translation>注意力</translation>
+    </message>
+    <message>
+        <source>gated</source>
+        <translation>门控</translation>
+    </message>
+    <message>
+        <source>late</source>
+        <translation>后期</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::ExportDialog</name>
@@ -2289,10 +2301,6 @@
         <translation>★ %1（宏平均 F1 最佳）</translation>
     </message>
     <message>
-        <source>%1 gives the best macro-F1 (%2, against %3 with no remedy); the rare class&apos;s recall goes from %4 to %5.</source>
-        <translation>%1 的宏平均 F1 最佳（%2，不处理时为 %3）；稀有类别的召回率从 %4 升到 %5。</translation>
-    </message>
-    <message>
         <source>Not enough finished runs yet to compare the remedies.</source>
         <translation>已完成的运行还不够，无法比较补救方法。</translation>
     </message>
@@ -2375,6 +2383,22 @@
     <message>
         <source>accuracy / recall</source>
         <translation>准确率 / 召回率</translation>
+    </message>
+    <message>
+        <source>Best macro-F1: %1 (%2, against %3 with no remedy).</source>
+        <translation>宏平均 F1 最佳：%1（%2，不处理时为 %3）。</translation>
+    </message>
+    <message>
+        <source>No remedy raises the macro-F1 here (%1 without one).</source>
+        <translation>这里没有哪种补救方法提高了宏平均 F1（不处理时为 %1）。</translation>
+    </message>
+    <message>
+        <source>The rare class&apos;s recall rises most with %1: %2 → %3.</source>
+        <translation>稀有类别的召回率用%1提升最多：%2 → %3。</translation>
+    </message>
+    <message>
+        <source>No remedy finds more of the rare class (recall %1).</source>
+        <translation>没有哪种补救方法找出更多稀有类别的样本（召回率 %1）。</translation>
     </message>
 </context>
 <context>

@@ -832,4 +832,11 @@ ZH = {
  '%1 is not a usable checkpoint: %2': '%1 不是可用的检查点：%2',
  '%1 was saved for another model: it has no %2 (was the graph changed?)': '%1 是为另一个模型保存的：其中没有 %2（模型图改过吗？）',
  '%1 was saved for another model: %2 is %3 there and %4 here (another class count, input size or graph)': '%1 是为另一个模型保存的：%2 在其中是 %3，在这里是 %4（类别数、输入尺寸或模型图不同）',
+ 'attention': '注意力',
+ 'gated': '门控',
+ 'late': '后期',
+ 'Best macro-F1: %1 (%2, against %3 with no remedy).': '宏平均 F1 最佳：%1（%2，不处理时为 %3）。',
+ 'No remedy raises the macro-F1 here (%1 without one).': '这里没有哪种补救方法提高了宏平均 F1（不处理时为 %1）。',
+ "The rare class's recall rises most with %1: %2 → %3.": '稀有类别的召回率用%1提升最多：%2 → %3。',
+ 'No remedy finds more of the rare class (recall %1).': '没有哪种补救方法找出更多稀有类别的样本（召回率 %1）。',
 }

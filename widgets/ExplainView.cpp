@@ -271,7 +271,8 @@ void ExplainView::showResult()
         QStringList parts;
         for (std::size_t i = 0; i < w.modalities.size() && i < w.weights.size(); ++i)
             parts << QStringLiteral("%1 %2%").arg(qs(w.modalities[i])).arg(100.0 * w.weights[i], 0, 'f', 1);
-        weights << tr("The %1 fusion (%2) weighs the modalities: %3.").arg(qs(w.kind), qs(w.node), parts.join(QStringLiteral(", ")));
+        const QString kind = w.kind == "attention" ? tr("attention") : w.kind == "gated" ? tr("gated") : w.kind == "late" ? tr("late") : qs(w.kind);
+        weights << tr("The %1 fusion (%2) weighs the modalities: %3.").arg(kind, qs(w.node), parts.join(QStringLiteral(", ")));
     }
     for (const ModalityEffect &m : ex.without)
         weights << tr("Without %1: %2 %3% (predicted: %4).")

@@ -737,14 +737,20 @@ bool LessonWindow::openFolder(const QString &dir, QString *error)
         return false;
     }
     try {
-        if (fusion) {
-            m_lesson = std::make_unique<Lesson>(readLesson(d));
+        // Read first, so a folder that cannot be read leaves the lesson shown as it was.
+        std::unique_ptr<Lesson> lesson = fusion ? std::make_unique<Lesson>(readLesson(d)) : nullptr;
+        std::unique_ptr<ImbalanceLesson> imb = imbalance ? std::make_unique<ImbalanceLesson>(readImbalanceLesson(d)) : nullptr;
+        if (!isRunning() || m_folder != dir) { // another folder: nothing of the previous one stays (report included)
+            const int live = m_liveRun;
+            clearViews();
+            m_liveRun = live;
+        }
+        m_lesson = std::move(lesson);
+        m_imbalance = std::move(imb);
+        if (m_lesson)
             showLesson(*m_lesson);
-        }
-        if (imbalance) {
-            m_imbalance = std::make_unique<ImbalanceLesson>(readImbalanceLesson(d));
+        if (m_imbalance)
             showImbalance(*m_imbalance);
-        }
     } catch (const std::exception &e) {
         if (error)
             *error = translated(messageOf(e));
@@ -997,8 +1003,18 @@ void LessonWindow::showImbalance(const ImbalanceLesson &lesson)
             none = &r;
     if (best >= 0 && none) {
         const ImbalanceRun &b = lesson.runs[static_cast<std::size_t>(best)];
-        m_imbalanceVerdict->setText(tr("%1 gives the best macro-F1 (%2, against %3 with no remedy); the rare class's recall goes from %4 to %5.")
-                                        .arg(remedyName(b.remedy), pct(b.test->macroF1), pct(none->test->macroF1), pct(none->rareRecall), pct(b.rareRecall)));
+        const ImbalanceRun *rarest = none; // the remedy that finds most of the rare class
+        for (const ImbalanceRun &r : lesson.runs)
+            if (r.test && r.rareRecall > rarest->rareRecall)
+                rarest = &r;
+        QString text = b.test->macroF1 - none->test->macroF1 >= 0.0005
+                           ? tr("Best macro-F1: %1 (%2, against %3 with no remedy).").arg(remedyName(b.remedy), pct(b.test->macroF1), pct(none->test->macroF1))
+                           : tr("No remedy raises the macro-F1 here (%1 without one).").arg(pct(none->test->macroF1));
+        if (rarest != none)
+            text += QLatin1Char(' ') + tr("The rare class's recall rises most with %1: %2 → %3.").arg(remedyName(rarest->remedy), pct(none->rareRecall), pct(rarest->rareRecall));
+        else
+            text += QLatin1Char(' ') + tr("No remedy finds more of the rare class (recall %1).").arg(pct(none->rareRecall));
+        m_imbalanceVerdict->setText(text);
     } else
         m_imbalanceVerdict->setText(tr("Not enough finished runs yet to compare the remedies."));
 }
