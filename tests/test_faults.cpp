@@ -201,6 +201,8 @@ private Q_SLOTS:
         QVERIFY2(test::runCli({"train", "--resume", resumable, "--quiet"}, &out, &err, 120000) == 0, err.c_str());
         QCOMPARE(RunFolder(resumable).status(), RunStatus::Finished);
         QCOMPARE(static_cast<int>(RunFolder(resumable).readMetrics().size()), 60);
+        for (const auto &f : fs::recursive_directory_iterator(resumable)) // a killed writer's temporary files are gone
+            QVERIFY2(f.path().filename().string().find(".tmp-") == std::string::npos, f.path().c_str());
     }
 
     void fullDiskWhileCheckpointing()

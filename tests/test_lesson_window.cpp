@@ -339,6 +339,9 @@ private Q_SLOTS:
         const QString out2 = m_tmp.filePath(QStringLiteral("lesson2"));
         QVERIFY(w.startFusionLesson(out2));
         QVERIFY(epochs.wait(120000));
+        QString refused;
+        QVERIFY(!w.openFolder(out, &refused)); // another lesson cannot take the window while one runs
+        QVERIFY2(refused.contains(QStringLiteral("running")), qPrintable(refused));
         QElapsedTimer timer;
         timer.start();
         w.stop();

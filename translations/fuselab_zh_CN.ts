@@ -2400,6 +2400,14 @@
         <source>No remedy finds more of the rare class (recall %1).</source>
         <translation>没有哪种补救方法找出更多稀有类别的样本（召回率 %1）。</translation>
     </message>
+    <message>
+        <source>A lesson is running: stop it before opening another one.</source>
+        <translation>有课程正在运行：请先停止它，再打开另一个。</translation>
+    </message>
+    <message>
+        <source>%1 (%2): %3</source>
+        <translation>%1（%2）：%3</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::LogPanel</name>
@@ -2705,6 +2713,14 @@
     <message>
         <source>An explanation is still being computed; try again when it is shown.</source>
         <translation>仍在计算一个解释；显示后请再试。</translation>
+    </message>
+    <message>
+        <source>Lesson in progress</source>
+        <translation>课程进行中</translation>
+    </message>
+    <message>
+        <source>A lesson is training. Stop it and close? Its current run is kept and can be resumed.</source>
+        <translation>有课程正在训练。要停止并关闭吗？当前运行会被保留，之后可以恢复。</translation>
     </message>
 </context>
 <context>

@@ -839,4 +839,8 @@ ZH = {
  'No remedy raises the macro-F1 here (%1 without one).': '这里没有哪种补救方法提高了宏平均 F1（不处理时为 %1）。',
  "The rare class's recall rises most with %1: %2 → %3.": '稀有类别的召回率用%1提升最多：%2 → %3。',
  'No remedy finds more of the rare class (recall %1).': '没有哪种补救方法找出更多稀有类别的样本（召回率 %1）。',
+ 'A lesson is running: stop it before opening another one.': '有课程正在运行：请先停止它，再打开另一个。',
+ '%1 (%2): %3': '%1（%2）：%3',
+ 'Lesson in progress': '课程进行中',
+ 'A lesson is training. Stop it and close? Its current run is kept and can be resumed.': '有课程正在训练。要停止并关闭吗？当前运行会被保留，之后可以恢复。',
 }

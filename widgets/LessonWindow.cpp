@@ -154,12 +154,17 @@ void legendAboveBars(QCustomPlot *plot)
 // A table widget as an XHTML table (bold cells stay bold).
 QString htmlTable(const QTableWidget *t, const QString &id)
 {
+    const bool rowNames = t->verticalHeader()->isVisible();
     QString h = QStringLiteral("<table id=\"%1\"><thead><tr>").arg(id);
+    if (rowNames)
+        h += QStringLiteral("<th></th>");
     for (int c = 0; c < t->columnCount(); ++c)
         h += QStringLiteral("<th>%1</th>").arg(esc(t->horizontalHeaderItem(c) ? t->horizontalHeaderItem(c)->text() : QString()));
     h += QStringLiteral("</tr></thead><tbody>");
     for (int r = 0; r < t->rowCount(); ++r) {
         h += QStringLiteral("<tr>");
+        if (rowNames)
+            h += QStringLiteral("<th>%1</th>").arg(esc(t->verticalHeaderItem(r) ? t->verticalHeaderItem(r)->text() : QString()));
         for (int c = 0; c < t->columnCount(); ++c) {
             const QTableWidgetItem *item = t->item(r, c);
             const QString text = esc(item ? item->text() : QString());
@@ -581,7 +586,8 @@ bool LessonWindow::start(bool imbalance, QString outDir)
                                               QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
     }
     clearViews();
-    m_folder = outDir;
+    m_folder = m_runFolder = outDir;
+    m_stopRequested = false;
     m_runningImbalance = imbalance;
     m_liveRun = -1;
     m_tabs->setCurrentIndex(imbalance ? 1 : 0);
@@ -624,6 +630,7 @@ void LessonWindow::stop()
 {
     if (!isRunning())
         return;
+    m_stopRequested = true; // a stop while the lesson measures its last run ends it normally: still a stop
     m_task->cancel();
     m_status->setText(tr("Stopping: the current run saves a checkpoint and the rest are skipped…"));
 }
@@ -647,7 +654,7 @@ void LessonWindow::beginRun(int index, int count, const QString &name)
 {
     reloadFolder(); // the runs finished so far (the lesson file is rewritten after each)
     m_liveRun = index;
-    m_status->setText(tr("Training %1 (run %2 of %3)…").arg(name).arg(index + 1).arg(count));
+    m_status->setText(tr("Training %1 (run %2 of %3)…").arg(m_runningImbalance ? remedyName(name.toStdString()) : name).arg(index + 1).arg(count));
     if (!m_runningImbalance) {
         QCPGraph *g = m_curves->addGraph();
         g->setName(name);
@@ -675,8 +682,9 @@ void LessonWindow::addEpoch(int epoch, double valAccuracy)
 void LessonWindow::ended(bool ok, bool cancelled, const QString &error)
 {
     setBusy(false);
+    m_folder = m_runFolder; // the lesson that ran is the one shown
     reloadFolder();
-    bool stopped = cancelled;
+    bool stopped = cancelled || m_stopRequested;
     if (m_lesson)
         for (const LessonRun &r : m_lesson->runs)
             stopped |= r.status == "stopped";
@@ -728,6 +736,11 @@ void LessonWindow::clearViews()
 
 bool LessonWindow::openFolder(const QString &dir, QString *error)
 {
+    if (isRunning() && QDir(dir) != QDir(m_runFolder)) {
+        if (error)
+            *error = tr("A lesson is running: stop it before opening another one.");
+        return false;
+    }
     const std::string d = dir.toStdString();
     const bool fusion = QFileInfo::exists(QDir(dir).filePath(QStringLiteral("lesson.json")));
     const bool imbalance = QFileInfo::exists(QDir(dir).filePath(QStringLiteral("imbalance.json")));
@@ -867,7 +880,10 @@ void LessonWindow::showLesson(const Lesson &lesson)
 
     // What each modality brings to the best fusion: grouped bars, overall then per class.
     m_contributions->clearPlottables();
-    auto *group = new QCPBarsGroup(m_contributions);
+    if (!m_contributionsGroup)
+        m_contributionsGroup = new QCPBarsGroup(m_contributions);
+    m_contributionsGroup->clear();
+    QCPBarsGroup *group = m_contributionsGroup;
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     ticker->addTick(0, tr("overall"));
     for (int k = 0; k < C; ++k)
@@ -901,7 +917,8 @@ void LessonWindow::showLesson(const Lesson &lesson)
     for (const LessonRun &r : lesson.runs)
         for (const FusionWeightsByClass &w : r.weights)
             for (std::size_t m = 0; m < w.modalities.size(); ++m) {
-                cols << tr("%1: %2").arg(qs(r.name), qs(w.modalities[m]));
+                cols << (r.weights.size() > 1 ? tr("%1 (%2): %3").arg(qs(r.name), qs(w.node), qs(w.modalities[m]))
+                                               : tr("%1: %2").arg(qs(r.name), qs(w.modalities[m])));
                 columns.emplace_back(&w, m);
             }
     m_weights->setVisible(!columns.empty());
@@ -916,7 +933,8 @@ void LessonWindow::showLesson(const Lesson &lesson)
     for (int j = 0; j < static_cast<int>(columns.size()); ++j) {
         const auto &[w, m] = columns[static_cast<std::size_t>(j)];
         for (int k = 0; k <= C; ++k) {
-            const double v = k < C ? (static_cast<std::size_t>(k) < w->perClass.size() ? w->perClass[static_cast<std::size_t>(k)][m] : 0.0)
+            const auto kk = static_cast<std::size_t>(k);
+            const double v = k < C ? (kk < w->perClass.size() && m < w->perClass[kk].size() ? w->perClass[kk][m] : 0.0)
                                    : (m < w->overall.size() ? w->overall[m] : 0.0);
             QTableWidgetItem *item = cell(pct(v), true);
             item->setBackground(QColor::fromHsvF(0.58, std::clamp(v, 0.0, 1.0) * 0.6, 1.0));
@@ -933,7 +951,10 @@ void LessonWindow::showImbalance(const ImbalanceLesson &lesson)
     const int rare = static_cast<int>(std::find(lesson.classes.begin(), lesson.classes.end(), lesson.rareClass) - lesson.classes.begin());
     m_recall->clearPlottables();
     m_recall->clearItems();
-    auto *group = new QCPBarsGroup(m_recall);
+    if (!m_recallGroup)
+        m_recallGroup = new QCPBarsGroup(m_recall);
+    m_recallGroup->clear();
+    QCPBarsGroup *group = m_recallGroup;
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     for (int k = 0; k < C; ++k)
         ticker->addTick(k, k == rare ? tr("%1 (rare)").arg(qs(lesson.classes[static_cast<std::size_t>(k)])) : qs(lesson.classes[static_cast<std::size_t>(k)]));

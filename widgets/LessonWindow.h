@@ -9,6 +9,7 @@ class QCheckBox;
 class QComboBox;
 class QCustomPlot;
 class QCPTextElement;
+class QCPBarsGroup;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
@@ -112,7 +113,8 @@ private:
     void applyPlotFonts();
     QString verdictText(const Lesson &lesson) const;
 
-    QString m_datasetPath, m_lessonsFolder, m_folder;
+    QString m_datasetPath, m_lessonsFolder, m_folder, m_runFolder; // m_runFolder: the lesson running (or last run)
+    bool m_stopRequested = false;
     QStringList m_classes;
     bool m_presentation = false, m_runningImbalance = false;
     int m_liveRun = -1;
@@ -131,6 +133,7 @@ private:
     QDoubleSpinBox *m_ratio;
     QCustomPlot *m_curves, *m_contributions, *m_recall;
     QCPTextElement *m_contributionsTitle, *m_recallTitle;
+    QCPBarsGroup *m_contributionsGroup = nullptr, *m_recallGroup = nullptr;
     QTableWidget *m_table, *m_weights, *m_imbalanceTable;
     QTextBrowser *m_fusionText, *m_imbalanceText;
     BackgroundTask *m_task;

@@ -591,10 +591,21 @@ void MainWindow::closeEvent(QCloseEvent *event)
             return;
         }
     }
+    if (m_lessons && m_lessons->isRunning()) {
+        const auto answer = QMessageBox::question(this, tr("Lesson in progress"),
+                                                  tr("A lesson is training. Stop it and close? Its current run is kept and can be resumed."),
+                                                  QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+    }
     if (!maybeSave()) {
         event->ignore();
         return;
     }
+    if (m_lessons)
+        m_lessons->stop(); // its task waits for the run to save when the window goes
     m_training->stopAndWait();
     m_dataset->cancel();
     QSettings s;

@@ -80,6 +80,11 @@ PredictPanel::PredictPanel(QWidget *parent)
     });
     connect(m_predict, &QPushButton::clicked, this, &PredictPanel::predict);
     connect(m_why, &QPushButton::clicked, this, &PredictPanel::explain);
+    // "Why?" explains the sample that was predicted: any change to it waits for a new prediction.
+    connect(m_text, &QLineEdit::textChanged, this, [this] { m_why->setEnabled(false); });
+    connect(m_files->model(), &QAbstractItemModel::rowsInserted, this, [this] { m_why->setEnabled(false); });
+    connect(m_files->model(), &QAbstractItemModel::rowsRemoved, this, [this] { m_why->setEnabled(false); });
+    connect(m_files->model(), &QAbstractItemModel::modelReset, this, [this] { m_why->setEnabled(false); });
     connect(m_text, &QLineEdit::returnPressed, this, &PredictPanel::predict);
 }
 

@@ -334,7 +334,16 @@ RunFolder::Lock RunFolder::lock() const
     fs::create_directories(m_dir);
     writeFileAtomically(lockFile(), nlohmann::json({{"pid", static_cast<long>(::getpid())}, {"host", hostName()},
                                                     {"started", utcTimestamp()}}).dump() + "\n");
-    return Lock(lockFile());
+    Lock held(lockFile());
+    // Temporary files of a writer that was killed mid-write (their final names are intact):
+    // only the lock's holder writes here, so any left now are stale.
+    for (const fs::path &dir : {fs::path(m_dir), fs::path(m_dir) / "checkpoints"}) {
+        std::error_code ec;
+        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+            if (it->path().filename().string().find(".tmp-") != std::string::npos)
+                fs::remove(it->path(), ec);
+    }
+    return held;
 }
 
 std::optional<nlohmann::json> readJsonObject(const std::string &file)

@@ -317,8 +317,8 @@ Lesson runLesson(const LessonRequest &request, LessonObserver *observer)
                 p.run.weights = fusionWeightsByClass(p.run.runDir, run.readRecord().cache, "test", request.device.value_or("auto"), observer);
             } catch (const Cancelled &) {
                 stopping = true;
-            } catch (const Error &) {
-                // no weights to show: the table stands without them
+            } catch (const std::exception &) {
+                // no weights to show (a LibTorch error included): the table stands without them
             }
         }
         if (fs::exists(run.metricsFile()))

@@ -296,14 +296,17 @@ SampleExplanation explainBatch(FusionModel &model, const TensorCache &cache, con
     if (target >= static_cast<int>(ex.probabilities.size()))
         throw Error(Message::plain("class " + std::to_string(target) + " is not one of the model's"));
     ex.target = target >= 0 ? target : ex.predicted;
-    ex.maps = gradCam(model, b.inputs, present, ex.target);
-    for (const GradCamMap &m : ex.maps)
+    const torch::Tensor presentCpu = b.present.to(torch::kCPU);
+    for (GradCamMap &m : gradCam(model, b.inputs, present, ex.target)) {
+        if (m.column >= 0 && !presentCpu[0][m.column].item<bool>())
+            continue; // the sample has no such image: nothing to show
         if (m.column >= 0 && b.inputs.at(static_cast<std::size_t>(m.column)).dim() == 4)
             ex.pictures.push_back(pictureOf(b.inputs[static_cast<std::size_t>(m.column)], m.column));
+        ex.maps.push_back(std::move(m));
+    }
     torch::NoGradGuard noGrad;
     model->eval();
     const float base = ex.probabilities[static_cast<std::size_t>(ex.target)];
-    const torch::Tensor presentCpu = b.present.to(torch::kCPU);
     const std::set<int> read = columnsRead(model);
     for (const int c : read) {
         const auto col = static_cast<std::size_t>(c);

@@ -127,7 +127,12 @@ void writeFileAtomically(const std::string &path, const std::string &data)
         }
         put += static_cast<std::size_t>(n);
     }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    const bool synced = ::fsync(fd) == 0;
+    const int syncErrno = errno;
+    const bool closed = ::close(fd) == 0; // closed either way
+    if (!synced || !closed) {
+        if (!synced)
+            errno = syncErrno;
         const Message msg = sysError(FL_TR("Files", "cannot flush %1: %2"), tmp);
         ::unlink(tmp.c_str());
         throw Error(msg);
