@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build run test screenshots clean
+.PHONY: all deps configure build run test screenshots clean fuzz-build fuzz-smoke fuzz-campaign test-asan test-tsan
 
 all: build
 
@@ -41,6 +41,37 @@ screenshots: build
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Hardening (docs/reliability.md). Sanitizer builds of the engine and its tests: ASan + UBSan
+# over the parsers' and the cache's tests, TSan over the tests that run FuseLab's own threads.
+ASAN_DIR ?= build-asan
+TSAN_DIR ?= build-tsan
+ASAN_TESTS = test_csv test_split test_parallel_for test_metrics test_manifest test_folder_tree test_idx test_image test_audio test_mel test_text test_cache
+TSAN_TESTS = test_parallel_for test_cache
+empty :=
+space := $(empty) $(empty)
+test-asan: deps
+	@cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFUSELAB_SANITIZE=address,undefined -DFUSELAB_BUILD_BENCH=OFF --log-level=WARNING >/dev/null
+	@cmake --build $(ASAN_DIR) -j $(JOBS) --target $(ASAN_TESTS)
+	@cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 OMP_NUM_THREADS=1 \
+	  ctest --output-on-failure -j $(JOBS) -R '^($(subst $(space),|,$(ASAN_TESTS)))$$'
+test-tsan: deps
+	@cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFUSELAB_SANITIZE=thread -DFUSELAB_BUILD_BENCH=OFF --log-level=WARNING >/dev/null
+	@cmake --build $(TSAN_DIR) -j $(JOBS) --target $(TSAN_TESTS)
+	@cd $(TSAN_DIR) && TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1" OMP_NUM_THREADS=1 \
+	  ctest --output-on-failure -j $(JOBS) -R '^($(subst $(space),|,$(TSAN_TESTS)))$$'
+
+# libFuzzer targets for every parser: a clang build with ASan + UBSan (the first build takes
+# a while: it compiles the engine with clang), then a short run of each from tests/fuzz/corpus.
+FUZZ_DIR ?= build-fuzz
+fuzz-build: deps
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFUSELAB_FUZZ=ON \
+	  -DFUSELAB_SANITIZE=address,undefined -DFUSELAB_WITH_QT=OFF -DFUSELAB_BUILD_BENCH=OFF --log-level=WARNING >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzzers
+fuzz-smoke: fuzz-build
+	@FUZZ_DIR=$(FUZZ_DIR) scripts/fuzz.sh smoke 20
+fuzz-campaign: fuzz-build
+	@FUZZ_DIR=$(FUZZ_DIR) scripts/fuzz.sh campaign 600
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -14,6 +14,21 @@ if(FUSELAB_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
       ${FUSELAB_CCACHE})
 endif()
 
+# Sanitizer builds (docs/reliability.md): -DFUSELAB_SANITIZE=address,undefined (ASan + UBSan)
+# or thread (TSan), for every target of the build. LibTorch, Qt and OpenCV stay uninstrumented:
+# ASan and UBSan see FuseLab's own code; TSan needs tests/tsan.supp for LibTorch's pools.
+set(FUSELAB_SANITIZE "" CACHE STRING "Sanitizers for every target: address,undefined | thread | empty for none")
+if(FUSELAB_SANITIZE)
+  add_compile_options(-fsanitize=${FUSELAB_SANITIZE} -fno-omit-frame-pointer)
+  if(FUSELAB_SANITIZE MATCHES "undefined")
+    # Every finding fails the test. vptr checks need RTTI of every polymorphic type, which the
+    # uninstrumented libraries' inline code does not give reliably: off.
+    add_compile_options(-fno-sanitize-recover=all -fno-sanitize=vptr)
+  endif()
+  add_link_options(-fsanitize=${FUSELAB_SANITIZE})
+  add_compile_definitions(FUSELAB_SANITIZED=1)
+endif()
+
 add_library(fuselab_common INTERFACE)
 target_compile_features(fuselab_common INTERFACE cxx_std_17)
 target_compile_definitions(fuselab_common INTERFACE

@@ -156,6 +156,12 @@ private:
 // The SentencePiece module, loaded once (see spm/SentencePieceShim.h for why).
 const FuselabSpmApi &spmApi()
 {
+#ifdef FUSELAB_SANITIZED
+    // The module is loaded with RTLD_DEEPBIND, which ASan and TSan do not support (their
+    // runtime aborts the process). Sanitizer builds go without SentencePiece; the normal
+    // build's tests cover it (docs/reliability.md).
+    throw Error(Message::plain("SentencePiece is not available in a sanitizer build (its module needs RTLD_DEEPBIND)"));
+#endif
     static const FuselabSpmApi *api = [] () -> const FuselabSpmApi * {
         std::vector<std::string> candidates;
         if (const char *env = std::getenv("FUSELAB_SPM_MODULE"); env && *env)

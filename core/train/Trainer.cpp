@@ -696,12 +696,17 @@ TrainingReport Trainer::run(TrainingObserver *observer)
             archive.save_to(bytes);
             writeFileAtomically(path, bytes.str());
         };
+        struct Loaded { // std::pair would need a copyable archive (clang checks that)
+            torch::serialize::InputArchive archive;
+            int epoch;
+        };
         auto loadWeights = [&](const std::string &path) {
             torch::serialize::InputArchive archive = loadCheckpoint(*model, path, device);
             model->setChannelsLast(device.is_cpu());
             c10::IValue v;
             archive.read("epoch", v);
-            return std::make_pair(std::move(archive), static_cast<int>(v.toInt()));
+            const int epoch = static_cast<int>(v.toInt());
+            return Loaded{std::move(archive), epoch};
         };
 
         if (m_options.resume) {
@@ -1081,7 +1086,7 @@ TrainingReport Trainer::run(TrainingObserver *observer)
             auto between = [&](std::int64_t, std::int64_t) { phase.between(); };
             try {
                 if (bestInMemory == 0) {
-                    report.bestEpoch = loadWeights(folder.bestCheckpoint()).second;
+                    report.bestEpoch = loadWeights(folder.bestCheckpoint()).epoch;
                     if (haveVal) {
                         Evaluation ev = evaluateRows(model, cache, valRows, batchSize, device, between, comm);
                         report.val = ev.metrics;
