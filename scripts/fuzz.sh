@@ -22,6 +22,7 @@ report="$FUZZ_DIR/fuzz-report.txt"
 # unbounded allocation is a finding (malloc_limit_mb), as are inputs slower than 10 s.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/fuzz/lsan.supp:print_suppressions=0}
 export OMP_NUM_THREADS=1
 run_one() {
   local name=$1 bin="$FUZZ_DIR/fuzz/fuzz_$1"
@@ -44,7 +45,7 @@ run_one() {
   return $rc
 }
 export -f run_one
-export FUZZ_DIR seconds runs
+export FUZZ_DIR seconds runs report
 fuzzers=$(ls "$FUZZ_DIR"/fuzz/fuzz_* 2>/dev/null | sed 's|.*/fuzz_||')
 [ -z "$fuzzers" ] && { echo "no fuzzers in $FUZZ_DIR/fuzz: make fuzz-build first" >&2; exit 2; }
 printf '%s\n' $fuzzers | xargs -P "$jobs" -I{} bash -c 'run_one {}'

@@ -4,8 +4,8 @@
 set -euo pipefail
 
 packages=(
-  # toolchain
-  cmake ninja-build g++ pkg-config ccache
+  # toolchain (g++ brings ASan, UBSan and TSan; clang and its runtime bring libFuzzer)
+  cmake ninja-build g++ pkg-config ccache clang libclang-rt-14-dev
   # Qt 6 (Widgets, Test, Linguist tools) and QCustomPlot for the GUI
   qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqcustomplot-dev
   # Chinese: a small CJK font (5 MB) and Qt's own dialogs in Chinese

@@ -383,6 +383,31 @@ private Q_SLOTS:
         QVERIFY2(err.find("fusion.dim") != std::string::npos, err.c_str());
         QCOMPARE(test::runCli({"new", "--template", "image-cnn", "--dataset", dir.path().toStdString() + "/none", "-o", exp + "2"}, &out, &err), 2);
     }
+
+    // Found by fuzz_experiment (UBSan: a shift by -1): an option out of its range was reported
+    // but still reached shape inference. Now the block works with its default and the
+    // experiment is refused with the reason.
+    void fuzzRegressionOptionOutOfRange()
+    {
+        const auto j = nlohmann::json::parse(test::readAll(FUSELAB_TEST_DATA_DIR "/fuzz/experiment/cnn-layers-out-of-range.json"));
+        const Experiment e = Experiment::fromJson(j);
+        const GraphAnalysis a = analyseGraph(e.graph, inferContext(e), builtinBlocks());
+        QVERIFY(!a.ok());
+        bool named = false;
+        for (const auto &p : a.problems)
+            named |= p.toString().find("layers") != std::string::npos && p.toString().find("must be from 1 to 8") != std::string::npos;
+        QVERIFY(named);
+        // Integers too large for 64 bits are refused, not cast.
+        GraphNode n;
+        n.id = "cnn";
+        n.type = "encoder.cnn";
+        n.params = {{"layers", 1e300}, {"channels", 18446744073709551615ull}};
+        std::vector<BlockProblem> bp;
+        const auto params = builtinBlocks().find("encoder.cnn")->resolveParams(n.params, bp);
+        QCOMPARE(bp.size(), std::size_t(2));
+        QCOMPARE(params["layers"].get<long long>(), 3LL);
+        QCOMPARE(params["channels"].get<long long>(), 32LL);
+    }
 };
 
 QTEST_APPLESS_MAIN(TestGraph)

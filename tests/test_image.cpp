@@ -240,6 +240,30 @@ private Q_SLOTS:
         QCOMPARE(int(out[0]), 77);
         QCOMPARE(int(out.back()), 77);
     }
+
+    // Found by fuzz_image (docs/reliability.md): a TIFF whose first directory offset is
+    // 0xFFFFFFFF wrapped "offset + 2" around and the probe read far outside the file.
+    void fuzzRegressionTiffOffsetWraps()
+    {
+        const std::string bytes = test::readAll(FUSELAB_TEST_DATA_DIR "/fuzz/image/tiff-directory-offset-wraps");
+        const ImageHeader h = probeImage(bytes);
+        QCOMPARE(h.format, std::string("tiff"));
+        QVERIFY2(h.error.str().find("truncated TIFF") != std::string::npos, h.error.str().c_str());
+        ImageHeader v;
+        Message error;
+        QVERIFY(!validateImage(bytes, 1 << 22, &v, &error));
+    }
+
+    // Found by fuzz_image (UBSan): a PNM header of 2222222222222 x 222222225665 pixels made the
+    // pixel-limit check multiply past 64 bits; it is refused as over the limit.
+    void fuzzRegressionPixelCountOverflows()
+    {
+        const std::string bytes = test::readAll(FUSELAB_TEST_DATA_DIR "/fuzz/image/pnm-size-overflows");
+        ImageHeader h;
+        Message error;
+        QVERIFY(!validateImage(bytes, 1 << 22, &h, &error));
+        QVERIFY2(error.str().find("over the limit") != std::string::npos, error.str().c_str());
+    }
 };
 
 QTEST_APPLESS_MAIN(TestImage)

@@ -86,10 +86,11 @@ nlohmann::json BlockType::resolveParams(const nlohmann::json &given, std::vector
         bool ok = true;
         switch (o.type) {
         case OptionSpec::Type::Int:
-            ok = v.is_number_integer() || v.is_number_unsigned()
-                 || (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>());
+            // Whole numbers within what a 64-bit integer holds (a cast of anything larger is undefined).
+            ok = (v.is_number_integer() || v.is_number_unsigned() || (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>()))
+                 && std::abs(v.get<double>()) < 9.2e18;
             if (ok)
-                out[o.name] = static_cast<long long>(v.get<double>());
+                out[o.name] = v.is_number_integer() ? v.get<long long>() : static_cast<long long>(v.get<double>());
             break;
         case OptionSpec::Type::Float:
             ok = v.is_number();
@@ -115,9 +116,10 @@ nlohmann::json BlockType::resolveParams(const nlohmann::json &given, std::vector
         }
         if ((o.type == OptionSpec::Type::Int || o.type == OptionSpec::Type::Float) && o.min <= o.max) {
             const double x = out[o.name].get<double>();
-            if (x < o.min || x > o.max) {
+            if (!(x >= o.min && x <= o.max)) { // NaN included
                 auto fmt = [&](double d) { return o.type == OptionSpec::Type::Int ? std::to_string((long long)d) : std::to_string(d); };
                 problems.push_back({o.name, Message(FL_TR("Blocks", "is %1, must be from %2 to %3"), v.dump(), fmt(o.min), fmt(o.max))});
+                out[o.name] = o.defaultValue; // shape inference never sees a value the block cannot take
             }
         }
         if (o.type == OptionSpec::Type::Choice) {

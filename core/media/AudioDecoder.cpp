@@ -32,7 +32,9 @@ SNDFILE *openChecked(const std::string &path, SF_INFO &sfinfo, Message *error)
         if (error) *error = Message(FL_TR("Media", "not a readable audio file: %1"), sf_strerror(nullptr));
         return nullptr;
     }
-    if (sfinfo.channels <= 0 || sfinfo.samplerate <= 0) {
+    // Real recordings run from telephone rates to 768 kHz; a header outside that (or with more
+    // channels than any format carries) is damaged, and would size buffers from garbage.
+    if (sfinfo.channels <= 0 || sfinfo.channels > 1024 || sfinfo.samplerate < 100 || sfinfo.samplerate > 768000) {
         if (error) *error = Message(FL_TR("Media", "audio header gives %1 channels at %2 Hz"), std::to_string(sfinfo.channels),
                                     std::to_string(sfinfo.samplerate));
         sf_close(f);
@@ -100,7 +102,14 @@ public:
         }
     }
 
-    static bool suitable(int from, int to) { return to / std::gcd(from, to) <= 4096; }
+    // Few phases, and a kernel table of bounded size (downsampling by a large factor widens
+    // every kernel).
+    static bool suitable(int from, int to)
+    {
+        const std::int64_t up = to / std::gcd(from, to), down = from / std::gcd(from, to);
+        const double cutoff = std::min(1.0, double(up) / double(down)) * kRolloff;
+        return up <= 4096 && double(up) * (2.0 * std::ceil(kZeroCrossings / cutoff) + 1.0) <= double(1 << 22);
+    }
 
     std::vector<float> operator()(const std::vector<float> &in) const
     {

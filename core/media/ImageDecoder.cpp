@@ -29,7 +29,7 @@ bool checkHeader(std::string_view bytes, std::int64_t maxPixels, ImageHeader &h,
         if (error) *error = h.error;
         return false;
     }
-    if (h.width > 0 && h.height > 0 && h.width * h.height > maxPixels) {
+    if (h.width > 0 && h.height > 0 && h.width > maxPixels / h.height) { // no product: it could overflow
         if (error)
             *error = Message(FL_TR("Media", "image header claims %1x%2 pixels, over the limit of %3; refused before decoding"),
                              std::to_string(h.width), std::to_string(h.height), std::to_string(maxPixels));

@@ -154,7 +154,7 @@ void probeTiff(const unsigned char *u, std::size_t n, ImageHeader &h)
     const bool le = u[0] == 'I';
     auto r16 = [&](std::size_t o) { return le ? le16(u + o) : be16(u + o); };
     auto r32 = [&](std::size_t o) { return le ? le32(u + o) : be32(u + o); };
-    const std::uint32_t ifd = r32(4);
+    const std::size_t ifd = r32(4); // size_t: ifd + 2 must not wrap around
     if (ifd + 2 > n) {
         h.error = Message(FL_TR("Media", "truncated TIFF (first directory past the end of the file)"));
         return;
