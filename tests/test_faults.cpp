@@ -9,6 +9,7 @@
 // checkpoint structure check on every truncation of a real checkpoint.
 #include "core/document/RunFolder.h"
 #include "core/util/ArchiveCheck.h"
+#include "core/util/Error.h"
 #include "tests/support/TestFiles.h"
 
 #include <nlohmann/json.hpp>
@@ -340,6 +341,36 @@ private Q_SLOTS:
             QVERIFY(test::runCli({"train", "--resume", run, "--quiet"}, &out, &err) != 0);
             QVERIFY2(err.find("run.json") != std::string::npos, err.c_str());
         }
+    }
+
+    // Found by fuzz_run_folder: a run.json field of the wrong type escaped as a JSON library
+    // exception instead of a refusal naming the file. The reproducer is the fuzzer's input:
+    // the run folder's files separated by "\n----\n".
+    void fuzzRegressionRunJsonFieldOfWrongType()
+    {
+        const std::string input = test::readAll(FUSELAB_TEST_DATA_DIR "/fuzz/run_folder/run-json-field-wrong-type");
+        const char *names[] = {"run.json", "metrics.csv", "events.jsonl", "report.json", "predictions-val.jsonl", "experiment.fuselab.json"};
+        const std::string dir = m_root + "/fuzzed-run";
+        std::size_t from = 0;
+        for (int k = 0; k < 6; ++k) {
+            const std::size_t at = k < 5 ? input.find("\n----\n", from) : std::string::npos;
+            test::writeFile(dir + "/" + names[k], input.substr(std::min(from, input.size()), at == std::string::npos ? std::string::npos : at - from));
+            from = at == std::string::npos ? input.size() : at + 6;
+        }
+        const RunFolder run(dir);
+        try {
+            (void)run.readRecord();
+        } catch (const Error &e) {
+            QVERIFY2(std::string(e.what()).find("run.json") != std::string::npos, e.what());
+        }
+        (void)run.status();
+        (void)run.summary();
+        test::writeFile(dir + "/run.json", R"({"cache": {"not": "a string"}, "created": 7})");
+        QVERIFY_THROWS_EXCEPTION(Error, (void)run.readRecord());
+        test::writeFile(dir + "/run.lock", R"({"host": 5, "pid": "x"})");
+        QCOMPARE(run.status(), RunStatus::Running); // a lock it cannot read is not taken for a dead one
+        test::writeFile(dir + "/run.lock", R"({"host": "elsewhere-host", "pid": 4294967295})");
+        QCOMPARE(run.status(), RunStatus::Running); // another host's lock cannot be checked from here
     }
 };
 

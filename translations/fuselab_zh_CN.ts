@@ -1235,6 +1235,10 @@
         <source>%1, line %2: not a prediction (expected an object with row, label, predicted and top)</source>
         <translation>%1，第 %2 行：不是一条预测（应为含 row、label、predicted 和 top 的对象）</translation>
     </message>
+    <message>
+        <source>%1 is damaged (a field has the wrong type)</source>
+        <translation>%1 已损坏（某个字段的类型不对）</translation>
+    </message>
 </context>
 <context>
     <name>Safetensors</name>

@@ -843,4 +843,5 @@ ZH = {
  '%1 (%2): %3': '%1（%2）：%3',
  'Lesson in progress': '课程进行中',
  'A lesson is training. Stop it and close? Its current run is kept and can be resumed.': '有课程正在训练。要停止并关闭吗？当前运行会被保留，之后可以恢复。',
+ '%1 is damaged (a field has the wrong type)': '%1 已损坏（某个字段的类型不对）',
 }

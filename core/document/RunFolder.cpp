@@ -57,7 +57,7 @@ std::string hostName()
 
 bool processAlive(long pid)
 {
-    if (pid <= 0)
+    if (pid <= 0 || pid > 4194304) // Linux's largest pid; a larger number cast to pid_t could name a group
         return false;
     return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
@@ -107,9 +107,13 @@ RunRecord RunFolder::readRecord() const
     if (!j)
         throw Error(Message(FL_TR("RunFolder", "%1 is damaged (not a JSON object)"), recordFile()));
     RunRecord r;
-    r.cache = j->value("cache", "");
-    r.experimentDir = j->value("experiment_dir", "");
-    r.created = j->value("created", "");
+    try { // a field of the wrong type (edited by hand) is damage too, said as such
+        r.cache = j->value("cache", "");
+        r.experimentDir = j->value("experiment_dir", "");
+        r.created = j->value("created", "");
+    } catch (const nlohmann::json::exception &) {
+        throw Error(Message(FL_TR("RunFolder", "%1 is damaged (a field has the wrong type)"), recordFile()));
+    }
     if (j->contains("overrides") && (*j)["overrides"].is_object())
         r.overrides = (*j)["overrides"];
     return r;
@@ -197,13 +201,14 @@ std::optional<std::vector<SamplePrediction>> RunFolder::readPredictions(const st
 RunStatus RunFolder::status() const
 {
     if (const auto lock = readJsonObject(lockFile())) {
-        const bool sameHost = lock->value("host", "") == hostName();
-        if (!sameHost || processAlive(lock->value("pid", 0L)))
+        const bool sameHost = lock->contains("host") && (*lock)["host"].is_string() && (*lock)["host"].get<std::string>() == hostName();
+        const long pid = lock->contains("pid") && (*lock)["pid"].is_number_integer() ? (*lock)["pid"].get<long>() : 0L;
+        if (!sameHost || processAlive(pid))
             return RunStatus::Running; // another machine's process cannot be checked from here
         return RunStatus::Interrupted;
     }
     if (const auto report = readReport())
-        return report->value("stopped", false) ? RunStatus::Stopped : RunStatus::Finished;
+        return report->contains("stopped") && (*report)["stopped"] == true ? RunStatus::Stopped : RunStatus::Finished;
     if (lastEvent(eventsFile()) == "failed")
         return RunStatus::Failed;
     return RunStatus::Interrupted;
@@ -238,7 +243,7 @@ RunSummary RunFolder::summary() const
             if (j.is_object() && j.contains("device") && j["device"].is_string())
                 s.device = j["device"].get<std::string>();
         }
-    if (const auto r = readReport()) {
+    if (const auto r = readReport()) try { // fields of the wrong type (edited by hand) are left out
         s.bestEpoch = r->value("best_epoch", 0);
         if (r->contains("test") && (*r)["test"].is_object())
             s.testAccuracy = (*r)["test"].value("accuracy", (*r)["test"].value("subset_accuracy", 0.0));
@@ -248,6 +253,7 @@ RunSummary RunFolder::summary() const
             s.testMacroF1 = (*r)["test"]["macro"].value("f1", 0.0);
         if (r->contains("seconds") && (*r)["seconds"].is_number())
             s.seconds = (*r)["seconds"].get<double>();
+    } catch (const nlohmann::json::exception &) {
     }
     return s;
 }
