@@ -372,6 +372,23 @@ private Q_SLOTS:
         test::writeFile(dir + "/run.lock", R"({"host": "elsewhere-host", "pid": 4294967295})");
         QCOMPARE(run.status(), RunStatus::Running); // another host's lock cannot be checked from here
     }
+
+    // Found by fuzz_run_folder (UBSan): metrics.csv with an epoch of "inf" was cast to int.
+    void fuzzRegressionMetricsEpochNotANumber()
+    {
+        const std::string dir = m_root + "/inf-run";
+        test::writeFile(dir + "/metrics.csv", "epoch,train_loss,val_accuracy\ninf,0.5,0.5\n-3,1,1\n2.5,1,1\n1e300,1,1\n2,0.4,0.6\n");
+        const auto rows = RunFolder(dir).readMetrics();
+        QCOMPARE(rows.size(), std::size_t(1));
+        QCOMPARE(rows[0].epoch, 2);
+        QCOMPARE(rows[0].valAccuracy, 0.6);
+        // The fuzzer's own input: its second part is the metrics file.
+        const std::string input = test::readAll(FUSELAB_TEST_DATA_DIR "/fuzz/run_folder/metrics-epoch-inf");
+        const auto first = input.find("\n----\n"), second = first == std::string::npos ? first : input.find("\n----\n", first + 6);
+        if (first != std::string::npos)
+            test::writeFile(dir + "/metrics.csv", input.substr(first + 6, second == std::string::npos ? std::string::npos : second - first - 6));
+        (void)RunFolder(dir).readMetrics();
+    }
 };
 
 QTEST_GUILESS_MAIN(TestFaults)

@@ -291,7 +291,8 @@ std::vector<EpochRow> RunFolder::readMetrics() const
             start = comma + 1;
         }
         auto at = [&](int k) { return k >= 0 && k < static_cast<int>(v.size()) ? v[static_cast<std::size_t>(k)] : std::nan(""); };
-        if (std::isnan(at(epoch)))
+        // An epoch is a whole number a run can reach (found by fuzz_run_folder: "inf" cast to int).
+        if (!(at(epoch) >= 0 && at(epoch) <= 1e7) || at(epoch) != std::floor(at(epoch)))
             continue;
         rows.push_back({static_cast<int>(at(epoch)), at(trainLoss), at(valLoss), at(valAcc), at(valF1), at(lr), at(secs), at(rate)});
     }

@@ -196,7 +196,10 @@ bool decodeAudioMono(const std::string &path, int targetRate, std::vector<float>
     }
     const int ch = sfinfo.channels;
     std::vector<float> mono;
-    mono.reserve(static_cast<std::size_t>(sfinfo.frames));
+    // The header's frame count is a claim, not a fact: reserve at most 16 M samples from it and
+    // let what is really decoded grow the buffer (found by fuzz_audio: a header claiming 2^31
+    // frames made this reserve 6.5 GB).
+    mono.reserve(static_cast<std::size_t>(std::min<sf_count_t>(sfinfo.frames, sf_count_t(1) << 24)));
     std::vector<float> buf(4096 * static_cast<std::size_t>(ch));
     sf_count_t got;
     while ((got = sf_readf_float(f, buf.data(), 4096)) > 0) {
