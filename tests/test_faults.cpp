@@ -348,25 +348,31 @@ private Q_SLOTS:
     // the run folder's files separated by "\n----\n".
     void fuzzRegressionRunJsonFieldOfWrongType()
     {
-        const std::string input = test::readAll(FUSELAB_TEST_DATA_DIR "/fuzz/run_folder/run-json-field-wrong-type");
-        const char *names[] = {"run.json", "metrics.csv", "events.jsonl", "report.json", "predictions-val.jsonl", "experiment.fuselab.json"};
         const std::string dir = m_root + "/fuzzed-run";
-        std::size_t from = 0;
-        for (int k = 0; k < 6; ++k) {
-            const std::size_t at = k < 5 ? input.find("\n----\n", from) : std::string::npos;
-            test::writeFile(dir + "/" + names[k], input.substr(std::min(from, input.size()), at == std::string::npos ? std::string::npos : at - from));
-            from = at == std::string::npos ? input.size() : at + 6;
+        for (const char *reproducer : {"run-json-field-wrong-type", "events-name-wrong-type"}) {
+            const std::string input = test::readAll(std::string(FUSELAB_TEST_DATA_DIR "/fuzz/run_folder/") + reproducer);
+            const char *names[] = {"run.json", "metrics.csv", "events.jsonl", "report.json", "predictions-val.jsonl", "experiment.fuselab.json"};
+            std::size_t from = 0;
+            for (int k = 0; k < 6; ++k) {
+                const std::size_t at = k < 5 ? input.find("\n----\n", from) : std::string::npos;
+                test::writeFile(dir + "/" + names[k], input.substr(std::min(from, input.size()), at == std::string::npos ? std::string::npos : at - from));
+                from = at == std::string::npos ? input.size() : at + 6;
+            }
+            const RunFolder fuzzed(dir);
+            try {
+                (void)fuzzed.readRecord();
+            } catch (const Error &e) {
+                QVERIFY2(std::string(e.what()).find("run.json") != std::string::npos, e.what());
+            }
+            (void)fuzzed.status();
+            (void)fuzzed.summary();
         }
         const RunFolder run(dir);
-        try {
-            (void)run.readRecord();
-        } catch (const Error &e) {
-            QVERIFY2(std::string(e.what()).find("run.json") != std::string::npos, e.what());
-        }
-        (void)run.status();
-        (void)run.summary();
         test::writeFile(dir + "/run.json", R"({"cache": {"not": "a string"}, "created": 7})");
         QVERIFY_THROWS_EXCEPTION(Error, (void)run.readRecord());
+        // Found next by fuzz_run_folder: the last event's name of the wrong type.
+        test::writeFile(dir + "/events.jsonl", "{\"event\": {\"not\": \"a name\"}}\n");
+        (void)run.status();
         test::writeFile(dir + "/run.lock", R"({"host": 5, "pid": "x"})");
         QCOMPARE(run.status(), RunStatus::Running); // a lock it cannot read is not taken for a dead one
         test::writeFile(dir + "/run.lock", R"({"host": "elsewhere-host", "pid": 4294967295})");

@@ -72,7 +72,7 @@ std::string lastEvent(const std::string &file)
         if (!line.empty())
             last = line;
     const nlohmann::json j = nlohmann::json::parse(last, nullptr, false);
-    return j.is_object() ? j.value("event", "") : "";
+    return j.is_object() && j.contains("event") && j["event"].is_string() ? j["event"].get<std::string>() : "";
 }
 
 } // namespace
