@@ -54,6 +54,7 @@ test-asan: deps
 	@cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFUSELAB_SANITIZE=address,undefined -DFUSELAB_BUILD_BENCH=OFF --log-level=WARNING >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS) --target $(ASAN_TESTS)
 	@cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 OMP_NUM_THREADS=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  ctest --output-on-failure -j $(JOBS) -R '^($(subst $(space),|,$(ASAN_TESTS)))$$'
 test-tsan: deps
 	@cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFUSELAB_SANITIZE=thread -DFUSELAB_BUILD_BENCH=OFF --log-level=WARNING >/dev/null

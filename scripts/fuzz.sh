@@ -22,7 +22,7 @@ report="$FUZZ_DIR/fuzz-report.txt"
 # unbounded allocation is a finding (malloc_limit_mb), as are inputs slower than 10 s.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/fuzz/lsan.supp:print_suppressions=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 export OMP_NUM_THREADS=1
 run_one() {
   local name=$1 bin="$FUZZ_DIR/fuzz/fuzz_$1"

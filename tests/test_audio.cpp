@@ -139,7 +139,7 @@ private Q_SLOTS:
     }
 
     // Found by fuzz_audio: a malformed Ogg/Vorbis stream. libsndfile 1.2.0 refuses it (and
-    // leaks inside its failed open: tests/fuzz/lsan.supp); FuseLab says why, naming the file.
+    // leaks inside its failed open: tests/lsan.supp); FuseLab says why, naming the file.
     void fuzzRegressionMalformedVorbis()
     {
         const std::string path = FUSELAB_TEST_DATA_DIR "/fuzz/audio/ogg-vorbis-malformed.ogg";

@@ -36,7 +36,8 @@ private Q_SLOTS:
 
     void schedulesMatchPyTorch()
     {
-        for (const auto &s : reference()["schedules"]) {
+        const nlohmann::json ref = reference(); // a range-for over reference()["..."] would outlive its temporary (found by ASan)
+        for (const auto &s : ref["schedules"]) {
             TrainingSettings t;
             t.learningRate = s["lr"].get<double>();
             t.epochs = s["epochs"].get<int>();
