@@ -408,6 +408,27 @@ private Q_SLOTS:
         QCOMPARE(params["layers"].get<long long>(), 3LL);
         QCOMPARE(params["channels"].get<long long>(), 32LL);
     }
+
+    // Found by fuzz_experiment (UBSan): "spm_vocab": 7.8e59 in the preprocessing settings was
+    // converted to int (undefined); now it is refused naming the field. Whole floats (64.0) and
+    // in-range integers still read.
+    void fuzzRegressionSettingOutOfIntRange()
+    {
+        const auto j = nlohmann::json::parse(test::readAll(FUSELAB_TEST_DATA_DIR "/fuzz/experiment/preprocessing-int-huge-float.json"));
+        try {
+            (void)Experiment::fromJson(j);
+            QFAIL("a setting too large for its type was accepted");
+        } catch (const Error &e) {
+            QVERIFY2(std::string(e.what()).find("spm_vocab") != std::string::npos, e.what());
+        }
+        auto ok = j;
+        ok["preprocessing"]["text"]["spm_vocab"] = 2000.0;
+        QCOMPARE(Experiment::fromJson(ok).preprocessing.text.spmVocab, 2000);
+        auto big = j;
+        big["preprocessing"]["text"]["spm_vocab"] = 2000;
+        big["training"]["epochs"] = 4294967297LL; // would wrap to 1 as an int
+        QVERIFY_THROWS_EXCEPTION(Error, (void)Experiment::fromJson(big));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestGraph)

@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/cache/PreprocessSettings.h"
 
+#include "core/graph/JsonFields.h"
+
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
 #include "core/util/Error.h"
 
 #include <nlohmann/json.hpp>
@@ -49,8 +55,22 @@ void take(const nlohmann::json &obj, const std::string &section, const char *key
 {
     if (!obj.contains(key))
         return;
+    const nlohmann::json &v = obj.at(key);
+    bool fits = true; // a number converted to T must fit it (a float cast outside an int's range is undefined: found by fuzz_experiment)
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+        if (v.is_number_float()) { // a whole number written as 64.0 is fine, within T's range
+            const double d = v.get<double>();
+            fits = std::isfinite(d) && d == std::floor(d) && d >= static_cast<double>(std::numeric_limits<T>::min())
+                   && d <= static_cast<double>(std::numeric_limits<T>::max());
+        } else
+            fits = json_fields::fitsInteger<T>(v); // not a string, nor a number T cannot hold
+    } else if constexpr (std::is_floating_point_v<T>) {
+        fits = v.is_number();
+    }
     try {
-        out = obj.at(key).get<T>();
+        if (!fits)
+            throw nlohmann::json::type_error::create(302, "out of range", &v);
+        out = v.get<T>();
     } catch (const nlohmann::json::exception &) {
         throw Error(Message(FL_TR("Cache", "preprocessing setting \"%1\" has the wrong type (%2)"), section + "." + key,
                             obj.at(key).dump()));

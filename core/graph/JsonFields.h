@@ -5,6 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
 namespace fuselab::json_fields {
 
 inline void requireObject(const nlohmann::json &j, const std::string &path)
@@ -36,6 +40,21 @@ inline std::string requireString(const nlohmann::json &j, const std::string &key
     return v.get<std::string>();
 }
 
+// Whether `v` is a whole number T can hold (converting one that is not would wrap, or, from a
+// float, be undefined).
+template <typename T>
+bool fitsInteger(const nlohmann::json &v)
+{
+    if (v.is_number_unsigned())
+        return v.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+    if (!v.is_number_integer())
+        return false;
+    const std::int64_t x = v.get<std::int64_t>();
+    if (x >= 0)
+        return static_cast<std::uint64_t>(x) <= static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+    return std::is_signed_v<T> && x >= static_cast<std::int64_t>(std::numeric_limits<T>::min());
+}
+
 // Reads an optional number/bool/string into `out`, checking its type.
 template <typename T>
 void optional(const nlohmann::json &j, const std::string &key, const std::string &path, T &out)
@@ -47,7 +66,7 @@ void optional(const nlohmann::json &j, const std::string &key, const std::string
     if constexpr (std::is_same_v<T, bool>)
         ok = v.is_boolean();
     else if constexpr (std::is_integral_v<T>)
-        ok = v.is_number_integer() || v.is_number_unsigned();
+        ok = fitsInteger<T>(v);
     else if constexpr (std::is_floating_point_v<T>)
         ok = v.is_number();
     else

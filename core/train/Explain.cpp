@@ -166,7 +166,7 @@ OcclusionMap occludeAudio(FusionModel &model, const std::vector<torch::Tensor> &
 }
 
 TokenImportance tokensLeftOut(FusionModel &model, const std::vector<torch::Tensor> &inputs, const torch::Tensor &present, std::size_t column,
-                              int target, float base, const Tokenizer &tokenizer)
+                              int target, float base, const Tokenizer *tokenizer)
 {
     const torch::Tensor ids = inputs[column].to(torch::kCPU).to(torch::kLong).contiguous(); // [1, L]
     const std::int64_t L = ids.size(1);
@@ -177,7 +177,7 @@ TokenImportance tokensLeftOut(FusionModel &model, const std::vector<torch::Tenso
     for (std::int64_t i = 0; i < L; ++i)
         if (v[i] != Tokenizer::kPad) {
             positions.push_back(i);
-            t.tokens.push_back(tokenizer.piece(static_cast<std::int32_t>(v[i])));
+            t.tokens.push_back(tokenizer ? tokenizer->piece(static_cast<std::int32_t>(v[i])) : "#" + std::to_string(v[i]));
         }
     if (positions.empty())
         return t;
@@ -316,9 +316,13 @@ SampleExplanation explainBatch(FusionModel &model, const TensorCache &cache, con
         if (meta.kind == Modality::Audio && b.inputs[col].dim() == 3)
             ex.audio.push_back(occludeAudio(model, b.inputs, present, col, ex.target, base));
         else if (meta.kind == Modality::Text && b.inputs[col].dim() == 2) {
+#ifdef FUSELAB_WITH_INGEST
             const std::unique_ptr<Tokenizer> tokenizer = Tokenizer::create(cache.settings().text);
             tokenizer->deserialize(cache.tokenizerData(col));
-            ex.text.push_back(tokensLeftOut(model, b.inputs, present, col, ex.target, base, *tokenizer));
+#else
+            const std::unique_ptr<Tokenizer> tokenizer; // a server build reads no tokenizers: tokens shown by id
+#endif
+            ex.text.push_back(tokensLeftOut(model, b.inputs, present, col, ex.target, base, tokenizer.get()));
         }
     }
     // The sample without each modality it has (the model's missing-modality mask, as a sample
