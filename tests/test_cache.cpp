@@ -297,6 +297,38 @@ private Q_SLOTS:
         QVERIFY(at::allclose(b.inputs[0][0], (raw - mean) / stdv, 1e-5, 1e-5));
         QCOMPARE(b.labels[0].item<std::int64_t>(), std::int64_t(ds.samples[12345].label));
     }
+
+    // Found by fuzz_cache_index (ASan: a null read in LibTorch): a meta.json giving an image
+    // column's mean without its std. The fuzzer's input is the cache's files separated by
+    // "\n----\n"; opening it is refused with the reason, and a hand-made case too.
+    void fuzzRegressionNormalisationWithoutStd()
+    {
+        QTemporaryDir dir;
+        const std::string input = test::readAll(FUSELAB_TEST_DATA_DIR "/fuzz/cache_index/mean-without-std");
+        const char *names[] = {"meta.json", "col0.bin", "col1.bin", "present.u8", "labels.i64", "splits.u8"};
+        std::size_t from = 0;
+        for (int k = 0; k < 6; ++k) {
+            const std::size_t at = k < 5 ? input.find("\n----\n", from) : std::string::npos;
+            test::writeFile(dir.path().toStdString() + "/" + names[k],
+                            input.substr(std::min(from, input.size()), at == std::string::npos ? std::string::npos : at - from));
+            from = at == std::string::npos ? input.size() : at + 6;
+        }
+        try {
+            const TensorCache cache = TensorCache::open(dir.path().toStdString());
+            if (cache.size() > 0)
+                (void)cache.batch({0});
+            QFAIL("a cache with a damaged normalisation opened");
+        } catch (const Error &e) {
+            QVERIFY2(std::string(e.what()).find("meta.json") != std::string::npos, e.what());
+        }
+        auto meta = nlohmann::json::parse(test::readAll(dir.path().toStdString() + "/meta.json"), nullptr, false);
+        if (meta.is_object() && meta.contains("columns") && meta["columns"].is_array() && !meta["columns"].empty()) {
+            meta["columns"][0]["mean"] = {0.5};
+            meta["columns"][0]["std"] = {0.0}; // a zero std would divide by zero
+            test::writeFile(dir.path().toStdString() + "/meta.json", meta.dump());
+            QVERIFY_THROWS_EXCEPTION(Error, (void)TensorCache::open(dir.path().toStdString()));
+        }
+    }
 };
 
 QTEST_APPLESS_MAIN(TestCache)

@@ -300,11 +300,14 @@ private Q_SLOTS:
 
     void nanLossStopsWithEpochAndStep()
     {
-        // A copy of the cache whose pixels are NaN-producing: images normalised with std 0 -> inf.
+        // A copy of the cache whose pixels are NaN-producing: a legal but absurd normalisation
+        // (mean 1e38, std 1e-38) overflows to -inf. (A std of 0 is refused when the cache opens.)
         const std::string bad = dir() + "/badcache";
         fs::copy(m_cache, bad);
         auto meta = nlohmann::json::parse(test::readAll(bad + "/meta.json"));
-        meta["columns"][0]["std"] = {0.0};
+        const auto channels = meta["columns"][0]["mean"].size();
+        meta["columns"][0]["mean"] = std::vector<double>(channels, 1e38);
+        meta["columns"][0]["std"] = std::vector<double>(channels, 1e-38);
         test::writeFile(bad + "/meta.json", meta.dump());
         TrainerOptions o = options("nan");
         o.cacheDir = bad;

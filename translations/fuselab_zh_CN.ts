@@ -374,6 +374,10 @@
         <source>must be &quot;word&quot;, &quot;char&quot;, &quot;sentencepiece&quot; or &quot;wordpiece&quot;</source>
         <translation>必须是“word”“char”“sentencepiece”或“wordpiece”</translation>
     </message>
+    <message>
+        <source>%1: column %2 has a damaged normalisation (mean and std)</source>
+        <translation>%1：列 %2 的归一化参数（均值和标准差）已损坏</translation>
+    </message>
 </context>
 <context>
     <name>DataReading</name>

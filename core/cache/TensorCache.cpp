@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/cache/TensorCache.h"
 
+#include <cmath>
+
 #include "core/cache/PreprocessSettings.h"
 #include "core/util/Error.h"
 
@@ -103,6 +105,14 @@ TensorCache TensorCache::open(const std::string &dir)
             col.tokenizer = jc.value("tokenizer", "");
             col.tokenizerFile = jc.value("tokenizer_file", "");
             col.vocabSize = jc.value("vocab_size", std::int64_t(0));
+            // Normalisation: a mean and a positive standard deviation per image channel (one
+            // for audio), or none (found by fuzz_cache_index: a mean without its std was read).
+            const std::size_t stats = col.kind == Modality::Image && !col.shape.empty() && col.shape[0] > 0 ? static_cast<std::size_t>(col.shape[0]) : 1;
+            bool statsOk = col.mean.size() == col.std.size() && (col.mean.empty() || col.mean.size() == stats);
+            for (std::size_t k = 0; statsOk && k < col.std.size(); ++k)
+                statsOk = std::isfinite(col.mean[k]) && std::isfinite(col.std[k]) && col.std[k] > 0;
+            if (!statsOk)
+                throw Error(Message(FL_TR("Cache", "%1: column %2 has a damaged normalisation (mean and std)"), metaPath.string(), col.name));
             c.m_columns.push_back(std::move(col));
         }
         c.m_settings = meta.value("settings", nlohmann::json::object());
