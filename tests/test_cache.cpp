@@ -305,14 +305,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const std::string input = test::readAll(FUSELAB_TEST_DATA_DIR "/fuzz/cache_index/mean-without-std");
-        const char *names[] = {"meta.json", "col0.bin", "col1.bin", "present.u8", "labels.i64", "splits.u8"};
-        std::size_t from = 0;
-        for (int k = 0; k < 6; ++k) {
-            const std::size_t at = k < 5 ? input.find("\n----\n", from) : std::string::npos;
-            test::writeFile(dir.path().toStdString() + "/" + names[k],
-                            input.substr(std::min(from, input.size()), at == std::string::npos ? std::string::npos : at - from));
-            from = at == std::string::npos ? input.size() : at + 6;
-        }
+        test::writeFuzzParts(input, dir.path().toStdString(), {"meta.json", "col0.bin", "col1.bin", "present.u8", "labels.i64", "splits.u8"});
         try {
             const TensorCache cache = TensorCache::open(dir.path().toStdString());
             if (cache.size() > 0)

@@ -365,13 +365,7 @@ private Q_SLOTS:
         const std::string dir = m_root + "/fuzzed-run";
         for (const char *reproducer : {"run-json-field-wrong-type", "events-name-wrong-type"}) {
             const std::string input = test::readAll(std::string(FUSELAB_TEST_DATA_DIR "/fuzz/run_folder/") + reproducer);
-            const char *names[] = {"run.json", "metrics.csv", "events.jsonl", "report.json", "predictions-val.jsonl", "experiment.fuselab.json"};
-            std::size_t from = 0;
-            for (int k = 0; k < 6; ++k) {
-                const std::size_t at = k < 5 ? input.find("\n----\n", from) : std::string::npos;
-                test::writeFile(dir + "/" + names[k], input.substr(std::min(from, input.size()), at == std::string::npos ? std::string::npos : at - from));
-                from = at == std::string::npos ? input.size() : at + 6;
-            }
+            test::writeFuzzParts(input, dir, {"run.json", "metrics.csv", "events.jsonl", "report.json", "predictions-val.jsonl", "experiment.fuselab.json"});
             const RunFolder fuzzed(dir);
             try {
                 (void)fuzzed.readRecord();
@@ -402,11 +396,9 @@ private Q_SLOTS:
         QCOMPARE(rows.size(), std::size_t(1));
         QCOMPARE(rows[0].epoch, 2);
         QCOMPARE(rows[0].valAccuracy, 0.6);
-        // The fuzzer's own input: its second part is the metrics file.
+        // The fuzzer's own input, split into the run folder's files as the fuzzer splits it.
         const std::string input = test::readAll(FUSELAB_TEST_DATA_DIR "/fuzz/run_folder/metrics-epoch-inf");
-        const auto first = input.find("\n----\n"), second = first == std::string::npos ? first : input.find("\n----\n", first + 6);
-        if (first != std::string::npos)
-            test::writeFile(dir + "/metrics.csv", input.substr(first + 6, second == std::string::npos ? std::string::npos : second - first - 6));
+        test::writeFuzzParts(input, dir, {"run.json", "metrics.csv", "events.jsonl", "report.json", "predictions-val.jsonl", "experiment.fuselab.json"});
         (void)RunFolder(dir).readMetrics();
     }
 };

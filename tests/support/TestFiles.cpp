@@ -132,6 +132,16 @@ int runCli(const std::vector<std::string> &args, std::string *out, std::string *
     return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
 }
 
+void writeFuzzParts(const std::string &input, const std::string &dir, const std::vector<std::string> &names)
+{
+    std::size_t from = 0;
+    for (std::size_t k = 0; k < names.size(); ++k) {
+        const std::size_t at = k + 1 < names.size() ? input.find("\n----\n", from) : std::string::npos;
+        writeFile(dir + "/" + names[k], from >= input.size() ? std::string() : input.substr(from, at == std::string::npos ? std::string::npos : at - from));
+        from = at == std::string::npos ? input.size() : at + 6;
+    }
+}
+
 std::string writePhotoCaptionDataset(const std::string &root)
 {
     std::mt19937 rng(3);

@@ -34,6 +34,10 @@ void writeBrightnessClasses(const std::string &root);
 // independently of the class (noise). Returns the manifest's path.
 std::string writePhotoCaptionDataset(const std::string &root);
 
+// Writes a fuzzer's input that stands for several files (parts separated by "\n----\n", as
+// tests/fuzz/FuzzSupport.h splits them) into `dir`, one file per name; missing parts are empty.
+void writeFuzzParts(const std::string &input, const std::string &dir, const std::vector<std::string> &names);
+
 // Runs fuselab-cli with arguments; returns the exit code and captures stdout/stderr.
 int runCli(const std::vector<std::string> &args, std::string *out = nullptr, std::string *err = nullptr,
            int timeoutMs = 120000);
