@@ -193,6 +193,35 @@ QImage graphPicture(const Experiment &experiment)
     return image;
 }
 
+// The verdict's font: the window's, a quarter larger and bold.
+QFont verdictFont(QFont f)
+{
+    f.setPointSizeF(f.pointSizeF() * 1.25);
+    f.setBold(true);
+    return f;
+}
+
+// A lesson tab: its choices, the verdict and the plots and tables on the left, the classroom
+// explanation on the right.
+void addLessonPage(QTabWidget *tabs, QWidget *choices, QLabel *verdict, QWidget *body, QTextBrowser *explanation)
+{
+    auto *page = new QWidget;
+    auto *left = new QWidget;
+    auto *l = new QVBoxLayout(left);
+    l->setContentsMargins(0, 0, 0, 0);
+    l->addWidget(choices);
+    l->addWidget(verdict);
+    l->addWidget(body, 1);
+    auto *split = new QSplitter(Qt::Horizontal);
+    split->addWidget(left);
+    split->addWidget(explanation);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 1);
+    auto *layout = new QVBoxLayout(page);
+    layout->addWidget(split);
+    tabs->addTab(page, QString());
+}
+
 } // namespace
 
 QString fusionLessonExplanation()
@@ -319,7 +348,6 @@ LessonWindow::~LessonWindow() = default; // the task, a child, cancels and waits
 
 void LessonWindow::buildFusionTab()
 {
-    auto *page = new QWidget;
     auto *fusionRow = new QHBoxLayout;
     auto *fusionLabel = new QLabel;
     fusionLabel->setObjectName(QStringLiteral("fusionsLabel"));
@@ -342,10 +370,7 @@ void LessonWindow::buildFusionTab()
 
     m_verdict = new QLabel;
     m_verdict->setWordWrap(true);
-    QFont big = m_verdict->font();
-    big.setPointSizeF(big.pointSizeF() * 1.25);
-    big.setBold(true);
-    m_verdict->setFont(big);
+    m_verdict->setFont(verdictFont(m_verdict->font()));
 
     m_curves = new QCustomPlot;
     m_curves->setObjectName(QStringLiteral("lessonCurves"));
@@ -387,25 +412,11 @@ void LessonWindow::buildFusionTab()
     m_fusionText = new QTextBrowser;
     m_fusionText->setObjectName(QStringLiteral("fusionExplanation"));
     m_fusionText->setMinimumWidth(340);
-    auto *left = new QWidget;
-    auto *l = new QVBoxLayout(left);
-    l->setContentsMargins(0, 0, 0, 0);
-    l->addWidget(fusionChoice);
-    l->addWidget(m_verdict);
-    l->addWidget(body, 1);
-    auto *split = new QSplitter(Qt::Horizontal);
-    split->addWidget(left);
-    split->addWidget(m_fusionText);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 1);
-    auto *layout = new QVBoxLayout(page);
-    layout->addWidget(split);
-    m_tabs->addTab(page, QString());
+    addLessonPage(m_tabs, fusionChoice, m_verdict, body, m_fusionText);
 }
 
 void LessonWindow::buildImbalanceTab()
 {
-    auto *page = new QWidget;
     auto *row = new QHBoxLayout;
     auto *classLabel = new QLabel;
     classLabel->setObjectName(QStringLiteral("rareClassLabel"));
@@ -428,10 +439,7 @@ void LessonWindow::buildImbalanceTab()
     m_setupWidgets << rareChoice;
     m_imbalanceVerdict = new QLabel;
     m_imbalanceVerdict->setWordWrap(true);
-    QFont big = m_imbalanceVerdict->font();
-    big.setPointSizeF(big.pointSizeF() * 1.25);
-    big.setBold(true);
-    m_imbalanceVerdict->setFont(big);
+    m_imbalanceVerdict->setFont(verdictFont(m_imbalanceVerdict->font()));
     m_recall = new QCustomPlot;
     m_recall->setObjectName(QStringLiteral("imbalanceRecall"));
     m_recall->setMinimumHeight(260);
@@ -451,20 +459,7 @@ void LessonWindow::buildImbalanceTab()
     body->addWidget(m_imbalanceTable);
     body->setStretchFactor(0, 3);
     body->setStretchFactor(1, 2);
-    auto *left = new QWidget;
-    auto *l = new QVBoxLayout(left);
-    l->setContentsMargins(0, 0, 0, 0);
-    l->addWidget(rareChoice);
-    l->addWidget(m_imbalanceVerdict);
-    l->addWidget(body, 1);
-    auto *split = new QSplitter(Qt::Horizontal);
-    split->addWidget(left);
-    split->addWidget(m_imbalanceText);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 1);
-    auto *layout = new QVBoxLayout(page);
-    layout->addWidget(split);
-    m_tabs->addTab(page, QString());
+    addLessonPage(m_tabs, rareChoice, m_imbalanceVerdict, body, m_imbalanceText);
 }
 
 void LessonWindow::retranslate()
@@ -1071,12 +1066,8 @@ void LessonWindow::setPresentationMode(bool on)
     QFont f = m_baseFont;
     f.setPointSizeF(m_baseFont.pointSizeF() * (on ? 1.6 : 1.0));
     setFont(f);
-    for (QLabel *l : {m_verdict, m_imbalanceVerdict}) {
-        QFont v = f;
-        v.setPointSizeF(f.pointSizeF() * 1.25);
-        v.setBold(true);
-        l->setFont(v);
-    }
+    for (QLabel *l : {m_verdict, m_imbalanceVerdict})
+        l->setFont(verdictFont(f));
     for (QWidget *w : m_setupWidgets)
         w->setVisible(!on);
     m_fusionText->setMinimumWidth(on ? 480 : 340);
