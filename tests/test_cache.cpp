@@ -9,6 +9,8 @@
 #include <ATen/ATen.h>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -142,6 +144,7 @@ private Q_SLOTS:
 
     void secondBuildReusesTheCache()
     {
+        build(settings()); // built here or by an earlier slot: either way the next build reuses it
         const CacheBuildResult a = build(settings());
         QVERIFY(a.reused);
         QCOMPARE(a.issues.size(), std::size_t(1));
@@ -221,12 +224,36 @@ private Q_SLOTS:
         QVERIFY(at::equal(augmentImages(img, flip, 1), img.flip({3})));
         AugmentSettings none;
         QVERIFY(at::equal(augmentImages(img, none, 1), img));
+        // A random crop of a zero-padded image: each output is the input shifted by some
+        // (dy, dx) in [-p, p]^2, zeros coming in at the edges, shifts drawn per image. The
+        // shifted copies are made here by hand, pixel by pixel.
         AugmentSettings crop;
         crop.cropPadding = 1;
-        const at::Tensor out = augmentImages(img, crop, 3);
-        QCOMPARE(out.sizes(), img.sizes());
-        // Every output pixel is an input pixel or padding.
-        QVERIFY(at::isin(out, at::cat({img.flatten(), at::zeros({1})})).all().item<bool>());
+        const std::int64_t B = 16, H = 3, W = 4;
+        const at::Tensor many = (at::arange(B * H * W, at::kFloat).view({B, 1, H, W}) + 1) / 256.0; // in (0, 1): no clamping
+        const at::Tensor out = augmentImages(many, crop, 3);
+        QCOMPARE(out.sizes(), many.sizes());
+        std::set<std::pair<int, int>> shifts;
+        for (std::int64_t b = 0; b < B; ++b) {
+            std::vector<std::pair<int, int>> matches;
+            for (int dy = -1; dy <= 1; ++dy)
+                for (int dx = -1; dx <= 1; ++dx) {
+                    bool same = true;
+                    for (std::int64_t y = 0; y < H && same; ++y)
+                        for (std::int64_t x = 0; x < W && same; ++x) {
+                            const std::int64_t sy = y + dy, sx = x + dx;
+                            const float want = sy >= 0 && sy < H && sx >= 0 && sx < W ? many[b][0][sy][sx].item<float>() : 0.0f;
+                            same = out[b][0][y][x].item<float>() == want;
+                        }
+                    if (same)
+                        matches.emplace_back(dy, dx);
+                }
+            QVERIFY2(matches.size() == 1, qPrintable(QString("image %1 is no shift of its input").arg(b)));
+            shifts.insert(matches[0]);
+        }
+        // 16 draws from 9 shifts: several different ones, not only the identity.
+        QVERIFY2(shifts.size() >= 4, qPrintable(QString::number(shifts.size())));
+        QVERIFY(!at::equal(out, many));
         QVERIFY_THROWS_EXCEPTION(Error, AugmentSettings::fromJson({{"flip", 2.0}}));
     }
 

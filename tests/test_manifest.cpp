@@ -117,7 +117,9 @@ private Q_SLOTS:
 
     void singleLabelManifestsStaySingleLabel()
     {
-        const Dataset d = loadDataset(dir() + "/m.csv");
+        writeFile(dir() + "/single.csv", "photo,caption,label\nimg/a.png,\"a; b\",cat\nimg/b.jpg,two,dog\n");
+        const Dataset d = loadDataset(dir() + "/single.csv");
+        QCOMPARE(d.classes, (std::vector<std::string>{"cat", "dog"}));
         QVERIFY(!d.multiLabel);
         QVERIFY(d.samples[0].labels.empty());
     }
