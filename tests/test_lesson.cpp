@@ -5,7 +5,9 @@
 // alone, and removing the photo from the fusion drops it to chance while removing the
 // caption changes little. The imbalance lesson's split. Grad-CAM lights the image region
 // that decides the class. Through fuselab-cli, as a user runs it.
+#include "core/document/RunFolder.h"
 #include "core/project/Lesson.h"
+#include "core/train/Explanation.h"
 #include "tests/support/TestFiles.h"
 
 #include <nlohmann/json.hpp>
@@ -65,6 +67,29 @@ private Q_SLOTS:
         QVERIFY((w.samples == std::vector<std::int64_t>{10, 10, 10}));
         for (const auto &row : w.perClass)
             QVERIFY(row.size() == 2 && std::abs(row[0] + row[1] - 1.0) < 1e-4 && row[0] > 0 && row[1] > 0);
+        // The same averages from each test sample's own explanation (one sample at a time,
+        // through the per-sample path), grouped by the label its prediction file records.
+        {
+            const std::string cache = RunFolder(attention.runDir).readRecord().cache;
+            std::vector<std::vector<double>> sum(3, std::vector<double>(2, 0.0));
+            std::vector<int> count(3, 0);
+            std::ifstream preds(attention.runDir + "/predictions-test.jsonl");
+            for (std::string line; std::getline(preds, line);) {
+                const auto p = nlohmann::json::parse(line);
+                const SampleExplanation ex = explainSample(attention.runDir, cache, p["row"].get<std::int64_t>());
+                QCOMPARE(ex.weights.size(), std::size_t(1));
+                QVERIFY(ex.weights[0].modalities == w.modalities);
+                const int label = p["label"].get<int>();
+                for (std::size_t m = 0; m < 2; ++m)
+                    sum[static_cast<std::size_t>(label)][m] += ex.weights[0].weights[m];
+                ++count[static_cast<std::size_t>(label)];
+            }
+            QVERIFY((count == std::vector<int>{10, 10, 10}));
+            for (std::size_t c = 0; c < 3; ++c)
+                for (std::size_t m = 0; m < 2; ++m)
+                    QVERIFY2(std::abs(w.perClass[c][m] - sum[c][m] / count[c]) < 1e-5,
+                             qPrintable(QString("class %1, modality %2: %3 vs %4").arg(c).arg(m).arg(w.perClass[c][m]).arg(sum[c][m] / count[c])));
+        }
         QVERIFY(std::abs(w.overall[0] + w.overall[1] - 1.0) < 1e-4);
         QVERIFY(std::abs(w.overall[0] - (w.perClass[0][0] + w.perClass[1][0] + w.perClass[2][0]) / 3) < 1e-6); // equal class counts
         QVERIFY(lesson.runs[3].weights.empty()); // late fusion's mean: equal by construction
@@ -134,7 +159,14 @@ private Q_SLOTS:
         QVERIFY2(err.find("no class \"purple\"") != std::string::npos, err.c_str());
 
         // A dataset with one modality is refused with the reason.
-        QVERIFY(test::runCli({"lesson", root + "/data-one", "--out", root + "/l2"}, &out, &err) != 0);
+        // A class-folder tree of photos alone, then a manifest with one column.
+        for (int i = 0; i < 4; ++i) {
+            fs::create_directories(root + "/data-one/" + (i % 2 ? "dark" : "light"));
+            fs::copy_file(root + "/data/p" + std::to_string(i) + ".pgm", root + "/data-one/" + (i % 2 ? "dark/" : "light/") + std::to_string(i) + ".pgm");
+        }
+        QCOMPARE(test::runCli({"lesson", root + "/data-one", "--out", root + "/l2"}, &out, &err), 2);
+        QVERIFY2(err.find("one modality") != std::string::npos, err.c_str());
+        QVERIFY(!fs::exists(root + "/l2/lesson.json"));
         test::writeFile(root + "/one/manifest.csv", "photo,label\np0.pgm,dark\n");
         fs::copy_file(root + "/data/p0.pgm", root + "/one/p0.pgm");
         QVERIFY(test::runCli({"lesson", root + "/one/manifest.csv", "--out", root + "/l3"}, &out, &err) == 2);
@@ -174,19 +206,30 @@ private Q_SLOTS:
                 rows.push_back(p["row"].get<std::int64_t>());
         }
         QCOMPARE(static_cast<int>(rows.size()), 15);
+        // The engine's explainer in this process for every row (one process per row cost
+        // most of this test's time); the CLI's JSON for the first row must say the same.
+        const std::string cache = RunFolder(root + "/run").readRecord().cache;
         int lit = 0;
         for (const std::int64_t row : rows) {
-            QVERIFY2(test::runCli({"explain", root + "/run", "--row", std::to_string(row), "--class", "corner", "--json"}, &out, &err) == 0, err.c_str());
-            const auto ex = nlohmann::json::parse(out);
-            QCOMPARE(ex["grad_cam"].size(), std::size_t(1));
-            const auto &m = ex["grad_cam"][0];
-            QCOMPARE(m["height"].get<int>(), 16);
-            QCOMPARE(m["width"].get<int>(), 16);
+            const SampleExplanation ex = explainSample(root + "/run", cache, row, 0);
+            QCOMPARE(ex.maps.size(), std::size_t(1));
+            const GradCamMap &m = ex.maps[0];
+            QCOMPARE(m.height, 16);
+            QCOMPARE(m.width, 16);
             double q[4] = {0, 0, 0, 0};
             for (int y = 0; y < 16; ++y)
                 for (int x = 0; x < 16; ++x)
-                    q[(y >= 8) * 2 + (x >= 8)] += m["values"][static_cast<std::size_t>(y * 16 + x)].get<double>();
+                    q[(y >= 8) * 2 + (x >= 8)] += m.values[static_cast<std::size_t>(y * 16 + x)];
             lit += q[0] > q[1] && q[0] > q[2] && q[0] > q[3];
+        }
+        {
+            QVERIFY2(test::runCli({"explain", root + "/run", "--row", std::to_string(rows[0]), "--class", "corner", "--json"}, &out, &err) == 0, err.c_str());
+            const auto cli = nlohmann::json::parse(out);
+            const SampleExplanation ex = explainSample(root + "/run", cache, rows[0], 0);
+            QCOMPARE(cli["grad_cam"].size(), std::size_t(1));
+            QCOMPARE(cli["grad_cam"][0]["values"].size(), ex.maps[0].values.size());
+            for (std::size_t k = 0; k < ex.maps[0].values.size(); ++k)
+                QVERIFY(std::abs(cli["grad_cam"][0]["values"][k].get<double>() - ex.maps[0].values[k]) < 1e-5);
         }
         QVERIFY2(lit >= 13, (std::to_string(lit) + " of 15").c_str());
         qInfo("Grad-CAM strongest in the deciding corner for %d of %zu test images", lit, rows.size());
@@ -227,21 +270,31 @@ private Q_SLOTS:
         QVERIFY2(test::runCli({"train", root + "/t.fuselab.json", "--out", root + "/run", "--epochs", "10", "--quiet"}, &out, &err) == 0, err.c_str());
         std::ifstream preds(root + "/run/predictions-test.jsonl");
         std::string line;
+        const std::string cache = RunFolder(root + "/run").readRecord().cache;
         int found = 0, rows = 0;
+        std::int64_t firstRow = -1;
         while (std::getline(preds, line)) {
             const auto p = nlohmann::json::parse(line);
             const std::int64_t row = p["row"].get<std::int64_t>();
-            QVERIFY2(test::runCli({"explain", root + "/run", "--row", std::to_string(row), "--json"}, &out, &err) == 0, err.c_str());
-            const auto ex = nlohmann::json::parse(out);
-            QCOMPARE(ex["token_importance"].size(), std::size_t(1));
-            const auto &t = ex["token_importance"][0];
-            QCOMPARE(t["tokens"].size(), std::size_t(5)); // the sentence's five words, padding left out
-            std::size_t top = 0;
-            for (std::size_t k = 1; k < t["importance"].size(); ++k)
-                if (t["importance"][k].get<double>() > t["importance"][top].get<double>())
-                    top = k;
+            if (firstRow < 0)
+                firstRow = row;
+            const SampleExplanation ex = explainSample(root + "/run", cache, row);
+            QCOMPARE(ex.text.size(), std::size_t(1));
+            const TokenImportance &t = ex.text[0];
+            QCOMPARE(t.tokens.size(), std::size_t(5)); // the sentence's five words, padding left out
+            QCOMPARE(t.importance.size(), std::size_t(5));
+            const std::size_t top = static_cast<std::size_t>(std::max_element(t.importance.begin(), t.importance.end()) - t.importance.begin());
             ++rows;
-            found += t["tokens"][top].get<std::string>() == keyOfRow[static_cast<std::size_t>(row)];
+            found += t.tokens[top] == keyOfRow[static_cast<std::size_t>(row)];
+        }
+        {
+            QVERIFY2(test::runCli({"explain", root + "/run", "--row", std::to_string(firstRow), "--json"}, &out, &err) == 0, err.c_str());
+            const auto cli = nlohmann::json::parse(out);
+            const SampleExplanation ex = explainSample(root + "/run", cache, firstRow);
+            QCOMPARE(cli["token_importance"].size(), std::size_t(1));
+            QVERIFY(cli["token_importance"][0]["tokens"] == nlohmann::json(ex.text[0].tokens));
+            for (std::size_t k = 0; k < ex.text[0].importance.size(); ++k)
+                QVERIFY(std::abs(cli["token_importance"][0]["importance"][k].get<double>() - ex.text[0].importance[k]) < 1e-5);
         }
         QCOMPARE(rows, 30);
         QVERIFY2(found >= 27, (std::to_string(found) + " of 30").c_str());
@@ -284,24 +337,29 @@ private Q_SLOTS:
         QVERIFY2(test::runCli({"train", root + "/a.fuselab.json", "--out", root + "/run", "--epochs", "8", "--quiet"}, &out, &err) == 0, err.c_str());
         std::ifstream preds(root + "/run/predictions-test.jsonl");
         std::string line;
+        const std::string cache = RunFolder(root + "/run").readRecord().cache;
         int inside = 0, toned = 0;
+        std::int64_t firstRow = -1;
+        int firstLabel = -1;
         while (std::getline(preds, line)) {
             const auto p = nlohmann::json::parse(line);
             const int label = p["label"].get<int>();
             const std::int64_t row = p["row"].get<std::int64_t>();
             if (label == 2)
                 continue;
-            QVERIFY2(test::runCli({"explain", root + "/run", "--row", std::to_string(row), "--class", classes[label], "--json"}, &out, &err) == 0,
-                     err.c_str());
-            const auto ex = nlohmann::json::parse(out);
-            QCOMPARE(ex["audio_occlusion"].size(), std::size_t(1));
-            const auto &m = ex["audio_occlusion"][0];
-            const int bands = m["bands"].get<int>(), segments = m["segments"].get<int>();
-            QCOMPARE(m["values"].size(), static_cast<std::size_t>(bands * segments));
+            if (firstRow < 0) {
+                firstRow = row;
+                firstLabel = label;
+            }
+            const SampleExplanation ex = explainSample(root + "/run", cache, row, label);
+            QCOMPARE(ex.audio.size(), std::size_t(1));
+            const OcclusionMap &m = ex.audio[0];
+            const int bands = m.bands, segments = m.segments;
+            QCOMPARE(m.values.size(), static_cast<std::size_t>(bands * segments));
             // The loss summed over the bands of each time segment: where in time the class is decided.
             std::vector<double> loss(static_cast<std::size_t>(segments), 0.0);
             for (int k = 0; k < bands * segments; ++k)
-                loss[static_cast<std::size_t>(k % segments)] += m["values"][static_cast<std::size_t>(k)].get<double>();
+                loss[static_cast<std::size_t>(k % segments)] += m.values[static_cast<std::size_t>(k)];
             const int best = static_cast<int>(std::max_element(loss.begin(), loss.end()) - loss.begin());
             const double from = static_cast<double>(best) / segments, to = static_cast<double>(best + 1) / segments;
             const double start = starts[static_cast<std::size_t>(row)];
@@ -309,6 +367,16 @@ private Q_SLOTS:
             inside += to > start && from < start + 0.25; // the segment overlaps the tone
         }
         QCOMPARE(toned, 20);
+        {
+            QVERIFY2(test::runCli({"explain", root + "/run", "--row", std::to_string(firstRow), "--class", classes[firstLabel], "--json"}, &out, &err) == 0,
+                     err.c_str());
+            const auto cli = nlohmann::json::parse(out);
+            const SampleExplanation ex = explainSample(root + "/run", cache, firstRow, firstLabel);
+            QCOMPARE(cli["audio_occlusion"].size(), std::size_t(1));
+            QCOMPARE(cli["audio_occlusion"][0]["values"].size(), ex.audio[0].values.size());
+            for (std::size_t k = 0; k < ex.audio[0].values.size(); ++k)
+                QVERIFY(std::abs(cli["audio_occlusion"][0]["values"][k].get<double>() - ex.audio[0].values[k]) < 1e-5);
+        }
         QVERIFY2(inside >= 17, (std::to_string(inside) + " of 20").c_str());
         qInfo("occlusion is strongest where the tone sounds for %d of %d test clips", inside, toned);
     }
