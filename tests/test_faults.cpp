@@ -20,6 +20,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <random>
@@ -367,20 +368,32 @@ private Q_SLOTS:
             const std::string input = test::readAll(std::string(FUSELAB_TEST_DATA_DIR "/fuzz/run_folder/") + reproducer);
             test::writeFuzzParts(input, dir, {"run.json", "metrics.csv", "events.jsonl", "report.json", "predictions-val.jsonl", "experiment.fuselab.json"});
             const RunFolder fuzzed(dir);
+            // Both run.json files are damaged (a cache that is an object; JSON cut short):
+            // refused naming the file, never a JSON library exception.
             try {
                 (void)fuzzed.readRecord();
+                QFAIL(qPrintable(QString("%1: a damaged run.json was read").arg(reproducer)));
             } catch (const Error &e) {
                 QVERIFY2(std::string(e.what()).find("run.json") != std::string::npos, e.what());
             }
-            (void)fuzzed.status();
-            (void)fuzzed.summary();
+            // No lock, no readable report, no "failed" event: a run that was cut off, with
+            // nothing of the damaged files in its summary.
+            QCOMPARE(fuzzed.status(), RunStatus::Interrupted);
+            const RunSummary summary = fuzzed.summary();
+            QCOMPARE(summary.status, RunStatus::Interrupted);
+            QCOMPARE(summary.created, std::string());
+            QCOMPARE(summary.epochsCompleted, 0);
+            QCOMPARE(summary.bestEpoch, 0);
         }
         const RunFolder run(dir);
         test::writeFile(dir + "/run.json", R"({"cache": {"not": "a string"}, "created": 7})");
         QVERIFY_THROWS_EXCEPTION(Error, (void)run.readRecord());
-        // Found next by fuzz_run_folder: the last event's name of the wrong type.
+        // Found next by fuzz_run_folder: the last event's name of the wrong type. A run whose
+        // last event says "failed" is a failed run; one whose name is not a string is not.
+        test::writeFile(dir + "/events.jsonl", "{\"event\": \"failed\", \"message\": \"x\"}\n");
+        QCOMPARE(run.status(), RunStatus::Failed);
         test::writeFile(dir + "/events.jsonl", "{\"event\": {\"not\": \"a name\"}}\n");
-        (void)run.status();
+        QCOMPARE(run.status(), RunStatus::Interrupted);
         test::writeFile(dir + "/run.lock", R"({"host": 5, "pid": "x"})");
         QCOMPARE(run.status(), RunStatus::Running); // a lock it cannot read is not taken for a dead one
         test::writeFile(dir + "/run.lock", R"({"host": "elsewhere-host", "pid": 4294967295})");
@@ -399,7 +412,13 @@ private Q_SLOTS:
         // The fuzzer's own input, split into the run folder's files as the fuzzer splits it.
         const std::string input = test::readAll(FUSELAB_TEST_DATA_DIR "/fuzz/run_folder/metrics-epoch-inf");
         test::writeFuzzParts(input, dir, {"run.json", "metrics.csv", "events.jsonl", "report.json", "predictions-val.jsonl", "experiment.fuselab.json"});
-        (void)RunFolder(dir).readMetrics();
+        // Its first row's epoch is not a number: skipped; the second is epoch 2. Its header
+        // misspells train_loss ("trnia_loss"): a column that is not there reads as NaN.
+        const auto fuzzed = RunFolder(dir).readMetrics();
+        QCOMPARE(fuzzed.size(), std::size_t(1));
+        QCOMPARE(fuzzed[0].epoch, 2);
+        QVERIFY(std::isnan(fuzzed[0].trainLoss));
+        QCOMPARE(fuzzed[0].valLoss, 0.6);
     }
 };
 

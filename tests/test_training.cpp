@@ -19,6 +19,7 @@
 #include "core/project/Services.h"
 
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <thread>
 #include <filesystem>
@@ -132,6 +133,38 @@ std::vector<torch::Tensor> weights(const Experiment &e, const std::string &check
     for (auto &b : m->buffers())
         out.push_back(b.detach().clone());
     return out;
+}
+
+// The trainable parameters alone (no buffers), flattened into one vector.
+torch::Tensor flatParameters(const Experiment &e, const std::string &checkpoint)
+{
+    FusionModel m(e.graph, inferContext(e));
+    torch::serialize::InputArchive a;
+    a.load_from(checkpoint);
+    m->load(a);
+    std::vector<torch::Tensor> flat;
+    for (auto &p : m->parameters())
+        flat.push_back(p.detach().flatten().to(torch::kDouble));
+    return torch::cat(flat);
+}
+
+struct MetricsCsvRow {
+    int epoch = 0;
+    double trainLoss = 0, valLoss = 0, valAccuracy = 0;
+};
+
+std::vector<MetricsCsvRow> readMetricsCsv(const fs::path &file)
+{
+    std::ifstream csv(file);
+    std::string row;
+    std::getline(csv, row); // header: epoch,train_loss,val_loss,val_accuracy,...
+    std::vector<MetricsCsvRow> rows;
+    while (std::getline(csv, row)) {
+        MetricsCsvRow r;
+        if (std::sscanf(row.c_str(), "%d,%lf,%lf,%lf", &r.epoch, &r.trainLoss, &r.valLoss, &r.valAccuracy) == 4)
+            rows.push_back(r);
+    }
+    return rows;
 }
 
 int lines(const fs::path &file)
@@ -296,6 +329,99 @@ private Q_SLOTS:
         Trainer(e, options("early")).run(&rec);
         QVERIFY(rec.earlyStop);
         QCOMPARE(rec.epochs, 3);
+    }
+
+    // Early stopping on the validation loss: the run stops at the first epoch that comes
+    // `patience` epochs after the lowest val loss so far, and keeps that epoch as the best,
+    // both recomputed here from metrics.csv. A high learning rate makes the loss turn early.
+    void earlyStoppingOnTheValidationLoss()
+    {
+        Experiment e = makeTrainingExperiment(m_data);
+        e.training.epochs = 40;
+        e.training.learningRate = 0.3;
+        e.training.earlyStopMetric = "val_loss";
+        e.training.patience = 2;
+        Recorder rec;
+        const TrainingReport r = Trainer(e, options("early_val_loss")).run(&rec);
+        QVERIFY(rec.earlyStop);
+        QCOMPARE(rec.plan.selectionMetric, std::string("val_loss"));
+        const auto rows = readMetricsCsv(fs::path(dir()) / "early_val_loss" / "metrics.csv");
+        QCOMPARE(static_cast<int>(rows.size()), rec.epochs);
+        int best = 0, stopAt = 0;
+        double lowest = INFINITY;
+        for (const MetricsCsvRow &row : rows) {
+            if (row.valLoss < lowest) {
+                lowest = row.valLoss;
+                best = row.epoch;
+            } else if (row.epoch - best >= 2) {
+                stopAt = row.epoch;
+                break;
+            }
+        }
+        QVERIFY2(stopAt > 0 && stopAt < 40, "the validation loss never turned: no early stop to check");
+        QCOMPARE(rec.epochs, stopAt);
+        QCOMPARE(r.bestEpoch, best);
+        qInfo("lowest val loss %.4f at epoch %d; stopped after epoch %d", lowest, best, stopAt);
+    }
+
+    // The trainer's gradient clipping, on one SGD step of learning rate 1 (one batch holds
+    // the whole training split, so every run takes its first step from the same weights on
+    // the same gradient g): clipped to c the step is c g/|g|. So the runs clipped to c and
+    // to 2c end exactly c apart, and the unclipped run lies |g| - c beyond the first on
+    // the same line. Without clipping in the trainer all three would coincide.
+    void gradientClippingInARun()
+    {
+        const double c = 0.02;
+        std::vector<std::int64_t> steps;
+        auto run = [&](const std::string &name, double clip) {
+            Experiment e = makeTrainingExperiment(m_data);
+            e.training.epochs = 1;
+            e.training.batchSize = 4096;
+            e.training.optimizer = "sgd";
+            e.training.momentum = 0;
+            e.training.learningRate = 1.0;
+            e.training.gradClip = clip;
+            Recorder rec;
+            Trainer(e, options(name)).run(&rec);
+            steps.push_back(rec.plan.stepsPerEpoch);
+            return flatParameters(e, dir() + "/" + name + "/checkpoints/last.pt");
+        };
+        const torch::Tensor clipped = run("clip_c", c), clipped2 = run("clip_2c", 2 * c), free = run("clip_off", 0);
+        QVERIFY((steps == std::vector<std::int64_t>{1, 1, 1}));
+        const double apart = (clipped2 - clipped).norm().item<double>();
+        QVERIFY2(std::abs(apart - c) < 1e-3 * c, qPrintable(QString("runs clipped to c and 2c are %1 apart, not %2").arg(apart).arg(c)));
+        const torch::Tensor beyond = free - clipped;
+        const double rest = beyond.norm().item<double>();
+        QVERIFY2(rest > c, qPrintable(QString("|g| - c = %1: the gradient is too small to be clipped").arg(rest)));
+        const double cosine = (beyond * (clipped2 - clipped)).sum().item<double>() / (rest * apart);
+        QVERIFY2(cosine > 1 - 1e-6, qPrintable(QString::number(cosine, 'g', 10)));
+        qInfo("gradient norm %.4f, clipped to %.2f and %.2f", rest + c, c, 2 * c);
+    }
+
+    // Mixed precision asked for on the CPU: the run says it trains in float32 (in its plan and
+    // its first event) and does, bit for bit the same as a run with it off.
+    void mixedPrecisionOnTheCpuTrainsInFloat32()
+    {
+        Experiment e = makeTrainingExperiment(m_data);
+        e.training.epochs = 2;
+        e.training.device = "cpu";
+        Trainer(e, options("amp_off")).run();
+        e.training.mixedPrecision = "float16";
+        Recorder rec;
+        Trainer(e, options("amp_cpu")).run(&rec);
+        QVERIFY2(rec.plan.notice.find("mixed precision (float16) applies to CUDA training: on the CPU this run trains in float32") != std::string::npos,
+                 rec.plan.notice.c_str());
+        std::ifstream events(dir() + "/amp_cpu/events.jsonl");
+        std::string first;
+        std::getline(events, first);
+        const auto started = nlohmann::json::parse(first);
+        QCOMPARE(started["event"].get<std::string>(), std::string("run_started"));
+        QCOMPARE(started["mixed_precision"].get<std::string>(), std::string("off"));
+        QCOMPARE(started["notice"].get<std::string>(), rec.plan.notice);
+        const auto a = weights(e, dir() + "/amp_off/checkpoints/last.pt"), b = weights(e, dir() + "/amp_cpu/checkpoints/last.pt");
+        QCOMPARE(a.size(), b.size());
+        for (std::size_t i = 0; i < a.size(); ++i)
+            QVERIFY(torch::equal(a[i], b[i]) && b[i].scalar_type() == a[i].scalar_type());
     }
 
     void nanLossStopsWithEpochAndStep()
