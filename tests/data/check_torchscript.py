@@ -42,6 +42,7 @@ loss = torch.nn.functional.cross_entropy(model(*inputs), torch.zeros(inputs[0].s
 loss.backward()
 result["params"] = len(params)
 result["params_with_grad"] = sum(1 for p in params if p.grad is not None)
+result["params_with_nonzero_grad"] = sum(1 for p in params if p.grad is not None and bool((p.grad != 0).any()))
 optimizer.step()
 result["params_changed"] = sum(1 for p, b in zip(params, before) if not torch.equal(p.detach(), b))
 model.eval()
