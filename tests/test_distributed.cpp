@@ -4,7 +4,7 @@
 // Debian's torchrun) that ends with the same weights on both ranks and matches one process
 // with the doubled batch size; rank 0 alone writes the run folder; its test metrics equal
 // `fuselab-cli eval`; a killed rank ends the other with a clear error; a 2-process
-// checkpoint resumes in one process.
+// checkpoint resumes in one process; a killed 2-process job resumes on two ranks and on one.
 #include "core/document/Experiment.h"
 #include "core/document/RunFolder.h"
 #include "core/model/FusionModel.h"
@@ -354,6 +354,81 @@ private Q_SLOTS:
         QVERIFY2(qs[0]->exitCode() != 0 && err2.find("rank 0 of 2") != std::string::npos, err2.c_str());
         QVERIFY2(t.elapsed() < 20000, std::to_string(t.elapsed()).c_str());
         qInfo("rank 1 hung: rank 0 stopped after %lld ms (timeout 5 s)", static_cast<long long>(t.elapsed()));
+    }
+
+    // A two-rank job lost whole (both processes killed, as when a node goes down) resumes from
+    // its last checkpoint on two ranks, ending with exactly the weights of the same run left
+    // alone (the seeds are per epoch, the optimiser state is in the checkpoint), and on one
+    // process, where it finishes its epochs; each epoch is logged once, in order.
+    void killedTwoRankRunResumesOnTwoRanksAndOnOne()
+    {
+        Experiment slow = Experiment::load(m_exp);
+        slow.training.epochs = 500;
+        // A schedule that does not depend on the epoch count (cosine would: the reference is
+        // shorter) but changes the rate every epoch, so the resume must restore it.
+        slow.training.schedule = "step";
+        slow.training.stepSize = 1;
+        slow.training.gamma = 0.8;
+        slow.save(m_root + "/lost.fuselab.json");
+        const std::string run = m_root + "/lost";
+        auto ps = launch({"train", m_root + "/lost.fuselab.json", "--out", run, "--quiet"}, 2);
+        QTRY_VERIFY_WITH_TIMEOUT(events(run, "epoch_end").size() >= 2, 120000);
+        for (auto &p : ps)
+            ::kill(static_cast<pid_t>(p->processId()), SIGKILL);
+        for (auto &p : ps)
+            QVERIFY(p->waitForFinished(10000));
+        torch::serialize::InputArchive archive;
+        archive.load_from(run + "/checkpoints/last.pt");
+        c10::IValue epoch;
+        QVERIFY(archive.try_read("epoch", epoch));
+        const int kept = static_cast<int>(epoch.toInt()), total = kept + 2;
+        QVERIFY(kept >= 1 && kept < 500);
+        // The same run left alone for `total` epochs, the reference.
+        Experiment whole = slow;
+        whole.training.epochs = total;
+        whole.save(m_root + "/whole.fuselab.json");
+        std::string out, err, log;
+        auto ref = launch({"train", m_root + "/whole.fuselab.json", "--out", m_root + "/whole", "--quiet"}, 2);
+        QVERIFY2(finish(ref, &log), log.c_str());
+
+        for (const int world : {2, 1}) {
+            const std::string copy = run + "-on-" + std::to_string(world);
+            fs::copy(run, copy, fs::copy_options::recursive);
+            Experiment used = Experiment::load(copy + "/experiment.fuselab.json");
+            used.training.epochs = total;
+            used.save(copy + "/experiment.fuselab.json");
+            if (world == 2) {
+                auto qs = launch({"train", "--resume", copy, "--quiet"}, 2);
+                QVERIFY2(finish(qs, &log), log.c_str());
+            } else {
+                QVERIFY2(test::runCli({"train", "--resume", copy, "--quiet"}, &out, &err) == 0, err.c_str());
+            }
+            const auto resumed = events(copy, "resumed");
+            QCOMPARE(resumed.size(), std::size_t(1));
+            QCOMPARE(resumed[0]["epoch"].get<int>(), kept + 1);
+            QCOMPARE(events(copy, "run_started").back()["world_size"].get<int>(), world);
+            // metrics.csv: epochs 1..total, once each, in order.
+            std::ifstream csv(copy + "/metrics.csv");
+            std::string line;
+            std::getline(csv, line);
+            std::vector<int> epochs;
+            while (std::getline(csv, line))
+                if (!line.empty())
+                    epochs.push_back(std::stoi(line.substr(0, line.find(','))));
+            std::vector<int> want(static_cast<std::size_t>(total));
+            for (int k = 0; k < total; ++k)
+                want[static_cast<std::size_t>(k)] = k + 1;
+            QCOMPARE(epochs, want);
+            QVERIFY(fs::exists(copy + "/report.json"));
+        }
+        const auto a = weightsOf(run + "-on-2", slow), b = weightsOf(m_root + "/whole", slow);
+        QCOMPARE(a.size(), b.size());
+        double worst = 0;
+        for (std::size_t i = 0; i < a.size(); ++i)
+            worst = std::max(worst, (a[i] - b[i]).abs().max().item<double>());
+        QVERIFY2(worst == 0.0, std::to_string(worst).c_str());
+        qInfo("killed after epoch %d of 2 ranks: resumed on 2 ranks to epoch %d, weights identical to the run left alone; on 1 process finished too",
+              kept, total);
     }
 
     // A checkpoint of a 2-process run resumes in one process: it continues after the
