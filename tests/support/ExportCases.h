@@ -11,6 +11,7 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -80,7 +81,8 @@ inline Experiment filmExperiment()
 
 // The graphs for the blocks no template uses (name, experiment): ResNet, MLP, Transformer
 // (CLS and mean pooling), FiLM, the multi-label head, and more of the options that change
-// a block's computation (LSTM both ways, GELU, weighted late fusion).
+// a block's computation (LSTM both ways, GELU, weighted and learned late fusion, a
+// Transformer's whole sequence into cross-modal attention).
 inline std::vector<std::pair<std::string, Experiment>> blockCases()
 {
     std::vector<std::pair<std::string, Experiment>> c;
@@ -103,6 +105,26 @@ inline std::vector<std::pair<std::string, Experiment>> blockCases()
         if (n.type == "fusion.late")
             n.params = {{"mode", "weighted"}, {"weights", "1,2,3"}};
     c.emplace_back("late-weighted", weighted);
+    // Learned late fusion: per-modality scores, a parameter (made non-zero by exportBatch, so
+    // an export that dropped them and averaged would differ).
+    Experiment learned = makeExperiment("late-fusion", threeModalities());
+    for (GraphNode &n : learned.graph.nodes)
+        if (n.type == "fusion.late")
+            n.params = {{"mode", "learned"}};
+    c.emplace_back("late-learned", learned);
+    // A Transformer passing its whole sequence on (pooling = sequence, padding masked) into
+    // the cross-modal attention, in place of the caption's GRU.
+    Experiment sequence = makeExperiment("cross-attention", threeModalities());
+    bool replaced = false;
+    for (GraphNode &n : sequence.graph.nodes)
+        if (n.type == "encoder.rnn") {
+            n.type = "encoder.transformer";
+            n.params = {{"d_model", 32}, {"heads", 4}, {"layers", 1}, {"pooling", "sequence"}};
+            replaced = true;
+        }
+    if (!replaced)
+        throw std::logic_error("the cross-attention template has no GRU to replace");
+    c.emplace_back("transformer-sequence", sequence);
     return c;
 }
 
@@ -137,6 +159,12 @@ inline ExportBatch exportBatch(const Experiment &e, FusionModel &model)
         b.xs[m] = b.xs[m] * b.present.select(1, static_cast<std::int64_t>(m)).view(shape).to(b.xs[m].dtype());
     }
     torch::NoGradGuard noGrad;
+    // Parameters that start at one value by design (learned late-fusion scores at 0, layer
+    // norms' gains at 1, zero biases) are moved off it, so an export that ignored one of them
+    // would not match by luck.
+    for (auto &param : model->parameters())
+        if (param.numel() > 0 && (param.max() == param.min()).item<bool>())
+            param.add_(torch::randn_like(param) * 0.3);
     model->eval();
     b.want = model->forward(b.xs, b.present).logits;
     return b;
