@@ -134,14 +134,17 @@ std::string valueInfo(const std::string &name, int elemType, const std::vector<s
     return v;
 }
 
-const torch::Tensor &param(const torch::nn::Module &m, const std::string &name)
+// A handle of the tensor (by value: named_parameters() returns a temporary dictionary, and
+// a reference into it dangled; found by ASan on test_onnx).
+torch::Tensor param(const torch::nn::Module &m, const std::string &name)
 {
-    const torch::Tensor *t = m.named_parameters(false).find(name);
-    if (!t)
-        t = m.named_buffers(false).find(name);
-    if (!t)
-        throw Refused{"it has no tensor named " + name};
-    return *t;
+    const auto parameters = m.named_parameters(false);
+    if (const torch::Tensor *t = parameters.find(name))
+        return *t;
+    const auto buffers = m.named_buffers(false);
+    if (const torch::Tensor *t = buffers.find(name))
+        return *t;
+    throw Refused{"it has no tensor named " + name};
 }
 
 // The graph being written: nodes and initializers, and the operators FuseLab's blocks need.

@@ -427,7 +427,10 @@ std::string rnn(Emitter &e, const RnnEncoderImpl &r, const std::string &x)
         for (std::int64_t d = 0; d < dirs; ++d) {
             const std::string suffix = "_l" + std::to_string(l) + (d ? "_reverse" : "");
             for (const char *kind : {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}) {
-                const torch::Tensor *t = cell.named_parameters(false).find(kind + suffix);
+                // Held by value: named_parameters() returns a temporary dictionary (a pointer
+                // into it dangled; found by ASan on test_export).
+                const auto parameters = cell.named_parameters(false);
+                const torch::Tensor *t = parameters.find(kind + suffix);
                 if (!t)
                     throw Refused{std::string("its RNN has no ") + kind + suffix};
                 weights.push_back(e.tensor(std::string(lstm ? "lstm." : "gru.") + kind + suffix, *t, false));
@@ -559,7 +562,10 @@ std::pair<std::string, std::string> block(Emitter &e, const std::string &type, c
         const std::string stacked = e.stack(logits, 1), mask = e.stack(masks, 1);
         std::string scores;
         if (l.options.mode() == "learned") {
-            const torch::Tensor *s = l.named_parameters(false).find("scores");
+            const auto parameters = l.named_parameters(false);
+            const torch::Tensor *s = parameters.find("scores");
+            if (!s)
+                throw Refused{"its learned combination has no scores"};
             scores = e.assign(e.tensor("scores", *s, false) + ".unsqueeze(0).expand_as(" + mask + ")");
         } else if (l.options.mode() == "weighted") {
             std::vector<float> w(l.options.weights().begin(), l.options.weights().end());
