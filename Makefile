@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build run test screenshots clean fuzz-build fuzz-smoke fuzz-campaign test-asan test-tsan
+.PHONY: all deps configure build run test screenshots clean fuzz-build fuzz-smoke fuzz-campaign test-asan test-tsan test-asan-all test-tsan-all asan-configure tsan-configure test-headless
 
 all: build
 
@@ -42,25 +42,50 @@ screenshots: build
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-# Hardening (docs/reliability.md). Sanitizer builds of the engine and its tests: ASan + UBSan
-# over the parsers' and the cache's tests, TSan over the tests that run FuseLab's own threads.
+# Hardening (docs/reliability.md). Sanitizer builds of the engine and its tests.
+#   test-asan / test-tsan        what CI runs at every stop: ASan + UBSan over the parsers' and
+#                                the cache's tests, TSan over the parallel decode and the cache
+#   test-asan-all / test-tsan-all  ASan + UBSan over every engine test (training, export, faults,
+#                                lessons, distributed), TSan over every test that runs FuseLab's
+#                                threads, the GUI's training worker included (builds the whole
+#                                engine, and for TSan the widgets, with the sanitizer: long cold)
 ASAN_DIR ?= build-asan
 TSAN_DIR ?= build-tsan
 ASAN_TESTS = test_csv test_split test_parallel_for test_metrics test_manifest test_folder_tree test_idx test_image test_audio test_mel test_text test_cache
+ASAN_ALL_TESTS = $(ASAN_TESTS) test_inspect test_blocks test_graph test_graph_model test_train_steps test_defaults \
+  test_training test_export test_faults test_lesson test_distributed test_onnx
 TSAN_TESTS = test_parallel_for test_cache
+TSAN_ALL_TESTS = $(TSAN_TESTS) test_training test_distributed test_training_dock test_lesson_window
 empty :=
 space := $(empty) $(empty)
-test-asan: deps
+ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 OMP_NUM_THREADS=1 \
+  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+TSAN_ENV = TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1" OMP_NUM_THREADS=1
+asan-configure: deps
 	@cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFUSELAB_SANITIZE=address,undefined -DFUSELAB_BUILD_BENCH=OFF --log-level=WARNING >/dev/null
-	@cmake --build $(ASAN_DIR) -j $(JOBS) --target $(ASAN_TESTS)
-	@cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 OMP_NUM_THREADS=1 \
-	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-	  ctest --output-on-failure -j $(JOBS) -R '^($(subst $(space),|,$(ASAN_TESTS)))$$'
-test-tsan: deps
+tsan-configure: deps
 	@cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFUSELAB_SANITIZE=thread -DFUSELAB_BUILD_BENCH=OFF --log-level=WARNING >/dev/null
+test-asan: asan-configure
+	@cmake --build $(ASAN_DIR) -j $(JOBS) --target $(ASAN_TESTS)
+	@cd $(ASAN_DIR) && $(ASAN_ENV) ctest --output-on-failure -j $(JOBS) -R '^($(subst $(space),|,$(ASAN_TESTS)))$$'
+# The tests that start fuselab-cli run the sanitized one; the longest (test_lesson) takes about
+# five minutes under ASan here, past CTest's usual limit.
+test-asan-all: asan-configure
+	@cmake --build $(ASAN_DIR) -j $(JOBS) --target $(ASAN_ALL_TESTS) fuselab-cli
+	@cd $(ASAN_DIR) && $(ASAN_ENV) ctest --output-on-failure -j $(JOBS) --timeout 1200 -R '^($(subst $(space),|,$(ASAN_ALL_TESTS)))$$'
+test-tsan: tsan-configure
 	@cmake --build $(TSAN_DIR) -j $(JOBS) --target $(TSAN_TESTS)
-	@cd $(TSAN_DIR) && TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1" OMP_NUM_THREADS=1 \
-	  ctest --output-on-failure -j $(JOBS) -R '^($(subst $(space),|,$(TSAN_TESTS)))$$'
+	@cd $(TSAN_DIR) && $(TSAN_ENV) ctest --output-on-failure -j $(JOBS) -R '^($(subst $(space),|,$(TSAN_TESTS)))$$'
+test-tsan-all: tsan-configure
+	@cmake --build $(TSAN_DIR) -j $(JOBS) --target $(TSAN_ALL_TESTS) fuselab-cli
+	@cd $(TSAN_DIR) && $(TSAN_ENV) QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j $(JOBS) --timeout 1200 -R '^($(subst $(space),|,$(TSAN_ALL_TESTS)))$$'
+
+# The headless engine (no Qt, no ingestion: what a GPU server builds) and its own test.
+HEADLESS_DIR ?= build-headless
+test-headless: deps
+	@cmake -S . -B $(HEADLESS_DIR) -G Ninja -DFUSELAB_WITH_INGEST=OFF -DFUSELAB_WITH_QT=OFF --log-level=WARNING >/dev/null
+	@cmake --build $(HEADLESS_DIR) -j $(JOBS)
+	@cd $(HEADLESS_DIR) && ctest --output-on-failure
 
 # libFuzzer targets for every parser: a clang build with ASan + UBSan (the first build takes
 # a while: it compiles the engine with clang), then a short run of each from tests/fuzz/corpus.
