@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "widgets/BackgroundTask.h"
+#include "widgets/ThreadHandoff.h"
 
 #include "core/util/Error.h"
 #include "widgets/GuiText.h"
@@ -20,14 +21,12 @@ public:
         if (m_clock.elapsed() < 50 && done != total)
             return;
         m_clock.restart();
-        QPointer<BackgroundTask> task(m_task);
-        const QString s = QString::fromStdString(stage);
-        QMetaObject::invokeMethod(
-            m_task, [task, s, done, total] {
-                if (task)
-                    Q_EMIT task->progress(s, done, total);
-            },
-            Qt::QueuedConnection);
+        // A signal, queued by Qt to each receiver (all live on the GUI thread), not a lambda:
+        // Qt copies signal arguments itself, so ThreadSanitizer sees no unsynchronised copy.
+        // The task outlives its thread (its destructor waits), so m_task is valid here.
+        const QString text = QString::fromStdString(stage);
+        handoffRelease(); // ThreadHandoff.h
+        Q_EMIT m_task->progress(text, done, total);
     }
     bool isCancelled() const override { return cancelled; }
     std::atomic<bool> cancelled{false};
@@ -37,7 +36,18 @@ private:
     QElapsedTimer m_clock;
 };
 
-BackgroundTask::BackgroundTask(QObject *parent) : QObject(parent) {}
+BackgroundTask::BackgroundTask(QObject *parent) : QObject(parent)
+{
+    connect(this, &BackgroundTask::workEnded, this, &BackgroundTask::onWorkEnded, Qt::QueuedConnection);
+}
+
+void BackgroundTask::onWorkEnded(bool ok, bool cancelled, const QString &error)
+{
+    m_thread->wait();
+    delete m_thread;
+    m_thread = nullptr;
+    Q_EMIT finished(ok, cancelled, error);
+}
 
 BackgroundTask::~BackgroundTask()
 {
@@ -65,14 +75,8 @@ bool BackgroundTask::start(std::function<void(ProgressObserver &)> work)
         } catch (const std::exception &e) {
             error = translated(messageOf(e)); // an Error's message translated, any other exception's text as it is
         }
-        QMetaObject::invokeMethod(
-            this, [this, ok, cancelled, error] {
-                m_thread->wait();
-                delete m_thread;
-                m_thread = nullptr;
-                Q_EMIT finished(ok, cancelled, error);
-            },
-            Qt::QueuedConnection);
+        handoffRelease(); // the work's results, to the GUI thread (ThreadHandoff.h)
+        Q_EMIT workEnded(ok, cancelled, error); // queued to onWorkEnded on the GUI thread
     });
     m_thread->setObjectName(QStringLiteral("fuselab-task"));
     m_thread->start();

@@ -32,8 +32,11 @@ Q_SIGNALS:
     void progress(const QString &stage, qint64 done, qint64 total);
     // ok: the work returned; cancelled: it stopped on cancel(); else error holds the message.
     void finished(bool ok, bool cancelled, const QString &error);
+    // From the work's thread to onWorkEnded, on the GUI thread.
+    void workEnded(bool ok, bool cancelled, const QString &error);
 
 private:
+    void onWorkEnded(bool ok, bool cancelled, const QString &error);
     class Observer;
     std::unique_ptr<Observer> m_observer;
     QThread *m_thread = nullptr;

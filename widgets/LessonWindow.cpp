@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "widgets/LessonWindow.h"
+#include "widgets/ThreadHandoff.h"
 
 #include "core/document/RunFolder.h"
 #include "core/document/Templates.h"
@@ -63,7 +64,9 @@ public:
     bool isPaused() const override { return m_outer.isPaused(); }
     void lessonRun(int index, int count, const LessonRun &run) override
     {
-        QMetaObject::invokeMethod(m_window, [f = m_began, index, count, name = qs(run.name)] { f(index, count, name); }, Qt::QueuedConnection);
+        const QString name = qs(run.name);
+        handoffRelease(); // ThreadHandoff.h
+        QMetaObject::invokeMethod(m_window, [f = m_began, index, count, name] { f(index, count, name); }, Qt::QueuedConnection);
     }
     void batchEnded(const BatchEvent &b) override
     {
@@ -73,6 +76,7 @@ public:
     {
         if (!e.hasValidation)
             return;
+        handoffRelease();
         QMetaObject::invokeMethod(m_window, [f = m_epoch, epoch = e.epoch, acc = e.val.accuracy] { f(epoch, acc); }, Qt::QueuedConnection);
     }
 

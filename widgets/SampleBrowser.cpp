@@ -3,6 +3,7 @@
 
 #include "core/project/Preview.h"
 #include "widgets/GuiText.h"
+#include "widgets/ThreadHandoff.h"
 
 #include <QComboBox>
 #include <QPushButton>
@@ -112,7 +113,7 @@ QImage audioPicture(const std::vector<float> &samples, const std::vector<float> 
     return img;
 }
 
-SampleModel::SampleModel(QObject *parent) : QAbstractListModel(parent), m_pixmaps(4000), m_generation(std::make_shared<int>(0))
+SampleModel::SampleModel(QObject *parent) : QAbstractListModel(parent), m_pixmaps(4000), m_generation(std::make_shared<std::atomic<int>>(0))
 {
     m_pool.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
 }
@@ -207,20 +208,26 @@ QVariant SampleModel::data(const QModelIndex &index, int role) const
         const int column = pictureColumn(d);
         std::shared_ptr<const Dataset> dataset = m_dataset;
         QPointer<SampleModel> self(const_cast<SampleModel *>(this));
-        const std::shared_ptr<int> generation = m_generation;
-        const int expected = *generation;
-        m_pool.start([dataset, sample, column, self, generation, expected] {
-            if (*generation != expected || column < 0)
+        const std::shared_ptr<std::atomic<int>> generation = m_generation;
+        const int expected = generation->load();
+        // The job, captures included, is complete before the pool sees it (ThreadHandoff.h).
+        QRunnable *job = QRunnable::create([dataset, sample, column, self, generation, expected] {
+            handoffAcquire();
+            if (generation->load() != expected || column < 0)
                 return;
             QString text;
             const QImage img = previewImage(*dataset, sample, static_cast<std::size_t>(column), kThumb, &text);
+            handoffRelease();
             QMetaObject::invokeMethod(
                 self, [self, sample, img, text, generation, expected] {
-                    if (self && *generation == expected)
+                    handoffAcquire();
+                    if (self && generation->load() == expected)
                         self->decoded(sample, img.isNull() ? QPixmap() : QPixmap::fromImage(img), text);
                 },
                 Qt::QueuedConnection);
         });
+        handoffRelease();
+        m_pool.start(job);
     }
     QPixmap blank(kThumb, kThumb);
     blank.fill(QColor(0xe8, 0xe8, 0xe8));

@@ -7,6 +7,8 @@
 #include <QPixmap>
 #include <QSet>
 #include <QThreadPool>
+
+#include <atomic>
 #include <QWidget>
 
 #include <memory>
@@ -50,7 +52,8 @@ private:
     mutable QHash<quint64, QString> m_tips;
     mutable QSet<quint64> m_pending;
     mutable QThreadPool m_pool;
-    std::shared_ptr<int> m_generation; // bumped on every new dataset: stale results are dropped
+    // Bumped on every new dataset (GUI thread), read by the decoding jobs: stale results are dropped.
+    std::shared_ptr<std::atomic<int>> m_generation;
 };
 
 // Thumbnails (images; a waveform for audio-only data; the text for text-only data) with

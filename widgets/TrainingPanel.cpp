@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "widgets/TrainingPanel.h"
+#include "widgets/ThreadHandoff.h"
 
 #include "core/project/Services.h"
 #include "core/train/TrainingObserver.h"
@@ -349,6 +350,7 @@ bool TrainingPanel::start(const QString &experimentFile)
     for (int k = 2; QFileInfo::exists(m_runDir); ++k)
         m_runDir = m_runDir.section(QLatin1Char('~'), 0, 0) + QStringLiteral("~%1").arg(k);
     beginRun(tr("Starting…"));
+    handoffRelease(); // to the worker thread (ThreadHandoff.h)
     Q_EMIT requestTrain(file.absoluteFilePath(), m_runDir, false, chosenDevice());
     return true;
 }
@@ -359,6 +361,7 @@ bool TrainingPanel::resume(const QString &runDir, const QString &device)
         return false;
     m_runDir = runDir;
     beginRun(tr("Resuming %1…").arg(QDir::toNativeSeparators(runDir)));
+    handoffRelease(); // to the worker thread (ThreadHandoff.h)
     Q_EMIT requestTrain(QString(), runDir, true, device.isEmpty() ? chosenDevice() : device);
     return true;
 }

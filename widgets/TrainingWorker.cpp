@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "widgets/TrainingWorker.h"
+#include "widgets/ThreadHandoff.h"
 
 #include "core/project/Services.h"
 #include "widgets/GuiText.h"
@@ -23,9 +24,15 @@ public:
         if (m_clock.elapsed() < 100 && done != total)
             return;
         m_clock.restart();
-        Q_EMIT m_w.progress(qs(stage), done, total);
+        const QString text = qs(stage);
+        handoffRelease(); // to the GUI thread (ThreadHandoff.h), after the last write it hands over
+        Q_EMIT m_w.progress(text, done, total);
     }
-    void phaseChanged(TrainingPhase p) override { Q_EMIT m_w.phaseChanged(static_cast<int>(p)); }
+    void phaseChanged(TrainingPhase p) override
+    {
+        handoffRelease();
+        Q_EMIT m_w.phaseChanged(static_cast<int>(p));
+    }
     void runStarted(const RunPlan &p) override
     {
         TrainingPlanInfo i;
@@ -42,10 +49,12 @@ public:
         classes = p.classes;
         i.notice = qs(p.notice);
         device = p.device;
+        handoffRelease(); // to the GUI thread (ThreadHandoff.h)
         Q_EMIT m_w.started(i);
     }
     void batchEnded(const BatchEvent &b) override
     {
+        handoffRelease(); // to the GUI thread (ThreadHandoff.h)
         Q_EMIT m_w.batch({b.epoch, b.step, b.steps, b.loss, b.learningRate, b.samplesPerSecond});
     }
     void epochEnded(const EpochResult &r) override
@@ -64,6 +73,7 @@ public:
             for (auto &row : r.val.single.confusion)
                 i.confusion.push_back(QVector<qint64>(row.begin(), row.end()));
         i.val = predictionList(r.valPredictions, classes);
+        handoffRelease(); // to the GUI thread (ThreadHandoff.h)
         Q_EMIT m_w.epoch(i);
     }
     TrainingWorker &m_w;
@@ -110,7 +120,9 @@ void TrainingWorker::train(const QString &experimentFile, const QString &runDir,
     if (chosen && *chosen != "cpu") {
         Message why;
         if (!deviceUsable(*chosen, &why)) {
-            Q_EMIT notice(tr("%1 cannot be used (%2); training on the CPU instead.").arg(device, translated(why)));
+            const QString text = tr("%1 cannot be used (%2); training on the CPU instead.").arg(device, translated(why));
+            handoffRelease(); // to the GUI thread (ThreadHandoff.h)
+            Q_EMIT notice(text);
             chosen = "cpu";
         }
     }
@@ -136,16 +148,21 @@ void TrainingWorker::train(const QString &experimentFile, const QString &runDir,
         i.bestEpoch = r.bestEpoch;
         i.testAccuracy = r.test ? r.test->accuracy : -1;
         i.earlyStop = qs(r.earlyStopReason);
+        handoffRelease(); // to the GUI thread (ThreadHandoff.h)
         Q_EMIT finished(i);
     } catch (const Cancelled &) {
         TrainingResultInfo i;
         i.runDir = runDir;
         i.stopped = true;
+        handoffRelease(); // to the GUI thread (ThreadHandoff.h)
         Q_EMIT finished(i);
     } catch (const std::exception &e) {
         // Never a crash: a CUDA error (out of memory, say) ends the run with its reason; its
         // last checkpoint stays, and the panel offers to continue on the CPU.
-        Q_EMIT failed(translated(messageOf(e)), isDeviceFailure(observer.device, e.what()));
+        const QString text = translated(messageOf(e));
+        const bool deviceFailure = isDeviceFailure(observer.device, e.what());
+        handoffRelease(); // to the GUI thread (ThreadHandoff.h)
+        Q_EMIT failed(text, deviceFailure);
     }
 }
 
