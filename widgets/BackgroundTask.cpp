@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "widgets/BackgroundTask.h"
-#include "widgets/ThreadHandoff.h"
 
 #include "core/util/Error.h"
 #include "widgets/GuiText.h"
+#include "widgets/ThreadHandoff.h"
 
 #include <QElapsedTimer>
-#include <QMetaObject>
-#include <QPointer>
 
 namespace fuselab {
 namespace gui {

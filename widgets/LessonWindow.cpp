@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "widgets/LessonWindow.h"
-#include "widgets/ThreadHandoff.h"
 
 #include "core/document/RunFolder.h"
 #include "core/document/Templates.h"
@@ -11,6 +10,7 @@
 #include "widgets/GraphScene.h"
 #include "widgets/GuiText.h"
 #include "widgets/QCustomPlotWrapper.h"
+#include "widgets/ThreadHandoff.h"
 
 #include <QBuffer>
 #include <QCheckBox>

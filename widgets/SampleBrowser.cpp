@@ -220,7 +220,6 @@ QVariant SampleModel::data(const QModelIndex &index, int role) const
             handoffRelease();
             QMetaObject::invokeMethod(
                 self, [self, sample, img, text, generation, expected] {
-                    handoffAcquire();
                     if (self && generation->load() == expected)
                         self->decoded(sample, img.isNull() ? QPixmap() : QPixmap::fromImage(img), text);
                 },

@@ -7,10 +7,9 @@
 #include <QPixmap>
 #include <QSet>
 #include <QThreadPool>
-
-#include <atomic>
 #include <QWidget>
 
+#include <atomic>
 #include <memory>
 
 class QComboBox;

@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Happens-before edges that ThreadSanitizer cannot see (docs/reliability.md). Qt hands work
 // between threads through its own futex-based locks inside the uninstrumented Qt libraries
 // (posted events, QThreadPool's queue), so TSan takes every value handed over that way for a
 // race. In a TSan build, handoffRelease() on the sending thread, just before a cross-thread
 // signal, invokeMethod or pool job, and an acquire on every event Qt delivers (a Qt event
-// hook, registered by the first release) state the edge Qt provides; a pool job calls
-// handoffAcquire() itself. One anchor for all: the model is coarser than Qt's per-thread
+// hook, registered by the first release) state the edge Qt provides; a QThreadPool job, which
+// no event delivers, calls handoffAcquire() itself. One anchor for all: the model is coarser than Qt's per-thread
 // queues, never finer. Outside a TSan build these are empty.
 #pragma once
 

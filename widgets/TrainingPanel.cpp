@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "widgets/TrainingPanel.h"
-#include "widgets/ThreadHandoff.h"
 
 #include "core/project/Services.h"
 #include "core/train/TrainingObserver.h"
@@ -10,6 +9,7 @@
 #include "widgets/ClassMetricsView.h"
 #include "widgets/PredictPanel.h"
 #include "widgets/RunComparison.h"
+#include "widgets/ThreadHandoff.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "widgets/TrainingWorker.h"
-#include "widgets/ThreadHandoff.h"
 
 #include "core/project/Services.h"
 #include "widgets/GuiText.h"
+#include "widgets/ThreadHandoff.h"
 
 #include <QElapsedTimer>
 
