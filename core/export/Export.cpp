@@ -43,18 +43,8 @@ std::string versionString()
 #endif
 }
 
-// Whether every block of the model is one OpenCV's dnn (4.6) was checked to run.
-bool openCvCanRun(const FusionModel &model)
-{
-    const std::vector<std::string> ok = onnxOpenCvBlockTypes();
-    for (const auto &s : model->steps())
-        if (std::find(ok.begin(), ok.end(), model->graph().node(s.node)->type) == ok.end())
-            return false;
-    return true;
-}
-
 std::string readme(const nlohmann::json &pre, const std::vector<std::string> &formats, const std::vector<std::pair<std::string, Message>> &skipped,
-                   bool openCv)
+                   const std::string &openCvObstacle)
 {
     std::string inputs;
     for (const auto &in : pre["inputs"])
@@ -91,10 +81,11 @@ std::string readme(const nlohmann::json &pre, const std::vector<std::string> &fo
                "      import onnxruntime as ort\n"
                "      session = ort.InferenceSession(\"model.onnx\")\n"
                "      logits = session.run([\"logits\"], {\"x0\": x0, ..., \"present\": present})[0]\n\n";
-        out += openCv ? "  OpenCV's dnn module (4.6 checked) runs it too: `net = cv2.dnn.readNetFromONNX(\"model.onnx\")`, one `net.setInput(x, name)` "
-                        "per input, then `net.forward(\"logits\")`.\n"
-                      : "  OpenCV's dnn module (4.6) runs only image classifiers of FuseLab's (the image input with CNN, ResNet or MLP "
-                        "encoders); this model has other blocks, so use ONNX Runtime.\n";
+        out += openCvObstacle.empty()
+                   ? "  OpenCV's dnn module (4.6 checked) runs it too: `net = cv2.dnn.readNetFromONNX(\"model.onnx\")`, one `net.setInput(x, name)` "
+                     "per input, then `net.forward(\"logits\")`.\n"
+                   : "  OpenCV's dnn module (4.6) runs FuseLab's image classifiers (the image input with CNN, ResNet or MLP encoders); this "
+                     "model needs " + openCvObstacle + ", which its importer does not run, so use ONNX Runtime.\n";
     }
     if (has("pytorch"))
         out += "- `model.py`: the model as PyTorch code, an `nn.Module` per block; it loads `model.safetensors` as it is:\n\n"
@@ -115,9 +106,84 @@ std::string readme(const nlohmann::json &pre, const std::vector<std::string> &fo
     return out;
 }
 
+// One format: what it writes into the export folder (a model the format cannot express
+// throws Error naming the block, and "all" then skips the format, saying why).
+struct ExportTarget {
+    const fs::path &dir;
+    const FusionModel &model;
+    const TensorCache &cache;
+    const Experiment &experiment;
+    const RunRecord &record;
+    const fs::path &out;
+    std::vector<std::string> inputNames;
+    ExportResult &result;
+    std::string openCvObstacle = "ONNX"; // until model.onnx is written
+};
+
+void writeWeights(ExportTarget &t)
+{
+    if (fs::exists(t.dir / "model.safetensors"))
+        return;
+    writeSafetensors((t.dir / "model.safetensors").string(), t.model->inferenceState(),
+                     {{"format", "pt"},
+                      {"producer", "FuseLab " + versionString()},
+                      {"torch_version", TORCH_VERSION},
+                      {"classes", nlohmann::json(t.cache.classes()).dump()},
+                      {"inputs", nlohmann::json(t.inputNames).dump()},
+                      {"task", t.cache.multiLabel() ? "multi-label" : "single-label"}});
+    // Its relative paths (dataset, vocabulary, module files) rebased to the export folder.
+    Experiment copy = t.experiment;
+    rebasePaths(copy, t.record.experimentDir, t.out.string(), builtinBlocks());
+    copy.save((t.dir / "experiment.fuselab.json").string());
+    t.result.files.push_back("model.safetensors");
+    t.result.files.push_back("experiment.fuselab.json");
+}
+
+void writeTorchScript(ExportTarget &t)
+{
+    saveTorchScript(t.model, t.cache.classes(), t.inputNames, (t.dir / "model.pt").string());
+    t.result.files.push_back("model.pt");
+}
+
+void writeOnnx(ExportTarget &t)
+{
+    std::vector<torch::Tensor> example; // a batch of two: each input's shape and type
+    for (const CacheColumn &c : t.cache.columns()) {
+        std::vector<std::int64_t> shape = {2};
+        shape.insert(shape.end(), c.shape.begin(), c.shape.end());
+        example.push_back(torch::zeros(shape, c.kind == Modality::Text ? torch::kLong : torch::kFloat));
+    }
+    t.openCvObstacle = saveOnnx(t.model, t.cache.classes(), t.inputNames, example, (t.dir / "model.onnx").string(), "FuseLab " + versionString())
+                           .openCvObstacle;
+    t.result.files.push_back("model.onnx");
+}
+
+void writePython(ExportTarget &t)
+{
+    const std::string source = pythonModelSource(t.model, t.cache.classes(), t.inputNames); // before any file: a refusal leaves none
+    writeWeights(t); // model.py loads model.safetensors
+    writeFileAtomically((t.dir / "model.py").string(), source);
+    writeFileAtomically((t.dir / "train.py").string(), kTrainPy);
+    t.result.files.push_back("model.py");
+    t.result.files.push_back("train.py");
+}
+
+struct ExportFormat {
+    const char *name;
+    void (*write)(ExportTarget &);
+};
+// The formats, in the order "all" writes them.
+constexpr ExportFormat kFormats[] = {{"safetensors", writeWeights}, {"torchscript", writeTorchScript}, {"onnx", writeOnnx}, {"pytorch", writePython}};
+
 } // namespace
 
-std::vector<std::string> exportFormats() { return {"safetensors", "torchscript", "onnx", "pytorch"}; }
+std::vector<std::string> exportFormats()
+{
+    std::vector<std::string> names;
+    for (const ExportFormat &f : kFormats)
+        names.push_back(f.name);
+    return names;
+}
 std::vector<std::string> plannedExportFormats() { return {}; }
 
 nlohmann::json preprocessingJson(const TensorCache &cache, const Experiment &e, const std::vector<std::string> &tokenizerFiles)
@@ -292,66 +358,23 @@ ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)
         for (const CacheColumn &c : cache.columns())
             inputNames.push_back(c.name);
         std::vector<std::string> written;
+        ExportTarget target{tmp, model, cache, e, record, out, inputNames, result};
         for (const std::string &f : formats) {
             fuselab::checkpoint(observer);
-            written.push_back(f);
-            if ((f == "safetensors" || f == "pytorch") && !fs::exists(tmp / "model.safetensors")) { // pytorch's model.py loads it
-                nlohmann::json names = nlohmann::json::array();
-                for (const CacheColumn &c : cache.columns())
-                    names.push_back(c.name);
-                writeSafetensors((tmp / "model.safetensors").string(), model->inferenceState(),
-                                 {{"format", "pt"},
-                                  {"producer", "FuseLab " + versionString()},
-                                  {"torch_version", TORCH_VERSION},
-                                  {"classes", nlohmann::json(cache.classes()).dump()},
-                                  {"inputs", names.dump()},
-                                  {"task", cache.multiLabel() ? "multi-label" : "single-label"}});
-                // Its relative paths (dataset, vocabulary, module files) rebased to the export folder.
-                Experiment copy = e;
-                rebasePaths(copy, record.experimentDir, out.string(), builtinBlocks());
-                copy.save((tmp / "experiment.fuselab.json").string());
-                result.files.push_back("model.safetensors");
-                result.files.push_back("experiment.fuselab.json");
-            }
-            if (f == "pytorch") {
-                try {
-                    writeFileAtomically((tmp / "model.py").string(), pythonModelSource(model, cache.classes(), inputNames));
-                    writeFileAtomically((tmp / "train.py").string(), kTrainPy);
-                    result.files.push_back("model.py");
-                    result.files.push_back("train.py");
-                } catch (const Error &x) {
-                    if (!all)
-                        throw;
-                    written.pop_back();
-                    result.skipped.emplace_back(f, messageOf(x));
-                }
-            }
-            if (f == "torchscript") {
-                saveTorchScript(model, cache.classes(), inputNames, (tmp / "model.pt").string());
-                result.files.push_back("model.pt");
-            }
-            if (f == "onnx") {
-                std::vector<torch::Tensor> example; // a batch of two: each input's shape and type
-                for (const CacheColumn &c : cache.columns()) {
-                    std::vector<std::int64_t> shape = {2};
-                    shape.insert(shape.end(), c.shape.begin(), c.shape.end());
-                    example.push_back(torch::zeros(shape, c.kind == Modality::Text ? torch::kLong : torch::kFloat));
-                }
-                try {
-                    saveOnnx(model, cache.classes(), inputNames, example, (tmp / "model.onnx").string(), "FuseLab " + versionString());
-                    result.files.push_back("model.onnx");
-                } catch (const Error &x) {
-                    if (!all)
-                        throw;
-                    written.pop_back();
-                    result.skipped.emplace_back(f, messageOf(x));
-                }
+            const auto *format = std::find_if(std::begin(kFormats), std::end(kFormats), [&](const ExportFormat &x) { return f == x.name; });
+            try {
+                format->write(target);
+                written.push_back(f);
+            } catch (const Error &x) {
+                if (!all)
+                    throw;
+                result.skipped.emplace_back(f, messageOf(x));
             }
             if (observer)
                 observer->onProgress("exporting", ++done, static_cast<std::int64_t>(formats.size()));
         }
         fuselab::checkpoint(observer);
-        writeFileAtomically((tmp / "README.md").string(), readme(pre, written, result.skipped, openCvCanRun(model)));
+        writeFileAtomically((tmp / "README.md").string(), readme(pre, written, result.skipped, target.openCvObstacle));
         result.files.push_back("README.md");
         // Into place: an old export is moved aside first and removed once the new one is in.
         const fs::path old = out.parent_path() / ("." + out.filename().string() + ".old-" + unique);

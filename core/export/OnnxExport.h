@@ -26,20 +26,20 @@
 
 namespace fuselab {
 
-// The block types this exporter writes; any other block is refused naming it.
-std::vector<std::string> onnxBlockTypes();
-// Blocks whose ONNX operators OpenCV 4.6's dnn runs correctly (tests/test_onnx checks it):
-// image classifiers. Its importer multiplies and divides runtime tensors only of the same
-// shape, and the audio input's normalisation, every fusion's masking and the recurrent
-// encoders' sequence lengths broadcast; text needs a runtime Gather. Models with other
-// blocks need ONNX Runtime, and the export README says so.
-std::vector<std::string> onnxOpenCvBlockTypes();
 constexpr int kOnnxOpset = 17;
+
+// What the export found out while writing: where OpenCV's dnn (4.6) cannot run the graph,
+// the first operator it would stumble on ("" when it runs it: image classifiers, checked in
+// tests/test_onnx). Decided from the operators written, not from the blocks' names.
+struct OnnxWritten {
+    std::string openCvObstacle;
+    bool openCvRuns() const { return openCvObstacle.empty(); }
+};
 
 // `example`: one batch of the model's inputs (any batch size; fixes each input's shape
 // past the batch and its type). Writes `path` atomically. Error naming the block that
-// cannot be expressed.
-void saveOnnx(const FusionModel &model, const std::vector<std::string> &classes, const std::vector<std::string> &inputNames,
+// cannot be expressed. Each block is written by its lower() (core/model/Lowering.h).
+OnnxWritten saveOnnx(const FusionModel &model, const std::vector<std::string> &classes, const std::vector<std::string> &inputNames,
               const std::vector<torch::Tensor> &example, const std::string &path, const std::string &producerVersion);
 
 } // namespace fuselab

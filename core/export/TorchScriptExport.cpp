@@ -1,29 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/export/TorchScriptExport.h"
 
-#include "core/export/ModuleTree.h"
-
-#include "core/model/blocks/AttentionFusion.h"
-#include "core/model/blocks/AudioCnnEncoder.h"
-#include "core/model/blocks/AutoencoderEncoder.h"
-#include "core/model/blocks/AutoencoderFusion.h"
-#include "core/model/blocks/Conv1dEncoder.h"
-#include "core/model/blocks/CrossAttentionFusion.h"
-#include "core/model/blocks/FilmFusion.h"
-#include "core/model/blocks/LowRankFusion.h"
-#include "core/model/blocks/MlpEncoder.h"
-#include "core/model/blocks/ResNetEncoder.h"
-#include "core/model/blocks/TorchScriptEncoder.h"
-#include "core/model/blocks/TransformerEncoder.h"
-#include "core/model/blocks/TensorFusion.h"
-#include "core/model/blocks/ClassificationHead.h"
-#include "core/model/blocks/CnnEncoder.h"
-#include "core/model/blocks/ConcatFusion.h"
-#include "core/model/blocks/GatedFusion.h"
-#include "core/model/blocks/InputBlock.h"
-#include "core/model/blocks/LateFusion.h"
-#include "core/model/blocks/RnnEncoder.h"
-#include "core/model/blocks/SequenceInput.h"
+#include "core/export/BlockWalk.h"
+#include "core/model/Lowering.h"
 #include "core/util/Error.h"
 #include "core/util/FileIO.h"
 #include "fuselab_python_sources.h"
@@ -41,9 +20,10 @@ namespace fuselab {
 
 namespace {
 
-using exporting::child;
-using exporting::hasChild;
-using exporting::Refused;
+using lowering::child;
+using lowering::hasChild;
+using lowering::Refused;
+using lowering::Sym;
 
 std::string ident(const std::string &s)
 {
@@ -129,59 +109,59 @@ std::string ctor(const torch::nn::Module &m, const std::string &indent);
 // A module PyTorch has as it is (no FuseLab container inside): the generated code calls it.
 bool pytorchLayer(const torch::nn::Module &m) { return ctor(m, "").find("parts(") == std::string::npos; }
 
-// One block's module: its weights and the lines of its forward. Two targets: TorchScript
-// (a jit::Module with flat weights and aten calls) and, when built on a block without a
-// jit::Module, Python source for an nn.Module that calls PyTorch's own layers, whose
-// state_dict names are FuseLab's (so model.safetensors loads into it as it is).
-class Emitter {
+std::string list(const std::vector<std::string> &v)
+{
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i)
+        s += (i ? ", " : "") + v[i];
+    return s + "]";
+}
+
+// The text back end of the export operations (core/model/Lowering.h). One block's module:
+// its weights and the lines of its forward. Two targets: TorchScript (a jit::Module with
+// flat weights and aten calls) and Python source for an nn.Module that calls PyTorch's own
+// layers, whose state_dict names are FuseLab's (so model.safetensors loads into it as it is).
+// Values are expressions (mostly temporaries t0, t1, ...); the block's forward receives
+// xs: List[Tensor] and masks: List[Tensor].
+class TextOps final : public lowering::Ops {
 public:
-    explicit Emitter(torch::jit::Module &m) : m_mod(&m) {}
-    explicit Emitter(const torch::nn::Module &block) : m_block(&block) {}
+    // mod: the TorchScript module to fill; nullptr writes Python.
+    TextOps(const torch::nn::Module &block, torch::jit::Module *mod, std::size_t inputs) : m_mod(mod), m_block(&block), m_inputs(inputs) {}
 
     bool python() const { return m_mod == nullptr; }
-    std::string var() { return "t" + std::to_string(m_tmp++); }
-    void line(const std::string &s) { m_lines.push_back("        " + s); }
-    torch::jit::Module &module()
-    {
-        if (!m_mod)
-            throw Refused{"it runs a TorchScript module, which the PyTorch code export cannot write as Python (export TorchScript instead)"};
-        return *m_mod;
-    }
-    std::string assign(const std::string &expr)
-    {
-        const std::string v = var();
-        line(v + " = " + expr);
-        return v;
-    }
-    std::string tensor(const std::string &name, const torch::Tensor &t, bool buffer)
-    {
-        if (python()) { // a parameter or buffer of the block (declared with it), or a constant of the translation
-            const bool own = m_block->named_parameters(true).find(name) || m_block->named_buffers(true).find(name);
-            if (!own && std::none_of(m_constants.begin(), m_constants.end(), [&](const auto &c) { return c.first == name; }))
-                m_constants.emplace_back(name, t.detach().to(torch::kCPU).to(torch::kDouble).contiguous());
-            return "self." + pyPath(name);
-        }
-        const std::string n = ident(name);
-        torch::Tensor copy = t.detach().clone().contiguous();
-        if (!buffer)
-            copy.set_requires_grad(t.requires_grad());
-        m_mod->register_parameter(n, copy, buffer);
-        return "self." + n;
-    }
-    std::string optionalTensor(const std::string &name, const torch::Tensor &t) { return t.defined() ? tensor(name, t, false) : "None"; }
-    // A call of the block's submodule at `path` ("features." → self.features(x)).
-    std::string call(const std::string &path, const std::string &args) { return assign("self." + pyPath(path) + "(" + args + ")"); }
 
-    // A standard LibTorch layer (or a Sequential of them) applied to `x`.
-    std::string layer(const torch::nn::Module &m, const std::string &prefix, const std::string &x)
+    std::size_t inputCount() const override { return m_inputs; }
+    Sym input(std::size_t i) override { return expr("xs[" + std::to_string(i) + "]"); }
+    Sym mask(std::size_t i) override { return expr("masks[" + std::to_string(i) + "]"); }
+
+    Sym weight(const std::string &path, const torch::Tensor &t) override
     {
+        const auto buffers = m_block->named_buffers(true);
+        return expr(tensor(path, t, buffers.find(path) != nullptr), static_cast<int>(t.dim()));
+    }
+    Sym constant(const std::string &name, const torch::Tensor &t) override
+    {
+        if (python()) {
+            if (std::none_of(m_constants.begin(), m_constants.end(), [&](const auto &c) { return c.first == name; }))
+                m_constants.emplace_back(name, t.detach().to(torch::kCPU).to(torch::kDouble).contiguous());
+            return expr("self." + pyPath(name), static_cast<int>(t.dim()));
+        }
+        return expr(tensor(name, t, true), static_cast<int>(t.dim()));
+    }
+    Sym scalar(double v) override { return expr(num(v), 0); }
+
+    Sym layer(const torch::nn::Module &m, const std::string &prefix, Sym xs) override
+    {
+        if (const auto *own = dynamic_cast<const lowering::LowersItself *>(&m))
+            return own->lowerLayer(*this, prefix, xs);
+        const std::string x = e(xs);
         if (python() && pytorchLayer(m)) { // PyTorch's own layer: the same computation
             if (dynamic_cast<const torch::nn::EmbeddingImpl *>(&m))
                 return call(prefix, x + ".long()");
             return call(prefix, x);
         }
         if (const auto *s = dynamic_cast<const torch::nn::SequentialImpl *>(&m)) {
-            std::string y = x;
+            Sym y = xs;
             for (const auto &c : s->named_children())
                 y = layer(*c.value(), prefix + c.key() + ".", y);
             return y;
@@ -204,47 +184,347 @@ public:
             return assign("torch.relu(" + x + ")");
         if (const auto *g = dynamic_cast<const torch::nn::GELUImpl *>(&m))
             return assign("torch.gelu(" + x + ", approximate=" + quoted(g->options.approximate()) + ")");
-        if (const auto *r = dynamic_cast<const ResidualBlockImpl *>(&m)) {
-            std::string y = assign("torch.relu(" + layer(child(*r, "bn1"), prefix + "bn1.", layer(child(*r, "conv1"), prefix + "conv1.", x)) + ")");
-            y = layer(child(*r, "bn2"), prefix + "bn2.", layer(child(*r, "conv2"), prefix + "conv2.", y));
-            const std::string shortcut = hasChild(*r, "shortcut") ? layer(child(*r, "shortcut"), prefix + "shortcut.", x) : x;
-            return assign("torch.relu(" + y + " + " + shortcut + ")");
-        }
         if (dynamic_cast<const torch::nn::TanhImpl *>(&m))
             return assign("torch.tanh(" + x + ")");
         if (dynamic_cast<const torch::nn::SigmoidImpl *>(&m))
             return assign("torch.sigmoid(" + x + ")");
         if (const auto *p = dynamic_cast<const torch::nn::MaxPool2dImpl *>(&m)) {
             const auto &o = p->options;
-            return assign("torch.max_pool2d(" + x + ", " + ints(o.kernel_size()) + ", " + ints(o.stride()) + ", " +
-                          ints(o.padding()) + ", " + ints(o.dilation()) + ", " + (o.ceil_mode() ? "True" : "False") + ")");
+            return assign("torch.max_pool2d(" + x + ", " + ints(o.kernel_size()) + ", " + ints(o.stride()) + ", " + ints(o.padding()) + ", " +
+                          ints(o.dilation()) + ", " + pyBool(o.ceil_mode()) + ")");
         }
         if (const auto *p = dynamic_cast<const torch::nn::AvgPool2dImpl *>(&m)) {
             const auto &o = p->options;
             if (o.divisor_override())
                 throw Refused{"average pooling with a divisor override"};
-            return assign("torch.avg_pool2d(" + x + ", " + ints(o.kernel_size()) + ", " + ints(o.stride()) + ", " +
-                          ints(o.padding()) + ", " + (o.ceil_mode() ? "True" : "False") + ", " +
-                          (o.count_include_pad() ? "True" : "False") + ", None)");
+            return assign("torch.avg_pool2d(" + x + ", " + ints(o.kernel_size()) + ", " + ints(o.stride()) + ", " + ints(o.padding()) + ", " +
+                          pyBool(o.ceil_mode()) + ", " + pyBool(o.count_include_pad()) + ", None)");
         }
         if (const auto *l = dynamic_cast<const torch::nn::LinearImpl *>(&m))
             return linear(*l, prefix, x);
         if (const auto *d = dynamic_cast<const torch::nn::DropoutImpl *>(&m))
             return assign("torch.dropout(" + x + ", " + num(d->options.p()) + ", self.training)");
-        if (const auto *e = dynamic_cast<const torch::nn::EmbeddingImpl *>(&m)) {
-            const auto &o = e->options;
+        if (const auto *em = dynamic_cast<const torch::nn::EmbeddingImpl *>(&m)) {
+            const auto &o = em->options;
             if (o.max_norm())
                 throw Refused{"an embedding with max_norm"};
-            return assign("torch.embedding(" + tensor(prefix + "weight", e->weight, false) + ", " + x + ", " +
-                          std::to_string(o.padding_idx() ? *o.padding_idx() : -1) + ", " + (o.scale_grad_by_freq() ? "True" : "False") +
-                          ", " + (o.sparse() ? "True" : "False") + ")");
+            return assign("torch.embedding(" + tensor(prefix + "weight", em->weight, false) + ", " + x + ".long(), " +
+                          std::to_string(o.padding_idx() ? *o.padding_idx() : -1) + ", " + pyBool(o.scale_grad_by_freq()) + ", " +
+                          pyBool(o.sparse()) + ")");
         }
         throw Refused{"its layer " + m.name() + " has no TorchScript translation yet"};
     }
 
+    Sym add(Sym a, Sym b) override { return assign(e(a) + " + " + e(b)); }
+    Sym sub(Sym a, Sym b) override { return assign(e(a) + " - " + e(b)); }
+    Sym mul(Sym a, Sym b) override { return assign(e(a) + " * " + e(b)); }
+    Sym div(Sym a, Sym b) override { return assign(e(a) + " / " + e(b)); }
+    Sym relu(Sym x) override { return assign("torch.relu(" + e(x) + ")"); }
+    Sym tanh(Sym x) override { return assign("torch.tanh(" + e(x) + ")"); }
+    Sym sigmoid(Sym x) override { return assign("torch.sigmoid(" + e(x) + ")"); }
+    Sym gelu(Sym x) override { return assign((python() ? "nn.functional.gelu(" : "torch.gelu(") + e(x) + ")"); }
+    Sym sqrt(Sym x) override { return assign(e(x) + ".sqrt()"); }
+    Sym square(Sym x) override { return assign(e(x) + ".pow(2)"); }
+    Sym clampMin(Sym x, double v) override { return assign(e(x) + ".clamp_min(" + num(v) + ")"); }
+
+    Sym flatten(Sym x) override { return assign(e(x) + ".flatten(1)"); }
+    Sym reshape(Sym x, const std::vector<std::int64_t> &sizes) override { return assign(e(x) + ".reshape(" + ints(sizes) + ")"); }
+    Sym unsqueeze(Sym x, std::int64_t d) override { return assign(e(x) + ".unsqueeze(" + std::to_string(d) + ")"); }
+    Sym squeeze(Sym x, std::int64_t d) override { return assign(e(x) + ".squeeze(" + std::to_string(d) + ")"); }
+    Sym transpose(Sym x, std::int64_t a, std::int64_t b) override
+    {
+        return assign(e(x) + ".transpose(" + std::to_string(a) + ", " + std::to_string(b) + ")");
+    }
+    Sym permute(Sym x, const std::vector<std::int64_t> &order) override { return assign(e(x) + ".permute(" + ints(order) + ")"); }
+    Sym contiguous(Sym x) override { return assign(e(x) + ".contiguous()"); }
+    Sym cat(const std::vector<Sym> &xs, std::int64_t d) override { return assign("torch.cat(" + list(es(xs)) + ", " + std::to_string(d) + ")"); }
+    Sym stack(const std::vector<Sym> &xs, std::int64_t d) override { return assign("torch.stack(" + list(es(xs)) + ", " + std::to_string(d) + ")"); }
+    Sym slice(Sym x, std::int64_t d, std::int64_t start, std::int64_t end) override
+    {
+        if (d < 0)
+            throw Refused{"a slice along a dimension counted from the end"};
+        std::string index;
+        for (std::int64_t i = 0; i < d; ++i)
+            index += ":, ";
+        index += std::to_string(start) + ":" + (end == lowering::kToEnd ? std::string() : std::to_string(end));
+        return assign(e(x) + "[" + index + "]");
+    }
+    Sym select(Sym x, std::int64_t d, std::int64_t i) override { return assign(e(x) + ".select(" + std::to_string(d) + ", " + std::to_string(i) + ")"); }
+    Sym expandAs(Sym x, Sym like) override { return assign(e(x) + ".expand_as(" + e(like) + ")"); }
+    Sym matmul(Sym a, Sym b) override { return assign("torch.matmul(" + e(a) + ", " + e(b) + ")"); }
+    Sym mean(Sym x, const std::vector<std::int64_t> &dims, bool keep) override
+    {
+        return assign(e(x) + ".mean(" + ints(dims) + (keep ? ", True)" : ")"));
+    }
+    Sym sum(Sym x, const std::vector<std::int64_t> &dims, bool keep) override
+    {
+        return assign(e(x) + ".sum(" + ints(dims) + (keep ? ", True)" : ")"));
+    }
+    Sym amax(Sym x, std::int64_t d) override { return assign("torch.max(" + e(x) + ", " + std::to_string(d) + ")[0]"); }
+    Sym softmax(Sym x, std::int64_t d) override { return assign("torch.softmax(" + e(x) + ", " + std::to_string(d) + ")"); }
+
+    Sym globalAveragePool(Sym x) override { return assign(e(x) + ".mean([2, 3])"); }
+    Sym anyPresent(const std::vector<Sym> &masks) override
+    {
+        Sym m = masks.at(0);
+        for (std::size_t i = 1; i < masks.size(); ++i)
+            m = assign("torch.maximum(" + e(m) + ", " + e(masks[i]) + ")");
+        return m;
+    }
+    Sym maskedSoftmax(Sym scores, Sym mask) override
+    {
+        const std::string present = e(assign(e(mask) + " > 0.5"));
+        const std::string filled = e(assign(e(scores) + ".masked_fill(torch.logical_not(" + present + "), -1000000000.0)"));
+        return assign("torch.softmax(" + filled + ", 1) * " + present + ".any(1, True).to(" + e(scores) + ".dtype)");
+    }
+    Sym appendOne(Sym xs) override
+    {
+        const std::string x = e(xs);
+        return assign("torch.cat([" + x + ", torch.ones([" + x + ".size(0), 1], device=" + x + ".device).to(" + x + ".dtype)], 1)");
+    }
+    Sym asSequence(Sym x) override { return assign(e(x) + ".unsqueeze(1) if " + e(x) + ".dim() == 2 else " + e(x)); }
+    Sym perFeature(Sym v, Sym xs) override
+    {
+        const std::string x = e(xs);
+        const Sym r = assign(e(v));
+        line("if " + x + ".dim() == 4:");
+        line("    " + e(r) + " = " + e(v) + ".view([" + x + ".size(0), -1, 1, 1])");
+        line("elif " + x + ".dim() == 3:");
+        line("    " + e(r) + " = " + e(v) + ".unsqueeze(1)");
+        return r;
+    }
+    Sym repeatBatch(Sym t, Sym like) override
+    {
+        const int rank = m_ranks.at(static_cast<std::size_t>(t.id));
+        if (rank < 1)
+            throw Refused{"a batch repeat of a value of unknown shape"};
+        std::string sizes = e(like) + ".size(0)";
+        for (int i = 1; i < rank; ++i)
+            sizes += ", -1";
+        return assign(e(t) + ".expand([" + sizes + "])");
+    }
+    Sym leading(Sym table, Sym like, std::int64_t d) override { return assign(e(table) + "[0:" + e(like) + ".size(" + std::to_string(d) + ")]"); }
+
+    Sym validFromIds(Sym ids) override { return assign(e(ids) + ".ne(0)"); }
+    Sym validAll(Sym steps) override
+    {
+        const std::string x = e(steps);
+        return assign("torch.ones([" + x + ".size(0), " + x + ".size(1)], device=" + x + ".device) > 0");
+    }
+    Sym validPrepend(Sym valid) override
+    {
+        const std::string v = e(valid);
+        return assign("torch.cat([torch.ones([" + v + ".size(0), 1], device=" + v + ".device) > 0, " + v + "], 1)");
+    }
+    Sym validAsFloat(Sym valid) override { return assign(e(valid) + ".float()"); }
+    Sym maskedMean(Sym seq, Sym valid) override
+    {
+        const std::string w = e(assign(e(valid) + ".to(" + e(seq) + ".dtype).unsqueeze(2)"));
+        return assign("(" + e(seq) + " * " + w + ").sum(1) / " + w + ".sum(1).clamp_min(1.0)");
+    }
+    Sym maskedMax(Sym seq, Sym valid) override
+    {
+        const std::string filled = e(assign(e(seq) + ".masked_fill(torch.logical_not(" + e(valid) + ".unsqueeze(2)), float(\"-inf\"))"));
+        const std::string m = e(assign("torch.max(" + filled + ", 1)[0]"));
+        return assign("torch.where(torch.isinf(" + m + "), torch.zeros_like(" + m + "), " + m + ")");
+    }
+    Sym keyPadding(Sym valid) override
+    {
+        const std::string v = e(valid);
+        return assign("torch.logical_and(torch.logical_not(" + v + "), " + v + ".any(1, True))");
+    }
+
+    Sym attention(const torch::nn::MultiheadAttentionImpl &a, const std::string &path, Sym query, Sym kv, Sym padding) override
+    {
+        const std::string q = e(transpose(query, 0, 1)), k = e(transpose(kv, 0, 1));
+        return transpose(expr(multiheadAttention(a, path, q, k, false, padding.defined() ? e(padding) : std::string())), 0, 1);
+    }
+
+    Sym transformerLayers(const torch::nn::Module &layers, const std::string &path, Sym hb, Sym padding) override
+    {
+        std::string h = e(transpose(hb, 0, 1)); // sequence first, as LibTorch's layers run
+        for (const auto &item : layers.named_children()) {
+            const auto *l = dynamic_cast<const torch::nn::TransformerEncoderLayerImpl *>(item.value().get());
+            if (!l)
+                throw Refused{"its encoder has a layer that is not a TransformerEncoderLayer"};
+            const std::string pre = path + item.key() + ".";
+            const bool relu = activation(*l) == "relu";
+            const auto &attn = dynamic_cast<const torch::nn::MultiheadAttentionImpl &>(child(*l, "self_attn"));
+            const Sym a = layer(child(*l, "dropout1"), pre + "dropout1.", expr(multiheadAttention(attn, pre + "self_attn.", h, h, true, e(padding))));
+            const Sym r = layer(child(*l, "norm1"), pre + "norm1.", assign(h + " + " + e(a)));
+            Sym f = layer(child(*l, "linear1"), pre + "linear1.", r);
+            f = relu ? this->relu(f) : gelu(f);
+            f = layer(child(*l, "linear2"), pre + "linear2.", layer(child(*l, "dropout"), pre + "dropout.", f));
+            h = e(layer(child(*l, "norm2"), pre + "norm2.", add(r, layer(child(*l, "dropout2"), pre + "dropout2.", f))));
+        }
+        return transpose(expr(h), 0, 1);
+    }
+
+    // An RNN over packed sequences exactly as LibTorch's pack_padded_sequence(enforce_sorted =
+    // false) + GRU/LSTM::forward_with_packed_input + pad_packed_sequence compute it.
+    Sym rnn(const torch::nn::Module &cell, const std::string &path, Sym stepsSym, Sym validSym, bool last) override
+    {
+        const auto *gru = dynamic_cast<const torch::nn::GRUImpl *>(&cell);
+        const auto *lstmCell = dynamic_cast<const torch::nn::LSTMImpl *>(&cell);
+        if (!gru && !lstmCell)
+            throw Refused{"its recurrent layer is neither a GRU nor an LSTM"};
+        const bool lstm = lstmCell != nullptr;
+        const torch::nn::detail::RNNOptionsBase &o = lstm ? lstmCell->options_base : gru->options_base;
+        if (o.proj_size() > 0)
+            throw Refused{"an LSTM with projections"};
+        const std::string steps = e(stepsSym), valid = e(validSym);
+        const std::string T = e(assign(steps + ".size(1)"));
+        const std::string name = path.substr(0, path.size() - 1);
+        line("lengths = " + valid + ".sum(1).clamp_min(1).long().cpu()");
+        if (python()) { // PyTorch's packed sequences, as FuseLab's forward uses them
+            line("packed = nn.utils.rnn.pack_padded_sequence(" + steps + ", lengths, batch_first=True, enforce_sorted=False)");
+            line(std::string(lstm ? "out, (hn, cn) = self." : "out, hn = self.") + pyPath(name) + "(packed)");
+            if (last)
+                return assign(o.bidirectional() ? "torch.cat([hn[-2], hn[-1]], 1)" : "hn[-1]");
+            return assign("nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=" + T + ")[0]");
+        }
+        line("sorted_lengths, sorted_indices = torch.sort(lengths, -1, True)");
+        line("sorted_indices = sorted_indices.to(" + steps + ".device)");
+        line("unsorted_indices = torch.empty_like(sorted_indices).scatter_(0, sorted_indices, torch.arange(0, sorted_indices.numel(), "
+             "device=sorted_indices.device))");
+        line("packed_data, batch_sizes = torch._pack_padded_sequence(" + steps + ".index_select(0, sorted_indices), sorted_lengths, True)");
+        const std::int64_t dirs = o.bidirectional() ? 2 : 1, layers = o.num_layers();
+        std::vector<std::string> weights;
+        for (std::int64_t l = 0; l < layers; ++l)
+            for (std::int64_t d = 0; d < dirs; ++d) {
+                const std::string suffix = "_l" + std::to_string(l) + (d ? "_reverse" : "");
+                for (const char *kind : {"weight_ih", "weight_hh", "bias_ih", "bias_hh"})
+                    weights.push_back(tensor(path + kind + suffix, lowering::ownTensor(cell, kind + suffix), false));
+            }
+        const double dropout = layers > 1 ? o.dropout() : 0.0;
+        line("hx = torch.zeros([" + std::to_string(layers * dirs) + ", " + steps + ".size(0), " + std::to_string(o.hidden_size()) + "], device=" +
+             steps + ".device).to(" + steps + ".dtype)");
+        const std::string tail = ", " + list(weights) + ", True, " + std::to_string(layers) + ", " + num(dropout) + ", self.training, " +
+                                 pyBool(o.bidirectional()) + ")";
+        if (lstm)
+            line("out_data, hn, cn = torch.lstm(packed_data, batch_sizes, [hx, hx]" + tail);
+        else
+            line("out_data, hn = torch.gru(packed_data, batch_sizes, hx" + tail);
+        if (last) {
+            line("hn = hn.index_select(1, unsorted_indices)");
+            std::vector<std::string> parts;
+            for (std::int64_t d = 0; d < dirs; ++d)
+                parts.push_back("hn[hn.size(0) - " + std::to_string(dirs - d) + "]");
+            return assign("torch.cat(" + list(parts) + ", 1)");
+        }
+        line("padded, padded_lengths = torch._pad_packed_sequence(out_data, batch_sizes, True, 0.0, " + T + ")");
+        return assign("padded.index_select(0, unsorted_indices)");
+    }
+
+    Sym scriptEncoder(const torch::jit::Module &m, const std::string &path, bool ids, const std::string &out, Sym xs, Sym present) override
+    {
+        if (python())
+            throw Refused{"it runs a TorchScript module, which the PyTorch code export cannot write as Python (export TorchScript instead)"};
+        const std::string name = path.substr(0, path.size() - 1), x = e(xs);
+        m_mod->register_module(name, m);
+        std::string mask, r;
+        if (ids) {
+            const std::string id = e(assign(x + ".long()"));
+            mask = e(assign(id + ".ne(0).long()"));
+            r = e(assign("self." + name + ".forward(" + id + ", " + mask + ")"));
+        } else {
+            r = e(assign("self." + name + ".forward(" + x + ")"));
+        }
+        // The result's parts, by the module's declared return type.
+        const c10::TypePtr ret = m.get_method("forward").function().getSchema().returns().at(0).type();
+        std::string first = r, second;
+        if (ret->kind() == c10::TypeKind::TupleType) {
+            first = r + "[0]";
+            if (ret->containedTypes().size() > 1)
+                second = r + "[1]";
+        } else if (ret->kind() == c10::TypeKind::DictType) {
+            first = r + "[\"last_hidden_state\"]";
+            second = r + "[\"pooler_output\"]";
+        } else if (ret->kind() != c10::TypeKind::TensorType) {
+            throw Refused{"its module returns " + ret->str() + ", not a tensor, tuple or dictionary"};
+        }
+        std::string y = e(assign(first));
+        if (out == "pooled") {
+            if (second.empty())
+                throw Refused{"output \"pooled\" needs a second result"};
+            y = e(assign(second));
+        } else if (out == "mean") {
+            const std::string w = ids ? e(assign(mask + ".to(" + y + ".dtype).unsqueeze(2)")) : std::string();
+            line("if " + y + ".dim() == 3:");
+            line(ids ? "    " + y + " = (" + y + " * " + w + ").sum(1) / " + w + ".sum(1).clamp_min(1.0)" : "    " + y + " = " + y + ".mean(1)");
+        } else if (out == "first") {
+            line("if " + y + ".dim() == 3:");
+            line("    " + y + " = " + y + ".select(1, 0)");
+        }
+        const std::string p = e(present);
+        const std::string keep = e(assign(p + ".view([-1, 1, 1]) if " + y + ".dim() == 3 else " + p + ".view([-1, 1])"));
+        return assign(y + " * " + keep);
+    }
+
+    // The Python class of the block: __init__ builds its layers as PyTorch's (names as
+    // FuseLab's), declares its own parameters and buffers and the translation's constants.
+    std::string pythonClass(const std::string &name, const std::string &doc, const lowering::Lowered &out) const;
+
+    void define(const lowering::Lowered &out)
+    {
+        std::string src = "def forward(self, xs: List[Tensor], masks: List[Tensor]) -> Tuple[Tensor, Tensor]:\n";
+        for (const auto &l : m_lines)
+            src += l + "\n";
+        src += "        return " + e(out.out) + ", " + e(out.mask) + "\n";
+        m_mod->define(src);
+    }
+
+private:
+    std::string e(Sym s) const
+    {
+        if (!s.defined() || static_cast<std::size_t>(s.id) >= m_exprs.size())
+            throw Refused{"a value the translation did not define"};
+        return m_exprs[static_cast<std::size_t>(s.id)];
+    }
+    std::vector<std::string> es(const std::vector<Sym> &v) const
+    {
+        std::vector<std::string> out;
+        for (Sym s : v)
+            out.push_back(e(s));
+        return out;
+    }
+    Sym expr(const std::string &text, int rank = -1)
+    {
+        m_exprs.push_back(text);
+        m_ranks.push_back(rank);
+        return {static_cast<int>(m_exprs.size()) - 1};
+    }
+    void line(const std::string &s) { m_lines.push_back("        " + s); }
+    Sym assign(const std::string &value)
+    {
+        const std::string v = "t" + std::to_string(m_tmp++);
+        line(v + " = " + value);
+        return expr(v);
+    }
+    Sym call(const std::string &path, const std::string &args) { return assign("self." + pyPath(path) + "(" + args + ")"); }
+
+    // A tensor of the block's (Python: declared with it) or, in TorchScript, registered on
+    // the module under a flat name.
+    std::string tensor(const std::string &name, const torch::Tensor &t, bool buffer)
+    {
+        if (python()) {
+            const bool own = m_block->named_parameters(true).find(name) || m_block->named_buffers(true).find(name);
+            if (!own)
+                return e(constant(name, t));
+            return "self." + pyPath(name);
+        }
+        const std::string n = ident(name);
+        torch::Tensor copy = t.detach().clone().contiguous();
+        if (!buffer)
+            copy.set_requires_grad(t.requires_grad());
+        m_mod->register_parameter(n, copy, buffer);
+        return "self." + n;
+    }
+    std::string optionalTensor(const std::string &name, const torch::Tensor &t) { return t.defined() ? tensor(name, t, false) : "None"; }
+
     // Conv1d/Conv2d with explicit zero padding (the only kind FuseLab's blocks make).
     template <std::size_t D, typename Conv>
-    std::string convWith(const torch::nn::ConvNdImpl<D, Conv> &c, const char *op, const std::string &prefix, const std::string &x)
+    Sym conv(const torch::nn::ConvNdImpl<D, Conv> &c, const char *op, const std::string &prefix, const std::string &x)
     {
         const auto &o = c.options;
         // padding is a variant (c10's in LibTorch 1.x, std's in 2.x): visit finds either by ADL.
@@ -261,16 +541,14 @@ public:
         return assign(std::string(op) + "(" + x + ", " + w + ", " + b + ", " + ints(o.stride()) + ", " + pad + ", " + ints(o.dilation()) + ", " +
                       std::to_string(o.groups()) + ")");
     }
-    std::string conv(const torch::nn::Conv2dImpl &c, const char *op, const std::string &prefix, const std::string &x) { return convWith(c, op, prefix, x); }
-    std::string conv(const torch::nn::Conv1dImpl &c, const char *op, const std::string &prefix, const std::string &x) { return convWith(c, op, prefix, x); }
 
-    std::string linear(const torch::nn::LinearImpl &l, const std::string &prefix, const std::string &x)
+    Sym linear(const torch::nn::LinearImpl &l, const std::string &prefix, const std::string &x)
     {
         return assign("torch.linear(" + x + ", " + tensor(prefix + "weight", l.weight, false) + ", " + optionalTensor(prefix + "bias", l.bias) + ")");
     }
 
     template <typename BN>
-    std::string batchNorm(const BN &bn, const std::string &prefix, const std::string &x)
+    Sym batchNorm(const BN &bn, const std::string &prefix, const std::string &x)
     {
         const auto &o = bn.options;
         if (!o.track_running_stats() || !o.momentum())
@@ -284,500 +562,72 @@ public:
                       num(o.eps()) + ", False)");
     }
 
-    // masks[0] | masks[1] | ... as the fusions' "present in any input".
-    std::string anyPresent(std::size_t inputs)
+    static std::string activation(const torch::nn::TransformerEncoderLayerImpl &l)
     {
-        std::string m = "masks[0]";
-        for (std::size_t i = 1; i < inputs; ++i)
-            m = assign("torch.maximum(" + m + ", masks[" + std::to_string(i) + "])");
-        return m;
-    }
-    std::string maskedSoftmax(const std::string &scores, const std::string &mask)
-    {
-        const std::string present = assign(mask + " > 0.5");
-        const std::string filled = assign(scores + ".masked_fill(torch.logical_not(" + present + "), -1000000000.0)");
-        return assign("torch.softmax(" + filled + ", 1) * " + present + ".any(1, True).to(" + scores + ".dtype)");
-    }
-    std::string stack(const std::vector<std::string> &v, int dim)
-    {
-        std::string s = "torch.stack([";
-        for (std::size_t i = 0; i < v.size(); ++i)
-            s += (i ? ", " : "") + v[i];
-        return assign(s + "], " + std::to_string(dim) + ")");
+        std::string act;
+        visit([&](const auto &v) {
+            using V = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<V, torch::enumtype::kReLU>)
+                act = "relu";
+            else if constexpr (std::is_same_v<V, torch::enumtype::kGELU>)
+                act = "gelu";
+        }, l.options.activation());
+        if (act.empty())
+            throw Refused{"its transformer layer has a custom activation"};
+        return act;
     }
 
-    // The Python class of the block: __init__ builds its layers as PyTorch's (names as
-    // FuseLab's), declares its own parameters and buffers and the translation's constants.
-    std::string pythonClass(const std::string &name, const std::string &doc, const std::string &out, const std::string &mask) const;
-
-    void define(const std::string &out, const std::string &mask)
+    // torch::nn::MultiheadAttention's forward (LibTorch's multi_head_attention_forward, key ==
+    // value, no masks, no extra biases) on [T, B, D] sequences; returns the attention output.
+    std::string multiheadAttention(const torch::nn::MultiheadAttentionImpl &a, const std::string &prefix, const std::string &query,
+                                   const std::string &kv, bool self, const std::string &keyPadding)
     {
-        std::string src = "def forward(self, xs: List[Tensor], masks: List[Tensor]) -> Tuple[Tensor, Tensor]:\n";
-        for (const auto &l : m_lines)
-            src += l + "\n";
-        src += "        return " + out + ", " + mask + "\n";
-        m_mod->define(src);
+        const auto &o = a.options;
+        if (!a._qkv_same_embed_dim || a.bias_k.defined() || o.add_zero_attn())
+            throw Refused{"its attention has separate key/value sizes or extra key/value biases"};
+        if (python()) // PyTorch's MultiheadAttention is LibTorch's (sequence first, key == value)
+            return e(assign(e(call(prefix, query + ", " + kv + ", " + kv + (keyPadding.empty() ? "" : ", key_padding_mask=" + keyPadding) +
+                                   ", need_weights=False")) + "[0]"));
+        const std::int64_t D = o.embed_dim(), H = o.num_heads(), hd = D / H;
+        const std::string W = tensor(prefix + "in_proj_weight", a.in_proj_weight, false);
+        const std::string b = a.in_proj_bias.defined() ? tensor(prefix + "in_proj_bias", a.in_proj_bias, false) : "None";
+        const std::string d = std::to_string(D);
+        std::string q0, k0, v0;
+        if (self) { // query, key and value the same: one projection, in three (LibTorch's first path)
+            const std::string qkv = e(assign("torch.linear(" + query + ", " + W + ", " + b + ").chunk(3, -1)"));
+            q0 = qkv + "[0]", k0 = qkv + "[1]", v0 = qkv + "[2]";
+        } else {
+            q0 = e(assign("torch.linear(" + query + ", " + W + "[0:" + d + "], " + (b == "None" ? b : b + "[0:" + d + "]") + ")"));
+            const std::string kvp = e(assign("torch.linear(" + kv + ", " + W + "[" + d + ":], " + (b == "None" ? b : b + "[" + d + ":]") + ").chunk(2, -1)"));
+            k0 = kvp + "[0]", v0 = kvp + "[1]";
+        }
+        const std::string q = e(assign(q0 + " * " + num(1.0 / std::sqrt(static_cast<double>(hd)))));
+        const std::string tgt = e(assign(query + ".size(0)")), bsz = e(assign(query + ".size(1)"));
+        const std::string bh = e(assign(bsz + " * " + std::to_string(H)));
+        const std::string qh = e(assign(q + ".contiguous().view([" + tgt + ", " + bh + ", " + std::to_string(hd) + "]).transpose(0, 1)"));
+        const std::string kh = e(assign(k0 + ".contiguous().view([-1, " + bh + ", " + std::to_string(hd) + "]).transpose(0, 1)"));
+        const std::string vh = e(assign(v0 + ".contiguous().view([-1, " + bh + ", " + std::to_string(hd) + "]).transpose(0, 1)"));
+        std::string scores = e(assign("torch.bmm(" + qh + ", " + kh + ".transpose(1, 2))"));
+        if (!keyPadding.empty()) { // [B, S] true = ignore that key
+            const std::string src = e(assign(kh + ".size(1)"));
+            scores = e(assign(scores + ".view([" + bsz + ", " + std::to_string(H) + ", " + tgt + ", " + src + "]).masked_fill(" + keyPadding +
+                              ".unsqueeze(1).unsqueeze(2), float(\"-inf\")).view([" + bh + ", " + tgt + ", " + src + "])"));
+        }
+        std::string w = e(assign("torch.softmax(" + scores + ", -1)"));
+        w = e(assign("torch.dropout(" + w + ", " + num(o.dropout()) + ", self.training)"));
+        const std::string out = e(assign("torch.bmm(" + w + ", " + vh + ").transpose(0, 1).contiguous().view([" + tgt + ", " + bsz + ", " + d + "])"));
+        return e(linear(*a.out_proj, prefix + "out_proj.", out));
     }
 
-private:
     torch::jit::Module *m_mod = nullptr;
     const torch::nn::Module *m_block = nullptr;
+    std::size_t m_inputs = 0;
+    std::vector<std::string> m_exprs;
+    std::vector<int> m_ranks;
     std::vector<std::string> m_lines;
     std::vector<std::pair<std::string, torch::Tensor>> m_constants;
     int m_tmp = 0;
 };
-
-// [x, 1] along features (tensor and low-rank fusion).
-std::string withOne(Emitter &e, const std::string &x)
-{
-    return e.assign("torch.cat([" + x + ", torch.ones([" + x + ".size(0), 1], device=" + x + ".device).to(" + x + ".dtype)], 1)");
-}
-
-// A SequenceInput: (valid [B, T] bool, steps [B, T, D]).
-std::pair<std::string, std::string> sequenceInput(Emitter &e, const torch::nn::Module &input, const std::string &x)
-{
-    if (hasChild(input, "embedding"))
-        return {e.assign(x + ".ne(0)"), e.layer(child(input, "embedding"), "input.embedding.", x + ".long()")};
-    return {e.assign("torch.ones([" + x + ".size(0), " + x + ".size(1)], device=" + x + ".device) > 0"), x};
-}
-
-std::string maskedMean(Emitter &e, const std::string &seq, const std::string &valid)
-{
-    const std::string w = e.assign(valid + ".to(" + seq + ".dtype).unsqueeze(2)");
-    return e.assign("(" + seq + " * " + w + ").sum(1) / " + w + ".sum(1).clamp_min(1.0)");
-}
-
-std::string maskedMax(Emitter &e, const std::string &seq, const std::string &valid)
-{
-    const std::string filled = e.assign(seq + ".masked_fill(torch.logical_not(" + valid + ".unsqueeze(2)), float(\"-inf\"))");
-    const std::string m = e.assign("torch.max(" + filled + ", 1)[0]");
-    return e.assign("torch.where(torch.isinf(" + m + "), torch.zeros_like(" + m + "), " + m + ")");
-}
-
-// torch::nn::MultiheadAttention's forward (LibTorch's multi_head_attention_forward, key ==
-// value, no masks, no extra biases) on [T, B, D] sequences; returns the attention output.
-std::string multiheadAttention(Emitter &e, const torch::nn::MultiheadAttentionImpl &a, const std::string &prefix, const std::string &query,
-                               const std::string &kv, bool self = false, const std::string &keyPadding = {})
-{
-    const auto &o = a.options;
-    if (!a._qkv_same_embed_dim || a.bias_k.defined() || o.add_zero_attn())
-        throw Refused{"its attention has separate key/value sizes or extra key/value biases"};
-    if (e.python()) // PyTorch's MultiheadAttention is LibTorch's (sequence first, key == value)
-        return e.assign(e.call(prefix, query + ", " + kv + ", " + kv + (keyPadding.empty() ? "" : ", key_padding_mask=" + keyPadding) +
-                               ", need_weights=False") + "[0]");
-    const std::int64_t D = o.embed_dim(), H = o.num_heads(), hd = D / H;
-    const std::string W = e.tensor(prefix + "in_proj_weight", a.in_proj_weight, false);
-    const std::string b = a.in_proj_bias.defined() ? e.tensor(prefix + "in_proj_bias", a.in_proj_bias, false) : "None";
-    const std::string d = std::to_string(D);
-    std::string q0, k0, v0;
-    if (self) { // query, key and value the same: one projection, in three (LibTorch's first path)
-        const std::string qkv = e.assign("torch.linear(" + query + ", " + W + ", " + b + ").chunk(3, -1)");
-        q0 = qkv + "[0]", k0 = qkv + "[1]", v0 = qkv + "[2]";
-    } else {
-        q0 = e.assign("torch.linear(" + query + ", " + W + "[0:" + d + "], " + (b == "None" ? b : b + "[0:" + d + "]") + ")");
-        const std::string kvp = e.assign("torch.linear(" + kv + ", " + W + "[" + d + ":], " + (b == "None" ? b : b + "[" + d + ":]") + ").chunk(2, -1)");
-        k0 = kvp + "[0]", v0 = kvp + "[1]";
-    }
-    const std::string q = e.assign(q0 + " * " + num(1.0 / std::sqrt(static_cast<double>(hd))));
-    const std::string tgt = e.assign(query + ".size(0)"), bsz = e.assign(query + ".size(1)");
-    const std::string bh = e.assign(bsz + " * " + std::to_string(H));
-    const std::string qh = e.assign(q + ".contiguous().view([" + tgt + ", " + bh + ", " + std::to_string(hd) + "]).transpose(0, 1)");
-    const std::string kh = e.assign(k0 + ".contiguous().view([-1, " + bh + ", " + std::to_string(hd) + "]).transpose(0, 1)");
-    const std::string vh = e.assign(v0 + ".contiguous().view([-1, " + bh + ", " + std::to_string(hd) + "]).transpose(0, 1)");
-    std::string scores = e.assign("torch.bmm(" + qh + ", " + kh + ".transpose(1, 2))");
-    if (!keyPadding.empty()) { // [B, S] true = ignore that key
-        const std::string src = e.assign(kh + ".size(1)");
-        scores = e.assign(scores + ".view([" + bsz + ", " + std::to_string(H) + ", " + tgt + ", " + src + "]).masked_fill(" + keyPadding +
-                          ".unsqueeze(1).unsqueeze(2), float(\"-inf\")).view([" + bh + ", " + tgt + ", " + src + "])");
-    }
-    std::string w = e.assign("torch.softmax(" + scores + ", -1)");
-    w = e.assign("torch.dropout(" + w + ", " + num(o.dropout()) + ", self.training)");
-    const std::string out = e.assign("torch.bmm(" + w + ", " + vh + ").transpose(0, 1).contiguous().view([" + tgt + ", " + bsz + ", " + d + "])");
-    return e.linear(*a.out_proj, prefix + "out_proj.", out);
-}
-
-// An RNN over packed sequences exactly as LibTorch's pack_padded_sequence(enforce_sorted =
-// false) + GRU/LSTM::forward_with_packed_input + pad_packed_sequence compute it.
-std::string rnn(Emitter &e, const RnnEncoderImpl &r, const std::string &x)
-{
-    const auto &o = r.options;
-    const auto [valid, steps] = sequenceInput(e, child(r, "input"), x);
-    const std::string T = e.assign(steps + ".size(1)");
-    if (e.python()) { // PyTorch's packed sequences, as FuseLab's forward uses them
-        const bool lstm = o.cell() == "lstm";
-        e.line("lengths = " + valid + ".sum(1).clamp_min(1).long().cpu()");
-        e.line("packed = nn.utils.rnn.pack_padded_sequence(" + steps + ", lengths, batch_first=True, enforce_sorted=False)");
-        e.line(std::string(lstm ? "out, (hn, cn) = self.lstm(packed)" : "out, hn = self.gru(packed)"));
-        if (o.output() == "last")
-            return e.assign(o.bidirectional() ? "torch.cat([hn[-2], hn[-1]], 1)" : "hn[-1]");
-        const std::string seq = e.assign("nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=" + T + ")[0]");
-        return o.output() == "mean" ? maskedMean(e, seq, valid) : seq;
-    }
-    e.line("lengths = " + valid + ".sum(1).clamp_min(1).long().cpu()");
-    e.line("sorted_lengths, sorted_indices = torch.sort(lengths, -1, True)");
-    e.line("sorted_indices = sorted_indices.to(" + steps + ".device)");
-    e.line("unsorted_indices = torch.empty_like(sorted_indices).scatter_(0, sorted_indices, torch.arange(0, sorted_indices.numel(), "
-           "device=sorted_indices.device))");
-    e.line("packed_data, batch_sizes = torch._pack_padded_sequence(" + steps + ".index_select(0, sorted_indices), sorted_lengths, True)");
-    const bool lstm = o.cell() == "lstm";
-    const torch::nn::Module &cell = child(r, lstm ? "lstm" : "gru");
-    const std::int64_t dirs = o.bidirectional() ? 2 : 1;
-    std::vector<std::string> weights;
-    for (std::int64_t l = 0; l < o.layers(); ++l)
-        for (std::int64_t d = 0; d < dirs; ++d) {
-            const std::string suffix = "_l" + std::to_string(l) + (d ? "_reverse" : "");
-            for (const char *kind : {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}) {
-                // Held by value: named_parameters() returns a temporary dictionary (a pointer
-                // into it dangled; found by ASan on test_export).
-                const auto parameters = cell.named_parameters(false);
-                const torch::Tensor *t = parameters.find(kind + suffix);
-                if (!t)
-                    throw Refused{std::string("its RNN has no ") + kind + suffix};
-                weights.push_back(e.tensor(std::string(lstm ? "lstm." : "gru.") + kind + suffix, *t, false));
-            }
-        }
-    std::string list = "[";
-    for (std::size_t i = 0; i < weights.size(); ++i)
-        list += (i ? ", " : "") + weights[i];
-    list += "]";
-    const double dropout = o.layers() > 1 ? o.dropout() : 0.0;
-    e.line("hx = torch.zeros([" + std::to_string(o.layers() * dirs) + ", " + steps + ".size(0), " + std::to_string(o.hidden()) + "], device=" +
-           steps + ".device).to(" + steps + ".dtype)");
-    const std::string tail = ", " + list + ", True, " + std::to_string(o.layers()) + ", " + num(dropout) + ", self.training, " +
-                             (o.bidirectional() ? "True" : "False") + ")";
-    if (lstm)
-        e.line("out_data, hn, cn = torch.lstm(packed_data, batch_sizes, [hx, hx]" + tail);
-    else
-        e.line("out_data, hn = torch.gru(packed_data, batch_sizes, hx" + tail);
-    if (o.output() == "last") {
-        e.line("hn = hn.index_select(1, unsorted_indices)");
-        std::vector<std::string> parts;
-        for (std::int64_t d = 0; d < dirs; ++d)
-            parts.push_back("hn[hn.size(0) - " + std::to_string(dirs - d) + "]");
-        std::string cat = "torch.cat([";
-        for (std::size_t i = 0; i < parts.size(); ++i)
-            cat += (i ? ", " : "") + parts[i];
-        return e.assign(cat + "], 1)");
-    }
-    e.line("padded, padded_lengths = torch._pad_packed_sequence(out_data, batch_sizes, True, 0.0, " + T + ")");
-    const std::string seq = e.assign("padded.index_select(0, unsorted_indices)");
-    if (o.output() == "mean")
-        return maskedMean(e, seq, valid);
-    return seq;
-}
-
-// The forward of one block; Refused when it has no translation.
-std::pair<std::string, std::string> block(Emitter &e, const std::string &type, const BlockModule &m, std::size_t inputs)
-{
-    const std::string x = "xs[0]";
-    if (type == "output")
-        return {x, "masks[0]"};
-    if (type == "input.image" || type == "input.text")
-        return {x, "masks[0]"};
-    if (type == "input.audio") {
-        const auto &o = dynamic_cast<const InputImpl &>(m).options;
-        std::string a = x;
-        if (o.perUtterance()) {
-            const std::string mean = e.assign(a + ".mean([1, 2], True)");
-            const std::string sd = e.assign("(" + a + " - " + mean + ").pow(2).mean([1, 2], True).sqrt()");
-            a = e.assign("(" + a + " - " + mean + ") / (" + sd + " + 1.0000000000000001e-05)");
-        }
-        return {e.assign(o.audioAsSequence() ? a + ".transpose(1, 2).contiguous()" : a + ".unsqueeze(1)"), "masks[0]"};
-    }
-    if (type == "encoder.cnn") {
-        const auto &c = dynamic_cast<const CnnEncoderImpl &>(m);
-        std::string y = e.layer(child(c, "features"), "features.", x);
-        y = e.assign(c.options.flatten() ? y + ".flatten(1)" : y + ".mean([2, 3])");
-        y = e.layer(child(c, "dropout"), "dropout.", y);
-        if (hasChild(c, "projection"))
-            y = e.layer(child(c, "projection"), "projection.", y);
-        return {y, "masks[0]"};
-    }
-    if (type == "encoder.audio_cnn") {
-        const auto &c = dynamic_cast<const AudioCnnEncoderImpl &>(m);
-        std::string y = e.layer(child(c, "features"), "features.", x);
-        y = e.assign("torch.max(" + y + ".mean(3), 2)[0]");
-        return {e.layer(child(c, "dropout"), "dropout.", y), "masks[0]"};
-    }
-    if (type == "encoder.rnn")
-        return {rnn(e, dynamic_cast<const RnnEncoderImpl &>(m), x), "masks[0]"};
-    if (type == "head.classification" || type == "head.multilabel")
-        return {e.layer(child(dynamic_cast<const ClassificationHeadImpl &>(m), "layers"), "layers.", x), "masks[0]"};
-    if (type == "fusion.concat") {
-        std::string cat = "torch.cat([";
-        for (std::size_t i = 0; i < inputs; ++i)
-            cat += (i ? ", " : "") + std::string("xs[") + std::to_string(i) + "] * masks[" + std::to_string(i) + "].unsqueeze(1)";
-        return {e.assign(cat + "], 1)"), e.anyPresent(inputs)};
-    }
-    if (type == "fusion.attention") {
-        const auto &a = dynamic_cast<const AttentionFusionImpl &>(m);
-        const auto &proj = child(a, "projections");
-        std::vector<std::string> p, masks;
-        for (std::size_t i = 0; i < inputs; ++i) {
-            p.push_back(e.layer(child(proj, std::to_string(i)), "projections." + std::to_string(i) + ".", "xs[" + std::to_string(i) + "]"));
-            masks.push_back("masks[" + std::to_string(i) + "]");
-        }
-        const std::string P = e.stack(p, 1);
-        const std::string ctx = e.assign("torch.tanh(" + e.layer(child(a, "context"), "context.", P) + ")");
-        const std::string scores = e.assign(e.layer(child(a, "score"), "score.", ctx) + ".squeeze(2)");
-        const std::string w = e.maskedSoftmax(scores, e.stack(masks, 1));
-        return {e.assign("(" + P + " * " + w + ".unsqueeze(2)).sum(1)"), e.anyPresent(inputs)};
-    }
-    if (type == "fusion.gated") {
-        const auto &g = dynamic_cast<const GatedFusionImpl &>(m);
-        const auto &hidden = child(g, "hidden");
-        std::vector<std::string> h, masks, xs;
-        for (std::size_t i = 0; i < inputs; ++i) {
-            const std::string xi = "xs[" + std::to_string(i) + "]";
-            h.push_back(e.assign("torch.tanh(" + e.layer(child(hidden, std::to_string(i)), "hidden." + std::to_string(i) + ".", xi) + ")"));
-            masks.push_back("masks[" + std::to_string(i) + "]");
-            xs.push_back(xi);
-        }
-        const std::string H = e.stack(h, 1);
-        const std::string mask = e.assign(e.stack(masks, 1) + ".unsqueeze(2)");
-        std::string cat = "torch.cat([";
-        for (std::size_t i = 0; i < xs.size(); ++i)
-            cat += (i ? ", " : "") + xs[i];
-        const std::string gl = e.layer(child(g, "gate"), "gate.", e.assign(cat + "], 1)"));
-        std::string gates;
-        if (inputs == 2) {
-            const std::string z = e.assign("torch.sigmoid(" + gl + ")");
-            gates = e.assign("torch.stack([" + z + ", 1 - " + z + "], 1) * " + mask);
-            gates = e.assign(gates + " / " + gates + ".sum(1, True).clamp_min(9.9999999999999998e-13)");
-        } else {
-            const std::string logits = e.assign(gl + ".view([-1, " + std::to_string(inputs) + ", " + std::to_string(g.options.dim()) + "]).masked_fill(" +
-                                                mask + " < 0.5, -1000000000.0)");
-            gates = e.assign("torch.softmax(" + logits + ", 1) * (" + mask + ".sum(1, True) > 0).to(" + gl + ".dtype)");
-        }
-        return {e.assign("(" + gates + " * " + H + ").sum(1)"), e.anyPresent(inputs)};
-    }
-    if (type == "fusion.late") {
-        const auto &l = dynamic_cast<const LateFusionImpl &>(m);
-        const auto &cls = child(l, "classifiers");
-        std::vector<std::string> logits, masks;
-        for (std::size_t i = 0; i < inputs; ++i) {
-            logits.push_back(e.layer(child(cls, std::to_string(i)), "classifiers." + std::to_string(i) + ".", "xs[" + std::to_string(i) + "]"));
-            masks.push_back("masks[" + std::to_string(i) + "]");
-        }
-        const std::string stacked = e.stack(logits, 1), mask = e.stack(masks, 1);
-        std::string scores;
-        if (l.options.mode() == "learned") {
-            const auto parameters = l.named_parameters(false);
-            const torch::Tensor *s = parameters.find("scores");
-            if (!s)
-                throw Refused{"its learned combination has no scores"};
-            scores = e.assign(e.tensor("scores", *s, false) + ".unsqueeze(0).expand_as(" + mask + ")");
-        } else if (l.options.mode() == "weighted") {
-            std::vector<float> w(l.options.weights().begin(), l.options.weights().end());
-            const torch::Tensor logw = torch::log(torch::tensor(w).clamp_min(1e-12));
-            scores = e.assign(e.tensor("log_weights", logw, true) + ".to(" + mask + ".device).unsqueeze(0).expand_as(" + mask + ")");
-        } else {
-            scores = e.assign("torch.zeros_like(" + mask + ")");
-        }
-        const std::string w = e.maskedSoftmax(scores, mask);
-        return {e.assign("(" + stacked + " * " + w + ".unsqueeze(2)).sum(1)"), e.anyPresent(inputs)};
-    }
-    if (type == "encoder.conv1d") {
-        const auto &c = dynamic_cast<const Conv1dEncoderImpl &>(m);
-        const auto [valid, steps] = sequenceInput(e, child(c, "input"), x);
-        const std::string mask = e.assign(valid + ".float().unsqueeze(1)");
-        std::string h = e.assign(steps + ".transpose(1, 2) * " + mask);
-        h = e.assign("(" + e.layer(child(c, "convs"), "convs.", h) + " * " + mask + ").transpose(1, 2)");
-        if (c.options.output() == "max")
-            return {maskedMax(e, h, valid), "masks[0]"};
-        if (c.options.output() == "mean")
-            return {maskedMean(e, h, valid), "masks[0]"};
-        return {h, "masks[0]"};
-    }
-    if (type == "encoder.autoencoder") // the code; the decoder only trains (its reconstruction loss)
-        return {e.layer(child(dynamic_cast<const AutoencoderEncoderImpl &>(m), "encoder"), "encoder.", e.assign(x + ".flatten(1)")), "masks[0]"};
-    if (type == "fusion.autoencoder") {
-        std::string cat = "torch.cat([";
-        for (std::size_t i = 0; i < inputs; ++i)
-            cat += (i ? ", " : "") + std::string("xs[") + std::to_string(i) + "] * masks[" + std::to_string(i) + "].unsqueeze(1)";
-        const std::string joint = e.assign(cat + "], 1)");
-        return {e.layer(child(dynamic_cast<const AutoencoderFusionImpl &>(m), "encoder"), "encoder.", joint), e.anyPresent(inputs)};
-    }
-    if (type == "fusion.tensor") {
-        const auto &t = dynamic_cast<const TensorFusionImpl &>(m);
-        std::string z;
-        for (std::size_t i = 0; i < inputs; ++i) {
-            std::string xi = "xs[" + std::to_string(i) + "]";
-            if (hasChild(t, "projections"))
-                xi = e.layer(child(child(t, "projections"), std::to_string(i)), "projections." + std::to_string(i) + ".", xi);
-            const std::string v = withOne(e, e.assign(xi + " * masks[" + std::to_string(i) + "].unsqueeze(1)"));
-            z = z.empty() ? v : e.assign("torch.bmm(" + z + ".unsqueeze(2), " + v + ".unsqueeze(1)).flatten(1)");
-        }
-        if (hasChild(t, "out"))
-            z = e.assign("torch.relu(" + e.layer(child(t, "out"), "out.", z) + ")");
-        return {z, e.anyPresent(inputs)};
-    }
-    if (type == "fusion.low_rank") {
-        const auto &l = dynamic_cast<const LowRankFusionImpl &>(m);
-        const auto params = l.named_parameters(false);
-        std::string product;
-        for (std::size_t i = 0; i < inputs; ++i) {
-            const torch::Tensor *f = params.find("factor" + std::to_string(i));
-            if (!f)
-                throw Refused{"it has no factor" + std::to_string(i)};
-            const std::string one = withOne(e, e.assign("xs[" + std::to_string(i) + "] * masks[" + std::to_string(i) + "].unsqueeze(1)"));
-            const std::string fi = e.assign("torch.matmul(" + one + ", " + e.tensor("factor" + std::to_string(i), *f, false) + ")");
-            product = product.empty() ? fi : e.assign(product + " * " + fi);
-        }
-        const std::string w = e.tensor("fusion_weights", *params.find("fusion_weights"), false);
-        const std::string bias = e.tensor("bias", *params.find("bias"), false);
-        return {e.assign("torch.matmul(" + w + ", " + product + ".permute([1, 0, 2])).squeeze(1) + " + bias), e.anyPresent(inputs)};
-    }
-    if (type == "fusion.cross_attention") {
-        const auto &c = dynamic_cast<const CrossAttentionFusionImpl &>(m);
-        const auto buffers = c.named_buffers(false);
-        std::vector<std::string> h;
-        for (std::size_t i = 0; i < inputs; ++i) {
-            const std::string si = std::to_string(i);
-            const std::string xi = e.assign("xs[" + si + "].unsqueeze(1) if xs[" + si + "].dim() == 2 else xs[" + si + "]");
-            const std::string pos = e.tensor("positions" + si, *buffers.find("positions" + si), true);
-            const std::string p = e.assign(e.layer(child(child(c, "projections"), si), "projections." + si + ".", xi) + " + " + pos + ".unsqueeze(0)");
-            h.push_back(e.assign(p + ".transpose(0, 1)"));
-        }
-        std::vector<std::string> targets;
-        for (std::size_t i = 0; i < inputs; ++i) {
-            std::vector<std::string> from;
-            for (std::size_t j = 0; j < inputs; ++j) {
-                if (i == j)
-                    continue;
-                const std::string name = "cross_" + std::to_string(j) + "_to_" + std::to_string(i);
-                const auto &attention = dynamic_cast<const torch::nn::MultiheadAttentionImpl &>(child(c, name + "_attention"));
-                std::string y = multiheadAttention(e, attention, name + "_attention.", h[i], h[j]);
-                y = e.layer(child(c, name + "_norm1"), name + "_norm1.", e.assign(h[i] + " + " + y));
-                y = e.layer(child(c, name + "_norm2"), name + "_norm2.", e.assign(y + " + " + e.layer(child(c, name + "_ff"), name + "_ff.", y)));
-                from.push_back(e.assign(y + ".mean(0) * (masks[" + std::to_string(i) + "] * masks[" + std::to_string(j) + "]).unsqueeze(1)"));
-            }
-            std::string cat = "torch.cat([";
-            for (std::size_t k = 0; k < from.size(); ++k)
-                cat += (k ? ", " : "") + from[k];
-            targets.push_back(e.assign(cat + "], 1)"));
-        }
-        std::string cat = "torch.cat([";
-        for (std::size_t k = 0; k < targets.size(); ++k)
-            cat += (k ? ", " : "") + targets[k];
-        return {e.assign(cat + "], 1)"), e.anyPresent(inputs)};
-    }
-    if (type == "encoder.mlp")
-        return {e.layer(child(dynamic_cast<const MlpEncoderImpl &>(m), "layers"), "layers.", e.assign(x + ".flatten(1)")), "masks[0]"};
-    if (type == "encoder.resnet") {
-        const auto &r = dynamic_cast<const ResNetEncoderImpl &>(m);
-        return {e.assign(e.layer(child(r, "net"), "net.", x) + ".mean([2, 3])"), "masks[0]"};
-    }
-    if (type == "encoder.transformer") {
-        const auto &t = dynamic_cast<const TransformerEncoderImpl &>(m);
-        auto [valid, h] = sequenceInput(e, child(t, "input"), x);
-        if (hasChild(t, "projection"))
-            h = e.layer(child(t, "projection"), "projection.", h);
-        const auto params = t.named_parameters(false);
-        const torch::Tensor *cls = params.find("cls");
-        const std::int64_t D = t.options.dModel();
-        if (cls) {
-            h = e.assign("torch.cat([" + e.tensor("cls", *cls, false) + ".expand([" + h + ".size(0), 1, " + std::to_string(D) + "]), " + h + "], 1)");
-            valid = e.assign("torch.cat([torch.ones([" + valid + ".size(0), 1], device=" + valid + ".device) > 0, " + valid + "], 1)");
-        }
-        const std::string pos = e.tensor("positions", *t.named_buffers(false).find("positions"), true);
-        h = e.assign(h + " + " + pos + "[0:" + h + ".size(1)].unsqueeze(0)");
-        const std::string padding = e.assign("torch.logical_and(torch.logical_not(" + valid + "), " + valid + ".any(1, True))");
-        h = e.assign(h + ".transpose(0, 1)");
-        const auto &encoder = child(t, "encoder");
-        const auto &layers = child(encoder, "layers");
-        for (const auto &item : layers.named_children()) {
-            const auto *layer = dynamic_cast<const torch::nn::TransformerEncoderLayerImpl *>(item.value().get());
-            if (!layer)
-                throw Refused{"its encoder has a layer that is not a TransformerEncoderLayer"};
-            const std::string pre = "encoder.layers." + item.key() + ".";
-            bool relu = false, gelu = false;
-            visit([&](const auto &v) {
-                using V = std::decay_t<decltype(v)>;
-                relu = std::is_same_v<V, torch::enumtype::kReLU>;
-                gelu = std::is_same_v<V, torch::enumtype::kGELU>;
-            }, layer->options.activation());
-            if (!relu && !gelu)
-                throw Refused{"its transformer layer has a custom activation"};
-            const auto &attn = dynamic_cast<const torch::nn::MultiheadAttentionImpl &>(child(*layer, "self_attn"));
-            const std::string a = e.layer(child(*layer, "dropout1"), pre + "dropout1.", multiheadAttention(e, attn, pre + "self_attn.", h, h, true, padding));
-            const std::string r = e.layer(child(*layer, "norm1"), pre + "norm1.", e.assign(h + " + " + a));
-            std::string f = e.layer(child(*layer, "linear1"), pre + "linear1.", r);
-            f = e.assign(relu ? "torch.relu(" + f + ")" : (e.python() ? "nn.functional.gelu(" : "torch.gelu(") + f + ")");
-            f = e.layer(child(*layer, "linear2"), pre + "linear2.", e.layer(child(*layer, "dropout"), pre + "dropout.", f));
-            h = e.layer(child(*layer, "norm2"), pre + "norm2.", e.assign(r + " + " + e.layer(child(*layer, "dropout2"), pre + "dropout2.", f)));
-        }
-        if (hasChild(encoder, "norm"))
-            h = e.layer(child(encoder, "norm"), "encoder.norm.", h);
-        h = e.assign(h + ".transpose(0, 1)");
-        if (t.options.pooling() == "cls")
-            return {e.assign(h + ".select(1, 0)"), "masks[0]"};
-        if (cls) {
-            h = e.assign(h + "[:, 1:]");
-            valid = e.assign(valid + "[:, 1:]");
-        }
-        if (t.options.pooling() == "mean")
-            return {maskedMean(e, h, valid), "masks[0]"};
-        return {h, "masks[0]"};
-    }
-    if (type == "fusion.film") { // xs[0] the modulated input, xs[1] the condition
-        const auto &f = dynamic_cast<const FilmFusionImpl &>(m);
-        const std::string c = "xs[1]", cm = e.assign("masks[1].unsqueeze(1)");
-        std::string gamma = e.assign("1 + " + cm + " * " + e.layer(child(f, "gamma"), "gamma.", c));
-        std::string beta = e.assign(cm + " * " + e.layer(child(f, "beta"), "beta.", c));
-        e.line("if " + x + ".dim() == 4:");
-        e.line("    " + gamma + " = " + gamma + ".view([" + x + ".size(0), -1, 1, 1])");
-        e.line("    " + beta + " = " + beta + ".view([" + x + ".size(0), -1, 1, 1])");
-        e.line("elif " + x + ".dim() == 3:");
-        e.line("    " + gamma + " = " + gamma + ".unsqueeze(1)");
-        e.line("    " + beta + " = " + beta + ".unsqueeze(1)");
-        return {e.assign(gamma + " * " + x + " + " + beta), "masks[0]"};
-    }
-    if (type == "encoder.torchscript") {
-        const auto &t = dynamic_cast<const TorchScriptEncoderImpl &>(m);
-        e.module().register_module("ts", t.scriptModule());
-        const bool ids = t.options.call() == "ids_mask";
-        std::string mask;
-        std::string r;
-        if (ids) {
-            const std::string id = e.assign(x + ".long()");
-            mask = e.assign(id + ".ne(0).long()");
-            r = e.assign("self.ts.forward(" + id + ", " + mask + ")");
-        } else {
-            r = e.assign("self.ts.forward(" + x + ")");
-        }
-        // The result's parts, by the module's declared return type.
-        const c10::TypePtr ret = t.scriptModule().get_method("forward").function().getSchema().returns().at(0).type();
-        std::string first = r, second;
-        if (ret->kind() == c10::TypeKind::TupleType) {
-            first = r + "[0]";
-            if (ret->containedTypes().size() > 1)
-                second = r + "[1]";
-        } else if (ret->kind() == c10::TypeKind::DictType) {
-            first = r + "[\"last_hidden_state\"]";
-            second = r + "[\"pooler_output\"]";
-        } else if (ret->kind() != c10::TypeKind::TensorType) {
-            throw Refused{"its module returns " + ret->str() + ", not a tensor, tuple or dictionary"};
-        }
-        std::string y = e.assign(first);
-        const std::string out = t.options.output();
-        if (out == "pooled") {
-            if (second.empty())
-                throw Refused{"output \"pooled\" needs a second result"};
-            y = e.assign(second);
-        } else if (out == "mean") {
-            const std::string w = ids ? e.assign(mask + ".to(" + y + ".dtype).unsqueeze(2)") : std::string();
-            e.line("if " + y + ".dim() == 3:");
-            e.line(ids ? "    " + y + " = (" + y + " * " + w + ").sum(1) / " + w + ".sum(1).clamp_min(1.0)" : "    " + y + " = " + y + ".mean(1)");
-        } else if (out == "first") {
-            e.line("if " + y + ".dim() == 3:");
-            e.line("    " + y + " = " + y + ".select(1, 0)");
-        }
-        const std::string keep = e.assign("masks[0].view([-1, 1, 1]) if " + y + ".dim() == 3 else masks[0].view([-1, 1])");
-        return {e.assign(y + " * " + keep), "masks[0]"};
-    }
-    throw Refused{"this exporter has no TorchScript translation of its type yet"};
-}
 
 template <std::size_t D>
 std::string tuple(const torch::ExpandingArray<D> &a)
@@ -936,7 +786,8 @@ std::string ctor(const torch::nn::Module &m, const std::string &indent)
     return s + (m.named_children().is_empty() ? "})" : "\n" + indent + "})");
 }
 
-std::string Emitter::pythonClass(const std::string &name, const std::string &doc, const std::string &out, const std::string &mask) const
+
+std::string TextOps::pythonClass(const std::string &name, const std::string &doc, const lowering::Lowered &out) const
 {
     std::string src = "class " + name + "(nn.Module):\n    \"\"\"" + doc + "\"\"\"\n\n    def __init__(self):\n        super().__init__()\n";
     for (const auto &c : m_block->named_children()) {
@@ -957,22 +808,31 @@ std::string Emitter::pythonClass(const std::string &name, const std::string &doc
     src += "\n    def forward(self, xs: List[Tensor], masks: List[Tensor]) -> Tuple[Tensor, Tensor]:\n";
     for (const auto &l : m_lines)
         src += l + "\n";
-    return src + "        return " + out + ", " + mask + "\n";
+    return src + "        return " + e(out.out) + ", " + e(out.mask) + "\n";
 }
 
 // kPythonPreamble, kTrainPy: core/export/python/*.py, embedded at build time.
 
+// The arguments of a block's forward in the root module: [x3], [p.select(1, 3)] for an
+// input block, the earlier blocks' outputs and masks otherwise.
+std::pair<std::string, std::string> blockArgs(const exporting::StepInputs &in, const std::string &columnMask)
+{
+    std::string xs = "[", masks = "[";
+    if (in.column >= 0) {
+        xs += "x" + std::to_string(in.column);
+        masks += columnMask;
+    } else {
+        for (std::size_t i = 0; i < in.from.size(); ++i) {
+            xs += (i ? ", o_" : "o_") + ident(in.from[i]);
+            masks += (i ? ", m_" : "m_") + ident(in.from[i]);
+        }
+    }
+    return {xs + "]", masks + "]"};
+}
+
+std::size_t inputCount(const exporting::StepInputs &in) { return in.column >= 0 ? 1 : in.from.size(); }
 
 } // namespace
-
-std::vector<std::string> torchScriptBlockTypes()
-{
-    return {"input.image",       "input.audio",         "input.text",          "encoder.cnn",       "encoder.audio_cnn",
-            "encoder.rnn",       "encoder.conv1d",      "encoder.autoencoder", "encoder.mlp",       "encoder.resnet",
-            "encoder.transformer", "encoder.torchscript", "fusion.concat",     "fusion.attention",  "fusion.gated",
-            "fusion.late",       "fusion.tensor",       "fusion.low_rank",     "fusion.cross_attention", "fusion.film",
-            "fusion.autoencoder", "head.classification", "head.multilabel",    "output"};
-}
 
 void saveTorchScript(const FusionModel &model, const std::vector<std::string> &classes, const std::vector<std::string> &inputNames,
                      const std::string &path)
@@ -984,44 +844,17 @@ void saveTorchScript(const FusionModel &model, const std::vector<std::string> &c
     for (std::size_t m = 0; m < inputNames.size(); ++m)
         forward += ", x" + std::to_string(m) + ": Tensor";
     forward += ", present: Tensor) -> Tensor:\n        p = present.float()\n";
-    for (const FusionModelImpl::Step &s : model->steps()) {
-        const GraphNode *n = model->graph().node(s.node);
-        const std::string name = "node_" + ident(s.node);
-        torch::jit::Module sub(c10::QualifiedName("__torch__.fuselab." + name), cu, true);
-        sub.register_attribute("training", c10::BoolType::get(), false);
-        std::string xs = "[", masks = "[";
-        std::size_t count = 0;
-        if (s.column >= 0) {
-            xs += "x" + std::to_string(s.column);
-            masks += "p.select(1, " + std::to_string(s.column) + ")";
-            count = 1;
-        } else {
-            for (std::size_t port = 0; port < s.sources.size(); ++port) { // every port's edges, in port order
-                for (const auto &[from, idx] : s.sources[port]) {
-                    if (idx != 0)
-                        throw Error(Message(FL_TR("Export", "block %1 (%2) cannot be exported to TorchScript: %3"), n->displayName(), n->type,
-                                            std::string("it reads a second output of another block")));
-                    xs += std::string(count ? ", " : "") + "o_" + ident(from);
-                    masks += std::string(count ? ", " : "") + "m_" + ident(from);
-                    ++count;
-                }
-            }
-        }
-        xs += "]";
-        masks += "]";
-        try {
-            Emitter e(sub);
-            const auto [out, mask] = block(e, n->type, *s.module, count);
-            e.define(out, mask);
-        } catch (const Refused &r) {
-            throw Error(Message(FL_TR("Export", "block %1 (%2) cannot be exported to TorchScript: %3"), n->displayName(), n->type, r.why));
-        } catch (const std::exception &x) { // c10::Error, torch::jit::ErrorReport
-            throw Error(Message(FL_TR("Export", "block %1 (%2) cannot be exported to TorchScript: %3"), n->displayName(), n->type,
-                                std::string(x.what()).substr(0, 600)));
-        }
-        root.register_module(name, sub);
-        forward += "        o_" + ident(s.node) + ", m_" + ident(s.node) + " = self." + name + ".forward(" + xs + ", " + masks + ")\n";
-    }
+    exporting::forEachBlock(model, FL_TR("Export", "block %1 (%2) cannot be exported to TorchScript: %3"),
+                            [&](const FusionModelImpl::Step &s, const exporting::StepInputs &in) {
+                                const std::string name = "node_" + ident(s.node);
+                                torch::jit::Module sub(c10::QualifiedName("__torch__.fuselab." + name), cu, true);
+                                sub.register_attribute("training", c10::BoolType::get(), false);
+                                TextOps ops(*s.module, &sub, inputCount(in));
+                                ops.define(s.module->lower(ops));
+                                root.register_module(name, sub);
+                                const auto [xs, masks] = blockArgs(in, "p.select(1, " + std::to_string(in.column) + ")");
+                                forward += "        o_" + ident(s.node) + ", m_" + ident(s.node) + " = self." + name + ".forward(" + xs + ", " + masks + ")\n";
+                            });
     forward += "        return o_" + ident(model->analysis().outputNode) + "\n";
     std::string names = "def class_names(self) -> List[str]:\n        return [";
     for (std::size_t i = 0; i < classes.size(); ++i)
@@ -1051,42 +884,25 @@ std::string pythonModelSource(const FusionModel &model, const std::vector<std::s
         forward += ", x" + std::to_string(m) + ": Tensor";
     forward += ", present: Tensor) -> Tensor:\n        \"\"\"Logits [batch, classes]; present [batch, inputs]: 1 where a sample has that input.\"\"\"\n"
                "        p = present.float()\n";
-    for (const FusionModelImpl::Step &s : model->steps()) {
-        const GraphNode *n = model->graph().node(s.node);
-        const std::string attr = moduleName(s.node); // the state_dict's names
-        const std::string cls = "Node_" + ident(s.node);
-        const std::string ref = isIdentifier(attr) ? "self." + attr : "getattr(self, " + (quoted)(attr) + ")";
-        init += isIdentifier(attr) ? "        self." + attr + " = " + cls + "()\n" : "        self.add_module(" + (quoted)(attr) + ", " + cls + "())\n";
-        std::string xs = "[", masks = "[";
-        std::size_t count = 0;
-        if (s.column >= 0) {
-            xs += "x" + std::to_string(s.column);
-            masks += "p[:, " + std::to_string(s.column) + "]";
-            used += (used.empty() ? "" : ", ") + std::to_string(s.column);
-            count = 1;
-        } else {
-            for (const auto &port : s.sources)
-                for (const auto &[from, idx] : port) {
-                    if (idx != 0)
-                        throw Error(Message(FL_TR("Export", "block %1 (%2) cannot be exported as PyTorch code: %3"), n->displayName(), n->type,
-                                            std::string("it reads a second output of another block")));
-                    xs += std::string(count ? ", " : "") + "o_" + ident(from);
-                    masks += std::string(count ? ", " : "") + "m_" + ident(from);
-                    ++count;
-                }
-        }
-        try {
-            Emitter e(*s.module);
-            const auto [out, mask] = block(e, n->type, *s.module, count);
-            std::string doc = n->type + ": " + n->displayName();
-            std::replace(doc.begin(), doc.end(), '"', '\'');
-            std::replace(doc.begin(), doc.end(), '\\', '/');
-            classesSrc += "\n\n" + e.pythonClass(cls, doc, out, mask);
-        } catch (const Refused &r) {
-            throw Error(Message(FL_TR("Export", "block %1 (%2) cannot be exported as PyTorch code: %3"), n->displayName(), n->type, r.why));
-        }
-        forward += "        o_" + ident(s.node) + ", m_" + ident(s.node) + " = " + ref + "(" + xs + "], " + masks + "])\n";
-    }
+    exporting::forEachBlock(model, FL_TR("Export", "block %1 (%2) cannot be exported as PyTorch code: %3"),
+                            [&](const FusionModelImpl::Step &s, const exporting::StepInputs &in) {
+                                const GraphNode *n = model->graph().node(s.node);
+                                const std::string attr = moduleName(s.node); // the state_dict's names
+                                const std::string cls = "Node_" + ident(s.node);
+                                const std::string ref = isIdentifier(attr) ? "self." + attr : "getattr(self, " + quoted(attr) + ")";
+                                TextOps ops(*s.module, nullptr, inputCount(in));
+                                const lowering::Lowered out = s.module->lower(ops);
+                                std::string doc = n->type + ": " + n->displayName();
+                                std::replace(doc.begin(), doc.end(), '"', '\'');
+                                std::replace(doc.begin(), doc.end(), '\\', '/');
+                                classesSrc += "\n\n" + ops.pythonClass(cls, doc, out);
+                                init += isIdentifier(attr) ? "        self." + attr + " = " + cls + "()\n"
+                                                           : "        self.add_module(" + quoted(attr) + ", " + cls + "())\n";
+                                if (in.column >= 0)
+                                    used += (used.empty() ? "" : ", ") + std::to_string(in.column);
+                                const auto [xs, masks] = blockArgs(in, "p[:, " + std::to_string(in.column) + "]");
+                                forward += "        o_" + ident(s.node) + ", m_" + ident(s.node) + " = " + ref + "(" + xs + ", " + masks + ")\n";
+                            });
     forward += "        return o_" + ident(model->analysis().outputNode) + "\n";
     std::string names = "[", inputs = "[";
     for (std::size_t i = 0; i < classes.size(); ++i)

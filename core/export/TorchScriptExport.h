@@ -5,7 +5,8 @@
 // a `training` attribute (so train()/eval() work in Python) and a `forward` written as
 // TorchScript source from the block's options with aten calls (torch.conv2d,
 // torch.batch_norm, torch.gru, torch.linear, ...); a root module calls them in the graph's
-// order. forward(x_0, ..., x_{M-1}, present) -> logits, inputs as preprocessing.json says;
+// order (each block's lower(), core/model/Lowering.h, written by this file's text back end).
+// forward(x_0, ..., x_{M-1}, present) -> logits, inputs as preprocessing.json says;
 // class_names() and input_names() describe it. Parameters keep requires_grad, so the
 // module can be fine-tuned in Python.
 #include "core/model/FusionModel.h"
@@ -14,9 +15,6 @@
 #include <vector>
 
 namespace fuselab {
-
-// The block types this exporter writes; any other block is refused naming it.
-std::vector<std::string> torchScriptBlockTypes();
 
 // Writes the module to `path` (atomically). Error naming the block that cannot be expressed.
 void saveTorchScript(const FusionModel &model, const std::vector<std::string> &classes, const std::vector<std::string> &inputNames,

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include "core/model/Lowering.h"
+
 #include <torch/torch.h>
 
 #include <vector>
@@ -22,6 +24,17 @@ public:
     // A loss the block adds to the task loss (autoencoder reconstruction), from the last
     // run(); undefined when it has none.
     virtual torch::Tensor auxiliaryLoss() const { return {}; }
+    // The block's computation in the export operations (core/model/Lowering.h): one
+    // definition for every export format, in inference or training form as the format's
+    // back end writes it. Throws lowering::Refused where the block cannot be expressed.
+    virtual lowering::Lowered lower(lowering::Ops &ops) const = 0;
+    // Fusions that weigh their modalities (explanations, core/train/Explain.h): the weights
+    // of the last run(), [B, inputs], and what kind of weighting they are; none by default.
+    struct ModalityWeights {
+        std::string kind;
+        torch::Tensor weights;
+    };
+    virtual ModalityWeights modalityWeights() const { return {}; }
 };
 
 // Explanations (core/train/Explain.h): an image encoder hands its last spatial feature map

@@ -4,9 +4,6 @@
 #include "core/cache/TensorCache.h"
 #include "core/document/RunFolder.h"
 #include "core/media/Text.h"
-#include "core/model/blocks/AttentionFusion.h"
-#include "core/model/blocks/GatedFusion.h"
-#include "core/model/blocks/LateFusion.h"
 #include "core/train/Trainer.h"
 #include "core/util/Error.h"
 #include "core/util/Progress.h"
@@ -60,22 +57,10 @@ std::vector<WeightTensor> fusionWeightTensors(const FusionModel &model, const st
 {
     std::vector<WeightTensor> out;
     for (const auto &s : model->steps()) {
+        const BlockModule::ModalityWeights mw = s.module->modalityWeights();
         WeightTensor w;
-        if (const auto *a = dynamic_cast<const AttentionFusionImpl *>(s.module.get())) {
-            w.kind = "attention";
-            w.weights = a->lastWeights();
-        } else if (const auto *g = dynamic_cast<const GatedFusionImpl *>(s.module.get())) {
-            w.kind = "gated";
-            w.weights = g->lastGates();
-            if (w.weights.defined() && w.weights.dim() == 3)
-                w.weights = w.weights.mean(2); // one weight per modality: the gates averaged over features
-        } else if (const auto *l = dynamic_cast<const LateFusionImpl *>(s.module.get())) {
-            if (l->options.mode() == "mean")
-                continue; // equal weights by construction
-            w.kind = "late";
-            w.weights = l->lastWeights();
-        } else
-            continue;
+        w.kind = mw.kind;
+        w.weights = mw.weights;
         if (!w.weights.defined() || w.weights.dim() != 2 || s.sources.empty())
             continue;
         w.node = s.node;

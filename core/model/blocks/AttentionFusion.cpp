@@ -45,4 +45,17 @@ std::unique_ptr<BlockType> makeAttentionFusionBlock()
                           {OptionSpec::integer("dim", 128, 1, 65536, "projection size (and output size)"), blocks::auxWeightOption()}});
 }
 
+lowering::Lowered AttentionFusionImpl::lower(lowering::Ops &o) const
+{
+    using namespace lowering;
+    std::vector<Sym> p;
+    for (std::size_t i = 0; i < o.inputCount(); ++i)
+        p.push_back(item(o, *this, "projections", i, o.input(i)));
+    const Sym P = o.stack(p, 1);
+    const Sym context = o.tanh(part(o, *this, "context", P));
+    const Sym scores = o.squeeze(part(o, *this, "score", context), 2);
+    const Sym w = o.maskedSoftmax(scores, o.stack(masks(o), 1));
+    return {o.sum(o.mul(P, o.unsqueeze(w, 2)), {1}, false), o.anyPresent(masks(o))};
+}
+
 } // namespace fuselab

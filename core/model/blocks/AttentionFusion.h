@@ -19,6 +19,8 @@ public:
     void reset();
     torch::Tensor forward(const std::vector<torch::Tensor> &xs, const std::vector<torch::Tensor> &masks);
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
+    lowering::Lowered lower(lowering::Ops &ops) const override;
+    ModalityWeights modalityWeights() const override { return {"attention", m_lastWeights}; }
     torch::Tensor lastWeights() const { return m_lastWeights; } // [B, M]
     AttentionFusionOptions options;
 

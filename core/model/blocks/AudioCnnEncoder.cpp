@@ -77,4 +77,11 @@ public:
 
 std::unique_ptr<BlockType> makeAudioCnnEncoderBlock() { return std::make_unique<AudioCnnEncoderBlock>(); }
 
+lowering::Lowered AudioCnnEncoderImpl::lower(lowering::Ops &o) const
+{
+    using namespace lowering;
+    const Sym y = o.amax(o.mean(part(o, *this, "features", o.input(0)), {3}, false), 2);
+    return {part(o, *this, "dropout", y), o.mask(0)};
+}
+
 } // namespace fuselab

@@ -22,6 +22,7 @@ public:
     void reset();
     torch::Tensor forward(torch::Tensor x); // [B, C, F, T] -> [B, out]
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
+    lowering::Lowered lower(lowering::Ops &ops) const override;
     AudioCnnEncoderOptions options;
 
 private:

@@ -96,4 +96,10 @@ public:
 
 std::unique_ptr<BlockType> makeAutoencoderBlock() { return std::make_unique<AutoencoderEncoderBlock>(); }
 
+// The code; the decoder only trains (its reconstruction loss).
+lowering::Lowered AutoencoderEncoderImpl::lower(lowering::Ops &o) const
+{
+    return {lowering::part(o, *this, "encoder", o.flatten(o.input(0))), o.mask(0)};
+}
+
 } // namespace fuselab

@@ -25,6 +25,7 @@ public:
     // Returns the code; the reconstruction loss of this call is kept for auxiliaryLoss().
     torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &mask = {});
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
+    lowering::Lowered lower(lowering::Ops &ops) const override;
     torch::Tensor auxiliaryLoss() const override { return m_loss; }
     torch::Tensor reconstruct(const torch::Tensor &code);
     AutoencoderEncoderOptions options;

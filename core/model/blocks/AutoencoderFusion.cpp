@@ -77,4 +77,11 @@ public:
 
 std::unique_ptr<BlockType> makeAutoencoderFusionBlock() { return std::make_unique<AutoencoderFusionBlock>(); }
 
+// The code; the decoder only trains (its reconstruction loss).
+lowering::Lowered AutoencoderFusionImpl::lower(lowering::Ops &o) const
+{
+    using namespace lowering;
+    return {part(o, *this, "encoder", o.cat(maskedInputs(o), 1)), o.anyPresent(masks(o))};
+}
+
 } // namespace fuselab

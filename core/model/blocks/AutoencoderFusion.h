@@ -21,6 +21,7 @@ public:
     void reset();
     torch::Tensor forward(const std::vector<torch::Tensor> &xs, const std::vector<torch::Tensor> &masks);
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
+    lowering::Lowered lower(lowering::Ops &ops) const override;
     torch::Tensor auxiliaryLoss() const override { return m_loss; }
     AutoencoderFusionOptions options;
 

@@ -81,6 +81,7 @@ private:
 class OutputModule final : public BlockModule {
 public:
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override { return {inputs.at(0).at(0)}; }
+    lowering::Lowered lower(lowering::Ops &o) const override { return {o.input(0), o.mask(0)}; }
 };
 
 class OutputBlock final : public BlockType {
@@ -115,5 +116,7 @@ std::unique_ptr<BlockType> makeClassificationHeadBlock(bool multiLabel)
 }
 
 std::unique_ptr<BlockType> makeOutputBlock() { return std::make_unique<OutputBlock>(); }
+
+lowering::Lowered ClassificationHeadImpl::lower(lowering::Ops &o) const { return {lowering::part(o, *this, "layers", o.input(0)), o.mask(0)}; }
 
 } // namespace fuselab

@@ -117,4 +117,15 @@ private:
 
 std::unique_ptr<BlockType> makeCnnEncoderBlock() { return std::make_unique<CnnEncoderBlock>(); }
 
+lowering::Lowered CnnEncoderImpl::lower(lowering::Ops &o) const
+{
+    using namespace lowering;
+    Sym y = part(o, *this, "features", o.input(0));
+    y = options.flatten() ? o.flatten(y) : o.globalAveragePool(y);
+    y = part(o, *this, "dropout", y);
+    if (hasChild(*this, "projection"))
+        y = part(o, *this, "projection", y);
+    return {y, o.mask(0)};
+}
+
 } // namespace fuselab

@@ -38,6 +38,7 @@ public:
     void reset();
     torch::Tensor forward(torch::Tensor x); // [B, C, H, W] -> [B, out]
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
+    lowering::Lowered lower(lowering::Ops &ops) const override;
     CnnEncoderOptions options;
 
 private:

@@ -60,4 +60,9 @@ public:
 
 std::unique_ptr<BlockType> makeConcatFusionBlock() { return std::make_unique<ConcatFusionBlock>(); }
 
+lowering::Lowered ConcatFusionImpl::lower(lowering::Ops &o) const
+{
+    return {o.cat(lowering::maskedInputs(o), 1), o.anyPresent(lowering::masks(o))};
+}
+
 } // namespace fuselab

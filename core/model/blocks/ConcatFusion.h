@@ -15,6 +15,7 @@ public:
     explicit ConcatFusionImpl(ConcatFusionOptions options) : options(std::move(options)) {}
     torch::Tensor forward(const std::vector<torch::Tensor> &xs, const std::vector<torch::Tensor> &masks);
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
+    lowering::Lowered lower(lowering::Ops &ops) const override;
     ConcatFusionOptions options;
 };
 TORCH_MODULE(ConcatFusion);

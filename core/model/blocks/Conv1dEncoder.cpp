@@ -87,4 +87,18 @@ public:
 
 std::unique_ptr<BlockType> makeConv1dEncoderBlock() { return std::make_unique<Conv1dEncoderBlock>(); }
 
+lowering::Lowered Conv1dEncoderImpl::lower(lowering::Ops &o) const
+{
+    using namespace lowering;
+    const auto [valid, steps] = m_input->lowerSequence(o, "input.", o.input(0));
+    const Sym mask = o.unsqueeze(o.validAsFloat(valid), 1);
+    Sym h = o.mul(o.transpose(steps, 1, 2), mask);
+    h = o.transpose(o.mul(part(o, *this, "convs", h), mask), 1, 2);
+    if (options.output() == "max")
+        h = o.maskedMax(h, valid);
+    else if (options.output() == "mean")
+        h = o.maskedMean(h, valid);
+    return {h, o.mask(0)};
+}
+
 } // namespace fuselab

@@ -24,6 +24,7 @@ public:
     void reset();
     torch::Tensor forward(const torch::Tensor &x);
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
+    lowering::Lowered lower(lowering::Ops &ops) const override;
     Conv1dEncoderOptions options;
 
 private:

@@ -120,4 +120,33 @@ private:
 
 std::unique_ptr<BlockType> makeCrossAttentionFusionBlock() { return std::make_unique<CrossAttentionFusionBlock>(); }
 
+lowering::Lowered CrossAttentionFusionImpl::lower(lowering::Ops &o) const
+{
+    using namespace lowering;
+    const std::size_t n = o.inputCount();
+    std::vector<Sym> h;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::string positions = "positions" + std::to_string(i);
+        h.push_back(o.add(item(o, *this, "projections", i, o.asSequence(o.input(i))), o.unsqueeze(o.weight(positions, ownTensor(*this, positions)), 0)));
+    }
+    std::vector<Sym> targets;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::vector<Sym> from;
+        for (std::size_t j = 0; j < n; ++j) {
+            if (i == j)
+                continue;
+            const std::string name = "cross_" + std::to_string(j) + "_to_" + std::to_string(i);
+            const auto *attention = dynamic_cast<const torch::nn::MultiheadAttentionImpl *>(&child(*this, name + "_attention"));
+            if (!attention)
+                throw Refused{"its " + name + "_attention is not a multi-head attention"};
+            Sym y = o.attention(*attention, name + "_attention.", h[i], h[j]);
+            y = part(o, *this, name + "_norm1", o.add(h[i], y));
+            y = part(o, *this, name + "_norm2", o.add(y, part(o, *this, name + "_ff", y)));
+            from.push_back(o.mul(o.mean(y, {1}, false), o.unsqueeze(o.mul(o.mask(i), o.mask(j)), 1)));
+        }
+        targets.push_back(o.cat(from, 1));
+    }
+    return {o.cat(targets, 1), o.anyPresent(masks(o))};
+}
+
 } // namespace fuselab

@@ -68,4 +68,14 @@ public:
 
 std::unique_ptr<BlockType> makeFilmFusionBlock() { return std::make_unique<FilmFusionBlock>(); }
 
+// x (input 0) modulated by the condition (input 1); a missing condition leaves x as it is.
+lowering::Lowered FilmFusionImpl::lower(lowering::Ops &o) const
+{
+    using namespace lowering;
+    const Sym x = o.input(0), c = o.input(1), present = o.unsqueeze(o.mask(1), 1);
+    const Sym gamma = o.add(o.scalar(1.0), o.mul(present, part(o, *this, "gamma", c)));
+    const Sym beta = o.mul(present, part(o, *this, "beta", c));
+    return {o.add(o.mul(o.perFeature(gamma, x), x), o.perFeature(beta, x)), o.mask(0)};
+}
+
 } // namespace fuselab

@@ -19,6 +19,7 @@ public:
     void reset();
     torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &condition, const torch::Tensor &conditionMask);
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
+    lowering::Lowered lower(lowering::Ops &ops) const override;
     FilmFusionOptions options;
 
 private:

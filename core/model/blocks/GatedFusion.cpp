@@ -63,4 +63,27 @@ std::unique_ptr<BlockType> makeGatedFusionBlock()
                           {OptionSpec::integer("dim", 128, 1, 65536, "hidden size (and output size)"), blocks::auxWeightOption()}});
 }
 
+lowering::Lowered GatedFusionImpl::lower(lowering::Ops &o) const
+{
+    using namespace lowering;
+    const std::size_t n = o.inputCount();
+    std::vector<Sym> h, xs;
+    for (std::size_t i = 0; i < n; ++i) {
+        h.push_back(o.tanh(item(o, *this, "hidden", i, o.input(i))));
+        xs.push_back(o.input(i));
+    }
+    const Sym H = o.stack(h, 1);
+    const Sym mask = o.unsqueeze(o.stack(masks(o), 1), 2);
+    const Sym g = part(o, *this, "gate", o.cat(xs, 1));
+    Sym gates;
+    if (n == 2) {
+        const Sym z = o.sigmoid(g);
+        gates = o.mul(o.stack({z, o.sub(o.scalar(1.0), z)}, 1), mask);
+        gates = o.div(gates, o.clampMin(o.sum(gates, {1}, true), 1e-12));
+    } else {
+        gates = o.maskedSoftmax(o.reshape(g, {-1, static_cast<std::int64_t>(n), options.dim()}), mask);
+    }
+    return {o.sum(o.mul(gates, H), {1}, false), o.anyPresent(masks(o))};
+}
+
 } // namespace fuselab

@@ -20,6 +20,12 @@ public:
     void reset();
     torch::Tensor forward(const std::vector<torch::Tensor> &xs, const std::vector<torch::Tensor> &masks);
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
+    lowering::Lowered lower(lowering::Ops &ops) const override;
+    // One weight per modality: the gates averaged over features.
+    ModalityWeights modalityWeights() const override
+    {
+        return {"gated", m_lastGates.defined() && m_lastGates.dim() == 3 ? m_lastGates.mean(2) : m_lastGates};
+    }
     torch::Tensor lastGates() const { return m_lastGates; } // [B, M, dim]
     GatedFusionOptions options;
 

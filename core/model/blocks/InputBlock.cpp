@@ -166,6 +166,7 @@ public:
     {
         InputOptions o;
         o.column(blocks::str(params, "column"));
+        o.audio(m_modality == Modality::Audio);
         o.audioAsSequence(params.contains("layout") && blocks::str(params, "layout") == "sequence");
         o.perUtterance(params.contains("normalize") && blocks::str(params, "normalize") == "utterance");
         return std::make_shared<InputImpl>(o);
@@ -180,6 +181,20 @@ private:
 std::unique_ptr<BlockType> makeInputBlock(Modality m)
 {
     return std::make_unique<InputBlock>(m);
+}
+
+lowering::Lowered InputImpl::lower(lowering::Ops &o) const
+{
+    lowering::Sym a = o.input(0);
+    if (options.audio()) {
+        if (options.perUtterance()) {
+            const lowering::Sym d = o.sub(a, o.mean(a, {1, 2}, true));
+            const lowering::Sym sd = o.sqrt(o.mean(o.square(d), {1, 2}, true));
+            a = o.div(d, o.add(sd, o.scalar(1e-5)));
+        }
+        a = options.audioAsSequence() ? o.contiguous(o.transpose(a, 1, 2)) : o.unsqueeze(a, 1);
+    }
+    return {a, o.mask(0)};
 }
 
 } // namespace fuselab

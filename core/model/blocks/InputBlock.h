@@ -9,6 +9,7 @@ namespace fuselab {
 // sequence [B, frames, n_mels].
 struct InputOptions {
     TORCH_ARG(std::string, column) = "";
+    TORCH_ARG(bool, audio) = false; // a log-mel input (the options below apply to it)
     TORCH_ARG(bool, audioAsSequence) = false;
     // Audio: standardise each clip's log-mel to zero mean and unit variance (over all its
     // bins and frames) on top of the dataset's normalisation; loudness and channel
@@ -21,6 +22,7 @@ public:
     explicit InputImpl(InputOptions options) : options(std::move(options)) {}
     torch::Tensor forward(const torch::Tensor &x);
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
+    lowering::Lowered lower(lowering::Ops &ops) const override;
     InputOptions options;
 };
 TORCH_MODULE(Input);

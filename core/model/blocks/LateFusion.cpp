@@ -120,4 +120,25 @@ public:
 
 std::unique_ptr<BlockType> makeLateFusionBlock() { return std::make_unique<LateFusionBlock>(); }
 
+lowering::Lowered LateFusionImpl::lower(lowering::Ops &o) const
+{
+    using namespace lowering;
+    const std::size_t n = o.inputCount();
+    std::vector<Sym> logits;
+    for (std::size_t i = 0; i < n; ++i)
+        logits.push_back(item(o, *this, "classifiers", i, o.input(i)));
+    const Sym stacked = o.stack(logits, 1), mask = o.stack(masks(o), 1);
+    Sym scores;
+    if (options.mode() == "learned") {
+        scores = o.weight("scores", ownTensor(*this, "scores"));
+    } else if (options.mode() == "weighted") {
+        std::vector<float> w(options.weights().begin(), options.weights().end());
+        scores = o.constant("log_weights", torch::log(torch::tensor(w).clamp_min(1e-12)));
+    } else {
+        scores = o.constant("zero_scores", torch::zeros({static_cast<std::int64_t>(n)}));
+    }
+    const Sym w = o.maskedSoftmax(o.expandAs(o.unsqueeze(scores, 0), mask), mask);
+    return {o.sum(o.mul(stacked, o.unsqueeze(w, 2)), {1}, false), o.anyPresent(masks(o))};
+}
+
 } // namespace fuselab

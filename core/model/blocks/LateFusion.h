@@ -21,6 +21,12 @@ public:
     void reset();
     torch::Tensor forward(const std::vector<torch::Tensor> &xs, const std::vector<torch::Tensor> &masks);
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
+    lowering::Lowered lower(lowering::Ops &ops) const override;
+    // Mean mode: equal weights by construction, nothing to explain.
+    ModalityWeights modalityWeights() const override
+    {
+        return options.mode() == "mean" ? ModalityWeights{} : ModalityWeights{"late", m_lastWeights};
+    }
     // Per-sample weights [B, M] used by the last forward (for teaching mode's contribution view).
     torch::Tensor lastWeights() const { return m_lastWeights; }
     LateFusionOptions options;

@@ -72,4 +72,18 @@ public:
 
 std::unique_ptr<BlockType> makeLowRankFusionBlock() { return std::make_unique<LowRankFusionBlock>(); }
 
+lowering::Lowered LowRankFusionImpl::lower(lowering::Ops &o) const
+{
+    using namespace lowering;
+    Sym product;
+    for (std::size_t i = 0; i < o.inputCount(); ++i) {
+        const std::string f = "factor" + std::to_string(i);
+        const Sym one = o.appendOne(o.mul(o.input(i), o.unsqueeze(o.mask(i), 1)));
+        const Sym fi = o.matmul(one, o.weight(f, ownTensor(*this, f))); // [rank, B, dim]
+        product = i == 0 ? fi : o.mul(product, fi);
+    }
+    const Sym fused = o.matmul(o.weight("fusion_weights", ownTensor(*this, "fusion_weights")), o.permute(product, {1, 0, 2}));
+    return {o.add(o.squeeze(fused, 1), o.weight("bias", ownTensor(*this, "bias"))), o.anyPresent(masks(o))};
+}
+
 } // namespace fuselab

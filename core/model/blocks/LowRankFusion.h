@@ -20,6 +20,7 @@ public:
     void reset();
     torch::Tensor forward(const std::vector<torch::Tensor> &xs, const std::vector<torch::Tensor> &masks);
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
+    lowering::Lowered lower(lowering::Ops &ops) const override;
     const std::vector<torch::Tensor> &factors() const { return m_factors; } // W_i: [rank, d_i + 1, dim]
     const torch::Tensor &fusionWeights() const { return m_weights; }        // [1, rank]
     const torch::Tensor &bias() const { return m_bias; }                    // [dim]

@@ -65,4 +65,6 @@ public:
 
 std::unique_ptr<BlockType> makeMlpEncoderBlock() { return std::make_unique<MlpEncoderBlock>(); }
 
+lowering::Lowered MlpEncoderImpl::lower(lowering::Ops &o) const { return {lowering::part(o, *this, "layers", o.flatten(o.input(0))), o.mask(0)}; }
+
 } // namespace fuselab

@@ -21,6 +21,7 @@ public:
     void reset();
     torch::Tensor forward(torch::Tensor x);
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
+    lowering::Lowered lower(lowering::Ops &ops) const override;
     MlpEncoderOptions options;
 
 private:

@@ -97,4 +97,17 @@ public:
 
 std::unique_ptr<BlockType> makeResNetEncoderBlock() { return std::make_unique<ResNetEncoderBlock>(); }
 
+lowering::Sym ResidualBlockImpl::lowerLayer(lowering::Ops &o, const std::string &path, lowering::Sym x) const
+{
+    lowering::Sym y = o.relu(o.layer(*m_bn1, path + "bn1.", o.layer(*m_conv1, path + "conv1.", x)));
+    y = o.layer(*m_bn2, path + "bn2.", o.layer(*m_conv2, path + "conv2.", y));
+    const lowering::Sym shortcut = lowering::hasChild(*this, "shortcut") ? o.layer(lowering::child(*this, "shortcut"), path + "shortcut.", x) : x;
+    return o.relu(o.add(y, shortcut));
+}
+
+lowering::Lowered ResNetEncoderImpl::lower(lowering::Ops &o) const
+{
+    return {o.globalAveragePool(lowering::part(o, *this, "net", o.input(0))), o.mask(0)};
+}
+
 } // namespace fuselab

@@ -16,10 +16,11 @@ struct ResNetEncoderOptions {
     TORCH_ARG(std::int64_t, channels) = 16;
 };
 
-class ResidualBlockImpl : public torch::nn::Module {
+class ResidualBlockImpl : public torch::nn::Module, public lowering::LowersItself {
 public:
     ResidualBlockImpl(std::int64_t in, std::int64_t out, std::int64_t stride);
     torch::Tensor forward(torch::Tensor x);
+    lowering::Sym lowerLayer(lowering::Ops &ops, const std::string &path, lowering::Sym x) const override;
 
 private:
     torch::nn::Conv2d m_conv1{nullptr}, m_conv2{nullptr};
@@ -34,6 +35,7 @@ public:
     void reset();
     torch::Tensor forward(torch::Tensor x);
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
+    lowering::Lowered lower(lowering::Ops &ops) const override;
     ResNetEncoderOptions options;
 
 private:

@@ -117,4 +117,14 @@ public:
 
 std::unique_ptr<BlockType> makeRnnEncoderBlock() { return std::make_unique<RnnEncoderBlock>(); }
 
+lowering::Lowered RnnEncoderImpl::lower(lowering::Ops &o) const
+{
+    const auto [valid, steps] = m_input->lowerSequence(o, "input.", o.input(0));
+    const bool lstm = options.cell() == "lstm";
+    lowering::Sym y = o.rnn(lowering::child(*this, lstm ? "lstm" : "gru"), lstm ? "lstm." : "gru.", steps, valid, options.output() == "last");
+    if (options.output() == "mean")
+        y = o.maskedMean(y, valid);
+    return {y, o.mask(0)};
+}
+
 } // namespace fuselab

@@ -28,6 +28,7 @@ public:
     void reset();
     torch::Tensor forward(const torch::Tensor &x);
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
+    lowering::Lowered lower(lowering::Ops &ops) const override;
     RnnEncoderOptions options;
 
 private:

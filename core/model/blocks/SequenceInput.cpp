@@ -35,4 +35,11 @@ torch::Tensor maskedMax(const torch::Tensor &x, const torch::Tensor &valid)
     return torch::where(torch::isinf(m), torch::zeros_like(m), m);
 }
 
+std::pair<lowering::Sym, lowering::Sym> SequenceInputImpl::lowerSequence(lowering::Ops &o, const std::string &path, lowering::Sym x) const
+{
+    if (m_embedding)
+        return {o.validFromIds(x), o.layer(*m_embedding, path + "embedding.", x)};
+    return {o.validAll(x), x};
+}
+
 } // namespace fuselab

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include "core/model/Lowering.h"
 #include <torch/torch.h>
 
 namespace fuselab {
@@ -18,6 +19,8 @@ public:
     torch::Tensor forward(const torch::Tensor &x);
     // [B, T] bool: true for real steps (non-padding tokens; every step of a float sequence).
     torch::Tensor valid(const torch::Tensor &x) const;
+    // The same in the export operations: (valid, steps).
+    std::pair<lowering::Sym, lowering::Sym> lowerSequence(lowering::Ops &ops, const std::string &path, lowering::Sym x) const;
     SequenceInputOptions options;
 
 private:

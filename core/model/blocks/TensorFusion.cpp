@@ -108,4 +108,20 @@ private:
 
 std::unique_ptr<BlockType> makeTensorFusionBlock() { return std::make_unique<TensorFusionBlock>(); }
 
+lowering::Lowered TensorFusionImpl::lower(lowering::Ops &o) const
+{
+    using namespace lowering;
+    Sym z;
+    for (std::size_t i = 0; i < o.inputCount(); ++i) {
+        Sym x = o.input(i);
+        if (hasChild(*this, "projections"))
+            x = item(o, *this, "projections", i, x);
+        const Sym v = o.appendOne(o.mul(x, o.unsqueeze(o.mask(i), 1)));
+        z = i == 0 ? v : o.flatten(o.matmul(o.unsqueeze(z, 2), o.unsqueeze(v, 1)));
+    }
+    if (hasChild(*this, "out"))
+        z = o.relu(part(o, *this, "out", z));
+    return {z, o.anyPresent(masks(o))};
+}
+
 } // namespace fuselab

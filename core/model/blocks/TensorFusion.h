@@ -23,6 +23,7 @@ public:
     void reset();
     torch::Tensor forward(const std::vector<torch::Tensor> &xs, const std::vector<torch::Tensor> &masks);
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
+    lowering::Lowered lower(lowering::Ops &ops) const override;
     // The flattened outer product alone (for tests and exporters).
     static torch::Tensor outerProduct(const std::vector<torch::Tensor> &xs);
     TensorFusionOptions options;

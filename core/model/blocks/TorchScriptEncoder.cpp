@@ -173,4 +173,9 @@ public:
 
 std::unique_ptr<BlockType> makeTorchScriptEncoderBlock() { return std::make_unique<TorchScriptEncoderBlock>(); }
 
+lowering::Lowered TorchScriptEncoderImpl::lower(lowering::Ops &o) const
+{
+    return {o.scriptEncoder(m_module, "ts.", options.call() == "ids_mask", options.output(), o.input(0), o.mask(0)), o.mask(0)};
+}
+
 } // namespace fuselab

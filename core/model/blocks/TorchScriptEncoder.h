@@ -33,6 +33,7 @@ public:
     void reset();
     torch::Tensor forward(const torch::Tensor &x);
     std::vector<Value> run(const std::vector<std::vector<Value>> &inputs) override;
+    lowering::Lowered lower(lowering::Ops &ops) const override;
     TorchScriptEncoderOptions options;
 
     const torch::jit::Module &scriptModule() const { return m_module; }

@@ -119,4 +119,30 @@ public:
 
 std::unique_ptr<BlockType> makeTransformerEncoderBlock() { return std::make_unique<TransformerEncoderBlock>(); }
 
+lowering::Lowered TransformerEncoderImpl::lower(lowering::Ops &o) const
+{
+    using namespace lowering;
+    auto [valid, h] = m_input->lowerSequence(o, "input.", o.input(0));
+    if (hasChild(*this, "projection"))
+        h = part(o, *this, "projection", h);
+    const bool cls = m_cls.defined();
+    if (cls) {
+        h = o.cat({o.repeatBatch(o.weight("cls", ownTensor(*this, "cls")), h), h}, 1);
+        valid = o.validPrepend(valid);
+    }
+    h = o.add(h, o.unsqueeze(o.leading(o.weight("positions", ownTensor(*this, "positions")), h, 1), 0));
+    const Sym padding = o.keyPadding(valid);
+    const torch::nn::Module &encoder = child(*this, "encoder");
+    h = o.transformerLayers(child(encoder, "layers"), "encoder.layers.", h, padding);
+    if (hasChild(encoder, "norm"))
+        h = o.layer(child(encoder, "norm"), "encoder.norm.", h);
+    if (options.pooling() == "cls")
+        return {o.select(h, 1, 0), o.mask(0)};
+    if (cls) {
+        h = o.slice(h, 1, 1);
+        valid = o.slice(valid, 1, 1);
+    }
+    return {options.pooling() == "mean" ? o.maskedMean(h, valid) : h, o.mask(0)};
+}
+
 } // namespace fuselab
