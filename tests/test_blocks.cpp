@@ -9,6 +9,7 @@
 #include "core/model/blocks/AutoencoderEncoder.h"
 #include "core/model/blocks/AutoencoderFusion.h"
 #include "core/model/blocks/ConcatFusion.h"
+#include "core/model/blocks/BottleneckFusion.h"
 #include "core/model/blocks/CrossAttentionFusion.h"
 #include "core/model/blocks/TransformerEncoder.h"
 #include "core/model/blocks/FilmFusion.h"
@@ -160,6 +161,9 @@ private Q_SLOTS:
         // projections 32 + 48; two pairs of (MHA 288, norms 32, FF 280).
         QTest::newRow("cross attention") << "fusion.cross_attention" << R"({"d_model":8,"heads":2})"
                                          << R"([[{"kind":"sequence","dims":[4,3]},{"kind":"sequence","dims":[6,5]}]])" << 1280LL;
+        // projections 32 + 48, bottleneck 2 x 8; per modality and layer MHA 288, norms 32, FF 280.
+        QTest::newRow("bottleneck") << "fusion.bottleneck" << R"({"d_model":8,"heads":2,"bottlenecks":2,"layers":1})"
+                                    << R"([[{"kind":"sequence","dims":[4,3]},{"kind":"sequence","dims":[6,5]}]])" << 1296LL;
         QTest::newRow("head linear") << "head.classification" << "{}" << "[[" + v(10) + "]]" << 33LL;
         QTest::newRow("head mlp") << "head.multilabel" << R"({"hidden":4})" << "[[" + v(10) + "]]" << 59LL;
     }
@@ -334,6 +338,42 @@ private Q_SLOTS:
         const torch::Tensor out = f->forward({a, b}, {torch::ones({2}), torch::tensor({1.f, 0.f})});
         QVERIFY(torch::allclose(out[0], expect[0], 1e-5, 1e-6));
         QCOMPARE(out[1].abs().sum().item<double>(), 0.0);
+    }
+
+    // Attention bottlenecks: one layer computed by hand from the block's parts (each
+    // modality's Transformer layer over its tokens and the shared tokens); modalities meet
+    // only through the bottleneck, and a missing one sends nothing through it.
+    void bottleneckFormula()
+    {
+        torch::NoGradGuard noGrad;
+        const torch::Tensor a = torch::randn({2, 4, 3}), b = torch::randn({2, 6, 5}), ones = torch::ones({2});
+        {
+            BottleneckFusion f(BottleneckFusionOptions({3, 5}, {4, 6}).dModel(8).heads(2).bottlenecks(2).layers(1).dropout(0.0));
+            f->eval();
+            auto mods = f->named_modules();
+            const torch::Tensor z = f->named_parameters()["bottleneck"].expand({2, 2, 8});
+            auto side = [&](const std::string &i, const torch::Tensor &x, std::int64_t T) {
+                const torch::Tensor q = mods["projections." + i]->as<torch::nn::Linear>()->forward(x) + sinusoidalPositions(T, 8);
+                const torch::Tensor s = torch::cat({q, z}, 1).transpose(0, 1); // [T + 2, B, D]
+                auto *mha = mods["layer0_" + i + "_attention"]->as<torch::nn::MultiheadAttention>();
+                torch::Tensor h = mods["layer0_" + i + "_norm1"]->as<torch::nn::LayerNorm>()->forward(s + std::get<0>(mha->forward(s, s, s)));
+                h = mods["layer0_" + i + "_norm2"]->as<torch::nn::LayerNorm>()->forward(h + mods["layer0_" + i + "_ff"]->as<torch::nn::Sequential>()->forward(h));
+                return h.slice(0, 0, T).mean(0); // its own tokens, averaged
+            };
+            const torch::Tensor pa = side("0", a, 4), pb = side("1", b, 6);
+            QVERIFY(torch::allclose(f->forward({a, b}, {ones, ones}), (pa + pb) / 2, 1e-5, 1e-6));
+            // Sample 1 without b: the output is a's alone.
+            const torch::Tensor out = f->forward({a, b}, {ones, torch::tensor({1.f, 0.f})});
+            QVERIFY(torch::allclose(out[1], pa[1], 1e-5, 1e-6));
+        }
+        // Two layers: b reaches a's tokens through the bottleneck, unless b is missing.
+        BottleneckFusion f(BottleneckFusionOptions({3, 5}, {4, 6}).dModel(8).heads(2).bottlenecks(2).layers(2).dropout(0.0));
+        f->eval();
+        const torch::Tensor bOther = torch::randn({2, 6, 5});
+        const torch::Tensor onlyA = torch::tensor({1.f, 0.f});
+        const torch::Tensor withB = f->forward({a, b}, {ones, onlyA}), withOtherB = f->forward({a, bOther}, {ones, onlyA});
+        QVERIFY(torch::allclose(withB[1], withOtherB[1], 1e-6, 1e-7));                       // b missing: nothing of it arrives
+        QVERIFY(!torch::allclose(withB[0], withOtherB[0], 1e-3, 1e-3));                     // b present: it does
     }
 
     void sequenceEncodersIgnorePadding()

@@ -206,8 +206,8 @@ private Q_SLOTS:
                 groups[tree->topLevelItem(g)->text(0).toStdString()].insert(tree->topLevelItem(g)->child(i)->data(0, Qt::UserRole).toString().toStdString());
                 ++items;
             }
-        QCOMPARE(items, std::size_t(24)); // `fuselab-cli blocks` lists 24
-        QCOMPARE(groups["Fusion"], (std::set<std::string>{"fusion.attention", "fusion.autoencoder", "fusion.concat", "fusion.cross_attention", "fusion.film",
+        QCOMPARE(items, std::size_t(25)); // `fuselab-cli blocks` lists 25
+        QCOMPARE(groups["Fusion"], (std::set<std::string>{"fusion.attention", "fusion.autoencoder", "fusion.bottleneck", "fusion.concat", "fusion.cross_attention", "fusion.film",
                                                           "fusion.gated", "fusion.late", "fusion.low_rank", "fusion.tensor"}));
         QCOMPARE(groups["Inputs"], (std::set<std::string>{"input.audio", "input.image", "input.text"}));
         QCOMPARE(groups["Heads"], (std::set<std::string>{"head.classification", "head.multilabel"}));

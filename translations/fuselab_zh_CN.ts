@@ -223,6 +223,10 @@
         <source>ids_mask needs token ids: connect a text input</source>
         <translation>ids_mask 需要词元编号：请连接一个文本输入</translation>
     </message>
+    <message>
+        <source>Attention bottlenecks (MBT)</source>
+        <translation>注意力瓶颈（MBT）</translation>
+    </message>
 </context>
 <context>
     <name>Cache</name>

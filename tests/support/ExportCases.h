@@ -125,6 +125,10 @@ inline std::vector<std::pair<std::string, Experiment>> blockCases()
     if (!replaced)
         throw std::logic_error("the cross-attention template has no GRU to replace");
     c.emplace_back("transformer-sequence", sequence);
+    // Attention bottlenecks in place of the cross-modal attention, over the photo, the clip
+    // and the caption's GRU states.
+    c.emplace_back("bottleneck", replacedBlock("cross-attention", "fusion.cross_attention", "fusion.bottleneck",
+                                               {{"d_model", 16}, {"heads", 2}, {"bottlenecks", 2}, {"layers", 2}}));
     return c;
 }
 

@@ -24,6 +24,7 @@ const BlockRegistry &builtinBlocks()
         r.add(makeLateFusionBlock());
         r.add(makeAttentionFusionBlock());
         r.add(makeCrossAttentionFusionBlock());
+        r.add(makeBottleneckFusionBlock());
         r.add(makeGatedFusionBlock());
         r.add(makeTensorFusionBlock());
         r.add(makeLowRankFusionBlock());

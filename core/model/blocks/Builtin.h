@@ -22,6 +22,7 @@ std::unique_ptr<BlockType> makeConcatFusionBlock();
 std::unique_ptr<BlockType> makeLateFusionBlock();
 std::unique_ptr<BlockType> makeAttentionFusionBlock();
 std::unique_ptr<BlockType> makeCrossAttentionFusionBlock();
+std::unique_ptr<BlockType> makeBottleneckFusionBlock();
 std::unique_ptr<BlockType> makeGatedFusionBlock();
 std::unique_ptr<BlockType> makeTensorFusionBlock();
 std::unique_ptr<BlockType> makeLowRankFusionBlock();
