@@ -11,7 +11,7 @@
 #include "widgets/ClassMetricsView.h"
 #include "widgets/DatasetPanel.h"
 #include "widgets/ExportDialog.h"
-#include "core/export/Safetensors.h"
+#include "core/formats/Safetensors.h"
 #include "widgets/ExperimentDocument.h"
 #include "widgets/GraphItems.h"
 #include "widgets/GraphScene.h"

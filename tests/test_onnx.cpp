@@ -5,7 +5,7 @@
 // batch where samples miss modalities: ONNX Runtime (npm onnxruntime-node, from Node.js)
 // for all of them and OpenCV's dnn for the models it supports; both give FuseLab's outputs.
 #include "core/export/OnnxExport.h"
-#include "core/export/Safetensors.h"
+#include "core/formats/Safetensors.h"
 #include "core/model/BlockCatalogue.h"
 #include "core/util/Error.h"
 #include "tests/support/ExportCases.h"

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/export/Export.h"
 
-#include "core/train/Explain.h"
-
 #include "core/cache/TensorCache.h"
 #include "core/document/RunFolder.h"
 #include "core/export/OnnxExport.h"
-#include "core/export/Safetensors.h"
+#include "core/formats/Safetensors.h"
 #include "core/export/TorchScriptExport.h"
 #include "core/model/BlockCatalogue.h"
+#include "core/model/Checkpoint.h"
 #include "core/model/FusionModel.h"
 #include "core/util/Error.h"
 #include "core/util/FileIO.h"

@@ -2,7 +2,7 @@
 #include "core/export/OnnxExport.h"
 
 #include "core/export/BlockWalk.h"
-#include "core/export/Protobuf.h"
+#include "core/formats/Protobuf.h"
 #include "core/model/Lowering.h"
 #include "core/util/Error.h"
 #include "core/util/FileIO.h"

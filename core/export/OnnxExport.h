@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // A FuseLab model as an ONNX graph (opset 17, IR version 8), written by FuseLab's own
-// protocol buffer encoder (core/export/Protobuf.h: no ONNX or protobuf library needed to
+// protocol buffer encoder (core/formats/Protobuf.h: no ONNX or protobuf library needed to
 // export, so the headless engine exports too). Inference only: dropout is left out and
 // batch normalisation uses its running statistics. Each block becomes standard operators
 // built from its options, with its weights as initializers named after FuseLab's

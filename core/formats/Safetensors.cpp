@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "core/export/Safetensors.h"
+#include "core/formats/Safetensors.h"
 
 #include "core/util/Error.h"
 #include "core/util/FileIO.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "core/export/TensorBoard.h"
+#include "core/formats/TensorBoard.h"
 
-#include "core/export/Protobuf.h"
+#include "core/formats/Protobuf.h"
 
 #include "core/util/Error.h"
 
