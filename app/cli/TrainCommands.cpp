@@ -177,11 +177,7 @@ int trainCommand(const std::vector<std::string> &raw)
             if (device.empty())
                 device = a.value("resume") ? RunFolder(*a.value("resume")).readExperiment().training.device
                                            : (a.positional().empty() ? std::string("cpu") : Experiment::load(a.positional()[0]).training.device);
-            device = Trainer::resolveDevice(device);
-            if (device.rfind("cuda", 0) == 0) { // each rank its LOCAL_RANK GPU (of those it sees: srun may show it one)
-                const int gpus = static_cast<int>(Trainer::availableDevices().size()) - 1;
-                device = "cuda:" + std::to_string(gpus > 0 ? launch.localRank % gpus : 0);
-            }
+            device = Trainer::rankDevice(launch, device);
             rankDevice = device;
             comm = joinProcessGroup(launch, device, distributedTimeout());
         }
@@ -377,25 +373,7 @@ int explainCommand(const std::vector<std::string> &raw)
                                                    a.value("device").value_or("cpu"));
         const auto name = [&](int c) { return c >= 0 && c < static_cast<int>(classes.size()) ? classes[static_cast<std::size_t>(c)] : std::string("?"); };
         if (a.flag("json")) {
-            nlohmann::json maps = nlohmann::json::array();
-            for (const GradCamMap &m : ex.maps)
-                maps.push_back({{"node", m.node}, {"column", m.column}, {"height", m.height}, {"width", m.width}, {"values", m.values}});
-            nlohmann::json audio = nlohmann::json::array(), text = nlohmann::json::array(), weights = nlohmann::json::array();
-            for (const OcclusionMap &m : ex.audio)
-                audio.push_back({{"column", m.column}, {"bands", m.bands}, {"segments", m.segments}, {"values", m.values}});
-            for (const TokenImportance &t : ex.text)
-                text.push_back({{"column", t.column}, {"tokens", t.tokens}, {"importance", t.importance}});
-            for (const ModalityWeights &w : ex.weights)
-                weights.push_back({{"node", w.node}, {"kind", w.kind}, {"modalities", w.modalities}, {"weights", w.weights}});
-            nlohmann::json without = nlohmann::json::array();
-            for (const ModalityEffect &m : ex.without)
-                without.push_back({{"modality", m.modality}, {"probability", m.probability}, {"predicted", name(m.predicted)}});
-            std::printf("%s\n", nlohmann::json({{"row", ex.row}, {"label", name(ex.label)}, {"predicted", name(ex.predicted)}, {"explained", name(ex.target)},
-                                                 {"probabilities", ex.probabilities}, {"grad_cam", maps}, {"audio_occlusion", audio},
-                                                 {"token_importance", text}, {"modality_weights", weights},
-                                                 {"without", without}})
-                                    .dump(2)
-                                    .c_str());
+            std::printf("%s\n", explanationJson(ex, classes).c_str());
             return kExitOk;
         }
         std::printf("row %lld: label %s, predicted %s (%.1f%%); explaining %s\n", static_cast<long long>(ex.row), name(ex.label).c_str(),

@@ -8,6 +8,8 @@
 #include "core/util/Error.h"
 #include "core/util/Progress.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -419,6 +421,28 @@ std::vector<FusionWeightsByClass> fusionWeightsByClass(const std::string &runDir
         }
     }
     return out;
+}
+
+std::string explanationJson(const SampleExplanation &ex, const std::vector<std::string> &classes)
+{
+    const auto name = [&](int c) { return c >= 0 && c < static_cast<int>(classes.size()) ? classes[static_cast<std::size_t>(c)] : std::string("?"); };
+    nlohmann::json maps = nlohmann::json::array();
+    for (const GradCamMap &m : ex.maps)
+        maps.push_back({{"node", m.node}, {"column", m.column}, {"height", m.height}, {"width", m.width}, {"values", m.values}});
+    nlohmann::json audio = nlohmann::json::array(), text = nlohmann::json::array(), weights = nlohmann::json::array();
+    for (const OcclusionMap &m : ex.audio)
+        audio.push_back({{"column", m.column}, {"bands", m.bands}, {"segments", m.segments}, {"values", m.values}});
+    for (const TokenImportance &t : ex.text)
+        text.push_back({{"column", t.column}, {"tokens", t.tokens}, {"importance", t.importance}});
+    for (const ModalityWeights &w : ex.weights)
+        weights.push_back({{"node", w.node}, {"kind", w.kind}, {"modalities", w.modalities}, {"weights", w.weights}});
+    nlohmann::json without = nlohmann::json::array();
+    for (const ModalityEffect &m : ex.without)
+        without.push_back({{"modality", m.modality}, {"probability", m.probability}, {"predicted", name(m.predicted)}});
+    return nlohmann::json({{"row", ex.row}, {"label", name(ex.label)}, {"predicted", name(ex.predicted)}, {"explained", name(ex.target)},
+                           {"probabilities", ex.probabilities}, {"grad_cam", maps}, {"audio_occlusion", audio},
+                           {"token_importance", text}, {"modality_weights", weights}, {"without", without}})
+        .dump(2);
 }
 
 } // namespace fuselab

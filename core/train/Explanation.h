@@ -75,6 +75,11 @@ struct SampleExplanation {
     std::vector<ModalityEffect> without;  // each modality it has removed in turn (models reading several)
 };
 
+// The explanation as JSON text, what `fuselab-cli explain --json` prints (class indices
+// given by name from `classes`): row, label, predicted, explained, probabilities,
+// grad_cam, audio_occlusion, token_importance, modality_weights, without.
+std::string explanationJson(const SampleExplanation &explanation, const std::vector<std::string> &classes);
+
 // A fusion's modality weights averaged over a split's samples of each true class (and over
 // all of them): does the fusion lean on one modality, and for which classes?
 struct FusionWeightsByClass {

@@ -384,6 +384,16 @@ struct RunPosition {
 
 } // namespace
 
+std::string Trainer::rankDevice(const LaunchInfo &launch, const std::string &requested)
+{
+    std::string device = resolveDevice(requested);
+    if (device.rfind("cuda", 0) == 0) {
+        const int gpus = static_cast<int>(availableDevices().size()) - 1;
+        device = "cuda:" + std::to_string(gpus > 0 ? launch.localRank % gpus : 0);
+    }
+    return device;
+}
+
 EvaluationMetrics evaluateCheckpoint(const Experiment &experiment, const std::string &experimentDir, const std::string &cacheDir,
                                      const std::string &checkpoint, Split split, const std::string &device, ProgressObserver *observer)
 {

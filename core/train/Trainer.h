@@ -9,6 +9,8 @@
 
 namespace fuselab {
 
+struct LaunchInfo;
+
 class Communicator;
 
 struct TrainerOptions {
@@ -46,6 +48,9 @@ public:
     // The device "auto"/"cpu"/"cuda"/"cuda:N" resolves to; throws Error for CUDA without CUDA.
     static std::string resolveDevice(const std::string &requested);
     // "cpu", then "cuda:0", "cuda:1", ... for each GPU this LibTorch build can use.
+    // The device of one rank of a distributed launch: with CUDA, each rank its LOCAL_RANK
+    // GPU among those it sees (srun may show it only one); otherwise `requested` resolved.
+    static std::string rankDevice(const LaunchInfo &launch, const std::string &requested);
     static std::vector<std::string> availableDevices();
 
 private:
