@@ -3,6 +3,7 @@
 // parameter count = a hand-computed figure, and each fusion's formula against a direct
 // tensor computation on fixed inputs.
 #include "core/cache/PreprocessSettings.h"
+#include "core/document/Experiment.h"
 #include "core/model/BlockCatalogue.h"
 #include "core/graph/BlockRegistry.h"
 #include "core/model/blocks/AttentionFusion.h"
@@ -35,9 +36,9 @@ struct Built {
 
 InferContext context()
 {
-    static PreprocessSettings settings;
+    static const InputShapes shapes = inputShapes(PreprocessSettings{});
     InferContext c;
-    c.preprocessing = &settings;
+    c.inputs = shapes;
     c.numClasses = 3;
     return c;
 }

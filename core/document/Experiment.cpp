@@ -2,11 +2,17 @@
 #include "core/document/Experiment.h"
 
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <set>
+#include <tuple>
 
 #include "core/graph/BlockRegistry.h"
 #include "core/graph/JsonFields.h"
 #include "core/util/FileIO.h"
+#ifdef FUSELAB_WITH_INGEST
+#include "core/media/WordPiece.h"
+#endif
 
 #include <nlohmann/json.hpp>
 
@@ -146,10 +152,69 @@ Experiment Experiment::fromJson(const nlohmann::json &j)
     return e;
 }
 
+namespace {
+#ifdef FUSELAB_WITH_INGEST
+// A vocabulary's size, read once per file version: the graph is analysed after every edit,
+// and a tokenizer.json can be megabytes.
+std::int64_t wordPieceVocabSize(const std::string &path)
+{
+    static std::mutex mutex;
+    static std::map<std::string, std::tuple<std::filesystem::file_time_type, std::uintmax_t, std::int64_t>> known;
+    std::error_code ec;
+    const auto time = std::filesystem::last_write_time(path, ec);
+    const auto size = ec ? std::uintmax_t(0) : std::filesystem::file_size(path, ec);
+    {
+        const std::lock_guard<std::mutex> lock(mutex);
+        const auto it = known.find(path);
+        if (!ec && it != known.end() && std::get<0>(it->second) == time && std::get<1>(it->second) == size)
+            return std::get<2>(it->second);
+    }
+    const std::int64_t n = WordPieceTokenizer::fromFile(path).vocabSize(); // Error naming the file
+    if (!ec) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        known[path] = {time, size, n};
+    }
+    return n;
+}
+#endif
+} // namespace
+
+InputShapes inputShapes(const PreprocessSettings &p, const std::string &experimentDir)
+{
+    InputShapes s;
+    s.known = true;
+    if (p.image.channels == 1 || p.image.channels == 3)
+        s.image.shape = TensorShape::image(p.image.channels, p.image.height, p.image.width);
+    else
+        s.image.problem = Message(FL_TR("Blocks", "preprocessing.image.channels is 0 (decided from the data); set it to 1 or 3 so the "
+                                                  "graph can be checked before reading data (a new experiment does this from the data)"));
+    std::int64_t vocab = p.text.tokenizer == TokenizerKind::SentencePiece ? p.text.spmVocab : p.text.maxVocab;
+    bool textKnown = true;
+#ifdef FUSELAB_WITH_INGEST
+    if (p.text.tokenizer == TokenizerKind::WordPiece) { // the pretrained vocabulary's size
+        std::filesystem::path file(p.text.vocabFile);
+        if (file.is_relative() && !experimentDir.empty())
+            file = std::filesystem::path(experimentDir) / file;
+        try {
+            vocab = wordPieceVocabSize(file.string());
+        } catch (const std::exception &err) {
+            s.text.problem = messageOf(err);
+            textKnown = false;
+        }
+    }
+#else
+    (void)experimentDir;
+#endif
+    if (textKnown)
+        s.text.shape = TensorShape::tokens(p.text.maxLength, vocab);
+    s.audio.shape = TensorShape::image(1, p.audio.mel.nMels, p.audio.mel.frames(p.audio.samples()));
+    return s;
+}
+
 InferContext inferContext(const Experiment &e, const std::string &experimentDir)
 {
     InferContext c;
-    c.preprocessing = &e.preprocessing;
+    c.inputs = inputShapes(e.preprocessing, experimentDir);
     c.numClasses = static_cast<std::int64_t>(e.dataset.classes.size());
     c.multiLabel = e.dataset.multiLabel;
     c.modalities = e.dataset.modalities;

@@ -66,6 +66,9 @@ struct Experiment {
 // The shape-inference context of an experiment (it points into `experiment`, which must
 // outlive it). `experimentDir`: where relative paths in block options resolve.
 InferContext inferContext(const Experiment &experiment, const std::string &experimentDir = {});
+// The shape each modality's input block produces under these settings (a WordPiece
+// vocabulary's size is read from its file, relative paths resolved in experimentDir).
+InputShapes inputShapes(const PreprocessSettings &preprocessing, const std::string &experimentDir = {});
 
 class BlockRegistry;
 // For an experiment file moving from `fromDir` to `toDir` ("Save as" elsewhere): its

@@ -14,7 +14,6 @@
 namespace fuselab {
 
 class BlockModule; // core/model/BlockModule.h: the LibTorch side of a block
-struct PreprocessSettings;
 
 // One option of a block: its JSON key (the same name as the block's XxxOptions field),
 // type, default and range. The GUI builds its property editor from these; exporters read
@@ -51,8 +50,21 @@ std::string portNames(const std::vector<PortSpec> &ports);
 std::string kindNames(const std::vector<PortKind> &kinds);
 
 // What shape inference knows before any data is read.
+// The shape one modality's input block produces, as decided by the preprocessing settings
+// (core/document's inferContext computes it); or, when it cannot be known before reading
+// data, the reason.
+struct InputShape {
+    std::optional<TensorShape> shape; // image [c,h,w], text tokens [length, vocab], audio [1, n_mels, frames]
+    Message problem;                  // when shape is empty
+};
+
+struct InputShapes {
+    InputShape image, text, audio;
+    bool known = false; // false: no preprocessing settings at all (an empty editor)
+};
+
 struct InferContext {
-    const PreprocessSettings *preprocessing = nullptr;
+    InputShapes inputs; // by value: shape inference reads no settings and no files
     std::int64_t numClasses = 0;
     std::optional<bool> multiLabel;         // the dataset's task, when known
     std::vector<ModalityColumn> modalities; // the dataset's modality columns

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/graph/GraphModel.h"
 
-#include "core/cache/PreprocessSettings.h"
 
 #include <algorithm>
 #include <set>
@@ -54,9 +53,6 @@ void GraphModel::reset(Graph graph)
 void GraphModel::setContext(InferContext context)
 {
     m_context = std::move(context);
-    // The caller's settings may not outlive this call: keep a copy and point at it.
-    m_preprocessing = m_context.preprocessing ? std::make_shared<const PreprocessSettings>(*m_context.preprocessing) : nullptr;
-    m_context.preprocessing = m_preprocessing.get();
     invalidate();
     notify({GraphChange::Kind::Reset, {}, {}, 0});
 }

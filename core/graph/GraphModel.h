@@ -71,7 +71,6 @@ public:
 // (the GUI thread) edits it; a run trains on a copy of the graph.
 class GraphModel {
 public:
-    // Keeps its own copy of the context's preprocessing settings.
     GraphModel(const BlockRegistry &registry, InferContext context, Graph graph = {});
     GraphModel(const GraphModel &) = delete;
     GraphModel &operator=(const GraphModel &) = delete;
@@ -122,7 +121,6 @@ private:
     std::string optionFixing(const GraphNode &from, const std::string &port, const std::vector<PortKind> &accepts) const;
 
     const BlockRegistry &m_registry;
-    std::shared_ptr<const PreprocessSettings> m_preprocessing;
     InferContext m_context;
     Graph m_graph;
     mutable GraphAnalysis m_analysis;

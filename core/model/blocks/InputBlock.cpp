@@ -2,18 +2,10 @@
 #include "core/model/blocks/InputBlock.h"
 #include "core/util/Message.h"
 
-#include "core/cache/PreprocessSettings.h"
 #include "core/model/blocks/BlockHelpers.h"
 #include "core/model/blocks/Builtin.h"
 #include "core/util/Error.h"
-#ifdef FUSELAB_WITH_INGEST
-#include "core/media/WordPiece.h"
-#endif
 
-#include <filesystem>
-#include <map>
-#include <mutex>
-#include <tuple>
 
 namespace fuselab {
 
@@ -38,31 +30,6 @@ std::vector<Value> InputImpl::run(const std::vector<std::vector<Value>> &inputs)
 }
 
 namespace {
-#ifdef FUSELAB_WITH_INGEST
-// A vocabulary's size, read once per file version: the graph is analysed after every edit,
-// and a tokenizer.json can be megabytes.
-std::int64_t wordPieceVocabSize(const std::string &path)
-{
-    static std::mutex mutex;
-    static std::map<std::string, std::tuple<std::filesystem::file_time_type, std::uintmax_t, std::int64_t>> known;
-    std::error_code ec;
-    const auto time = std::filesystem::last_write_time(path, ec);
-    const auto size = ec ? std::uintmax_t(0) : std::filesystem::file_size(path, ec);
-    {
-        const std::lock_guard<std::mutex> lock(mutex);
-        const auto it = known.find(path);
-        if (!ec && it != known.end() && std::get<0>(it->second) == time && std::get<1>(it->second) == size)
-            return std::get<2>(it->second);
-    }
-    const std::int64_t n = WordPieceTokenizer::fromFile(path).vocabSize(); // Error naming the file
-    if (!ec) {
-        const std::lock_guard<std::mutex> lock(mutex);
-        known[path] = {time, size, n};
-    }
-    return n;
-}
-#endif
-
 class InputBlock final : public BlockType {
 public:
     explicit InputBlock(Modality m) : m_modality(m) {}
@@ -121,44 +88,20 @@ public:
                                                                    modalityName(m_modality), column)});
             return {};
         }
-        if (!ctx.preprocessing) {
+        if (!ctx.inputs.known) {
             problems.push_back({"", Message(FL_TR("Blocks", "no preprocessing settings to take the input shape from"))});
             return {};
         }
-        const PreprocessSettings &p = *ctx.preprocessing;
-        switch (m_modality) {
-        case Modality::Image:
-            if (p.image.channels != 1 && p.image.channels != 3) {
-                problems.push_back({"", Message(FL_TR("Blocks", "preprocessing.image.channels is 0 (decided from the data); set it to 1 or 3 so the "
-                                                        "graph can be checked before reading data (a new experiment does this from the data)"))});
-                return {};
-            }
-            return {TensorShape::image(p.image.channels, p.image.height, p.image.width)};
-        case Modality::Text: {
-            std::int64_t vocab = p.text.tokenizer == TokenizerKind::SentencePiece ? p.text.spmVocab : p.text.maxVocab;
-#ifdef FUSELAB_WITH_INGEST
-            if (p.text.tokenizer == TokenizerKind::WordPiece) { // the pretrained vocabulary's size
-                std::filesystem::path file(p.text.vocabFile);
-                if (file.is_relative() && !ctx.experimentDir.empty())
-                    file = std::filesystem::path(ctx.experimentDir) / file;
-                try {
-                    vocab = wordPieceVocabSize(file.string());
-                } catch (const std::exception &e) {
-                    problems.push_back({"", messageOf(e)});
-                    return {};
-                }
-            }
-#endif
-            return {TensorShape::tokens(p.text.maxLength, vocab)};
+        const InputShape &in = m_modality == Modality::Image ? ctx.inputs.image
+                               : m_modality == Modality::Text ? ctx.inputs.text
+                                                              : ctx.inputs.audio;
+        if (!in.shape) {
+            problems.push_back({"", in.problem});
+            return {};
         }
-        case Modality::Audio: {
-            const std::int64_t frames = p.audio.mel.frames(p.audio.samples());
-            if (blocks::str(params, "layout") == "sequence")
-                return {TensorShape::sequence(frames, p.audio.mel.nMels)};
-            return {TensorShape::image(1, p.audio.mel.nMels, frames)};
-        }
-        }
-        return {};
+        if (m_modality == Modality::Audio && blocks::str(params, "layout") == "sequence") // [1, n_mels, frames] -> [frames, n_mels]
+            return {TensorShape::sequence(in.shape->dims.at(2), in.shape->dims.at(1))};
+        return {*in.shape};
     }
 
     std::shared_ptr<BlockModule> create(const nlohmann::json &params, const std::vector<std::vector<TensorShape>> &,
