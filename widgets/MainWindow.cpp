@@ -268,7 +268,7 @@ void MainWindow::updateProblems()
 void MainWindow::exportModel(const QString &runDir)
 {
     const QString run = !runDir.isEmpty() ? runDir : m_training->selectedRunDir().isEmpty() ? m_training->lastRunDir() : m_training->selectedRunDir();
-    if (run.isEmpty() || !QFileInfo::exists(QDir(run).filePath(QStringLiteral("checkpoints/best.pt")))) {
+    if (run.isEmpty() || !RunFolder(run.toStdString()).hasBestCheckpoint()) {
         showMessage(tr("Nothing to export yet: train the experiment (or select a finished run in the Runs tab) first."), true);
         return;
     }

@@ -268,7 +268,7 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
         setRunning(m_running);
         if (item)
             m_classMetrics->setRun(item->data(0, Qt::UserRole).toString());
-        if (item && QFileInfo::exists(QDir(item->data(0, Qt::UserRole).toString()).filePath(QStringLiteral("checkpoints/best.pt"))))
+        if (item && RunFolder(item->data(0, Qt::UserRole).toString().toStdString()).hasBestCheckpoint())
             m_predictPanel->setRun(item->data(0, Qt::UserRole).toString());
     });
     connect(m_runs, &QTreeWidget::itemDoubleClicked, this, [this, tabs](QTreeWidgetItem *item) {
@@ -344,11 +344,7 @@ bool TrainingPanel::start(const QString &experimentFile)
     if (m_running || experimentFile.isEmpty())
         return false;
     const QFileInfo file(experimentFile);
-    QString stem = file.fileName();
-    stem.chop(stem.endsWith(QLatin1String(".fuselab.json")) ? 13 : 5);
-    m_runDir = file.absoluteDir().filePath(QStringLiteral("runs/%1-%2").arg(stem, QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
-    for (int k = 2; QFileInfo::exists(m_runDir); ++k)
-        m_runDir = m_runDir.section(QLatin1Char('~'), 0, 0) + QStringLiteral("~%1").arg(k);
+    m_runDir = QString::fromStdString(newRunDir(file.absoluteFilePath().toStdString())); // as the CLI names runs
     beginRun(tr("Starting…"));
     handoffRelease(); // to the worker thread (ThreadHandoff.h)
     Q_EMIT requestTrain(file.absoluteFilePath(), m_runDir, false, chosenDevice());
@@ -416,23 +412,7 @@ void TrainingPanel::refreshRuns()
     m_runs->clear();
     if (m_document->path().isEmpty())
         return;
-    const QString root = QFileInfo(m_document->path()).absoluteDir().filePath(QStringLiteral("runs"));
-    std::vector<RunSummary> runs;
-    try {
-        runs = listRuns(root.toStdString());
-    } catch (const std::exception &) {
-        // no runs yet, or an unreadable folder: an empty history
-    }
-    // A lesson's runs (lessons/<lesson>/runs beside the experiment) are ordinary runs too.
-    const QDir lessons(QFileInfo(m_document->path()).absoluteDir().filePath(QStringLiteral("lessons")));
-    for (const QString &lesson : lessons.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
-        try {
-            for (const RunSummary &r : listRuns(QDir(lessons.filePath(lesson)).filePath(QStringLiteral("runs")).toStdString()))
-                runs.push_back(r);
-        } catch (const std::exception &) {
-        }
-    }
-    std::stable_sort(runs.begin(), runs.end(), [](const RunSummary &a, const RunSummary &b) { return a.created > b.created; });
+    const std::vector<RunSummary> runs = runHistory(m_document->path().toStdString()); // with the lessons' runs
     if (runs.empty())
         return;
     // What each run changed against the one before it (the list is newest first).
@@ -453,13 +433,7 @@ void TrainingPanel::refreshRuns()
                 changes << qs(d);
         const QString status = RunComparison::statusText(r.status);
         auto percent = [](const std::optional<double> &v) { return v ? QString::number(*v * 100, 'f', 1) + QLatin1Char('%') : QString(); };
-        QString name = QFileInfo(qs(r.dir)).fileName();
-        QDir lessonDir = QFileInfo(qs(r.dir)).absoluteDir(); // lessons/<lesson>/runs/<run>: shown as <lesson>/<run>
-        if (lessonDir.dirName() == QLatin1String("runs") && lessonDir.cdUp()) {
-            QDir lessonsDir = lessonDir;
-            if (lessonsDir.cdUp() && lessonsDir.dirName() == QLatin1String("lessons"))
-                name = lessonDir.dirName() + QLatin1Char('/') + name;
-        }
+        const QString name = qs(r.name);
         auto *item = new QTreeWidgetItem(m_runs, {name, status,
                                                   QStringLiteral("%1 / %2").arg(r.epochsCompleted).arg(r.epochs),
                                                   r.bestEpoch > 0 ? QString::number(r.bestEpoch) : QString(), percent(r.bestValAccuracy),
@@ -817,7 +791,7 @@ void TrainingPanel::onFinished(const TrainingResultInfo &r)
     m_status->setText(text);
     Q_EMIT message(text, false);
     Q_EMIT runFinished(r);
-    if (QFileInfo::exists(QDir(r.runDir).filePath(QStringLiteral("checkpoints/best.pt"))))
+    if (RunFolder(r.runDir.toStdString()).hasBestCheckpoint())
         m_predictPanel->setRun(r.runDir);
     m_classMetrics->setRun(r.runDir);
     refreshRuns();
@@ -829,7 +803,7 @@ void TrainingPanel::onFailed(const QString &text, bool deviceFailure)
     setRunning(false);
     QString shown = tr("The run failed: %1").arg(text);
     // A GPU failure keeps the last checkpoint: offer to go on from it on the CPU.
-    if (deviceFailure && QFileInfo::exists(QDir(m_runDir).filePath(QStringLiteral("checkpoints/last.pt")))) {
+    if (deviceFailure && RunFolder(m_runDir.toStdString()).hasLastCheckpoint()) {
         shown += QLatin1Char(' ') + tr("The last checkpoint is kept; the run can continue on the CPU.");
         m_resumeOnCpu->setVisible(true);
     }

@@ -153,7 +153,8 @@ int trainCommand(const std::vector<std::string> &raw)
         if (a.flag("help")) {
             std::printf("Usage: fuselab-cli train EXPERIMENT [--out RUN_DIR] [--device auto|cpu|cuda|cuda:N] [--epochs N] [--seed N]\n"
                         "       fuselab-cli train --resume RUN_DIR [--device ...]\n\n"
-                        "Trains the experiment's model. RUN_DIR receives the experiment as used (with --epochs,\n"
+                        "Trains the experiment's model. RUN_DIR (by default a new runs/NAME-DATE-TIME beside the\n"
+                        "experiment, as the app names runs) receives the experiment as used (with --epochs,\n"
                         "--seed and --device applied), run.json, metrics.csv, events.jsonl, checkpoints/last.pt\n"
                         "and best.pt, and report.json. Ctrl+C (or SIGTERM) stops the run after the current batch\n"
                         "and saves where it is; --resume continues a stopped or interrupted run exactly, with the\n"
@@ -202,7 +203,7 @@ int trainCommand(const std::vector<std::string> &raw)
                     throw UsageError("train expects one EXPERIMENT file (or --resume RUN_DIR)");
                 TrainRequest r;
                 r.experimentFile = a.positional()[0];
-                r.runDir = runDir = a.value("out").value_or(defaultRunDir(r.experimentFile));
+                r.runDir = a.value("out").value_or(""); // "" = a new folder under runs/ (newRunDir)
                 r.device = rankDevice ? rankDevice : a.value("device");
                 r.comm = comm;
                 if (a.value("epochs"))
@@ -219,6 +220,7 @@ int trainCommand(const std::vector<std::string> &raw)
                     throw UsageError("--cache " + r.cache + " is not a tensor cache (no meta.json)");
                 report = trainExperiment(r, &progress);
             }
+            runDir = report.runDir;
         } catch (const Cancelled &) {
             std::fprintf(stderr, "fuselab-cli train: stopped before training began\n");
             return kExitOk;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/cache/PreprocessSettings.h"
 
-#include "core/graph/JsonFields.h"
+#include "core/util/JsonFields.h"
 
 #include <cmath>
 #include <limits>

@@ -8,7 +8,7 @@
 #include <tuple>
 
 #include "core/graph/BlockRegistry.h"
-#include "core/graph/JsonFields.h"
+#include "core/util/JsonFields.h"
 #include "core/util/FileIO.h"
 #ifdef FUSELAB_WITH_INGEST
 #include "core/media/WordPiece.h"

@@ -93,6 +93,18 @@ std::string RunFolder::predictionsFile(const std::string &split) const
     return (fs::path(m_dir) / ("predictions-" + split + ".jsonl")).string();
 }
 
+bool RunFolder::hasBestCheckpoint() const
+{
+    std::error_code ec;
+    return std::filesystem::is_regular_file(bestCheckpoint(), ec);
+}
+
+bool RunFolder::hasLastCheckpoint() const
+{
+    std::error_code ec;
+    return std::filesystem::is_regular_file(lastCheckpoint(), ec);
+}
+
 bool RunFolder::isRun() const
 {
     std::error_code ec;

@@ -34,6 +34,7 @@ struct RunRecord {
 // One line of the run history.
 struct RunSummary {
     std::string dir;
+    std::string name;           // for a history list: the folder's name, "<lesson>/<run>" for a lesson's run
     std::string experimentName;
     RunStatus status = RunStatus::Interrupted;
     std::string created;
@@ -88,6 +89,8 @@ public:
     std::string predictionsFile(const std::string &split) const; // split: "val" or "test"
 
     bool isRun() const;                 // holds a run.json
+    bool hasBestCheckpoint() const;     // a model to predict with, explain or export
+    bool hasLastCheckpoint() const;     // something to resume
     RunRecord readRecord() const;       // Error when missing or corrupt, naming the file
     void writeRecord(const RunRecord &record) const; // atomic
     Experiment readExperiment() const;  // the experiment as used

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "core/graph/JsonFields.h"
+#include "core/util/JsonFields.h"
 
 namespace fuselab {
 

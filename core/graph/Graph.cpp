@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/graph/Graph.h"
 
-#include "core/graph/JsonFields.h"
+#include "core/util/JsonFields.h"
 
 namespace fuselab {
 

@@ -13,6 +13,9 @@
 #include "core/inspect/DatasetInspector.h"
 #endif
 
+#include <algorithm>
+#include <cstring>
+#include <ctime>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -133,10 +136,52 @@ RunRecord ensureRunCache(const RunFolder &run, ProgressObserver *observer, const
     return record;
 }
 
-std::string defaultRunDir(const std::string &experimentFile)
+std::string newRunDir(const std::string &experimentFile)
 {
     const fs::path file = fs::absolute(experimentFile);
-    return (file.parent_path() / "runs" / file.stem().stem()).string();
+    std::string stem = file.filename().string();
+    for (const char *suffix : {".fuselab.json", ".json"})
+        if (stem.size() > std::strlen(suffix) && stem.compare(stem.size() - std::strlen(suffix), std::string::npos, suffix) == 0) {
+            stem.resize(stem.size() - std::strlen(suffix));
+            break;
+        }
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y%m%d-%H%M%S", &local);
+    const fs::path base = file.parent_path() / "runs" / (stem + "-" + when);
+    fs::path dir = base;
+    for (int k = 2; fs::exists(dir); ++k)
+        dir = base.string() + "~" + std::to_string(k);
+    return dir.string();
+}
+
+std::vector<RunSummary> runHistory(const std::string &experimentFile)
+{
+    const fs::path home = fs::absolute(experimentFile).parent_path();
+    std::vector<RunSummary> runs;
+    auto add = [&runs](const fs::path &root, const std::string &prefix) {
+        try {
+            for (RunSummary r : RunFolder::list(root.string())) {
+                r.name = prefix + fs::path(r.dir).filename().string();
+                runs.push_back(std::move(r));
+            }
+        } catch (const std::exception &) {
+            // no runs yet, or an unreadable folder: nothing from it
+        }
+    };
+    add(home / "runs", "");
+    std::error_code ec;
+    std::vector<std::string> lessons;
+    for (fs::directory_iterator it(home / "lessons", ec), end; !ec && it != end; it.increment(ec))
+        if (it->is_directory(ec))
+            lessons.push_back(it->path().filename().string());
+    std::sort(lessons.begin(), lessons.end());
+    for (const std::string &lesson : lessons)
+        add(home / "lessons" / lesson / "runs", lesson + "/");
+    std::stable_sort(runs.begin(), runs.end(), [](const RunSummary &a, const RunSummary &b) { return a.created > b.created; });
+    return runs;
 }
 
 TrainingReport trainExperiment(const TrainRequest &request, TrainingObserver *observer)
@@ -157,7 +202,14 @@ TrainingReport trainExperiment(const TrainRequest &request, TrainingObserver *ob
         record.overrides["device"] = *request.device;
     }
     Trainer::resolveDevice(e.training.device); // an unusable device is refused before any work
-    const std::string runDir = request.runDir.empty() ? defaultRunDir(request.experimentFile) : request.runDir;
+    std::string runDir = request.runDir;
+    if (runDir.empty()) { // named once: by rank 0 when distributed
+        const bool distributed = request.comm && request.comm->size() > 1;
+        if (!distributed || request.comm->rank() == 0)
+            runDir = newRunDir(request.experimentFile);
+        if (distributed)
+            runDir = request.comm->broadcastText(runDir, 0);
+    }
     const RunFolder run(runDir);
     if (request.comm && request.comm->size() > 1 && request.comm->rank() != 0) {
         // Another rank: rank 0 prepares the cache and the run folder; then the same cache is found.

@@ -62,7 +62,7 @@ RunRecord ensureRunCache(const RunFolder &run, ProgressObserver *observer = null
 // A new run of an experiment file.
 struct TrainRequest {
     std::string experimentFile;
-    std::string runDir;                 // "" = runs/<experiment name> beside the experiment file
+    std::string runDir;                 // "" = newRunDir(experimentFile) (distributed: rank 0's)
     std::optional<int> epochs;          // overrides, recorded in the run folder
     std::optional<std::uint64_t> seed;
     std::optional<std::string> device;
@@ -73,7 +73,10 @@ struct TrainRequest {
     // the run folder, the others wait for it, then all train (Trainer.h). Null: one process.
     std::shared_ptr<Communicator> comm;
 };
-std::string defaultRunDir(const std::string &experimentFile);
+// A new run's folder: runs/<experiment name>-<local date>-<time> beside the experiment
+// file ("demo-20261207-101500"), "~2", "~3"... appended while that exists. The one rule
+// for naming runs: the GUI and the CLI both call it.
+std::string newRunDir(const std::string &experimentFile);
 // Refuses a folder that already holds a run. The observer hears phaseChanged(PreparingData)
 // and the cache build's progress first, then the trainer's events.
 TrainingReport trainExperiment(const TrainRequest &request, TrainingObserver *observer = nullptr);
@@ -98,6 +101,10 @@ std::map<std::string, std::int64_t> parameterCounts(const Experiment &experiment
 
 // The run history under a folder (newest first).
 std::vector<RunSummary> listRuns(const std::string &root);
+// An experiment's run history, the same in the GUI and the CLI: the runs in runs/ beside
+// the experiment file and its lessons' runs (lessons/<lesson>/runs), newest first; a
+// lesson's run is named "<lesson>/<run>". Unreadable folders are left out.
+std::vector<RunSummary> runHistory(const std::string &experimentFile);
 
 // Devices a run can use here: "cpu", then "cuda:N" for each usable GPU.
 std::vector<std::string> trainingDevices();

@@ -4,6 +4,7 @@
 #include "core/util/Error.h"
 
 #include <cstdlib>
+#include <cstring>
 
 #ifdef FUSELAB_WITH_C10D
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
@@ -277,6 +278,19 @@ public:
         torch::Tensor flag = torch::full({1}, ok ? 0.0f : 1.0f).to(m_device);
         allReduceSum(flag);
         return flag.to(torch::kCPU).item<float>() == 0;
+    }
+    std::string broadcastText(const std::string &text, int root) override
+    {
+        torch::Tensor length = torch::full({1}, static_cast<std::int64_t>(text.size()), torch::kLong).to(m_device);
+        broadcast(length, root);
+        const std::int64_t n = length.to(torch::kCPU).item<std::int64_t>();
+        torch::Tensor bytes = torch::zeros({std::max<std::int64_t>(n, 1)}, torch::kUInt8);
+        if (rank() == root)
+            std::memcpy(bytes.data_ptr(), text.data(), text.size());
+        bytes = bytes.to(m_device);
+        broadcast(bytes, root);
+        bytes = bytes.to(torch::kCPU).contiguous();
+        return std::string(static_cast<const char *>(bytes.data_ptr()), static_cast<std::size_t>(n));
     }
     torch::Device m_device = torch::kCPU;
 

@@ -29,6 +29,8 @@ public:
     // Every rank says whether its part went well; true when all did (a barrier that carries
     // a failure: the others learn that rank 0 could not prepare the run, not a timeout).
     virtual bool agree(bool ok) = 0;
+    // Rank `root`'s text on every rank (a run folder's name decided once, by rank 0).
+    virtual std::string broadcastText(const std::string &text, int root) = 0;
 };
 
 // Where this process sits in a distributed launch, read from the environment.
