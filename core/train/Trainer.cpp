@@ -6,11 +6,11 @@
 #include "core/train/Distributed.h"
 #include "core/model/Checkpoint.h"
 #include "core/train/MixedPrecision.h"
+#include "core/train/RunLogs.h"
+#include "core/train/TrainingCheckpoint.h"
 
 #include "core/formats/Safetensors.h"
-#include "core/formats/TensorBoard.h"
 #ifdef FUSELAB_WITH_INGEST
-#include "core/media/ConfusionImage.h"
 #endif
 
 #include "core/cache/TensorCache.h"
@@ -146,15 +146,6 @@ std::vector<std::vector<std::int64_t>> chunk(const std::vector<std::int64_t> &ro
         out.emplace_back(rows.begin() + static_cast<std::ptrdiff_t>(i),
                          rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), i + static_cast<std::size_t>(size))));
     return out;
-}
-
-void appendLine(const fs::path &file, const std::string &line)
-{
-    std::ofstream out(file, std::ios::app);
-    out << line << '\n';
-    out.flush();
-    if (!out)
-        throw Error("cannot write " + file.string());
 }
 
 // Holds the run between batches while the observer pauses it (telling it the phase), and
@@ -297,39 +288,6 @@ Evaluation evaluateRows(FusionModel &model, const TensorCache &cache, const std:
     return evaluationOf(all.contiguous(), allLabels.contiguous(), rows, C, multi);
 }
 
-// TensorBoard's event file on the rank that writes the run folder; nothing elsewhere.
-class Board {
-public:
-    explicit Board(const std::string &dir)
-    {
-        if (!dir.empty())
-            m_writer.emplace(dir);
-    }
-    void scalar(const std::string &tag, double value, std::int64_t step)
-    {
-        if (m_writer)
-            m_writer->scalar(tag, value, step);
-    }
-    void image(const std::string &tag, const std::string &png, int height, int width, std::int64_t step)
-    {
-        if (m_writer)
-            m_writer->image(tag, png, height, width, step);
-    }
-    void hparams(const nlohmann::json &values)
-    {
-        if (m_writer)
-            m_writer->hparams(values);
-    }
-    void flush()
-    {
-        if (m_writer)
-            m_writer->flush();
-    }
-
-private:
-    std::optional<EventFileWriter> m_writer;
-};
-
 // A tensor cache made from the experiment's dataset: the same classes in the same order,
 // and the same task. Throws Error naming both sides.
 void checkCacheMatches(const TensorCache &cache, const Experiment &e)
@@ -375,13 +333,6 @@ private:
 // Where a run stands, as a checkpoint stores it. `epoch` counts finished (trained and
 // validated) epochs; `nextStep` batches of the following epoch are done already (0 at an
 // epoch's end; steps-per-epoch when only its validation is missing).
-struct RunPosition {
-    int epoch = 0;
-    std::int64_t nextStep = 0;
-    double partialLoss = 0;     // summed over the done batches' samples
-    std::int64_t partialSeen = 0;
-};
-
 } // namespace
 
 std::string Trainer::rankDevice(const LaunchInfo &launch, const std::string &requested)
@@ -485,7 +436,7 @@ Trainer::Trainer(Experiment experiment, TrainerOptions options) : m_experiment(s
 TrainingReport Trainer::run(TrainingObserver *observer)
 {
     TrainingObserver silent;
-    TrainingObserver &obs = observer ? *observer : silent;
+    ObserverChain obs(observer ? *observer : silent);
     const auto runStart = Clock::now();
     const RunFolder folder(m_options.runDir);
     const fs::path checkpoints(folder.checkpointDir());
@@ -493,11 +444,17 @@ TrainingReport Trainer::run(TrainingObserver *observer)
     Communicator *comm = m_options.comm.get(); // a group of one (FUSELAB_DISTRIBUTED=1) runs the collectives too
     const int rank = comm ? comm->rank() : 0, world = comm ? comm->size() : 1;
     const bool writer = rank == 0;
-    auto event = [&](nlohmann::json e) {
-        if (!writer)
-            return;
-        e["time"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-        appendLine(folder.eventsFile(), e.dump());
+    // The run folder's logs hear the same events as the caller, on the rank that writes it.
+    EventLog events(folder.eventsFile());
+    MetricsTable metrics(folder.metricsFile());
+    TensorBoardLog board(folder.dir(), {{"training", m_experiment.training.toJson()}, {"experiment", m_experiment.name}});
+    ReportFile reportFile(folder.reportFile());
+    if (writer)
+        for (TrainingObserver *sink : std::initializer_list<TrainingObserver *>{&events, &metrics, &board, &reportFile})
+            obs.add(sink);
+    auto event = [&](nlohmann::json e) { // a fact no typed event carries
+        if (writer)
+            events.note(std::move(e));
     };
     PhaseControl phase(obs);
     try {
@@ -600,112 +557,55 @@ TrainingReport Trainer::run(TrainingObserver *observer)
         auto saveCheckpoint = [&](const std::string &path, const RunPosition &p, bool withRng) {
             if (!writer)
                 return;
-            torch::serialize::OutputArchive archive;
-            model->save(archive);
-            torch::serialize::OutputArchive opt;
-            optimizer->save(opt);
-            archive.write("optimizer", opt);
-            archive.write("epoch", c10::IValue(static_cast<std::int64_t>(p.epoch)));
-            archive.write("next_step", c10::IValue(p.nextStep));
-            archive.write("world_size", c10::IValue(static_cast<std::int64_t>(world)));
-            archive.write("grad_scale", c10::IValue(scaler.scaleValue()));
-            archive.write("grad_scale_good_steps", c10::IValue(static_cast<std::int64_t>(scaler.goodSteps())));
-            archive.write("partial_loss", c10::IValue(p.partialLoss));
-            archive.write("partial_seen", c10::IValue(p.partialSeen));
-            const auto &s = tracker.state();
-            archive.write("best", c10::IValue(s.best));
-            archive.write("best_loss", c10::IValue(s.bestLoss));
-            archive.write("best_epoch", c10::IValue(static_cast<std::int64_t>(s.bestEpoch)));
-            archive.write("since_best", c10::IValue(static_cast<std::int64_t>(s.sinceBest)));
-            archive.write("experiment", c10::IValue(m_experiment.toJson().dump()));
+            TrainingState state;
+            state.at = p;
+            state.worldSize = world;
+            state.gradScale = scaler.scaleValue();
+            state.gradScaleGoodSteps = scaler.goodSteps();
+            state.tracker = tracker.state();
+            state.experiment = m_experiment.toJson().dump();
             if (withRng) {
                 at::Generator gen = at::globalContext().defaultGenerator(device);
                 std::lock_guard<std::mutex> lock(gen.mutex());
-                archive.write("rng_state", gen.get_state());
+                state.rngState = gen.get_state();
             }
-            // In memory first, then written, flushed and renamed into place: a full disk or a
-            // kill leaves the previous checkpoint as it was.
-            std::ostringstream bytes;
-            archive.save_to(bytes);
-            writeFileAtomically(path, bytes.str());
+            saveTrainingCheckpoint(path, *model, *optimizer, state);
         };
-        struct Loaded { // std::pair would need a copyable archive (clang checks that)
-            torch::serialize::InputArchive archive;
-            int epoch;
-        };
-        auto loadWeights = [&](const std::string &path) {
+        // The weights of a checkpoint (and with an optimizer, its state too), and where it was.
+        auto loadWeights = [&](const std::string &path, torch::optim::Optimizer *withOptimizer = nullptr) {
             torch::serialize::InputArchive archive = loadCheckpoint(*model, path, device);
             model->setChannelsLast(device.is_cpu());
-            c10::IValue v;
-            archive.read("epoch", v);
-            const int epoch = static_cast<int>(v.toInt());
-            return Loaded{std::move(archive), epoch};
+            return readTrainingState(archive, withOptimizer);
         };
 
         if (m_options.resume) {
             if (!fs::exists(folder.lastCheckpoint()))
                 throw Error(Message(FL_TR("Trainer", "%1 has no checkpoint yet: there is nothing to resume (start the run again instead)"),
                                     folder.dir()));
-            auto [archive, epoch] = loadWeights(folder.lastCheckpoint());
-            at.epoch = epoch;
-            torch::serialize::InputArchive opt;
-            archive.read("optimizer", opt);
-            optimizer->load(opt);
-            c10::IValue v;
-            BestEpochTracker::State s;
-            archive.read("best", v);
-            s.best = v.toDouble();
-            if (archive.try_read("best_loss", v))
-                s.bestLoss = v.toDouble();
-            archive.read("since_best", v);
-            s.sinceBest = static_cast<int>(v.toInt());
-            s.bestEpoch = archive.try_read("best_epoch", v) ? static_cast<int>(v.toInt()) : (s.sinceBest == 0 ? epoch : 0);
-            if (std::isinf(s.best) && s.bestEpoch == 0)
-                s.best = NAN; // checkpoints before best_epoch stored +-inf for "none yet"
-            tracker.restore(s);
-            if (archive.try_read("next_step", v))
-                at.nextStep = v.toInt();
-            if (archive.try_read("grad_scale", v)) {
-                c10::IValue good;
-                archive.read("grad_scale_good_steps", good);
-                scaler.restore(v.toDouble(), static_cast<int>(good.toInt()));
-            }
+            const TrainingState saved = loadWeights(folder.lastCheckpoint(), optimizer.get());
+            at = saved.at;
+            tracker.restore(saved.tracker);
+            if (saved.gradScale)
+                scaler.restore(*saved.gradScale, saved.gradScaleGoodSteps);
             // Saved at another world size: the same point of the epoch, as near as this run's
             // batches allow (samples per step differ).
-            const std::int64_t savedWorld = archive.try_read("world_size", v) ? v.toInt() : 1;
-            if (savedWorld != world && at.nextStep > 0) {
-                const std::int64_t savedPerRank = (static_cast<std::int64_t>(trainRows.size()) + savedWorld - 1) / savedWorld;
+            if (saved.worldSize != world && at.nextStep > 0) {
+                const std::int64_t savedPerRank = (static_cast<std::int64_t>(trainRows.size()) + saved.worldSize - 1) / saved.worldSize;
                 const std::int64_t savedSteps = (savedPerRank + batchSize - 1) / batchSize;
                 at.nextStep = at.nextStep >= savedSteps ? stepsPerEpoch // trained, not yet validated
-                                                        : std::min(stepsPerEpoch, at.nextStep * savedWorld / world);
+                                                        : std::min(stepsPerEpoch, at.nextStep * saved.worldSize / world);
             }
-            if (archive.try_read("partial_loss", v))
-                at.partialLoss = v.toDouble();
-            if (archive.try_read("partial_seen", v))
-                at.partialSeen = v.toInt();
-            torch::Tensor state;
-            if (archive.try_read("rng_state", state))
-                rngState = state.to(torch::kCPU);
-            // Keep the log rows of finished epochs only (a kill may have left a partial epoch's).
-            if (writer && fs::exists(folder.metricsFile())) {
-                std::ifstream in(folder.metricsFile());
-                std::string line, kept;
-                while (std::getline(in, line)) {
-                    const int e = line.empty() || !std::isdigit(static_cast<unsigned char>(line[0])) ? 0 : std::stoi(line);
-                    if (e == 0 || e <= at.epoch)
-                        kept += line + "\n";
-                }
-                writeFileAtomically(folder.metricsFile(), kept);
-            }
-            if (writer)
+            rngState = saved.rngState;
+            if (writer) {
+                metrics.keepEpochsUpTo(at.epoch); // the rows of finished epochs only (a kill may have left a partial epoch's)
                 fs::remove(folder.reportFile()); // the run goes on: an earlier stop's report no longer holds
+            }
             event({{"event", "resumed"}, {"epoch", at.epoch + 1}, {"step", at.nextStep}});
         }
         if (comm) // the same starting weights on every rank
             broadcastModule(*comm, *model);
-        if (writer && !fs::exists(folder.metricsFile()))
-            writeFileAtomically(folder.metricsFile(),
-                                "epoch,train_loss,val_loss,val_accuracy,val_macro_f1,learning_rate,samples_per_second,seconds\n");
+        if (writer)
+            metrics.createIfMissing();
 
         RunPlan plan;
         plan.runDir = folder.dir();
@@ -736,32 +636,9 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                                         .str();
             plan.notice = plan.notice.empty() ? amp : plan.notice + "; " + amp;
         }
-        event({{"event", "run_started"}, {"run_dir", plan.runDir}, {"device", plan.device}, {"threads", plan.threads},
-               {"train_samples", plan.trainSamples}, {"val_samples", plan.valSamples}, {"test_samples", plan.testSamples},
-               {"parameters", plan.parameters}, {"epochs", plan.epochs}, {"steps_per_epoch", plan.stepsPerEpoch},
-               {"start_epoch", plan.startEpoch}, {"start_step", plan.startStep}, {"seed", plan.seed},
-               {"selected_by", plan.selectionMetric}, {"notice", plan.notice}, {"world_size", world},
-               {"mixed_precision", amp == torch::kHalf ? "float16" : amp == torch::kBFloat16 ? "bfloat16" : "off"}});
+        plan.worldSize = world;
+        plan.mixedPrecision = amp == torch::kHalf ? "float16" : amp == torch::kBFloat16 ? "bfloat16" : "off";
         obs.runStarted(plan);
-        // TensorBoard: the same curves, the validation confusion matrix and the settings.
-        Board board(writer ? folder.dir() : std::string());
-        {
-            nlohmann::json flat = nlohmann::json::object();
-            std::function<void(const std::string &, const nlohmann::json &)> add = [&](const std::string &prefix, const nlohmann::json &v) {
-                if (v.is_object())
-                    for (auto it = v.begin(); it != v.end(); ++it)
-                        add(prefix + "." + it.key(), it.value());
-                else if (v.is_primitive() && !v.is_null())
-                    flat[prefix] = v;
-            };
-            add("training", t.toJson());
-            flat["experiment"] = m_experiment.name;
-            flat["parameters"] = plan.parameters;
-            flat["device"] = plan.device;
-            board.hparams(flat);
-            board.flush();
-        }
-
         bool stopped = false;
         std::string earlyStop;
         int bestInMemory = 0; // the epoch whose weights are in memory, when it is the best
@@ -899,9 +776,6 @@ TrainingReport Trainer::run(TrainingObserver *observer)
                         const double lossValue = task.item<double>();
                         const double secs = std::chrono::duration<double>(Clock::now() - windowStart).count();
                         obs.batchEnded({epoch, step, stepsPerEpoch, lossValue, lr, secs > 0 ? double(windowSamples) / secs : 0});
-                        const std::int64_t globalStep = (epoch - 1) * stepsPerEpoch + step;
-                        board.scalar("batch/train_loss", lossValue, globalStep);
-                        board.scalar("batch/learning_rate", lr, globalStep);
                         windowStart = Clock::now();
                         windowSamples = 0;
                     }
@@ -962,35 +836,10 @@ TrainingReport Trainer::run(TrainingObserver *observer)
             obs.checkpointSaved({folder.lastCheckpoint(), epoch, stepsPerEpoch, false});
             if (comm) // the others read rank 0's checkpoints (resume, the final evaluation): written before they go on
                 comm->barrier();
-            std::ostringstream row;
-            row.precision(8);
-            row << epoch << ',' << r.trainLoss << ',' << r.valLoss << ',' << r.val.accuracy << ',' << r.val.macroF1 << ',' << r.learningRate
-                << ',' << r.samplesPerSecond << ',' << r.seconds;
-            if (writer)
-                appendLine(folder.metricsFile(), row.str());
-            event({{"event", "epoch_end"}, {"epoch", epoch}, {"train_loss", r.trainLoss}, {"val_loss", r.valLoss},
-                   {"val_accuracy", r.val.accuracy}, {"val_macro_f1", r.val.macroF1}, {"best", r.best},
-                   {"confusion", r.val.confusionJson()}, {"samples_per_second", r.samplesPerSecond}});
-            board.scalar("epoch/train_loss", r.trainLoss, epoch);
-            if (haveVal) {
-                board.scalar("epoch/val_loss", r.valLoss, epoch);
-                board.scalar("epoch/val_accuracy", r.val.accuracy, epoch);
-                board.scalar("epoch/val_macro_f1", r.val.macroF1, epoch);
-            }
-            board.scalar("epoch/learning_rate", r.learningRate, epoch);
-            board.scalar("epoch/samples_per_second", r.samplesPerSecond, epoch);
-#ifdef FUSELAB_WITH_INGEST
-            if (haveVal && !r.val.multiLabel && cache.classes().size() <= 100) { // beyond, an image per epoch is too big to help
-                const PngImage png = confusionMatrixPng(r.val.single.confusion, cache.classes());
-                board.image("val/confusion_matrix", png.bytes, png.height, png.width, epoch);
-            }
-#endif
-            board.flush();
             at = done;
             obs.epochEnded(r);
             if (tracker.exhausted()) {
                 earlyStop = Message(FL_TR("Trainer", "no improvement of %1 for %2 epochs"), metric, std::to_string(t.patience)).str();
-                event({{"event", "early_stop"}, {"epoch", epoch}, {"reason", earlyStop}});
                 obs.earlyStopped(epoch, earlyStop);
                 break;
             }
@@ -1019,7 +868,7 @@ TrainingReport Trainer::run(TrainingObserver *observer)
             auto between = [&](std::int64_t, std::int64_t) { phase.between(); };
             try {
                 if (bestInMemory == 0) {
-                    report.bestEpoch = loadWeights(folder.bestCheckpoint()).epoch;
+                    report.bestEpoch = loadWeights(folder.bestCheckpoint()).at.epoch;
                     if (haveVal) {
                         Evaluation ev = evaluateRows(model, cache, valRows, batchSize, device, between, comm);
                         report.val = ev.metrics;
@@ -1041,24 +890,12 @@ TrainingReport Trainer::run(TrainingObserver *observer)
             folder.writePredictions("val", valPredictions);
             folder.writePredictions("test", testPredictions);
         }
-        if (report.test) {
-            board.scalar("test/accuracy", report.test->accuracy, report.bestEpoch);
-            board.scalar("test/macro_f1", report.test->macroF1, report.bestEpoch);
-        }
-        board.flush();
         report.seconds = std::chrono::duration<double>(Clock::now() - runStart).count();
-        if (writer)
-            writeFileAtomically(folder.reportFile(), report.toJson().dump(2) + "\n");
-        event({{"event", report.stopped ? "stopped" : "finished"}});
-        obs.finished(report);
+        obs.finished(report); // report.json, the TensorBoard test metrics, events.jsonl, then the caller
         return report;
     } catch (const std::exception &e) {
         const std::string message = e.what();
-        try {
-            event({{"event", "failed"}, {"message", message}});
-        } catch (...) {
-        }
-        obs.failed(message);
+        obs.failed(message); // events.jsonl (if it can be written), then the caller
         if (dynamic_cast<const Error *>(&e))
             throw;
         throw Error(Message(FL_TR("Trainer", "training failed: %1"), message));

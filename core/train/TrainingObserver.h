@@ -39,6 +39,8 @@ struct RunPlan {
     // when the dataset has no validation samples (notice says so).
     std::string selectionMetric;
     std::string notice;
+    int worldSize = 1;                 // ranks training together
+    std::string mixedPrecision = "off"; // as applied: "off", "float16", "bfloat16"
 };
 
 enum class TrainingPhase {
