@@ -449,6 +449,31 @@ private Q_SLOTS:
             QVERIFY(torch::equal(a[i], b[i]) && b[i].scalar_type() == a[i].scalar_type());
     }
 
+    // A one-epoch run: its best epoch is the last, still in memory at the end (no reload).
+    // Its val predictions are written all the same, one per val sample, and their counts are
+    // the report's val confusion matrix (they were lost before the trainer's restructuring).
+    void bestEpochInMemoryKeepsItsValPredictions()
+    {
+        Experiment e = makeTrainingExperiment(m_data);
+        e.training.epochs = 1;
+        const TrainingReport r = Trainer(e, options("one_epoch")).run();
+        QCOMPARE(r.bestEpoch, 1);
+        QVERIFY(r.val.has_value());
+        const auto predictions = RunFolder(dir() + "/one_epoch").readPredictions("val");
+        QVERIFY2(predictions.has_value(), "predictions-val.jsonl missing");
+        const auto confusion = r.val->toJson()["confusion"];
+        long total = 0;
+        std::vector<std::vector<long>> counted(confusion.size(), std::vector<long>(confusion.size(), 0));
+        for (const SamplePrediction &p : *predictions)
+            ++counted.at(static_cast<std::size_t>(p.label)).at(static_cast<std::size_t>(p.predicted));
+        for (std::size_t t = 0; t < counted.size(); ++t)
+            for (std::size_t q = 0; q < counted.size(); ++q) {
+                QCOMPARE(counted[t][q], confusion[t][q].get<long>());
+                total += counted[t][q];
+            }
+        QCOMPARE(total, static_cast<long>(TensorCache::open(m_cache).rows(Split::Val).size()));
+    }
+
     void nanLossStopsWithEpochAndStep()
     {
         // A copy of the cache whose pixels are NaN-producing: a legal but absurd normalisation
