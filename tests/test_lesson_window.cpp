@@ -234,6 +234,10 @@ private Q_SLOTS:
         QCOMPARE(verdictLabels, 1);
         QCOMPARE(verdict, QStringLiteral("Best macro-F1: balanced sampler (80.0%, against 60.0% with no remedy). "
                                          "The rare class's recall rises most with oversampling + augmentation: 10.0% → 70.0%."));
+        // The verdict is core's (one sentence for the GUI, imbalance.md and any front end).
+        const ImbalanceLesson lesson = readImbalanceLesson(dir);
+        QCOMPARE(QString::fromStdString(imbalanceVerdict(lesson).str()), verdict);
+        QVERIFY(lesson.markdown().find(verdict.toStdString()) != std::string::npos);
         const QString report = m_tmp.filePath(QStringLiteral("imbalance.html"));
         QVERIFY2(w.exportReport(report, &error), qPrintable(error));
         QFile f(report);

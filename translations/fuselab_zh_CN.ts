@@ -956,22 +956,6 @@
 <context>
     <name>Lesson</name>
     <message>
-        <source>not enough finished runs to compare fusion with a single modality</source>
-        <translation>完成的运行不足，无法比较融合与单一模态</translation>
-    </message>
-    <message>
-        <source>fusion (%1) gains %2 points of test accuracy over the best single modality (%3 alone)</source>
-        <translation>融合（%1）比最佳单一模态（仅 %3）的测试准确率高 %2 个百分点</translation>
-    </message>
-    <message>
-        <source>fusion does not beat %1 alone here: the best fusion (%2) ties with it at %3 test accuracy</source>
-        <translation>在此数据上融合未胜过仅用 %1：最佳融合（%2）与其持平，测试准确率均为 %3</translation>
-    </message>
-    <message>
-        <source>fusion does not beat %1 alone here: the best fusion (%2) is %3 points of test accuracy below it</source>
-        <translation>在此数据上融合未胜过仅用 %1：最佳融合（%2）的测试准确率低 %3 个百分点</translation>
-    </message>
-    <message>
         <source>%1 is not a FuseLab lesson (lesson.json missing or not one)</source>
         <translation>%1 不是 FuseLab 课程（缺少 lesson.json 或格式不符）</translation>
     </message>
@@ -1010,6 +994,62 @@
     <message>
         <source>epoch %1</source>
         <translation>第 %1 轮</translation>
+    </message>
+    <message>
+        <source>Not enough finished runs yet to compare fusion with a single modality.</source>
+        <translation>已完成的运行还不够，无法比较融合与单一模态。</translation>
+    </message>
+    <message>
+        <source>Fusion (%1) gains %2 points of test accuracy over the best single modality (%3 alone: %4 → %5).</source>
+        <translation>融合（%1）的测试准确率比最佳单一模态（仅 %3：%4 → %5）高 %2 个百分点。</translation>
+    </message>
+    <message>
+        <source>Fusion does not beat %1 alone here: the best fusion (%2) ties with it at %3.</source>
+        <translation>这里融合没有超过仅用 %1：最佳融合（%2）与它持平，均为 %3。</translation>
+    </message>
+    <message>
+        <source>Fusion does not beat %1 alone here: the best fusion (%2) is %3 points below it (%4 against %5).</source>
+        <translation>这里融合没有超过仅用 %1：最佳融合（%2）比它低 %3 个百分点（%4 对 %5）。</translation>
+    </message>
+    <message>
+        <source>no remedy</source>
+        <translation>不处理</translation>
+    </message>
+    <message>
+        <source>class weights</source>
+        <translation>类别权重</translation>
+    </message>
+    <message>
+        <source>balanced sampler</source>
+        <translation>均衡采样器</translation>
+    </message>
+    <message>
+        <source>oversampling + augmentation</source>
+        <translation>过采样 + 数据增强</translation>
+    </message>
+    <message>
+        <source>Not enough finished runs yet to compare the remedies.</source>
+        <translation>已完成的运行还不够，无法比较补救方法。</translation>
+    </message>
+    <message>
+        <source>Best macro-F1: %1 (%2, against %3 with no remedy).</source>
+        <translation>宏平均 F1 最佳：%1（%2，不处理时为 %3）。</translation>
+    </message>
+    <message>
+        <source>No remedy raises the macro-F1 here (%1 without one).</source>
+        <translation>这里没有哪种补救方法提高了宏平均 F1（不处理时为 %1）。</translation>
+    </message>
+    <message>
+        <source>The rare class&apos;s recall rises most with %1: %2 → %3.</source>
+        <translation>稀有类别的召回率用%1提升最多：%2 → %3。</translation>
+    </message>
+    <message>
+        <source>No remedy finds more of the rare class (recall %1).</source>
+        <translation>没有哪种补救方法找出更多稀有类别的样本（召回率 %1）。</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1%2</translation>
     </message>
 </context>
 <context>
@@ -2021,22 +2061,6 @@
         <translation>已跳过</translation>
     </message>
     <message>
-        <source>no remedy</source>
-        <translation>不处理</translation>
-    </message>
-    <message>
-        <source>class weights</source>
-        <translation>类别权重</translation>
-    </message>
-    <message>
-        <source>balanced sampler</source>
-        <translation>均衡采样器</translation>
-    </message>
-    <message>
-        <source>oversampling + augmentation</source>
-        <translation>过采样 + 数据增强</translation>
-    </message>
-    <message>
         <source>%1 only</source>
         <translation>仅 %1</translation>
     </message>
@@ -2193,22 +2217,6 @@
         <translation>%1 中没有课程（没有 lesson.json 或 imbalance.json）</translation>
     </message>
     <message>
-        <source>Not enough finished runs yet to compare fusion with a single modality.</source>
-        <translation>已完成的运行还不够，无法比较融合与单一模态。</translation>
-    </message>
-    <message>
-        <source>Fusion (%1) gains %2 points of test accuracy over the best single modality (%3 alone: %4 → %5).</source>
-        <translation>融合（%1）的测试准确率比最佳单一模态（仅 %3：%4 → %5）高 %2 个百分点。</translation>
-    </message>
-    <message>
-        <source>Fusion does not beat %1 alone here: the best fusion (%2) ties with it at %3.</source>
-        <translation>这里融合没有超过仅用 %1：最佳融合（%2）与它持平，均为 %3。</translation>
-    </message>
-    <message>
-        <source>Fusion does not beat %1 alone here: the best fusion (%2) is %3 points below it (%4 against %5).</source>
-        <translation>这里融合没有超过仅用 %1：最佳融合（%2）比它低 %3 个百分点（%4 对 %5）。</translation>
-    </message>
-    <message>
         <source>model</source>
         <translation>模型</translation>
     </message>
@@ -2313,10 +2321,6 @@
         <translation>★ %1（宏平均 F1 最佳）</translation>
     </message>
     <message>
-        <source>Not enough finished runs yet to compare the remedies.</source>
-        <translation>已完成的运行还不够，无法比较补救方法。</translation>
-    </message>
-    <message>
         <source>Nothing to export: run or open a lesson first.</source>
         <translation>没有可导出的内容：请先运行或打开一个课程。</translation>
     </message>
@@ -2395,22 +2399,6 @@
     <message>
         <source>accuracy / recall</source>
         <translation>准确率 / 召回率</translation>
-    </message>
-    <message>
-        <source>Best macro-F1: %1 (%2, against %3 with no remedy).</source>
-        <translation>宏平均 F1 最佳：%1（%2，不处理时为 %3）。</translation>
-    </message>
-    <message>
-        <source>No remedy raises the macro-F1 here (%1 without one).</source>
-        <translation>这里没有哪种补救方法提高了宏平均 F1（不处理时为 %1）。</translation>
-    </message>
-    <message>
-        <source>The rare class&apos;s recall rises most with %1: %2 → %3.</source>
-        <translation>稀有类别的召回率用%1提升最多：%2 → %3。</translation>
-    </message>
-    <message>
-        <source>No remedy finds more of the rare class (recall %1).</source>
-        <translation>没有哪种补救方法找出更多稀有类别的样本（召回率 %1）。</translation>
     </message>
     <message>
         <source>A lesson is running: stop it before opening another one.</source>

@@ -109,18 +109,7 @@ QString statusName(const std::string &status)
     return qs(status);
 }
 
-QString remedyName(const std::string &remedy)
-{
-    if (remedy == "none")
-        return LessonWindow::tr("no remedy");
-    if (remedy == "class weights")
-        return LessonWindow::tr("class weights");
-    if (remedy == "balanced sampler")
-        return LessonWindow::tr("balanced sampler");
-    if (remedy == "oversampling + augmentation")
-        return LessonWindow::tr("oversampling + augmentation");
-    return qs(remedy);
-}
+QString remedyName(const std::string &remedy) { return translated(remedyTitle(remedy)); }
 
 QString runName(const LessonRun &r)
 {
@@ -775,20 +764,7 @@ bool LessonWindow::openFolder(const QString &dir, QString *error)
     return true;
 }
 
-QString LessonWindow::verdictText(const Lesson &lesson) const
-{
-    if (lesson.bestSingle < 0 || lesson.bestFusion < 0)
-        return tr("Not enough finished runs yet to compare fusion with a single modality.");
-    const LessonRun &s = lesson.runs[static_cast<std::size_t>(lesson.bestSingle)], &f = lesson.runs[static_cast<std::size_t>(lesson.bestFusion)];
-    const double gain = 100.0 * (f.test->accuracy - s.test->accuracy);
-    if (gain > 1e-7)
-        return tr("Fusion (%1) gains %2 points of test accuracy over the best single modality (%3 alone: %4 → %5).")
-            .arg(qs(f.name), QString::number(gain, 'f', 1), qs(s.modality), pct(s.test->accuracy), pct(f.test->accuracy));
-    if (gain > -1e-7)
-        return tr("Fusion does not beat %1 alone here: the best fusion (%2) ties with it at %3.").arg(qs(s.modality), qs(f.name), pct(s.test->accuracy));
-    return tr("Fusion does not beat %1 alone here: the best fusion (%2) is %3 points below it (%4 against %5).")
-        .arg(qs(s.modality), qs(f.name), QString::number(-gain, 'f', 1), pct(f.test->accuracy), pct(s.test->accuracy));
-}
+QString LessonWindow::verdictText(const Lesson &lesson) const { return translated(fusionVerdict(lesson)); }
 
 void LessonWindow::showLesson(const Lesson &lesson)
 {
@@ -990,11 +966,7 @@ void LessonWindow::showImbalance(const ImbalanceLesson &lesson)
     m_imbalanceTable->setColumnCount(header.size());
     m_imbalanceTable->setHorizontalHeaderLabels(header);
     m_imbalanceTable->setRowCount(static_cast<int>(lesson.runs.size()));
-    int best = -1;
-    for (int i = 0; i < static_cast<int>(lesson.runs.size()); ++i)
-        if (lesson.runs[static_cast<std::size_t>(i)].test &&
-            (best < 0 || lesson.runs[static_cast<std::size_t>(i)].test->macroF1 > lesson.runs[static_cast<std::size_t>(best)].test->macroF1))
-            best = i;
+    const int best = lesson.bestRun();
     for (int i = 0; i < static_cast<int>(lesson.runs.size()); ++i) {
         const ImbalanceRun &r = lesson.runs[static_cast<std::size_t>(i)];
         m_imbalanceTable->setItem(i, 0, cell(i == best ? tr("★ %1 (best macro-F1)").arg(remedyName(r.remedy)) : remedyName(r.remedy)));
@@ -1017,26 +989,7 @@ void LessonWindow::showImbalance(const ImbalanceLesson &lesson)
         }
     }
     m_imbalanceTable->resizeColumnsToContents();
-    const ImbalanceRun *none = nullptr;
-    for (const ImbalanceRun &r : lesson.runs)
-        if (r.remedy == "none" && r.test)
-            none = &r;
-    if (best >= 0 && none) {
-        const ImbalanceRun &b = lesson.runs[static_cast<std::size_t>(best)];
-        const ImbalanceRun *rarest = none; // the remedy that finds most of the rare class
-        for (const ImbalanceRun &r : lesson.runs)
-            if (r.test && r.rareRecall > rarest->rareRecall)
-                rarest = &r;
-        QString text = b.test->macroF1 - none->test->macroF1 >= 0.0005
-                           ? tr("Best macro-F1: %1 (%2, against %3 with no remedy).").arg(remedyName(b.remedy), pct(b.test->macroF1), pct(none->test->macroF1))
-                           : tr("No remedy raises the macro-F1 here (%1 without one).").arg(pct(none->test->macroF1));
-        if (rarest != none)
-            text += QLatin1Char(' ') + tr("The rare class's recall rises most with %1: %2 → %3.").arg(remedyName(rarest->remedy), pct(none->rareRecall), pct(rarest->rareRecall));
-        else
-            text += QLatin1Char(' ') + tr("No remedy finds more of the rare class (recall %1).").arg(pct(none->rareRecall));
-        m_imbalanceVerdict->setText(text);
-    } else
-        m_imbalanceVerdict->setText(tr("Not enough finished runs yet to compare the remedies."));
+    m_imbalanceVerdict->setText(translated(imbalanceVerdict(lesson)));
 }
 
 void LessonWindow::applyPlotFonts()

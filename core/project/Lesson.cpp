@@ -66,24 +66,75 @@ void Lesson::conclude()
         if (r.kind == "fusion" && better(i, bestFusion))
             bestFusion = i;
     }
-    if (bestSingle < 0 || bestFusion < 0) {
-        verdict = Message(FL_TR("Lesson", "not enough finished runs to compare fusion with a single modality")).str();
-        return;
-    }
-    const LessonRun &s = runs[static_cast<std::size_t>(bestSingle)], &f = runs[static_cast<std::size_t>(bestFusion)];
+    verdict = fusionVerdict(*this).str();
+}
+
+Message fusionVerdict(const Lesson &lesson)
+{
+    if (lesson.bestSingle < 0 || lesson.bestFusion < 0)
+        return Message(FL_TR("Lesson", "Not enough finished runs yet to compare fusion with a single modality."));
+    const LessonRun &s = lesson.runs[static_cast<std::size_t>(lesson.bestSingle)], &f = lesson.runs[static_cast<std::size_t>(lesson.bestFusion)];
     const double gain = f.test->accuracy - s.test->accuracy;
+    auto points = [](double v) {
+        char b[32];
+        std::snprintf(b, sizeof b, "%.1f", 100.0 * v);
+        return std::string(b);
+    };
     if (gain > 1e-9)
-        verdict = Message(FL_TR("Lesson", "fusion (%1) gains %2 points of test accuracy over the best single modality (%3 alone)"), f.name,
-                          points(gain), s.modality)
-                      .str();
-    else if (gain > -1e-9)
-        verdict = Message(FL_TR("Lesson", "fusion does not beat %1 alone here: the best fusion (%2) ties with it at %3 test accuracy"), s.modality,
-                          f.name, percent(s.test->accuracy))
-                      .str();
-    else
-        verdict = Message(FL_TR("Lesson", "fusion does not beat %1 alone here: the best fusion (%2) is %3 points of test accuracy below it"),
-                          s.modality, f.name, points(-gain).substr(1))
-                      .str();
+        return Message(FL_TR("Lesson", "Fusion (%1) gains %2 points of test accuracy over the best single modality (%3 alone: %4 → %5)."), f.name,
+                       points(gain), s.modality, percent(s.test->accuracy), percent(f.test->accuracy));
+    if (gain > -1e-9)
+        return Message(FL_TR("Lesson", "Fusion does not beat %1 alone here: the best fusion (%2) ties with it at %3."), s.modality, f.name,
+                       percent(s.test->accuracy));
+    return Message(FL_TR("Lesson", "Fusion does not beat %1 alone here: the best fusion (%2) is %3 points below it (%4 against %5)."),
+                   s.modality, f.name, points(-gain), percent(f.test->accuracy), percent(s.test->accuracy));
+}
+
+Message remedyTitle(const std::string &remedy)
+{
+    if (remedy == "none")
+        return Message(FL_TR("Lesson", "no remedy"));
+    if (remedy == "class weights")
+        return Message(FL_TR("Lesson", "class weights"));
+    if (remedy == "balanced sampler")
+        return Message(FL_TR("Lesson", "balanced sampler"));
+    if (remedy == "oversampling + augmentation")
+        return Message(FL_TR("Lesson", "oversampling + augmentation"));
+    return Message(MessageText{"", "%1"}, remedy);
+}
+
+int ImbalanceLesson::bestRun() const
+{
+    int best = -1;
+    for (int i = 0; i < static_cast<int>(runs.size()); ++i)
+        if (runs[static_cast<std::size_t>(i)].test &&
+            (best < 0 || runs[static_cast<std::size_t>(i)].test->macroF1 > runs[static_cast<std::size_t>(best)].test->macroF1))
+            best = i;
+    return best;
+}
+
+Message imbalanceVerdict(const ImbalanceLesson &lesson)
+{
+    const int best = lesson.bestRun();
+    const ImbalanceRun *none = nullptr;
+    for (const ImbalanceRun &r : lesson.runs)
+        if (r.remedy == "none" && r.test)
+            none = &r;
+    if (best < 0 || !none)
+        return Message(FL_TR("Lesson", "Not enough finished runs yet to compare the remedies."));
+    const ImbalanceRun &b = lesson.runs[static_cast<std::size_t>(best)];
+    const ImbalanceRun *rarest = none; // the remedy that finds most of the rare class
+    for (const ImbalanceRun &r : lesson.runs)
+        if (r.test && r.rareRecall > rarest->rareRecall)
+            rarest = &r;
+    const Message f1 = b.test->macroF1 - none->test->macroF1 >= 0.0005
+                           ? Message(FL_TR("Lesson", "Best macro-F1: %1 (%2, against %3 with no remedy)."), remedyTitle(b.remedy),
+                                     percent(b.test->macroF1), percent(none->test->macroF1))
+                           : Message(FL_TR("Lesson", "No remedy raises the macro-F1 here (%1 without one)."), percent(none->test->macroF1));
+    const Message recall = rarest != none ? Message(FL_TR("Lesson", "The rare class's recall rises most with %1: %2 → %3."), remedyTitle(rarest->remedy),
+                                                    percent(none->rareRecall), percent(rarest->rareRecall))
+                                          : Message(FL_TR("Lesson", "No remedy finds more of the rare class (recall %1)."), percent(none->rareRecall));
+    return Message(FL_TR("Lesson", "%1 %2"), f1, recall); // two sentences
 }
 
 nlohmann::json Lesson::toJson() const
@@ -128,7 +179,7 @@ std::string Lesson::markdown() const
           << (r.test ? percent(r.test->macroF1) : "–") << " | " << r.parameters << " | " << static_cast<long>(std::lround(r.seconds)) << " | "
           << r.status << " |\n";
     }
-    o << "\n" << verdict << ".\n";
+    o << "\n" << verdict << "\n";
     if (!contributions.empty() && bestFusion >= 0) {
         o << "\n## What each modality brings to " << runs[static_cast<std::size_t>(bestFusion)].name << "\n\n"
           << "Test accuracy with each modality removed (its missing-modality mask):\n\n| removed | test accuracy | macro-F1 |\n| --- | --- | --- |\n";
@@ -429,6 +480,7 @@ std::string ImbalanceLesson::markdown() const
                 o << " " << (r.test && c < r.test->single.recall.size() ? percent(r.test->single.recall[c]) : "–") << " |";
         o << "\n";
     }
+    o << "\n" << imbalanceVerdict(*this).str() << "\n";
     return o.str();
 }
 

@@ -61,6 +61,10 @@ struct Lesson {
     void conclude();              // best rows and the verdict from the runs
 };
 
+// The fusion lesson's conclusion, as a translatable sentence: the GUI shows it translated,
+// lesson.json ("verdict") and lesson.md in English.
+Message fusionVerdict(const Lesson &lesson);
+
 class LessonObserver : public TrainingObserver {
 public:
     // Before each run (index from 0).
@@ -107,11 +111,16 @@ struct ImbalanceLesson {
     std::vector<ImbalanceRun> runs;
     nlohmann::json toJson() const;
     std::string markdown() const;
+    int bestRun() const; // the run with the best test macro-F1, or -1
 };
 
 // Writes imbalance.json and imbalance.md into request.outDir after each run. Error for an
 // unknown class or a multi-label dataset.
 ImbalanceLesson runImbalanceLesson(const ImbalanceRequest &request, LessonObserver *observer = nullptr);
 ImbalanceLesson readImbalanceLesson(const std::string &dir); // imbalance.json; Error naming the file
+// The imbalance lesson's conclusion (best macro-F1 against no remedy, and the remedy that
+// finds most of the rare class), translatable; and a remedy's name for people.
+Message imbalanceVerdict(const ImbalanceLesson &lesson);
+Message remedyTitle(const std::string &remedy);
 
 } // namespace fuselab
