@@ -2,18 +2,18 @@
 // fuselab: the desktop workbench. Arguments: an experiment file or a dataset to open
 // (default: the built-in demo dataset with a concat experiment), --language en|zh_CN for
 // this run, --screenshots DIR to render the documentation's screenshots and quit.
-#include "widgets/ClassMetricsView.h"
+#include "widgets/training/ClassMetricsView.h"
 #include "widgets/DatasetPanel.h"
 #include "widgets/ExportDialog.h"
 #include "widgets/ExperimentDocument.h"
 #include "widgets/GraphView.h"
 #include "widgets/ExplainView.h"
-#include "widgets/LessonWindow.h"
+#include "widgets/lessons/LessonWindow.h"
 #include "widgets/MainWindow.h"
 #include "widgets/TemplateDialog.h"
 #include "widgets/PreferencesDialog.h"
 #include "widgets/QCustomPlotWrapper.h"
-#include "widgets/TrainingPanel.h"
+#include "widgets/training/TrainingPanel.h"
 
 #include <csignal>
 #include <QApplication>

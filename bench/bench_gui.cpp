@@ -10,7 +10,7 @@
 #include "core/document/RunFolder.h"
 #include "widgets/MainWindow.h"
 #include "widgets/QCustomPlotWrapper.h"
-#include "widgets/TrainingPanel.h"
+#include "widgets/training/TrainingPanel.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

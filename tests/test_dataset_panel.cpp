@@ -7,7 +7,7 @@
 #include "core/model/BlockCatalogue.h"
 #include "tests/support/GuiTest.h"
 #include "tests/support/TestFiles.h"
-#include "widgets/ClassMetricsView.h"
+#include "widgets/training/ClassMetricsView.h"
 #include "widgets/DatasetPanel.h"
 #include "widgets/ExportDialog.h"
 #include "core/formats/Safetensors.h"
@@ -20,9 +20,9 @@
 #include "widgets/PropertiesPanel.h"
 #include "widgets/PredictPanel.h"
 #include "widgets/QCustomPlotWrapper.h"
-#include "widgets/RunComparison.h"
+#include "widgets/training/RunComparison.h"
 #include "widgets/SampleBrowser.h"
-#include "widgets/TrainingPanel.h"
+#include "widgets/training/TrainingPanel.h"
 
 #include <nlohmann/json.hpp>
 

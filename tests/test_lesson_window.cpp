@@ -11,7 +11,7 @@
 #include "core/train/Explanation.h"
 #include "tests/support/TestFiles.h"
 #include "widgets/ExplainView.h"
-#include "widgets/LessonWindow.h"
+#include "widgets/lessons/LessonWindow.h"
 #include "widgets/QCustomPlotWrapper.h"
 
 #include <nlohmann/json.hpp>

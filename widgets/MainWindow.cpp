@@ -3,7 +3,7 @@
 
 #include "widgets/ExportDialog.h"
 #include "widgets/ExplainView.h"
-#include "widgets/LessonWindow.h"
+#include "widgets/lessons/LessonWindow.h"
 
 #include "core/data/DatasetLoader.h"
 #include "core/project/Services.h"
@@ -19,7 +19,7 @@
 #include "widgets/PropertiesPanel.h"
 #include "widgets/TemplateDialog.h"
 #include "widgets/SampleBrowser.h"
-#include "widgets/TrainingPanel.h"
+#include "widgets/training/TrainingPanel.h"
 
 #include <QAction>
 #include <QApplication>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "widgets/TrainingWorker.h"
+#include "widgets/training/TrainingWorker.h"
 
 #include "core/project/Services.h"
 #include "widgets/GuiText.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "widgets/ClassMetricsView.h"
+#include "widgets/training/ClassMetricsView.h"
 
 #include "core/document/RunFolder.h"
 #include "widgets/GuiText.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "widgets/RunComparison.h"
+#include "widgets/training/RunComparison.h"
 
 #include "core/document/RunFolder.h"
 #include "widgets/GuiText.h"

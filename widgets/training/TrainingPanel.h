@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-#include "widgets/TrainingWorker.h"
+#include "widgets/training/TrainingWorker.h"
 
 #include <QElapsedTimer>
 #include <QTimer>
@@ -109,6 +109,10 @@ public:
     QCheckBox *confusionShares() const { return m_confusionShares; }
 
 private:
+    void buildCurves();
+    void buildConfusionView();
+    void buildDeviceChoice();
+    void startWorker();
     void setRunning(bool running);
     void replot();
 
