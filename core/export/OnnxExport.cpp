@@ -282,8 +282,13 @@ private:
         for (const Attr &a : attrs)
             if (a.name == "keepdims")
                 keep = a.i != 0;
-        const bool narrow = (elementwise.count(type) && narrowInput) || type == "Reshape" || type == "Unsqueeze" || type == "Slice" ||
-                            (type.rfind("Reduce", 0) == 0 && keep);
+        // A narrow tensor may broadcast against another (a dimension of 1 where the other has
+        // more): what reshapes, slices and keepdims reductions make, a global pool's [N, C, 1, 1],
+        // and whatever keeps its input's shape (unary and elementwise operators) from a narrow one.
+        static const std::set<std::string> shapeKeeping = {"Relu", "Tanh", "Sigmoid", "Erf", "Identity", "BatchNormalization", "Softmax",
+                                                           "Neg", "Sqrt", "Exp", "Log", "Abs", "Not", "Cast", "LeakyRelu", "Elu"};
+        const bool narrow = ((elementwise.count(type) || shapeKeeping.count(type)) && narrowInput) || type == "Reshape" || type == "Unsqueeze" ||
+                            type == "Slice" || type == "GlobalAveragePool" || (type.rfind("Reduce", 0) == 0 && keep);
         for (const std::string &o : outs) {
             if (runtimeInputs)
                 m_runtime.insert(o);
@@ -366,7 +371,14 @@ public:
         std::swap(perm.at(static_cast<std::size_t>(a < 0 ? a + in.rank : a)), perm.at(static_cast<std::size_t>(b < 0 ? b + in.rank : b)));
         return sym(g.transpose(in, perm));
     }
-    Sym permute(Sym x, const std::vector<std::int64_t> &order) override { return sym(g.transpose(v(x), order)); }
+    Sym permute(Sym x, const std::vector<std::int64_t> &order) override
+    {
+        std::vector<std::int64_t> perm = order; // Transpose's perm takes no negative axes
+        for (std::int64_t &d : perm)
+            if (d < 0)
+                d += v(x).rank;
+        return sym(g.transpose(v(x), perm));
+    }
     Sym contiguous(Sym x) override { return x; }
     Sym cat(const std::vector<Sym> &xs, std::int64_t d) override { return sym(g.concat(vs(xs), d)); }
     Sym stack(const std::vector<Sym> &xs, std::int64_t d) override
@@ -377,12 +389,17 @@ public:
         return sym(g.concat(items, d));
     }
     Sym slice(Sym x, std::int64_t d, std::int64_t start, std::int64_t end) override { return sym(g.slice(v(x), d, start, end)); }
-    Sym select(Sym x, std::int64_t d, std::int64_t i) override { return squeeze(slice(x, d, i, i + 1), d); }
+    Sym select(Sym x, std::int64_t d, std::int64_t i) override { return squeeze(slice(x, d, i, i == -1 ? lowering::kToEnd : i + 1), d); } // [-1, 0) is empty
     Sym expandAs(Sym x, Sym like) override
     {
         return sym(g.op("Expand", {v(x).n, g.op("Shape", {v(like).n}, 1).n}, std::max(v(x).rank, v(like).rank)));
     }
-    Sym matmul(Sym a, Sym b) override { return sym(g.op("MatMul", {v(a).n, v(b).n}, std::max(v(a).rank, v(b).rank))); }
+    Sym matmul(Sym a, Sym b) override
+    {
+        const int ra = v(a).rank, rb = v(b).rank; // numpy's rule: a 1-D operand's dimension is contracted away
+        const int rank = ra == 1 && rb == 1 ? 0 : ra == 1 ? rb - 1 : rb == 1 ? ra - 1 : std::max(ra, rb);
+        return sym(g.op("MatMul", {v(a).n, v(b).n}, rank));
+    }
     Sym mean(Sym x, const std::vector<std::int64_t> &dims, bool keep) override { return sym(g.reduce("ReduceMean", v(x), dims, keep)); }
     Sym sum(Sym x, const std::vector<std::int64_t> &dims, bool keep) override { return sym(g.reduce("ReduceSum", v(x), dims, keep)); }
     Sym amax(Sym x, std::int64_t d) override { return sym(g.reduce("ReduceMax", v(x), {d}, false)); }

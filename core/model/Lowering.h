@@ -72,7 +72,7 @@ public:
 
     // Shapes.
     virtual Sym flatten(Sym x) = 0; // [B, ...] → [B, N]
-    virtual Sym reshape(Sym x, const std::vector<std::int64_t> &sizes) = 0; // one -1 at most
+    virtual Sym reshape(Sym x, const std::vector<std::int64_t> &sizes) = 0; // one -1 at most, no 0 (ONNX reads 0 as "keep")
     virtual Sym unsqueeze(Sym x, std::int64_t dim) = 0;
     virtual Sym squeeze(Sym x, std::int64_t dim) = 0;
     virtual Sym transpose(Sym x, std::int64_t a, std::int64_t b) = 0;
