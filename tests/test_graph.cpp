@@ -220,6 +220,21 @@ private Q_SLOTS:
         QVERIFY(hasProblem(problems(t), "encode_caption.heads", "do not divide"));
     }
 
+    // The two attention fusions share one width rule: heads divide d_model, and d_model is even.
+    void attentionFusionsRefuseABadWidth()
+    {
+        for (const char *type : {"fusion.cross_attention", "fusion.bottleneck"}) {
+            Experiment e = demoExperiment("concat");
+            e.graph.node("fusion")->type = type;
+            e.graph.node("fusion")->params = {{"d_model", 30}, {"heads", 4}}; // 4 does not divide 30
+            QVERIFY2(hasProblem(problems(e), "fusion.heads", "heads must divide d_model"), type);
+            e.graph.node("fusion")->params = {{"d_model", 9}, {"heads", 3}}; // divides, but odd
+            QVERIFY2(hasProblem(problems(e), "fusion.heads", "d_model must be even"), type);
+            e.graph.node("fusion")->params = {{"d_model", 12}, {"heads", 3}};
+            QVERIFY2(!hasProblem(problems(e), "fusion.heads", "heads must divide"), type);
+        }
+    }
+
     void tensorFusionTooLargeIsExplained()
     {
         Experiment e = demoExperiment("tensor-fusion");

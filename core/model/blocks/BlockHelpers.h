@@ -62,6 +62,25 @@ inline bool enoughInputs(const std::vector<std::vector<TensorShape>> &in, std::s
     return false;
 }
 
+// Tokens each input gives an attention fusion: a sequence's length, 1 for a vector.
+inline std::vector<std::int64_t> stepsPerInput(const std::vector<TensorShape> &shapes)
+{
+    std::vector<std::int64_t> steps;
+    for (const TensorShape &s : shapes)
+        steps.push_back(s.kind == PortKind::Sequence ? s.dims[0] : 1);
+    return steps;
+}
+
+// Multi-head attention's width rule over the "d_model" and "heads" options (even, for the
+// sinusoidal positions); false with the problem on "heads" when broken.
+inline bool attentionWidthOk(const nlohmann::json &p, std::vector<BlockProblem> &problems)
+{
+    if (integer(p, "d_model") % integer(p, "heads") == 0 && integer(p, "d_model") % 2 == 0)
+        return true;
+    problems.push_back({"heads", Message(FL_TR("Blocks", "heads must divide d_model, and d_model must be even"))});
+    return false;
+}
+
 inline std::vector<std::int64_t> lastDims(const std::vector<TensorShape> &shapes)
 {
     std::vector<std::int64_t> d;

@@ -133,18 +133,14 @@ public:
     {
         if (!blocks::enoughInputs(in, 2, problems))
             return {};
-        if (blocks::integer(p, "d_model") % blocks::integer(p, "heads") != 0 || blocks::integer(p, "d_model") % 2 != 0) {
-            problems.push_back({"heads", Message(FL_TR("Blocks", "heads must divide d_model, and d_model must be even"))});
+        if (!blocks::attentionWidthOk(p, problems))
             return {};
-        }
         return {TensorShape::vector(blocks::integer(p, "d_model"))};
     }
     std::shared_ptr<BlockModule> create(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
                                         const InferContext &) const override
     {
-        std::vector<std::int64_t> lengths;
-        for (auto &s : in[0])
-            lengths.push_back(s.kind == PortKind::Sequence ? s.dims[0] : 1);
+        const std::vector<std::int64_t> lengths = blocks::stepsPerInput(in[0]);
         return std::make_shared<BottleneckFusionImpl>(BottleneckFusionOptions(blocks::lastDims(in[0]), lengths)
                                                           .dModel(blocks::integer(p, "d_model"))
                                                           .heads(blocks::integer(p, "heads"))
