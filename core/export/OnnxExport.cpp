@@ -721,14 +721,7 @@ Sym OnnxOps::transformerLayers(const torch::nn::Module &layers, const std::strin
         if (!layerImpl)
             throw Refused{"its encoder has a layer that is not a TransformerEncoderLayer"};
         const std::string pre = path + item.key() + ".";
-        bool relu = false, isGelu = false;
-        visit([&](const auto &a) {
-            using T = std::decay_t<decltype(a)>;
-            relu = std::is_same_v<T, torch::enumtype::kReLU>;
-            isGelu = std::is_same_v<T, torch::enumtype::kGELU>;
-        }, layerImpl->options.activation());
-        if (!relu && !isGelu)
-            throw Refused{"its transformer layer has a custom activation"};
+        const bool relu = lowering::transformerActivation(layerImpl->options) == "relu"; // else gelu
         const auto &attn = dynamic_cast<const torch::nn::MultiheadAttentionImpl &>(child(*layerImpl, "self_attn"));
         const V a = attentionV(attn, pre + "self_attn.", h, h, &padding);
         const V r = layerV(child(*layerImpl, "norm1"), pre + "norm1.", g.add(h, a));

@@ -562,20 +562,7 @@ private:
                       num(o.eps()) + ", False)");
     }
 
-    static std::string activation(const torch::nn::TransformerEncoderLayerImpl &l)
-    {
-        std::string act;
-        visit([&](const auto &v) {
-            using V = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<V, torch::enumtype::kReLU>)
-                act = "relu";
-            else if constexpr (std::is_same_v<V, torch::enumtype::kGELU>)
-                act = "gelu";
-        }, l.options.activation());
-        if (act.empty())
-            throw Refused{"its transformer layer has a custom activation"};
-        return act;
-    }
+    static std::string activation(const torch::nn::TransformerEncoderLayerImpl &l) { return lowering::transformerActivation(l.options); }
 
     // torch::nn::MultiheadAttention's forward (LibTorch's multi_head_attention_forward, key ==
     // value, no masks, no extra biases) on [T, B, D] sequences; returns the attention output.
@@ -750,16 +737,7 @@ std::string ctor(const torch::nn::Module &m, const std::string &indent)
     }
     if (const auto *l = dynamic_cast<const torch::nn::TransformerEncoderLayerImpl *>(&m)) {
         const auto &o = l->options;
-        std::string act;
-        visit([&](const auto &v) {
-            using V = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<V, torch::enumtype::kReLU>)
-                act = "relu";
-            else if constexpr (std::is_same_v<V, torch::enumtype::kGELU>)
-                act = "gelu";
-        }, o.activation());
-        if (act.empty())
-            throw Refused{"its transformer layer has a custom activation"};
+        const std::string act = lowering::transformerActivation(o);
         const auto &norm = dynamic_cast<const torch::nn::LayerNormImpl &>(child(*l, "norm1"));
         return "nn.TransformerEncoderLayer(" + std::to_string(o.d_model()) + ", " + std::to_string(o.nhead()) + ", dim_feedforward=" +
                std::to_string(o.dim_feedforward()) + ", dropout=" + num(o.dropout()) + ", activation=" + (quoted)(act) + ", layer_norm_eps=" +

@@ -136,6 +136,25 @@ public:
 };
 
 // The child module `name` of m, or Refused.
+// A Transformer layer's activation as PyTorch names it ("relu", "gelu"); Refused for a
+// custom function (no format can write one).
+inline std::string transformerActivation(const torch::nn::TransformerEncoderLayerOptions &o)
+{
+    std::string act;
+    c10::visit(
+        [&](const auto &v) {
+            using V = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<V, torch::enumtype::kReLU>)
+                act = "relu";
+            else if constexpr (std::is_same_v<V, torch::enumtype::kGELU>)
+                act = "gelu";
+        },
+        o.activation());
+    if (act.empty())
+        throw Refused{"its transformer layer has a custom activation"};
+    return act;
+}
+
 inline const torch::nn::Module &child(const torch::nn::Module &m, const std::string &name)
 {
     for (const auto &c : m.named_children())
