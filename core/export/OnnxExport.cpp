@@ -2,6 +2,7 @@
 #include "core/export/OnnxExport.h"
 
 #include "core/export/BlockWalk.h"
+#include "core/export/OnnxGraph.h"
 #include "core/formats/Protobuf.h"
 #include "core/model/Lowering.h"
 #include "core/util/Error.h"
@@ -20,303 +21,23 @@ namespace fuselab {
 namespace {
 
 using namespace pb;
+using namespace onnx;
 
 using lowering::child;
 using lowering::hasChild;
 using lowering::Refused;
 using lowering::Sym;
 
-// ONNX TensorProto.DataType
-constexpr int kFloat = 1, kInt32 = 6, kInt64 = 7, kBool = 9;
-constexpr std::int64_t kEnd = std::numeric_limits<std::int64_t>::max();
-
-// A value in the graph and its rank (the exporter knows every rank; shapes past the batch
-// are fixed by the operators).
-struct V {
-    std::string n;
-    int rank = 0;
-};
-
-struct Attr {
-    std::string name;
-    int type = 0; // AttributeProto.AttributeType
-    float f = 0;
-    std::int64_t i = 0;
-    std::string s;
-    std::vector<std::int64_t> ints;
-
-    std::string encode() const
-    {
-        std::string a;
-        bytesField(a, 1, name);
-        intField(a, 20, type);
-        if (type == 1)
-            floatField(a, 2, f);
-        else if (type == 2)
-            intField(a, 3, i);
-        else if (type == 3)
-            bytesField(a, 4, s);
-        else if (type == 7)
-            for (std::int64_t v : ints)
-                intField(a, 8, v);
-        return a;
-    }
-};
-Attr aInt(const std::string &n, std::int64_t v) { return {n, 2, 0, v, {}, {}}; }
-Attr aFloat(const std::string &n, float v) { return {n, 1, v, 0, {}, {}}; }
-Attr aStr(const std::string &n, const std::string &v) { return {n, 3, 0, 0, v, {}}; }
-Attr aInts(const std::string &n, std::vector<std::int64_t> v) { return {n, 7, 0, 0, {}, std::move(v)}; }
-
-template <std::size_t D>
-std::vector<std::int64_t> vec(const torch::ExpandingArray<D> &a)
-{
-    return std::vector<std::int64_t>(a->begin(), a->end());
-}
-
-std::string tensorProto(const std::string &name, const torch::Tensor &t)
-{
-    torch::Tensor c = t.detach().to(torch::kCPU).contiguous();
-    int type = kFloat;
-    if (c.scalar_type() == torch::kLong)
-        type = kInt64;
-    else if (c.scalar_type() == torch::kInt)
-        type = kInt32;
-    else
-        c = c.to(torch::kFloat).contiguous();
-    std::string p;
-    for (std::int64_t d : c.sizes())
-        intField(p, 1, d);
-    intField(p, 2, type);
-    bytesField(p, 8, name);
-    bytesField(p, 9, std::string(static_cast<const char *>(c.data_ptr()), static_cast<std::size_t>(c.nbytes())));
-    return p;
-}
-
-// ValueInfoProto of a tensor; dims < 0 are the dynamic batch.
-std::string valueInfo(const std::string &name, int elemType, const std::vector<std::int64_t> &dims, const std::string &doc = {})
-{
-    std::string shape;
-    for (std::int64_t d : dims) {
-        std::string dim;
-        if (d < 0)
-            bytesField(dim, 2, "batch");
-        else
-            intField(dim, 1, d);
-        bytesField(shape, 1, dim);
-    }
-    std::string tensor;
-    intField(tensor, 1, elemType);
-    bytesField(tensor, 2, shape);
-    std::string type;
-    bytesField(type, 1, tensor);
-    std::string v;
-    bytesField(v, 1, name);
-    bytesField(v, 2, type);
-    if (!doc.empty())
-        bytesField(v, 3, doc);
-    return v;
-}
-
-// A handle of the tensor (by value: named_parameters() returns a temporary dictionary, and
-// a reference into it dangled; found by ASan on test_onnx).
-torch::Tensor param(const torch::nn::Module &m, const std::string &name) { return lowering::ownTensor(m, name); }
-
-// The graph being written: nodes and initializers, and the operators FuseLab's blocks need.
-class Onnx {
-public:
-    std::vector<std::string> opN(const std::string &type, const std::vector<std::string> &inputs, const std::vector<Attr> &attrs, int outputs)
-    {
-        std::string node;
-        for (const std::string &in : inputs)
-            bytesField(node, 1, in);
-        std::vector<std::string> outs;
-        for (int i = 0; i < outputs; ++i) {
-            outs.push_back("v" + std::to_string(m_values++));
-            bytesField(node, 2, outs.back());
-        }
-        bytesField(node, 3, type + "_" + std::to_string(m_nodes++));
-        bytesField(node, 4, type);
-        for (const Attr &a : attrs)
-            bytesField(node, 5, a.encode());
-        bytesField(m_graph, 1, node);
-        track(type, inputs, attrs, outs);
-        return outs;
-    }
-
-    // OpenCV's dnn (4.6): what it was checked to run in FuseLab's graphs (tests/test_onnx),
-    // decided from the operators written: the operators of image classifiers, and no
-    // elementwise operator between two runtime tensors one of which broadcasts (its importer
-    // multiplies, divides and adds runtime tensors only of the same shape).
-    void declareInput(const std::string &name, bool broadcasts)
-    {
-        m_runtime.insert(name);
-        if (broadcasts)
-            m_narrow.insert(name);
-    }
-    bool runtime(const std::string &name) const { return m_runtime.count(name) > 0; }
-    const std::string &openCvObstacle() const { return m_openCvObstacle; }
-    V op(const std::string &type, const std::vector<std::string> &inputs, int rank, const std::vector<Attr> &attrs = {})
-    {
-        return {opN(type, inputs, attrs, 1)[0], rank};
-    }
-    void rawNode(const std::string &type, const std::vector<std::string> &inputs, const std::string &output)
-    {
-        std::string node;
-        for (const std::string &in : inputs)
-            bytesField(node, 1, in);
-        bytesField(node, 2, output);
-        bytesField(node, 3, type + "_" + std::to_string(m_nodes++));
-        bytesField(node, 4, type);
-        bytesField(m_graph, 1, node);        track(type, inputs, {}, {output});
-    }
-
-    // A weight (float32 unless integer), named `name` or, if taken, name with a suffix.
-    std::string init(const std::string &name, const torch::Tensor &t)
-    {
-        std::string n = name;
-        for (int k = 2; m_names.count(n); ++k)
-            n = name + "_" + std::to_string(k);
-        m_names.insert(n);
-        m_bytes += static_cast<std::size_t>(t.numel()) * (t.scalar_type() == torch::kLong || t.scalar_type() == torch::kDouble ? 8 : 4);
-        bytesField(m_graph, 5, tensorProto(n, t));
-        return n;
-    }
-    V weight(const std::string &name, const torch::Tensor &t) { return {init(name, t), static_cast<int>(t.dim())}; }
-    std::string i64(const std::vector<std::int64_t> &v)
-    {
-        const auto it = m_ints.find(v);
-        if (it != m_ints.end())
-            return it->second;
-        const std::string n = init("const_i" + std::to_string(m_ints.size()), torch::tensor(v, torch::kLong));
-        m_ints[v] = n;
-        return n;
-    }
-    V f32(float v)
-    {
-        const auto it = m_floats.find(v);
-        if (it != m_floats.end())
-            return {it->second, 0};
-        const std::string n = init("const_f" + std::to_string(m_floats.size()), torch::full({}, v));
-        m_floats[v] = n;
-        return {n, 0};
-    }
-
-    // elementwise (numpy broadcasting)
-    V bin(const char *type, const V &a, const V &b) { return op(type, {a.n, b.n}, std::max(a.rank, b.rank)); }
-    V add(const V &a, const V &b) { return bin("Add", a, b); }
-    V sub(const V &a, const V &b) { return bin("Sub", a, b); }
-    V mul(const V &a, const V &b) { return bin("Mul", a, b); }
-    V div(const V &a, const V &b) { return bin("Div", a, b); }
-    // a / b where b broadcasts, as a · (1 / b) (within a rounding of a / b): one pattern
-    // less for runtimes that divide only same-shaped tensors
-    V divBy(const V &a, const V &b) { return mul(a, un("Reciprocal", b)); }
-    V un(const char *type, const V &a) { return op(type, {a.n}, a.rank); }
-    V reshape(const V &x, const std::vector<std::int64_t> &shape) { return op("Reshape", {x.n, i64(shape)}, static_cast<int>(shape.size())); }
-    V transpose(const V &x, const std::vector<std::int64_t> &perm) { return op("Transpose", {x.n}, x.rank, {aInts("perm", perm)}); }
-    V cast(const V &x, int to) { return op("Cast", {x.n}, x.rank, {aInt("to", to)}); }
-    V greater(const V &x, float v) { return bin("Greater", x, f32(v)); }
-    V where(const V &c, const V &a, const V &b) { return op("Where", {c.n, a.n, b.n}, std::max({c.rank, a.rank, b.rank})); }
-    V softmax(const V &x, std::int64_t axis) { return op("Softmax", {x.n}, x.rank, {aInt("axis", axis)}); }
-    V reduce(const char *type, const V &x, const std::vector<std::int64_t> &axes, bool keep)
-    {
-        const int rank = keep ? x.rank : x.rank - static_cast<int>(axes.size());
-        if (std::string(type) == "ReduceSum") // axes an input from opset 13 on
-            return op(type, {x.n, i64(axes)}, rank, {aInt("keepdims", keep)});
-        return op(type, {x.n}, rank, {aInts("axes", axes), aInt("keepdims", keep)});
-    }
-    V slice(const V &x, std::int64_t axis, std::int64_t start, std::int64_t end)
-    {
-        return op("Slice", {x.n, i64({start}), i64({end}), i64({axis})}, x.rank);
-    }
-    V concat(const std::vector<V> &xs, std::int64_t axis)
-    {
-        if (xs.size() == 1)
-            return xs[0];
-        std::vector<std::string> names;
-        for (const V &x : xs)
-            names.push_back(x.n);
-        return op("Concat", names, xs[0].rank, {aInt("axis", axis)});
-    }
-    // [B, ...] items stacked along a new axis 1
-    V stack(const std::vector<V> &xs)
-    {
-        std::vector<V> r;
-        for (const V &x : xs)
-            r.push_back(x.rank == 1 ? reshape(x, {-1, 1}) : reshape(x, {0, 1, -1}));
-        return concat(r, 1);
-    }
-    // a [B] mask as a column [B, 1] (to scale a [B, D] batch)
-    V column(const V &mask) { return reshape(mask, {-1, 1}); }
-    // ones [B, 1] in x's batch (x of rank >= 2, finite)
-    V onesLike(const V &x)
-    {
-        V first = slice(x, 1, 0, 1);
-        if (first.rank > 2)
-            first = reshape(first, {0, 1});
-        return add(mul(first, f32(0.0f)), f32(1.0f));
-    }
-
-    std::string graph() const { return m_graph; }
-    std::size_t weightBytes() const { return m_bytes; }
-
-private:
-    void track(const std::string &type, const std::vector<std::string> &inputs, const std::vector<Attr> &attrs, const std::vector<std::string> &outs)
-    {
-        static const std::set<std::string> openCvOps = {"Conv", "BatchNormalization", "Relu", "Tanh", "Sigmoid", "MaxPool", "AveragePool",
-                                                        "GlobalAveragePool", "Flatten", "Gemm", "Add", "Sub", "Mul", "Div", "Erf",
-                                                        "Slice", "Reshape", "Identity"};
-        static const std::set<std::string> elementwise = {"Add", "Sub", "Mul", "Div", "Max", "Min", "Where", "And", "Or", "Equal", "Less", "Greater"};
-        std::size_t runtimeInputs = 0;
-        bool narrowInput = false;
-        for (const std::string &in : inputs) {
-            runtimeInputs += m_runtime.count(in);
-            narrowInput = narrowInput || (m_runtime.count(in) && m_narrow.count(in));
-        }
-        if (m_openCvObstacle.empty()) {
-            if (!openCvOps.count(type))
-                m_openCvObstacle = "the ONNX operator " + type;
-            else if (elementwise.count(type) && runtimeInputs >= 2 && narrowInput)
-                m_openCvObstacle = "a " + type + " of two runtime tensors that broadcasts";
-        }
-        bool keep = true;
-        for (const Attr &a : attrs)
-            if (a.name == "keepdims")
-                keep = a.i != 0;
-        // A narrow tensor may broadcast against another (a dimension of 1 where the other has
-        // more): what reshapes, slices and keepdims reductions make, a global pool's [N, C, 1, 1],
-        // and whatever keeps its input's shape (unary and elementwise operators) from a narrow one.
-        static const std::set<std::string> shapeKeeping = {"Relu", "Tanh", "Sigmoid", "Erf", "Identity", "BatchNormalization", "Softmax",
-                                                           "Neg", "Sqrt", "Exp", "Log", "Abs", "Not", "Cast", "LeakyRelu", "Elu"};
-        const bool narrow = ((elementwise.count(type) || shapeKeeping.count(type)) && narrowInput) || type == "Reshape" || type == "Unsqueeze" ||
-                            type == "Slice" || type == "GlobalAveragePool" || (type.rfind("Reduce", 0) == 0 && keep);
-        for (const std::string &o : outs) {
-            if (runtimeInputs)
-                m_runtime.insert(o);
-            if (narrow)
-                m_narrow.insert(o);
-        }
-    }
-
-    std::string m_graph;
-    std::set<std::string> m_runtime, m_narrow;
-    std::string m_openCvObstacle;
-    std::set<std::string> m_names;
-    std::map<std::vector<std::int64_t>, std::string> m_ints;
-    std::map<float, std::string> m_floats;
-    int m_values = 0, m_nodes = 0;
-    std::size_t m_bytes = 0;
-};
-
 // The ONNX back end of the export operations (core/model/Lowering.h): one block's
 // operators, batch first, inference only (dropout left out, batch normalisation with its
 // running statistics); weights named `node_<id>.<path>`.
 class OnnxOps final : public lowering::Ops {
 public:
-    OnnxOps(Onnx &g, std::string prefix, std::vector<V> xs, std::vector<V> masks)
+    OnnxOps(Builder &g, std::string prefix, std::vector<V> xs, std::vector<V> masks)
         : g(g), m_prefix(std::move(prefix)), m_xs(std::move(xs)), m_masks(std::move(masks))
     {
     }
-    Onnx &g;
+    Builder &g;
 
     V v(Sym s) const
     {
@@ -749,7 +470,7 @@ OnnxWritten saveOnnx(const FusionModel &model, const std::vector<std::string> &c
         shared->forward(example, torch::ones({B, static_cast<std::int64_t>(example.size())}), &trace);
         shared->train(training);
     }
-    Onnx g;
+    Builder g;
     std::string inputs;
     std::set<int> used; // inputs the graph does not read are not declared (OpenCV refuses unused inputs)
     for (const FusionModelImpl::Step &s : model->steps())
