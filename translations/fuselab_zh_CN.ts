@@ -1961,6 +1961,109 @@
     </message>
 </context>
 <context>
+    <name>fuselab::gui::FusionLessonPage</name>
+    <message>
+        <source>Fusions to compare:</source>
+        <translation>要比较的融合：</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>validation accuracy</source>
+        <translation>验证准确率</translation>
+    </message>
+    <message>
+        <source>accuracy / recall</source>
+        <translation>准确率 / 召回率</translation>
+    </message>
+    <message>
+        <source>model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>test accuracy</source>
+        <translation>测试准确率</translation>
+    </message>
+    <message>
+        <source>macro-F1</source>
+        <translation>宏平均 F1</translation>
+    </message>
+    <message>
+        <source>recall: %1</source>
+        <translation>召回率：%1</translation>
+    </message>
+    <message>
+        <source>parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>training time</source>
+        <translation>训练时间</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>★ %1 (best)</source>
+        <translation>★ %1（最佳）</translation>
+    </message>
+    <message>
+        <source>one modality</source>
+        <translation>单一模态</translation>
+    </message>
+    <message>
+        <source>fusion</source>
+        <translation>融合</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>overall</source>
+        <translation>整体</translation>
+    </message>
+    <message>
+        <source>every modality</source>
+        <translation>全部模态</translation>
+    </message>
+    <message>
+        <source>without %1</source>
+        <translation>去掉 %1</translation>
+    </message>
+    <message>
+        <source>What each modality brings to %1 (test split)</source>
+        <translation>每种模态对 %1 的贡献（测试集）</translation>
+    </message>
+    <message>
+        <source>What each modality brings (after the lesson)</source>
+        <translation>每种模态的贡献（课程结束后显示）</translation>
+    </message>
+    <message>
+        <source>%1 (%2): %3</source>
+        <translation>%1（%2）：%3</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>all classes</source>
+        <translation>全部类别</translation>
+    </message>
+    <message>
+        <source>The weight each fusion gives each modality, averaged over the test samples of each class</source>
+        <translation>每种融合给每种模态的权重，按每个类别的测试样本取平均</translation>
+    </message>
+</context>
+<context>
     <name>fuselab::gui::GraphScene</name>
     <message>
         <source>Delete</source>
@@ -2025,6 +2128,57 @@
     <message>
         <source>Paste block</source>
         <translation>粘贴模块</translation>
+    </message>
+</context>
+<context>
+    <name>fuselab::gui::ImbalanceLessonPage</name>
+    <message>
+        <source>Make this class rare:</source>
+        <translation>让这个类别变稀少：</translation>
+    </message>
+    <message>
+        <source>its share of the training split:</source>
+        <translation>它在训练集中的占比：</translation>
+    </message>
+    <message>
+        <source>test recall</source>
+        <translation>测试召回率</translation>
+    </message>
+    <message>
+        <source>%1 (rare)</source>
+        <translation>%1（稀有）</translation>
+    </message>
+    <message>
+        <source>Recall per class on the test split: %1 made %2 of the training split</source>
+        <translation>测试集上每个类别的召回率：%1 在训练集中占 %2</translation>
+    </message>
+    <message>
+        <source>remedy</source>
+        <translation>补救方法</translation>
+    </message>
+    <message>
+        <source>macro-F1</source>
+        <translation>宏平均 F1</translation>
+    </message>
+    <message>
+        <source>test accuracy</source>
+        <translation>测试准确率</translation>
+    </message>
+    <message>
+        <source>recall of %1 (rare)</source>
+        <translation>%1 的召回率（稀有）</translation>
+    </message>
+    <message>
+        <source>training samples (rare)</source>
+        <translation>训练样本（稀有）</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>★ %1 (best macro-F1)</source>
+        <translation>★ %1（宏平均 F1 最佳）</translation>
     </message>
 </context>
 <context>
@@ -2145,36 +2299,12 @@
         <translation>模板默认值</translation>
     </message>
     <message>
-        <source>Fusions to compare:</source>
-        <translation>要比较的融合：</translation>
-    </message>
-    <message>
-        <source>Make this class rare:</source>
-        <translation>让这个类别变稀少：</translation>
-    </message>
-    <message>
-        <source>its share of the training split:</source>
-        <translation>它在训练集中的占比：</translation>
-    </message>
-    <message>
         <source>No dataset open: open one in the main window, or open a lesson folder.</source>
         <translation>没有打开数据集：请在主窗口中打开一个，或打开一个课程文件夹。</translation>
     </message>
     <message>
         <source>Dataset: %1</source>
         <translation>数据集：%1</translation>
-    </message>
-    <message>
-        <source>epoch</source>
-        <translation>轮次</translation>
-    </message>
-    <message>
-        <source>validation accuracy</source>
-        <translation>验证准确率</translation>
-    </message>
-    <message>
-        <source>test recall</source>
-        <translation>测试召回率</translation>
     </message>
     <message>
         <source>Open a dataset with two or more modalities in the main window first.</source>
@@ -2215,110 +2345,6 @@
     <message>
         <source>%1 holds no lesson (no lesson.json or imbalance.json)</source>
         <translation>%1 中没有课程（没有 lesson.json 或 imbalance.json）</translation>
-    </message>
-    <message>
-        <source>model</source>
-        <translation>模型</translation>
-    </message>
-    <message>
-        <source>kind</source>
-        <translation>类型</translation>
-    </message>
-    <message>
-        <source>test accuracy</source>
-        <translation>测试准确率</translation>
-    </message>
-    <message>
-        <source>macro-F1</source>
-        <translation>宏平均 F1</translation>
-    </message>
-    <message>
-        <source>recall: %1</source>
-        <translation>召回率：%1</translation>
-    </message>
-    <message>
-        <source>parameters</source>
-        <translation>参数量</translation>
-    </message>
-    <message>
-        <source>training time</source>
-        <translation>训练时间</translation>
-    </message>
-    <message>
-        <source>status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <source>★ %1 (best)</source>
-        <translation>★ %1（最佳）</translation>
-    </message>
-    <message>
-        <source>one modality</source>
-        <translation>单一模态</translation>
-    </message>
-    <message>
-        <source>fusion</source>
-        <translation>融合</translation>
-    </message>
-    <message>
-        <source>%1 s</source>
-        <translation>%1 秒</translation>
-    </message>
-    <message>
-        <source>overall</source>
-        <translation>整体</translation>
-    </message>
-    <message>
-        <source>every modality</source>
-        <translation>全部模态</translation>
-    </message>
-    <message>
-        <source>without %1</source>
-        <translation>去掉 %1</translation>
-    </message>
-    <message>
-        <source>What each modality brings to %1 (test split)</source>
-        <translation>每种模态对 %1 的贡献（测试集）</translation>
-    </message>
-    <message>
-        <source>What each modality brings (after the lesson)</source>
-        <translation>每种模态的贡献（课程结束后显示）</translation>
-    </message>
-    <message>
-        <source>%1: %2</source>
-        <translation>%1：%2</translation>
-    </message>
-    <message>
-        <source>all classes</source>
-        <translation>全部类别</translation>
-    </message>
-    <message>
-        <source>The weight each fusion gives each modality, averaged over the test samples of each class</source>
-        <translation>每种融合给每种模态的权重，按每个类别的测试样本取平均</translation>
-    </message>
-    <message>
-        <source>%1 (rare)</source>
-        <translation>%1（稀有）</translation>
-    </message>
-    <message>
-        <source>Recall per class on the test split: %1 made %2 of the training split</source>
-        <translation>测试集上每个类别的召回率：%1 在训练集中占 %2</translation>
-    </message>
-    <message>
-        <source>remedy</source>
-        <translation>补救方法</translation>
-    </message>
-    <message>
-        <source>recall of %1 (rare)</source>
-        <translation>%1 的召回率（稀有）</translation>
-    </message>
-    <message>
-        <source>training samples (rare)</source>
-        <translation>训练样本（稀有）</translation>
-    </message>
-    <message>
-        <source>★ %1 (best macro-F1)</source>
-        <translation>★ %1（宏平均 F1 最佳）</translation>
     </message>
     <message>
         <source>Nothing to export: run or open a lesson first.</source>
@@ -2397,16 +2423,8 @@
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <source>accuracy / recall</source>
-        <translation>准确率 / 召回率</translation>
-    </message>
-    <message>
         <source>A lesson is running: stop it before opening another one.</source>
         <translation>有课程正在运行：请先停止它，再打开另一个。</translation>
-    </message>
-    <message>
-        <source>%1 (%2): %3</source>
-        <translation>%1（%2）：%3</translation>
     </message>
 </context>
 <context>

@@ -845,4 +845,6 @@ ZH = {
  'A lesson is training. Stop it and close? Its current run is kept and can be resumed.': '有课程正在训练。要停止并关闭吗？当前运行会被保留，之后可以恢复。',
  '%1 is damaged (a field has the wrong type)': '%1 已损坏（某个字段的类型不对）',
  '%1: column %2 has a damaged normalisation (mean and std)': '%1：列 %2 的归一化参数（均值和标准差）已损坏',
+    'Attention bottlenecks (MBT)': '注意力瓶颈（MBT）',
+    '%1 %2': '%1%2',
 }

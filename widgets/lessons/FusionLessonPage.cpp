@@ -1,55 +1,33 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The fusion lesson's page: fusions to compare, live curves, the table, what each modality brings, modality weights, the verdict.
-#include "widgets/lessons/LessonWindow.h"
+#include "widgets/lessons/FusionLessonPage.h"
 #include "widgets/lessons/LessonViews.h"
+#include "widgets/lessons/LessonWindow.h"
 
-#include "core/document/RunFolder.h"
 #include "core/document/Templates.h"
 #include "core/project/Lesson.h"
-#include "core/util/Error.h"
-#include "widgets/BackgroundTask.h"
-#include "widgets/ExperimentDocument.h"
-#include "widgets/GraphScene.h"
 #include "widgets/GuiText.h"
 #include "widgets/QCustomPlotWrapper.h"
-#include "widgets/ThreadHandoff.h"
 
-#include <QBuffer>
 #include <QCheckBox>
-#include <QComboBox>
-#include <QDateTime>
-#include <QDir>
-#include <QDoubleSpinBox>
-#include <QFileDialog>
-#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QKeyEvent>
 #include <QLabel>
-#include <QPainter>
-#include <QProgressBar>
-#include <QPushButton>
-#include <QSaveFile>
-#include <QSpinBox>
 #include <QSplitter>
-#include <QTabWidget>
 #include <QTableWidget>
 #include <QTextBrowser>
-#include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 
 namespace fuselab {
 namespace gui {
 
-void LessonWindow::buildFusionTab()
+FusionLessonPage::FusionLessonPage(QWidget *parent) : QWidget(parent)
 {
     auto *fusionRow = new QHBoxLayout;
-    auto *fusionLabel = new QLabel;
-    fusionLabel->setObjectName(QStringLiteral("fusionsLabel"));
-    fusionRow->addWidget(fusionLabel);
+    m_choicesLabel = new QLabel;
+    m_choicesLabel->setObjectName(QStringLiteral("fusionsLabel"));
+    fusionRow->addWidget(m_choicesLabel);
     for (const ExperimentTemplate &t : experimentTemplates()) {
         if (t.minModalities < 2)
             continue;
@@ -57,14 +35,13 @@ void LessonWindow::buildFusionTab()
         box->setProperty("template", qs(t.name));
         box->setToolTip(translated("Templates", t.description));
         box->setChecked(t.name == "concat" || t.name == "late-fusion" || t.name == "attention-fusion" || t.name == "gated-fusion");
-        m_fusionBoxes << box;
+        m_boxes << box;
         fusionRow->addWidget(box);
     }
     fusionRow->addStretch(1);
-    auto *fusionChoice = new QWidget;
-    fusionChoice->setLayout(fusionRow);
+    m_choices = new QWidget;
+    m_choices->setLayout(fusionRow);
     fusionRow->setContentsMargins(0, 0, 0, 0);
-    m_setupWidgets << fusionChoice;
 
     m_verdict = new QLabel;
     m_verdict->setWordWrap(true);
@@ -107,21 +84,96 @@ void LessonWindow::buildFusionTab()
     body->setStretchFactor(0, 3);
     body->setStretchFactor(1, 2);
 
-    m_fusionText = new QTextBrowser;
-    m_fusionText->setObjectName(QStringLiteral("fusionExplanation"));
-    m_fusionText->setMinimumWidth(340);
-    addLessonPage(m_tabs, fusionChoice, m_verdict, body, m_fusionText);
+    m_text = new QTextBrowser;
+    m_text->setObjectName(QStringLiteral("fusionExplanation"));
+    m_text->setMinimumWidth(340);
+    layoutLessonPage(this, m_choices, m_verdict, body, m_text);
 }
 
-QString LessonWindow::verdictText(const Lesson &lesson) const { return translated(fusionVerdict(lesson)); }
+QStringList FusionLessonPage::fusions() const
+{
+    QStringList out;
+    for (QCheckBox *b : m_boxes)
+        if (b->isChecked())
+            out << b->property("template").toString();
+    return out;
+}
 
-void LessonWindow::showLesson(const Lesson &lesson)
+void FusionLessonPage::setFusions(const QStringList &templates)
+{
+    for (QCheckBox *b : m_boxes)
+        b->setChecked(templates.contains(b->property("template").toString()));
+}
+
+void FusionLessonPage::setChoicesEnabled(bool enabled)
+{
+    for (QCheckBox *b : m_boxes)
+        b->setEnabled(enabled);
+}
+
+void FusionLessonPage::retranslate()
+{
+    m_choicesLabel->setText(tr("Fusions to compare:"));
+    m_text->setHtml(fusionLessonExplanation());
+    m_curves->xAxis->setLabel(tr("epoch"));
+    m_curves->yAxis->setLabel(tr("validation accuracy"));
+    m_contributions->yAxis->setLabel(tr("accuracy / recall"));
+}
+
+void FusionLessonPage::beginLiveRun(int index, const QString &name)
+{
+    QCPGraph *g = m_curves->addGraph();
+    g->setName(name);
+    g->setPen(QPen(colour(index), 2, Qt::DashLine)); // dashed while it trains
+    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+    g->setProperty("live", true);
+    m_curves->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void FusionLessonPage::addLiveEpoch(int epoch, double valAccuracy)
+{
+    if (m_curves->graphCount() == 0)
+        return;
+    QCPGraph *g = m_curves->graph(m_curves->graphCount() - 1);
+    if (!g->property("live").toBool())
+        return;
+    g->addData(epoch, valAccuracy);
+    m_curves->xAxis->setRange(0.5, std::max(m_curves->xAxis->range().upper, epoch + 0.5));
+    m_curves->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void FusionLessonPage::clear()
+{
+    m_curves->clearGraphs();
+    m_curves->clearItems();
+    m_contributions->clearPlottables();
+    for (QTableWidget *t : {m_table, m_weights}) {
+        t->clear();
+        t->setRowCount(0);
+        t->setColumnCount(0);
+    }
+    m_verdict->clear();
+    m_curves->replot();
+    m_contributions->replot();
+}
+
+void FusionLessonPage::setPresentation(bool on, const QFont &font)
+{
+    m_verdict->setFont(verdictFont(font));
+    m_text->setMinimumWidth(on ? 480 : 340);
+    for (QCustomPlot *p : {m_curves, m_contributions})
+        setPlotFonts(p, font);
+    m_table->resizeColumnsToContents();
+    m_weights->resizeColumnsToContents();
+}
+
+void FusionLessonPage::showLesson(const Lesson &lesson, int liveRun)
 {
     // Curves: one per run that validated, in the lesson's order and colours; a run training
     // now keeps its live curve (it is not in lesson.json yet).
     QList<QPair<QString, QVector<QPair<double, double>>>> live;
     for (int i = 0; i < m_curves->graphCount(); ++i)
-        if (m_curves->graph(i)->property("live").toBool() && static_cast<std::size_t>(m_liveRun) >= lesson.runs.size()) {
+        if (m_curves->graph(i)->property("live").toBool() && static_cast<std::size_t>(liveRun) >= lesson.runs.size()) {
             QVector<QPair<double, double>> points;
             for (auto it = m_curves->graph(i)->data()->constBegin(); it != m_curves->graph(i)->data()->constEnd(); ++it)
                 points.append({it->key, it->value});
@@ -145,7 +197,7 @@ void LessonWindow::showLesson(const Lesson &lesson)
     for (const auto &[name, points] : live) {
         QCPGraph *g = m_curves->addGraph();
         g->setName(name);
-        g->setPen(QPen(colour(m_liveRun), 2, Qt::DashLine));
+        g->setPen(QPen(colour(liveRun), 2, Qt::DashLine));
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
         g->setProperty("live", true);
         for (const auto &p : points) {
@@ -200,7 +252,7 @@ void LessonWindow::showLesson(const Lesson &lesson)
         }
     }
     m_table->resizeColumnsToContents();
-    m_verdict->setText(verdictText(lesson));
+    m_verdict->setText(translated(fusionVerdict(lesson)));
 
     // What each modality brings to the best fusion: grouped bars, overall then per class.
     m_contributions->clearPlottables();

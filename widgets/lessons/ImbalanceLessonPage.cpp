@@ -1,74 +1,50 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The imbalance lesson's page: the rare class, per-class recall per remedy, the table, the verdict.
-#include "widgets/lessons/LessonWindow.h"
+#include "widgets/lessons/ImbalanceLessonPage.h"
 #include "widgets/lessons/LessonViews.h"
+#include "widgets/lessons/LessonWindow.h"
 
-#include "core/document/RunFolder.h"
-#include "core/document/Templates.h"
 #include "core/project/Lesson.h"
-#include "core/util/Error.h"
-#include "widgets/BackgroundTask.h"
-#include "widgets/ExperimentDocument.h"
-#include "widgets/GraphScene.h"
 #include "widgets/GuiText.h"
 #include "widgets/QCustomPlotWrapper.h"
-#include "widgets/ThreadHandoff.h"
 
-#include <QBuffer>
-#include <QCheckBox>
 #include <QComboBox>
-#include <QDateTime>
-#include <QDir>
 #include <QDoubleSpinBox>
-#include <QFileDialog>
-#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QKeyEvent>
 #include <QLabel>
-#include <QPainter>
-#include <QProgressBar>
-#include <QPushButton>
-#include <QSaveFile>
-#include <QSpinBox>
 #include <QSplitter>
-#include <QTabWidget>
 #include <QTableWidget>
 #include <QTextBrowser>
-#include <QVBoxLayout>
 
 #include <algorithm>
-#include <cmath>
-#include <filesystem>
 
 namespace fuselab {
 namespace gui {
 
-void LessonWindow::buildImbalanceTab()
+ImbalanceLessonPage::ImbalanceLessonPage(QWidget *parent) : QWidget(parent)
 {
     auto *row = new QHBoxLayout;
-    auto *classLabel = new QLabel;
-    classLabel->setObjectName(QStringLiteral("rareClassLabel"));
+    m_classLabel = new QLabel;
+    m_classLabel->setObjectName(QStringLiteral("rareClassLabel"));
     m_rareClass = new QComboBox;
-    auto *ratioLabel = new QLabel;
-    ratioLabel->setObjectName(QStringLiteral("ratioLabel"));
+    m_ratioLabel = new QLabel;
+    m_ratioLabel->setObjectName(QStringLiteral("ratioLabel"));
     m_ratio = new QDoubleSpinBox;
     m_ratio->setRange(0.5, 50);
     m_ratio->setDecimals(1);
     m_ratio->setValue(5);
     m_ratio->setSuffix(QStringLiteral(" %"));
-    row->addWidget(classLabel);
+    row->addWidget(m_classLabel);
     row->addWidget(m_rareClass);
-    row->addWidget(ratioLabel);
+    row->addWidget(m_ratioLabel);
     row->addWidget(m_ratio);
     row->addStretch(1);
-    auto *rareChoice = new QWidget;
-    rareChoice->setLayout(row);
+    m_choices = new QWidget;
+    m_choices->setLayout(row);
     row->setContentsMargins(0, 0, 0, 0);
-    m_setupWidgets << rareChoice;
-    m_imbalanceVerdict = new QLabel;
-    m_imbalanceVerdict->setWordWrap(true);
-    m_imbalanceVerdict->setFont(verdictFont(m_imbalanceVerdict->font()));
+    m_verdict = new QLabel;
+    m_verdict->setWordWrap(true);
+    m_verdict->setFont(verdictFont(m_verdict->font()));
     m_recall = new QCustomPlot;
     m_recall->setObjectName(QStringLiteral("imbalanceRecall"));
     m_recall->setMinimumHeight(260);
@@ -77,21 +53,73 @@ void LessonWindow::buildImbalanceTab()
     m_recallTitle = new QCPTextElement(m_recall, QString());
     m_recall->plotLayout()->addElement(0, 0, m_recallTitle);
     legendAboveBars(m_recall);
-    m_imbalanceTable = new QTableWidget;
-    m_imbalanceTable->setObjectName(QStringLiteral("imbalanceTable"));
-    m_imbalanceTable->verticalHeader()->setVisible(false);
-    m_imbalanceText = new QTextBrowser;
-    m_imbalanceText->setObjectName(QStringLiteral("imbalanceExplanation"));
-    m_imbalanceText->setMinimumWidth(340);
+    m_table = new QTableWidget;
+    m_table->setObjectName(QStringLiteral("imbalanceTable"));
+    m_table->verticalHeader()->setVisible(false);
+    m_text = new QTextBrowser;
+    m_text->setObjectName(QStringLiteral("imbalanceExplanation"));
+    m_text->setMinimumWidth(340);
     auto *body = new QSplitter(Qt::Vertical);
     body->addWidget(m_recall);
-    body->addWidget(m_imbalanceTable);
+    body->addWidget(m_table);
     body->setStretchFactor(0, 3);
     body->setStretchFactor(1, 2);
-    addLessonPage(m_tabs, rareChoice, m_imbalanceVerdict, body, m_imbalanceText);
+    layoutLessonPage(this, m_choices, m_verdict, body, m_text);
 }
 
-void LessonWindow::showImbalance(const ImbalanceLesson &lesson)
+void ImbalanceLessonPage::setClasses(const QStringList &classes)
+{
+    const QString chosen = m_rareClass->currentText();
+    m_rareClass->clear();
+    m_rareClass->addItems(classes);
+    if (classes.contains(chosen))
+        m_rareClass->setCurrentText(chosen);
+}
+
+QString ImbalanceLessonPage::rareClass() const { return m_rareClass->currentText(); }
+
+double ImbalanceLessonPage::ratio() const { return m_ratio->value() / 100.0; }
+
+void ImbalanceLessonPage::setImbalance(const QString &rareClass, double ratio)
+{
+    m_rareClass->setCurrentText(rareClass);
+    m_ratio->setValue(100 * ratio);
+}
+
+void ImbalanceLessonPage::setChoicesEnabled(bool enabled)
+{
+    m_rareClass->setEnabled(enabled);
+    m_ratio->setEnabled(enabled);
+}
+
+void ImbalanceLessonPage::retranslate()
+{
+    m_classLabel->setText(tr("Make this class rare:"));
+    m_ratioLabel->setText(tr("its share of the training split:"));
+    m_text->setHtml(imbalanceLessonExplanation());
+    m_recall->yAxis->setLabel(tr("test recall"));
+}
+
+void ImbalanceLessonPage::clear()
+{
+    m_recall->clearPlottables();
+    m_recall->clearItems();
+    m_table->clear();
+    m_table->setRowCount(0);
+    m_table->setColumnCount(0);
+    m_verdict->clear();
+    m_recall->replot();
+}
+
+void ImbalanceLessonPage::setPresentation(bool on, const QFont &font)
+{
+    m_verdict->setFont(verdictFont(font));
+    m_text->setMinimumWidth(on ? 480 : 340);
+    setPlotFonts(m_recall, font);
+    m_table->resizeColumnsToContents();
+}
+
+void ImbalanceLessonPage::showLesson(const ImbalanceLesson &lesson)
 {
     const int C = static_cast<int>(lesson.classes.size());
     const int rare = static_cast<int>(std::find(lesson.classes.begin(), lesson.classes.end(), lesson.rareClass) - lesson.classes.begin());
@@ -133,24 +161,24 @@ void LessonWindow::showImbalance(const ImbalanceLesson &lesson)
 
     const QStringList header = {tr("remedy"), tr("macro-F1"), tr("test accuracy"), tr("recall of %1 (rare)").arg(qs(lesson.rareClass)),
                                 tr("training samples (rare)"), tr("status")};
-    m_imbalanceTable->clear();
-    m_imbalanceTable->setColumnCount(header.size());
-    m_imbalanceTable->setHorizontalHeaderLabels(header);
-    m_imbalanceTable->setRowCount(static_cast<int>(lesson.runs.size()));
+    m_table->clear();
+    m_table->setColumnCount(header.size());
+    m_table->setHorizontalHeaderLabels(header);
+    m_table->setRowCount(static_cast<int>(lesson.runs.size()));
     const int best = lesson.bestRun();
     for (int i = 0; i < static_cast<int>(lesson.runs.size()); ++i) {
         const ImbalanceRun &r = lesson.runs[static_cast<std::size_t>(i)];
-        m_imbalanceTable->setItem(i, 0, cell(i == best ? tr("★ %1 (best macro-F1)").arg(remedyName(r.remedy)) : remedyName(r.remedy)));
-        m_imbalanceTable->setItem(i, 1, cell(r.test ? pct(r.test->macroF1) : QStringLiteral("–"), true));
-        m_imbalanceTable->setItem(i, 2, cell(r.test ? pct(r.test->accuracy) : QStringLiteral("–"), true));
-        m_imbalanceTable->setItem(i, 3, cell(r.test ? pct(r.rareRecall) : QStringLiteral("–"), true));
-        m_imbalanceTable->setItem(i, 4, cell(QStringLiteral("%1 (%2)").arg(r.trainSamples).arg(r.rareTrainSamples), true));
+        m_table->setItem(i, 0, cell(i == best ? tr("★ %1 (best macro-F1)").arg(remedyName(r.remedy)) : remedyName(r.remedy)));
+        m_table->setItem(i, 1, cell(r.test ? pct(r.test->macroF1) : QStringLiteral("–"), true));
+        m_table->setItem(i, 2, cell(r.test ? pct(r.test->accuracy) : QStringLiteral("–"), true));
+        m_table->setItem(i, 3, cell(r.test ? pct(r.rareRecall) : QStringLiteral("–"), true));
+        m_table->setItem(i, 4, cell(QStringLiteral("%1 (%2)").arg(r.trainSamples).arg(r.rareTrainSamples), true));
         QTableWidgetItem *status = cell(statusName(r.status));
         if (!r.error.empty())
             status->setToolTip(qs(r.error));
-        m_imbalanceTable->setItem(i, 5, status);
+        m_table->setItem(i, 5, status);
         for (int k = 0; k < header.size(); ++k) {
-            QTableWidgetItem *item = m_imbalanceTable->item(i, k);
+            QTableWidgetItem *item = m_table->item(i, k);
             item->setForeground(colour(i).darker(130));
             if (i == best) {
                 QFont f = item->font();
@@ -159,8 +187,8 @@ void LessonWindow::showImbalance(const ImbalanceLesson &lesson)
             }
         }
     }
-    m_imbalanceTable->resizeColumnsToContents();
-    m_imbalanceVerdict->setText(translated(imbalanceVerdict(lesson)));
+    m_table->resizeColumnsToContents();
+    m_verdict->setText(translated(imbalanceVerdict(lesson)));
 }
 
 } // namespace gui

@@ -1,41 +1,25 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The lesson as one self-contained HTML report (plots as PNG inside).
 #include "widgets/lessons/LessonWindow.h"
+#include "widgets/lessons/FusionLessonPage.h"
+#include "widgets/lessons/ImbalanceLessonPage.h"
 #include "widgets/lessons/LessonViews.h"
 
 #include "core/document/RunFolder.h"
-#include "core/document/Templates.h"
 #include "core/project/Lesson.h"
 #include "core/util/Error.h"
 #include "widgets/BackgroundTask.h"
-#include "widgets/ExperimentDocument.h"
-#include "widgets/GraphScene.h"
 #include "widgets/GuiText.h"
 #include "widgets/QCustomPlotWrapper.h"
 #include "widgets/ThreadHandoff.h"
 
-#include <QBuffer>
-#include <QCheckBox>
-#include <QComboBox>
 #include <QDateTime>
 #include <QDir>
-#include <QDoubleSpinBox>
-#include <QFileDialog>
 #include <QFileInfo>
-#include <QHBoxLayout>
-#include <QHeaderView>
-#include <QKeyEvent>
 #include <QLabel>
-#include <QPainter>
-#include <QProgressBar>
-#include <QPushButton>
 #include <QSaveFile>
-#include <QSpinBox>
-#include <QSplitter>
-#include <QTabWidget>
 #include <QTableWidget>
 #include <QTextBrowser>
-#include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
@@ -65,17 +49,17 @@ bool LessonWindow::exportReport(const QString &file, QString *error)
     const QSize plotSize(1000, 460);
     std::vector<std::string> runDirs;
     if (m_lesson) {
-        h += QStringLiteral("<section id=\"verdict\"><p class=\"verdict\">%1</p></section>").arg(esc(verdictText(*m_lesson)));
+        h += QStringLiteral("<section id=\"verdict\"><p class=\"verdict\">%1</p></section>").arg(esc(translated(fusionVerdict(*m_lesson))));
         h += QStringLiteral("<section id=\"curves\"><h2>%1</h2><img alt=\"%1\" src=\"%2\"/></section>")
-                 .arg(esc(tr("Validation accuracy per epoch")), pngData(m_curves->toPixmap(plotSize.width(), plotSize.height()).toImage()));
-        h += QStringLiteral("<section id=\"results\"><h2>%1</h2>%2</section>").arg(esc(tr("Results on the test split")), htmlTable(m_table, QStringLiteral("results-table")));
+                 .arg(esc(tr("Validation accuracy per epoch")), pngData(curvesPlot()->toPixmap(plotSize.width(), plotSize.height()).toImage()));
+        h += QStringLiteral("<section id=\"results\"><h2>%1</h2>%2</section>").arg(esc(tr("Results on the test split")), htmlTable(lessonTable(), QStringLiteral("results-table")));
         if (!m_lesson->contributions.empty())
             h += QStringLiteral("<section id=\"contributions\"><h2>%1</h2><img alt=\"%1\" src=\"%2\"/></section>")
                      .arg(esc(tr("What each modality brings to the best fusion")),
-                          pngData(m_contributions->toPixmap(plotSize.width(), plotSize.height()).toImage()));
-        if (m_weights->columnCount() > 0)
+                          pngData(contributionsPlot()->toPixmap(plotSize.width(), plotSize.height()).toImage()));
+        if (weightsTable()->columnCount() > 0)
             h += QStringLiteral("<section id=\"weights\"><h2>%1</h2>%2</section>")
-                     .arg(esc(tr("Modality weights per class")), htmlTable(m_weights, QStringLiteral("weights-table")));
+                     .arg(esc(tr("Modality weights per class")), htmlTable(weightsTable(), QStringLiteral("weights-table")));
         for (const LessonRun &r : m_lesson->runs)
             runDirs.push_back(r.runDir);
         if (m_lesson->best >= 0) {
@@ -91,8 +75,8 @@ bool LessonWindow::exportReport(const QString &file, QString *error)
     }
     if (m_imbalance) {
         h += QStringLiteral("<section id=\"imbalance\"><h2>%1</h2><p class=\"verdict\">%2</p><img alt=\"%1\" src=\"%3\"/>%4</section>")
-                 .arg(esc(tr("The imbalance lesson")), esc(m_imbalanceVerdict->text()),
-                      pngData(m_recall->toPixmap(plotSize.width(), plotSize.height()).toImage()), htmlTable(m_imbalanceTable, QStringLiteral("imbalance-table")));
+                 .arg(esc(tr("The imbalance lesson")), esc(m_imbalancePage->verdictLabel()->text()),
+                      pngData(recallPlot()->toPixmap(plotSize.width(), plotSize.height()).toImage()), htmlTable(imbalanceTable(), QStringLiteral("imbalance-table")));
         for (const ImbalanceRun &r : m_imbalance->runs)
             runDirs.push_back(r.runDir);
     }

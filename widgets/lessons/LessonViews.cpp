@@ -161,9 +161,8 @@ QFont verdictFont(QFont f)
 
 // A lesson tab: its choices, the verdict and the plots and tables on the left, the classroom
 // explanation on the right.
-void addLessonPage(QTabWidget *tabs, QWidget *choices, QLabel *verdict, QWidget *body, QTextBrowser *explanation)
+void layoutLessonPage(QWidget *page, QWidget *choices, QLabel *verdict, QWidget *body, QTextBrowser *explanation)
 {
-    auto *page = new QWidget;
     auto *left = new QWidget;
     auto *l = new QVBoxLayout(left);
     l->setContentsMargins(0, 0, 0, 0);
@@ -177,7 +176,22 @@ void addLessonPage(QTabWidget *tabs, QWidget *choices, QLabel *verdict, QWidget 
     split->setStretchFactor(1, 1);
     auto *layout = new QVBoxLayout(page);
     layout->addWidget(split);
-    tabs->addTab(page, QString());
+}
+
+void setPlotFonts(QCustomPlot *plot, const QFont &font)
+{
+    for (QCPAxis *a : {plot->xAxis, plot->yAxis}) {
+        a->setTickLabelFont(font);
+        a->setLabelFont(font);
+    }
+    plot->legend->setFont(font);
+    for (int i = 0; i < plot->plotLayout()->elementCount(); ++i)
+        if (auto *t = qobject_cast<QCPTextElement *>(plot->plotLayout()->elementAt(i))) {
+            QFont bold = font;
+            bold.setBold(true);
+            t->setFont(bold);
+        }
+    plot->replot();
 }
 
 

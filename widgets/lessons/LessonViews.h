@@ -34,9 +34,11 @@ void legendAboveBars(QCustomPlot *plot);
 QString htmlTable(const QTableWidget *t, const QString &id);
 QImage graphPicture(const Experiment &experiment);
 QFont verdictFont(QFont f);           // the window's font, a quarter larger and bold
-// A lesson tab: its choices, the verdict and the plots and tables on the left, the classroom
-// explanation on the right.
-void addLessonPage(QTabWidget *tabs, QWidget *choices, QLabel *verdict, QWidget *body, QTextBrowser *explanation);
+// A lesson page's layout: its choices, the verdict and the plots and tables on the left, the
+// classroom explanation on the right.
+void layoutLessonPage(QWidget *page, QWidget *choices, QLabel *verdict, QWidget *body, QTextBrowser *explanation);
+// A plot's axes, legend and titles in `font` (titles bold).
+void setPlotFonts(QCustomPlot *plot, const QFont &font);
 
 } // namespace gui
 } // namespace fuselab

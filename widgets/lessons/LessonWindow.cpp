@@ -1,40 +1,29 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The lesson window as a host: its controls, running a lesson on a thread, opening a lesson folder, presentation mode (the pages and the report are beside it).
 #include "widgets/lessons/LessonWindow.h"
+#include "widgets/lessons/FusionLessonPage.h"
+#include "widgets/lessons/ImbalanceLessonPage.h"
 #include "widgets/lessons/LessonViews.h"
 
 #include "core/document/RunFolder.h"
-#include "core/document/Templates.h"
 #include "core/project/Lesson.h"
 #include "core/util/Error.h"
 #include "widgets/BackgroundTask.h"
-#include "widgets/ExperimentDocument.h"
-#include "widgets/GraphScene.h"
 #include "widgets/GuiText.h"
 #include "widgets/QCustomPlotWrapper.h"
 #include "widgets/ThreadHandoff.h"
 
-#include <QBuffer>
-#include <QCheckBox>
-#include <QComboBox>
 #include <QDateTime>
 #include <QDir>
-#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QKeyEvent>
 #include <QLabel>
-#include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSpinBox>
-#include <QSplitter>
 #include <QTabWidget>
-#include <QTableWidget>
-#include <QTextBrowser>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -101,14 +90,14 @@ LessonWindow::LessonWindow(QWidget *parent) : QWidget(parent, Qt::Window), m_tas
     m_present = new QPushButton;
     m_present->setCheckable(true);
     top->addWidget(m_datasetLabel, 1);
-    auto *epochsLabel = new QLabel;
-    epochsLabel->setObjectName(QStringLiteral("epochsLabel"));
-    top->addWidget(epochsLabel);
+    m_epochsLabel = new QLabel;
+    m_epochsLabel->setObjectName(QStringLiteral("epochsLabel"));
+    top->addWidget(m_epochsLabel);
     top->addWidget(m_epochs);
     for (QPushButton *b : {m_run, m_stop, m_open, m_report, m_present})
         top->addWidget(b);
     m_epochs->setMinimumWidth(m_epochs->fontMetrics().horizontalAdvance(QStringLiteral("template default")) + 40);
-    m_setupWidgets = {m_datasetLabel, epochsLabel, m_epochs, m_run, m_open, m_report}; // hidden in presentation mode
+    m_setupWidgets = {m_datasetLabel, m_epochsLabel, m_epochs, m_run, m_open, m_report}; // hidden in presentation mode
 
     auto *statusRow = new QHBoxLayout;
     m_status = new QLabel;
@@ -120,8 +109,11 @@ LessonWindow::LessonWindow(QWidget *parent) : QWidget(parent, Qt::Window), m_tas
     statusRow->addWidget(m_progress);
 
     m_tabs = new QTabWidget;
-    buildFusionTab();
-    buildImbalanceTab();
+    m_fusionPage = new FusionLessonPage;
+    m_imbalancePage = new ImbalanceLessonPage;
+    m_tabs->addTab(m_fusionPage, QString());
+    m_tabs->addTab(m_imbalancePage, QString());
+    m_setupWidgets << m_fusionPage->choices() << m_imbalancePage->choices();
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
@@ -165,6 +157,16 @@ LessonWindow::LessonWindow(QWidget *parent) : QWidget(parent, Qt::Window), m_tas
 
 LessonWindow::~LessonWindow() = default; // the task, a child, cancels and waits first
 
+QCustomPlot *LessonWindow::curvesPlot() const { return m_fusionPage->curvesPlot(); }
+QCustomPlot *LessonWindow::contributionsPlot() const { return m_fusionPage->contributionsPlot(); }
+QCustomPlot *LessonWindow::recallPlot() const { return m_imbalancePage->recallPlot(); }
+QTableWidget *LessonWindow::lessonTable() const { return m_fusionPage->table(); }
+QTableWidget *LessonWindow::weightsTable() const { return m_fusionPage->weightsTable(); }
+QTableWidget *LessonWindow::imbalanceTable() const { return m_imbalancePage->table(); }
+QLabel *LessonWindow::verdictLabel() const { return m_fusionPage->verdictLabel(); }
+QTextBrowser *LessonWindow::fusionExplanation() const { return m_fusionPage->explanation(); }
+QTextBrowser *LessonWindow::imbalanceExplanation() const { return m_imbalancePage->explanation(); }
+
 void LessonWindow::retranslate()
 {
     setWindowTitle(tr("Lessons — FuseLab"));
@@ -179,23 +181,21 @@ void LessonWindow::retranslate()
     m_report->setToolTip(tr("One web page with the plots, tables, graph and settings, to hand out"));
     m_present->setText(tr("&Presentation mode"));
     m_present->setToolTip(tr("Larger text and plots for a projector (F5)"));
-    findChild<QLabel *>(QStringLiteral("epochsLabel"))->setText(tr("Epochs per run:"));
+    m_epochsLabel->setText(tr("Epochs per run:"));
     m_epochs->setSpecialValueText(tr("template default"));
-    findChild<QLabel *>(QStringLiteral("fusionsLabel"))->setText(tr("Fusions to compare:"));
-    findChild<QLabel *>(QStringLiteral("rareClassLabel"))->setText(tr("Make this class rare:"));
-    findChild<QLabel *>(QStringLiteral("ratioLabel"))->setText(tr("its share of the training split:"));
     m_datasetLabel->setText(m_datasetPath.isEmpty() ? tr("No dataset open: open one in the main window, or open a lesson folder.")
                                                     : tr("Dataset: %1").arg(QDir::toNativeSeparators(m_datasetPath)));
-    m_fusionText->setHtml(fusionLessonExplanation());
-    m_imbalanceText->setHtml(imbalanceLessonExplanation());
-    m_curves->xAxis->setLabel(tr("epoch"));
-    m_curves->yAxis->setLabel(tr("validation accuracy"));
-    m_contributions->yAxis->setLabel(tr("accuracy / recall"));
-    m_recall->yAxis->setLabel(tr("test recall"));
+    m_fusionPage->retranslate();
+    m_imbalancePage->retranslate();
+    showLessons();
+}
+
+void LessonWindow::showLessons()
+{
     if (m_lesson)
-        showLesson(*m_lesson);
+        m_fusionPage->showLesson(*m_lesson, m_liveRun);
     if (m_imbalance)
-        showImbalance(*m_imbalance);
+        m_imbalancePage->showLesson(*m_imbalance);
 }
 
 void LessonWindow::changeEvent(QEvent *event)
@@ -221,38 +221,18 @@ void LessonWindow::keyPressEvent(QKeyEvent *event)
 void LessonWindow::setDataset(const QString &path, const QStringList &classes)
 {
     m_datasetPath = path;
-    m_classes = classes;
-    const QString chosen = m_rareClass->currentText();
-    m_rareClass->clear();
-    m_rareClass->addItems(classes);
-    if (classes.contains(chosen))
-        m_rareClass->setCurrentText(chosen);
+    m_imbalancePage->setClasses(classes);
     retranslate();
     setBusy(isRunning());
 }
 
-void LessonWindow::setFusions(const QStringList &templates)
-{
-    for (QCheckBox *b : m_fusionBoxes)
-        b->setChecked(templates.contains(b->property("template").toString()));
-}
+void LessonWindow::setFusions(const QStringList &templates) { m_fusionPage->setFusions(templates); }
 
-QStringList LessonWindow::fusions() const
-{
-    QStringList out;
-    for (QCheckBox *b : m_fusionBoxes)
-        if (b->isChecked())
-            out << b->property("template").toString();
-    return out;
-}
+QStringList LessonWindow::fusions() const { return m_fusionPage->fusions(); }
 
 void LessonWindow::setEpochs(int epochs) { m_epochs->setValue(epochs); }
 
-void LessonWindow::setImbalance(const QString &rareClass, double ratio)
-{
-    m_rareClass->setCurrentText(rareClass);
-    m_ratio->setValue(100 * ratio);
-}
+void LessonWindow::setImbalance(const QString &rareClass, double ratio) { m_imbalancePage->setImbalance(rareClass, ratio); }
 
 bool LessonWindow::isRunning() const { return m_task->isRunning(); }
 
@@ -271,7 +251,7 @@ bool LessonWindow::start(bool imbalance, QString outDir)
         m_status->setText(tr("Choose at least one fusion to compare."));
         return false;
     }
-    if (imbalance && m_rareClass->currentText().isEmpty()) {
+    if (imbalance && m_imbalancePage->rareClass().isEmpty()) {
         m_status->setText(tr("Choose the class to make rare."));
         return false;
     }
@@ -297,8 +277,8 @@ bool LessonWindow::start(bool imbalance, QString outDir)
         ImbalanceRequest r;
         r.dataset = m_datasetPath.toStdString();
         r.outDir = outDir.toStdString();
-        r.rareClass = m_rareClass->currentText().toStdString();
-        r.ratio = m_ratio->value() / 100.0;
+        r.rareClass = m_imbalancePage->rareClass().toStdString();
+        r.ratio = m_imbalancePage->ratio();
         r.epochs = epochs;
         work = [this, r, began, epoch](ProgressObserver &p) {
             LessonProgress observer(p, this, began, epoch);
@@ -339,11 +319,9 @@ void LessonWindow::setBusy(bool busy)
     m_stop->setEnabled(busy);
     m_open->setEnabled(!busy);
     m_report->setEnabled(!busy && (m_lesson || m_imbalance));
-    for (QCheckBox *b : m_fusionBoxes)
-        b->setEnabled(!busy);
+    m_fusionPage->setChoicesEnabled(!busy);
+    m_imbalancePage->setChoicesEnabled(!busy);
     m_epochs->setEnabled(!busy);
-    m_rareClass->setEnabled(!busy);
-    m_ratio->setEnabled(!busy);
     if (!busy)
         m_progress->setVisible(false);
 }
@@ -353,27 +331,15 @@ void LessonWindow::beginRun(int index, int count, const QString &name)
     reloadFolder(); // the runs finished so far (the lesson file is rewritten after each)
     m_liveRun = index;
     m_status->setText(tr("Training %1 (run %2 of %3)…").arg(m_runningImbalance ? remedyName(name.toStdString()) : name).arg(index + 1).arg(count));
-    if (!m_runningImbalance) {
-        QCPGraph *g = m_curves->addGraph();
-        g->setName(name);
-        g->setPen(QPen(colour(index), 2, Qt::DashLine)); // dashed while it trains
-        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
-        g->setProperty("live", true);
-        m_curves->replot(QCustomPlot::rpQueuedReplot);
-    }
+    if (!m_runningImbalance)
+        m_fusionPage->beginLiveRun(index, name);
     Q_EMIT runBegan(index, count, name);
 }
 
 void LessonWindow::addEpoch(int epoch, double valAccuracy)
 {
-    if (!m_runningImbalance && m_curves->graphCount() > 0) {
-        QCPGraph *g = m_curves->graph(m_curves->graphCount() - 1);
-        if (g->property("live").toBool()) {
-            g->addData(epoch, valAccuracy);
-            m_curves->xAxis->setRange(0.5, std::max(m_curves->xAxis->range().upper, epoch + 0.5));
-            m_curves->replot(QCustomPlot::rpQueuedReplot);
-        }
-    }
+    if (!m_runningImbalance)
+        m_fusionPage->addLiveEpoch(epoch, valAccuracy);
     Q_EMIT epochPlotted(m_liveRun, epoch, valAccuracy);
 }
 
@@ -412,24 +378,8 @@ void LessonWindow::clearViews()
 {
     m_lesson.reset();
     m_imbalance.reset();
-    m_curves->clearGraphs();
-    m_curves->clearItems();
-    m_contributions->clearPlottables();
-    m_recall->clearPlottables();
-    m_recall->clearItems();
-    m_table->clear();
-    m_table->setRowCount(0);
-    m_table->setColumnCount(0);
-    m_weights->clear();
-    m_weights->setRowCount(0);
-    m_weights->setColumnCount(0);
-    m_imbalanceTable->clear();
-    m_imbalanceTable->setRowCount(0);
-    m_imbalanceTable->setColumnCount(0);
-    m_verdict->clear();
-    m_imbalanceVerdict->clear();
-    for (QCustomPlot *p : {m_curves, m_contributions, m_recall})
-        p->replot();
+    m_fusionPage->clear();
+    m_imbalancePage->clear();
 }
 
 bool LessonWindow::openFolder(const QString &dir, QString *error)
@@ -458,10 +408,7 @@ bool LessonWindow::openFolder(const QString &dir, QString *error)
         }
         m_lesson = std::move(lesson);
         m_imbalance = std::move(imb);
-        if (m_lesson)
-            showLesson(*m_lesson);
-        if (m_imbalance)
-            showImbalance(*m_imbalance);
+        showLessons();
     } catch (const std::exception &e) {
         if (error)
             *error = translated(messageOf(e));
@@ -474,27 +421,6 @@ bool LessonWindow::openFolder(const QString &dir, QString *error)
     return true;
 }
 
-void LessonWindow::applyPlotFonts()
-{
-    const double scale = m_presentation ? 1.6 : 1.0;
-    QFont f = m_baseFont;
-    f.setPointSizeF(m_baseFont.pointSizeF() * scale);
-    for (QCustomPlot *p : {m_curves, m_contributions, m_recall}) {
-        for (QCPAxis *a : {p->xAxis, p->yAxis}) {
-            a->setTickLabelFont(f);
-            a->setLabelFont(f);
-        }
-        p->legend->setFont(f);
-        for (int i = 0; i < p->plotLayout()->elementCount(); ++i)
-            if (auto *t = qobject_cast<QCPTextElement *>(p->plotLayout()->elementAt(i))) {
-                QFont tf = f;
-                tf.setBold(true);
-                t->setFont(tf);
-            }
-        p->replot();
-    }
-}
-
 void LessonWindow::setPresentationMode(bool on)
 {
     if (m_presentation == on)
@@ -505,16 +431,10 @@ void LessonWindow::setPresentationMode(bool on)
     QFont f = m_baseFont;
     f.setPointSizeF(m_baseFont.pointSizeF() * (on ? 1.6 : 1.0));
     setFont(f);
-    for (QLabel *l : {m_verdict, m_imbalanceVerdict})
-        l->setFont(verdictFont(f));
     for (QWidget *w : m_setupWidgets)
         w->setVisible(!on);
-    m_fusionText->setMinimumWidth(on ? 480 : 340);
-    m_imbalanceText->setMinimumWidth(on ? 480 : 340);
-    applyPlotFonts();
-    m_table->resizeColumnsToContents();
-    m_weights->resizeColumnsToContents();
-    m_imbalanceTable->resizeColumnsToContents();
+    m_fusionPage->setPresentation(on, f);
+    m_imbalancePage->setPresentation(on, f);
     if (on)
         showFullScreen();
     else if (isFullScreen())

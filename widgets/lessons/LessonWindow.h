@@ -5,14 +5,8 @@
 
 #include <memory>
 
-class QCheckBox;
-class QComboBox;
 class QCustomPlot;
-class QCPTextElement;
-class QCPBarsGroup;
-class QDoubleSpinBox;
 class QLabel;
-class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
@@ -26,18 +20,18 @@ struct ImbalanceLesson;
 namespace gui {
 
 class BackgroundTask;
+class FusionLessonPage;
+class ImbalanceLessonPage;
 
 // The lessons of docs/lessons.md in the app (core/project/Lesson.h does the work, on a thread
-// of its own):
-// - the fusion lesson: one model per single modality and one per chosen fusion, trained one
-//   after another; overlaid validation curves (live), a table with the best row marked, the
-//   verdict in words, what each modality brings to the best fusion (grouped bars, overall and
-//   per class) and the modality weights of attention and gated fusions per class;
-// - the imbalance lesson: one class made rare, four remedies, per-class recall as grouped bars
-//   with the rare class marked, and a table.
-// Each view has a short classroom explanation beside it. A lesson folder (lesson.json or
-// imbalance.json, also written by fuselab-cli) opens here; a lesson exports as a
-// self-contained HTML report. Presentation mode enlarges text and plots for a projector.
+// of its own). The window hosts the two lessons' pages as tabs:
+// - the fusion lesson (FusionLessonPage.h): one model per single modality and one per chosen
+//   fusion, trained one after another, compared;
+// - the imbalance lesson (ImbalanceLessonPage.h): one class made rare, four remedies.
+// The window owns what both share: the dataset, epochs, run/stop, the progress, opening a
+// lesson folder (lesson.json or imbalance.json, also written by fuselab-cli), the
+// self-contained HTML report (LessonReport.cpp) and presentation mode (larger text and plots
+// for a projector).
 class LessonWindow final : public QWidget {
     Q_OBJECT
 public:
@@ -75,16 +69,18 @@ public:
 
     // For tests and screenshots.
     QTabWidget *tabs() const { return m_tabs; }
-    QCustomPlot *curvesPlot() const { return m_curves; }
-    QCustomPlot *contributionsPlot() const { return m_contributions; }
-    QCustomPlot *recallPlot() const { return m_recall; }
-    QTableWidget *lessonTable() const { return m_table; }
-    QTableWidget *weightsTable() const { return m_weights; }
-    QTableWidget *imbalanceTable() const { return m_imbalanceTable; }
-    QLabel *verdictLabel() const { return m_verdict; }
+    FusionLessonPage *fusionPage() const { return m_fusionPage; }
+    ImbalanceLessonPage *imbalancePage() const { return m_imbalancePage; }
+    QCustomPlot *curvesPlot() const;
+    QCustomPlot *contributionsPlot() const;
+    QCustomPlot *recallPlot() const;
+    QTableWidget *lessonTable() const;
+    QTableWidget *weightsTable() const;
+    QTableWidget *imbalanceTable() const;
+    QLabel *verdictLabel() const;
     QLabel *statusLabel() const { return m_status; }
-    QTextBrowser *fusionExplanation() const { return m_fusionText; }
-    QTextBrowser *imbalanceExplanation() const { return m_imbalanceText; }
+    QTextBrowser *fusionExplanation() const;
+    QTextBrowser *imbalanceExplanation() const;
 
 Q_SIGNALS:
     // A lesson ended (ok, stopped, or failed with `error`); its runs are in the run history.
@@ -98,24 +94,18 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
-    void buildFusionTab();
-    void buildImbalanceTab();
     void retranslate();
     bool start(bool imbalance, QString outDir);
-    void showLesson(const Lesson &lesson);
-    void showImbalance(const ImbalanceLesson &lesson);
+    void showLessons();
     void clearViews();
     void beginRun(int index, int count, const QString &name);
     void addEpoch(int epoch, double valAccuracy);
     void ended(bool ok, bool cancelled, const QString &error);
     void reloadFolder();
     void setBusy(bool busy);
-    void applyPlotFonts();
-    QString verdictText(const Lesson &lesson) const;
 
     QString m_datasetPath, m_lessonsFolder, m_folder, m_runFolder; // m_runFolder: the lesson running (or last run)
     bool m_stopRequested = false;
-    QStringList m_classes;
     bool m_presentation = false, m_runningImbalance = false;
     int m_liveRun = -1;
     QFont m_baseFont;
@@ -123,19 +113,13 @@ private:
     std::unique_ptr<ImbalanceLesson> m_imbalance;
 
     QTabWidget *m_tabs;
-    QLabel *m_datasetLabel, *m_status, *m_verdict, *m_imbalanceVerdict;
+    FusionLessonPage *m_fusionPage;
+    ImbalanceLessonPage *m_imbalancePage;
+    QLabel *m_datasetLabel, *m_status, *m_epochsLabel;
     QProgressBar *m_progress;
     QPushButton *m_run, *m_stop, *m_open, *m_report, *m_present;
-    QList<QCheckBox *> m_fusionBoxes;
     QList<QWidget *> m_setupWidgets; // what presentation mode hides
     QSpinBox *m_epochs;
-    QComboBox *m_rareClass;
-    QDoubleSpinBox *m_ratio;
-    QCustomPlot *m_curves, *m_contributions, *m_recall;
-    QCPTextElement *m_contributionsTitle, *m_recallTitle;
-    QCPBarsGroup *m_contributionsGroup = nullptr, *m_recallGroup = nullptr;
-    QTableWidget *m_table, *m_weights, *m_imbalanceTable;
-    QTextBrowser *m_fusionText, *m_imbalanceText;
     BackgroundTask *m_task;
 };
 
