@@ -141,6 +141,7 @@ private Q_SLOTS:
         QCOMPARE(dialog.chosenTemplate(), QStringLiteral("image-cnn")); // the first that fits is selected
         QVERIFY(templateItem(dialog, QStringLiteral("text-gru"))->text().contains(QStringLiteral("needs text")));
         QVERIFY(templateItem(dialog, QStringLiteral("audio-cnn"))->text().contains(QStringLiteral("needs audio")));
+        QVERIFY(templateItem(dialog, QStringLiteral("regression"))->text().contains(QStringLiteral("needs numbers as labels")));
         for (const char *fusion : {"concat", "late-fusion", "cross-attention", "autoencoder-fusion"})
             QVERIFY2(templateItem(dialog, QString::fromLatin1(fusion))->text().contains(QStringLiteral("needs two or more modalities")), fusion);
         // A template that does not fit cannot be chosen, even when made current.
@@ -206,11 +207,11 @@ private Q_SLOTS:
                 groups[tree->topLevelItem(g)->text(0).toStdString()].insert(tree->topLevelItem(g)->child(i)->data(0, Qt::UserRole).toString().toStdString());
                 ++items;
             }
-        QCOMPARE(items, std::size_t(25)); // `fuselab-cli blocks` lists 25
+        QCOMPARE(items, std::size_t(26)); // `fuselab-cli blocks` lists 26
         QCOMPARE(groups["Fusion"], (std::set<std::string>{"fusion.attention", "fusion.autoencoder", "fusion.bottleneck", "fusion.concat", "fusion.cross_attention", "fusion.film",
                                                           "fusion.gated", "fusion.late", "fusion.low_rank", "fusion.tensor"}));
         QCOMPARE(groups["Inputs"], (std::set<std::string>{"input.audio", "input.image", "input.text"}));
-        QCOMPARE(groups["Heads"], (std::set<std::string>{"head.classification", "head.multilabel"}));
+        QCOMPARE(groups["Heads"], (std::set<std::string>{"head.classification", "head.multilabel", "head.regression"}));
         QCOMPARE(groups["Output"], (std::set<std::string>{"output"}));
         QCOMPARE(groups["Encoders"].size(), std::size_t(9));
 

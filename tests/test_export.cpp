@@ -89,14 +89,18 @@ class TestExport final : public QObject {
                       const std::string &name)
     {
         const torch::Tensor target = torch::zeros({batch.want.size(0)}, torch::kLong);
+        // One output is a number (a regression head): a squared error; else cross-entropy.
+        const auto loss = [&](const torch::Tensor &out) {
+            return out.size(1) == 1 ? (out - 1.0).pow(2).mean() : torch::nn::functional::cross_entropy(out, target);
+        };
         model->eval();
         model->zero_grad();
-        torch::nn::functional::cross_entropy(model->forward(batch.xs, batch.present).logits, target).backward();
+        loss(model->forward(batch.xs, batch.present).logits).backward();
         loaded.eval();
         for (const auto &p : loaded.parameters())
             if (p.grad().defined())
                 p.mutable_grad().zero_();
-        torch::nn::functional::cross_entropy(loaded.forward(args).toTensor(), target).backward();
+        loss(loaded.forward(args).toTensor()).backward();
         using Key = std::pair<std::vector<std::int64_t>, std::vector<float>>;
         std::map<Key, std::vector<torch::Tensor>> ours, theirs;
         auto key = [](const torch::Tensor &t) {
@@ -405,7 +409,7 @@ private Q_SLOTS:
     void torchScriptMatchesEveryTemplate()
     {
         for (const ExperimentTemplate &t : experimentTemplates())
-            checkTorchScript(makeExperiment(t.name, threeModalities()), t.name);
+            checkTorchScript(makeExperiment(t.name, test::datasetFor(t)), t.name);
     }
 
     // The blocks no template uses, each in a graph of its own: ResNet, MLP and Transformer
@@ -435,7 +439,7 @@ private Q_SLOTS:
             for (const GraphNode &n : e.graph.nodes)
                 exercised.insert(n.type);
         for (const ExperimentTemplate &t : experimentTemplates())
-            for (const GraphNode &n : makeExperiment(t.name, threeModalities()).graph.nodes)
+            for (const GraphNode &n : makeExperiment(t.name, test::datasetFor(t)).graph.nodes)
                 exercised.insert(n.type);
         for (const BlockType *type : builtinBlocks().all())
             QVERIFY2(exercised.count(type->type()), type->type().c_str());
@@ -449,7 +453,7 @@ private Q_SLOTS:
     {
         std::vector<std::pair<std::string, Experiment>> cases;
         for (const ExperimentTemplate &t : experimentTemplates())
-            cases.emplace_back(t.name, makeExperiment(t.name, threeModalities()));
+            cases.emplace_back(t.name, makeExperiment(t.name, test::datasetFor(t)));
         for (const auto &c : test::blockCases())
             cases.push_back(c);
         QStringList folders;

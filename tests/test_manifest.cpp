@@ -74,6 +74,70 @@ private Q_SLOTS:
         QVERIFY(!d.samples[0].fields[static_cast<std::size_t>(text)].present);
     }
 
+    // Labels that are numbers, not all whole, make a regression dataset: the reason says so,
+    // and a row whose label is no finite number is skipped naming the label.
+    void numbersMakeARegressionDataset()
+    {
+        writeFile(dir() + "/reg.csv",
+                  "caption,score\n"
+                  "a,1.5\n"
+                  "b,-2\n"
+                  "c,+0.25\n"
+                  "d,n/a\n"
+                  "e,nan\n"
+                  "f,inf\n"
+                  "g,\n"
+                  "h,3e1\n");
+        LoadOptions o;
+        o.reader.labelColumn = "score";
+        const Dataset d = loadDataset(dir() + "/reg.csv", o);
+        QCOMPARE(d.task, Task::Regression);
+        QVERIFY2(d.taskReason.str().find("not whole numbers") != std::string::npos, d.taskReason.str().c_str());
+        QCOMPARE(d.classes, (std::vector<std::string>{"score"}));
+        QCOMPARE(d.samples.size(), std::size_t(4));
+        QCOMPARE(d.samples[0].target, 1.5);
+        QCOMPARE(d.samples[1].target, -2.0);
+        QCOMPARE(d.samples[2].target, 0.25);
+        QCOMPARE(d.samples[3].target, 30.0);
+        QVERIFY(hasIssue(d, "label \"n/a\" is not a finite number"));
+        QVERIFY(hasIssue(d, "label \"nan\" is not a finite number"));
+        QVERIFY(hasIssue(d, "label \"inf\" is not a finite number"));
+        QVERIFY(hasIssue(d, "empty label"));
+        QVERIFY(!d.multiLabel);
+
+        // Whole numbers stay classes, unless --task says otherwise.
+        writeFile(dir() + "/int.csv", "caption,label\na,1\nb,2\nc,2\nd,10\n");
+        const Dataset classes = loadDataset(dir() + "/int.csv");
+        QCOMPARE(classes.task, Task::Classification);
+        QCOMPARE(classes.classes, (std::vector<std::string>{"1", "2", "10"}));
+        LoadOptions forced;
+        forced.reader.task = Task::Regression;
+        const Dataset numbers = loadDataset(dir() + "/int.csv", forced);
+        QCOMPARE(numbers.task, Task::Regression);
+        QCOMPARE(numbers.samples[3].target, 10.0);
+        QVERIFY(numbers.taskReason.str().find("--task") != std::string::npos);
+
+        // Many distinct texts of several words: a text to produce (a sequence task).
+        std::string sentences = "photo,label\n";
+        for (int i = 0; i < 30; ++i)
+            sentences += "x" + std::to_string(i) + ",a small cat number " + std::to_string(i) + "\n";
+        writeFile(dir() + "/seq.csv", sentences);
+        const Dataset seq = loadDataset(dir() + "/seq.csv");
+        QCOMPARE(seq.task, Task::Sequence);
+        QCOMPARE(seq.samples[4].targetText, std::string("a small cat number 4"));
+        QVERIFY(seq.classes.empty());
+
+        // A folder tree's labels are its folder names: --task regression is refused, naming it.
+        writeImage(dir() + "/tree/cat/a.png", 8, 8);
+        writeImage(dir() + "/tree/dog/b.png", 8, 8);
+        try {
+            loadDataset(dir() + "/tree", forced);
+            QFAIL("a folder tree was read as regression");
+        } catch (const Error &e) {
+            QVERIFY2(std::string(e.what()).find("--task regression") != std::string::npos, e.what());
+        }
+    }
+
     void csvLabelsJoinedBySemicolonsMakeAMultiLabelDataset()
     {
         writeFile(dir() + "/ml.csv",

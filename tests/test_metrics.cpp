@@ -17,6 +17,36 @@ bool near(double a, double b) { return std::abs(a - b) < 1e-9; }
 class TestMetrics final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // Against scikit-learn 1.2.1 (mean_absolute_error, mean_squared_error(...) ** 0.5,
+    // r2_score) and SciPy's pearsonr: the first pair is scikit-learn's documented r2_score
+    // example (0.948...), the second numbers of our own.
+    void regressionMatchesScikitLearn()
+    {
+        RegressionMetrics m = regressionMetrics({3.0, -0.5, 2.0, 7.0}, {2.5, 0.0, 2.0, 8.0});
+        QCOMPARE(m.samples, std::int64_t(4));
+        QVERIFY(near(m.mae, 0.5));
+        QVERIFY(near(m.rmse, 0.6123724356957945));
+        QVERIFY(near(m.r2, 0.9486081370449679));
+        QVERIFY(near(m.pearson, 0.98486961844827));
+        m = regressionMetrics({1.5, 2.25, 3.0, 10.0, -4.0, 0.125}, {1.0, 2.0, 3.5, 8.0, -3.0, 1.0});
+        QVERIFY(near(m.mae, 0.8541666666666666));
+        QVERIFY(near(m.rmse, 1.0269797953221864));
+        QVERIFY(near(m.r2, 0.9395597562492227));
+        QVERIFY(near(m.pearson, 0.9900072916244756));
+        // A constant truth: r2_score gives 1 when predicted exactly, else 0 (force_finite);
+        // Pearson's r is undefined there (SciPy: NaN), reported as 0.
+        m = regressionMetrics({2, 2, 2}, {2, 2, 2});
+        QVERIFY(near(m.r2, 1.0) && near(m.pearson, 0.0) && near(m.rmse, 0.0));
+        m = regressionMetrics({2, 2, 2}, {1, 2, 3});
+        QVERIFY(near(m.r2, 0.0) && near(m.mae, 2.0 / 3));
+        const nlohmann::json j = EvaluationMetrics::of(regressionMetrics({3.0, -0.5, 2.0, 7.0}, {2.5, 0.0, 2.0, 8.0})).toJson();
+        QCOMPARE(j["task"].get<std::string>(), std::string("regression"));
+        for (const char *k : {"mae", "rmse", "pearson", "r2", "samples"})
+            QVERIFY2(j.contains(k), k);
+        const EvaluationMetrics e = EvaluationMetrics::of(m);
+        QVERIFY(e.regression && near(e.value("mae"), 2.0 / 3) && near(e.value("r2"), 0.0));
+    }
+
     void classificationWithANeverPredictedClass()
     {
         const std::vector<std::int64_t> truth{0, 0, 0, 1, 1, 2, 2, 2, 2, 3};

@@ -164,7 +164,7 @@ private Q_SLOTS:
     void everyTemplate()
     {
         for (const ExperimentTemplate &t : experimentTemplates())
-            checkOnnx(makeExperiment(t.name, test::threeModalities()), t.name);
+            checkOnnx(makeExperiment(t.name, test::datasetFor(t)), t.name);
     }
 
     void everyBlock()
@@ -183,7 +183,7 @@ private Q_SLOTS:
             for (const GraphNode &n : e.graph.nodes)
                 exercised.insert(n.type);
         for (const ExperimentTemplate &t : experimentTemplates())
-            for (const GraphNode &n : makeExperiment(t.name, test::threeModalities()).graph.nodes)
+            for (const GraphNode &n : makeExperiment(t.name, test::datasetFor(t)).graph.nodes)
                 exercised.insert(n.type);
         for (const BlockType *type : builtinBlocks().all())
             QVERIFY2(exercised.count(type->type()), type->type().c_str());

@@ -35,6 +35,30 @@ std::vector<int> count(const Dataset &d, int label, Split split)
 class TestSplit final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // A regression dataset is stratified by tenths of its targets' ranks: with targets
+    // 0..99 (given in a shuffled order), val and test each hold one value of every decade.
+    void regressionSplitsSpreadTheTargets()
+    {
+        Dataset d;
+        d.task = Task::Regression;
+        d.classes = {"y"};
+        d.columns.push_back({"text", Modality::Text});
+        for (int i = 0; i < 100; ++i) {
+            Sample s;
+            s.target = double((i * 37) % 100);
+            s.fields.push_back({true, "x", false, -1});
+            d.samples.push_back(s);
+        }
+        assignSplits(d, {});
+        for (Split split : {Split::Val, Split::Test}) {
+            std::vector<int> perDecade(10, 0);
+            for (const Sample &s : d.samples)
+                if (s.split == split)
+                    ++perDecade[static_cast<std::size_t>(s.target) / 10];
+            QCOMPARE(perDecade, std::vector<int>(10, 1));
+        }
+    }
+
     void stratifiedEightyTenTen()
     {
         Dataset d = makeDataset({100, 50, 20});

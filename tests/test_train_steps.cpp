@@ -32,6 +32,25 @@ nlohmann::json reference()
 class TestTrainSteps final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // The regression losses on standardised values against Python PyTorch 1.13
+    // (F.mse_loss and F.huber_loss of (p - 1.5) / 2 and (t - 1.5) / 2); the masked mean by
+    // hand: squared errors 0.25, 1 and 0.5625, the middle sample masked out.
+    void regressionLossesMatchPyTorch()
+    {
+        const torch::Tensor p = torch::tensor({2.0f, 5.0f, -1.0f}).view({3, 1}), t = torch::tensor({1.0f, 7.0f, 0.5f});
+        BlockModule::RegressionOutput r;
+        r.loss = "mse";
+        r.mean = 1.5;
+        r.std = 2.0;
+        QVERIFY(std::abs(regressionLoss(standardise(p, r), t, r).item<double>() - 0.6041666865348816) < 1e-6);
+        QVERIFY(std::abs(regressionLoss(standardise(p, r), t, r, true).item<double>() - 3 * 0.6041666865348816) < 1e-5);
+        QVERIFY(std::abs(maskedRegressionLoss(standardise(p, r), t, torch::tensor({1.f, 0.f, 1.f}), r).item<double>() - 0.40625) < 1e-6);
+        r.loss = "huber";
+        QVERIFY(std::abs(regressionLoss(standardise(p, r), t, r).item<double>() - 0.3020833432674408) < 1e-6);
+        r.huberDelta = 0.5;
+        QVERIFY(std::abs(regressionLoss(standardise(p, r), t, r).item<double>() - 0.25) < 1e-6);
+    }
+
     void init() { torch::manual_seed(0); }
 
     void schedulesMatchPyTorch()

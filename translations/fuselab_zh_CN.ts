@@ -227,6 +227,22 @@
         <source>Attention bottlenecks (MBT)</source>
         <translation>注意力瓶颈（MBT）</translation>
     </message>
+    <message>
+        <source>the dataset&apos;s labels are numbers (regression): use head.regression</source>
+        <translation>数据集的标签是数值（回归）：请使用 head.regression</translation>
+    </message>
+    <message>
+        <source>late fusion averages class scores; for a number (regression) fuse the features (concat, attention, gated) and end with head.regression</source>
+        <translation>后期融合对类别得分取平均；要预测数值（回归），请融合特征（concat、attention、gated）并以 head.regression 结尾</translation>
+    </message>
+    <message>
+        <source>Regression head</source>
+        <translation>回归头</translation>
+    </message>
+    <message>
+        <source>the dataset&apos;s labels are classes, not numbers: use head.classification or head.multilabel</source>
+        <translation>数据集的标签是类别而不是数值：请使用 head.classification 或 head.multilabel</translation>
+    </message>
 </context>
 <context>
     <name>Cache</name>
@@ -381,6 +397,14 @@
     <message>
         <source>%1: column %2 has a damaged normalisation (mean and std)</source>
         <translation>%1：列 %2 的归一化参数（均值和标准差）已损坏</translation>
+    </message>
+    <message>
+        <source>%1: a cache of the task &quot;%2&quot;, which this version cannot train</source>
+        <translation>%1：任务为“%2”的缓存，此版本无法训练</translation>
+    </message>
+    <message>
+        <source>%1: its labels are texts to produce (a sequence task), which this version of FuseLab cannot train yet; use --task classification to treat each distinct text as a class</source>
+        <translation>%1：其标签是要生成的文本（序列任务），此版本的 FuseLab 尚不能训练；使用 --task classification 可把每个不同的文本当作一个类别</translation>
     </message>
 </context>
 <context>
@@ -608,6 +632,38 @@
     <message>
         <source>split fractions must be positive (train &gt; 0, val &gt;= 0, test &gt;= 0)</source>
         <translation>划分比例必须为正（train &gt; 0，val &gt;= 0，test &gt;= 0）</translation>
+    </message>
+    <message>
+        <source>%1: --task %2 needs a manifest (CSV or JSONL); a %3 dataset is always classification</source>
+        <translation>%1：--task %2 需要清单文件（CSV 或 JSONL）；%3 数据集总是分类任务</translation>
+    </message>
+    <message>
+        <source>labels list several classes (&quot;%1&quot; in CSV, lists in JSONL)</source>
+        <translation>标签列出了多个类别（CSV 中用“%1”，JSONL 中用列表）</translation>
+    </message>
+    <message>
+        <source>%1 of the %2 labels are numbers, %3 of them not whole numbers</source>
+        <translation>%2 个标签中有 %1 个是数值，其中 %3 个不是整数</translation>
+    </message>
+    <message>
+        <source>%1 of the %2 labels are distinct and %3 have several words: texts to produce</source>
+        <translation>%2 个标签中有 %1 个互不相同，%3 个含有多个词：是要生成的文本</translation>
+    </message>
+    <message>
+        <source>%1 distinct labels, each a class</source>
+        <translation>%1 个不同的标签，每个是一个类别</translation>
+    </message>
+    <message>
+        <source>given with --task</source>
+        <translation>由 --task 指定</translation>
+    </message>
+    <message>
+        <source>label &quot;%1&quot; is not a finite number; row skipped</source>
+        <translation>标签“%1”不是有限数值；已跳过该行</translation>
+    </message>
+    <message>
+        <source>empty target text; row skipped</source>
+        <translation>目标文本为空；已跳过该行</translation>
     </message>
 </context>
 <context>
@@ -951,6 +1007,14 @@
     <message>
         <source>usable</source>
         <translation>可用</translation>
+    </message>
+    <message>
+        <source>the labels are texts to produce (a sequence task), which this version of FuseLab cannot train yet</source>
+        <translation>标签是要生成的文本（序列任务），此版本的 FuseLab 尚不能训练</translation>
+    </message>
+    <message>
+        <source>every target is the same number: nothing to learn</source>
+        <translation>所有目标值都相同：没有可学习的内容</translation>
     </message>
 </context>
 <context>
@@ -1404,6 +1468,26 @@
         <source>Sound: each clip&apos;s log-mel spectrogram is standardised on its own (zero mean, unit variance), so a louder voice or another microphone looks the same to the model, which helps it with speakers it has never heard.</source>
         <translation>声音：每段音频的对数梅尔频谱单独标准化（均值为零、方差为一），因此声音更响或换了麦克风，在模型看来都一样，这有助于模型适应从未听过的说话人。</translation>
     </message>
+    <message>
+        <source>a number per sample: every modality encoded, vectors concatenated, a regression head</source>
+        <translation>每个样本一个数值：编码每种模态，拼接向量，接回归头</translation>
+    </message>
+    <message>
+        <source>the dataset&apos;s labels are texts to produce (a sequence task), which this version of FuseLab cannot train yet</source>
+        <translation>数据集的标签是要生成的文本（序列任务），此版本的 FuseLab 尚不能训练</translation>
+    </message>
+    <message>
+        <source>template regression predicts a number, and this dataset&apos;s labels are classes (use --task regression if its label column holds numbers)</source>
+        <translation>模板 regression 预测数值，而此数据集的标签是类别（如果标签列是数值，请使用 --task regression）</translation>
+    </message>
+    <message>
+        <source>late fusion averages class scores, and this dataset&apos;s labels are numbers (regression): use regression, concat, attention-fusion or gated-fusion</source>
+        <translation>后期融合对类别得分取平均，而此数据集的标签是数值（回归）：请使用 regression、concat、attention-fusion 或 gated-fusion</translation>
+    </message>
+    <message>
+        <source>A number per sample (regression): the head predicts the target standardised by the training split&apos;s mean and standard deviation and restores its scale, trained with the mean squared error; the best epoch is the one with the lowest validation RMSE.</source>
+        <translation>每个样本一个数值（回归）：输出头预测按训练集均值和标准差标准化后的目标，再恢复其原始尺度，用均方误差训练；最佳轮次是验证 RMSE 最低的那一轮。</translation>
+    </message>
 </context>
 <context>
     <name>TensorBoard</name>
@@ -1493,6 +1577,26 @@
     <message>
         <source>%1 was saved for another model: %2 is %3 there and %4 here (another class count, input size or graph)</source>
         <translation>%1 是为另一个模型保存的：%2 在其中是 %3，在这里是 %4（类别数、输入尺寸或模型图不同）</translation>
+    </message>
+    <message>
+        <source>the tensor cache holds numbers to predict (regression) but the experiment is made for classes; make the experiment again for this dataset</source>
+        <translation>张量缓存中是要预测的数值（回归），但实验是为类别建立的；请为此数据集重新建立实验</translation>
+    </message>
+    <message>
+        <source>the tensor cache holds classes but the experiment is made to predict numbers (regression); make the experiment again for this dataset</source>
+        <translation>张量缓存中是类别，但实验是为预测数值（回归）建立的；请为此数据集重新建立实验</translation>
+    </message>
+    <message>
+        <source>training.class_weights and training.weighted_sampler balance classes, and a regression dataset has none: turn them off</source>
+        <translation>training.class_weights 和 training.weighted_sampler 用于平衡类别，而回归数据集没有类别：请关闭它们</translation>
+    </message>
+    <message>
+        <source>the dataset&apos;s labels are numbers (regression), and the graph has no regression head</source>
+        <translation>数据集的标签是数值（回归），但图中没有回归头</translation>
+    </message>
+    <message>
+        <source>training.early_stopping.metric: %1 does not measure this dataset&apos;s task (%2); use %3</source>
+        <translation>training.early_stopping.metric：%1 不适用于此数据集的任务（%2）；请使用 %3</translation>
     </message>
 </context>
 <context>
@@ -3149,6 +3253,18 @@
     <message>
         <source>The new experiment&apos;s inputs come from the dataset&apos;s columns; every setting can be changed afterwards.</source>
         <translation>新实验的输入来自数据集的各列；之后可以修改所有设置。</translation>
+    </message>
+    <message>
+        <source>needs numbers as labels</source>
+        <translation>需要数值标签</translation>
+    </message>
+    <message>
+        <source>averages class scores; the labels are numbers</source>
+        <translation>对类别得分取平均；而标签是数值</translation>
+    </message>
+    <message>
+        <source>the labels are texts to produce, which FuseLab cannot train yet</source>
+        <translation>标签是要生成的文本，FuseLab 尚不能训练</translation>
     </message>
 </context>
 <context>

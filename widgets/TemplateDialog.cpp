@@ -25,6 +25,12 @@ QString templateDescription(const ExperimentTemplate &t) { return translated("Te
 QString misfit(const ExperimentTemplate &t, const Dataset &d)
 {
     auto has = [&](Modality m) { return d.columnIndex(m) >= 0; };
+    if (t.task == Task::Regression && d.task != Task::Regression)
+        return TemplateDialog::tr("needs numbers as labels");
+    if (t.task != Task::Regression && d.task == Task::Regression && t.name == "late-fusion")
+        return TemplateDialog::tr("averages class scores; the labels are numbers");
+    if (d.task == Task::Sequence)
+        return TemplateDialog::tr("the labels are texts to produce, which FuseLab cannot train yet");
     if (t.name == "image-cnn" && !has(Modality::Image))
         return TemplateDialog::tr("needs images");
     if (t.name == "text-gru" && !has(Modality::Text))
@@ -47,8 +53,9 @@ TemplateDialog::TemplateDialog(const Dataset &dataset, QWidget *parent) : QDialo
     m_list->setWordWrap(true);
     // The templates are drawn as they would be built for this dataset.
     DatasetSummary summary;
-    summary.classes = dataset.classes.size() >= 2 ? dataset.classes : std::vector<std::string>{"a", "b"};
+    summary.classes = dataset.classes.size() >= 2 || dataset.task == Task::Regression ? dataset.classes : std::vector<std::string>{"a", "b"};
     summary.multiLabel = dataset.multiLabel;
+    summary.task = dataset.task;
     summary.modalities = dataset.columns;
     summary.imageChannels = 1;
     for (const ExperimentTemplate &t : experimentTemplates()) {

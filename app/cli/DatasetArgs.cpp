@@ -6,13 +6,14 @@
 namespace fuselab::cli {
 
 const char *const kReaderHelp =
-    "  --label-column NAME     manifest column holding the class (default: label)\n"
+    "  --label-column NAME     manifest column holding the target (default: label)\n"
+    "  --task KIND             classification, multilabel, regression or sequence (default: what the labels suggest)\n"
     "  --column NAME=KIND      force a manifest column's type: image, audio, text or ignore\n"
     "  --seed N                seed of the generated train/val/test split (default 42)\n"
     "  --split A,B,C           train,val,test fractions when the data has no split (default 0.8,0.1,0.1)\n"
     "  --threads N             worker threads (default: every logical core)\n";
 
-const std::set<std::string> kReaderOptions = {"label-column", "seed", "split", "threads"};
+const std::set<std::string> kReaderOptions = {"label-column", "task", "seed", "split", "threads"};
 
 #ifdef FUSELAB_WITH_INGEST
 LoadOptions readerOptions(const CliArgs &a)
@@ -20,6 +21,11 @@ LoadOptions readerOptions(const CliArgs &a)
     LoadOptions o;
     if (auto v = a.value("label-column"))
         o.reader.labelColumn = *v;
+    if (auto v = a.value("task")) {
+        o.reader.task = taskFromName(*v);
+        if (!o.reader.task)
+            throw UsageError("--task expects classification, multilabel, regression or sequence, not \"" + *v + "\"");
+    }
     for (const std::string &spec : a.values("column")) {
         const auto eq = spec.find('=');
         const auto type = eq == std::string::npos || eq == 0 ? std::nullopt : columnTypeFromName(spec.substr(eq + 1));

@@ -25,11 +25,12 @@ int predictCommand(const std::vector<std::string> &raw)
             if (!a.flag("help"))
                 throw UsageError("predict expects RUN_DIR and at least one FILE or --text");
             std::printf("Usage: fuselab-cli predict RUN_DIR FILE... [--text \"...\"] [--json] [--top K]\n\n"
-                        "Class probabilities from the run's best checkpoint. Each FILE is one sample of the\n"
-                        "modality its extension names (image, audio, or .txt text); other modalities count as\n"
-                        "missing. A .csv/.jsonl manifest gives several samples with several modalities each\n"
-                        "(columns named as in the training data; no label column needed). For a multi-label run\n"
-                        "the answer is the set of classes whose probability is above 0.5, possibly empty.\n");
+                        "Class probabilities from the run's best checkpoint (for a regression run, the number).\n"
+                        "Each FILE is one sample of the modality its extension names (image, audio, or .txt\n"
+                        "text); other modalities count as missing. A .csv/.jsonl manifest gives several samples\n"
+                        "with several modalities each (columns named as in the training data; no label column\n"
+                        "needed). For a multi-label run the answer is the set of classes whose probability is\n"
+                        "above 0.5, possibly empty.\n");
             return kExitOk;
         }
 #ifndef FUSELAB_WITH_INGEST
@@ -50,6 +51,12 @@ int predictCommand(const std::vector<std::string> &raw)
                                                              static_cast<long long>(classes.size())));
         nlohmann::json out = nlohmann::json::array();
         for (const Prediction &p : predictSamples(predictor, samples)) {
+            if (p.value) { // regression: the number, named after the label column
+                out.push_back({{"input", p.input}, {"predicted", *p.value}});
+                if (!a.flag("json"))
+                    std::printf("%s: %s %.6g\n", p.input.c_str(), classes.empty() ? "value" : classes[0].c_str(), *p.value);
+                continue;
+            }
             nlohmann::json probs = nlohmann::json::object();
             for (std::size_t c = 0; c < classes.size(); ++c)
                 probs[classes[c]] = p.probabilities[c];

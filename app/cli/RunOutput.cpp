@@ -74,7 +74,11 @@ void TrainProgress::epochEnded(const EpochResult &r)
         return;
     if (m_tty)
         std::fputc('\r', stderr);
-    if (r.hasValidation)
+    if (r.hasValidation && r.val.regression)
+        std::fprintf(stderr, "epoch %3d  loss %.4f  val loss %.4f  val RMSE %.4f  MAE %.4f  R² %.4f  %.0f samples/s  %.1fs%s\n", r.epoch,
+                     r.trainLoss, r.valLoss, r.val.numbers.rmse, r.val.numbers.mae, r.val.numbers.r2, r.samplesPerSecond, r.seconds,
+                     r.best ? "  *best" : "");
+    else if (r.hasValidation)
         std::fprintf(stderr, "epoch %3d  loss %.4f  val loss %.4f  %s %.4f  macro-F1 %.4f  %.0f samples/s  %.1fs%s\n", r.epoch,
                      r.trainLoss, r.valLoss, r.val.multiLabel ? "val exact-match" : "val acc", r.val.accuracy, r.val.macroF1,
                      r.samplesPerSecond, r.seconds, r.best ? "  *best" : "");
@@ -91,6 +95,12 @@ void TrainProgress::earlyStopped(int epoch, const std::string &reason)
 
 void printReport(const nlohmann::json &metrics, const std::vector<std::string> &classes, const char *title)
 {
+    if (metrics.value("task", "") == "regression") {
+        std::printf("%s: MAE %s, RMSE %s, Pearson r %s, R² %s (%lld samples)\n", title, fmt(metrics["mae"].get<double>()).c_str(),
+                    fmt(metrics["rmse"].get<double>()).c_str(), fmt(metrics["pearson"].get<double>()).c_str(),
+                    fmt(metrics["r2"].get<double>()).c_str(), metrics["samples"].get<long long>());
+        return;
+    }
     const bool multi = metrics.value("task", "") == "multi-label";
     if (multi)
         std::printf("%s: exact-match accuracy %s, Hamming loss %s, micro-F1 %s, macro-F1 %s (a class is predicted when its "

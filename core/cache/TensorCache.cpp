@@ -90,6 +90,10 @@ TensorCache TensorCache::open(const std::string &dir)
         c.m_count = meta.at("count").get<std::int64_t>();
         c.m_classes = meta.at("classes").get<std::vector<std::string>>();
         c.m_multiLabel = meta.value("multi_label", false);
+        const std::string task = meta.value("task", std::string(c.m_multiLabel ? "multilabel" : "classification"));
+        if (task == "sequence" || !taskFromName(task))
+            throw Error(Message(FL_TR("Cache", "%1: a cache of the task \"%2\", which this version cannot train"), metaPath.string(), task));
+        c.m_regression = task == "regression";
         for (const auto &jc : meta.at("columns")) {
             CacheColumn col;
             col.name = jc.at("name").get<std::string>();
@@ -121,7 +125,7 @@ TensorCache TensorCache::open(const std::string &dir)
     }
     const std::int64_t n = c.m_count;
     c.m_labels = c.m_multiLabel ? mapChecked(root / "labels.u8", n * static_cast<std::int64_t>(c.m_classes.size()))
-                                : mapChecked(root / "labels.i64", n * 8);
+                                : mapChecked(root / (c.m_regression ? "targets.f64" : "labels.i64"), n * 8);
     c.m_splits = mapChecked(root / "splits.u8", n);
     c.m_present = mapChecked(root / "present.u8", n * static_cast<std::int64_t>(c.m_columns.size()));
     for (auto &col : c.m_columns)
@@ -143,15 +147,26 @@ Split TensorCache::split(std::int64_t row) const { return static_cast<Split>(m_s
 
 bool TensorCache::hasClass(std::int64_t row, std::int64_t c) const
 {
+    if (m_regression)
+        return false;
     if (m_multiLabel)
         return m_labels->data()[row * static_cast<std::int64_t>(m_classes.size()) + c] != 0;
     return label(row) == c;
 }
 
+double TensorCache::target(std::int64_t row) const
+{
+    if (!m_regression)
+        throw Error(m_dir + ": only a regression cache has a target per sample");
+    double v;
+    std::memcpy(&v, m_labels->data() + row * 8, 8);
+    return v;
+}
+
 std::int64_t TensorCache::label(std::int64_t row) const
 {
-    if (m_multiLabel)
-        throw Error(m_dir + ": a multi-label cache has no single label per sample");
+    if (m_multiLabel || m_regression)
+        throw Error(m_dir + ": a multi-label or regression cache has no class label per sample");
     std::int64_t v;
     std::memcpy(&v, m_labels->data() + row * 8, 8);
     return v;
@@ -175,7 +190,7 @@ CacheBatch TensorCache::batch(const std::vector<std::int64_t> &rows, const Augme
     const auto B = static_cast<std::int64_t>(rows.size());
     const auto M = static_cast<std::int64_t>(m_columns.size());
     const auto C = static_cast<std::int64_t>(m_classes.size());
-    at::Tensor labels = m_multiLabel ? at::empty({B, C}, at::kFloat) : at::empty({B}, at::kLong);
+    at::Tensor labels = m_multiLabel ? at::empty({B, C}, at::kFloat) : m_regression ? at::empty({B}, at::kFloat) : at::empty({B}, at::kLong);
     at::Tensor presentMask = at::empty({B, M}, at::kBool);
     auto *pres = presentMask.data_ptr<bool>();
     for (std::int64_t b = 0; b < B; ++b) {
@@ -187,6 +202,8 @@ CacheBatch TensorCache::batch(const std::vector<std::int64_t> &rows, const Augme
             const std::uint8_t *src = m_labels->data() + r * C;
             for (std::int64_t c = 0; c < C; ++c)
                 hot[c] = src[c] ? 1.f : 0.f;
+        } else if (m_regression) {
+            labels.data_ptr<float>()[b] = static_cast<float>(target(r));
         } else {
             labels.data_ptr<std::int64_t>()[b] = label(r);
         }
@@ -270,7 +287,9 @@ CacheBatch TensorCache::encodeRecords(const std::vector<std::vector<std::uint8_t
         raw.push_back(t);
     }
     CacheBatch out = normalise(raw, present.to(at::kBool), nullptr, 0);
-    out.labels = m_multiLabel ? at::zeros({B, static_cast<std::int64_t>(m_classes.size())}, at::kFloat) : at::zeros({B}, at::kLong);
+    out.labels = m_multiLabel ? at::zeros({B, static_cast<std::int64_t>(m_classes.size())}, at::kFloat)
+                 : m_regression ? at::zeros({B}, at::kFloat)
+                                : at::zeros({B}, at::kLong);
     return out;
 }
 

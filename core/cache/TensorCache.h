@@ -40,7 +40,8 @@ struct CacheBatch {
     std::vector<at::Tensor> inputs; // one per column: image [B,C,H,W] float normalised,
                                     // audio [B,n_mels,frames] float normalised, text [B,L] int64
     at::Tensor present;             // [B, columns] bool; absent inputs are all zeros
-    at::Tensor labels;              // [B] int64, or [B, classes] float 0/1 for multi-label caches
+    at::Tensor labels;              // [B] int64, [B, classes] float 0/1 for multi-label caches,
+                                    // [B] float (the targets) for regression caches
 };
 
 // Read side of the tensor cache: memory-maps the column files, so a dataset larger than
@@ -54,6 +55,7 @@ public:
     std::int64_t size() const { return m_count; }
     const std::vector<std::string> &classes() const { return m_classes; }
     bool multiLabel() const { return m_multiLabel; }
+    bool regression() const { return m_regression; }
     const std::vector<CacheColumn> &columns() const { return m_columns; }
     const std::string &key() const { return m_key; }
 
@@ -61,6 +63,7 @@ public:
     std::vector<std::int64_t> rows(Split split) const;
     Split split(std::int64_t row) const;
     std::int64_t label(std::int64_t row) const;              // single-label caches
+    double target(std::int64_t row) const;                   // regression caches
     bool hasClass(std::int64_t row, std::int64_t c) const;    // either kind
     bool present(std::int64_t row, std::size_t column) const;
 
@@ -86,7 +89,7 @@ private:
     nlohmann::json m_settings;
     std::int64_t m_count = 0;
     std::vector<std::string> m_classes;
-    bool m_multiLabel = false;
+    bool m_multiLabel = false, m_regression = false;
     std::vector<CacheColumn> m_columns;
     std::shared_ptr<MappedFile> m_labels, m_splits, m_present;
     std::vector<std::shared_ptr<MappedFile>> m_data;

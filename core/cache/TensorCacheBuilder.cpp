@@ -110,6 +110,10 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
 {
     if (d.samples.empty())
         throw Error(Message(FL_TR("Cache", "%1: no samples to preprocess"), d.source));
+    if (d.task == Task::Sequence)
+        throw Error(Message(FL_TR("Cache", "%1: its labels are texts to produce (a sequence task), which this version of FuseLab cannot "
+                                           "train yet; use --task classification to treat each distinct text as a class"),
+                            d.source));
     const int threads = resolveThreadCount(options.threads);
     CacheBuildResult result;
 
@@ -226,11 +230,12 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
         c.encoder = std::make_unique<FieldEncoder>(settings, c.meta, c.tokenizer);
     }
 
-    // Labels: one int64 class index per sample, or in a multi-label dataset one 0/1 byte per
-    // sample and class.
+    // Labels: one int64 class index per sample, in a multi-label dataset one 0/1 byte per
+    // sample and class, in a regression dataset one float64 target per sample.
     const auto C = static_cast<std::int64_t>(d.classes.size());
+    const bool regression = d.task == Task::Regression;
     MappedFile labels = d.multiLabel ? MappedFile::create((tmp / "labels.u8").string(), static_cast<std::size_t>(N * C))
-                                     : MappedFile::create((tmp / "labels.i64").string(), static_cast<std::size_t>(N) * 8);
+                                     : MappedFile::create((tmp / (regression ? "targets.f64" : "labels.i64")).string(), static_cast<std::size_t>(N) * 8);
     MappedFile splits = MappedFile::create((tmp / "splits.u8").string(), static_cast<std::size_t>(N));
     MappedFile present = MappedFile::create((tmp / "present.u8").string(), static_cast<std::size_t>(N) * M);
 
@@ -254,6 +259,8 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
             std::memset(hot, 0, static_cast<std::size_t>(C));
             for (int c : s.labels)
                 hot[c] = 1;
+        } else if (regression) {
+            std::memcpy(labels.mutableData() + i * 8, &s.target, 8);
         } else {
             const std::int64_t label = s.label;
             std::memcpy(labels.mutableData() + i * 8, &label, 8);
@@ -315,6 +322,7 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
     meta["count"] = N;
     meta["classes"] = d.classes;
     meta["multi_label"] = d.multiLabel;
+    meta["task"] = taskName(d.task);
     meta["dataset"] = {{"source", d.source}, {"format", d.format}, {"root", d.root}};
     meta["settings"] = settings.toJson();
     meta["columns"] = nlohmann::json::array();

@@ -36,6 +36,30 @@ const char *splitName(Split s)
     return "none";
 }
 
+const char *taskName(Task t)
+{
+    switch (t) {
+    case Task::Classification: return "classification";
+    case Task::MultiLabel: return "multilabel";
+    case Task::Regression: return "regression";
+    case Task::Sequence: return "sequence";
+    }
+    return "classification";
+}
+
+std::optional<Task> taskFromName(const std::string &raw)
+{
+    std::string name;
+    for (char c : raw)
+        if (!std::isspace(static_cast<unsigned char>(c)))
+            name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name == "classification" || name == "single-label" || name == "singlelabel") return Task::Classification;
+    if (name == "multilabel" || name == "multi-label") return Task::MultiLabel;
+    if (name == "regression") return Task::Regression;
+    if (name == "sequence") return Task::Sequence;
+    return std::nullopt;
+}
+
 std::optional<Split> splitFromName(const std::string &raw)
 {
     std::string name;

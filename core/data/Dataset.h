@@ -15,6 +15,12 @@ enum class Modality { Image, Audio, Text };
 const char *modalityName(Modality m);
 std::optional<Modality> modalityFromName(const std::string &name);
 
+// What a dataset's samples are labelled with, and so what a model learns to output: one
+// class, a set of classes, a number, or a text (a sequence of tokens).
+enum class Task : std::uint8_t { Classification, MultiLabel, Regression, Sequence };
+const char *taskName(Task t); // "classification", "multilabel", "regression", "sequence"
+std::optional<Task> taskFromName(const std::string &name); // also "multi-label", "single-label"
+
 enum class Split : std::uint8_t { Train = 0, Val = 1, Test = 2, None = 255 };
 const char *splitName(Split s);
 std::optional<Split> splitFromName(const std::string &name); // train/val/valid/validation/dev/test
@@ -44,6 +50,8 @@ struct Sample {
     std::string id;        // row number or relative path stem, for messages
     int label = -1;        // single-label datasets: index into Dataset::classes
     std::vector<int> labels; // multi-label datasets: sorted class indices, possibly none
+    double target = 0;       // regression datasets: the number (finite)
+    std::string targetText;  // sequence datasets: the text to produce
     Split split = Split::None;
     std::vector<Field> fields; // parallel to Dataset::columns
 };
@@ -53,7 +61,9 @@ struct Dataset {
     std::string source;           // what the user pointed at
     std::string format;           // "csv", "jsonl", "folder", "idx"
     std::vector<std::string> classes;
-    bool multiLabel = false;      // each sample has a set of classes (Sample::labels)
+    bool multiLabel = false;      // each sample has a set of classes (Sample::labels); task == MultiLabel
+    Task task = Task::Classification;
+    Message taskReason;           // why the reader took this task (the data, or --task)
     std::vector<ModalityColumn> columns;
     std::vector<Sample> samples;
     std::vector<DataIssue> issues; // rows and files skipped while reading, and warnings
@@ -67,10 +77,12 @@ struct Dataset {
 };
 
 // Calls f(classIndex) for each class of the sample: its label, or each of its labels in a
-// multi-label dataset.
+// multi-label dataset (none in a regression or sequence dataset).
 template <class F>
 void forEachClass(const Dataset &d, const Sample &s, F &&f)
 {
+    if (d.task == Task::Regression || d.task == Task::Sequence)
+        return;
     if (d.multiLabel) {
         for (int c : s.labels)
             f(c);
@@ -94,6 +106,7 @@ struct ReaderOptions {
     std::string splitColumn = "split";
     std::map<std::string, ColumnType> columnTypes; // --column NAME=image|audio|text|ignore
     bool labelRequired = true; // false for manifests of new samples to predict
+    std::optional<Task> task;  // --task: overrides what the labels suggest
 };
 
 bool hasImageExtension(const std::string &path);

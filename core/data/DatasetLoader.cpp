@@ -41,7 +41,10 @@ Dataset loadDataset(const std::string &path, const LoadOptions &options, Progres
 
     assignSplits(d, options.split);
 
-    if (d.classes.size() == 1)
+    if (options.reader.task && d.task != *options.reader.task)
+        throw Error(Message(FL_TR("DataReading", "%1: --task %2 needs a manifest (CSV or JSONL); a %3 dataset is always classification"), path,
+                            taskName(*options.reader.task), d.format));
+    if (d.classes.size() == 1 && (d.task == Task::Classification || d.task == Task::MultiLabel))
         d.issues.push_back({d.source, 0, Message(FL_TR("DataReading", "only one class (\"%1\"): a classifier needs at least two"), d.classes[0]),
                             DataIssue::Severity::Error});
     std::vector<int> trainCount(d.classes.size(), 0);

@@ -48,6 +48,8 @@ Hash128 datasetFingerprint(const Dataset &d, const std::vector<Hash128> &fieldHa
     }
     if (d.multiLabel)
         h.add(std::string_view("multi-label"));
+    if (d.task == Task::Regression || d.task == Task::Sequence)
+        h.add(std::string_view(taskName(d.task)));
     h.add(static_cast<std::uint64_t>(d.samples.size()));
     for (auto &s : d.samples) {
         h.add(static_cast<std::uint64_t>(s.label));
@@ -56,6 +58,10 @@ Hash128 datasetFingerprint(const Dataset &d, const std::vector<Hash128> &fieldHa
             for (int c : s.labels)
                 h.add(static_cast<std::uint64_t>(c));
         }
+        if (d.task == Task::Regression)
+            h.add(std::string_view(reinterpret_cast<const char *>(&s.target), sizeof s.target));
+        if (d.task == Task::Sequence)
+            h.add(s.targetText);
         h.add(static_cast<std::uint64_t>(s.split));
     }
     h.add(fieldHashes.data(), fieldHashes.size() * sizeof(Hash128));

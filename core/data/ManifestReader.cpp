@@ -7,6 +7,8 @@
 #include "core/util/Utf8.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -50,6 +52,57 @@ std::vector<std::string> splitLabels(const std::string &cell)
         pos = end + 1;
     }
     return out;
+}
+
+// A label cell as a number ("3.5", "-2", "1e-3", "nan", "inf"), read the same in every locale.
+std::optional<double> number(const std::string &cell)
+{
+    const char *b = cell.data(), *e = cell.data() + cell.size();
+    if (b != e && *b == '+')
+        ++b;
+    double v = 0;
+    const auto r = std::from_chars(b, e, v);
+    if (b == e || r.ec != std::errc() || r.ptr != e)
+        return std::nullopt;
+    return v;
+}
+
+// What the label cells suggest when --task does not say: a set of classes per sample (';' in
+// CSV, lists in JSONL), numbers that are not all whole (regression), many distinct texts of
+// several words (a text to produce), or else one class per sample.
+Task detectTask(const Table &t, int labelCol, bool lists, Message &reason)
+{
+    if (lists) {
+        reason = Message(FL_TR("DataReading", "labels list several classes (\"%1\" in CSV, lists in JSONL)"), std::string(1, kLabelSeparator));
+        return Task::MultiLabel;
+    }
+    std::size_t nonEmpty = 0, numbers = 0, fractional = 0, multiWord = 0;
+    std::set<std::string> distinct;
+    for (const auto &row : t.rows) {
+        const std::string cell = trim(row.fields[static_cast<std::size_t>(labelCol)]);
+        if (cell.empty())
+            continue;
+        ++nonEmpty;
+        if (const auto v = number(cell)) {
+            ++numbers;
+            fractional += std::isfinite(*v) && *v != std::floor(*v);
+        }
+        multiWord += cell.find(' ') != std::string::npos;
+        distinct.insert(cell);
+    }
+    // A stray "n/a" in a column of numbers is a bad row of a regression, not a class.
+    if (fractional > 0 && nonEmpty - numbers <= std::max<std::size_t>(1, nonEmpty / 100)) {
+        reason = Message(FL_TR("DataReading", "%1 of the %2 labels are numbers, %3 of them not whole numbers"), std::to_string(numbers),
+                         std::to_string(nonEmpty), std::to_string(fractional));
+        return Task::Regression;
+    }
+    if (distinct.size() >= 20 && distinct.size() * 2 > nonEmpty && multiWord * 2 > nonEmpty) {
+        reason = Message(FL_TR("DataReading", "%1 of the %2 labels are distinct and %3 have several words: texts to produce"),
+                         std::to_string(distinct.size()), std::to_string(nonEmpty), std::to_string(multiWord));
+        return Task::Sequence;
+    }
+    reason = Message(FL_TR("DataReading", "%1 distinct labels, each a class"), std::to_string(distinct.size()));
+    return Task::Classification;
 }
 
 Table tableFromCsv(std::string_view text, const std::string &name, std::vector<DataIssue> &issues)
@@ -191,11 +244,19 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
         throw Error(Message(FL_TR("DataReading", "%1: no \"%2\" column (columns are: %3); say which column holds the labels"), name,
                             m_options.labelColumn, cols));
     }
-    // A multi-label dataset: JSONL label lists, or CSV labels joined by ';'.
-    d.multiLabel = labelCol >= 0 && t.labelLists;
+    // The task: --task, or what the labels suggest (JSONL label lists or CSV labels joined by
+    // ';' make a multi-label dataset).
+    bool lists = labelCol >= 0 && t.labelLists;
     if (labelCol >= 0 && !jsonl)
         for (auto &row : t.rows)
-            d.multiLabel = d.multiLabel || row.fields[static_cast<std::size_t>(labelCol)].find(kLabelSeparator) != std::string::npos;
+            lists = lists || row.fields[static_cast<std::size_t>(labelCol)].find(kLabelSeparator) != std::string::npos;
+    if (m_options.task) {
+        d.task = *m_options.task;
+        d.taskReason = Message(FL_TR("DataReading", "given with --task"));
+    } else if (labelCol >= 0) {
+        d.task = detectTask(t, labelCol, lists, d.taskReason);
+    }
+    d.multiLabel = d.task == Task::MultiLabel;
 
     const int splitCol = find(m_options.splitColumn);
     for (auto &[col, type] : m_options.columnTypes) {
@@ -255,11 +316,26 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
         Pending p;
         p.s.id = "line " + std::to_string(row.line);
         const std::string cell = labelCol >= 0 ? trim(row.fields[labelCol]) : std::string("?");
-        if (d.multiLabel)
+        if (d.task == Task::Regression && labelCol >= 0) {
+            const std::optional<double> v = number(cell);
+            if (cell.empty() || !v || !std::isfinite(*v)) {
+                d.issues.push_back({name, row.line, cell.empty() ? Message(FL_TR("DataReading", "empty label; row skipped"))
+                                                                 : Message(FL_TR("DataReading", "label \"%1\" is not a finite number; row skipped"), cell)});
+                continue;
+            }
+            p.s.target = *v;
+        } else if (d.task == Task::Sequence) {
+            if (cell.empty()) {
+                d.issues.push_back({name, row.line, Message(FL_TR("DataReading", "empty target text; row skipped"))});
+                continue;
+            }
+            p.s.targetText = cell;
+        } else if (d.multiLabel) {
             p.labels = splitLabels(cell);
-        else if (!cell.empty())
+        } else if (!cell.empty()) {
             p.labels = {cell};
-        if (p.labels.empty() && !(d.multiLabel && t.emptyLabelLists.count(row.line))) {
+        }
+        if (p.labels.empty() && d.task != Task::Regression && d.task != Task::Sequence && !(d.multiLabel && t.emptyLabelLists.count(row.line))) {
             d.issues.push_back({name, row.line, Message(FL_TR("DataReading", "empty label; row skipped"))});
             continue;
         }
@@ -319,11 +395,15 @@ Dataset ManifestReader::parse(std::string_view text, bool jsonl, const std::stri
     for (std::size_t i = 0; i < labels.size(); ++i)
         classIndex[labels[i]] = static_cast<int>(i);
     d.classes = labels;
+    if (d.task == Task::Regression && labelCol >= 0)
+        d.classes = {m_options.labelColumn}; // the one output: the label column's name
     for (auto &p : pending) {
         for (auto &l : p.labels)
             p.s.labels.push_back(classIndex[l]);
         std::sort(p.s.labels.begin(), p.s.labels.end());
-        if (!d.multiLabel) {
+        if (d.task == Task::Regression || d.task == Task::Sequence) {
+            p.s.label = -1;
+        } else if (!d.multiLabel) {
             p.s.label = p.s.labels[0];
             p.s.labels.clear();
         }

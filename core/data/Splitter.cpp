@@ -3,6 +3,7 @@
 
 #include "core/util/Random.h"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -33,7 +34,20 @@ void assignSplits(Dataset &d, const SplitOptions &o)
 
     // Strata: the class; in a multi-label dataset the sample's rarest class (so rare classes
     // reach every split), with samples of no class as a stratum of their own.
-    std::vector<std::vector<std::size_t>> byClass(d.classes.size() + (d.multiLabel ? 1 : 0));
+    // In a regression dataset: tenths of the targets' range of ranks, so that every split
+    // holds small and large values alike; a sequence dataset is one stratum.
+    const bool regression = d.task == Task::Regression, sequence = d.task == Task::Sequence;
+    std::vector<std::size_t> targetStratum(d.samples.size(), 0);
+    if (regression) {
+        std::vector<std::size_t> order;
+        for (std::size_t i = 0; i < d.samples.size(); ++i)
+            if (!carveVal || d.samples[i].split == Split::Train)
+                order.push_back(i);
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return d.samples[a].target < d.samples[b].target; });
+        for (std::size_t r = 0; r < order.size(); ++r)
+            targetStratum[order[r]] = r * 10 / order.size();
+    }
+    std::vector<std::vector<std::size_t>> byClass(regression ? 10 : sequence ? 1 : d.classes.size() + (d.multiLabel ? 1 : 0));
     std::vector<std::size_t> frequency(d.classes.size(), 0);
     if (d.multiLabel)
         for (auto &s : d.samples)
@@ -44,7 +58,9 @@ void assignSplits(Dataset &d, const SplitOptions &o)
         if (carveVal && s.split != Split::Train)
             continue;
         std::size_t stratum = d.classes.size();
-        if (!d.multiLabel) {
+        if (regression || sequence) {
+            stratum = targetStratum[i];
+        } else if (!d.multiLabel) {
             stratum = static_cast<std::size_t>(s.label);
         } else {
             for (int c : s.labels)

@@ -40,6 +40,7 @@ nlohmann::json Experiment::toJson() const
                     {"split_seed", dataset.splitSeed},
                     {"classes", dataset.classes},
                     {"multi_label", dataset.multiLabel},
+                    {"task", taskName(dataset.multiLabel ? Task::MultiLabel : dataset.task == Task::MultiLabel ? Task::Classification : dataset.task)},
                     {"modalities", modalities}};
     if (!dataset.rareClass.empty())
         j["dataset"]["imbalance"] = {{"class", dataset.rareClass}, {"ratio", dataset.rareRatio}};
@@ -125,6 +126,15 @@ Experiment Experiment::fromJson(const nlohmann::json &j)
         }
     }
     optional(d, "multi_label", "dataset", e.dataset.multiLabel);
+    e.dataset.task = e.dataset.multiLabel ? Task::MultiLabel : Task::Classification; // files before "task"
+    if (d.contains("task")) {
+        const std::optional<Task> task = d["task"].is_string() ? taskFromName(d["task"].get<std::string>()) : std::nullopt;
+        if (!task)
+            throw Error("dataset.task: must be classification, multilabel, regression or sequence");
+        if ((*task == Task::MultiLabel) != e.dataset.multiLabel)
+            throw Error("dataset.task: says " + std::string(taskName(*task)) + " but dataset.multi_label says " + (e.dataset.multiLabel ? "true" : "false"));
+        e.dataset.task = *task;
+    }
     if (d.contains("modalities")) {
         if (!d["modalities"].is_array())
             throw Error("dataset.modalities: must be an array");
@@ -217,6 +227,7 @@ InferContext inferContext(const Experiment &e, const std::string &experimentDir)
     c.inputs = inputShapes(e.preprocessing, experimentDir);
     c.numClasses = static_cast<std::int64_t>(e.dataset.classes.size());
     c.multiLabel = e.dataset.multiLabel;
+    c.task = e.dataset.multiLabel ? Task::MultiLabel : e.dataset.task == Task::MultiLabel ? Task::Classification : e.dataset.task;
     c.modalities = e.dataset.modalities;
     c.experimentDir = experimentDir;
     return c;

@@ -35,6 +35,7 @@ struct ExperimentDataset {
     std::uint64_t splitSeed = 42;
     std::vector<std::string> classes;
     bool multiLabel = false;         // samples may belong to several classes (sigmoid + binary cross-entropy)
+    Task task = Task::Classification; // MultiLabel exactly when multiLabel; Regression: classes = {the label column}
     std::vector<ModalityColumn> modalities;
     // The imbalance lesson: the training split keeps only so many samples of one class that
     // it makes up `rareRatio` of the split (seeded by splitSeed); val and test untouched.

@@ -22,6 +22,8 @@ const std::vector<ExperimentTemplate> &experimentTemplates()
         {"low-rank-fusion", FL_TR("Templates", "low-rank multimodal fusion (Liu et al. 2018)").text, 2},
         {"cross-attention", FL_TR("Templates", "cross-modal attention between modality sequences (MulT-style)").text, 2},
         {"autoencoder-fusion", FL_TR("Templates", "per-modality autoencoders and a joint autoencoder latent, reconstruction loss added").text, 2},
+        {"regression", FL_TR("Templates", "a number per sample: every modality encoded, vectors concatenated, a regression head").text, 1,
+         Task::Regression},
     };
     return list;
 }
@@ -138,7 +140,17 @@ Experiment buildExperiment(const std::string &name, const DatasetSummary &d, std
             names += (names.empty() ? "" : ", ") + t.name;
         throw Error(Message(FL_TR("Templates", "unknown template \"%1\" (templates: %2)"), name, names));
     }
-    if (d.classes.size() < 2)
+    const bool regression = d.task == Task::Regression;
+    if (d.task == Task::Sequence)
+        throw Error(Message(FL_TR("Templates", "the dataset's labels are texts to produce (a sequence task), which this version of FuseLab "
+                                               "cannot train yet")));
+    if (name == "regression" && !regression)
+        throw Error(Message(FL_TR("Templates", "template regression predicts a number, and this dataset's labels are classes (use "
+                                               "--task regression if its label column holds numbers)")));
+    if (regression && name == "late-fusion")
+        throw Error(Message(FL_TR("Templates", "late fusion averages class scores, and this dataset's labels are numbers (regression): "
+                                               "use regression, concat, attention-fusion or gated-fusion")));
+    if (!regression && d.classes.size() < 2)
         throw Error("the dataset has " + std::to_string(d.classes.size()) + " class(es); a classifier needs at least two");
 
     Builder b;
@@ -153,6 +165,7 @@ Experiment buildExperiment(const std::string &name, const DatasetSummary &d, std
     e.dataset.splitSeed = d.splitSeed;
     e.dataset.classes = d.classes;
     e.dataset.multiLabel = d.multiLabel;
+    e.dataset.task = d.multiLabel ? Task::MultiLabel : d.task == Task::MultiLabel ? Task::Classification : d.task;
     e.dataset.modalities = d.modalities;
     // Small images keep their size (28×28 Fashion-MNIST); larger ones become 64×64.
     if (d.imageWidth > 0 && d.imageWidth <= 64 && d.imageHeight > 0 && d.imageHeight <= 64) {
@@ -174,6 +187,8 @@ Experiment buildExperiment(const std::string &name, const DatasetSummary &d, std
         if (!c)
             throw Error("template " + name + " needs " + modalityName(m) + " data, and the dataset has none");
         used.push_back(*c);
+    } else if (name == "regression") {
+        used = d.modalities;
     } else {
         used = d.modalities;
         if (used.size() < 2)
@@ -202,6 +217,12 @@ Experiment buildExperiment(const std::string &name, const DatasetSummary &d, std
     // sample counts as wrong): multi-label runs pick their best epoch by macro-F1.
     if (d.multiLabel)
         e.training.earlyStopMetric = "val_macro_f1";
+    if (regression) {
+        e.training.earlyStopMetric = "val_rmse";
+        why.push_back(Message(FL_TR("Templates", "A number per sample (regression): the head predicts the target standardised by the "
+                                                 "training split's mean and standard deviation and restores its scale, trained with the "
+                                                 "mean squared error; the best epoch is the one with the lowest validation RMSE.")));
+    }
 
     if (std::any_of(used.begin(), used.end(), [](const ModalityColumn &c) { return c.kind == Modality::Audio; })) {
         // SpecAugment (augmentation.spec_*) stays off: on the digits benchmark it cost more
@@ -248,14 +269,17 @@ Experiment buildExperiment(const std::string &name, const DatasetSummary &d, std
             {"cross-attention", {"fusion.cross_attention", {{"d_model", 64}, {"heads", 4}}}},
             {"autoencoder-fusion", {"fusion.autoencoder", {{"hidden", 128}, {"latent", 64}}}},
         };
-        auto [type, params] = fusions.at(name);
+        auto [type, params] = fusions.at(name == "regression" ? std::string("concat") : name);
         params["aux_weight"] = defaults::kAuxWeight;
         b.add("fusion", type, params, 500, mid);
         for (auto &n : encoded)
             b.connect(n, "out", "fusion", "in");
         features = "fusion";
     }
-    b.add("head", d.multiLabel ? "head.multilabel" : "head.classification", {{"hidden", 128}, {"dropout", 0.2}}, 750, mid);
+    if (regression)
+        b.add("head", "head.regression", {{"hidden", 128}, {"dropout", 0.1}, {"loss", "mse"}, {"huber_delta", 1.0}}, 750, mid);
+    else
+        b.add("head", d.multiLabel ? "head.multilabel" : "head.classification", {{"hidden", 128}, {"dropout", 0.2}}, 750, mid);
     b.connect(features, "out", "head", "in");
     b.add("output", "output", nlohmann::json::object(), 1000, mid);
     b.connect("head", "logits", "output", "logits");

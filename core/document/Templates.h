@@ -15,6 +15,7 @@ struct DatasetSummary {
     std::string path;                      // as it should be written into the experiment
     std::vector<std::string> classes;
     bool multiLabel = false;
+    Task task = Task::Classification;      // MultiLabel exactly when multiLabel
     std::vector<ModalityColumn> modalities;
     int imageChannels = 3;                 // 1 or 3
     int imageWidth = 0, imageHeight = 0;   // typical size of the images, 0 when unknown
@@ -48,6 +49,7 @@ struct ExperimentTemplate {
     std::string name;
     std::string description;
     int minModalities; // 1 for unimodal templates, 2 for fusions
+    Task task = Task::Classification; // what its data must hold: classes (one or several per sample), or numbers
 };
 
 const std::vector<ExperimentTemplate> &experimentTemplates();

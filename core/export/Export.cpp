@@ -129,7 +129,7 @@ void writeWeights(ExportTarget &t)
                       {"torch_version", TORCH_VERSION},
                       {"classes", nlohmann::json(t.cache.classes()).dump()},
                       {"inputs", nlohmann::json(t.inputNames).dump()},
-                      {"task", t.cache.multiLabel() ? "multi-label" : "single-label"}});
+                      {"task", t.cache.regression() ? "regression" : t.cache.multiLabel() ? "multi-label" : "single-label"}});
     // Its relative paths (dataset, vocabulary, module files) rebased to the export folder.
     Experiment copy = t.experiment;
     rebasePaths(copy, t.record.experimentDir, t.out.string(), builtinBlocks());
@@ -245,11 +245,12 @@ nlohmann::json preprocessingJson(const TensorCache &cache, const Experiment &e, 
             {"version", 1},
             {"experiment", e.name},
             {"classes", cache.classes()},
-            {"task", multi ? "multi-label" : "single-label"},
+            {"task", cache.regression() ? "regression" : multi ? "multi-label" : "single-label"},
             {"inputs", inputs},
             {"present", "float32 [batch, inputs]: 1 where the sample has that input, 0 where it is missing; a missing input's tensor is all zeros"},
-            {"output", multi ? "logits [batch, classes]; a class is predicted when its sigmoid is above 0.5"
-                             : "logits [batch, classes]; softmax gives each class's probability"},
+            {"output", cache.regression() ? "logits [batch, 1]: the predicted number, on the target's own scale (classes holds its name)"
+                       : multi           ? "logits [batch, classes]; a class is predicted when its sigmoid is above 0.5"
+                                         : "logits [batch, classes]; softmax gives each class's probability"},
             {"settings", s}};
 }
 

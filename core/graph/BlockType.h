@@ -67,6 +67,7 @@ struct InferContext {
     InputShapes inputs; // by value: shape inference reads no settings and no files
     std::int64_t numClasses = 0;
     std::optional<bool> multiLabel;         // the dataset's task, when known
+    std::optional<Task> task;               // idem, all four kinds (multiLabel agrees)
     std::vector<ModalityColumn> modalities; // the dataset's modality columns
     std::string experimentDir; // relative paths in params (TorchScript files) resolve here
 };

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace fuselab {
@@ -133,7 +134,12 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
     nlohmann::json report;
     report["fuselab_inspect_version"] = 1;
     report["dataset"] = {{"path", d.source}, {"root", d.root}, {"format", d.format},
-                         {"task", d.multiLabel ? "multi-label" : "single-label"}};
+                         {"task", d.task == Task::Regression ? "regression"
+                                  : d.task == Task::Sequence ? "sequence"
+                                  : d.multiLabel             ? "multi-label"
+                                                             : "single-label"},
+                         {"task_reason", d.taskReason.str()},
+                         {"task_reason_message", messageToJson(d.taskReason)}};
 
     // Problems: reader issues first (with line numbers), then decode failures.
     nlohmann::json problems = nlohmann::json::array();
@@ -156,6 +162,8 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
     std::int64_t usable = 0, withMissing = 0;
     std::int64_t splitCount[3] = {0, 0, 0};
     std::map<Hash128, std::vector<std::string>> byHash;
+    std::vector<double> targets, targetWords; // regression targets; sequence targets' word counts
+    std::set<std::string> distinctTargets;
     std::vector<double> widths, heights, durations, charsV, wordsV;
     std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> sizes;
     std::map<int, std::int64_t> imageChannels, sampleRates, audioChannels;
@@ -217,7 +225,18 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
         });
         if (s.split != Split::None)
             ++splitCount[static_cast<std::size_t>(s.split)];
+        if (d.task == Task::Regression) {
+            targets.push_back(s.target);
+            distinctTargets.insert(std::to_string(s.target));
+        } else if (d.task == Task::Sequence) {
+            targetWords.push_back(double(splitWords(s.targetText, false).size()));
+            distinctTargets.insert(s.targetText);
+        }
     }
+    if (!targets.empty())
+        report["targets"] = {{"count", targets.size()}, {"distinct", distinctTargets.size()}, {"value", distribution(targets, 4)}};
+    if (!targetWords.empty())
+        report["targets"] = {{"count", targetWords.size()}, {"distinct", distinctTargets.size()}, {"words", distribution(targetWords, 1)}};
 
     report["samples"] = {{"total", N}, {"usable", usable}, {"skipped", N - usable}, {"with_missing_modality", withMissing}};
     report["splits"] = {{"source", d.splitGiven ? "dataset" : "generated"},
@@ -278,6 +297,12 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
     if (usable == 0) {
         ok = false;
         verdict = N == 0 ? Message(FL_TR("Inspector", "no samples found")) : Message(FL_TR("Inspector", "no sample could be read"));
+    } else if (d.task == Task::Sequence) {
+        ok = false;
+        verdict = Message(FL_TR("Inspector", "the labels are texts to produce (a sequence task), which this version of FuseLab cannot train yet"));
+    } else if (d.task == Task::Regression) {
+        ok = distinctTargets.size() >= 2;
+        verdict = ok ? Message(FL_TR("Inspector", "usable")) : Message(FL_TR("Inspector", "every target is the same number: nothing to learn"));
     } else if (classesWithSamples < 2) {
         ok = false;
         verdict = Message(FL_TR("Inspector", "only one class has readable samples; a classifier needs at least two"));
@@ -327,8 +352,17 @@ std::string formatInspectReport(const nlohmann::json &r)
     std::ostringstream o;
     const auto &ds = r["dataset"];
     o << "Dataset   " << ds["path"].get<std::string>() << "  (" << ds["format"].get<std::string>() << ")\n";
-    if (ds.value("task", "") == "multi-label")
-        o << "Task      multi-label: a sample may belong to several classes (counts below are per class)\n";
+    const std::string task = ds.value("task", "");
+    const std::string reason = ds.value("task_reason", "");
+    if (task == "multi-label")
+        o << "Task      multi-label: a sample may belong to several classes (counts below are per class)";
+    else if (task == "regression")
+        o << "Task      regression: a number per sample";
+    else if (task == "sequence")
+        o << "Task      sequence: a text to produce per sample";
+    else
+        o << "Task      classification: one class per sample";
+    o << (reason.empty() ? "" : "  (" + reason + ")") << "\n";
     const auto &s = r["samples"];
     o << "Samples   " << num(s["usable"]) << " usable of " << num(s["total"]);
     if (s["skipped"].get<std::int64_t>() > 0)
@@ -340,14 +374,22 @@ std::string formatInspectReport(const nlohmann::json &r)
     o << "Splits    train " << num(sp["train"]) << ", val " << num(sp["val"]) << ", test " << num(sp["test"])
       << (sp["source"] == "dataset" ? "  (from the dataset)" : "  (stratified, seeded)") << "\n\n";
 
-    std::size_t w = 5;
-    for (auto &c : r["classes"])
-        w = std::max(w, utf8::decode(c["name"].get<std::string>()).size());
-    o << pad("Class", w + 2) << pad("Samples", 9, true) << pad("Train", 8, true) << pad("Val", 7, true) << pad("Test", 7, true) << "\n";
-    for (auto &c : r["classes"])
-        o << pad(c["name"].get<std::string>(), w + 2) << pad(num(c["count"]), 9, true) << pad(num(c["train"]), 8, true)
-          << pad(num(c["val"]), 7, true) << pad(num(c["test"]), 7, true) << "\n";
-    o << "Imbalance ratio (largest / smallest class): " << num(r["imbalance_ratio"]) << "\n\n";
+    if (r.contains("targets") && r["targets"].contains("value"))
+        o << "Targets   " << num(r["targets"]["count"]) << " numbers, " << num(r["targets"]["distinct"]) << " distinct: "
+          << dist(r["targets"]["value"], "") << "\n\n";
+    if (r.contains("targets") && r["targets"].contains("words"))
+        o << "Targets   " << num(r["targets"]["count"]) << " texts, " << num(r["targets"]["distinct"]) << " distinct; words "
+          << dist(r["targets"]["words"], "") << "\n\n";
+    if (task != "regression" && task != "sequence") {
+        std::size_t w = 5;
+        for (auto &c : r["classes"])
+            w = std::max(w, utf8::decode(c["name"].get<std::string>()).size());
+        o << pad("Class", w + 2) << pad("Samples", 9, true) << pad("Train", 8, true) << pad("Val", 7, true) << pad("Test", 7, true) << "\n";
+        for (auto &c : r["classes"])
+            o << pad(c["name"].get<std::string>(), w + 2) << pad(num(c["count"]), 9, true) << pad(num(c["train"]), 8, true)
+              << pad(num(c["val"]), 7, true) << pad(num(c["test"]), 7, true) << "\n";
+        o << "Imbalance ratio (largest / smallest class): " << num(r["imbalance_ratio"]) << "\n\n";
+    }
 
     std::size_t cw = 6;
     for (auto &m : r["modalities"])

@@ -4,6 +4,8 @@
 
 #include <torch/torch.h>
 
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace fuselab {
@@ -35,6 +37,16 @@ public:
         torch::Tensor weights;
     };
     virtual ModalityWeights modalityWeights() const { return {}; }
+    // A head whose output is a number (regression): its loss and the target scale it
+    // restores (mean + std · prediction); none for every other block.
+    struct RegressionOutput {
+        std::string loss; // mse | huber
+        double huberDelta = 1.0;
+        double mean = 0, std = 1;
+    };
+    virtual std::optional<RegressionOutput> regressionOutput() const { return std::nullopt; }
+    // The training split's target mean and standard deviation (> 0), for such a head.
+    virtual void setTargetScale(double /*mean*/, double /*std*/) {}
 };
 
 // Explanations (core/train/Explain.h): an image encoder hands its last spatial feature map

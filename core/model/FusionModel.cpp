@@ -84,6 +84,20 @@ FusionModelImpl::FusionModelImpl(const Graph &graph, const InferContext &context
     }
 }
 
+std::optional<BlockModule::RegressionOutput> FusionModelImpl::regression() const
+{
+    for (const Step &s : m_steps)
+        if (auto r = s.module->regressionOutput())
+            return r;
+    return std::nullopt;
+}
+
+void FusionModelImpl::setTargetScale(double mean, double std)
+{
+    for (const Step &s : m_steps)
+        s.module->setTargetScale(mean, std);
+}
+
 FusionModelImpl::Output FusionModelImpl::forward(const std::vector<torch::Tensor> &columns, const torch::Tensor &present,
                                                  std::map<std::string, std::vector<Value>> *trace)
 {

@@ -49,6 +49,10 @@ public:
     // wrongly shaped names (up to a few of each) and changes nothing then.
     void loadInferenceState(const std::vector<std::pair<std::string, torch::Tensor>> &state, const std::string &source);
     bool multiLabel() const { return m_multiLabel; }
+    // The regression head's loss and target scale, when the model predicts a number.
+    std::optional<BlockModule::RegressionOutput> regression() const;
+    // Sets the regression head's target mean and std (the training split's); no-op otherwise.
+    void setTargetScale(double mean, double std);
     // Stores every 2-D convolution's weights channels-last (NHWC), which LibTorch's CPU
     // (oneDNN) kernels run faster — 1.26-1.45x per training step for the 64x64 RGB image
     // template here, no measurable change for 28x28 grey (docs/benchmarks.md). The values, and so the results up to float rounding, are the same.

@@ -73,6 +73,11 @@ std::vector<Prediction> predictSamples(const Predictor &predictor, const std::ve
     for (std::size_t i = 0; i < samples.size(); ++i) {
         Prediction p;
         p.input = samples[i].name;
+        if (predictor.regression()) {
+            p.value = probs[i].at(0);
+            out.push_back(std::move(p));
+            continue;
+        }
         p.probabilities = probs[i];
         p.ranking.resize(p.probabilities.size());
         std::iota(p.ranking.begin(), p.ranking.end(), std::size_t(0));

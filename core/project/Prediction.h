@@ -5,6 +5,7 @@
 #ifdef FUSELAB_WITH_INGEST
 #include "core/train/Predictor.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ struct Prediction {
     std::vector<double> probabilities;  // per class
     std::vector<std::size_t> ranking;   // classes by falling probability
     std::vector<std::size_t> predicted; // the top class; multi-label: every class above 0.5, in class order
+    std::optional<double> value;        // regression: the number (probabilities, ranking, predicted empty)
 };
 
 std::vector<Prediction> predictSamples(const Predictor &predictor, const std::vector<PredictionSample> &samples);

@@ -46,6 +46,7 @@ Experiment newExperiment(const std::string &templateName, const Dataset &d, cons
     s.path = beside ? rel.string() : fs::absolute(datasetPath).lexically_normal().string();
     s.classes = d.classes;
     s.multiLabel = d.multiLabel;
+    s.task = d.task;
     s.modalities = d.columns;
     s.labelColumn = lo.reader.labelColumn;
     for (auto &[col, type] : lo.reader.columnTypes)
@@ -90,6 +91,7 @@ PreparedCache prepareCache(const Experiment &e, const std::string &experimentDir
 #ifdef FUSELAB_WITH_INGEST
     LoadOptions lo;
     lo.reader.labelColumn = e.dataset.labelColumn;
+    lo.reader.task = e.dataset.task; // as the experiment was made for (a manifest's labels read as that task)
     for (auto &[col, kind] : e.dataset.columnTypes)
         lo.reader.columnTypes[col] = columnTypeFromName(kind).value_or(ColumnType::Ignore); // validated on load
     lo.split = {e.dataset.splitSeed, e.dataset.split[0], e.dataset.split[1], e.dataset.split[2]};

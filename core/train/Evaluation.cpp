@@ -48,14 +48,26 @@ std::pair<torch::Tensor, torch::Tensor> modelOutputs(FusionModel &model, const T
         ++done;
     }
     if (logits.empty())
-        return {torch::zeros({0, C}), multi ? torch::zeros({0, C}) : torch::zeros({0}, torch::kLong)};
+        return {torch::zeros({0, C}), multi ? torch::zeros({0, C}) : cache.regression() ? torch::zeros({0}) : torch::zeros({0}, torch::kLong)};
     return {torch::cat(logits).contiguous(), torch::cat(labels).contiguous()};
 }
 
 // Metrics, loss and per-sample predictions from the logits of `rows` (in their order).
-Evaluation evaluationOf(const torch::Tensor &logits, const torch::Tensor &labels, const std::vector<std::int64_t> &rows, std::int64_t C, bool multi)
+Evaluation evaluationOf(const torch::Tensor &logits, const torch::Tensor &labels, const std::vector<std::int64_t> &rows, std::int64_t C, bool multi,
+                        const std::optional<BlockModule::RegressionOutput> &regression)
 {
     Evaluation ev;
+    if (regression) {
+        const std::int64_t n = logits.size(0);
+        if (n > 0) {
+            ev.loss = regressionLoss(standardise(logits, *regression), labels, *regression, true).item<double>() / double(n);
+            const torch::Tensor p = logits.reshape({-1}).to(torch::kDouble).contiguous(), t = labels.reshape({-1}).to(torch::kDouble).contiguous();
+            ev.predicted.assign(p.data_ptr<double>(), p.data_ptr<double>() + n);
+            ev.targets.assign(t.data_ptr<double>(), t.data_ptr<double>() + n);
+        }
+        ev.metrics = EvaluationMetrics::of(regressionMetrics(ev.targets, ev.predicted));
+        return ev;
+    }
     ClassificationAccumulator single(C, {std::min<int>(5, static_cast<int>(C))});
     MultiLabelAccumulator multiAcc(C);
     const std::int64_t n = logits.size(0);
@@ -97,13 +109,13 @@ Evaluation evaluateRows(FusionModel &model, const TensorCache &cache, const std:
     const bool multi = cache.multiLabel();
     if (!comm || rows.empty()) {
         const auto [logits, labels] = modelOutputs(model, cache, rows, batchSize, device, between);
-        return evaluationOf(logits, labels, rows, C, multi);
+        return evaluationOf(logits, labels, rows, C, multi, model->regression());
     }
     const auto [logits, labels] = modelOutputs(model, cache, shardRows(rows, comm->rank(), comm->size()), batchSize, device, nullptr);
     const auto n = static_cast<std::int64_t>(rows.size());
     const torch::Tensor all = unshard(comm->allGather(logits.to(device)).to(torch::kCPU), n);
     const torch::Tensor allLabels = unshard(comm->allGather(labels.to(device)).to(torch::kCPU), n);
-    return evaluationOf(all.contiguous(), allLabels.contiguous(), rows, C, multi);
+    return evaluationOf(all.contiguous(), allLabels.contiguous(), rows, C, multi, model->regression());
 }
 
 // A tensor cache made from the experiment's dataset: the same classes in the same order,
@@ -122,6 +134,11 @@ void checkCacheMatches(const TensorCache &cache, const Experiment &e)
                             std::to_string(cache.classes().size()), list(cache.classes()), std::to_string(e.dataset.classes.size()),
                             list(e.dataset.classes)));
     }
+    if (cache.regression() != (e.dataset.task == Task::Regression))
+        throw Error(cache.regression() ? Message(FL_TR("Trainer", "the tensor cache holds numbers to predict (regression) but the experiment is "
+                                                                 "made for classes; make the experiment again for this dataset"))
+                                       : Message(FL_TR("Trainer", "the tensor cache holds classes but the experiment is made to predict "
+                                                                 "numbers (regression); make the experiment again for this dataset")));
     if (cache.multiLabel() != e.dataset.multiLabel)
         throw Error(cache.multiLabel()
                         ? Message(FL_TR("Trainer", "the tensor cache holds a multi-label dataset but the experiment is made for a "
@@ -180,7 +197,7 @@ std::vector<ModalityContribution> modalityContributions(const Experiment &experi
         ++done;
         ModalityContribution c;
         c.removed = drop < 0 ? std::string() : cache.columns()[static_cast<std::size_t>(drop)].name;
-        c.metrics = evaluationOf(logits, labels, rows, C, cache.multiLabel()).metrics;
+        c.metrics = evaluationOf(logits, labels, rows, C, cache.multiLabel(), model->regression()).metrics;
         out.push_back(std::move(c));
     }
     return out;

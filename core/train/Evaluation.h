@@ -22,6 +22,7 @@ struct Evaluation {
     double loss = 0;
     EvaluationMetrics metrics;
     std::vector<SamplePrediction> predictions; // single-label only
+    std::vector<double> predicted, targets;    // regression: per row, in the rows' order
 };
 
 
@@ -34,7 +35,10 @@ std::pair<torch::Tensor, torch::Tensor> modelOutputs(FusionModel &model, const T
                                                      const std::function<void(std::int64_t, std::int64_t)> &between, int drop = -1);
 
 // Metrics, loss and per-sample predictions from the logits of `rows` (in their order).
-Evaluation evaluationOf(const torch::Tensor &logits, const torch::Tensor &labels, const std::vector<std::int64_t> &rows, std::int64_t C, bool multi);
+// `regression`: the model's regression head (model->regression()), when it predicts a number:
+// logits are then its predictions [n, 1] and labels the targets [n].
+Evaluation evaluationOf(const torch::Tensor &logits, const torch::Tensor &labels, const std::vector<std::int64_t> &rows, std::int64_t C, bool multi,
+                        const std::optional<BlockModule::RegressionOutput> &regression = std::nullopt);
 
 // Metrics (and per-sample predictions) of the model on some rows. Distributed: each rank
 // computes its share (shardRows) and the logits are gathered, so every rank gets the

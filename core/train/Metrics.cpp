@@ -4,6 +4,7 @@
 #include "core/util/Error.h"
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <numeric>
 
@@ -213,10 +214,78 @@ EvaluationMetrics EvaluationMetrics::of(MultiLabelMetrics m)
     return e;
 }
 
-nlohmann::json EvaluationMetrics::toJson() const { return multiLabel ? multi.toJson() : single.toJson(); }
+EvaluationMetrics EvaluationMetrics::of(RegressionMetrics m)
+{
+    EvaluationMetrics e;
+    e.regression = true;
+    e.numbers = m;
+    return e;
+}
+
+double EvaluationMetrics::value(const std::string &name) const
+{
+    if (name == "accuracy")
+        return accuracy;
+    if (name == "macro_f1")
+        return macroF1;
+    if (name == "mae")
+        return numbers.mae;
+    if (name == "rmse")
+        return numbers.rmse;
+    if (name == "pearson")
+        return numbers.pearson;
+    if (name == "r2")
+        return numbers.r2;
+    return 0;
+}
+
+RegressionMetrics regressionMetrics(const std::vector<double> &truth, const std::vector<double> &predicted)
+{
+    RegressionMetrics m;
+    const std::size_t n = std::min(truth.size(), predicted.size());
+    m.samples = static_cast<std::int64_t>(n);
+    if (n == 0)
+        return m;
+    double meanT = 0, meanP = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        meanT += truth[i];
+        meanP += predicted[i];
+    }
+    meanT /= double(n);
+    meanP /= double(n);
+    double abs = 0, sq = 0, tt = 0, pp = 0, tp = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double e = predicted[i] - truth[i], dt = truth[i] - meanT, dp = predicted[i] - meanP;
+        abs += std::fabs(e);
+        sq += e * e;
+        tt += dt * dt;
+        pp += dp * dp;
+        tp += dt * dp;
+    }
+    m.mae = abs / double(n);
+    m.rmse = std::sqrt(sq / double(n));
+    m.pearson = tt > 0 && pp > 0 ? tp / std::sqrt(tt * pp) : 0.0;
+    // scikit-learn's r2_score (force_finite): a constant truth gives 1 when predicted exactly, else 0.
+    m.r2 = tt > 0 ? 1.0 - sq / tt : (sq == 0 ? 1.0 : 0.0);
+    return m;
+}
+
+nlohmann::json RegressionMetrics::toJson() const
+{
+    return {{"task", "regression"}, {"samples", samples}, {"mae", mae}, {"rmse", rmse}, {"pearson", pearson}, {"r2", r2}};
+}
+
+nlohmann::json EvaluationMetrics::toJson() const
+{
+    if (regression)
+        return numbers.toJson();
+    return multiLabel ? multi.toJson() : single.toJson();
+}
 
 nlohmann::json EvaluationMetrics::confusionJson() const
 {
+    if (regression)
+        return nlohmann::json::array();
     return multiLabel ? multi.labelConfusionJson() : nlohmann::json(single.confusion);
 }
 

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace fuselab {
@@ -80,17 +81,33 @@ private:
     std::vector<std::uint8_t> m_truth, m_predicted;
 };
 
+// Regression metrics with scikit-learn's definitions: mean absolute error, root mean
+// squared error, Pearson's r (0 where either side is constant, where SciPy says NaN) and
+// the coefficient of determination R² = 1 - SS_res / SS_tot (r2_score with force_finite: a
+// constant truth gives 1 when predicted exactly, else 0).
+struct RegressionMetrics {
+    std::int64_t samples = 0;
+    double mae = 0, rmse = 0, pearson = 0, r2 = 0;
+    nlohmann::json toJson() const; // "task": "regression", samples, mae, rmse, pearson, r2
+};
+RegressionMetrics regressionMetrics(const std::vector<double> &truth, const std::vector<double> &predicted);
+
 // The metrics of one evaluation, whichever the task: the two numbers every task has
 // (accuracy — subset accuracy for multi-label — and macro-F1) and the task's full metrics.
 struct EvaluationMetrics {
-    bool multiLabel = false;
-    double accuracy = 0, macroF1 = 0;
-    ClassificationMetrics single; // when !multiLabel
+    bool multiLabel = false, regression = false;
+    double accuracy = 0, macroF1 = 0; // regression: both 0 (no classes)
+    ClassificationMetrics single; // when neither
     MultiLabelMetrics multi;      // when multiLabel
+    RegressionMetrics numbers;    // when regression
 
     static EvaluationMetrics of(ClassificationMetrics m);
     static EvaluationMetrics of(MultiLabelMetrics m);
-    // single.toJson() or multi.toJson(); the latter has "task": "multi-label".
+    static EvaluationMetrics of(RegressionMetrics m);
+    // The value of a selection metric ("val_accuracy", "val_macro_f1", "val_rmse", ...,
+    // without the split prefix: "accuracy", "macro_f1", "mae", "rmse", "pearson", "r2").
+    double value(const std::string &name) const;
+    // single.toJson(), multi.toJson() ("task": "multi-label") or numbers.toJson().
     nlohmann::json toJson() const;
     // The confusion matrix [true][predicted], or per label [[tn, fp], [fn, tp]].
     nlohmann::json confusionJson() const;

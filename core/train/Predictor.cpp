@@ -60,6 +60,7 @@ Predictor::~Predictor() = default;
 const std::vector<std::string> &Predictor::classes() const { return m_state->cache->classes(); }
 const std::vector<ModalityColumn> &Predictor::columns() const { return m_state->columns; }
 bool Predictor::multiLabel() const { return m_state->model->multiLabel(); }
+bool Predictor::regression() const { return m_state->model->regression().has_value(); }
 
 namespace {
 
@@ -108,7 +109,7 @@ std::vector<std::vector<double>> Predictor::predict(const std::vector<std::vecto
     for (auto &x : batch.inputs)
         x = x.to(s.device);
     const torch::Tensor logits = s.model->forward(batch.inputs, batch.present.to(s.device)).logits.to(torch::kCPU).to(torch::kDouble);
-    const torch::Tensor probs = s.model->multiLabel() ? torch::sigmoid(logits) : torch::softmax(logits, 1);
+    const torch::Tensor probs = s.model->regression() ? logits : s.model->multiLabel() ? torch::sigmoid(logits) : torch::softmax(logits, 1);
     std::vector<std::vector<double>> out(static_cast<std::size_t>(B));
     for (std::int64_t b = 0; b < B; ++b)
         for (std::int64_t c = 0; c < probs.size(1); ++c)

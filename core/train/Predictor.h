@@ -21,6 +21,7 @@ public:
     const std::vector<std::string> &classes() const;
     const std::vector<ModalityColumn> &columns() const; // the model's inputs, in order
     bool multiLabel() const;
+    bool regression() const; // predict() then gives each sample's number (one value)
 
     // One sample: fields parallel to columns() (absent ones are missing modalities).
     // Returns one probability per class (softmax, or per-class sigmoid for multi-label

@@ -50,9 +50,17 @@ void EventLog::runStarted(const RunPlan &plan)
 
 void EventLog::epochEnded(const EpochResult &r)
 {
-    note({{"event", "epoch_end"}, {"epoch", r.epoch}, {"train_loss", r.trainLoss}, {"val_loss", r.valLoss},
-          {"val_accuracy", r.val.accuracy}, {"val_macro_f1", r.val.macroF1}, {"best", r.best},
-          {"confusion", r.val.confusionJson()}, {"samples_per_second", r.samplesPerSecond}});
+    nlohmann::json e = {{"event", "epoch_end"}, {"epoch", r.epoch}, {"train_loss", r.trainLoss}, {"val_loss", r.valLoss},
+                        {"val_accuracy", r.val.accuracy}, {"val_macro_f1", r.val.macroF1}, {"best", r.best},
+                        {"confusion", r.val.confusionJson()}, {"samples_per_second", r.samplesPerSecond}};
+    if (r.val.regression) {
+        e.erase("val_accuracy");
+        e.erase("val_macro_f1");
+        e.erase("confusion");
+        for (const char *k : {"mae", "rmse", "pearson", "r2"})
+            e[std::string("val_") + k] = r.val.value(k);
+    }
+    note(e);
 }
 
 void EventLog::earlyStopped(int epoch, const std::string &reason)
@@ -64,7 +72,11 @@ void EventLog::finished(const TrainingReport &report) { note({{"event", report.s
 
 void EventLog::failed(const std::string &message) { note({{"event", "failed"}, {"message", message}}); }
 
-const char *MetricsTable::header() { return "epoch,train_loss,val_loss,val_accuracy,val_macro_f1,learning_rate,samples_per_second,seconds"; }
+std::string MetricsTable::header() const
+{
+    return std::string("epoch,train_loss,val_loss,val_accuracy,val_macro_f1,learning_rate,samples_per_second,seconds") +
+           (m_regression ? ",val_mae,val_rmse,val_pearson,val_r2" : "");
+}
 
 void MetricsTable::keepEpochsUpTo(int epoch) const
 {
@@ -83,7 +95,7 @@ void MetricsTable::keepEpochsUpTo(int epoch) const
 void MetricsTable::createIfMissing() const
 {
     if (!fs::exists(m_file))
-        writeFileAtomically(m_file, std::string(header()) + "\n");
+        writeFileAtomically(m_file, header() + "\n");
 }
 
 void MetricsTable::epochEnded(const EpochResult &r)
@@ -92,6 +104,8 @@ void MetricsTable::epochEnded(const EpochResult &r)
     row.precision(8);
     row << r.epoch << ',' << r.trainLoss << ',' << r.valLoss << ',' << r.val.accuracy << ',' << r.val.macroF1 << ',' << r.learningRate
         << ',' << r.samplesPerSecond << ',' << r.seconds;
+    if (m_regression)
+        row << ',' << r.val.numbers.mae << ',' << r.val.numbers.rmse << ',' << r.val.numbers.pearson << ',' << r.val.numbers.r2;
     appendLine(m_file, row.str());
 }
 
@@ -135,13 +149,18 @@ void TensorBoardLog::epochEnded(const EpochResult &r)
     m_writer->scalar("epoch/train_loss", r.trainLoss, r.epoch);
     if (r.hasValidation) {
         m_writer->scalar("epoch/val_loss", r.valLoss, r.epoch);
-        m_writer->scalar("epoch/val_accuracy", r.val.accuracy, r.epoch);
-        m_writer->scalar("epoch/val_macro_f1", r.val.macroF1, r.epoch);
+        if (r.val.regression) {
+            for (const char *k : {"mae", "rmse", "pearson", "r2"})
+                m_writer->scalar(std::string("epoch/val_") + k, r.val.value(k), r.epoch);
+        } else {
+            m_writer->scalar("epoch/val_accuracy", r.val.accuracy, r.epoch);
+            m_writer->scalar("epoch/val_macro_f1", r.val.macroF1, r.epoch);
+        }
     }
     m_writer->scalar("epoch/learning_rate", r.learningRate, r.epoch);
     m_writer->scalar("epoch/samples_per_second", r.samplesPerSecond, r.epoch);
 #ifdef FUSELAB_WITH_INGEST
-    if (r.hasValidation && !r.val.multiLabel && m_classes.size() <= 100) { // beyond, an image per epoch is too big to help
+    if (r.hasValidation && !r.val.multiLabel && !r.val.regression && m_classes.size() <= 100) { // beyond, an image per epoch is too big to help
         const PngImage png = confusionMatrixPng(r.val.single.confusion, m_classes);
         m_writer->image("val/confusion_matrix", png.bytes, png.height, png.width, r.epoch);
     }
@@ -153,7 +172,10 @@ void TensorBoardLog::finished(const TrainingReport &report)
 {
     if (!m_writer)
         return;
-    if (report.test) {
+    if (report.test && report.test->regression) {
+        for (const char *k : {"mae", "rmse", "pearson", "r2"})
+            m_writer->scalar(std::string("test/") + k, report.test->value(k), report.bestEpoch);
+    } else if (report.test) {
         m_writer->scalar("test/accuracy", report.test->accuracy, report.bestEpoch);
         m_writer->scalar("test/macro_f1", report.test->macroF1, report.bestEpoch);
     }

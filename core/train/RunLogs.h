@@ -36,8 +36,9 @@ private:
 // metrics.csv: one row per validated epoch.
 class MetricsTable final : public TrainingObserver {
 public:
-    explicit MetricsTable(std::string file) : m_file(std::move(file)) {}
-    static const char *header();
+    // regression: four more columns, val_mae, val_rmse, val_pearson, val_r2.
+    explicit MetricsTable(std::string file, bool regression = false) : m_file(std::move(file)), m_regression(regression) {}
+    std::string header() const;
     // A resumed run keeps the rows of the epochs its checkpoint finished (a kill may have
     // left a later, partial epoch's row); a new table gets its header.
     void keepEpochsUpTo(int epoch) const;
@@ -47,6 +48,7 @@ public:
 
 private:
     std::string m_file;
+    bool m_regression;
 };
 
 // TensorBoard's event file: the settings as hyper-parameters, batch and epoch curves, the

@@ -138,11 +138,31 @@ void TrainingRun::buildModel()
     scalerOptions.enabled = m_amp == torch::kHalf;
     m_scaler.emplace(scalerOptions);
 
+    // Regression: the head predicts the target standardised by the training split's mean and
+    // std and restores it (RegressionHead.h); class weights and balanced draws have no classes.
+    if (m_cache->regression()) {
+        if (t.classWeights || t.weightedSampler)
+            throw Error(Message(FL_TR("Trainer", "training.class_weights and training.weighted_sampler balance classes, and a regression "
+                                                 "dataset has none: turn them off")));
+        double sum = 0, sq = 0;
+        for (const std::int64_t r : m_trainRows)
+            sum += m_cache->target(r);
+        const double n = static_cast<double>(m_trainRows.size()), mean = sum / n;
+        for (const std::int64_t r : m_trainRows)
+            sq += (m_cache->target(r) - mean) * (m_cache->target(r) - mean);
+        const double sd = std::sqrt(sq / n);
+        model->setTargetScale(mean, sd > 0 ? sd : 1.0);
+        m_regression = model->regression();
+        if (!m_regression)
+            throw Error(Message(FL_TR("Trainer", "the dataset's labels are numbers (regression), and the graph has no regression head")));
+    }
     std::vector<std::vector<int>> classesOf;
     classesOf.reserve(m_trainRows.size());
     for (auto r : m_trainRows) {
         std::vector<int> cs;
-        if (!m_multi)
+        if (m_cache->regression())
+            ;
+        else if (!m_multi)
             cs.push_back(static_cast<int>(m_cache->label(r)));
         else
             for (int c = 0; c < m_classes; ++c)
@@ -161,6 +181,13 @@ void TrainingRun::buildModel()
     // Without validation samples, val metrics mean nothing: the best epoch is the one
     // with the lowest training loss, and patience watches that.
     m_tracker.emplace(m_haveVal ? t.earlyStopMetric : "train_loss", t.patience);
+    const std::string &metric = t.earlyStopMetric;
+    const bool numberMetric = metric == "val_rmse" || metric == "val_mae" || metric == "val_r2" || metric == "val_pearson";
+    const bool classMetric = metric == "val_accuracy" || metric == "val_macro_f1";
+    if ((numberMetric && !m_regression) || (classMetric && m_regression))
+        throw Error(Message(FL_TR("Trainer", "training.early_stopping.metric: %1 does not measure this dataset's task (%2); use %3"), metric,
+                            m_regression ? "regression" : "classification",
+                            m_regression ? "val_rmse, val_mae, val_r2, val_pearson or val_loss" : "val_accuracy, val_macro_f1 or val_loss"));
 }
 
 void TrainingRun::saveCheckpoint(const std::string &path, const RunPosition &p, bool withRng)
@@ -362,10 +389,17 @@ bool TrainingRun::trainOneEpoch(int epoch)
         {
             const AutocastGuard autocast(m_device, m_amp); // the forward pass only, as PyTorch's recipe
             const auto out = model->forward(b->inputs, b->present);
-            task = taskLoss(out.logits.to(torch::kFloat), b->labels, m_multi, m_classWeights);
-            loss = task + out.auxLoss;
-            for (const auto &aux : out.auxLogits)
-                loss = loss + aux.weight * maskedTaskLoss(aux.logits.to(torch::kFloat), b->labels, aux.mask, m_multi, m_classWeights);
+            if (m_regression) { // auxiliary heads predict the standardised target directly
+                task = regressionLoss(standardise(out.logits.to(torch::kFloat), *m_regression), b->labels, *m_regression);
+                loss = task + out.auxLoss;
+                for (const auto &aux : out.auxLogits)
+                    loss = loss + aux.weight * maskedRegressionLoss(aux.logits.to(torch::kFloat), b->labels, aux.mask, *m_regression);
+            } else {
+                task = taskLoss(out.logits.to(torch::kFloat), b->labels, m_multi, m_classWeights);
+                loss = task + out.auxLoss;
+                for (const auto &aux : out.auxLogits)
+                    loss = loss + aux.weight * maskedTaskLoss(aux.logits.to(torch::kFloat), b->labels, aux.mask, m_multi, m_classWeights);
+            }
         }
         // The curve shows the task loss (comparable with validation's); NaN in any part stops.
         const std::int64_t n = b->labels.size(0);
@@ -437,10 +471,7 @@ bool TrainingRun::validate(int epoch, EpochResult &r)
     r.seconds = std::chrono::duration<double>(Clock::now() - m_epochStart).count();
     r.samplesPerSecond = trainSeconds > 0 ? epochNew / trainSeconds : 0;
     const std::string &metric = m_tracker->metric();
-    const double score = metric == "train_loss" ? r.trainLoss
-                       : metric == "val_loss"   ? val.loss
-                       : metric == "val_macro_f1" ? val.metrics.macroF1
-                                                  : val.metrics.accuracy;
+    const double score = metric == "train_loss" ? r.trainLoss : metric == "val_loss" ? val.loss : val.metrics.value(metric.substr(4));
     r.best = m_tracker->offer(epoch, score, m_haveVal ? val.loss : r.trainLoss);
     m_bestInMemory = r.best ? epoch : 0;
     if (r.best)

@@ -141,6 +141,7 @@ private:
     std::vector<std::int64_t> m_trainRows, m_valRows, m_testRows;
     int m_classes = 0;
     bool m_multi = false;
+    std::optional<BlockModule::RegressionOutput> m_regression; // the model predicts a number
     std::optional<ClassBalance> m_balance;
     torch::Tensor m_classWeights;
     // Model and optimisation.

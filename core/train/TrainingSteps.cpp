@@ -55,4 +55,33 @@ torch::Tensor maskedTaskLoss(const torch::Tensor &logits, const torch::Tensor &l
     return (perSample * m).sum() / counted.sum().clamp_min(1e-12);
 }
 
+namespace {
+
+torch::Tensor perSampleRegressionLoss(const torch::Tensor &standardised, const torch::Tensor &targets, const BlockModule::RegressionOutput &r)
+{
+    namespace F = torch::nn::functional;
+    const torch::Tensor z = standardised.reshape({-1}).to(torch::kFloat);
+    const torch::Tensor t = ((targets.reshape({-1}).to(torch::kFloat) - r.mean) / r.std);
+    if (r.loss == "huber")
+        return F::huber_loss(z, t, F::HuberLossFuncOptions().reduction(torch::kNone).delta(r.huberDelta));
+    return F::mse_loss(z, t, F::MSELossFuncOptions().reduction(torch::kNone));
+}
+
+} // namespace
+
+torch::Tensor standardise(const torch::Tensor &output, const BlockModule::RegressionOutput &r) { return (output - r.mean) / r.std; }
+
+torch::Tensor regressionLoss(const torch::Tensor &standardised, const torch::Tensor &targets, const BlockModule::RegressionOutput &r, bool sum)
+{
+    const torch::Tensor l = perSampleRegressionLoss(standardised, targets, r);
+    return sum ? l.sum() : l.mean();
+}
+
+torch::Tensor maskedRegressionLoss(const torch::Tensor &standardised, const torch::Tensor &targets, const torch::Tensor &mask,
+                                   const BlockModule::RegressionOutput &r)
+{
+    const torch::Tensor m = mask.reshape({-1}).to(torch::kFloat);
+    return (perSampleRegressionLoss(standardised, targets, r) * m).sum() / m.sum().clamp_min(1e-12);
+}
+
 } // namespace fuselab

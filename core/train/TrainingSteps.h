@@ -2,6 +2,7 @@
 #pragma once
 // The pieces of a training step that tests check alone against PyTorch.
 #include "core/document/TrainingSettings.h"
+#include "core/model/BlockModule.h"
 
 #include <torch/torch.h>
 
@@ -25,5 +26,17 @@ torch::Tensor taskLoss(const torch::Tensor &logits, const torch::Tensor &labels,
 // the weights of the samples counted). Zero when no sample is present.
 torch::Tensor maskedTaskLoss(const torch::Tensor &logits, const torch::Tensor &labels, const torch::Tensor &mask, bool multiLabel,
                              const torch::Tensor &weights);
+
+// A regression loss (MSE, or Huber with threshold delta) between predictions and targets
+// both standardised by the training split's mean and std (`r`): `standardised` holds the
+// model's standardised predictions [B] or [B, 1], targets [B] are on their own scale.
+// `sum`: summed over samples, for evaluation.
+torch::Tensor regressionLoss(const torch::Tensor &standardised, const torch::Tensor &targets, const BlockModule::RegressionOutput &r,
+                             bool sum = false);
+// The same averaged over the samples where `mask` is set (an auxiliary head of one modality).
+torch::Tensor maskedRegressionLoss(const torch::Tensor &standardised, const torch::Tensor &targets, const torch::Tensor &mask,
+                                   const BlockModule::RegressionOutput &r);
+// A regression model's output [B, 1] on the target's scale, standardised.
+torch::Tensor standardise(const torch::Tensor &output, const BlockModule::RegressionOutput &r);
 
 } // namespace fuselab

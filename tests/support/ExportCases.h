@@ -29,6 +29,19 @@ inline DatasetSummary threeModalities()
     return s;
 }
 
+// The same data with a number per sample (a regression dataset: one output, named after
+// the label column).
+inline DatasetSummary threeModalitiesNumbers()
+{
+    DatasetSummary s = threeModalities();
+    s.task = Task::Regression;
+    s.classes = {"label"};
+    return s;
+}
+
+// The dataset a template is made for: classes, or numbers for the regression template.
+inline DatasetSummary datasetFor(const ExperimentTemplate &t) { return t.task == Task::Regression ? threeModalitiesNumbers() : threeModalities(); }
+
 // A template's experiment with every `from` block made a `to` block with `params`.
 inline Experiment replacedBlock(const std::string &templ, const std::string &from, const std::string &to, nlohmann::json params,
                                 DatasetSummary s = threeModalities())
@@ -169,6 +182,8 @@ inline ExportBatch exportBatch(const Experiment &e, FusionModel &model)
     for (auto &param : model->parameters())
         if (param.numel() > 0 && (param.max() == param.min()).item<bool>())
             param.add_(torch::randn_like(param) * 0.3);
+    // A regression head's target scale (0 and 1 until training sets it) likewise.
+    model->setTargetScale(3.5, 2.25);
     model->eval();
     b.want = model->forward(b.xs, b.present).logits;
     return b;

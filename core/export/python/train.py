@@ -289,6 +289,8 @@ class FuseLabDataset(Dataset):
     def __init__(self, rows, pre, used_inputs):
         self.rows, self.pre, self.used = rows, pre, set(used_inputs)
         self.classes = pre["classes"]
+        if pre["task"] not in ("single-label", "multi-label"):
+            raise SystemExit("train.py retrains classifiers; this model's task is %s (use model.py with your own loop)" % pre["task"])
         self.multi_label = pre["task"] == "multi-label"
         self.index = {c: i for i, c in enumerate(self.classes)}
         self.tokenizers = {}

@@ -32,6 +32,7 @@ const BlockRegistry &builtinBlocks()
         r.add(makeAutoencoderFusionBlock());
         r.add(makeClassificationHeadBlock(false));
         r.add(makeClassificationHeadBlock(true));
+        r.add(makeRegressionHeadBlock());
         r.add(makeOutputBlock());
         return r;
     }();

@@ -29,6 +29,7 @@ std::unique_ptr<BlockType> makeLowRankFusionBlock();
 std::unique_ptr<BlockType> makeFilmFusionBlock();
 std::unique_ptr<BlockType> makeAutoencoderFusionBlock();
 std::unique_ptr<BlockType> makeClassificationHeadBlock(bool multiLabel);
+std::unique_ptr<BlockType> makeRegressionHeadBlock();
 std::unique_ptr<BlockType> makeOutputBlock();
 
 } // namespace fuselab

@@ -59,6 +59,10 @@ public:
             problems.push_back({"", Message(FL_TR("Blocks", "the experiment lists no classes (dataset.classes)"))});
             return {};
         }
+        if (ctx.task && *ctx.task == Task::Regression) {
+            problems.push_back({"", Message(FL_TR("Blocks", "the dataset's labels are numbers (regression): use head.regression"))});
+            return {TensorShape::vector(ctx.numClasses)};
+        }
         if (ctx.multiLabel && *ctx.multiLabel != m_multiLabel)
             problems.push_back({"", *ctx.multiLabel ? Message(FL_TR("Blocks", "the dataset is multi-label (a sample may have several classes): use head.multilabel"))
                                                     : Message(FL_TR("Blocks", "the dataset has one class per sample: use head.classification"))});

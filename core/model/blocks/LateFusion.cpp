@@ -103,6 +103,11 @@ public:
             problems.push_back({"", Message(FL_TR("Blocks", "the experiment lists no classes (dataset.classes)"))});
             return {};
         }
+        if (ctx.task && *ctx.task == Task::Regression) {
+            problems.push_back({"", Message(FL_TR("Blocks", "late fusion averages class scores; for a number (regression) fuse the features "
+                                                            "(concat, attention, gated) and end with head.regression"))});
+            return {};
+        }
         return {TensorShape::vector(ctx.numClasses)};
     }
     std::shared_ptr<BlockModule> create(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
