@@ -1850,6 +1850,54 @@
         <source>, </source>
         <translation>，</translation>
     </message>
+    <message>
+        <source>Task: as the labels suggest</source>
+        <translation>任务：按标签推断</translation>
+    </message>
+    <message>
+        <source>Task: classification</source>
+        <translation>任务：分类</translation>
+    </message>
+    <message>
+        <source>Task: multi-label</source>
+        <translation>任务：多标签</translation>
+    </message>
+    <message>
+        <source>Task: regression (a number)</source>
+        <translation>任务：回归（数值）</translation>
+    </message>
+    <message>
+        <source>What the label column holds: one class, several classes, or a number per sample. Manifests only.</source>
+        <translation>标签列的内容：每个样本一个类别、多个类别或一个数值。仅适用于清单文件。</translation>
+    </message>
+    <message>
+        <source>%1 samples, a number each (%2); modalities: %3</source>
+        <translation>%1 个样本，每个一个数值（%2）；模态：%3</translation>
+    </message>
+    <message>
+        <source>regression: a number per sample</source>
+        <translation>回归：每个样本一个数值</translation>
+    </message>
+    <message>
+        <source>sequence: a text to produce per sample (FuseLab cannot train this yet)</source>
+        <translation>序列：每个样本要生成一段文本（FuseLab 尚不能训练）</translation>
+    </message>
+    <message>
+        <source>multi-label: a sample may have several classes</source>
+        <translation>多标签：一个样本可以有多个类别</translation>
+    </message>
+    <message>
+        <source>classification: one class per sample</source>
+        <translation>分类：每个样本一个类别</translation>
+    </message>
+    <message>
+        <source>Task: %1</source>
+        <translation>任务：%1</translation>
+    </message>
+    <message>
+        <source>Task: %1 (%2)</source>
+        <translation>任务：%1（%2）</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::ExperimentDocument</name>
@@ -2844,6 +2892,10 @@
         <source>A lesson is training. Stop it and close? Its current run is kept and can be resumed.</source>
         <translation>有课程正在训练。要停止并关闭吗？当前运行会被保留，之后可以恢复。</translation>
     </message>
+    <message>
+        <source>A validation sample: true %1, predicted %2</source>
+        <translation>一个验证样本：真实值 %1，预测值 %2</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::PredictPanel</name>
@@ -3104,6 +3156,45 @@
     <message>
         <source>bfloat16 (CUDA)</source>
         <translation>bfloat16（CUDA）</translation>
+    </message>
+</context>
+<context>
+    <name>fuselab::gui::RegressionView</name>
+    <message>
+        <source>true</source>
+        <translation>真实</translation>
+    </message>
+    <message>
+        <source>true %1</source>
+        <translation>真实 %1</translation>
+    </message>
+    <message>
+        <source>predicted</source>
+        <translation>预测</translation>
+    </message>
+    <message>
+        <source>predicted %1</source>
+        <translation>预测 %1</translation>
+    </message>
+    <message>
+        <source>residual (predicted − true)</source>
+        <translation>残差（预测 − 真实）</translation>
+    </message>
+    <message>
+        <source>samples</source>
+        <translation>样本数</translation>
+    </message>
+    <message>
+        <source>Each validation sample; on the dashed line the prediction is exact. Click a point to open its sample.</source>
+        <translation>每个点是一个验证样本；落在虚线上表示预测完全准确。点击一个点可打开其样本。</translation>
+    </message>
+    <message>
+        <source>Predicted against true values of the validation samples appear after the first epoch.</source>
+        <translation>第一轮结束后，这里显示验证样本的预测值与真实值。</translation>
+    </message>
+    <message>
+        <source>Validation samples: %1, predicted against true, and how far off the predictions are.</source>
+        <translation>验证样本：%1 个，预测值与真实值的对比，以及预测的偏差。</translation>
     </message>
 </context>
 <context>
@@ -3620,6 +3711,34 @@
     <message>
         <source>Device: experiment&apos;s setting</source>
         <translation>设备：使用实验设置</translation>
+    </message>
+    <message>
+        <source>epoch %1: training loss %2, validation RMSE %3, R² %4%5</source>
+        <translation>第 %1 轮：训练损失 %2，验证 RMSE %3，R² %4%5</translation>
+    </message>
+    <message>
+        <source>validation R²</source>
+        <translation>验证 R²</translation>
+    </message>
+    <message>
+        <source>validation Pearson r</source>
+        <translation>验证 Pearson r</translation>
+    </message>
+    <message>
+        <source>R² / r</source>
+        <translation>R² / r</translation>
+    </message>
+    <message>
+        <source>Validation RMSE</source>
+        <translation>验证 RMSE</translation>
+    </message>
+    <message>
+        <source>R²</source>
+        <translation>R²</translation>
+    </message>
+    <message>
+        <source>Finished: test RMSE %1, R² %2 (best epoch %3). Run folder: %4</source>
+        <translation>完成：测试 RMSE %1，R² %2（最佳轮次 %3）。运行文件夹：%4</translation>
     </message>
 </context>
 <context>

@@ -9,6 +9,7 @@
 #include "widgets/QCustomPlotWrapper.h"
 #include "widgets/SampleBrowser.h"
 
+#include <QComboBox>
 #include <QDesktopServices>
 #include <QDir>
 #include <QFileInfo>
@@ -72,10 +73,22 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     m_problems->setVisible(false);
     m_problems->setToolTip(tr("Double-click a file to open its folder"));
 
+    m_taskChoice = new QComboBox(this);
+    m_taskChoice->setObjectName(QStringLiteral("taskChoice"));
+    m_taskChoice->addItem(tr("Task: as the labels suggest"), QString());
+    m_taskChoice->addItem(tr("Task: classification"), QStringLiteral("classification"));
+    m_taskChoice->addItem(tr("Task: multi-label"), QStringLiteral("multilabel"));
+    m_taskChoice->addItem(tr("Task: regression (a number)"), QStringLiteral("regression"));
+    m_taskChoice->setToolTip(tr("What the label column holds: one class, several classes, or a number per sample. Manifests only."));
+    connect(m_taskChoice, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_path.isEmpty())
+            open(m_path);
+    });
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_openButton);
     buttons->addWidget(m_newButton);
     buttons->addStretch(1);
+    buttons->addWidget(m_taskChoice);
     auto *busy = new QHBoxLayout;
     busy->addWidget(m_progress, 1);
     busy->addWidget(m_cancel);
@@ -167,8 +180,10 @@ void DatasetPanel::open(const QString &path)
             Q_EMIT opened(path);
         },
         Qt::SingleShotConnection);
-    m_task->start([p, dataset, report](ProgressObserver &progress) {
-        *dataset = openDataset(p, LoadOptions{}, &progress);
+    LoadOptions options;
+    options.reader.task = taskFromName(m_taskChoice->currentData().toString().toStdString()); // none: as the labels suggest
+    m_task->start([p, dataset, report, options](ProgressObserver &progress) {
+        *dataset = openDataset(p, options, &progress);
         *report = healthReport(*dataset, 0, &progress);
     });
 }
@@ -182,9 +197,20 @@ void DatasetPanel::showReport()
     for (auto &m : d.columns) // "photo (image)", or just "image" when the column is named after its kind
         modalities << (qs(m.name) == QString::fromLatin1(modalityName(m.kind)) ? modalityTitle(m.kind)
                                                                               : tr("%1 (%2)").arg(qs(m.name), modalityTitle(m.kind)));
-    QString html = tr("%1 samples, %2 classes; modalities: %3").arg(QLocale().toString(static_cast<qlonglong>(d.samples.size())))
-                       .arg(d.classes.size())
-                       .arg(modalities.join(QStringLiteral(", ")));
+    QString html = d.task == Task::Regression
+                       ? tr("%1 samples, a number each (%2); modalities: %3")
+                             .arg(QLocale().toString(static_cast<qlonglong>(d.samples.size())), qs(d.classes.empty() ? std::string() : d.classes[0]),
+                                  modalities.join(QStringLiteral(", ")))
+                       : tr("%1 samples, %2 classes; modalities: %3")
+                             .arg(QLocale().toString(static_cast<qlonglong>(d.samples.size())))
+                             .arg(d.classes.size())
+                             .arg(modalities.join(QStringLiteral(", ")));
+    const QString task = d.task == Task::Regression ? tr("regression: a number per sample")
+                       : d.task == Task::Sequence   ? tr("sequence: a text to produce per sample (FuseLab cannot train this yet)")
+                       : d.multiLabel               ? tr("multi-label: a sample may have several classes")
+                                                    : tr("classification: one class per sample");
+    const QString reason = translated(d.taskReason);
+    html += QStringLiteral("<br>") + (reason.isEmpty() ? tr("Task: %1").arg(task) : tr("Task: %1 (%2)").arg(task, reason.toHtmlEscaped()));
     const auto &splits = r["splits"];
     const QLocale locale;
     html += QStringLiteral("<br>") + tr("Splits: %1 train, %2 validation, %3 test")

@@ -9,6 +9,7 @@
 #include <memory>
 
 class QCustomPlot;
+class QComboBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -39,6 +40,9 @@ public:
     const nlohmann::json &report() const { return m_report; }
     QCustomPlot *chart() const { return m_chart; }
     SampleBrowser *browser() const { return m_browser; }
+    // What the labels are read as: "" (as they suggest), "classification", "multilabel" or
+    // "regression". Changing it opens the dataset again.
+    QComboBox *taskChoice() const { return m_taskChoice; }
 
 Q_SIGNALS:
     void opened(const QString &path);       // the dataset is loaded and checked
@@ -54,6 +58,7 @@ private:
     QLabel *m_title, *m_summary;
     QProgressBar *m_progress;
     QPushButton *m_cancel, *m_openButton, *m_newButton;
+    QComboBox *m_taskChoice; // what the labels are read as: as they suggest, or a task the user chose
     QCustomPlot *m_chart;
     QTreeWidget *m_problems;
     SampleBrowser *m_browser;

@@ -21,6 +21,9 @@
 #include "widgets/SampleBrowser.h"
 #include "widgets/training/TrainingPanel.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -136,6 +139,18 @@ MainWindow::MainWindow(QWidget *parent)
         }
     });
     connect(m_training, &TrainingPanel::confusionCellChosen, this, &MainWindow::showConfusionSamples);
+    connect(m_training, &TrainingPanel::regressionSampleChosen, this, [this](qint64 row, double truth, double predicted) {
+        const Dataset *d = m_dataset->dataset();
+        if (!d || row < 0 || static_cast<std::size_t>(row) >= d->samples.size() ||
+            std::abs(d->samples[static_cast<std::size_t>(row)].target - truth) > 1e-6 * std::max(1.0, std::abs(truth))) {
+            showMessage(tr("The dataset's samples are not the ones this run was trained on (has the data changed?)."), true);
+            return;
+        }
+        m_dataset->browser()->showSamples({static_cast<std::size_t>(row)},
+                                          tr("A validation sample: true %1, predicted %2").arg(truth, 0, 'g', 5).arg(predicted, 0, 'g', 5));
+        if (auto *tabs = m_dataset->findChild<QTabWidget *>(QStringLiteral("datasetTabs")))
+            tabs->setCurrentWidget(m_dataset->browser());
+    });
     m_dataset->browser()->setExplainable(true);
     connect(m_dataset->browser(), &SampleBrowser::explainRequested, this, [this](qint64 row) { explainSample(row); });
 

@@ -289,7 +289,7 @@ std::vector<EpochRow> RunFolder::readMetrics() const
     };
     const int epoch = column("epoch"), trainLoss = column("train_loss"), valLoss = column("val_loss"), valAcc = column("val_accuracy"),
               valF1 = column("val_macro_f1"), lr = column("learning_rate"), secs = column("seconds"),
-              rate = column("samples_per_second");
+              rate = column("samples_per_second"), rmse = column("val_rmse"), r2 = column("val_r2"), pearson = column("val_pearson");
     if (epoch < 0)
         return rows;
     while (std::getline(csv, line)) {
@@ -306,7 +306,8 @@ std::vector<EpochRow> RunFolder::readMetrics() const
         // An epoch is a whole number a run can reach (found by fuzz_run_folder: "inf" cast to int).
         if (!(at(epoch) >= 0 && at(epoch) <= 1e7) || at(epoch) != std::floor(at(epoch)))
             continue;
-        rows.push_back({static_cast<int>(at(epoch)), at(trainLoss), at(valLoss), at(valAcc), at(valF1), at(lr), at(secs), at(rate)});
+        rows.push_back({static_cast<int>(at(epoch)), at(trainLoss), at(valLoss), at(valAcc), at(valF1), at(lr), at(secs), at(rate), at(rmse), at(r2),
+                        at(pearson)});
     }
     return rows;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include <cmath>
 #include "core/document/Experiment.h"
 
 #include <nlohmann/json.hpp>
@@ -61,6 +62,7 @@ struct EpochRow {
     int epoch = 0;
     double trainLoss = 0, valLoss = 0, valAccuracy = 0, valMacroF1 = 0, learningRate = 0, seconds = 0;
     double samplesPerSecond = 0; // training only
+    double valRmse = NAN, valR2 = NAN, valPearson = NAN; // regression runs (NaN otherwise)
 };
 
 // A run folder's layout, in one place (docs/formats.md):

@@ -28,6 +28,7 @@ struct RunPlan {
     std::int64_t trainSamples = 0, valSamples = 0, testSamples = 0;
     std::vector<std::string> classes;
     bool multiLabel = false;
+    bool regression = false; // a number per sample (classes holds its name)
     std::int64_t parameters = 0;
     std::uint64_t seed = 0;
     // Where it starts: epoch 1 step 0 for a new run; a resumed run continues after its
@@ -70,7 +71,10 @@ struct EpochResult {
     double samplesPerSecond = 0;    // training only, not validation
     double seconds = 0;             // training + validation
     bool best = false;              // the best so far by the selection metric
-    std::vector<SamplePrediction> valPredictions; // every val sample (empty for multi-label)
+    std::vector<SamplePrediction> valPredictions; // every val sample (empty for multi-label and regression)
+    // Regression: every val sample's dataset row, target and prediction, in the same order.
+    std::vector<std::int64_t> valRows;
+    std::vector<double> valTargets, valPredicted;
 };
 
 struct CheckpointEvent {

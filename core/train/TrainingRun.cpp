@@ -257,6 +257,7 @@ void TrainingRun::announce()
     plan.testSamples = static_cast<std::int64_t>(m_testRows.size());
     plan.classes = m_cache->classes();
     plan.multiLabel = m_multi;
+    plan.regression = m_regression.has_value();
     plan.parameters = (*m_model)->parameterCount();
     plan.seed = t.seed;
     plan.startEpoch = m_at.epoch + 1;
@@ -468,6 +469,11 @@ bool TrainingRun::validate(int epoch, EpochResult &r)
     r.valLoss = val.loss;
     r.val = val.metrics;
     r.valPredictions = val.predictions; // a copy: the best epoch keeps its own for predictions-val.jsonl
+    if (m_regression && !val.predicted.empty()) {
+        r.valRows = m_valRows;
+        r.valTargets = val.targets;
+        r.valPredicted = val.predicted;
+    }
     r.seconds = std::chrono::duration<double>(Clock::now() - m_epochStart).count();
     r.samplesPerSecond = trainSeconds > 0 ? epochNew / trainSeconds : 0;
     const std::string &metric = m_tracker->metric();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The training dock's live curves: loss, accuracy, macro-F1 and learning rate as they come, and their export.
 #include "widgets/training/TrainingPanel.h"
+#include "widgets/training/RegressionView.h"
 
 #include "core/project/Services.h"
 #include "core/train/TrainingObserver.h"
@@ -149,8 +150,8 @@ void TrainingPanel::onEpoch(const TrainingEpochInfo &e)
 {
     if (e.hasValidation) {
         m_loss->graph(1)->addData(QVector<double>{double(e.epoch)}, QVector<double>{e.valLoss}, true);
-        m_loss->graph(2)->addData(QVector<double>{double(e.epoch)}, QVector<double>{e.valAccuracy}, true);
-        m_loss->graph(3)->addData(QVector<double>{double(e.epoch)}, QVector<double>{e.valMacroF1}, true);
+        m_loss->graph(2)->addData(QVector<double>{double(e.epoch)}, QVector<double>{e.regression ? e.valR2 : e.valAccuracy}, true);
+        m_loss->graph(3)->addData(QVector<double>{double(e.epoch)}, QVector<double>{e.regression ? e.valPearson : e.valMacroF1}, true);
     }
     m_loss->graph(4)->addData(QVector<double>{double(e.epoch)}, QVector<double>{e.trainLoss}, true);
     if (e.best) {
@@ -166,8 +167,8 @@ void TrainingPanel::onEpoch(const TrainingEpochInfo &e)
     const QStringList cells = {QString::number(e.epoch),
                                QString::number(e.trainLoss, 'f', 4),
                                e.hasValidation ? QString::number(e.valLoss, 'f', 4) : QString(),
-                               e.hasValidation ? QString::number(e.valAccuracy, 'f', 4) : QString(),
-                               e.hasValidation ? QString::number(e.valMacroF1, 'f', 4) : QString(),
+                               e.hasValidation ? QString::number(e.regression ? e.valRmse : e.valAccuracy, e.regression ? 'g' : 'f', 4) : QString(),
+                               e.hasValidation ? QString::number(e.regression ? e.valR2 : e.valMacroF1, 'f', 4) : QString(),
                                QString::number(e.learningRate, 'g', 3),
                                QString::number(e.seconds, 'f', 1)};
     for (int c = 0; c < cells.size(); ++c)
@@ -180,16 +181,26 @@ void TrainingPanel::onEpoch(const TrainingEpochInfo &e)
                 m_epochs->item(r, c)->setFont(f);
             }
     m_epochs->scrollToBottom();
-    if (showConfusion(e.confusion)) {
+    if (e.regression && !e.valRows.isEmpty())
+        m_regressionView->setPoints(e.valRows, e.valTargets, e.valPredicted, m_plan.classes.value(0));
+    if (!e.regression && showConfusion(e.confusion)) {
         m_lastEpoch = e;
         if (m_confusionSource->currentData().toString() == QLatin1String("live"))
             m_cellSamples = e.val;
     }
-    m_status->setText(tr("epoch %1: training loss %2, validation accuracy %3%4")
-                          .arg(e.epoch)
-                          .arg(e.trainLoss, 0, 'f', 4)
-                          .arg(e.hasValidation ? QString::number(e.valAccuracy, 'f', 4) : tr("n/a"))
-                          .arg(e.best ? tr(" (best so far)") : QString()));
+    if (e.regression)
+        m_status->setText(tr("epoch %1: training loss %2, validation RMSE %3, R² %4%5")
+                              .arg(e.epoch)
+                              .arg(e.trainLoss, 0, 'f', 4)
+                              .arg(e.hasValidation ? QString::number(e.valRmse, 'g', 4) : tr("n/a"))
+                              .arg(e.hasValidation ? QString::number(e.valR2, 'f', 4) : tr("n/a"))
+                              .arg(e.best ? tr(" (best so far)") : QString()));
+    else
+        m_status->setText(tr("epoch %1: training loss %2, validation accuracy %3%4")
+                              .arg(e.epoch)
+                              .arg(e.trainLoss, 0, 'f', 4)
+                              .arg(e.hasValidation ? QString::number(e.valAccuracy, 'f', 4) : tr("n/a"))
+                              .arg(e.best ? tr(" (best so far)") : QString()));
     m_dirty = true;
 }
 

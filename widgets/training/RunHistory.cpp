@@ -133,8 +133,13 @@ void TrainingPanel::showRun(const QString &runDir)
     for (const std::string &c : e.dataset.classes)
         classes << qs(c);
     setClasses(classes, e.training.epochs);
+    showTask(e.dataset.task == Task::Regression);
     for (const EpochRow &r : run.readMetrics()) {
         TrainingEpochInfo i;
+        i.regression = m_regression;
+        i.valRmse = r.valRmse;
+        i.valR2 = r.valR2;
+        i.valPearson = r.valPearson;
         i.epoch = r.epoch;
         i.trainLoss = r.trainLoss;
         i.hasValidation = !std::isnan(r.valAccuracy);

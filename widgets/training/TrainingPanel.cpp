@@ -9,6 +9,7 @@
 #include "widgets/QCustomPlotWrapper.h"
 #include "widgets/training/ClassMetricsView.h"
 #include "widgets/PredictPanel.h"
+#include "widgets/training/RegressionView.h"
 #include "widgets/training/RunComparison.h"
 #include "widgets/ThreadHandoff.h"
 
@@ -123,12 +124,21 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     m_confusionSource->addItem(tr("Best epoch, test split"), QStringLiteral("test"));
     m_confusionShares = new QCheckBox(tr("Shares of each true class"), this);
     m_confusionShares->setObjectName(QStringLiteral("confusionShares"));
+    m_confusionPage = new QWidget(this);
+    auto *confusionLayout = new QVBoxLayout(m_confusionPage);
+    confusionLayout->setContentsMargins(0, 0, 0, 0);
     auto *confusionRow = new QHBoxLayout;
     confusionRow->addWidget(m_confusionSource);
     confusionRow->addWidget(m_confusionShares);
     confusionRow->addStretch(1);
-    liveLayout->addLayout(confusionRow);
-    liveLayout->addWidget(m_confusion, 2);
+    confusionLayout->addLayout(confusionRow);
+    confusionLayout->addWidget(m_confusion, 1);
+    liveLayout->addWidget(m_confusionPage, 2);
+    // A regression run shows its predictions against the truth in the matrix's place.
+    m_regressionView = new RegressionView(this);
+    m_regressionView->setVisible(false);
+    liveLayout->addWidget(m_regressionView, 2);
+    connect(m_regressionView, &RegressionView::sampleChosen, this, &TrainingPanel::regressionSampleChosen);
     connect(m_confusionSource, &QComboBox::currentIndexChanged, this, &TrainingPanel::redrawConfusion);
     connect(m_confusionShares, &QCheckBox::toggled, this, &TrainingPanel::redrawConfusion);
     m_epochs = new QTableWidget(0, 7, this);
@@ -342,9 +352,25 @@ void TrainingPanel::setRunning(bool running)
     m_resumeRun->setEnabled(!running && run && run->data(0, Qt::UserRole + 1).toBool());
 }
 
+void TrainingPanel::showTask(bool regression)
+{
+    m_regression = regression;
+    m_confusionPage->setVisible(!regression);
+    m_regressionView->setVisible(regression);
+    m_regressionView->clear();
+    m_loss->graph(2)->setName(regression ? tr("validation R²") : tr("validation accuracy"));
+    m_loss->graph(3)->setName(regression ? tr("validation Pearson r") : tr("validation macro-F1"));
+    m_loss->yAxis2->setLabel(regression ? tr("R² / r") : tr("accuracy"));
+    m_loss->yAxis2->setRange(regression ? -0.2 : 0.0, 1);
+    m_epochs->setHorizontalHeaderLabels({tr("Epoch"), tr("Training loss"), tr("Validation loss"),
+                                         regression ? tr("Validation RMSE") : tr("Validation accuracy"),
+                                         regression ? tr("R²") : tr("Macro-F1"), tr("Learning rate"), tr("Seconds")});
+}
+
 void TrainingPanel::onStarted(const TrainingPlanInfo &plan)
 {
     m_plan = plan;
+    showTask(plan.regression);
     m_progress->setRange(0, static_cast<int>(std::max<qint64>(1, plan.stepsPerEpoch * (plan.epochs - plan.startEpoch + 1))));
     m_progress->setValue(0);
     setClasses(plan.classes, plan.epochs);
@@ -387,6 +413,12 @@ void TrainingPanel::onFinished(const TrainingResultInfo &r)
     QString text;
     if (r.stopped)
         text = tr("Stopped after %1 complete epoch(s); the run is kept in %2 and can be resumed.").arg(r.epochsCompleted).arg(where);
+    else if (r.testRmse >= 0)
+        text = tr("Finished: test RMSE %1, R² %2 (best epoch %3). Run folder: %4")
+                   .arg(r.testRmse, 0, 'g', 4)
+                   .arg(r.testR2, 0, 'f', 4)
+                   .arg(r.bestEpoch)
+                   .arg(where);
     else if (r.testAccuracy >= 0)
         text = tr("Finished: test accuracy %1 (best epoch %2). Run folder: %3").arg(r.testAccuracy, 0, 'f', 4).arg(r.bestEpoch).arg(where);
     else

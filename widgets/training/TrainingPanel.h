@@ -26,6 +26,7 @@ namespace gui {
 class ExperimentDocument;
 class ClassMetricsView;
 class PredictPanel;
+class RegressionView;
 class RunComparison;
 
 // Start, Pause/Resume and Stop a run of the open experiment (the saved file: editing the
@@ -76,6 +77,8 @@ Q_SIGNALS:
     void exportRequested(const QString &runDir); // the Runs tab's Export… button
     void runFinished(const fuselab::gui::TrainingResultInfo &result);
     void message(const QString &text, bool error);
+    // A regression view's point was clicked: the validation sample's dataset row, target and prediction.
+    void regressionSampleChosen(qint64 row, double truth, double predicted);
     void requestTrain(const QString &experimentFile, const QString &runDir, bool resume, const QString &device);
     // A confusion-matrix cell was clicked: the samples of `split` ("val", "test") (dataset rows) of class
     // `trueClass` predicted as `predicted`, most confident first.
@@ -106,11 +109,16 @@ public:
     PredictPanel *predictPanel() const { return m_predictPanel; }
     ClassMetricsView *classMetrics() const { return m_classMetrics; }
     QComboBox *confusionSource() const { return m_confusionSource; }
+    // A regression run's predicted-against-true view, shown in the confusion matrix's place.
+    RegressionView *regressionView() const { return m_regressionView; }
     QCheckBox *confusionShares() const { return m_confusionShares; }
 
 private:
     void buildCurves();
     void buildConfusionView();
+    // Classification (the confusion matrix, accuracy and macro-F1) or regression (the
+    // predicted-against-true view, R² and Pearson r) in the live views and the table.
+    void showTask(bool regression);
     void buildDeviceChoice();
     void startWorker();
     void setRunning(bool running);
@@ -135,6 +143,9 @@ private:
     RunComparison *m_comparison = nullptr;
     PredictPanel *m_predictPanel = nullptr;
     ClassMetricsView *m_classMetrics = nullptr;
+    RegressionView *m_regressionView = nullptr;
+    QWidget *m_confusionPage = nullptr;
+    bool m_regression = false;
     int m_bestEpoch = 0;
     double m_highestRate = 0;
     QCPItemText *m_bestLabel = nullptr;

@@ -48,6 +48,7 @@ public:
             i.classes << qs(c);
         classes = p.classes;
         i.notice = qs(p.notice);
+        i.regression = p.regression;
         device = p.device;
         handoffRelease(); // to the GUI thread (ThreadHandoff.h)
         Q_EMIT m_w.started(i);
@@ -73,6 +74,15 @@ public:
             for (auto &row : r.val.single.confusion)
                 i.confusion.push_back(QVector<qint64>(row.begin(), row.end()));
         i.val = predictionList(r.valPredictions, classes);
+        if (r.val.regression) {
+            i.regression = true;
+            i.valRmse = r.val.numbers.rmse;
+            i.valR2 = r.val.numbers.r2;
+            i.valPearson = r.val.numbers.pearson;
+            i.valRows = QVector<qint64>(r.valRows.begin(), r.valRows.end());
+            i.valTargets = QVector<double>(r.valTargets.begin(), r.valTargets.end());
+            i.valPredicted = QVector<double>(r.valPredicted.begin(), r.valPredicted.end());
+        }
         handoffRelease(); // to the GUI thread (ThreadHandoff.h)
         Q_EMIT m_w.epoch(i);
     }
@@ -146,7 +156,11 @@ void TrainingWorker::train(const QString &experimentFile, const QString &runDir,
         i.stopped = r.stopped;
         i.epochsCompleted = r.epochsCompleted;
         i.bestEpoch = r.bestEpoch;
-        i.testAccuracy = r.test ? r.test->accuracy : -1;
+        i.testAccuracy = r.test && !r.test->regression ? r.test->accuracy : -1;
+        if (r.test && r.test->regression) {
+            i.testRmse = r.test->numbers.rmse;
+            i.testR2 = r.test->numbers.r2;
+        }
         i.earlyStop = qs(r.earlyStopReason);
         handoffRelease(); // to the GUI thread (ThreadHandoff.h)
         Q_EMIT finished(i);

@@ -34,6 +34,7 @@ struct TrainingPlanInfo {
     qint64 stepsPerEpoch = 0, trainSamples = 0, valSamples = 0, parameters = 0;
     QStringList classes;
     QString notice;
+    bool regression = false; // a number per sample (classes holds its name)
 };
 struct TrainingBatchInfo {
     int epoch = 0;
@@ -46,12 +47,19 @@ struct TrainingEpochInfo {
     bool best = false, hasValidation = true;
     QVector<QVector<qint64>> confusion; // [true][predicted], single-label runs
     PredictionList val; // every validation sample's prediction (single-label runs)
+    // Regression runs: the validation RMSE, R² and Pearson r, and every validation sample's
+    // dataset row, target and prediction.
+    bool regression = false;
+    double valRmse = 0, valR2 = 0, valPearson = 0;
+    QVector<qint64> valRows;
+    QVector<double> valTargets, valPredicted;
 };
 struct TrainingResultInfo {
     QString runDir;
     bool stopped = false;
     int epochsCompleted = 0, bestEpoch = 0;
     double testAccuracy = -1; // -1: not evaluated
+    double testRmse = -1, testR2 = 0; // regression runs (-1: not evaluated)
     QString earlyStop;
 };
 
