@@ -40,7 +40,7 @@ nlohmann::json Experiment::toJson() const
                     {"split_seed", dataset.splitSeed},
                     {"classes", dataset.classes},
                     {"multi_label", dataset.multiLabel},
-                    {"task", taskName(dataset.multiLabel ? Task::MultiLabel : dataset.task == Task::MultiLabel ? Task::Classification : dataset.task)},
+                    {"task", taskName(dataset.effectiveTask())},
                     {"modalities", modalities}};
     if (!dataset.rareClass.empty())
         j["dataset"]["imbalance"] = {{"class", dataset.rareClass}, {"ratio", dataset.rareRatio}};
@@ -227,7 +227,7 @@ InferContext inferContext(const Experiment &e, const std::string &experimentDir)
     c.inputs = inputShapes(e.preprocessing, experimentDir);
     c.numClasses = static_cast<std::int64_t>(e.dataset.classes.size());
     c.multiLabel = e.dataset.multiLabel;
-    c.task = e.dataset.multiLabel ? Task::MultiLabel : e.dataset.task == Task::MultiLabel ? Task::Classification : e.dataset.task;
+    c.task = e.dataset.effectiveTask();
     c.modalities = e.dataset.modalities;
     c.experimentDir = experimentDir;
     return c;

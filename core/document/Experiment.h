@@ -24,6 +24,13 @@ struct CanvasNote {
     bool operator==(const CanvasNote &o) const { return text == o.text && x == o.x && y == o.y; }
 };
 
+// The task of a dataset described by a multi-label flag and a task: multiLabel decides
+// between classification and multi-label; regression and sequence stay.
+inline Task taskOf(bool multiLabel, Task task)
+{
+    return multiLabel ? Task::MultiLabel : task == Task::MultiLabel ? Task::Classification : task;
+}
+
 // The dataset section: where the data is, how to read it, and what it holds (classes and
 // modality columns, recorded when the experiment was made so the graph can be checked
 // before any data is read).
@@ -37,6 +44,9 @@ struct ExperimentDataset {
     bool multiLabel = false;         // samples may belong to several classes (sigmoid + binary cross-entropy)
     Task task = Task::Classification; // MultiLabel exactly when multiLabel; Regression: classes = {the label column}
     std::vector<ModalityColumn> modalities;
+    // The task, with multiLabel deciding between classification and multi-label (the two
+    // fields can disagree in a document or summary written field by field).
+    Task effectiveTask() const { return taskOf(multiLabel, task); }
     // The imbalance lesson: the training split keeps only so many samples of one class that
     // it makes up `rareRatio` of the split (seeded by splitSeed); val and test untouched.
     // Empty class = off. Single-label datasets.

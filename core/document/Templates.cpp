@@ -165,7 +165,7 @@ Experiment buildExperiment(const std::string &name, const DatasetSummary &d, std
     e.dataset.splitSeed = d.splitSeed;
     e.dataset.classes = d.classes;
     e.dataset.multiLabel = d.multiLabel;
-    e.dataset.task = d.multiLabel ? Task::MultiLabel : d.task == Task::MultiLabel ? Task::Classification : d.task;
+    e.dataset.task = taskOf(d.multiLabel, d.task);
     e.dataset.modalities = d.modalities;
     // Small images keep their size (28×28 Fashion-MNIST); larger ones become 64×64.
     if (d.imageWidth > 0 && d.imageWidth <= 64 && d.imageHeight > 0 && d.imageHeight <= 64) {

@@ -163,7 +163,8 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
     std::int64_t splitCount[3] = {0, 0, 0};
     std::map<Hash128, std::vector<std::string>> byHash;
     std::vector<double> targets, targetWords; // regression targets; sequence targets' word counts
-    std::set<std::string> distinctTargets;
+    std::set<double> distinctNumbers;
+    std::set<std::string> distinctTexts;
     std::vector<double> widths, heights, durations, charsV, wordsV;
     std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> sizes;
     std::map<int, std::int64_t> imageChannels, sampleRates, audioChannels;
@@ -227,16 +228,16 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
             ++splitCount[static_cast<std::size_t>(s.split)];
         if (d.task == Task::Regression) {
             targets.push_back(s.target);
-            distinctTargets.insert(std::to_string(s.target));
+            distinctNumbers.insert(s.target);
         } else if (d.task == Task::Sequence) {
             targetWords.push_back(double(splitWords(s.targetText, false).size()));
-            distinctTargets.insert(s.targetText);
+            distinctTexts.insert(s.targetText);
         }
     }
     if (!targets.empty())
-        report["targets"] = {{"count", targets.size()}, {"distinct", distinctTargets.size()}, {"value", distribution(targets, 4)}};
+        report["targets"] = {{"count", targets.size()}, {"distinct", distinctNumbers.size()}, {"value", distribution(targets, 4)}};
     if (!targetWords.empty())
-        report["targets"] = {{"count", targetWords.size()}, {"distinct", distinctTargets.size()}, {"words", distribution(targetWords, 1)}};
+        report["targets"] = {{"count", targetWords.size()}, {"distinct", distinctTexts.size()}, {"words", distribution(targetWords, 1)}};
 
     report["samples"] = {{"total", N}, {"usable", usable}, {"skipped", N - usable}, {"with_missing_modality", withMissing}};
     report["splits"] = {{"source", d.splitGiven ? "dataset" : "generated"},
@@ -301,7 +302,7 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
         ok = false;
         verdict = Message(FL_TR("Inspector", "the labels are texts to produce (a sequence task), which this version of FuseLab cannot train yet"));
     } else if (d.task == Task::Regression) {
-        ok = distinctTargets.size() >= 2;
+        ok = distinctNumbers.size() >= 2;
         verdict = ok ? Message(FL_TR("Inspector", "usable")) : Message(FL_TR("Inspector", "every target is the same number: nothing to learn"));
     } else if (classesWithSamples < 2) {
         ok = false;

@@ -160,11 +160,9 @@ void TrainingRun::buildModel()
     classesOf.reserve(m_trainRows.size());
     for (auto r : m_trainRows) {
         std::vector<int> cs;
-        if (m_cache->regression())
-            ;
-        else if (!m_multi)
+        if (!m_multi && !m_cache->regression()) // a regression sample has no class
             cs.push_back(static_cast<int>(m_cache->label(r)));
-        else
+        else if (m_multi)
             for (int c = 0; c < m_classes; ++c)
                 if (m_cache->hasClass(r, c))
                     cs.push_back(c);

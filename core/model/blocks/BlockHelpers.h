@@ -13,6 +13,23 @@ inline double real(const nlohmann::json &p, const char *k) { return p.at(k).get<
 inline bool flag(const nlohmann::json &p, const char *k) { return p.at(k).get<bool>(); }
 inline std::string str(const nlohmann::json &p, const char *k) { return p.at(k).get<std::string>(); }
 
+// A head's layers: dropout on the input (when > 0), then a linear layer to `out`, or an MLP
+// with one ReLU hidden layer of `hidden` units.
+inline torch::nn::Sequential headLayers(std::int64_t in, std::int64_t hidden, std::int64_t out, double dropout)
+{
+    torch::nn::Sequential layers;
+    if (dropout > 0)
+        layers->push_back(torch::nn::Dropout(dropout));
+    if (hidden > 0) {
+        layers->push_back(torch::nn::Linear(in, hidden));
+        layers->push_back(torch::nn::ReLU());
+        layers->push_back(torch::nn::Linear(hidden, out));
+    } else {
+        layers->push_back(torch::nn::Linear(in, out));
+    }
+    return layers;
+}
+
 // A descriptor that builds an XxxImpl from its options: the common shape of most blocks.
 template <typename Impl, typename Options>
 std::shared_ptr<BlockModule> make(const Options &o)

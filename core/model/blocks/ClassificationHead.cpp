@@ -11,16 +11,7 @@ ClassificationHeadImpl::ClassificationHeadImpl(ClassificationHeadOptions o) : op
 
 void ClassificationHeadImpl::reset()
 {
-    m_layers = torch::nn::Sequential();
-    if (options.dropout() > 0)
-        m_layers->push_back(torch::nn::Dropout(options.dropout()));
-    if (options.hidden() > 0) {
-        m_layers->push_back(torch::nn::Linear(options.inFeatures(), options.hidden()));
-        m_layers->push_back(torch::nn::ReLU());
-        m_layers->push_back(torch::nn::Linear(options.hidden(), options.classes()));
-    } else {
-        m_layers->push_back(torch::nn::Linear(options.inFeatures(), options.classes()));
-    }
+    m_layers = blocks::headLayers(options.inFeatures(), options.hidden(), options.classes(), options.dropout());
     register_module("layers", m_layers);
 }
 

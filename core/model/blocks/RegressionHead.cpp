@@ -11,16 +11,7 @@ RegressionHeadImpl::RegressionHeadImpl(RegressionHeadOptions o) : options(std::m
 
 void RegressionHeadImpl::reset()
 {
-    m_layers = torch::nn::Sequential();
-    if (options.dropout() > 0)
-        m_layers->push_back(torch::nn::Dropout(options.dropout()));
-    if (options.hidden() > 0) {
-        m_layers->push_back(torch::nn::Linear(options.inFeatures(), options.hidden()));
-        m_layers->push_back(torch::nn::ReLU());
-        m_layers->push_back(torch::nn::Linear(options.hidden(), 1));
-    } else {
-        m_layers->push_back(torch::nn::Linear(options.inFeatures(), 1));
-    }
+    m_layers = blocks::headLayers(options.inFeatures(), options.hidden(), 1, options.dropout());
     register_module("layers", m_layers);
     m_mean = register_buffer("target_mean", torch::zeros({1}));
     m_std = register_buffer("target_std", torch::ones({1}));
