@@ -9,6 +9,7 @@
 #include "tests/support/GuiTest.h"
 #include "tests/support/TestFiles.h"
 #include "widgets/training/ClassMetricsView.h"
+#include "widgets/training/RegressionView.h"
 #include "widgets/DatasetPanel.h"
 #include "widgets/ExportDialog.h"
 #include "core/formats/Safetensors.h"
@@ -439,6 +440,66 @@ private Q_SLOTS:
     // A GPU failure mid-run (its signal from the worker, as a CUDA out-of-memory would send
     // it; this machine has no GPU) says why and offers to resume on the CPU, which continues
     // the same run from its last checkpoint on the CPU.
+    // A regression run's events (as the worker sends them): the predicted-against-true view
+    // takes the confusion matrix's place, the curves and the table name R², r and RMSE, and a
+    // click on a point names that sample's row, target and prediction.
+    void aRegressionRunShowsPredictedAgainstTrue()
+    {
+        MainWindow window;
+        window.resize(1600, 1000);
+        window.show();
+        TrainingPanel *panel = window.trainingPanel();
+        TrainingPlanInfo plan;
+        plan.epochs = 3;
+        plan.stepsPerEpoch = 4;
+        plan.classes = {QStringLiteral("score")};
+        plan.regression = true;
+        Q_EMIT panel->worker()->started(plan);
+        QCoreApplication::processEvents();
+        QVERIFY(panel->regressionView()->isVisible());
+        QVERIFY(!panel->confusionPlot()->isVisible());
+        QCOMPARE(panel->lossPlot()->graph(2)->name(), QStringLiteral("validation R²"));
+        QCOMPARE(panel->epochTable()->horizontalHeaderItem(3)->text(), QStringLiteral("Validation RMSE"));
+        TrainingEpochInfo e;
+        e.epoch = 1;
+        e.trainLoss = 0.5;
+        e.valLoss = 0.4;
+        e.regression = true;
+        e.valRmse = 0.25;
+        e.valR2 = 0.9;
+        e.valPearson = 0.95;
+        e.best = true;
+        e.valRows = {7, 3, 11, 5};
+        e.valTargets = {4.0, 1.0, 9.0, 2.5}; // not in order: the view sorts by the truth
+        e.valPredicted = {4.5, 1.25, 8.0, 2.0};
+        Q_EMIT panel->worker()->epoch(e);
+        QCoreApplication::processEvents();
+        RegressionView *view = panel->regressionView();
+        QCOMPARE(view->pointCount(), 4);
+        QCOMPARE(panel->epochTable()->item(0, 3)->text(), QStringLiteral("0.25"));
+        QCOMPARE(panel->lossPlot()->graph(2)->data()->at(0)->value, 0.9);
+        QCOMPARE(panel->lossPlot()->graph(3)->data()->at(0)->value, 0.95);
+        // 20 bins of residuals: 4 samples counted.
+        auto *bars = static_cast<QCPBars *>(view->residualPlot()->plottable(0));
+        double counted = 0;
+        for (auto it = bars->data()->constBegin(); it != bars->data()->constEnd(); ++it)
+            counted += it->value;
+        QCOMPARE(counted, 4.0);
+        // A click on the point (9, 8) opens row 11.
+        QSignalSpy chosen(panel, &TrainingPanel::regressionSampleChosen);
+        view->scatterPlot()->replot();
+        const QPoint at(static_cast<int>(view->scatterPlot()->xAxis->coordToPixel(9.0)), static_cast<int>(view->scatterPlot()->yAxis->coordToPixel(8.0)));
+        QTest::mouseClick(view->scatterPlot(), Qt::LeftButton, Qt::NoModifier, at);
+        QCOMPARE(chosen.count(), 1);
+        QCOMPARE(chosen.at(0).at(0).toLongLong(), 11LL);
+        QCOMPARE(chosen.at(0).at(1).toDouble(), 9.0);
+        QCOMPARE(chosen.at(0).at(2).toDouble(), 8.0);
+        view->residualPlot()->replot();
+        panel->lossPlot()->replot();
+        if (qEnvironmentVariableIsSet("FUSELAB_SHOT"))
+            window.grab().save(qEnvironmentVariable("FUSELAB_SHOT"));
+    }
+
     void gpuFailureOffersToResumeOnTheCpu()
     {
         QTemporaryDir dir;
