@@ -2,6 +2,7 @@
 // Metrics against values computed by hand (and cross-checked with scikit-learn's
 // classification_report / precision_recall_fscore_support, zero_division=0).
 #include "core/train/Metrics.h"
+#include "core/train/SequenceMetrics.h"
 #include "core/util/Error.h"
 
 #include <nlohmann/json.hpp>
@@ -17,6 +18,87 @@ bool near(double a, double b) { return std::abs(a - b) < 1e-9; }
 class TestMetrics final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // sacreBLEU 2.x's documented example (its README): two reference sets of three
+    // sentences; it prints "BLEU = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944
+    // hyp_len = 17 ref_len = 18)" and "chrF2 = 59.73".
+    void bleuAndChrfMatchSacreBleusExample()
+    {
+        const std::vector<std::string> sys = {"The dog bit the man.", "It wasn't surprising.", "The man had just bitten him."};
+        const std::vector<std::vector<std::string>> refs = {{"The dog bit the man.", "The dog had bit the man."},
+                                                            {"It was not unexpected.", "No one was surprised."},
+                                                            {"The man bit him first.", "The man had bitten the dog."}};
+        const BleuScore b = corpusBleu(sys, refs);
+        QCOMPARE(b.hypothesisLength, std::int64_t(17));
+        QCOMPARE(b.referenceLength, std::int64_t(18));
+        QCOMPARE(QString::number(b.score, 'f', 2), QString("48.53"));
+        QCOMPARE(QString::number(b.brevityPenalty, 'f', 3), QString("0.943"));
+        const double published[4] = {82.4, 50.0, 45.5, 37.5};
+        for (int n = 0; n < 4; ++n)
+            QCOMPARE(QString::number(b.precisions[static_cast<std::size_t>(n)], 'f', 1), QString::number(published[n], 'f', 1));
+        QCOMPARE(QString::number(corpusChrf(sys, refs), 'f', 2), QString("59.73"));
+    }
+
+    // NLTK 3.8's corpus_bleu (no smoothing, every order has matches) on text that 13a leaves
+    // as it is: 52.39424276086076.
+    void bleuMatchesNltk()
+    {
+        const std::vector<std::string> hyps = {"the quick brown fox jumps over the lazy dog", "a red circle sits on the left side",
+                                               "two small squares are next to each other"};
+        const std::vector<std::vector<std::string>> refs = {
+            {"the fast brown fox jumps over the lazy dog"}, {"a red circle is on the left"}, {"two small squares are beside each other today"}};
+        QVERIFY(std::abs(corpusBleu(hyps, refs).score - 52.39424276086076) < 1e-9);
+        // Nothing produced, and a hypothesis shorter than four words everywhere: 0.
+        QCOMPARE(corpusBleu({""}, {{"a b c d"}}).score, 0.0);
+        QCOMPARE(corpusBleu({"a b c"}, {{"a b c"}}).score, 0.0);
+        // One 4-gram missing, smoothed as sacreBLEU's "exp": p4 = 100 / (2 * 1).
+        const BleuScore s = corpusBleu({"a b c d"}, {{"a b c e"}});
+        QCOMPARE(s.precisions[3], 50.0);
+        // 1-grams 3/4, 2-grams 2/3, 3-grams 1/2, and the same length (no penalty).
+        QVERIFY(std::abs(s.score - std::exp((std::log(75.0) + std::log(200.0 / 3.0) + std::log(50.0) + std::log(50.0)) / 4)) < 1e-9);
+    }
+
+    // mteval-v13a's rules worked by hand: symbols split off, a period or comma split from a
+    // word but not inside a number, a dash after a digit split, the apostrophe kept.
+    void tokenize13aFollowsMteval()
+    {
+        QCOMPARE(tokenize13a("It wasn't surprising."), std::string("It wasn't surprising ."));
+        QCOMPARE(tokenize13a("3.5 km, 10-12 (approx.)"), std::string("3.5 km , 10 - 12 ( approx . )"));
+        QCOMPARE(tokenize13a("a&amp;b &quot;c&quot;"), std::string("a & b \" c \""));
+        QCOMPARE(tokenize13a("  spaced   out  "), std::string("spaced out"));
+    }
+
+    // chrF by hand: "ab" against "abc" has 1-grams P = 2/2, R = 2/3 and 2-grams P = 1/1,
+    // R = 1/2 (no longer n-gram in the hypothesis), so P = 1, R = 7/12 and
+    // F2 = 5 P R / (4 P + R) = 35/55. Spaces do not count.
+    void chrfByHand()
+    {
+        QVERIFY(std::abs(corpusChrf({"ab"}, {{"abc"}}) - 100.0 * 35.0 / 55.0) < 1e-9);
+        QVERIFY(std::abs(corpusChrf({"a b"}, {{"ab c"}}) - 100.0 * 35.0 / 55.0) < 1e-9);
+        QCOMPARE(corpusChrf({"xyz"}, {{"abc"}}), 0.0);
+    }
+
+    // WER and CER as jiwer counts them (edits over the reference's length, corpus-wide):
+    // "the cat sat on the mat" -> "the cat sit on mat" is one substitution and one deletion
+    // (2/6); "kitten" against "sitting" is 3 character edits of 7, and "same words."
+    // against "same words ." one inserted space of 12 characters, or 2 word edits of 3.
+    void werAndCerByHand()
+    {
+        SequenceMetrics m = sequenceMetrics({"the cat sit on mat"}, {"the cat sat on the mat"});
+        QVERIFY(std::abs(m.wer - 2.0 / 6.0) < 1e-12);
+        // Characters: "the cat sit on mat" (18) against "the cat sat on the mat" (22): one
+        // substitution (i/a) and four deletions ("the "): 5 / 22.
+        QVERIFY(std::abs(m.cer - 5.0 / 22.0) < 1e-12);
+        QCOMPARE(m.exactMatch, 0.0);
+        m = sequenceMetrics({"kitten", "same words."}, {"sitting", "same words ."});
+        QVERIFY(std::abs(m.cer - (3.0 + 1.0) / (7.0 + 12.0)) < 1e-12);
+        QVERIFY(std::abs(m.wer - (1.0 + 2.0) / (1.0 + 3.0)) < 1e-12);
+        QCOMPARE(m.exactMatch, 50.0); // 13a makes "words." and "words ." the same tokens
+        QCOMPARE(m.samples, std::int64_t(2));
+        // Unicode: characters are code points, not bytes.
+        m = sequenceMetrics({"我爱猫"}, {"我爱狗"});
+        QVERIFY(std::abs(m.cer - 1.0 / 3.0) < 1e-12);
+    }
+
     // Against scikit-learn 1.2.1 (mean_absolute_error, mean_squared_error(...) ** 0.5,
     // r2_score) and SciPy's pearsonr: the first pair is scikit-learn's documented r2_score
     // example (0.948...), the second numbers of our own.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 #include "core/util/Message.h"
+#include "core/util/Words.h"
 
 #include <cstdint>
 #include <memory>
@@ -27,12 +28,6 @@ struct TextSettings {
     int spmVocab = 2000;       // sentencepiece: upper bound; smaller corpora get less
     std::string vocabFile;     // wordpiece: a pretrained model's vocab.txt or tokenizer.json (relative to the experiment file)
 };
-
-// Words: runs of letters/digits; each punctuation mark is a token; CJK ideographs, kana
-// and Hangul syllables are one token each (those scripts put no spaces between words).
-std::vector<std::string> splitWords(std::string_view text, bool lowercase);
-// Characters: one token per Unicode code point, whitespace dropped.
-std::vector<std::string> splitChars(std::string_view text, bool lowercase);
 
 // Turns text into fixed-length id sequences. Id 0 is padding, id 1 unknown.
 class Tokenizer {
