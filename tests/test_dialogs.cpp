@@ -207,11 +207,12 @@ private Q_SLOTS:
                 groups[tree->topLevelItem(g)->text(0).toStdString()].insert(tree->topLevelItem(g)->child(i)->data(0, Qt::UserRole).toString().toStdString());
                 ++items;
             }
-        QCOMPARE(items, std::size_t(26)); // `fuselab-cli blocks` lists 26
+        QCOMPARE(items, std::size_t(29)); // `fuselab-cli blocks` lists 29
         QCOMPARE(groups["Fusion"], (std::set<std::string>{"fusion.attention", "fusion.autoencoder", "fusion.bottleneck", "fusion.concat", "fusion.cross_attention", "fusion.film",
                                                           "fusion.gated", "fusion.late", "fusion.low_rank", "fusion.tensor"}));
         QCOMPARE(groups["Inputs"], (std::set<std::string>{"input.audio", "input.image", "input.text"}));
-        QCOMPARE(groups["Heads"], (std::set<std::string>{"head.classification", "head.multilabel", "head.regression"}));
+        QCOMPARE(groups["Heads"], (std::set<std::string>{"head.classification", "head.ctc", "head.multilabel", "head.regression", "head.rnn_decoder",
+                                                          "head.transformer_decoder"}));
         QCOMPARE(groups["Output"], (std::set<std::string>{"output"}));
         QCOMPARE(groups["Encoders"].size(), std::size_t(9));
 

@@ -75,6 +75,11 @@ private Q_SLOTS:
             summary.task = Task::Regression;
             summary.classes = {"label"};
         }
+        if (name == "captioning" || name == "translation" || name == "transcription") { // texts to produce
+            summary.task = Task::Sequence;
+            summary.classes.clear();
+            summary.trainTargets = {"a red circle", "two squares", "a red star on the left"};
+        }
         const Experiment e = makeExperiment(name.toStdString(), summary);
         const nlohmann::json j = e.toJson();
         QVERIFY(Experiment::fromJson(j).toJson() == j);
@@ -92,6 +97,13 @@ private Q_SLOTS:
         const std::vector<torch::Tensor> columns = {torch::randn({2, 3, 32, 32}), torch::randn({2, 64, 81}),
                                                     torch::randint(1, 50, {2, 64}, torch::kLong)};
         const auto out = model->forward(columns, torch::ones({2, 3}, torch::kBool));
+        if (summary.task == Task::Sequence) { // per step, one logit per token of the target vocabulary
+            QCOMPARE(out.logits.dim(), std::int64_t(3));
+            QCOMPARE(out.logits.size(2), static_cast<std::int64_t>(e.dataset.classes.size()));
+            // "the", "a", "red", ... fitted on the targets, after the four specials.
+            QCOMPARE(e.dataset.classes.at(0), std::string("<pad>"));
+            return;
+        }
         QCOMPARE(out.logits.sizes().vec(), (std::vector<std::int64_t>{2, numbers ? 1 : 3}));
         (out.logits.sum() + out.auxLoss).backward();
         if (name == "autoencoder-fusion")

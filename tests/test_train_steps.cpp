@@ -32,6 +32,31 @@ nlohmann::json reference()
 class TestTrainSteps final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // Against Python PyTorch 1.13: F.cross_entropy(ignore_index=0, label_smoothing=ls) over
+    // two samples of three steps (one step padding), and F.ctc_loss(blank=0,
+    // reduction="mean"/"none", zero_infinity=True) on targets [4, 5] and [6, 1], T = 4
+    // (mean: each loss divided by its target length 2, then averaged).
+    void sequenceLossesMatchPyTorch()
+    {
+        const torch::Tensor logits = torch::tensor({0.5, -1.0, 2.0, 0.1, 0.3, 1.5, 0.2, -0.3, 0.8, -1.1, 0.0, 0.4, 0.9, -0.2, 0.6,
+                                                    -0.7, 1.2, 0.3, 0.5, 0.0, 0.9, -0.4, 0.2, 1.1, 0.7, 0.3, 0.3, -0.8, 0.2, 1.4})
+                                         .reshape({2, 3, 5});
+        const torch::Tensor next = torch::tensor({4, 3, 0, 2, 4, 3}, torch::kLong).reshape({2, 3});
+        QVERIFY(std::abs(sequenceLoss(logits, next, 0.0).item<double>() - 1.759101152420044) < 1e-5);
+        QVERIFY(std::abs(sequenceLoss(logits, next, 0.1).item<double>() - 1.772301197052002) < 1e-5);
+        QVERIFY(std::abs(sequenceLoss(logits, next, 0.1, true).item<double>() - 8.861505508422852) < 1e-4);
+        // Stored as BOS (2), the tokens, EOS (3), padding (0): 5 tokens after BOS minus padding.
+        const torch::Tensor stored = torch::tensor({2, 4, 5, 3, 0, 2, 6, 1, 3, 0}, torch::kLong).reshape({2, 5});
+        QCOMPARE(targetTokenCount(stored), std::int64_t(6));
+        const torch::Tensor ctc = torch::tensor({0.1, 0.2, -0.3, 0.0, 0.5, 0.9, -0.2, 0.4, -0.1, 0.2, 0.3, 1.0, 0.0, 0.1, 0.2, 0.1, 0.0, -0.5,
+                                                 0.3, 1.2, 0.4, 1.0, 0.0, 0.1, 0.2, -0.1, 0.3, 0.0, 0.3, 0.1, 0.0, 0.2, 0.1, 0.0, 1.1, 0.9,
+                                                 0.2, 0.1, 0.0, -0.3, 0.1, 0.4, 0.0, 0.5, 0.2, 0.1, 0.3, 0.2, 0.8, 0.6, 0.1, 0.0, 0.3, 0.2,
+                                                 0.1, 0.0})
+                                      .reshape({2, 4, 7});
+        QVERIFY(std::abs(ctcLoss(ctc, stored).item<double>() - 1.9489260911941528) < 1e-5);
+        QVERIFY(std::abs(ctcLoss(ctc, stored, true).item<double>() - (3.746519088745117 + 4.049185276031494) / 2) < 1e-4);
+    }
+
     // The regression losses on standardised values against Python PyTorch 1.13
     // (F.mse_loss and F.huber_loss of (p - 1.5) / 2 and (t - 1.5) / 2); the masked mean by
     // hand: squared errors 0.25, 1 and 0.5625, the middle sample masked out.

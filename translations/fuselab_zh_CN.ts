@@ -243,6 +243,42 @@
         <source>the dataset&apos;s labels are classes, not numbers: use head.classification or head.multilabel</source>
         <translation>数据集的标签是类别而不是数值：请使用 head.classification 或 head.multilabel</translation>
     </message>
+    <message>
+        <source>the dataset&apos;s labels are texts to produce (a sequence task): use head.rnn_decoder, head.transformer_decoder or head.ctc</source>
+        <translation>数据集的标签是要生成的文本（序列任务）：请使用 head.rnn_decoder、head.transformer_decoder 或 head.ctc</translation>
+    </message>
+    <message>
+        <source>receives %1, a sequence, but the dataset&apos;s labels are not texts</source>
+        <translation>收到 %1（一个序列），但数据集的标签不是文本</translation>
+    </message>
+    <message>
+        <source>receives %1 but the target vocabulary has %2 tokens</source>
+        <translation>收到 %1，但目标词表有 %2 个词元</translation>
+    </message>
+    <message>
+        <source>this head produces a text, and the dataset&apos;s labels are %1: use head.classification, head.multilabel or head.regression</source>
+        <translation>这个输出头生成文本，而数据集的标签是 %1：请使用 head.classification、head.multilabel 或 head.regression</translation>
+    </message>
+    <message>
+        <source>the experiment has no target vocabulary (dataset.classes)</source>
+        <translation>实验没有目标词表（dataset.classes）</translation>
+    </message>
+    <message>
+        <source>RNN decoder</source>
+        <translation>RNN 解码器</translation>
+    </message>
+    <message>
+        <source>Transformer decoder</source>
+        <translation>Transformer 解码器</translation>
+    </message>
+    <message>
+        <source>CTC head</source>
+        <translation>CTC 输出头</translation>
+    </message>
+    <message>
+        <source>needs exactly one time sequence (and any number of vectors)</source>
+        <translation>需要恰好一个时间序列（以及任意数量的向量）</translation>
+    </message>
 </context>
 <context>
     <name>Cache</name>
@@ -403,8 +439,40 @@
         <translation>%1：任务为“%2”的缓存，此版本无法训练</translation>
     </message>
     <message>
-        <source>%1: its labels are texts to produce (a sequence task), which this version of FuseLab cannot train yet; use --task classification to treat each distinct text as a class</source>
-        <translation>%1：其标签是要生成的文本（序列任务），此版本的 FuseLab 尚不能训练；使用 --task classification 可把每个不同的文本当作一个类别</translation>
+        <source>must be &quot;word&quot; or &quot;char&quot;</source>
+        <translation>必须是“word”或“char”</translation>
+    </message>
+    <message>
+        <source>must be 1 to 1024</source>
+        <translation>必须在 1 到 1024 之间</translation>
+    </message>
+    <message>
+        <source>must be at least 1</source>
+        <translation>至少为 1</translation>
+    </message>
+    <message>
+        <source>must be at least 5</source>
+        <translation>至少为 5</translation>
+    </message>
+    <message>
+        <source>%1: a damaged sequence target description</source>
+        <translation>%1：序列目标的描述已损坏</translation>
+    </message>
+    <message>
+        <source>%1: line %2 is not a JSON string (incomplete or corrupt cache; delete the folder to rebuild it)</source>
+        <translation>%1：第 %2 行不是 JSON 字符串（缓存不完整或已损坏；删除该文件夹即可重建）</translation>
+    </message>
+    <message>
+        <source>%1: %2 target texts, expected %3 (incomplete or corrupt cache; delete the folder to rebuild it)</source>
+        <translation>%1：有 %2 条目标文本，应为 %3 条（缓存不完整或已损坏；删除该文件夹即可重建）</translation>
+    </message>
+    <message>
+        <source>%1: a token id outside the vocabulary (corrupt cache; delete the folder to rebuild it)</source>
+        <translation>%1：有超出词表的词元编号（缓存已损坏；删除该文件夹即可重建）</translation>
+    </message>
+    <message>
+        <source>%1 target texts are longer than target.max_length (%2 tokens) and were truncated to it; raise target.max_length to keep them whole</source>
+        <translation>%1 条目标文本长于 target.max_length（%2 个词元），已被截断；调大 target.max_length 可保留完整文本</translation>
     </message>
 </context>
 <context>
@@ -664,6 +732,10 @@
     <message>
         <source>empty target text; row skipped</source>
         <translation>目标文本为空；已跳过该行</translation>
+    </message>
+    <message>
+        <source>a sequence target vocabulary must start with &lt;pad&gt;, &lt;unk&gt;, &lt;bos&gt; and &lt;eos&gt;</source>
+        <translation>序列目标词表必须以 &lt;pad&gt;、&lt;unk&gt;、&lt;bos&gt; 和 &lt;eos&gt; 开头</translation>
     </message>
 </context>
 <context>
@@ -1009,12 +1081,12 @@
         <translation>可用</translation>
     </message>
     <message>
-        <source>the labels are texts to produce (a sequence task), which this version of FuseLab cannot train yet</source>
-        <translation>标签是要生成的文本（序列任务），此版本的 FuseLab 尚不能训练</translation>
-    </message>
-    <message>
         <source>every target is the same number: nothing to learn</source>
         <translation>所有目标值都相同：没有可学习的内容</translation>
+    </message>
+    <message>
+        <source>every target is the same text: nothing to learn</source>
+        <translation>所有目标都是同一段文本：没有可学习的内容</translation>
     </message>
 </context>
 <context>
@@ -1328,6 +1400,14 @@
         <source>%1 has no best checkpoint yet: the run has not finished an epoch</source>
         <translation>%1 还没有最佳检查点：训练尚未完成一个 epoch</translation>
     </message>
+    <message>
+        <source>this model produces texts, not class probabilities</source>
+        <translation>这个模型生成文本，而不是类别概率</translation>
+    </message>
+    <message>
+        <source>this model has no sequence head: it does not produce texts</source>
+        <translation>这个模型没有序列输出头：它不生成文本</translation>
+    </message>
 </context>
 <context>
     <name>RunFolder</name>
@@ -1473,10 +1553,6 @@
         <translation>每个样本一个数值：编码每种模态，拼接向量，接回归头</translation>
     </message>
     <message>
-        <source>the dataset&apos;s labels are texts to produce (a sequence task), which this version of FuseLab cannot train yet</source>
-        <translation>数据集的标签是要生成的文本（序列任务），此版本的 FuseLab 尚不能训练</translation>
-    </message>
-    <message>
         <source>template regression predicts a number, and this dataset&apos;s labels are classes (use --task regression if its label column holds numbers)</source>
         <translation>模板 regression 预测数值，而此数据集的标签是类别（如果标签列是数值，请使用 --task regression）</translation>
     </message>
@@ -1487,6 +1563,62 @@
     <message>
         <source>A number per sample (regression): the head predicts the target standardised by the training split&apos;s mean and standard deviation and restores its scale, trained with the mean squared error; the best epoch is the one with the lowest validation RMSE.</source>
         <translation>每个样本一个数值（回归）：输出头预测按训练集均值和标准差标准化后的目标，再恢复其原始尺度，用均方误差训练；最佳轮次是验证 RMSE 最低的那一轮。</translation>
+    </message>
+    <message>
+        <source>an image to a text: a CNN&apos;s vector as the memory of a GRU decoder with attention</source>
+        <translation>图像到文本：CNN 的向量作为带注意力的 GRU 解码器的记忆</translation>
+    </message>
+    <message>
+        <source>a text (and any other modality) to a text: a bidirectional GRU&apos;s states and the other modalities&apos; vectors as one memory, attended by a GRU decoder</source>
+        <translation>文本（及其他任意模态）到文本：双向 GRU 的状态和其他模态的向量组成一个记忆，由 GRU 解码器对其做注意力</translation>
+    </message>
+    <message>
+        <source>audio (and any other modality) to a text: a convolution over the frames and CTC, the other modalities&apos; vectors added to every frame</source>
+        <translation>音频（及其他任意模态）到文本：在各帧上做卷积并用 CTC，其他模态的向量附加到每一帧</translation>
+    </message>
+    <message>
+        <source>the dataset&apos;s labels are texts to produce (a sequence task): use captioning, translation or transcription</source>
+        <translation>数据集的标签是要生成的文本（序列任务）：请使用 captioning、translation 或 transcription</translation>
+    </message>
+    <message>
+        <source>template %1 produces a text, and this dataset&apos;s labels are not texts (use --task sequence if its label column holds the texts to produce)</source>
+        <translation>模板 %1 生成文本，而这个数据集的标签不是文本（如果标签列是要生成的文本，请使用 --task sequence）</translation>
+    </message>
+    <message>
+        <source>template %1 needs %2 data, and the dataset has none</source>
+        <translation>模板 %1 需要 %2 数据，而数据集中没有</translation>
+    </message>
+    <message>
+        <source>Texts to produce: the target vocabulary is the %1 of the training targets (%2 tokens with &lt;pad&gt;, &lt;unk&gt;, &lt;bos&gt; and &lt;eos&gt;), and targets are kept up to %3 tokens, the longest training target rounded up.</source>
+        <translation>要生成的文本：目标词表由训练目标中的%1组成（连同 &lt;pad&gt;、&lt;unk&gt;、&lt;bos&gt; 和 &lt;eos&gt; 共 %2 个词元），目标最多保留 %3 个词元，即最长训练目标向上取整。</translation>
+    </message>
+    <message>
+        <source>characters</source>
+        <translation>字符</translation>
+    </message>
+    <message>
+        <source>words</source>
+        <translation>词</translation>
+    </message>
+    <message>
+        <source>Transcription: a convolution over the spectrogram&apos;s frames gives one vector per frame, and CTC learns which character each frame shows without being told where the characters are; the best epoch is the one with the lowest validation character error rate.</source>
+        <translation>转写：在频谱图的各帧上做卷积，每帧得到一个向量；CTC 在不知道字符位置的情况下学习每帧对应哪个字符；最佳轮次是验证字符错误率最低的那一轮。</translation>
+    </message>
+    <message>
+        <source>Producing a text: a GRU decoder writes it word by word, at each word attending to the memory (%1), trained on the true previous words (teacher forcing) with label smoothing; the best epoch is the one with the highest validation BLEU.%2</source>
+        <translation>生成文本：GRU 解码器逐词写出文本，每写一个词都对记忆（%1）做注意力；训练时使用真实的前文（教师强制）和标签平滑；最佳轮次是验证 BLEU 最高的那一轮。%2</translation>
+    </message>
+    <message>
+        <source>the image&apos;s vector</source>
+        <translation>图像的向量</translation>
+    </message>
+    <message>
+        <source>the source text&apos;s states and one slot per other modality</source>
+        <translation>源文本的状态，以及每个其他模态各一个槽位</translation>
+    </message>
+    <message>
+        <source> Training drops whole modalities at random (20% of the time) so the decoder cannot lean on one alone.</source>
+        <translation>训练时会随机丢弃整个模态（20% 的时间），使解码器不能只依赖其中一个。</translation>
     </message>
 </context>
 <context>
@@ -1597,6 +1729,26 @@
     <message>
         <source>training.early_stopping.metric: %1 does not measure this dataset&apos;s task (%2); use %3</source>
         <translation>training.early_stopping.metric：%1 不适用于此数据集的任务（%2）；请使用 %3</translation>
+    </message>
+    <message>
+        <source>the dataset&apos;s targets are texts, and the graph has no sequence head (head.rnn_decoder, head.transformer_decoder or head.ctc)</source>
+        <translation>数据集的目标是文本，而图中没有序列输出头（head.rnn_decoder、head.transformer_decoder 或 head.ctc）</translation>
+    </message>
+    <message>
+        <source>the tensor cache holds texts to produce (a sequence task) but the experiment is not made for one; make the experiment again for this dataset</source>
+        <translation>张量缓存保存的是要生成的文本（序列任务），但实验不是为此创建的；请为这个数据集重新创建实验</translation>
+    </message>
+    <message>
+        <source>the experiment is made to produce texts (a sequence task) but the tensor cache holds another task; make the experiment again for this dataset</source>
+        <translation>实验是为生成文本（序列任务）创建的，但张量缓存保存的是另一种任务；请为这个数据集重新创建实验</translation>
+    </message>
+    <message>
+        <source>the tensor cache&apos;s target vocabulary (%1 tokens) is not the experiment&apos;s (%2 tokens): the training targets or the target settings changed since the experiment was made; make the experiment again for this dataset</source>
+        <translation>张量缓存的目标词表（%1 个词元）与实验的（%2 个词元）不同：创建实验后训练目标或目标设置发生了变化；请为这个数据集重新创建实验</translation>
+    </message>
+    <message>
+        <source>training.class_weights and training.weighted_sampler balance classes, and a dataset of texts to produce has none: turn them off</source>
+        <translation>training.class_weights 和 training.weighted_sampler 用于平衡类别，而要生成文本的数据集没有类别：请关闭它们</translation>
     </message>
 </context>
 <context>
@@ -1879,10 +2031,6 @@
         <translation>回归：每个样本一个数值</translation>
     </message>
     <message>
-        <source>sequence: a text to produce per sample (FuseLab cannot train this yet)</source>
-        <translation>序列：每个样本要生成一段文本（FuseLab 尚不能训练）</translation>
-    </message>
-    <message>
         <source>multi-label: a sample may have several classes</source>
         <translation>多标签：一个样本可以有多个类别</translation>
     </message>
@@ -1897,6 +2045,10 @@
     <message>
         <source>Task: %1 (%2)</source>
         <translation>任务：%1（%2）</translation>
+    </message>
+    <message>
+        <source>sequence: a text to produce per sample</source>
+        <translation>序列：每个样本要生成一段文本</translation>
     </message>
 </context>
 <context>
@@ -3354,8 +3506,12 @@
         <translation>对类别得分取平均；而标签是数值</translation>
     </message>
     <message>
-        <source>the labels are texts to produce, which FuseLab cannot train yet</source>
-        <translation>标签是要生成的文本，FuseLab 尚不能训练</translation>
+        <source>needs texts to produce as labels</source>
+        <translation>需要以要生成的文本作为标签</translation>
+    </message>
+    <message>
+        <source>the labels are texts to produce</source>
+        <translation>标签是要生成的文本</translation>
     </message>
 </context>
 <context>

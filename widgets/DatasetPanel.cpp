@@ -206,7 +206,7 @@ void DatasetPanel::showReport()
                              .arg(d.classes.size())
                              .arg(modalities.join(QStringLiteral(", ")));
     const QString task = d.task == Task::Regression ? tr("regression: a number per sample")
-                       : d.task == Task::Sequence   ? tr("sequence: a text to produce per sample (FuseLab cannot train this yet)")
+                       : d.task == Task::Sequence   ? tr("sequence: a text to produce per sample")
                        : d.multiLabel               ? tr("multi-label: a sample may have several classes")
                                                     : tr("classification: one class per sample");
     const QString reason = translated(d.taskReason);

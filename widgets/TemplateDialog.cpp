@@ -29,8 +29,16 @@ QString misfit(const ExperimentTemplate &t, const Dataset &d)
         return TemplateDialog::tr("needs numbers as labels");
     if (t.task != Task::Regression && d.task == Task::Regression && t.name == "late-fusion")
         return TemplateDialog::tr("averages class scores; the labels are numbers");
-    if (d.task == Task::Sequence)
-        return TemplateDialog::tr("the labels are texts to produce, which FuseLab cannot train yet");
+    if (t.task == Task::Sequence && d.task != Task::Sequence)
+        return TemplateDialog::tr("needs texts to produce as labels");
+    if (t.task != Task::Sequence && d.task == Task::Sequence)
+        return TemplateDialog::tr("the labels are texts to produce");
+    if (t.name == "captioning" && !has(Modality::Image))
+        return TemplateDialog::tr("needs images");
+    if (t.name == "translation" && !has(Modality::Text))
+        return TemplateDialog::tr("needs text");
+    if (t.name == "transcription" && !has(Modality::Audio))
+        return TemplateDialog::tr("needs audio");
     if (t.name == "image-cnn" && !has(Modality::Image))
         return TemplateDialog::tr("needs images");
     if (t.name == "text-gru" && !has(Modality::Text))
@@ -53,11 +61,14 @@ TemplateDialog::TemplateDialog(const Dataset &dataset, QWidget *parent) : QDialo
     m_list->setWordWrap(true);
     // The templates are drawn as they would be built for this dataset.
     DatasetSummary summary;
-    summary.classes = dataset.classes.size() >= 2 || dataset.task == Task::Regression ? dataset.classes : std::vector<std::string>{"a", "b"};
+    summary.classes = dataset.classes.size() >= 2 || dataset.task == Task::Regression || dataset.task == Task::Sequence ? dataset.classes : std::vector<std::string>{"a", "b"};
     summary.multiLabel = dataset.multiLabel;
     summary.task = dataset.task;
     summary.modalities = dataset.columns;
     summary.imageChannels = 1;
+    for (const Sample &sample : dataset.samples)
+        if (dataset.task == Task::Sequence && sample.split == Split::Train)
+            summary.trainTargets.push_back(sample.targetText);
     for (const ExperimentTemplate &t : experimentTemplates()) {
         const QString why = misfit(t, dataset);
         QPixmap picture(QSize(180, 72));

@@ -20,12 +20,13 @@ namespace fuselab::cli {
 int predictCommand(const std::vector<std::string> &raw)
 {
     return runCommand("predict", [&]() -> int {
-        const CliArgs a(raw, {"help", "json"}, {"device", "top"}, {"text"});
+        const CliArgs a(raw, {"help", "json"}, {"device", "top", "beam"}, {"text"});
         if (a.flag("help") || a.positional().empty()) {
             if (!a.flag("help"))
                 throw UsageError("predict expects RUN_DIR and at least one FILE or --text");
-            std::printf("Usage: fuselab-cli predict RUN_DIR FILE... [--text \"...\"] [--json] [--top K]\n\n"
-                        "Class probabilities from the run's best checkpoint (for a regression run, the number).\n"
+            std::printf("Usage: fuselab-cli predict RUN_DIR FILE... [--text \"...\"] [--json] [--top K] [--beam N]\n\n"
+                        "Class probabilities from the run's best checkpoint (for a regression run, the number;\n"
+                        "for a run that produces texts, the text, decoded greedily or by a beam search of N).\n"
                         "Each FILE is one sample of the modality its extension names (image, audio, or .txt\n"
                         "text); other modalities count as missing. A .csv/.jsonl manifest gives several samples\n"
                         "with several modalities each (columns named as in the training data; no label column\n"
@@ -47,6 +48,18 @@ int predictCommand(const std::vector<std::string> &raw)
         if (samples.empty())
             throw UsageError("nothing to predict: give FILEs or --text");
         const auto &classes = predictor.classes();
+        if (predictor.sequence()) {
+            const int beam = static_cast<int>(a.intValue("beam", 1, 1, 64));
+            nlohmann::json texts = nlohmann::json::array();
+            for (const Prediction &p : predictSamples(predictor, samples, beam)) {
+                texts.push_back({{"input", p.input}, {"predicted", *p.text}});
+                if (!a.flag("json"))
+                    std::printf("%s: %s\n", p.input.c_str(), p.text->c_str());
+            }
+            if (a.flag("json"))
+                std::printf("%s\n", texts.dump(2).c_str());
+            return kExitOk;
+        }
         const auto top = static_cast<std::size_t>(a.intValue("top", static_cast<long long>(std::min<std::size_t>(3, classes.size())), 1,
                                                              static_cast<long long>(classes.size())));
         nlohmann::json out = nlohmann::json::array();

@@ -78,6 +78,10 @@ void TrainProgress::epochEnded(const EpochResult &r)
         std::fprintf(stderr, "epoch %3d  loss %.4f  val loss %.4f  val RMSE %.4f  MAE %.4f  R² %.4f  %.0f samples/s  %.1fs%s\n", r.epoch,
                      r.trainLoss, r.valLoss, r.val.numbers.rmse, r.val.numbers.mae, r.val.numbers.r2, r.samplesPerSecond, r.seconds,
                      r.best ? "  *best" : "");
+    else if (r.hasValidation && r.val.sequence)
+        std::fprintf(stderr, "epoch %3d  loss %.4f  val loss %.4f  val BLEU %.2f  chrF %.2f  WER %.4f  CER %.4f  %.0f samples/s  %.1fs%s\n",
+                     r.epoch, r.trainLoss, r.valLoss, r.val.text.bleu, r.val.text.chrf, r.val.text.wer, r.val.text.cer, r.samplesPerSecond,
+                     r.seconds, r.best ? "  *best" : "");
     else if (r.hasValidation)
         std::fprintf(stderr, "epoch %3d  loss %.4f  val loss %.4f  %s %.4f  macro-F1 %.4f  %.0f samples/s  %.1fs%s\n", r.epoch,
                      r.trainLoss, r.valLoss, r.val.multiLabel ? "val exact-match" : "val acc", r.val.accuracy, r.val.macroF1,
@@ -99,6 +103,12 @@ void printReport(const nlohmann::json &metrics, const std::vector<std::string> &
         std::printf("%s: MAE %s, RMSE %s, Pearson r %s, R² %s (%lld samples)\n", title, fmt(metrics["mae"].get<double>()).c_str(),
                     fmt(metrics["rmse"].get<double>()).c_str(), fmt(metrics["pearson"].get<double>()).c_str(),
                     fmt(metrics["r2"].get<double>()).c_str(), metrics["samples"].get<long long>());
+        return;
+    }
+    if (metrics.value("task", "") == "sequence") {
+        std::printf("%s: BLEU %s, chrF %s, exact match %s%%, WER %s, CER %s (%lld samples)\n", title, fmt(metrics["bleu"].get<double>()).c_str(),
+                    fmt(metrics["chrf"].get<double>()).c_str(), fmt(metrics["exact_match"].get<double>()).c_str(),
+                    fmt(metrics["wer"].get<double>()).c_str(), fmt(metrics["cer"].get<double>()).c_str(), metrics["samples"].get<long long>());
         return;
     }
     const bool multi = metrics.value("task", "") == "multi-label";

@@ -45,6 +45,11 @@ nlohmann::json PreprocessSettings::toJson() const
                  {"spm_model", text.spmModel},
                  {"spm_vocab", text.spmVocab},
                  {"vocab_file", text.vocabFile}};
+    j["target"] = {{"tokens", target.tokens},
+                   {"max_length", target.maxLength},
+                   {"lowercase", target.lowercase},
+                   {"min_count", target.minCount},
+                   {"max_vocab", target.maxVocab}};
     return j;
 }
 
@@ -148,6 +153,18 @@ PreprocessSettings PreprocessSettings::fromJson(const nlohmann::json &j)
         require(s.text.maxVocab >= 3, "text.max_vocab", FL_TR("Cache", "must be at least 3"));
         require(s.text.spmModel == "unigram" || s.text.spmModel == "bpe", "text.spm_model", FL_TR("Cache", "must be \"unigram\" or \"bpe\""));
         require(s.text.spmVocab >= 8, "text.spm_vocab", FL_TR("Cache", "must be at least 8"));
+    }
+    if (j.contains("target")) { // the texts a sequence model produces (core/data/TargetVocabulary.h)
+        const auto &o = j["target"];
+        take(o, "target", "tokens", s.target.tokens);
+        take(o, "target", "max_length", s.target.maxLength);
+        take(o, "target", "lowercase", s.target.lowercase);
+        take(o, "target", "min_count", s.target.minCount);
+        take(o, "target", "max_vocab", s.target.maxVocab);
+        require(s.target.tokens == "word" || s.target.tokens == "char", "target.tokens", FL_TR("Cache", "must be \"word\" or \"char\""));
+        require(s.target.maxLength >= 1 && s.target.maxLength <= 1024, "target.max_length", FL_TR("Cache", "must be 1 to 1024"));
+        require(s.target.minCount >= 1, "target.min_count", FL_TR("Cache", "must be at least 1"));
+        require(s.target.maxVocab >= 5, "target.max_vocab", FL_TR("Cache", "must be at least 5"));
     }
     return s;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include "core/data/TargetVocabulary.h"
 #include "core/media/ImageDecoder.h"
 #include "core/media/MelSpectrogram.h"
 #include "core/media/Text.h"
@@ -20,6 +21,7 @@ struct PreprocessSettings {
     ImageSettings image;
     AudioSettings audio;
     TextSettings text;
+    TargetSettings target; // sequence datasets: how their target texts become tokens
 
     nlohmann::json toJson() const;
     // Missing fields keep their defaults; a wrong type or value throws Error naming the field.

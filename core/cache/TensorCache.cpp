@@ -91,9 +91,18 @@ TensorCache TensorCache::open(const std::string &dir)
         c.m_classes = meta.at("classes").get<std::vector<std::string>>();
         c.m_multiLabel = meta.value("multi_label", false);
         const std::string task = meta.value("task", std::string(c.m_multiLabel ? "multilabel" : "classification"));
-        if (task == "sequence" || !taskFromName(task))
+        if (!taskFromName(task))
             throw Error(Message(FL_TR("Cache", "%1: a cache of the task \"%2\", which this version cannot train"), metaPath.string(), task));
         c.m_regression = task == "regression";
+        c.m_sequence = task == "sequence";
+        if (c.m_sequence) {
+            const auto &t = meta.at("target");
+            c.m_targetChars = t.value("tokens", "word") == "char";
+            c.m_targetLowercase = t.value("lowercase", false);
+            c.m_targetLength = t.at("length").get<std::int64_t>();
+            if (c.m_targetLength < 3 || c.m_targetLength > 1026 || c.m_classes.size() < targetSpecials().size())
+                throw Error(Message(FL_TR("Cache", "%1: a damaged sequence target description"), metaPath.string()));
+        }
         for (const auto &jc : meta.at("columns")) {
             CacheColumn col;
             col.name = jc.at("name").get<std::string>();
@@ -125,7 +134,34 @@ TensorCache TensorCache::open(const std::string &dir)
     }
     const std::int64_t n = c.m_count;
     c.m_labels = c.m_multiLabel ? mapChecked(root / "labels.u8", n * static_cast<std::int64_t>(c.m_classes.size()))
+                 : c.m_sequence ? mapChecked(root / "targets.i32", n * c.m_targetLength * 4)
                                 : mapChecked(root / (c.m_regression ? "targets.f64" : "labels.i64"), n * 8);
+    if (c.m_sequence) {
+        auto texts = std::make_shared<std::vector<std::string>>();
+        const std::string data = readFile((root / "targets.jsonl").string(), 1u << 30);
+        std::size_t at = 0;
+        while (at < data.size()) {
+            const std::size_t end = data.find('\n', at);
+            const nlohmann::json line = nlohmann::json::parse(data.substr(at, end == std::string::npos ? std::string::npos : end - at), nullptr, false);
+            if (!line.is_string())
+                throw Error(Message(FL_TR("Cache", "%1: line %2 is not a JSON string (incomplete or corrupt cache; delete the folder to rebuild it)"),
+                                    (root / "targets.jsonl").string(), std::to_string(texts->size() + 1)));
+            texts->push_back(line.get<std::string>());
+            if (end == std::string::npos)
+                break;
+            at = end + 1;
+        }
+        if (static_cast<std::int64_t>(texts->size()) != n)
+            throw Error(Message(FL_TR("Cache", "%1: %2 target texts, expected %3 (incomplete or corrupt cache; delete the folder to rebuild it)"),
+                                (root / "targets.jsonl").string(), std::to_string(texts->size()), std::to_string(n)));
+        const std::int32_t *ids = reinterpret_cast<const std::int32_t *>(c.m_labels->data());
+        const auto V = static_cast<std::int32_t>(c.m_classes.size());
+        for (std::int64_t k = 0; k < n * c.m_targetLength; ++k)
+            if (ids[k] < 0 || ids[k] >= V)
+                throw Error(Message(FL_TR("Cache", "%1: a token id outside the vocabulary (corrupt cache; delete the folder to rebuild it)"),
+                                    (root / "targets.i32").string()));
+        c.m_targetTexts = std::move(texts);
+    }
     c.m_splits = mapChecked(root / "splits.u8", n);
     c.m_present = mapChecked(root / "present.u8", n * static_cast<std::int64_t>(c.m_columns.size()));
     for (auto &col : c.m_columns)
@@ -145,9 +181,23 @@ std::vector<std::int64_t> TensorCache::rows(Split s) const
 
 Split TensorCache::split(std::int64_t row) const { return static_cast<Split>(m_splits->data()[row]); }
 
+TargetVocabulary TensorCache::targetVocabulary() const
+{
+    if (!m_sequence)
+        throw Error(m_dir + ": only a sequence cache has a target vocabulary");
+    return TargetVocabulary::fromTokens(m_classes, m_targetChars, m_targetLowercase);
+}
+
+const std::string &TensorCache::targetText(std::int64_t row) const
+{
+    if (!m_sequence)
+        throw Error(m_dir + ": only a sequence cache has target texts");
+    return m_targetTexts->at(static_cast<std::size_t>(row));
+}
+
 bool TensorCache::hasClass(std::int64_t row, std::int64_t c) const
 {
-    if (m_regression)
+    if (m_regression || m_sequence)
         return false;
     if (m_multiLabel)
         return m_labels->data()[row * static_cast<std::int64_t>(m_classes.size()) + c] != 0;
@@ -165,8 +215,8 @@ double TensorCache::target(std::int64_t row) const
 
 std::int64_t TensorCache::label(std::int64_t row) const
 {
-    if (m_multiLabel || m_regression)
-        throw Error(m_dir + ": a multi-label or regression cache has no class label per sample");
+    if (m_multiLabel || m_regression || m_sequence)
+        throw Error(m_dir + ": a multi-label, regression or sequence cache has no class label per sample");
     std::int64_t v;
     std::memcpy(&v, m_labels->data() + row * 8, 8);
     return v;
@@ -190,7 +240,10 @@ CacheBatch TensorCache::batch(const std::vector<std::int64_t> &rows, const Augme
     const auto B = static_cast<std::int64_t>(rows.size());
     const auto M = static_cast<std::int64_t>(m_columns.size());
     const auto C = static_cast<std::int64_t>(m_classes.size());
-    at::Tensor labels = m_multiLabel ? at::empty({B, C}, at::kFloat) : m_regression ? at::empty({B}, at::kFloat) : at::empty({B}, at::kLong);
+    at::Tensor labels = m_multiLabel ? at::empty({B, C}, at::kFloat)
+                      : m_sequence   ? at::empty({B, m_targetLength}, at::kLong)
+                      : m_regression ? at::empty({B}, at::kFloat)
+                                     : at::empty({B}, at::kLong);
     at::Tensor presentMask = at::empty({B, M}, at::kBool);
     auto *pres = presentMask.data_ptr<bool>();
     for (std::int64_t b = 0; b < B; ++b) {
@@ -202,6 +255,11 @@ CacheBatch TensorCache::batch(const std::vector<std::int64_t> &rows, const Augme
             const std::uint8_t *src = m_labels->data() + r * C;
             for (std::int64_t c = 0; c < C; ++c)
                 hot[c] = src[c] ? 1.f : 0.f;
+        } else if (m_sequence) {
+            const std::int32_t *src = reinterpret_cast<const std::int32_t *>(m_labels->data()) + r * m_targetLength;
+            std::int64_t *dst = labels.data_ptr<std::int64_t>() + b * m_targetLength;
+            for (std::int64_t k = 0; k < m_targetLength; ++k)
+                dst[k] = src[k];
         } else if (m_regression) {
             labels.data_ptr<float>()[b] = static_cast<float>(target(r));
         } else {
@@ -288,6 +346,7 @@ CacheBatch TensorCache::encodeRecords(const std::vector<std::vector<std::uint8_t
     }
     CacheBatch out = normalise(raw, present.to(at::kBool), nullptr, 0);
     out.labels = m_multiLabel ? at::zeros({B, static_cast<std::int64_t>(m_classes.size())}, at::kFloat)
+                 : m_sequence   ? at::zeros({B, m_targetLength}, at::kLong)
                  : m_regression ? at::zeros({B}, at::kFloat)
                                 : at::zeros({B}, at::kLong);
     return out;

@@ -41,7 +41,8 @@ struct CacheBatch {
                                     // audio [B,n_mels,frames] float normalised, text [B,L] int64
     at::Tensor present;             // [B, columns] bool; absent inputs are all zeros
     at::Tensor labels;              // [B] int64, [B, classes] float 0/1 for multi-label caches,
-                                    // [B] float (the targets) for regression caches
+                                    // [B] float (the targets) for regression caches,
+                                    // [B, targetLength] int64 token ids for sequence caches
 };
 
 // Read side of the tensor cache: memory-maps the column files, so a dataset larger than
@@ -56,6 +57,12 @@ public:
     const std::vector<std::string> &classes() const { return m_classes; }
     bool multiLabel() const { return m_multiLabel; }
     bool regression() const { return m_regression; }
+    // Sequence caches: classes() is the target vocabulary (core/data/TargetVocabulary.h);
+    // each row's target is BOS, its tokens, EOS and padding, targetLength() ids in all.
+    bool sequence() const { return m_sequence; }
+    std::int64_t targetLength() const { return m_targetLength; }
+    TargetVocabulary targetVocabulary() const;
+    const std::string &targetText(std::int64_t row) const; // the text as the dataset gave it
     const std::vector<CacheColumn> &columns() const { return m_columns; }
     const std::string &key() const { return m_key; }
 
@@ -89,7 +96,10 @@ private:
     nlohmann::json m_settings;
     std::int64_t m_count = 0;
     std::vector<std::string> m_classes;
-    bool m_multiLabel = false, m_regression = false;
+    bool m_multiLabel = false, m_regression = false, m_sequence = false;
+    bool m_targetChars = false, m_targetLowercase = false;
+    std::int64_t m_targetLength = 0;
+    std::shared_ptr<const std::vector<std::string>> m_targetTexts;
     std::vector<CacheColumn> m_columns;
     std::shared_ptr<MappedFile> m_labels, m_splits, m_present;
     std::vector<std::shared_ptr<MappedFile>> m_data;

@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <optional>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -110,10 +112,6 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
 {
     if (d.samples.empty())
         throw Error(Message(FL_TR("Cache", "%1: no samples to preprocess"), d.source));
-    if (d.task == Task::Sequence)
-        throw Error(Message(FL_TR("Cache", "%1: its labels are texts to produce (a sequence task), which this version of FuseLab cannot "
-                                           "train yet; use --task classification to treat each distinct text as a class"),
-                            d.source));
     const int threads = resolveThreadCount(options.threads);
     CacheBuildResult result;
 
@@ -232,10 +230,21 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
 
     // Labels: one int64 class index per sample, in a multi-label dataset one 0/1 byte per
     // sample and class, in a regression dataset one float64 target per sample.
-    const auto C = static_cast<std::int64_t>(d.classes.size());
-    const bool regression = d.task == Task::Regression;
+    // In a sequence dataset, the target's token ids (int32): BOS, the tokens, EOS, then
+    // padding, target.max_length + 2 per sample, and the texts themselves for the metrics.
+    const bool regression = d.task == Task::Regression, sequence = d.task == Task::Sequence;
+    std::vector<std::string> classes = d.classes;
+    std::optional<TargetVocabulary> vocab;
+    const std::int64_t targetLength = settings.target.maxLength + 2;
+    if (sequence) {
+        vocab = fitTargetVocabulary(d, settings.target);
+        classes = vocab->tokens();
+    }
+    const auto C = static_cast<std::int64_t>(classes.size());
     MappedFile labels = d.multiLabel ? MappedFile::create((tmp / "labels.u8").string(), static_cast<std::size_t>(N * C))
+                      : sequence     ? MappedFile::create((tmp / "targets.i32").string(), static_cast<std::size_t>(N * targetLength) * 4)
                                      : MappedFile::create((tmp / (regression ? "targets.f64" : "labels.i64")).string(), static_cast<std::size_t>(N) * 8);
+    std::atomic<std::int64_t> truncated{0};
     MappedFile splits = MappedFile::create((tmp / "splits.u8").string(), static_cast<std::size_t>(N));
     MappedFile present = MappedFile::create((tmp / "present.u8").string(), static_cast<std::size_t>(N) * M);
 
@@ -259,6 +268,14 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
             std::memset(hot, 0, static_cast<std::size_t>(C));
             for (int c : s.labels)
                 hot[c] = 1;
+        } else if (sequence) {
+            const TargetVocabulary::Encoded e = vocab->encode(s.targetText, settings.target.maxLength);
+            std::vector<std::int32_t> ids(static_cast<std::size_t>(targetLength), TargetVocabulary::kPad);
+            ids[0] = TargetVocabulary::kBos;
+            std::copy(e.ids.begin(), e.ids.end(), ids.begin() + 1);
+            ids[e.ids.size() + 1] = TargetVocabulary::kEos;
+            std::memcpy(labels.mutableData() + i * targetLength * 4, ids.data(), ids.size() * 4);
+            truncated += e.truncated;
         } else if (regression) {
             std::memcpy(labels.mutableData() + i * 8, &s.target, 8);
         } else {
@@ -320,7 +337,21 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
     meta["version"] = kTensorCacheVersion;
     meta["key"] = result.key;
     meta["count"] = N;
-    meta["classes"] = d.classes;
+    meta["classes"] = classes;
+    if (sequence) {
+        if (truncated > 0)
+            result.issues.push_back({d.source, 0,
+                                     Message(FL_TR("Cache", "%1 target texts are longer than target.max_length (%2 tokens) and were truncated "
+                                                           "to it; raise target.max_length to keep them whole"),
+                                             std::to_string(truncated.load()), std::to_string(settings.target.maxLength)),
+                                     DataIssue::Severity::Warning});
+        meta["target"] = {{"tokens", settings.target.tokens}, {"lowercase", settings.target.lowercase}, {"length", targetLength},
+                          {"file", "targets.i32"}, {"texts", "targets.jsonl"}};
+        std::string texts;
+        for (const Sample &smp : d.samples)
+            texts += nlohmann::json(smp.targetText).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+        writeFileAtomically((tmp / "targets.jsonl").string(), texts);
+    }
     meta["multi_label"] = d.multiLabel;
     meta["task"] = taskName(d.task);
     meta["dataset"] = {{"source", d.source}, {"format", d.format}, {"root", d.root}};

@@ -2,6 +2,7 @@
 #include "core/document/Templates.h"
 
 #include "core/util/Message.h"
+#include "core/data/TargetVocabulary.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -24,6 +25,14 @@ const std::vector<ExperimentTemplate> &experimentTemplates()
         {"autoencoder-fusion", FL_TR("Templates", "per-modality autoencoders and a joint autoencoder latent, reconstruction loss added").text, 2},
         {"regression", FL_TR("Templates", "a number per sample: every modality encoded, vectors concatenated, a regression head").text, 1,
          Task::Regression},
+        {"captioning", FL_TR("Templates", "an image to a text: a CNN's vector as the memory of a GRU decoder with attention").text, 1,
+         Task::Sequence},
+        {"translation", FL_TR("Templates", "a text (and any other modality) to a text: a bidirectional GRU's states and the other modalities' "
+                                           "vectors as one memory, attended by a GRU decoder").text,
+         1, Task::Sequence},
+        {"transcription", FL_TR("Templates", "audio (and any other modality) to a text: a convolution over the frames and CTC, the other "
+                                             "modalities' vectors added to every frame").text,
+         1, Task::Sequence},
     };
     return list;
 }
@@ -129,6 +138,8 @@ std::string encode(Builder &b, const ModalityColumn &m, const std::string &style
 
 namespace {
 
+Experiment buildSequenceExperiment(const std::string &name, const DatasetSummary &d, std::vector<Message> &why);
+
 Experiment buildExperiment(const std::string &name, const DatasetSummary &d, std::vector<Message> &why)
 {
     auto it = std::find_if(experimentTemplates().begin(), experimentTemplates().end(),
@@ -141,9 +152,15 @@ Experiment buildExperiment(const std::string &name, const DatasetSummary &d, std
         throw Error(Message(FL_TR("Templates", "unknown template \"%1\" (templates: %2)"), name, names));
     }
     const bool regression = d.task == Task::Regression;
+    if ((d.task == Task::Sequence) != (it->task == Task::Sequence))
+        throw Error(d.task == Task::Sequence
+                        ? Message(FL_TR("Templates", "the dataset's labels are texts to produce (a sequence task): use captioning, translation "
+                                                     "or transcription"))
+                        : Message(FL_TR("Templates", "template %1 produces a text, and this dataset's labels are not texts (use --task sequence "
+                                                     "if its label column holds the texts to produce)"),
+                                  name));
     if (d.task == Task::Sequence)
-        throw Error(Message(FL_TR("Templates", "the dataset's labels are texts to produce (a sequence task), which this version of FuseLab "
-                                               "cannot train yet")));
+        return buildSequenceExperiment(name, d, why);
     if (name == "regression" && !regression)
         throw Error(Message(FL_TR("Templates", "template regression predicts a number, and this dataset's labels are classes (use "
                                                "--task regression if its label column holds numbers)")));
@@ -282,6 +299,98 @@ Experiment buildExperiment(const std::string &name, const DatasetSummary &d, std
         b.add("head", d.multiLabel ? "head.multilabel" : "head.classification", {{"hidden", 128}, {"dropout", 0.2}}, 750, mid);
     b.connect(features, "out", "head", "in");
     b.add("output", "output", nlohmann::json::object(), 1000, mid);
+    b.connect("head", "logits", "output", "logits");
+    return e;
+}
+
+
+// captioning, translation, transcription: the target vocabulary fitted on the training
+// targets (words; characters for transcription), its maximum length fitted to them.
+Experiment buildSequenceExperiment(const std::string &name, const DatasetSummary &d, std::vector<Message> &why)
+{
+    const Modality main = name == "captioning" ? Modality::Image : name == "translation" ? Modality::Text : Modality::Audio;
+    std::vector<ModalityColumn> used;
+    for (const ModalityColumn &c : d.modalities)
+        if (c.kind == main && used.empty())
+            used.insert(used.begin(), c);
+    if (used.empty())
+        throw Error(Message(FL_TR("Templates", "template %1 needs %2 data, and the dataset has none"), name, modalityName(main)));
+    if (name != "captioning")
+        for (const ModalityColumn &c : d.modalities)
+            if (c.name != used[0].name)
+                used.push_back(c);
+
+    Builder b;
+    Experiment &e = b.e;
+    e.name = name;
+    e.dataset.path = d.path;
+    e.dataset.labelColumn = d.labelColumn;
+    e.dataset.columnTypes = d.columnTypes;
+    for (int k = 0; k < 3; ++k)
+        e.dataset.split[k] = d.split[static_cast<std::size_t>(k)];
+    e.dataset.splitSeed = d.splitSeed;
+    e.dataset.task = Task::Sequence;
+    e.dataset.modalities = d.modalities;
+    if (d.imageWidth > 0 && d.imageWidth <= 64 && d.imageHeight > 0 && d.imageHeight <= 64) {
+        e.preprocessing.image.width = d.imageWidth;
+        e.preprocessing.image.height = d.imageHeight;
+    }
+    e.preprocessing.image.channels = d.imageChannels;
+
+    TargetSettings &target = e.preprocessing.target;
+    target.tokens = name == "transcription" ? "char" : "word";
+    const TargetVocabulary empty = TargetVocabulary::fit({}, target);
+    std::size_t longest = 0;
+    for (const std::string &t : d.trainTargets)
+        longest = std::max(longest, empty.split(t).size());
+    target.maxLength = static_cast<int>(std::clamp<std::size_t>((longest + 7) / 8 * 8, 8, 256));
+    e.dataset.classes = TargetVocabulary::fit(d.trainTargets, target).tokens();
+    why.push_back(Message(FL_TR("Templates", "Texts to produce: the target vocabulary is the %1 of the training targets (%2 tokens with "
+                                             "<pad>, <unk>, <bos> and <eos>), and targets are kept up to %3 tokens, the longest training "
+                                             "target rounded up."),
+                          target.chars() ? Message(FL_TR("Templates", "characters")).str() : Message(FL_TR("Templates", "words")).str(),
+                          std::to_string(e.dataset.classes.size()), std::to_string(target.maxLength)));
+    if (d.trainSamples > 0) {
+        const TrainingBudget budget = trainingBudget(d.trainSamples);
+        e.training.batchSize = budget.batchSize;
+        e.training.epochs = budget.epochs;
+        e.training.patience = budget.patience;
+        why.push_back(explainBudget(budget, d.trainSamples));
+    }
+    e.training.learningRate = 0.002;
+    e.training.gradClip = 1.0;
+
+    std::vector<std::string> encoded;
+    for (std::size_t i = 0; i < used.size(); ++i)
+        encoded.push_back(encode(b, used[i], "", i == 0, 150.0 * static_cast<double>(i)));
+    const double mid = 75.0 * static_cast<double>(used.size() - 1);
+    if (name == "transcription") {
+        e.training.earlyStopMetric = "val_cer";
+        b.add("head", "head.ctc", {{"hidden", 128}, {"dropout", 0.1}}, 500, mid);
+        for (const std::string &n : encoded)
+            b.connect(n, "out", "head", "in");
+        why.push_back(Message(FL_TR("Templates", "Transcription: a convolution over the spectrogram's frames gives one vector per frame, and "
+                                                 "CTC learns which character each frame shows without being told where the characters "
+                                                 "are; the best epoch is the one with the lowest validation character error rate.")));
+    } else {
+        e.training.earlyStopMetric = "val_bleu";
+        b.add("head", "head.rnn_decoder",
+              {{"cell", "gru"}, {"hidden", 256}, {"embed", 128}, {"max_length", target.maxLength + 1}, {"label_smoothing", 0.1}, {"dropout", 0.2}},
+              500, mid);
+        for (const std::string &n : encoded)
+            b.connect(n, "out", "head", "memory");
+        why.push_back(Message(FL_TR("Templates", "Producing a text: a GRU decoder writes it word by word, at each word attending to the "
+                                                 "memory (%1), trained on the true previous words (teacher forcing) with label smoothing; "
+                                                 "the best epoch is the one with the highest validation BLEU.%2"),
+                              name == "captioning" ? Message(FL_TR("Templates", "the image's vector")).str()
+                                                   : Message(FL_TR("Templates", "the source text's states and one slot per other modality")).str(),
+                              used.size() > 1 ? Message(FL_TR("Templates", " Training drops whole modalities at random (20% of the time) so "
+                                                                           "the decoder cannot lean on one alone.")).str()
+                                              : std::string()));
+        if (used.size() > 1)
+            e.training.modalityDropout = defaults::kModalityDropout;
+    }
+    b.add("output", "output", nlohmann::json::object(), 750, mid);
     b.connect("head", "logits", "output", "logits");
     return e;
 }

@@ -24,6 +24,7 @@ struct DatasetSummary {
     std::array<double, 3> split{0.8, 0.1, 0.1}; // train/val/test when the data gives none
     std::uint64_t splitSeed = 42;
     std::int64_t trainSamples = 0;         // the training split's size; 0 = unknown (default settings)
+    std::vector<std::string> trainTargets; // sequence datasets: the training split's target texts (the vocabulary is fitted on them)
 };
 
 // How a new experiment's training is sized to its data: a budget of about kBudgetSteps

@@ -83,8 +83,11 @@ TrainingSettings TrainingSettings::fromJson(const nlohmann::json &j, const std::
     check(t.stepSize >= 1, p + ".step_size", "must be >= 1");
     check(t.gamma > 0 && t.gamma <= 1, p + ".gamma", "must be in (0, 1]");
     check(t.gradClip >= 0, p + ".grad_clip", "must be >= 0 (0 turns clipping off)");
-    check(oneOf(t.earlyStopMetric, {"val_accuracy", "val_macro_f1", "val_loss", "val_rmse", "val_mae", "val_r2", "val_pearson"}),
-          p + ".early_stopping.metric", "must be val_accuracy, val_macro_f1, val_loss, or for regression val_rmse, val_mae, val_r2 or val_pearson");
+    check(oneOf(t.earlyStopMetric, {"val_accuracy", "val_macro_f1", "val_loss", "val_rmse", "val_mae", "val_r2", "val_pearson",
+                                         "val_bleu", "val_chrf", "val_exact_match", "val_wer", "val_cer"}),
+          p + ".early_stopping.metric",
+          "must be val_accuracy, val_macro_f1, val_loss, for regression val_rmse, val_mae, val_r2 or val_pearson, or for sequences "
+          "val_bleu, val_chrf, val_exact_match, val_wer or val_cer");
     check(t.patience >= 0, p + ".early_stopping.patience", "must be >= 0 (0 turns early stopping off)");
     check(t.modalityDropout >= 0 && t.modalityDropout < 1, p + ".modality_dropout", "must be in [0, 1)");
     check(isDeviceName(t.device), p + ".device", "must be auto, cpu, cuda or cuda:N (a GPU's index)");

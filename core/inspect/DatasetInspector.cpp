@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/inspect/DatasetInspector.h"
+#include "core/data/TargetVocabulary.h"
 
 #include "core/media/AudioDecoder.h"
 #include "core/media/ImageDecoder.h"
@@ -236,8 +237,20 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
     }
     if (!targets.empty())
         report["targets"] = {{"count", targets.size()}, {"distinct", distinctNumbers.size()}, {"value", distribution(targets, 4)}};
-    if (!targetWords.empty())
+    if (!targetWords.empty()) {
         report["targets"] = {{"count", targetWords.size()}, {"distinct", distinctTexts.size()}, {"words", distribution(targetWords, 1)}};
+        // The vocabulary as training would build it (word tokens, the default length): how
+        // many val/test tokens it does not know, and how many targets it would truncate.
+        const TargetSettings ts;
+        const TargetVocabulary vocab = fitTargetVocabulary(d, ts);
+        nlohmann::json vj = {{"tokens", "word"}, {"size", vocab.size()}, {"max_length", ts.maxLength}};
+        for (Split sp : {Split::Train, Split::Val, Split::Test}) {
+            const TargetStatistics st = targetStatistics(d, vocab, ts.maxLength, sp);
+            vj[splitName(sp)] = {{"targets", st.targets}, {"tokens", st.tokens}, {"unknown_tokens", st.unknown},
+                                 {"over_max_length", st.overLong}, {"longest", st.longest}};
+        }
+        report["targets"]["vocabulary"] = vj;
+    }
 
     report["samples"] = {{"total", N}, {"usable", usable}, {"skipped", N - usable}, {"with_missing_modality", withMissing}};
     report["splits"] = {{"source", d.splitGiven ? "dataset" : "generated"},
@@ -299,8 +312,8 @@ nlohmann::json inspectDataset(const Dataset &d, const InspectOptions &options, P
         ok = false;
         verdict = N == 0 ? Message(FL_TR("Inspector", "no samples found")) : Message(FL_TR("Inspector", "no sample could be read"));
     } else if (d.task == Task::Sequence) {
-        ok = false;
-        verdict = Message(FL_TR("Inspector", "the labels are texts to produce (a sequence task), which this version of FuseLab cannot train yet"));
+        ok = distinctTexts.size() >= 2;
+        verdict = ok ? Message(FL_TR("Inspector", "usable")) : Message(FL_TR("Inspector", "every target is the same text: nothing to learn"));
     } else if (d.task == Task::Regression) {
         ok = distinctNumbers.size() >= 2;
         verdict = ok ? Message(FL_TR("Inspector", "usable")) : Message(FL_TR("Inspector", "every target is the same number: nothing to learn"));

@@ -14,8 +14,12 @@ namespace fuselab {
 // modality behind it was present (1) or missing (0). Missing inputs arrive as zeros;
 // fusions use the mask to leave them out.
 struct Value {
+    Value() = default;
+    Value(torch::Tensor x_, torch::Tensor mask_, torch::Tensor steps_ = {}) : x(std::move(x_)), mask(std::move(mask_)), steps(std::move(steps_)) {}
     torch::Tensor x;
-    torch::Tensor mask; // [B] float
+    torch::Tensor mask;  // [B] float
+    torch::Tensor steps; // sequences [B, T, D] from token ids: [B, T] float, 1 for real steps and 0 for
+                         // padding (decoders attend to real steps only); undefined: every step is real
 };
 
 // The LibTorch side of a block. Each block also has its own typed forward() for direct

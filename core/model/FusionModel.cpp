@@ -66,7 +66,8 @@ FusionModelImpl::FusionModelImpl(const Graph &graph, const InferContext &context
             step.sources.push_back(std::move(sources));
         }
         const nlohmann::json &params = m_analysis.params.at(id);
-        if (t->category() == "fusion" && params.contains("aux_weight") && params["aux_weight"].get<double>() > 0 && context.numClasses > 0) {
+        if (t->category() == "fusion" && params.contains("aux_weight") && params["aux_weight"].get<double>() > 0 && context.numClasses > 0
+            && context.task != Task::Sequence) { // a text has no per-modality classifier
             step.auxWeight = params["aux_weight"].get<double>();
             const auto &shapes = m_analysis.inputShapes.at(id);
             int k = 0;

@@ -63,11 +63,22 @@ std::vector<PredictionSample> predictionSamples(const std::vector<ModalityColumn
     return samples;
 }
 
-std::vector<Prediction> predictSamples(const Predictor &predictor, const std::vector<PredictionSample> &samples)
+std::vector<Prediction> predictSamples(const Predictor &predictor, const std::vector<PredictionSample> &samples, int beam)
 {
     std::vector<std::vector<Field>> fields;
     for (auto &s : samples)
         fields.push_back(s.fields);
+    if (predictor.sequence()) {
+        const auto texts = predictor.generate(fields, beam);
+        std::vector<Prediction> out;
+        for (std::size_t i = 0; i < samples.size(); ++i) {
+            Prediction p;
+            p.input = samples[i].name;
+            p.text = texts.at(i);
+            out.push_back(std::move(p));
+        }
+        return out;
+    }
     const auto probs = predictor.predict(fields);
     std::vector<Prediction> out;
     for (std::size_t i = 0; i < samples.size(); ++i) {

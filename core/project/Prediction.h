@@ -35,9 +35,11 @@ struct Prediction {
     std::vector<std::size_t> ranking;   // classes by falling probability
     std::vector<std::size_t> predicted; // the top class; multi-label: every class above 0.5, in class order
     std::optional<double> value;        // regression: the number (probabilities, ranking, predicted empty)
+    std::optional<std::string> text;    // sequence: the text produced (idem)
 };
 
-std::vector<Prediction> predictSamples(const Predictor &predictor, const std::vector<PredictionSample> &samples);
+// `beam`: sequence models decode by beam search of that width (1: greedy).
+std::vector<Prediction> predictSamples(const Predictor &predictor, const std::vector<PredictionSample> &samples, int beam = 1);
 
 } // namespace fuselab
 #endif

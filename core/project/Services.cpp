@@ -53,8 +53,11 @@ Experiment newExperiment(const std::string &templateName, const Dataset &d, cons
         s.columnTypes[col] = columnTypeName(type);
     s.split = {lo.split.train, lo.split.val, lo.split.test};
     s.splitSeed = lo.split.seed;
-    for (const Sample &sample : d.samples)
+    for (const Sample &sample : d.samples) {
         s.trainSamples += sample.split == Split::Train;
+        if (d.task == Task::Sequence && sample.split == Split::Train)
+            s.trainTargets.push_back(sample.targetText);
+    }
     const int col = d.columnIndex(Modality::Image);
     if (col >= 0) {
         const ImageColumnLayout layout = probeImageColumn(d, col, 0, 500); // a sample of the headers suffices here

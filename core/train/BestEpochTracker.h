@@ -8,7 +8,7 @@ namespace fuselab {
 // Which epoch is best, and when patience runs out. An epoch is better when its score is
 // better by the metric, or equal with a lower loss: once accuracy saturates (easy data,
 // small val sets) the best checkpoint still follows the loss. For "val_loss", "train_loss",
-// "val_rmse" and "val_mae" lower is better.
+// "val_rmse", "val_mae", "val_wer" and "val_cer" lower is better.
 class BestEpochTracker {
 public:
     struct State {
@@ -38,7 +38,8 @@ public:
     }
     // Patience ran out: no better epoch for `patience` epochs (0 = never).
     bool exhausted() const { return m_patience > 0 && m_state.sinceBest >= m_patience; }
-    bool lowerIsBetter() const { return m_metric == "val_loss" || m_metric == "train_loss" || m_metric == "val_rmse" || m_metric == "val_mae"; }
+    bool lowerIsBetter() const { return m_metric == "val_loss" || m_metric == "train_loss" || m_metric == "val_rmse" || m_metric == "val_mae"
+                                                 || m_metric == "val_wer" || m_metric == "val_cer"; }
 
     const std::string &metric() const { return m_metric; }
     int patience() const { return m_patience; }

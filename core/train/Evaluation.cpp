@@ -7,6 +7,7 @@
 #include "core/train/Trainer.h"
 #include "core/train/TrainingSteps.h"
 #include "core/model/Checkpoint.h"
+#include "core/model/SequenceHead.h"
 #include "core/util/Error.h"
 
 #include <algorithm>
@@ -101,10 +102,74 @@ Evaluation evaluationOf(const torch::Tensor &logits, const torch::Tensor &labels
 // computes its share (shardRows) and the logits are gathered, so every rank gets the
 // metrics of all the rows, as one process would (no stop or pause in between: a rank
 // alone must not leave a collective).
+Evaluation evaluateSequence(FusionModel &model, const TensorCache &cache, const std::vector<std::int64_t> &rows, std::int64_t batchSize,
+                            const torch::Device &device, const std::function<void(std::int64_t, std::int64_t)> &between, int drop, int beam,
+                            double lengthPenalty)
+{
+    SequenceHead *head = findSequenceHead(*model);
+    if (!head)
+        throw Error(Message(FL_TR("Trainer", "the dataset's targets are texts, and the graph has no sequence head (head.rnn_decoder, "
+                                             "head.transformer_decoder or head.ctc)")));
+    const TargetVocabulary vocab = cache.targetVocabulary();
+    torch::NoGradGuard noGrad;
+    model->eval();
+    Evaluation ev;
+    double lossSum = 0;
+    std::int64_t lossCount = 0;
+    auto batches = chunk(rows, batchSize);
+    const auto batchCount = static_cast<std::int64_t>(batches.size());
+    BatchPrefetcher loader(cache, batches, nullptr, 0);
+    std::int64_t done = 0;
+    while (true) {
+        if (between)
+            between(done, batchCount);
+        auto b = loader.next();
+        if (!b)
+            break;
+        if (drop >= 0) {
+            b->present = b->present.clone();
+            b->present.select(1, drop).zero_();
+            b->inputs[static_cast<std::size_t>(drop)] = torch::zeros_like(b->inputs[static_cast<std::size_t>(drop)]);
+        }
+        moveBatch(*b, device);
+        const torch::Tensor &labels = b->labels;
+        const std::int64_t L = labels.size(1);
+        std::vector<std::vector<std::int64_t>> ids;
+        if (head->ctc()) {
+            const torch::Tensor logits = model->forward(b->inputs, b->present).logits;
+            lossSum += ctcLoss(logits, labels, true).item<double>();
+            lossCount += labels.size(0);
+            ids = decodeLogits(logits, true);
+        } else {
+            {
+                const TeacherForcing teacher(labels.narrow(1, 0, L - 1));
+                const torch::Tensor logits = model->forward(b->inputs, b->present).logits;
+                lossSum += sequenceLoss(logits, labels.narrow(1, 1, L - 1), head->labelSmoothing(), true).item<double>();
+                lossCount += targetTokenCount(labels);
+            }
+            const torch::Tensor logits = model->forward(b->inputs, b->present).logits;
+            ids = beam > 1 ? head->beamSearch(beam, lengthPenalty) : decodeLogits(logits, false);
+        }
+        const auto &batchRows = batches[static_cast<std::size_t>(done)];
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            ev.hypotheses.push_back(vocab.decode(ids[i]));
+            ev.references.push_back(cache.targetText(batchRows[i]));
+        }
+        ++done;
+    }
+    ev.loss = lossCount > 0 ? lossSum / double(lossCount) : 0;
+    ev.metrics = EvaluationMetrics::of(sequenceMetrics(ev.hypotheses, ev.references));
+    return ev;
+}
+
 Evaluation evaluateRows(FusionModel &model, const TensorCache &cache, const std::vector<std::int64_t> &rows, std::int64_t batchSize,
                         const torch::Device &device, const std::function<void(std::int64_t, std::int64_t)> &between,
                         Communicator *comm)
 {
+    // Sequences: every rank decodes every row (decoding lengths differ between ranks, so
+    // there is nothing to gather in step; the ranks then agree without a collective).
+    if (cache.sequence())
+        return evaluateSequence(model, cache, rows, batchSize, device, comm ? nullptr : between);
     const auto C = static_cast<std::int64_t>(cache.classes().size());
     const bool multi = cache.multiLabel();
     if (!comm || rows.empty()) {
@@ -122,6 +187,16 @@ Evaluation evaluateRows(FusionModel &model, const TensorCache &cache, const std:
 // and the same task. Throws Error naming both sides.
 void checkCacheMatches(const TensorCache &cache, const Experiment &e)
 {
+    if (cache.sequence() != (e.dataset.effectiveTask() == Task::Sequence))
+        throw Error(cache.sequence() ? Message(FL_TR("Trainer", "the tensor cache holds texts to produce (a sequence task) but the experiment is "
+                                                               "not made for one; make the experiment again for this dataset"))
+                                     : Message(FL_TR("Trainer", "the experiment is made to produce texts (a sequence task) but the tensor cache "
+                                                               "holds another task; make the experiment again for this dataset")));
+    if (cache.sequence() && cache.classes() != e.dataset.classes)
+        throw Error(Message(FL_TR("Trainer", "the tensor cache's target vocabulary (%1 tokens) is not the experiment's (%2 tokens): the "
+                                             "training targets or the target settings changed since the experiment was made; make the "
+                                             "experiment again for this dataset"),
+                            std::to_string(cache.classes().size()), std::to_string(e.dataset.classes.size())));
     if (cache.classes() != e.dataset.classes) {
         auto list = [](const std::vector<std::string> &v) {
             std::string out;
@@ -186,6 +261,20 @@ std::vector<ModalityContribution> modalityContributions(const Experiment &experi
     for (int drop = -1; drop < columns; ++drop) {
         if (drop >= 0 && !read.count(drop))
             continue;
+        auto progress = [&](std::int64_t, std::int64_t) {
+            if (observer) {
+                observer->onProgress("contributions", done, static_cast<std::int64_t>(read.size()) + 1);
+                observer->checkpoint();
+            }
+        };
+        if (cache.sequence()) {
+            ModalityContribution c;
+            c.removed = drop < 0 ? std::string() : cache.columns()[static_cast<std::size_t>(drop)].name;
+            c.metrics = evaluateSequence(model, cache, rows, std::max(1, experiment.training.batchSize), dev, progress, drop).metrics;
+            ++done;
+            out.push_back(std::move(c));
+            continue;
+        }
         const auto [logits, labels] = modelOutputs(model, cache, rows, std::max(1, experiment.training.batchSize), dev,
                                                    [&](std::int64_t, std::int64_t) {
                                                        if (observer) {

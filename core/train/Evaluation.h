@@ -23,7 +23,16 @@ struct Evaluation {
     EvaluationMetrics metrics;
     std::vector<SamplePrediction> predictions; // single-label only
     std::vector<double> predicted, targets;    // regression: per row, in the rows' order
+    std::vector<std::string> hypotheses, references; // sequence: per row, in the rows' order
 };
+
+// A sequence model on some rows: the teacher-forced loss (per target token for decoders,
+// per sample for CTC), each row decoded (greedy, or beam search of `beam` > 1 with
+// `lengthPenalty`) and the text metrics against the dataset's target texts. `drop` as in
+// modelOutputs.
+Evaluation evaluateSequence(FusionModel &model, const TensorCache &cache, const std::vector<std::int64_t> &rows, std::int64_t batchSize,
+                            const torch::Device &device, const std::function<void(std::int64_t, std::int64_t)> &between, int drop = -1,
+                            int beam = 1, double lengthPenalty = 1.0);
 
 
 // The model's logits [n, C] (float, CPU) and labels on some rows, in their order; `between`

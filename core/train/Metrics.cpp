@@ -222,8 +222,26 @@ EvaluationMetrics EvaluationMetrics::of(RegressionMetrics m)
     return e;
 }
 
+EvaluationMetrics EvaluationMetrics::of(SequenceMetrics m)
+{
+    EvaluationMetrics e;
+    e.sequence = true;
+    e.text = m;
+    return e;
+}
+
 double EvaluationMetrics::value(const std::string &name) const
 {
+    if (name == "bleu")
+        return text.bleu;
+    if (name == "chrf")
+        return text.chrf;
+    if (name == "exact_match")
+        return text.exactMatch;
+    if (name == "wer")
+        return text.wer;
+    if (name == "cer")
+        return text.cer;
     if (name == "accuracy")
         return accuracy;
     if (name == "macro_f1")
@@ -277,6 +295,8 @@ nlohmann::json RegressionMetrics::toJson() const
 
 nlohmann::json EvaluationMetrics::toJson() const
 {
+    if (sequence)
+        return text.toJson();
     if (regression)
         return numbers.toJson();
     return multiLabel ? multi.toJson() : single.toJson();
@@ -284,7 +304,7 @@ nlohmann::json EvaluationMetrics::toJson() const
 
 nlohmann::json EvaluationMetrics::confusionJson() const
 {
-    if (regression)
+    if (regression || sequence)
         return nlohmann::json::array();
     return multiLabel ? multi.labelConfusionJson() : nlohmann::json(single.confusion);
 }

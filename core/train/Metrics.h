@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include "core/train/SequenceMetrics.h"
+
 #include <nlohmann/json_fwd.hpp>
 
 #include <array>
@@ -95,17 +97,20 @@ RegressionMetrics regressionMetrics(const std::vector<double> &truth, const std:
 // The metrics of one evaluation, whichever the task: the two numbers every task has
 // (accuracy — subset accuracy for multi-label — and macro-F1) and the task's full metrics.
 struct EvaluationMetrics {
-    bool multiLabel = false, regression = false;
+    bool multiLabel = false, regression = false, sequence = false;
     double accuracy = 0, macroF1 = 0; // regression: both 0 (no classes)
     ClassificationMetrics single; // when neither
     MultiLabelMetrics multi;      // when multiLabel
     RegressionMetrics numbers;    // when regression
+    SequenceMetrics text;         // when sequence
 
     static EvaluationMetrics of(ClassificationMetrics m);
     static EvaluationMetrics of(MultiLabelMetrics m);
     static EvaluationMetrics of(RegressionMetrics m);
+    static EvaluationMetrics of(SequenceMetrics m);
     // The value of a selection metric ("val_accuracy", "val_macro_f1", "val_rmse", ...,
-    // without the split prefix: "accuracy", "macro_f1", "mae", "rmse", "pearson", "r2").
+    // without the split prefix: "accuracy", "macro_f1", "mae", "rmse", "pearson", "r2",
+    // "bleu", "chrf", "exact_match", "wer", "cer").
     double value(const std::string &name) const;
     // single.toJson(), multi.toJson() ("task": "multi-label") or numbers.toJson().
     nlohmann::json toJson() const;

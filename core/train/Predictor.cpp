@@ -7,6 +7,7 @@
 #include "core/cache/TensorCache.h"
 #include "core/document/RunFolder.h"
 #include "core/model/FusionModel.h"
+#include "core/model/SequenceHead.h"
 #include "core/train/Trainer.h"
 #include "core/util/FileIO.h"
 
@@ -61,6 +62,7 @@ const std::vector<std::string> &Predictor::classes() const { return m_state->cac
 const std::vector<ModalityColumn> &Predictor::columns() const { return m_state->columns; }
 bool Predictor::multiLabel() const { return m_state->model->multiLabel(); }
 bool Predictor::regression() const { return m_state->model->regression().has_value(); }
+bool Predictor::sequence() const { return m_state->cache->sequence(); }
 
 namespace {
 
@@ -103,6 +105,8 @@ SampleExplanation Predictor::explain(const std::vector<Field> &sample, int targe
 std::vector<std::vector<double>> Predictor::predict(const std::vector<std::vector<Field>> &samples) const
 {
     State &s = *m_state; // the model's forward is not const
+    if (s.cache->sequence())
+        throw Error(Message(FL_TR("Predictor", "this model produces texts, not class probabilities")));
     const auto B = static_cast<std::int64_t>(samples.size());
     CacheBatch batch = encodeSamples(s.encoders, *s.cache, samples);
     torch::NoGradGuard noGrad;
@@ -114,6 +118,25 @@ std::vector<std::vector<double>> Predictor::predict(const std::vector<std::vecto
     for (std::int64_t b = 0; b < B; ++b)
         for (std::int64_t c = 0; c < probs.size(1); ++c)
             out[static_cast<std::size_t>(b)].push_back(probs[b][c].item<double>());
+    return out;
+}
+
+std::vector<std::string> Predictor::generate(const std::vector<std::vector<Field>> &samples, int beam, double lengthPenalty) const
+{
+    State &s = *m_state;
+    SequenceHead *head = findSequenceHead(*s.model);
+    if (!head)
+        throw Error(Message(FL_TR("Predictor", "this model has no sequence head: it does not produce texts")));
+    CacheBatch batch = encodeSamples(s.encoders, *s.cache, samples);
+    torch::NoGradGuard noGrad;
+    for (auto &x : batch.inputs)
+        x = x.to(s.device);
+    const torch::Tensor logits = s.model->forward(batch.inputs, batch.present.to(s.device)).logits;
+    const auto ids = !head->ctc() && beam > 1 ? head->beamSearch(beam, lengthPenalty) : decodeLogits(logits, head->ctc());
+    const TargetVocabulary vocab = s.cache->targetVocabulary();
+    std::vector<std::string> out;
+    for (const auto &seq : ids)
+        out.push_back(vocab.decode(seq));
     return out;
 }
 

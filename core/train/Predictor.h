@@ -22,6 +22,10 @@ public:
     const std::vector<ModalityColumn> &columns() const; // the model's inputs, in order
     bool multiLabel() const;
     bool regression() const; // predict() then gives each sample's number (one value)
+    bool sequence() const;   // the model produces a text: use generate()
+
+    // Sequence models: each sample's text, decoded greedily (beam 1) or by beam search.
+    std::vector<std::string> generate(const std::vector<std::vector<Field>> &samples, int beam = 1, double lengthPenalty = 1.0) const;
 
     // One sample: fields parallel to columns() (absent ones are missing modalities).
     // Returns one probability per class (softmax, or per-class sigmoid for multi-label

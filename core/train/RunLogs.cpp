@@ -60,6 +60,13 @@ void EventLog::epochEnded(const EpochResult &r)
         for (const char *k : {"mae", "rmse", "pearson", "r2"})
             e[std::string("val_") + k] = r.val.value(k);
     }
+    if (r.val.sequence) {
+        e.erase("val_accuracy");
+        e.erase("val_macro_f1");
+        e.erase("confusion");
+        for (const char *k : {"bleu", "chrf", "exact_match", "wer", "cer"})
+            e[std::string("val_") + k] = r.val.value(k);
+    }
     note(e);
 }
 
@@ -75,7 +82,7 @@ void EventLog::failed(const std::string &message) { note({{"event", "failed"}, {
 std::string MetricsTable::header() const
 {
     return std::string("epoch,train_loss,val_loss,val_accuracy,val_macro_f1,learning_rate,samples_per_second,seconds") +
-           (m_regression ? ",val_mae,val_rmse,val_pearson,val_r2" : "");
+           (m_regression ? ",val_mae,val_rmse,val_pearson,val_r2" : "") + (m_sequence ? ",val_bleu,val_chrf,val_exact_match,val_wer,val_cer" : "");
 }
 
 void MetricsTable::keepEpochsUpTo(int epoch) const
@@ -106,6 +113,8 @@ void MetricsTable::epochEnded(const EpochResult &r)
         << ',' << r.samplesPerSecond << ',' << r.seconds;
     if (m_regression)
         row << ',' << r.val.numbers.mae << ',' << r.val.numbers.rmse << ',' << r.val.numbers.pearson << ',' << r.val.numbers.r2;
+    if (m_sequence)
+        row << ',' << r.val.text.bleu << ',' << r.val.text.chrf << ',' << r.val.text.exactMatch << ',' << r.val.text.wer << ',' << r.val.text.cer;
     appendLine(m_file, row.str());
 }
 
@@ -152,6 +161,9 @@ void TensorBoardLog::epochEnded(const EpochResult &r)
         if (r.val.regression) {
             for (const char *k : {"mae", "rmse", "pearson", "r2"})
                 m_writer->scalar(std::string("epoch/val_") + k, r.val.value(k), r.epoch);
+        } else if (r.val.sequence) {
+            for (const char *k : {"bleu", "chrf", "exact_match", "wer", "cer"})
+                m_writer->scalar(std::string("epoch/val_") + k, r.val.value(k), r.epoch);
         } else {
             m_writer->scalar("epoch/val_accuracy", r.val.accuracy, r.epoch);
             m_writer->scalar("epoch/val_macro_f1", r.val.macroF1, r.epoch);
@@ -160,7 +172,7 @@ void TensorBoardLog::epochEnded(const EpochResult &r)
     m_writer->scalar("epoch/learning_rate", r.learningRate, r.epoch);
     m_writer->scalar("epoch/samples_per_second", r.samplesPerSecond, r.epoch);
 #ifdef FUSELAB_WITH_INGEST
-    if (r.hasValidation && !r.val.multiLabel && !r.val.regression && m_classes.size() <= 100) { // beyond, an image per epoch is too big to help
+    if (r.hasValidation && !r.val.multiLabel && !r.val.regression && !r.val.sequence && m_classes.size() <= 100) { // beyond, an image per epoch is too big to help
         const PngImage png = confusionMatrixPng(r.val.single.confusion, m_classes);
         m_writer->image("val/confusion_matrix", png.bytes, png.height, png.width, r.epoch);
     }
@@ -174,6 +186,9 @@ void TensorBoardLog::finished(const TrainingReport &report)
         return;
     if (report.test && report.test->regression) {
         for (const char *k : {"mae", "rmse", "pearson", "r2"})
+            m_writer->scalar(std::string("test/") + k, report.test->value(k), report.bestEpoch);
+    } else if (report.test && report.test->sequence) {
+        for (const char *k : {"bleu", "chrf", "exact_match", "wer", "cer"})
             m_writer->scalar(std::string("test/") + k, report.test->value(k), report.bestEpoch);
     } else if (report.test) {
         m_writer->scalar("test/accuracy", report.test->accuracy, report.bestEpoch);

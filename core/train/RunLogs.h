@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include "core/data/Dataset.h"
 #include "core/train/TrainingObserver.h"
 
 #include <nlohmann/json.hpp>
@@ -36,8 +37,12 @@ private:
 // metrics.csv: one row per validated epoch.
 class MetricsTable final : public TrainingObserver {
 public:
-    // regression: four more columns, val_mae, val_rmse, val_pearson, val_r2.
-    explicit MetricsTable(std::string file, bool regression = false) : m_file(std::move(file)), m_regression(regression) {}
+    // Regression: four more columns, val_mae, val_rmse, val_pearson, val_r2; sequences five,
+    // val_bleu, val_chrf, val_exact_match, val_wer, val_cer.
+    explicit MetricsTable(std::string file, Task task = Task::Classification)
+        : m_file(std::move(file)), m_regression(task == Task::Regression), m_sequence(task == Task::Sequence)
+    {
+    }
     std::string header() const;
     // A resumed run keeps the rows of the epochs its checkpoint finished (a kill may have
     // left a later, partial epoch's row); a new table gets its header.
@@ -48,7 +53,7 @@ public:
 
 private:
     std::string m_file;
-    bool m_regression;
+    bool m_regression, m_sequence;
 };
 
 // TensorBoard's event file: the settings as hyper-parameters, batch and epoch curves, the

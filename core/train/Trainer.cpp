@@ -99,7 +99,7 @@ TrainingReport Trainer::run(TrainingObserver *observer)
     const RunFolder folder(m_options.runDir);
     // The run folder's logs hear the same events as the caller, on the rank that writes it.
     EventLog events(folder.eventsFile());
-    MetricsTable metrics(folder.metricsFile(), m_experiment.dataset.task == Task::Regression);
+    MetricsTable metrics(folder.metricsFile(), m_experiment.dataset.effectiveTask());
     TensorBoardLog board(folder.dir(), {{"training", m_experiment.training.toJson()}, {"experiment", m_experiment.name}});
     ReportFile reportFile(folder.reportFile());
     if (!m_options.comm || m_options.comm->rank() == 0)

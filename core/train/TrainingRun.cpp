@@ -24,6 +24,7 @@
 #include "core/train/TrainingSteps.h"
 #include "core/model/FusionModel.h"
 #include "core/model/ModalityDropout.h"
+#include "core/model/SequenceHead.h"
 #include "core/util/FileIO.h"
 #include "core/util/Random.h"
 
@@ -156,11 +157,20 @@ void TrainingRun::buildModel()
         if (!m_regression)
             throw Error(Message(FL_TR("Trainer", "the dataset's labels are numbers (regression), and the graph has no regression head")));
     }
+    if (m_cache->sequence()) {
+        if (t.classWeights || t.weightedSampler)
+            throw Error(Message(FL_TR("Trainer", "training.class_weights and training.weighted_sampler balance classes, and a dataset of "
+                                                 "texts to produce has none: turn them off")));
+        m_sequence = findSequenceHead(*model);
+        if (!m_sequence)
+            throw Error(Message(FL_TR("Trainer", "the dataset's targets are texts, and the graph has no sequence head (head.rnn_decoder, "
+                                                 "head.transformer_decoder or head.ctc)")));
+    }
     std::vector<std::vector<int>> classesOf;
     classesOf.reserve(m_trainRows.size());
     for (auto r : m_trainRows) {
         std::vector<int> cs;
-        if (!m_multi && !m_cache->regression()) // a regression sample has no class
+        if (!m_multi && !m_cache->regression() && !m_cache->sequence()) // a regression or sequence sample has no class
             cs.push_back(static_cast<int>(m_cache->label(r)));
         else if (m_multi)
             for (int c = 0; c < m_classes; ++c)
@@ -182,10 +192,14 @@ void TrainingRun::buildModel()
     const std::string &metric = t.earlyStopMetric;
     const bool numberMetric = metric == "val_rmse" || metric == "val_mae" || metric == "val_r2" || metric == "val_pearson";
     const bool classMetric = metric == "val_accuracy" || metric == "val_macro_f1";
-    if ((numberMetric && !m_regression) || (classMetric && m_regression))
+    const bool textMetric = metric == "val_bleu" || metric == "val_chrf" || metric == "val_exact_match" || metric == "val_wer" || metric == "val_cer";
+    const bool sequence = m_sequence != nullptr, regression = m_regression.has_value();
+    if ((numberMetric && !regression) || (classMetric && (regression || sequence)) || (textMetric && !sequence))
         throw Error(Message(FL_TR("Trainer", "training.early_stopping.metric: %1 does not measure this dataset's task (%2); use %3"), metric,
-                            m_regression ? "regression" : "classification",
-                            m_regression ? "val_rmse, val_mae, val_r2, val_pearson or val_loss" : "val_accuracy, val_macro_f1 or val_loss"));
+                            regression ? "regression" : sequence ? "sequence" : "classification",
+                            regression ? "val_rmse, val_mae, val_r2, val_pearson or val_loss"
+                            : sequence ? "val_bleu, val_chrf, val_exact_match, val_wer, val_cer or val_loss"
+                                       : "val_accuracy, val_macro_f1 or val_loss"));
 }
 
 void TrainingRun::saveCheckpoint(const std::string &path, const RunPosition &p, bool withRng)
@@ -387,8 +401,16 @@ bool TrainingRun::trainOneEpoch(int epoch)
         torch::Tensor task, loss;
         {
             const AutocastGuard autocast(m_device, m_amp); // the forward pass only, as PyTorch's recipe
-            const auto out = model->forward(b->inputs, b->present);
-            if (m_regression) { // auxiliary heads predict the standardised target directly
+            if (m_sequence) { // teacher forcing: BOS and the target before its last token in, the target after BOS out
+                const std::int64_t L = b->labels.size(1);
+                std::optional<TeacherForcing> teacher;
+                if (!m_sequence->ctc())
+                    teacher.emplace(b->labels.narrow(1, 0, L - 1));
+                const auto out = model->forward(b->inputs, b->present);
+                task = m_sequence->ctc() ? ctcLoss(out.logits, b->labels)
+                                         : sequenceLoss(out.logits, b->labels.narrow(1, 1, L - 1), m_sequence->labelSmoothing());
+                loss = task + out.auxLoss;
+            } else if (const auto out = model->forward(b->inputs, b->present); m_regression) { // auxiliary heads predict the standardised target directly
                 task = regressionLoss(standardise(out.logits.to(torch::kFloat), *m_regression), b->labels, *m_regression);
                 loss = task + out.auxLoss;
                 for (const auto &aux : out.auxLogits)

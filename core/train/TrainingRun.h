@@ -142,6 +142,7 @@ private:
     int m_classes = 0;
     bool m_multi = false;
     std::optional<BlockModule::RegressionOutput> m_regression; // the model predicts a number
+    class SequenceHead *m_sequence = nullptr;                   // the model produces a text (owned by the model)
     std::optional<ClassBalance> m_balance;
     torch::Tensor m_classWeights;
     // Model and optimisation.

@@ -85,3 +85,40 @@ torch::Tensor maskedRegressionLoss(const torch::Tensor &standardised, const torc
 }
 
 } // namespace fuselab
+
+namespace fuselab {
+
+torch::Tensor sequenceLoss(const torch::Tensor &logits, const torch::Tensor &next, double labelSmoothing, bool sum)
+{
+    const std::int64_t T = std::min(logits.size(1), next.size(1));
+    const torch::Tensor l = logits.narrow(1, 0, T).reshape({-1, logits.size(2)}).to(torch::kFloat);
+    const torch::Tensor y = next.narrow(1, 0, T).reshape({-1});
+    namespace F = torch::nn::functional;
+    auto options = F::CrossEntropyFuncOptions().ignore_index(0).label_smoothing(labelSmoothing);
+    if (sum)
+        options.reduction(torch::kSum);
+    return F::cross_entropy(l, y, options);
+}
+
+torch::Tensor ctcLoss(const torch::Tensor &logits, const torch::Tensor &targets, bool sum)
+{
+    // Targets without BOS; their length runs to EOS.
+    const torch::Tensor tokens = targets.narrow(1, 1, targets.size(1) - 1);
+    const torch::Tensor real = torch::logical_and(tokens != 0, tokens != 3);
+    const torch::Tensor targetLengths = real.sum(1).to(torch::kLong);
+    const torch::Tensor cleaned = torch::where(real, tokens, torch::ones_like(tokens)); // past the end: ignored, but not blank
+    const torch::Tensor logProbs = torch::log_softmax(logits.to(torch::kFloat), 2).transpose(0, 1); // [T, B, V]
+    const torch::Tensor inputLengths = torch::full({logits.size(0)}, logits.size(1), torch::TensorOptions().dtype(torch::kLong).device(logits.device()));
+    namespace F = torch::nn::functional;
+    const torch::Tensor perSample = F::ctc_loss(logProbs, cleaned, inputLengths, targetLengths,
+                                                F::CTCLossFuncOptions().blank(0).zero_infinity(true).reduction(torch::kNone));
+    const torch::Tensor scaled = perSample / targetLengths.clamp_min(1).to(torch::kFloat);
+    return sum ? scaled.sum() : scaled.mean();
+}
+
+std::int64_t targetTokenCount(const torch::Tensor &targets)
+{
+    return (targets.narrow(1, 1, targets.size(1) - 1) != 0).sum().item<std::int64_t>();
+}
+
+} // namespace fuselab

@@ -40,3 +40,20 @@ torch::Tensor maskedRegressionLoss(const torch::Tensor &standardised, const torc
 torch::Tensor standardise(const torch::Tensor &output, const BlockModule::RegressionOutput &r);
 
 } // namespace fuselab
+
+namespace fuselab {
+
+// A decoder's loss: cross-entropy of logits [B, T, V] against the next tokens [B, T] (the
+// target after BOS), padding (id 0) ignored, with label smoothing as PyTorch's
+// cross_entropy(label_smoothing=) spreads it. Mean over the target tokens, or with `sum`
+// their sum (evaluation divides by the count).
+torch::Tensor sequenceLoss(const torch::Tensor &logits, const torch::Tensor &next, double labelSmoothing, bool sum = false);
+// The CTC loss of per-step logits [B, T, V] (blank = id 0) against targets stored as
+// BOS, tokens, EOS, padding ([B, L]): PyTorch's ctc_loss with reduction "mean" (each
+// sample's loss divided by its target length, then averaged) and zero_infinity, or with
+// `sum` the sum of those per-sample values.
+torch::Tensor ctcLoss(const torch::Tensor &logits, const torch::Tensor &targets, bool sum = false);
+// Non-padding tokens after BOS in targets [B, L] (what sequenceLoss averages over).
+std::int64_t targetTokenCount(const torch::Tensor &targets);
+
+} // namespace fuselab

@@ -39,8 +39,29 @@ inline DatasetSummary threeModalitiesNumbers()
     return s;
 }
 
-// The dataset a template is made for: classes, or numbers for the regression template.
-inline DatasetSummary datasetFor(const ExperimentTemplate &t) { return t.task == Task::Regression ? threeModalitiesNumbers() : threeModalities(); }
+// The same data with a text to produce per sample (a sequence dataset).
+inline DatasetSummary threeModalitiesTexts()
+{
+    DatasetSummary s = threeModalities();
+    s.task = Task::Sequence;
+    s.classes.clear();
+    s.trainTargets = {"a red circle", "two blue squares on the left", "a small green star"};
+    return s;
+}
+
+// The dataset a template is made for: classes, numbers for the regression template, texts
+// for the sequence templates.
+inline DatasetSummary datasetFor(const ExperimentTemplate &t)
+{
+    return t.task == Task::Regression ? threeModalitiesNumbers() : t.task == Task::Sequence ? threeModalitiesTexts() : threeModalities();
+}
+
+// The sequence heads, which no exporter writes yet (they are refused with the reason;
+// test_sequence checks the message).
+inline bool exportsRefuse(const std::string &blockType)
+{
+    return blockType == "head.rnn_decoder" || blockType == "head.transformer_decoder" || blockType == "head.ctc";
+}
 
 // A template's experiment with every `from` block made a `to` block with `params`.
 inline Experiment replacedBlock(const std::string &templ, const std::string &from, const std::string &to, nlohmann::json params,

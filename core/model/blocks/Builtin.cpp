@@ -2,6 +2,7 @@
 #include "core/model/blocks/Builtin.h"
 
 #include "core/model/BlockCatalogue.h"
+#include "core/model/blocks/SequenceHeads.h"
 
 namespace fuselab {
 
@@ -33,6 +34,9 @@ const BlockRegistry &builtinBlocks()
         r.add(makeClassificationHeadBlock(false));
         r.add(makeClassificationHeadBlock(true));
         r.add(makeRegressionHeadBlock());
+        r.add(makeRnnDecoderBlock());
+        r.add(makeTransformerDecoderBlock());
+        r.add(makeCtcHeadBlock());
         r.add(makeOutputBlock());
         return r;
     }();

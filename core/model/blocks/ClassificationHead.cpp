@@ -50,6 +50,11 @@ public:
             problems.push_back({"", Message(FL_TR("Blocks", "the experiment lists no classes (dataset.classes)"))});
             return {};
         }
+        if (ctx.task && *ctx.task == Task::Sequence) {
+            problems.push_back({"", Message(FL_TR("Blocks", "the dataset's labels are texts to produce (a sequence task): use head.rnn_decoder, "
+                                                            "head.transformer_decoder or head.ctc"))});
+            return {TensorShape::vector(ctx.numClasses)};
+        }
         if (ctx.task && *ctx.task == Task::Regression) {
             problems.push_back({"", Message(FL_TR("Blocks", "the dataset's labels are numbers (regression): use head.regression"))});
             return {TensorShape::vector(ctx.numClasses)};
@@ -85,12 +90,24 @@ public:
     std::string category() const override { return "output"; }
     std::string title() const override { return FL_TR("Blocks", "Output").text; }
     std::string math() const override { return "the model's logits, one per class"; }
-    std::vector<PortSpec> inputs() const override { return {{"logits", {PortKind::Vector}, false, "class logits"}}; }
+    std::vector<PortSpec> inputs() const override
+    {
+        return {{"logits", {PortKind::Vector, PortKind::Sequence}, false, "class logits, or per step token logits (a sequence head)"}};
+    }
     std::vector<PortSpec> outputs() const override { return {}; }
     std::vector<OptionSpec> options() const override { return {}; }
     std::vector<TensorShape> infer(const nlohmann::json &, const std::vector<std::vector<TensorShape>> &in,
                                    const InferContext &ctx, std::vector<BlockProblem> &problems) const override
     {
+        if (in[0][0].kind == PortKind::Sequence) {
+            if (ctx.task && *ctx.task != Task::Sequence)
+                problems.push_back({"logits", Message(FL_TR("Blocks", "receives %1, a sequence, but the dataset's labels are not texts"),
+                                                      in[0][0].toString())});
+            else if (ctx.numClasses > 0 && in[0][0].last() != ctx.numClasses)
+                problems.push_back({"logits", Message(FL_TR("Blocks", "receives %1 but the target vocabulary has %2 tokens"), in[0][0].toString(),
+                                                      std::to_string(ctx.numClasses))});
+            return {};
+        }
         if (ctx.numClasses > 0 && in[0][0].dims[0] != ctx.numClasses)
             problems.push_back({"logits", Message(FL_TR("Blocks", "receives %1 but the dataset has %2 classes"), in[0][0].toString(),
                                                   std::to_string(ctx.numClasses))});

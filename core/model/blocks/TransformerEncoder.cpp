@@ -64,7 +64,11 @@ torch::Tensor TransformerEncoderImpl::forward(const torch::Tensor &x)
 
 std::vector<Value> TransformerEncoderImpl::run(const std::vector<std::vector<Value>> &inputs)
 {
-    return runSingle(inputs, [this](const torch::Tensor &x) { return forward(x); });
+    const Value &in = inputs.at(0).at(0);
+    Value out{forward(in.x), in.mask};
+    if (options.pooling() == "sequence") // which steps are padding, for a decoder's attention
+        out.steps = m_input->valid(in.x).to(torch::kFloat);
+    return {out};
 }
 
 namespace {

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Texts to produce (sequence outputs), end to end through fuselab-cli as a user runs it.
+//  - Translation fused with a picture: a source sentence in a made-up language names a
+//    shape and its size; its English target also names how light the picture is, which only
+//    the picture shows. The fused decoder must beat the text alone, which can only guess it.
+//  - Transcription with CTC: clips of tones, one pitch per letter, transcribed to letters.
+#include "core/cache/TensorCache.h"
+#include "core/document/Experiment.h"
+#include "tests/support/TestFiles.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+using namespace fuselab;
+
+namespace {
+
+const char *const kShapes[][2] = {{"kreis", "circle"}, {"quadrat", "square"}, {"dreieck", "triangle"}, {"stern", "star"}};
+const char *const kSizes[][2] = {{"gross", "big"}, {"klein", "small"}, {"mittel", "medium"}};
+const char *const kShades[] = {"dark", "grey", "light"};
+const char *const kNames[] = {"anna", "bert", "clara", "dora", "emil", "fritz", "greta", "hans", "ida", "jonas", "karl", "lena"};
+
+std::string photo(int shade, int seed)
+{
+    std::mt19937 rng(static_cast<unsigned>(seed));
+    std::string pgm = "P5\n8 8\n255\n";
+    for (int p = 0; p < 64; ++p)
+        pgm += static_cast<char>(std::clamp(40 + 80 * shade + static_cast<int>(rng() % 31) - 15, 0, 255));
+    return pgm;
+}
+
+// One tone per letter, 0.12 s each with 0.06 s of silence after it, at 16 kHz.
+constexpr double kPitch[] = {300, 550, 900, 1400, 2200};
+std::vector<float> tones(const std::string &letters)
+{
+    std::vector<float> out;
+    for (char c : letters) {
+        const auto tone = test::sine(kPitch[c - 'a'], 16000, 0.12);
+        out.insert(out.end(), tone.begin(), tone.end());
+        out.insert(out.end(), static_cast<std::size_t>(16000 * 0.06), 0.0f);
+    }
+    return out;
+}
+
+} // namespace
+
+class TestSequence final : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+    std::string dir() const { return m_tmp.path().toStdString(); }
+    std::string m_translation, m_tones;
+    std::string m_lastErr;
+
+    std::string experiment(const std::string &templ, const std::string &data, const std::vector<std::string> &extra, int epochs)
+    {
+        std::string out, err;
+        const std::string exp = dir() + "/" + templ + std::to_string(m_count++) + ".fuselab.json";
+        std::vector<std::string> args = {"new", "--template", templ, "--dataset", data, "--label-column", "target", "-o", exp};
+        args.insert(args.end(), extra.begin(), extra.end());
+        if (test::runCli(args, &out, &err) != 0)
+            qFatal("new --template %s: %s", templ.c_str(), err.c_str());
+        Experiment e = Experiment::load(exp);
+        e.training.epochs = epochs;
+        e.training.patience = 0;
+        e.training.threads = 2;
+        e.save(exp);
+        return exp;
+    }
+    int m_count = 0;
+
+    nlohmann::json train(const std::string &exp, const std::string &run)
+    {
+        std::string out, err;
+        const int rc = test::runCli({"train", exp, "--out", run, "--cache-dir", dir() + "/cache"}, &out, &err, 300000);
+        if (rc != 0)
+            qFatal("train %s: %s", exp.c_str(), err.c_str());
+        m_lastErr = err;
+        return nlohmann::json::parse(test::readAll(run + "/report.json"));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_tmp.isValid());
+        std::mt19937 rng(11);
+        std::string manifest = "photo,source,target\n";
+        for (int i = 0; i < 360; ++i) {
+            const int shape = static_cast<int>(rng() % 4), size = static_cast<int>(rng() % 3), shade = static_cast<int>(rng() % 3);
+            const char *name = kNames[rng() % 12]; // copied through, so that most targets are distinct
+            const std::string file = "p" + std::to_string(i) + ".pgm";
+            test::writeFile(dir() + "/tr/" + file, photo(shade, i));
+            manifest += file + ",der " + kShapes[shape][0] + " ist " + kSizes[size][0] + " bei " + name + ",the " + kShades[shade] + " "
+                      + kShapes[shape][1] + " is " + kSizes[size][1] + " near " + name + "\n";
+        }
+        manifest += "p0.pgm,der kreis ist gross bei anna,\n"; // an empty target: skipped, named
+        test::writeFile(dir() + "/tr/manifest.csv", manifest);
+        m_translation = dir() + "/tr/manifest.csv";
+
+        std::string tonesManifest = "clip,target\n";
+        for (int i = 0; i < 300; ++i) {
+            std::string letters;
+            const int n = 2 + static_cast<int>(rng() % 3);
+            for (int k = 0; k < n; ++k)
+                letters += static_cast<char>('a' + rng() % 5);
+            const std::string file = "c" + std::to_string(i) + ".wav";
+            test::writeAudio(dir() + "/tones/" + file, tones(letters), 16000, 1, 0x010002); // SF_FORMAT_WAV | SF_FORMAT_PCM_16
+            tonesManifest += file + "," + letters + "\n";
+        }
+        test::writeFile(dir() + "/tones/manifest.csv", tonesManifest);
+        m_tones = dir() + "/tones/manifest.csv";
+    }
+
+    // inspect detects the task from the targets (many distinct multi-word texts) and reports
+    // the vocabulary training would build: nothing unknown in val/test here, nothing too long.
+    void inspectReportsTheTargets()
+    {
+        std::string out, err;
+        QCOMPARE(test::runCli({"inspect", m_translation, "--label-column", "target", "--json"}, &out, &err), 0);
+        const auto r = nlohmann::json::parse(out);
+        QCOMPARE(r["dataset"]["task"].get<std::string>(), std::string("sequence"));
+        QVERIFY(r["usable"].get<bool>());
+        QCOMPARE(r["targets"]["count"].get<int>(), 360);
+        const auto &v = r["targets"]["vocabulary"];
+        // the, is, near, 3 shades, 4 shapes, 3 sizes, 12 names: 25 words and the 4 specials.
+        QCOMPARE(v["size"].get<int>(), 29);
+        QCOMPARE(v["val"]["unknown_tokens"].get<int>(), 0);
+        QCOMPARE(v["test"]["over_max_length"].get<int>(), 0);
+        QCOMPARE(v["train"]["longest"].get<int>(), 7);
+        QVERIFY2(r["dataset"]["task_reason"].get<std::string>().find("texts to produce") != std::string::npos, out.c_str());
+        QVERIFY2(out.find("empty target text") != std::string::npos, out.c_str());
+    }
+
+    // The picture carries the shade, which the source sentence does not say: fused, the
+    // decoder gets it right; from the text alone it can only guess one of three.
+    void translationUsesThePicture()
+    {
+        const std::string fusedExp = experiment("translation", m_translation, {}, 20);
+        const Experiment e = Experiment::load(fusedExp);
+        QCOMPARE(e.dataset.task, Task::Sequence);
+        QCOMPARE(e.dataset.classes.size(), std::size_t(29));
+        QCOMPARE(e.training.earlyStopMetric, std::string("val_bleu"));
+        QCOMPARE(e.graph.node("head")->type, std::string("head.rnn_decoder"));
+        QCOMPARE(e.preprocessing.target.maxLength, 8); // the longest target (7 words) rounded up to 8
+        const auto fused = train(fusedExp, dir() + "/fused");
+        QVERIFY2(m_lastErr.find("val BLEU") != std::string::npos, m_lastErr.c_str());
+        const auto &test = fused["test"];
+        QCOMPARE(test["task"].get<std::string>(), std::string("sequence"));
+
+        const auto textOnly = train(experiment("translation", m_translation, {"--column", "photo=ignore"}, 20), dir() + "/text");
+        qInfo("test split: fused BLEU %.2f exact %.1f%% WER %.3f; text alone BLEU %.2f exact %.1f%% WER %.3f", test["bleu"].get<double>(),
+              test["exact_match"].get<double>(), test["wer"].get<double>(), textOnly["test"]["bleu"].get<double>(),
+              textOnly["test"]["exact_match"].get<double>(), textOnly["test"]["wer"].get<double>());
+        // Every target has 7 words, one of them the shade: knowing the rest and guessing the
+        // shade gives exact match about 33% and WER about 0.1; fused, near 100% and 0.
+        QVERIFY2(test["exact_match"].get<double>() > 85, fused.dump().c_str());
+        QVERIFY2(test["bleu"].get<double>() > 85, fused.dump().c_str());
+        QVERIFY2(textOnly["test"]["exact_match"].get<double>() < 60, textOnly.dump().c_str());
+        QVERIFY2(textOnly["test"]["bleu"].get<double>() < test["bleu"].get<double>() - 15, textOnly.dump().c_str());
+        QVERIFY2(textOnly["test"]["wer"].get<double>() > test["wer"].get<double>() + 0.05, textOnly.dump().c_str());
+        const std::string header = test::readAll(dir() + "/fused/metrics.csv").substr(0, 300);
+        QVERIFY2(header.find("val_bleu,val_chrf,val_exact_match,val_wer,val_cer") != std::string::npos, header.c_str());
+
+        // eval --json gives the report's numbers (the best checkpoint on test).
+        std::string out, err;
+        QCOMPARE(test::runCli({"eval", dir() + "/fused", "--json"}, &out, &err), 0);
+        const auto ev = nlohmann::json::parse(out);
+        for (const char *k : {"bleu", "chrf", "exact_match", "wer", "cer"})
+            QVERIFY2(std::abs(ev[k].get<double>() - test[k].get<double>()) < 1e-6, k);
+
+        // predict: the English for a new light picture and a sentence, greedy and by beam search.
+        test::writeFile(dir() + "/new.pgm", photo(2, 777));
+        test::writeFile(dir() + "/new.csv", "photo,source\nnew.pgm,der stern ist klein bei ida\n");
+        for (const char *beam : {"1", "4"}) {
+            QCOMPARE(test::runCli({"predict", dir() + "/fused", dir() + "/new.csv", "--json", "--beam", beam}, &out, &err), 0);
+            const auto p = nlohmann::json::parse(out);
+            QCOMPARE(p.at(0)["predicted"].get<std::string>(), std::string("the light star is small near ida"));
+        }
+        QCOMPARE(test::runCli({"predict", dir() + "/fused", dir() + "/new.csv"}, &out, &err), 0);
+        QVERIFY2(out.find(": the light star is small near ida") != std::string::npos, out.c_str());
+        // The exporters say plainly that they do not write decoders yet.
+        QVERIFY(test::runCli({"export", dir() + "/fused", "--format", "onnx", "-o", dir() + "/fused-onnx"}, &out, &err) != 0);
+        QVERIFY2(err.find("decodes a sequence") != std::string::npos, err.c_str());
+    }
+
+    // CTC over the frames: each tone becomes its letter, repeats separated by the silence.
+    void transcriptionWithCtc()
+    {
+        const std::string exp = experiment("transcription", m_tones, {"--task", "sequence"}, 25);
+        const Experiment e = Experiment::load(exp);
+        QCOMPARE(e.graph.node("head")->type, std::string("head.ctc"));
+        QCOMPARE(e.preprocessing.target.tokens, std::string("char"));
+        QCOMPARE(e.training.earlyStopMetric, std::string("val_cer"));
+        const auto r = train(exp, dir() + "/ctc");
+        qInfo("test split: CTC CER %.4f exact %.1f%%", r["test"]["cer"].get<double>(), r["test"]["exact_match"].get<double>());
+        // Chance is far off: 5 letters, 2-4 per clip.
+        QVERIFY2(r["test"]["cer"].get<double>() < 0.15, r.dump().c_str());
+        QVERIFY2(r["test"]["exact_match"].get<double>() > 60, r.dump().c_str());
+    }
+
+    // Targets longer than target.max_length are truncated with a warning naming the count (the
+    // cache keeps BOS, the first tokens and EOS, and the text itself for the metrics);
+    // a classification template on texts to produce is refused with what to use instead.
+    void overLongTargetsAndMisfitsAreReported()
+    {
+        std::string out, err;
+        test::writeFile(dir() + "/short.json", R"({"target": {"max_length": 3}})");
+        QCOMPARE(test::runCli({"cache", m_translation, "--label-column", "target", "--settings", dir() + "/short.json", "--cache-dir",
+                               dir() + "/cache"},
+                              &out, &err),
+                 0);
+        QVERIFY2(err.find("360 target texts are longer than target.max_length (3 tokens) and were truncated") != std::string::npos, err.c_str());
+        const TensorCache cache = TensorCache::open(out.substr(0, out.find('\n')));
+        QVERIFY(cache.sequence());
+        QCOMPARE(cache.targetLength(), std::int64_t(5)); // BOS, 3 tokens, EOS
+        const CacheBatch b = cache.batch({0});
+        QCOMPARE(b.labels[0][0].item<std::int64_t>(), std::int64_t(2));
+        QCOMPARE(b.labels[0][4].item<std::int64_t>(), std::int64_t(3));
+        QCOMPARE(cache.targetVocabulary().decode({b.labels[0][1].item<std::int64_t>(), b.labels[0][2].item<std::int64_t>()}),
+                 std::string("the ") + cache.targetText(0).substr(4, cache.targetText(0).find(' ', 4) - 4));
+        const std::string exp = dir() + "/misfit.fuselab.json";
+        QCOMPARE(test::runCli({"new", "--template", "concat", "--dataset", m_translation, "--label-column", "target", "-o", exp}, &out, &err), 2);
+        QVERIFY2(err.find("use captioning, translation or transcription") != std::string::npos, err.c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSequence)
+#include "test_sequence.moc"
