@@ -75,7 +75,15 @@ TargetVocabulary TargetVocabulary::fit(const std::vector<std::string> &texts, co
             continue; // the text "<unk>" in a target stays unknown rather than meaning the special
         v.m_tokens.push_back(tok);
     }
+    v.index();
     return v;
+}
+
+void TargetVocabulary::index()
+{
+    m_ids.clear();
+    for (std::size_t i = kSpecials; i < m_tokens.size(); ++i)
+        m_ids.emplace(m_tokens[i], static_cast<std::int32_t>(i));
 }
 
 TargetVocabulary TargetVocabulary::fromTokens(std::vector<std::string> tokens, bool chars, bool lowercase)
@@ -86,6 +94,7 @@ TargetVocabulary TargetVocabulary::fromTokens(std::vector<std::string> tokens, b
     v.m_tokens = std::move(tokens);
     v.m_chars = chars;
     v.m_lowercase = lowercase;
+    v.index();
     return v;
 }
 
@@ -100,17 +109,12 @@ std::vector<std::string> TargetVocabulary::split(std::string_view text) const
 
 TargetVocabulary::Encoded TargetVocabulary::encode(std::string_view text, int maxLength) const
 {
-    // A lookup built on first use would need a lock; vocabularies are small enough to index here.
-    std::unordered_map<std::string_view, std::int32_t> index;
-    index.reserve(m_tokens.size());
-    for (std::size_t i = kSpecials; i < m_tokens.size(); ++i)
-        index.emplace(m_tokens[i], static_cast<std::int32_t>(i));
     Encoded e;
     const std::vector<std::string> toks = split(text);
     e.tokens = static_cast<std::int64_t>(toks.size());
     for (const std::string &t : toks) {
-        const auto it = index.find(t);
-        const std::int32_t id = it == index.end() ? kUnk : it->second;
+        const auto it = m_ids.find(t);
+        const std::int32_t id = it == m_ids.end() ? kUnk : it->second;
         e.unknown += id == kUnk;
         if (static_cast<int>(e.ids.size()) < maxLength)
             e.ids.push_back(id);
@@ -172,16 +176,13 @@ TargetStatistics targetStatistics(const Dataset &d, const TargetVocabulary &voca
     return st;
 }
 
-int suggestedTargetLength(const Dataset &d, const TargetSettings &settings)
+int suggestedTargetLength(const std::vector<std::string> &trainTargets, const TargetSettings &settings)
 {
-    TargetSettings s = settings;
-    const TargetVocabulary v = TargetVocabulary::fit({}, s);
-    std::int64_t longest = 0;
-    for (const Sample &smp : d.samples)
-        if (smp.split == Split::Train)
-            longest = std::max<std::int64_t>(longest, static_cast<std::int64_t>(v.split(smp.targetText).size()));
-    const std::int64_t rounded = (longest + 7) / 8 * 8;
-    return static_cast<int>(std::clamp<std::int64_t>(rounded, 8, 256));
+    const TargetVocabulary splitter = TargetVocabulary::fit({}, settings);
+    std::size_t longest = 0;
+    for (const std::string &t : trainTargets)
+        longest = std::max(longest, splitter.split(t).size());
+    return static_cast<int>(std::clamp<std::size_t>((longest + 7) / 8 * 8, 8, 256));
 }
 
 } // namespace fuselab

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace fuselab {
@@ -54,7 +55,9 @@ public:
     bool chars() const { return m_chars; }
 
 private:
+    void index(); // m_ids from m_tokens
     std::vector<std::string> m_tokens;
+    std::unordered_map<std::string, std::int32_t> m_ids; // the tokens after the specials
     bool m_chars = false, m_lowercase = false;
 };
 
@@ -71,8 +74,8 @@ struct TargetStatistics {
 };
 TargetStatistics targetStatistics(const Dataset &d, const TargetVocabulary &vocab, int maxLength, Split split);
 
-// A maximum length that fits the training targets: the longest, rounded up to a multiple
-// of 8, between 8 and 256.
-int suggestedTargetLength(const Dataset &d, const TargetSettings &settings);
+// A maximum length that fits the training targets (split as `settings` says): the longest,
+// rounded up to a multiple of 8, between 8 and 256.
+int suggestedTargetLength(const std::vector<std::string> &trainTargets, const TargetSettings &settings);
 
 } // namespace fuselab

@@ -140,6 +140,41 @@ namespace {
 
 Experiment buildSequenceExperiment(const std::string &name, const DatasetSummary &d, std::vector<Message> &why);
 
+// What every template takes from the dataset as it is: where it is, how it is read and
+// split, its task, classes and modalities, and its images' size.
+void startExperiment(Experiment &e, const std::string &name, const DatasetSummary &d)
+{
+    e.name = name;
+    e.dataset.path = d.path;
+    e.dataset.labelColumn = d.labelColumn;
+    e.dataset.columnTypes = d.columnTypes;
+    for (int k = 0; k < 3; ++k)
+        e.dataset.split[k] = d.split[static_cast<std::size_t>(k)];
+    e.dataset.splitSeed = d.splitSeed;
+    e.dataset.classes = d.classes;
+    e.dataset.multiLabel = d.multiLabel;
+    e.dataset.task = taskOf(d.multiLabel, d.task);
+    e.dataset.modalities = d.modalities;
+    // Small images keep their size (28×28 Fashion-MNIST); larger ones become 64×64.
+    if (d.imageWidth > 0 && d.imageWidth <= 64 && d.imageHeight > 0 && d.imageHeight <= 64) {
+        e.preprocessing.image.width = d.imageWidth;
+        e.preprocessing.image.height = d.imageHeight;
+    }
+    e.preprocessing.image.channels = d.imageChannels;
+}
+
+// Batch size, epochs and patience from the training split's size (trainingBudget), when known.
+void sizeTraining(Experiment &e, const DatasetSummary &d, std::vector<Message> &why)
+{
+    if (d.trainSamples <= 0)
+        return;
+    const TrainingBudget budget = trainingBudget(d.trainSamples);
+    e.training.batchSize = budget.batchSize;
+    e.training.epochs = budget.epochs;
+    e.training.patience = budget.patience;
+    why.push_back(explainBudget(budget, d.trainSamples));
+}
+
 Experiment buildExperiment(const std::string &name, const DatasetSummary &d, std::vector<Message> &why)
 {
     auto it = std::find_if(experimentTemplates().begin(), experimentTemplates().end(),
@@ -172,24 +207,7 @@ Experiment buildExperiment(const std::string &name, const DatasetSummary &d, std
 
     Builder b;
     Experiment &e = b.e;
-
-    e.name = name;
-    e.dataset.path = d.path;
-    e.dataset.labelColumn = d.labelColumn;
-    e.dataset.columnTypes = d.columnTypes;
-    for (int k = 0; k < 3; ++k)
-        e.dataset.split[k] = d.split[static_cast<std::size_t>(k)];
-    e.dataset.splitSeed = d.splitSeed;
-    e.dataset.classes = d.classes;
-    e.dataset.multiLabel = d.multiLabel;
-    e.dataset.task = taskOf(d.multiLabel, d.task);
-    e.dataset.modalities = d.modalities;
-    // Small images keep their size (28×28 Fashion-MNIST); larger ones become 64×64.
-    if (d.imageWidth > 0 && d.imageWidth <= 64 && d.imageHeight > 0 && d.imageHeight <= 64) {
-        e.preprocessing.image.width = d.imageWidth;
-        e.preprocessing.image.height = d.imageHeight;
-    }
-    e.preprocessing.image.channels = d.imageChannels;
+    startExperiment(e, name, d);
 
     std::vector<ModalityColumn> used;
     auto first = [&](Modality m) -> const ModalityColumn * {
@@ -212,13 +230,7 @@ Experiment buildExperiment(const std::string &name, const DatasetSummary &d, std
             throw Error("template " + name + " fuses modalities, and the dataset has only one (" + used[0].name
                         + "); use image-cnn, text-gru or audio-cnn");
     }
-    if (d.trainSamples > 0) {
-        const TrainingBudget budget = trainingBudget(d.trainSamples);
-        e.training.batchSize = budget.batchSize;
-        e.training.epochs = budget.epochs;
-        e.training.patience = budget.patience;
-        why.push_back(explainBudget(budget, d.trainSamples));
-    }
+    sizeTraining(e, d, why);
     if (name == "image-cnn") {
         // Measured on Fashion-MNIST (docs/benchmarks.md): a short cosine schedule from a
         // higher rate beats a constant one, and augmentation only slows such short runs;
@@ -322,41 +334,18 @@ Experiment buildSequenceExperiment(const std::string &name, const DatasetSummary
 
     Builder b;
     Experiment &e = b.e;
-    e.name = name;
-    e.dataset.path = d.path;
-    e.dataset.labelColumn = d.labelColumn;
-    e.dataset.columnTypes = d.columnTypes;
-    for (int k = 0; k < 3; ++k)
-        e.dataset.split[k] = d.split[static_cast<std::size_t>(k)];
-    e.dataset.splitSeed = d.splitSeed;
-    e.dataset.task = Task::Sequence;
-    e.dataset.modalities = d.modalities;
-    if (d.imageWidth > 0 && d.imageWidth <= 64 && d.imageHeight > 0 && d.imageHeight <= 64) {
-        e.preprocessing.image.width = d.imageWidth;
-        e.preprocessing.image.height = d.imageHeight;
-    }
-    e.preprocessing.image.channels = d.imageChannels;
+    startExperiment(e, name, d);
 
     TargetSettings &target = e.preprocessing.target;
     target.tokens = name == "transcription" ? "char" : "word";
-    const TargetVocabulary empty = TargetVocabulary::fit({}, target);
-    std::size_t longest = 0;
-    for (const std::string &t : d.trainTargets)
-        longest = std::max(longest, empty.split(t).size());
-    target.maxLength = static_cast<int>(std::clamp<std::size_t>((longest + 7) / 8 * 8, 8, 256));
+    target.maxLength = suggestedTargetLength(d.trainTargets, target);
     e.dataset.classes = TargetVocabulary::fit(d.trainTargets, target).tokens();
     why.push_back(Message(FL_TR("Templates", "Texts to produce: the target vocabulary is the %1 of the training targets (%2 tokens with "
                                              "<pad>, <unk>, <bos> and <eos>), and targets are kept up to %3 tokens, the longest training "
                                              "target rounded up."),
                           target.chars() ? Message(FL_TR("Templates", "characters")).str() : Message(FL_TR("Templates", "words")).str(),
                           std::to_string(e.dataset.classes.size()), std::to_string(target.maxLength)));
-    if (d.trainSamples > 0) {
-        const TrainingBudget budget = trainingBudget(d.trainSamples);
-        e.training.batchSize = budget.batchSize;
-        e.training.epochs = budget.epochs;
-        e.training.patience = budget.patience;
-        why.push_back(explainBudget(budget, d.trainSamples));
-    }
+    sizeTraining(e, d, why);
     e.training.learningRate = 0.002;
     e.training.gradClip = 1.0;
 

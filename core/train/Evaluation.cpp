@@ -15,6 +15,19 @@
 
 namespace fuselab {
 
+namespace {
+// Marks modality column `drop` missing in a batch (its mask 0, its tensor zeros), as a
+// sample without it arrives; -1 leaves the batch as it is.
+void dropColumn(CacheBatch &b, int drop)
+{
+    if (drop < 0)
+        return;
+    b.present = b.present.clone();
+    b.present.select(1, drop).zero_();
+    b.inputs[static_cast<std::size_t>(drop)] = torch::zeros_like(b.inputs[static_cast<std::size_t>(drop)]);
+}
+} // namespace
+
 // The model's logits [n, C] (float, CPU) and labels on some rows, in their order; `between`
 // runs before each batch (pause and stop).
 // `drop`: a modality column to mark missing in every batch (its mask 0, its tensor zeros,
@@ -38,11 +51,7 @@ std::pair<torch::Tensor, torch::Tensor> modelOutputs(FusionModel &model, const T
         auto b = loader.next();
         if (!b)
             break;
-        if (drop >= 0) {
-            b->present = b->present.clone();
-            b->present.select(1, drop).zero_();
-            b->inputs[static_cast<std::size_t>(drop)] = torch::zeros_like(b->inputs[static_cast<std::size_t>(drop)]);
-        }
+        dropColumn(*b, drop);
         moveBatch(*b, device);
         logits.push_back(model->forward(b->inputs, b->present).logits.to(torch::kCPU).to(torch::kFloat));
         labels.push_back(b->labels.to(torch::kCPU));
@@ -126,11 +135,7 @@ Evaluation evaluateSequence(FusionModel &model, const TensorCache &cache, const 
         auto b = loader.next();
         if (!b)
             break;
-        if (drop >= 0) {
-            b->present = b->present.clone();
-            b->present.select(1, drop).zero_();
-            b->inputs[static_cast<std::size_t>(drop)] = torch::zeros_like(b->inputs[static_cast<std::size_t>(drop)]);
-        }
+        dropColumn(*b, drop);
         moveBatch(*b, device);
         const torch::Tensor &labels = b->labels;
         const std::int64_t L = labels.size(1);

@@ -342,43 +342,47 @@ void checkSequenceTask(const InferContext &ctx, std::vector<BlockProblem> &probl
         problems.push_back({"", Message(FL_TR("Blocks", "the experiment has no target vocabulary (dataset.classes)"))});
 }
 
-std::vector<OptionSpec> decoderCommonOptions()
-{
-    return {OptionSpec::integer("max_length", 49, 1, 1025, "longest output, in tokens, EOS included (target.max_length + 1)"),
-            OptionSpec::real("label_smoothing", 0.1, 0.0, 0.5, "share of the probability spread over the vocabulary in the loss"),
-            OptionSpec::real("dropout", 0.1, 0.0, 0.9, "dropout on embeddings and outputs")};
-}
-
 const PortSpec kMemoryPort = {"memory", {PortKind::Vector, PortKind::Sequence, PortKind::Image}, true,
                               "what the decoder attends to: vectors (one slot each), sequences (one slot per step), feature maps (one "
                               "slot per position)"};
 
-class RnnDecoderBlock final : public BlockType {
+// What the two decoders' descriptors share: the memory port, per-step logits of the
+// target vocabulary up to max_length, and the options of decoding and its loss after the
+// decoder's own.
+class DecoderBlock : public BlockType {
+public:
+    std::string category() const final { return "head"; }
+    std::vector<PortSpec> inputs() const final { return {kMemoryPort}; }
+    std::vector<PortSpec> outputs() const final { return {{"logits", {PortKind::Sequence}, false, "per output step, one logit per token"}}; }
+    std::vector<OptionSpec> options() const final
+    {
+        std::vector<OptionSpec> o = ownOptions();
+        o.push_back(OptionSpec::integer("max_length", 49, 1, 1025, "longest output, in tokens, EOS included (target.max_length + 1)"));
+        o.push_back(OptionSpec::real("label_smoothing", 0.1, 0.0, 0.5, "share of the probability spread over the vocabulary in the loss"));
+        o.push_back(OptionSpec::real("dropout", 0.1, 0.0, 0.9, "dropout on embeddings and outputs"));
+        return o;
+    }
+    std::vector<TensorShape> infer(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &, const InferContext &ctx,
+                                   std::vector<BlockProblem> &problems) const final
+    {
+        checkSequenceTask(ctx, problems);
+        checkOptions(p, problems);
+        return {TensorShape::sequence(blocks::integer(p, "max_length"), std::max<std::int64_t>(ctx.numClasses, 1))};
+    }
+
+protected:
+    virtual std::vector<OptionSpec> ownOptions() const = 0;
+    virtual void checkOptions(const nlohmann::json &, std::vector<BlockProblem> &) const {}
+};
+
+class RnnDecoderBlock final : public DecoderBlock {
 public:
     std::string type() const override { return "head.rnn_decoder"; }
-    std::string category() const override { return "head"; }
     std::string title() const override { return FL_TR("Blocks", "RNN decoder").text; }
     std::string math() const override
     {
         return "x_t = [E(y_{t-1}); o_{t-1}], h_t = GRU(x_t, h_{t-1}), a_t = softmax(M W_a h_t), c_t = a_t M, o_t = tanh(W_c [h_t; c_t]), "
                "p(y_t) = softmax(W_o o_t); loss = cross-entropy with label smoothing, teacher forcing";
-    }
-    std::vector<PortSpec> inputs() const override { return {kMemoryPort}; }
-    std::vector<PortSpec> outputs() const override { return {{"logits", {PortKind::Sequence}, false, "per output step, one logit per token"}}; }
-    std::vector<OptionSpec> options() const override
-    {
-        std::vector<OptionSpec> o = {OptionSpec::choice("cell", "gru", {"gru", "lstm"}, "recurrent cell"),
-                                     OptionSpec::integer("hidden", 256, 8, 4096, "state and attention size"),
-                                     OptionSpec::integer("embed", 128, 8, 4096, "token embedding size")};
-        for (auto &c : decoderCommonOptions())
-            o.push_back(c);
-        return o;
-    }
-    std::vector<TensorShape> infer(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &, const InferContext &ctx,
-                                   std::vector<BlockProblem> &problems) const override
-    {
-        checkSequenceTask(ctx, problems);
-        return {TensorShape::sequence(blocks::integer(p, "max_length"), std::max<std::int64_t>(ctx.numClasses, 1))};
     }
     std::shared_ptr<BlockModule> create(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
                                         const InferContext &ctx) const override
@@ -387,36 +391,24 @@ public:
                                                 blocks::real(p, "dropout"), ctx.numClasses, blocks::integer(p, "max_length"),
                                                 blocks::real(p, "label_smoothing"));
     }
+
+protected:
+    std::vector<OptionSpec> ownOptions() const override
+    {
+        return {OptionSpec::choice("cell", "gru", {"gru", "lstm"}, "recurrent cell"),
+                OptionSpec::integer("hidden", 256, 8, 4096, "state and attention size"),
+                OptionSpec::integer("embed", 128, 8, 4096, "token embedding size")};
+    }
 };
 
-class TransformerDecoderBlock final : public BlockType {
+class TransformerDecoderBlock final : public DecoderBlock {
 public:
     std::string type() const override { return "head.transformer_decoder"; }
-    std::string category() const override { return "head"; }
     std::string title() const override { return FL_TR("Blocks", "Transformer decoder").text; }
     std::string math() const override
     {
         return "h_0 = E(y_{<t}) sqrt(d) + PE; per layer: causal self-attention, cross-attention over the memory M, feed-forward (post-norm); "
                "p(y_t) = softmax(W h_L); loss = cross-entropy with label smoothing, teacher forcing";
-    }
-    std::vector<PortSpec> inputs() const override { return {kMemoryPort}; }
-    std::vector<PortSpec> outputs() const override { return {{"logits", {PortKind::Sequence}, false, "per output step, one logit per token"}}; }
-    std::vector<OptionSpec> options() const override
-    {
-        std::vector<OptionSpec> o = {OptionSpec::integer("d_model", 128, 8, 4096, "model width"),
-                                     OptionSpec::integer("heads", 4, 1, 64, "attention heads (must divide d_model)"),
-                                     OptionSpec::integer("layers", 2, 1, 24, "decoder layers"),
-                                     OptionSpec::integer("ff", 256, 8, 16384, "feed-forward width")};
-        for (auto &c : decoderCommonOptions())
-            o.push_back(c);
-        return o;
-    }
-    std::vector<TensorShape> infer(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &, const InferContext &ctx,
-                                   std::vector<BlockProblem> &problems) const override
-    {
-        checkSequenceTask(ctx, problems);
-        blocks::attentionWidthOk(p, problems);
-        return {TensorShape::sequence(blocks::integer(p, "max_length"), std::max<std::int64_t>(ctx.numClasses, 1))};
     }
     std::shared_ptr<BlockModule> create(const nlohmann::json &p, const std::vector<std::vector<TensorShape>> &in,
                                         const InferContext &ctx) const override
@@ -425,6 +417,14 @@ public:
                                                             blocks::integer(p, "layers"), blocks::integer(p, "ff"), blocks::real(p, "dropout"),
                                                             ctx.numClasses, blocks::integer(p, "max_length"), blocks::real(p, "label_smoothing"));
     }
+
+protected:
+    std::vector<OptionSpec> ownOptions() const override
+    {
+        return {OptionSpec::integer("d_model", 128, 8, 4096, "model width"), OptionSpec::integer("heads", 4, 1, 64, "attention heads (must divide d_model)"),
+                OptionSpec::integer("layers", 2, 1, 24, "decoder layers"), OptionSpec::integer("ff", 256, 8, 16384, "feed-forward width")};
+    }
+    void checkOptions(const nlohmann::json &p, std::vector<BlockProblem> &problems) const override { blocks::attentionWidthOk(p, problems); }
 };
 
 class CtcHeadBlock final : public BlockType {

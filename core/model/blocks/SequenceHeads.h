@@ -9,9 +9,9 @@
 
 namespace fuselab {
 
-// What a decoder attends to: every input edge's vectors projected to `dim` and layer-normalised
-// (so that no input dominates by its scale) — a vector is one
-// slot, a sequence [T, D] T slots, an image feature map [C, H, W] H·W slots — concatenated,
+// What a decoder attends to: every input edge's vectors projected to `dim` and
+// layer-normalised (so that no input dominates by its scale) — a vector is one slot, a
+// sequence [T, D] T slots, an image feature map [C, H, W] H·W slots — concatenated,
 // with a learned embedding of which input each slot came from, and a mask [B, S] of the
 // slots whose input is present and which are real steps, not padding (Value::steps).
 class DecoderMemoryImpl : public torch::nn::Module {
