@@ -3309,6 +3309,42 @@
         <source>bfloat16 (CUDA)</source>
         <translation>bfloat16（CUDA）</translation>
     </message>
+    <message>
+        <source>validation RMSE (numbers)</source>
+        <translation>验证 RMSE（数值）</translation>
+    </message>
+    <message>
+        <source>validation MAE (numbers)</source>
+        <translation>验证 MAE（数值）</translation>
+    </message>
+    <message>
+        <source>validation R² (numbers)</source>
+        <translation>验证 R²（数值）</translation>
+    </message>
+    <message>
+        <source>validation Pearson r (numbers)</source>
+        <translation>验证 Pearson r（数值）</translation>
+    </message>
+    <message>
+        <source>validation BLEU (texts)</source>
+        <translation>验证 BLEU（文本）</translation>
+    </message>
+    <message>
+        <source>validation chrF (texts)</source>
+        <translation>验证 chrF（文本）</translation>
+    </message>
+    <message>
+        <source>validation exact match (texts)</source>
+        <translation>验证完全匹配（文本）</translation>
+    </message>
+    <message>
+        <source>validation WER (texts)</source>
+        <translation>验证 WER（文本）</translation>
+    </message>
+    <message>
+        <source>validation CER (texts)</source>
+        <translation>验证 CER（文本）</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::RegressionView</name>

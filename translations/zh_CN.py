@@ -946,4 +946,13 @@ ZH = {
  'sequence: a text to produce per sample': '序列：每个样本要生成一段文本',
  'needs texts to produce as labels': '需要以要生成的文本作为标签',
  'the labels are texts to produce': '标签是要生成的文本',
+ 'validation RMSE (numbers)': '验证 RMSE（数值）',
+ 'validation MAE (numbers)': '验证 MAE（数值）',
+ 'validation R² (numbers)': '验证 R²（数值）',
+ 'validation Pearson r (numbers)': '验证 Pearson r（数值）',
+ 'validation BLEU (texts)': '验证 BLEU（文本）',
+ 'validation chrF (texts)': '验证 chrF（文本）',
+ 'validation exact match (texts)': '验证完全匹配（文本）',
+ 'validation WER (texts)': '验证 WER（文本）',
+ 'validation CER (texts)': '验证 CER（文本）',
 }

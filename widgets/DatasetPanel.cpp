@@ -226,7 +226,9 @@ void DatasetPanel::showReport()
                                                .arg(samples.value("with_missing_modality", 0))
                                                .arg(missing.join(tr(", ")));
     }
-    const double imbalance = r.value("imbalance_ratio", 1.0);
+    // null where no class has samples (regression and sequence datasets have no classes)
+    const nlohmann::json ratio = r.value("imbalance_ratio", nlohmann::json());
+    const double imbalance = ratio.is_number() ? ratio.get<double>() : 1.0;
     if (imbalance >= 3.0)
         html += QStringLiteral("<br><span style='color:#a05a00'>%1</span>")
                     .arg(tr("Imbalanced: the largest class has %1 times the samples of the smallest; consider class weights or the balanced sampler")

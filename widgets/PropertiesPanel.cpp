@@ -293,7 +293,13 @@ void PropertiesPanel::buildSettingsForm()
               &TrainingSettings::schedule);
     addInt(tr("Warm-up epochs"), "warmupEpochs", 0, 100000, &TrainingSettings::warmupEpochs);
     addChoice(tr("Best epoch by"), "earlyStopMetric",
-              {{tr("validation accuracy"), "val_accuracy"}, {tr("validation macro-F1"), "val_macro_f1"}, {tr("validation loss"), "val_loss"}},
+              {{tr("validation accuracy"), "val_accuracy"}, {tr("validation macro-F1"), "val_macro_f1"}, {tr("validation loss"), "val_loss"},
+               // numbers (regression) and texts (sequences); training refuses one that does not measure the dataset's task
+               {tr("validation RMSE (numbers)"), "val_rmse"}, {tr("validation MAE (numbers)"), "val_mae"},
+               {tr("validation R² (numbers)"), "val_r2"}, {tr("validation Pearson r (numbers)"), "val_pearson"},
+               {tr("validation BLEU (texts)"), "val_bleu"}, {tr("validation chrF (texts)"), "val_chrf"},
+               {tr("validation exact match (texts)"), "val_exact_match"}, {tr("validation WER (texts)"), "val_wer"},
+               {tr("validation CER (texts)"), "val_cer"}},
               &TrainingSettings::earlyStopMetric);
     addInt(tr("Patience (0 = off)"), "patience", 0, 100000, &TrainingSettings::patience);
     addBool(tr("Class weights"), "classWeights", &TrainingSettings::classWeights);

@@ -343,7 +343,7 @@ Experiment buildSequenceExperiment(const std::string &name, const DatasetSummary
     why.push_back(Message(FL_TR("Templates", "Texts to produce: the target vocabulary is the %1 of the training targets (%2 tokens with "
                                              "<pad>, <unk>, <bos> and <eos>), and targets are kept up to %3 tokens, the longest training "
                                              "target rounded up."),
-                          target.chars() ? Message(FL_TR("Templates", "characters")).str() : Message(FL_TR("Templates", "words")).str(),
+                          target.chars() ? Message(FL_TR("Templates", "characters")) : Message(FL_TR("Templates", "words")),
                           std::to_string(e.dataset.classes.size()), std::to_string(target.maxLength)));
     sizeTraining(e, d, why);
     e.training.learningRate = 0.002;
@@ -371,11 +371,11 @@ Experiment buildSequenceExperiment(const std::string &name, const DatasetSummary
         why.push_back(Message(FL_TR("Templates", "Producing a text: a GRU decoder writes it word by word, at each word attending to the "
                                                  "memory (%1), trained on the true previous words (teacher forcing) with label smoothing; "
                                                  "the best epoch is the one with the highest validation BLEU.%2"),
-                              name == "captioning" ? Message(FL_TR("Templates", "the image's vector")).str()
-                                                   : Message(FL_TR("Templates", "the source text's states and one slot per other modality")).str(),
-                              used.size() > 1 ? Message(FL_TR("Templates", " Training drops whole modalities at random (20% of the time) so "
-                                                                           "the decoder cannot lean on one alone.")).str()
-                                              : std::string()));
+                              name == "captioning" ? Message(FL_TR("Templates", "the image's vector"))
+                                                   : Message(FL_TR("Templates", "the source text's states and one slot per other modality")),
+                              used.size() > 1 ? MessageArg(Message(FL_TR("Templates", " Training drops whole modalities at random (20% of the "
+                                                                                      "time) so the decoder cannot lean on one alone.")))
+                                              : MessageArg(std::string())));
         if (used.size() > 1)
             e.training.modalityDropout = defaults::kModalityDropout;
     }
