@@ -581,6 +581,43 @@ private Q_SLOTS:
         sameAs(ref, "mid");
     }
 
+    void killBetweenCheckpointAndLogIsRepairedOnResume()
+    {
+        // A kill after an epoch's last.pt was written but before its metrics.csv row: the
+        // row is gone from the table, the checkpoint says the epoch is done. Resuming must
+        // put the row back (from the checkpoint), not skip it.
+        Experiment e = makeTrainingExperiment(m_data);
+        e.training.epochs = 2;
+        Trainer(e, options("gap")).run();
+        const fs::path csv = fs::path(dir()) / "gap" / "metrics.csv";
+        std::vector<std::string> rows;
+        {
+            std::ifstream in(csv);
+            for (std::string line; std::getline(in, line);)
+                rows.push_back(line);
+        }
+        QCOMPARE(rows.size(), std::size_t(3));
+        const std::string lost = rows[2];
+        QVERIFY(lost.rfind("2,", 0) == 0);
+        {
+            std::ofstream out(csv, std::ios::trunc);
+            out << rows[0] << "\n" << rows[1] << "\n";
+        }
+        fs::remove(fs::path(dir()) / "gap" / "report.json");
+        e.training.epochs = 4;
+        TrainerOptions o = options("gap");
+        o.resume = true;
+        Recorder second;
+        Trainer(e, o).run(&second);
+        QCOMPARE(second.plan.startEpoch, 3);
+        QCOMPARE(lines(csv), 5); // the header and epochs 1 to 4
+        std::ifstream in(csv);
+        std::string line;
+        for (int k = 0; k < 3; ++k)
+            std::getline(in, line);
+        QCOMPARE(line, lost);
+    }
+
     void stopDuringValidationThenResume()
     {
         const auto ref = uninterrupted("ref_val");

@@ -85,17 +85,21 @@ std::string MetricsTable::header() const
            (m_regression ? ",val_mae,val_rmse,val_pearson,val_r2" : "") + (m_sequence ? ",val_bleu,val_chrf,val_exact_match,val_wer,val_cer" : "");
 }
 
-void MetricsTable::keepEpochsUpTo(int epoch) const
+void MetricsTable::keepEpochsUpTo(int epoch, const std::string &lastRow) const
 {
     if (!fs::exists(m_file))
         return;
     std::ifstream in(m_file);
     std::string line, kept;
+    bool haveLast = false;
     while (std::getline(in, line)) {
         const int e = line.empty() || !std::isdigit(static_cast<unsigned char>(line[0])) ? 0 : std::stoi(line);
         if (e == 0 || e <= epoch)
             kept += line + "\n";
+        haveLast = haveLast || e == epoch;
     }
+    if (!haveLast && epoch > 0 && !lastRow.empty())
+        kept += lastRow + "\n";
     writeFileAtomically(m_file, kept);
 }
 
@@ -107,6 +111,11 @@ void MetricsTable::createIfMissing() const
 
 void MetricsTable::epochEnded(const EpochResult &r)
 {
+    appendLine(m_file, row(r));
+}
+
+std::string MetricsTable::row(const EpochResult &r) const
+{
     std::ostringstream row;
     row.precision(8);
     row << r.epoch << ',' << r.trainLoss << ',' << r.valLoss << ',' << r.val.accuracy << ',' << r.val.macroF1 << ',' << r.learningRate
@@ -115,7 +124,7 @@ void MetricsTable::epochEnded(const EpochResult &r)
         row << ',' << r.val.numbers.mae << ',' << r.val.numbers.rmse << ',' << r.val.numbers.pearson << ',' << r.val.numbers.r2;
     if (m_sequence)
         row << ',' << r.val.text.bleu << ',' << r.val.text.chrf << ',' << r.val.text.exactMatch << ',' << r.val.text.wer << ',' << r.val.text.cer;
-    appendLine(m_file, row.str());
+    return row.str();
 }
 
 TensorBoardLog::TensorBoardLog(std::string dir, nlohmann::json settings) : m_dir(std::move(dir)), m_settings(std::move(settings)) {}

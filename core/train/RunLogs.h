@@ -45,8 +45,11 @@ public:
     }
     std::string header() const;
     // A resumed run keeps the rows of the epochs its checkpoint finished (a kill may have
-    // left a later, partial epoch's row); a new table gets its header.
-    void keepEpochsUpTo(int epoch) const;
+    // left a later, partial epoch's row); `lastRow`, the checkpoint's copy of epoch
+    // `epoch`'s row, is appended when the table lacks it (a kill between checkpoint and log).
+    void keepEpochsUpTo(int epoch, const std::string &lastRow = {}) const;
+    // One epoch's row, as epochEnded() appends it.
+    std::string row(const EpochResult &r) const;
     void createIfMissing() const;
 
     void epochEnded(const EpochResult &r) override;

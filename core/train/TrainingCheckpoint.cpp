@@ -13,7 +13,7 @@ namespace {
 constexpr const char *kOptimizer = "optimizer", *kEpoch = "epoch", *kNextStep = "next_step", *kWorldSize = "world_size",
                      *kGradScale = "grad_scale", *kGradScaleGoodSteps = "grad_scale_good_steps", *kPartialLoss = "partial_loss",
                      *kPartialSeen = "partial_seen", *kBest = "best", *kBestLoss = "best_loss", *kBestEpoch = "best_epoch",
-                     *kSinceBest = "since_best", *kExperiment = "experiment", *kRngState = "rng_state";
+                     *kSinceBest = "since_best", *kExperiment = "experiment", *kRngState = "rng_state", *kEpochRow = "epoch_row";
 } // namespace
 
 void saveTrainingCheckpoint(const std::string &path, torch::nn::Module &model, torch::optim::Optimizer &optimizer,
@@ -38,6 +38,8 @@ void saveTrainingCheckpoint(const std::string &path, torch::nn::Module &model, t
     archive.write(kExperiment, c10::IValue(s.experiment));
     if (s.rngState)
         archive.write(kRngState, *s.rngState);
+    if (!s.epochRow.empty())
+        archive.write(kEpochRow, c10::IValue(s.epochRow));
     std::ostringstream bytes;
     archive.save_to(bytes);
     writeFileAtomically(path, bytes.str());
@@ -81,6 +83,8 @@ TrainingState readTrainingState(torch::serialize::InputArchive &archive, torch::
     torch::Tensor state;
     if (archive.try_read(kRngState, state))
         s.rngState = state.to(torch::kCPU);
+    if (archive.try_read(kEpochRow, v))
+        s.epochRow = v.toStringRef();
     return s;
 }
 

@@ -31,6 +31,9 @@ struct TrainingState {
     BestEpochTracker::State tracker;
     std::string experiment;               // the experiment as used, JSON
     std::optional<torch::Tensor> rngState; // the generator in the middle of an epoch (CPU tensor)
+    // Written at an epoch's end: that epoch's metrics.csv row, so that a kill between the
+    // checkpoint and the logs is repaired on resume (empty in a mid-epoch checkpoint).
+    std::string epochRow;
 };
 
 // Writes model, optimizer and state to `path` atomically: in memory first, then written,

@@ -202,7 +202,7 @@ void TrainingRun::buildModel()
                                        : "val_accuracy, val_macro_f1 or val_loss"));
 }
 
-void TrainingRun::saveCheckpoint(const std::string &path, const RunPosition &p, bool withRng)
+void TrainingRun::saveCheckpoint(const std::string &path, const RunPosition &p, bool withRng, const std::string &epochRow)
 {
     if (!m_writer)
         return;
@@ -213,6 +213,7 @@ void TrainingRun::saveCheckpoint(const std::string &path, const RunPosition &p, 
     state.gradScaleGoodSteps = m_scaler->goodSteps();
     state.tracker = m_tracker->state();
     state.experiment = m_experiment.toJson().dump();
+    state.epochRow = epochRow;
     if (withRng) {
         at::Generator gen = at::globalContext().defaultGenerator(m_device);
         std::lock_guard<std::mutex> lock(gen.mutex());
@@ -249,7 +250,9 @@ void TrainingRun::resumeFromCheckpoint()
     }
     m_rngState = saved.rngState;
     if (m_writer) {
-        m_metrics.keepEpochsUpTo(m_at.epoch); // the rows of finished epochs only (a kill may have left a partial epoch's)
+        // The rows of finished epochs only (a kill may have left a partial epoch's), and the
+        // checkpoint's own epoch's row when a kill came before it was logged.
+        m_metrics.keepEpochsUpTo(m_at.epoch, m_at.nextStep == 0 ? saved.epochRow : std::string());
         fs::remove(m_folder.reportFile());    // the run goes on: an earlier stop's report no longer holds
     }
     note({{"event", "resumed"}, {"epoch", m_at.epoch + 1}, {"step", m_at.nextStep}});
@@ -507,13 +510,15 @@ bool TrainingRun::validate(int epoch, EpochResult &r)
 
 bool TrainingRun::endEpoch(EpochResult &r)
 {
-    // Checkpoints first, then the logs: a kill in between is repaired on resume.
+    // Checkpoints first, then the logs: a kill in between is repaired on resume from the
+    // row the checkpoint carries.
     const RunPosition done{r.epoch, 0, 0, 0};
+    const std::string row = m_metrics.row(r);
     if (r.best) {
-        saveCheckpoint(m_folder.bestCheckpoint(), done, false);
+        saveCheckpoint(m_folder.bestCheckpoint(), done, false, row);
         m_obs.checkpointSaved({m_folder.bestCheckpoint(), r.epoch, m_stepsPerEpoch, true});
     }
-    saveCheckpoint(m_folder.lastCheckpoint(), done, false);
+    saveCheckpoint(m_folder.lastCheckpoint(), done, false, row);
     m_obs.checkpointSaved({m_folder.lastCheckpoint(), r.epoch, m_stepsPerEpoch, false});
     if (m_comm) // the others read rank 0's checkpoints (resume, the final evaluation): written before they go on
         m_comm->barrier();

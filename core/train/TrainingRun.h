@@ -114,7 +114,7 @@ private:
     void selectTrainRows();
     void buildModel();
     void resumeFromCheckpoint();
-    void saveCheckpoint(const std::string &path, const RunPosition &p, bool withRng);
+    void saveCheckpoint(const std::string &path, const RunPosition &p, bool withRng, const std::string &epochRow = {});
     TrainingState loadWeights(const std::string &path, torch::optim::Optimizer *withOptimizer = nullptr);
     void stopHere(const RunPosition &p);
     std::vector<std::int64_t> epochOrder(int epoch) const;
