@@ -6,6 +6,9 @@
 //  - Transcription with CTC: clips of tones, one pitch per letter, transcribed to letters.
 #include "core/cache/TensorCache.h"
 #include "core/document/Experiment.h"
+#include "core/document/RunFolder.h"
+#include "core/train/Explanation.h"
+#include "core/util/Error.h"
 #include "tests/support/TestFiles.h"
 
 #include <nlohmann/json.hpp>
@@ -55,6 +58,7 @@ class TestSequence final : public QObject {
     QTemporaryDir m_tmp;
     std::string dir() const { return m_tmp.path().toStdString(); }
     std::string m_translation, m_tones;
+    std::vector<std::string> m_sources; // the translation data's source sentences, by row
     std::string m_lastErr;
 
     std::string experiment(const std::string &templ, const std::string &data, const std::vector<std::string> &extra, int epochs)
@@ -95,6 +99,7 @@ private Q_SLOTS:
             const char *name = kNames[rng() % 12]; // copied through, so that most targets are distinct
             const std::string file = "p" + std::to_string(i) + ".pgm";
             test::writeFile(dir() + "/tr/" + file, photo(shade, i));
+            m_sources.push_back(std::string("der ") + kShapes[shape][0] + " ist " + kSizes[size][0] + " bei " + name);
             manifest += file + ",der " + kShapes[shape][0] + " ist " + kSizes[size][0] + " bei " + name + ",the " + kShades[shade] + " "
                       + kShapes[shape][1] + " is " + kSizes[size][1] + " near " + name + "\n";
         }
@@ -173,6 +178,57 @@ private Q_SLOTS:
         for (const char *k : {"bleu", "chrf", "exact_match", "wer", "cer"})
             QVERIFY2(std::abs(ev[k].get<double>() - test[k].get<double>()) < 1e-6, k);
 
+        // The decoder's attention over a test sample: one step per word produced and <eos>;
+        // the slots are the source sentence's words (no padding) and the picture; each step's
+        // weights sum to 1 over them (padding that took weight would leave less).
+        const RunRecord record = RunFolder(dir() + "/fused").readRecord();
+        const std::int64_t row = TensorCache::open(record.cache).rows(Split::Test).at(0);
+        const SequenceAttention att = attendSample(dir() + "/fused", record.cache, row);
+        QCOMPARE(att.row, row);
+        std::vector<std::string> words;
+        for (std::size_t a = 0, b; a < m_sources[static_cast<std::size_t>(row)].size(); a = b + 1) {
+            b = std::min(m_sources[static_cast<std::size_t>(row)].find(' ', a), m_sources[static_cast<std::size_t>(row)].size());
+            words.push_back(m_sources[static_cast<std::size_t>(row)].substr(a, b - a));
+        }
+        std::vector<std::string> textSlots;
+        int photos = 0;
+        for (const std::string &slot : att.slots)
+            if (slot == "photo")
+                ++photos;
+            else
+                textSlots.push_back(slot);
+        QCOMPARE(photos, 1);
+        QCOMPARE(textSlots, words);
+        std::string produced;
+        for (std::size_t t = 0; t + 1 < att.outputs.size(); ++t)
+            produced += (t ? " " : "") + att.outputs[t];
+        QCOMPARE(att.outputs.back(), std::string("<eos>"));
+        QCOMPARE(produced, att.hypothesis);
+        QCOMPARE(att.weights.size(), att.outputs.size());
+        for (const auto &step : att.weights) {
+            QCOMPARE(step.size(), att.slots.size());
+            double sum = 0;
+            for (double w : step)
+                sum += w;
+            QVERIFY2(std::abs(sum - 1) < 1e-4, std::to_string(sum).c_str());
+        }
+        std::string looked;
+        for (std::size_t t = 0; t < att.outputs.size(); ++t) {
+            const auto &w = att.weights[t];
+            const auto k = static_cast<std::size_t>(std::max_element(w.begin(), w.end()) - w.begin());
+            looked += " " + att.outputs[t] + "<-" + att.slots[k] + "(" + std::to_string(int(100 * w[k])) + "%)";
+        }
+        qInfo("attention, the most attended slot per step:%s", looked.c_str());
+        // What the data says it must look at: the shade (the second word) is only in the
+        // picture, the name (the last word) is copied from the sentence's last word.
+        auto mostAttended = [&](std::size_t t) {
+            const auto &w = att.weights.at(t);
+            return att.slots[static_cast<std::size_t>(std::max_element(w.begin(), w.end()) - w.begin())];
+        };
+        QCOMPARE(mostAttended(1), std::string("photo"));
+        QCOMPARE(mostAttended(6), words.back());
+        QVERIFY_THROWS_EXCEPTION(Error, attendSample(dir() + "/fused", record.cache, 100000));
+
         // predict: the English for a new light picture and a sentence, greedy and by beam search.
         test::writeFile(dir() + "/new.pgm", photo(2, 777));
         test::writeFile(dir() + "/new.csv", "photo,source\nnew.pgm,der stern ist klein bei ida\n");
@@ -201,6 +257,14 @@ private Q_SLOTS:
         // Chance is far off: 5 letters, 2-4 per clip.
         QVERIFY2(r["test"]["cer"].get<double>() < 0.15, r.dump().c_str());
         QVERIFY2(r["test"]["exact_match"].get<double>() > 60, r.dump().c_str());
+        // CTC has no attention: the GUI's heat map says why instead.
+        const RunRecord record = RunFolder(dir() + "/ctc").readRecord();
+        try {
+            attendSample(dir() + "/ctc", record.cache, 0);
+            QFAIL("a CTC run has no attention");
+        } catch (const Error &error) {
+            QVERIFY2(std::string(error.what()).find("CTC") != std::string::npos, error.what());
+        }
     }
 
     // Targets longer than target.max_length are truncated with a warning naming the count (the

@@ -3,6 +3,9 @@
 
 #include "core/model/blocks/InputBlock.h"
 
+#include <functional>
+#include <map>
+
 namespace fuselab {
 
 namespace {
@@ -83,6 +86,31 @@ FusionModelImpl::FusionModelImpl(const Graph &graph, const InferContext &context
             m_multiLabel = true;
         m_steps.push_back(std::move(step));
     }
+}
+
+std::vector<int> FusionModelImpl::sourceColumns(const Step &step, std::size_t port) const
+{
+    std::map<std::string, const Step *> byNode;
+    for (const Step &s : m_steps)
+        byNode[s.node] = &s;
+    // -2: no column yet (a block with no inputs); -1: several.
+    std::function<int(const std::string &)> columnOf = [&](const std::string &node) {
+        const Step *s = byNode.at(node);
+        if (s->column >= 0)
+            return s->column;
+        int c = -2;
+        for (const auto &sources : s->sources)
+            for (const auto &[from, index] : sources) {
+                const int k = columnOf(from);
+                c = c == -2 ? k : (c == k ? c : -1);
+            }
+        return c;
+    };
+    std::vector<int> out;
+    if (port < step.sources.size())
+        for (const auto &[from, index] : step.sources[port])
+            out.push_back(std::max(-1, columnOf(from)));
+    return out;
 }
 
 std::optional<BlockModule::RegressionOutput> FusionModelImpl::regression() const

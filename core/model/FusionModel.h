@@ -70,6 +70,9 @@ public:
     };
     const std::vector<Step> &steps() const { return m_steps; }
     const Graph &graph() const { return m_graph; }
+    // For each edge into `step`'s input port `port`, in order: the dataset column it is
+    // computed from alone, or -1 when it mixes several (a fusion's output).
+    std::vector<int> sourceColumns(const Step &step, std::size_t port) const;
 
 private:
     Graph m_graph;

@@ -32,6 +32,8 @@ public:
     // The decoder's attention over its memory in the last run(), [B, T, S]; undefined when
     // the head has none to show.
     virtual torch::Tensor lastAttention() const { return {}; }
+    // The memory's open slots in the last run(), [B, S] (0: padding or a missing input).
+    virtual torch::Tensor lastMask() const { return {}; }
     // What each memory slot came from in the last run(): (input index, slot within it).
     virtual std::vector<std::pair<int, std::int64_t>> memorySlots() const { return {}; }
 };

@@ -4,6 +4,7 @@
 #include "core/cache/TensorCache.h"
 #include "core/document/RunFolder.h"
 #include "core/media/Text.h"
+#include "core/model/SequenceHead.h"
 #include "core/train/Trainer.h"
 #include "core/util/Error.h"
 #include "core/util/Progress.h"
@@ -350,6 +351,104 @@ SampleExplanation explainSample(const std::string &runDir, const std::string &ca
     SampleExplanation ex = explainBatch(model, cache, cache.batch({row}), target, dev);
     ex.row = row;
     return ex;
+}
+
+SequenceAttention attendSample(const std::string &runDir, const std::string &cacheDir, std::int64_t row, const std::string &device)
+{
+    const RunFolder run(runDir);
+    const Experiment e = run.readExperiment();
+    const RunRecord record = run.readRecord();
+    const TensorCache cache = TensorCache::open(cacheDir);
+    if (!cache.sequence())
+        throw Error(Message(FL_TR("Services", "%1 does not produce texts: decoder attention belongs to sequence models"), runDir));
+    if (row < 0 || row >= cache.size())
+        throw Error(Message::plain("row " + std::to_string(row) + " is not in the tensor cache " + cacheDir + " (it has " +
+                                   std::to_string(cache.size()) + " rows)"));
+    if (!std::filesystem::exists(run.bestCheckpoint()))
+        throw Error(Message(FL_TR("Services", "%1 has no best checkpoint yet: the run has not finished an epoch"), runDir));
+    const torch::Device dev(Trainer::resolveDevice(device));
+    FusionModel model = loadTrainedModel(e, record.experimentDir, run.bestCheckpoint(), dev);
+    SequenceHead *head = findSequenceHead(*model);
+    if (!head)
+        throw Error(Message(FL_TR("Services", "the model has no sequence head")));
+    if (head->ctc())
+        throw Error(Message(FL_TR("Services", "a CTC head has no attention to show: it reads each frame in place")));
+    model->eval();
+    torch::NoGradGuard noGrad;
+    CacheBatch b = cache.batch({row});
+    std::vector<torch::Tensor> inputs;
+    for (const auto &x : b.inputs)
+        inputs.push_back(x.to(dev));
+    const torch::Tensor logits = model->forward(inputs, b.present.to(dev)).logits;
+    const torch::Tensor attention = head->lastAttention(), mask = head->lastMask();
+    if (!attention.defined() || !mask.defined())
+        throw Error(Message(FL_TR("Services", "this decoder does not expose its attention (the RNN decoder does; the Transformer "
+                                              "decoder's cross-attention is inside LibTorch's layers)")));
+    const TargetVocabulary vocab = cache.targetVocabulary();
+    SequenceAttention out;
+    out.row = row;
+    out.reference = cache.targetText(row);
+    const auto ids = decodeLogits(logits, false).at(0);
+    out.hypothesis = vocab.decode(ids);
+    // The steps: each produced token, then <eos> when the decoder produced it.
+    const torch::Tensor argmax = logits.argmax(2).to(torch::kCPU)[0];
+    const std::int64_t steps = std::min<std::int64_t>(attention.size(1), argmax.size(0));
+    std::int64_t shown = 0;
+    for (; shown < steps; ++shown) {
+        const std::int64_t id = argmax[shown].item<std::int64_t>();
+        out.outputs.push_back(id >= 0 && id < vocab.size() ? vocab.tokens()[static_cast<std::size_t>(id)] : "?");
+        if (id == TargetVocabulary::kEos) {
+            ++shown;
+            break;
+        }
+    }
+    // The slots: what each came from, the padding and missing ones left out.
+    const FusionModelImpl::Step *headStep = nullptr;
+    for (const auto &s : model->steps())
+        if (dynamic_cast<SequenceHead *>(s.module.get()) == head)
+            headStep = &s;
+    const std::vector<int> columns = headStep ? model->sourceColumns(*headStep, 0) : std::vector<int>{};
+    const auto slots = head->memorySlots();
+    std::map<int, std::int64_t> slotsPerInput;
+    for (const auto &[input, k] : slots)
+        ++slotsPerInput[input];
+    std::map<int, std::unique_ptr<Tokenizer>> tokenizers;
+    const torch::Tensor open = mask.to(torch::kCPU)[0];
+    std::vector<std::int64_t> kept;
+    for (std::size_t s = 0; s < slots.size(); ++s) {
+        if (open[static_cast<std::int64_t>(s)].item<float>() <= 0)
+            continue;
+        const auto [input, k] = slots[s];
+        const int c = input >= 0 && static_cast<std::size_t>(input) < columns.size() ? columns[static_cast<std::size_t>(input)] : -1;
+        std::string label;
+        if (c >= 0) {
+            const CacheColumn &col = cache.columns()[static_cast<std::size_t>(c)];
+            const torch::Tensor ids = b.inputs[static_cast<std::size_t>(c)];
+            if (col.kind == Modality::Text && ids.dim() == 2 && slotsPerInput[input] == ids.size(1)) {
+                if (!tokenizers.count(c)) {
+                    tokenizers[c] = Tokenizer::create(cache.settings().text);
+                    tokenizers[c]->deserialize(cache.tokenizerData(static_cast<std::size_t>(c)));
+                }
+                label = tokenizers[c]->piece(ids[0][k].item<std::int32_t>());
+            } else {
+                label = slotsPerInput[input] == 1 ? col.name : col.name + " " + std::to_string(k + 1);
+            }
+        } else {
+            label = std::to_string(input + 1) + (slotsPerInput[input] > 1 ? "." + std::to_string(k + 1) : ""); // front ends say "fused input"
+
+        }
+        out.slots.push_back(label);
+        out.slotColumns.push_back(c);
+        kept.push_back(static_cast<std::int64_t>(s));
+    }
+    const torch::Tensor w = attention.to(torch::kCPU).to(torch::kDouble)[0];
+    for (std::int64_t t = 0; t < shown; ++t) {
+        std::vector<double> row;
+        for (std::int64_t s : kept)
+            row.push_back(w[t][s].item<double>());
+        out.weights.push_back(std::move(row));
+    }
+    return out;
 }
 
 std::vector<FusionWeightsByClass> fusionWeightsByClass(const std::string &runDir, const std::string &cacheDir, const std::string &splitName,

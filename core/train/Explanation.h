@@ -96,6 +96,26 @@ struct FusionWeightsByClass {
 SampleExplanation explainSample(const std::string &runDir, const std::string &cacheDir, std::int64_t row, int target = -1,
                                 const std::string &device = "cpu");
 
+// What a sequence decoder looked at while it produced one sample's text: its attention
+// over the memory (head.rnn_decoder; a CTC head reads each frame in place and the
+// Transformer decoder does not expose its cross-attention, so both are refused).
+struct SequenceAttention {
+    std::int64_t row = -1;
+    std::string reference, hypothesis; // the dataset's target text and the greedy decoding
+    std::vector<std::string> outputs;  // the tokens produced, one per step ("<eos>" last when produced)
+    // The open memory slots (padding and missing inputs left out), in memory order: a text
+    // column's tokens by their text ("<unk>" for unknown ones), a vector input by its column's
+    // name, a sequence or map of several slots by its column's name and position ("image 3");
+    // a slot of a fused input (column -1) by the head input's number and position ("2.3").
+    std::vector<std::string> slots;
+    std::vector<int> slotColumns;            // each slot's dataset column (-1: a fusion of several)
+    std::vector<std::vector<double>> weights; // [outputs][slots]; each step's weights sum to 1
+};
+
+// A tensor-cache row through the run's best checkpoint, decoded greedily, with the decoder's
+// attention at each step. Error naming the reason when the model has no attention to show.
+SequenceAttention attendSample(const std::string &runDir, const std::string &cacheDir, std::int64_t row, const std::string &device = "cpu");
+
 // The run's best checkpoint over a split ("val" or "test") of its cache: the modality
 // weights of every fusion that has them, per true class. Empty when the model has no such
 // fusion. Single-label runs; the observer may cancel.

@@ -343,6 +343,15 @@ SequenceMetrics sequenceMetrics(const std::vector<std::string> &hypotheses, cons
     return m;
 }
 
+double sampleErrorRate(const std::string &hypothesis, const std::string &reference, bool chars)
+{
+    auto rate = [](const auto &h, const auto &r) {
+        const auto edits = levenshtein(h, r);
+        return !r.empty() ? double(edits) / double(r.size()) : (edits > 0 ? 1.0 : 0.0);
+    };
+    return chars ? rate(normalisedChars(hypothesis), normalisedChars(reference)) : rate(words32(hypothesis), words32(reference));
+}
+
 nlohmann::json SequenceMetrics::toJson() const
 {
     return {{"task", "sequence"}, {"samples", samples}, {"bleu", bleu}, {"chrf", chrf}, {"exact_match", exactMatch}, {"wer", wer}, {"cer", cer}};

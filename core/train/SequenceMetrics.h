@@ -49,4 +49,9 @@ struct SequenceMetrics {
 // One reference per hypothesis (a dataset's target text).
 SequenceMetrics sequenceMetrics(const std::vector<std::string> &hypotheses, const std::vector<std::string> &references);
 
+// One sample's word error rate (chars: its character error rate), as the corpus figures
+// above count them: edits / reference tokens (an empty reference: 1 if anything was
+// produced, else 0). The GUI sorts its sample table by it.
+double sampleErrorRate(const std::string &hypothesis, const std::string &reference, bool chars);
+
 } // namespace fuselab

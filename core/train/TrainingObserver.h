@@ -73,8 +73,11 @@ struct EpochResult {
     bool best = false;              // the best so far by the selection metric
     std::vector<SamplePrediction> valPredictions; // every val sample (empty for multi-label and regression)
     // Regression: every val sample's dataset row, target and prediction, in the same order.
+    // Sequences: the rows, and each one's reference text and decoded hypothesis.
     std::vector<std::int64_t> valRows;
     std::vector<double> valTargets, valPredicted;
+    std::vector<std::string> valReferences, valHypotheses;
+    bool charTokens = false; // sequences: the targets are characters (transcription), so CER per sample
 };
 
 struct CheckpointEvent {

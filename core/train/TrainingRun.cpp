@@ -497,6 +497,12 @@ bool TrainingRun::validate(int epoch, EpochResult &r)
         r.valTargets = val.targets;
         r.valPredicted = val.predicted;
     }
+    if (m_sequence && !val.hypotheses.empty()) {
+        r.valRows = m_valRows;
+        r.valReferences = val.references;
+        r.valHypotheses = val.hypotheses;
+        r.charTokens = m_cache->targetVocabulary().chars();
+    }
     r.seconds = std::chrono::duration<double>(Clock::now() - m_epochStart).count();
     r.samplesPerSecond = trainSeconds > 0 ? epochNew / trainSeconds : 0;
     const std::string &metric = m_tracker->metric();

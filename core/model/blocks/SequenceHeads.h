@@ -38,6 +38,7 @@ public:
     std::int64_t maxLength() const override { return m_maxLength; }
     std::vector<std::vector<std::int64_t>> beamSearch(int width, double lengthPenalty) override;
     torch::Tensor lastAttention() const override { return m_attention; }
+    torch::Tensor lastMask() const override { return m_lastMask; }
     std::vector<std::pair<int, std::int64_t>> memorySlots() const override { return m_slots; }
 
 protected:
