@@ -14,6 +14,7 @@
 #include "widgets/PreferencesDialog.h"
 #include "widgets/QCustomPlotWrapper.h"
 #include "widgets/training/TrainingPanel.h"
+#include "widgets/training/SequenceView.h"
 
 #include <csignal>
 #include <QApplication>
@@ -204,6 +205,11 @@ int main(int argc, char **argv)
         }
         waitFor([&] { return !panel->isRunning(); }, 3600000);
         QApplication::processEvents();
+        if (panel->sequenceView()->isVisibleTo(panel)) { // a sequence run: the worst sample's attention
+            panel->sequenceView()->chooseRow(0);
+            waitFor([&] { return !panel->sequenceView()->isComputing(); }, 120000);
+            QApplication::processEvents();
+        }
         if (auto *source = panel->confusionSource())
             source->setCurrentIndex(source->findData(QStringLiteral("test")));
         ok &= window.saveScreenshot(QStringLiteral("%1/%2-after-%3.png").arg(dir, name, suffix), QSize(1920, 1080));

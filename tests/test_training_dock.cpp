@@ -10,6 +10,8 @@
 #include "tests/support/TestFiles.h"
 #include "widgets/training/ClassMetricsView.h"
 #include "widgets/training/RegressionView.h"
+#include "widgets/training/SequenceView.h"
+#include "core/train/Explanation.h"
 #include "widgets/DatasetPanel.h"
 #include "widgets/ExportDialog.h"
 #include "core/formats/Safetensors.h"
@@ -498,6 +500,130 @@ private Q_SLOTS:
         panel->lossPlot()->replot();
         if (qEnvironmentVariableIsSet("FUSELAB_SHOT"))
             window.grab().save(qEnvironmentVariable("FUSELAB_SHOT"));
+    }
+
+    // A sequence run's events (as the worker sends them): the sample table takes the
+    // confusion matrix's place, worst first by each sample's WER (counted here by hand), the
+    // curves and the table name BLEU and WER, and choosing a row names its dataset row.
+    void aSequenceRunListsItsSamplesWorstFirst()
+    {
+        MainWindow window;
+        window.resize(1600, 1000);
+        window.show();
+        TrainingPanel *panel = window.trainingPanel();
+        TrainingPlanInfo plan;
+        plan.epochs = 3;
+        plan.stepsPerEpoch = 4;
+        plan.classes = {QStringLiteral("<pad>"), QStringLiteral("<unk>"), QStringLiteral("<bos>"), QStringLiteral("<eos>"), QStringLiteral("a")};
+        plan.sequence = true;
+        Q_EMIT panel->worker()->started(plan);
+        QCoreApplication::processEvents();
+        QVERIFY(panel->sequenceView()->isVisible());
+        QVERIFY(!panel->confusionPlot()->isVisible());
+        QVERIFY(!panel->regressionView()->isVisible());
+        QCOMPARE(panel->lossPlot()->graph(2)->name(), QStringLiteral("validation BLEU"));
+        QCOMPARE(panel->lossPlot()->graph(3)->name(), QStringLiteral("validation WER (%)"));
+        QCOMPARE(panel->epochTable()->horizontalHeaderItem(3)->text(), QStringLiteral("Validation BLEU"));
+        QCOMPARE(panel->epochTable()->horizontalHeaderItem(4)->text(), QStringLiteral("WER"));
+        TrainingEpochInfo e;
+        e.epoch = 1;
+        e.trainLoss = 2.5;
+        e.valLoss = 2.0;
+        e.sequence = true;
+        e.valBleu = 37.5;
+        e.valWer = 0.25;
+        e.best = true;
+        // WER by hand: 0/4; "a x c" for "a b c d" is a substitution and a deletion, 2/4;
+        // "a b c x" one substitution, 1/4.
+        e.valRows = {4, 9, 2};
+        e.valReferences = {QStringLiteral("a b c d"), QStringLiteral("a b c d"), QStringLiteral("a b c d")};
+        e.valHypotheses = {QStringLiteral("a b c d"), QStringLiteral("a x c"), QStringLiteral("a b c x")};
+        Q_EMIT panel->worker()->epoch(e);
+        QCoreApplication::processEvents();
+        SequenceView *view = panel->sequenceView();
+        QCOMPARE(view->table()->rowCount(), 3);
+        QCOMPARE(view->rowAt(0), 9LL);
+        QCOMPARE(view->rowAt(1), 2LL);
+        QCOMPARE(view->rowAt(2), 4LL);
+        QCOMPARE(view->table()->item(0, 0)->text(), QStringLiteral("50%"));
+        QCOMPARE(view->table()->item(1, 0)->text(), QStringLiteral("25%"));
+        QCOMPARE(view->table()->item(2, 0)->text(), QStringLiteral("0%"));
+        QCOMPARE(view->table()->item(0, 3)->text(), QStringLiteral("a x c"));
+        QCOMPARE(panel->epochTable()->item(0, 3)->text(), QStringLiteral("37.50"));
+        QCOMPARE(panel->epochTable()->item(0, 4)->text(), QStringLiteral("0.2500"));
+        QCOMPARE(panel->lossPlot()->graph(2)->data()->at(0)->value, 37.5);
+        QCOMPARE(panel->lossPlot()->graph(3)->data()->at(0)->value, 25.0);
+        QSignalSpy chosen(panel, &TrainingPanel::sequenceSampleChosen);
+        QTest::mouseClick(view->table()->viewport(), Qt::LeftButton, Qt::NoModifier,
+                          view->table()->visualItemRect(view->table()->item(1, 2)).center());
+        QCOMPARE(chosen.count(), 1);
+        QCOMPARE(chosen.at(0).at(0).toLongLong(), 2LL);
+        // Character targets: the same samples by CER.
+        e.characterTargets = true;
+        e.valCer = 0.1;
+        Q_EMIT panel->worker()->epoch(e);
+        QCoreApplication::processEvents();
+        QCOMPARE(panel->epochTable()->horizontalHeaderItem(4)->text(), QStringLiteral("CER"));
+        QCOMPARE(view->table()->horizontalHeaderItem(0)->text(), QStringLiteral("CER"));
+        // "a x c" against "a b c d" by characters (spaces kept, as jiwer counts): "a x c"
+        // vs "a b c d" is 1 substitution and 2 deletions of 7 characters.
+        QCOMPARE(view->table()->item(0, 0)->text(), QStringLiteral("%1%").arg(100.0 * 3 / 7, 0, 'f', 0));
+    }
+
+    // A real sequence run trained in the dock: the sample table's Source column is the
+    // dataset's text, and choosing a sample shows the decoder's attention from the best
+    // checkpoint, the same weights core computes for that row.
+    void aTrainedSequenceRunShowsTheAttentionOfASample()
+    {
+        QTemporaryDir dir;
+        const std::string root = dir.path().toStdString();
+        const char *shapes[][2] = {{"kreis", "circle"}, {"stern", "star"}, {"quadrat", "square"}};
+        const char *names[] = {"anna", "bert", "clara", "dora"};
+        std::string manifest = "photo,source,target\n";
+        std::vector<std::string> sources;
+        for (int i = 0; i < 120; ++i) {
+            const int shape = i % 3, shade = (i / 3) % 2;
+            const char *name = names[(i / 6) % 4];
+            std::string pgm = "P5\n4 4\n255\n" + std::string(16, static_cast<char>(shade ? 220 : 30));
+            test::writeFile(root + "/p" + std::to_string(i) + ".pgm", pgm);
+            sources.push_back(std::string("der ") + shapes[shape][0] + " bei " + name);
+            manifest += "p" + std::to_string(i) + ".pgm," + sources.back() + ",the " + (shade ? "light " : "dark ") + shapes[shape][1] + " near " + name + "\n";
+        }
+        test::writeFile(root + "/manifest.csv", manifest);
+        std::string out, err;
+        QVERIFY2(test::runCli({"new", "--template", "translation", "--dataset", root + "/manifest.csv", "--label-column", "target", "--task",
+                               "sequence", "-o", root + "/tr.fuselab.json"}, &out, &err) == 0, err.c_str());
+        Experiment e = Experiment::load(root + "/tr.fuselab.json");
+        e.training.epochs = 3;
+        e.training.patience = 0;
+        e.save(root + "/tr.fuselab.json");
+        MainWindow window;
+        window.resize(1600, 1000);
+        window.show();
+        window.openPath(QString::fromStdString(root + "/tr.fuselab.json"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasExperiment() && window.datasetPanel()->dataset(), 60000);
+        TrainingPanel *panel = window.trainingPanel();
+        QSignalSpy finished(panel, &TrainingPanel::runFinished);
+        QVERIFY(panel->start(QString::fromStdString(root + "/tr.fuselab.json")));
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 180000);
+        SequenceView *view = panel->sequenceView();
+        QVERIFY(view->isVisible());
+        QVERIFY(view->table()->rowCount() > 0);
+        const qint64 row = view->rowAt(0);
+        QCOMPARE(view->table()->item(0, 1)->text(), QString::fromStdString(sources.at(static_cast<std::size_t>(row))));
+        QSignalSpy shown(view, &SequenceView::attentionShown);
+        view->chooseRow(0);
+        QTRY_VERIFY_WITH_TIMEOUT(shown.count() == 1, 60000);
+        QVERIFY2(shown.at(0).at(0).toBool(), qPrintable(shown.at(0).at(1).toString()));
+        const RunRecord record = RunFolder(panel->lastRunDir().toStdString()).readRecord();
+        const SequenceAttention want = attendSample(panel->lastRunDir().toStdString(), record.cache, row);
+        QCPColorMapData *data = view->colorMap()->data();
+        QCOMPARE(data->keySize(), static_cast<int>(want.slots.size()));
+        QCOMPARE(data->valueSize(), static_cast<int>(want.outputs.size()));
+        for (std::size_t t = 0; t < want.outputs.size(); ++t)
+            for (std::size_t k = 0; k < want.slots.size(); ++k)
+                QCOMPARE(data->cell(static_cast<int>(k), static_cast<int>(t)), want.weights[t][k]);
+        QVERIFY(view->heatMap()->isVisible());
     }
 
     void gpuFailureOffersToResumeOnTheCpu()

@@ -1485,6 +1485,22 @@
         <source>rank 0 could not prepare the run (see its output)</source>
         <translation>0 号进程未能准备好这次运行（请查看其输出）</translation>
     </message>
+    <message>
+        <source>%1 does not produce texts: decoder attention belongs to sequence models</source>
+        <translation>%1 不生成文本：解码器注意力只属于序列模型</translation>
+    </message>
+    <message>
+        <source>the model has no sequence head</source>
+        <translation>模型没有序列输出头</translation>
+    </message>
+    <message>
+        <source>a CTC head has no attention to show: it reads each frame in place</source>
+        <translation>CTC 输出头没有可显示的注意力：它逐帧就地读取</translation>
+    </message>
+    <message>
+        <source>this decoder does not expose its attention (the RNN decoder does; the Transformer decoder&apos;s cross-attention is inside LibTorch&apos;s layers)</source>
+        <translation>此解码器不公开其注意力（RNN 解码器会公开；Transformer 解码器的交叉注意力位于 LibTorch 的层内部）</translation>
+    </message>
 </context>
 <context>
     <name>Templates</name>
@@ -2019,10 +2035,6 @@
         <translation>任务：回归（数值）</translation>
     </message>
     <message>
-        <source>What the label column holds: one class, several classes, or a number per sample. Manifests only.</source>
-        <translation>标签列的内容：每个样本一个类别、多个类别或一个数值。仅适用于清单文件。</translation>
-    </message>
-    <message>
         <source>%1 samples, a number each (%2); modalities: %3</source>
         <translation>%1 个样本，每个一个数值（%2）；模态：%3</translation>
     </message>
@@ -2049,6 +2061,30 @@
     <message>
         <source>sequence: a text to produce per sample</source>
         <translation>序列：每个样本要生成一段文本</translation>
+    </message>
+    <message>
+        <source>Task: sequence (a text to produce)</source>
+        <translation>任务：序列（要生成的文本）</translation>
+    </message>
+    <message>
+        <source>What the label column holds: one class, several classes, a number or a text to produce per sample. Manifests only.</source>
+        <translation>标签列包含的内容：每个样本一个类别、多个类别、一个数值或一段要生成的文本。仅适用于清单文件。</translation>
+    </message>
+    <message>
+        <source>%1 samples, a text to produce each (a vocabulary of %2 tokens, the longest target %3); modalities: %4</source>
+        <translation>%1 个样本，每个对应一段要生成的文本（词表 %2 个词元，最长目标 %3）；模态：%4</translation>
+    </message>
+    <message>
+        <source>target length (characters), training split</source>
+        <translation>目标长度（字符），训练集</translation>
+    </message>
+    <message>
+        <source>target length (words), training split</source>
+        <translation>目标长度（词），训练集</translation>
+    </message>
+    <message>
+        <source>target value, training split</source>
+        <translation>目标值，训练集</translation>
     </message>
 </context>
 <context>
@@ -3048,6 +3084,10 @@
         <source>A validation sample: true %1, predicted %2</source>
         <translation>一个验证样本：真实值 %1，预测值 %2</translation>
     </message>
+    <message>
+        <source>A validation sample: reference “%1”</source>
+        <translation>一个验证样本：参考文本“%1”</translation>
+    </message>
 </context>
 <context>
     <name>fuselab::gui::PredictPanel</name>
@@ -3508,6 +3548,81 @@
     </message>
 </context>
 <context>
+    <name>fuselab::gui::SequenceView</name>
+    <message>
+        <source>CER</source>
+        <translation>字符错误率</translation>
+    </message>
+    <message>
+        <source>WER</source>
+        <translation>词错误率</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>源文本</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>参考文本</translation>
+    </message>
+    <message>
+        <source>Hypothesis</source>
+        <translation>模型输出</translation>
+    </message>
+    <message>
+        <source>The validation samples&apos; references and decoded texts appear after the first epoch.</source>
+        <translation>验证样本的参考文本和解码结果将在第一轮之后显示。</translation>
+    </message>
+    <message>
+        <source>The %1 worst of %2 validation samples by %3, worst first. Click one to open it and see what the decoder attended to.</source>
+        <translation>按%3排列的 %2 个验证样本中最差的 %1 个，最差的在前。点击一个样本即可打开它，并查看解码器关注了什么。</translation>
+    </message>
+    <message>
+        <source>character error rate</source>
+        <translation>字符错误率</translation>
+    </message>
+    <message>
+        <source>word error rate</source>
+        <translation>词错误率</translation>
+    </message>
+    <message>
+        <source>%1 validation samples by %2, worst first. Click one to open it and see what the decoder attended to.</source>
+        <translation>%1 个验证样本按%2排列，最差的在前。点击一个样本即可打开它，并查看解码器关注了什么。</translation>
+    </message>
+    <message>
+        <source>Choose a sample above to see the decoder&apos;s attention: which source words and which image it looked at for each word it wrote.</source>
+        <translation>在上方选择一个样本以查看解码器的注意力：它每写一个词时看了哪些源词和哪张图像。</translation>
+    </message>
+    <message>
+        <source>Computing the decoder&apos;s attention for sample %1…</source>
+        <translation>正在计算样本 %1 的解码器注意力…</translation>
+    </message>
+    <message>
+        <source>the decoder produced nothing for this sample</source>
+        <translation>解码器没有为此样本生成任何内容</translation>
+    </message>
+    <message>
+        <source>fused %1</source>
+        <translation>融合输入 %1</translation>
+    </message>
+    <message>
+        <source>what the decoder read (memory)</source>
+        <translation>解码器读取的内容（记忆）</translation>
+    </message>
+    <message>
+        <source>what it wrote</source>
+        <translation>它写出的内容</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Sample %1&lt;/b&gt; through the best checkpoint: reference “%2”, decoded “%3”. Each row is a token the decoder wrote; darker cells are what it attended to (each row sums to 100%).</source>
+        <translation>&lt;b&gt;样本 %1&lt;/b&gt;（最佳检查点）：参考文本“%2”，解码结果“%3”。每一行是解码器写出的一个词元；颜色越深表示它越关注该处（每行合计 100%）。</translation>
+    </message>
+    <message>
+        <source>No attention to show: %1</source>
+        <translation>没有可显示的注意力：%1</translation>
+    </message>
+</context>
+<context>
     <name>fuselab::gui::TemplateDialog</name>
     <message>
         <source>needs images</source>
@@ -3931,6 +4046,50 @@
     <message>
         <source>Finished: test RMSE %1, R² %2 (best epoch %3). Run folder: %4</source>
         <translation>完成：测试 RMSE %1，R² %2（最佳轮次 %3）。运行文件夹：%4</translation>
+    </message>
+    <message>
+        <source>epoch %1: training loss %2, validation BLEU %3, CER %4%5</source>
+        <translation>第 %1 轮：训练损失 %2，验证 BLEU %3，字符错误率 %4%5</translation>
+    </message>
+    <message>
+        <source>epoch %1: training loss %2, validation BLEU %3, WER %4%5</source>
+        <translation>第 %1 轮：训练损失 %2，验证 BLEU %3，词错误率 %4%5</translation>
+    </message>
+    <message>
+        <source>validation BLEU</source>
+        <translation>验证 BLEU</translation>
+    </message>
+    <message>
+        <source>validation CER (%)</source>
+        <translation>验证字符错误率（%）</translation>
+    </message>
+    <message>
+        <source>validation WER (%)</source>
+        <translation>验证词错误率（%）</translation>
+    </message>
+    <message>
+        <source>BLEU / CER (%)</source>
+        <translation>BLEU / 字符错误率（%）</translation>
+    </message>
+    <message>
+        <source>BLEU / WER (%)</source>
+        <translation>BLEU / 词错误率（%）</translation>
+    </message>
+    <message>
+        <source>Validation BLEU</source>
+        <translation>验证 BLEU</translation>
+    </message>
+    <message>
+        <source>CER</source>
+        <translation>字符错误率</translation>
+    </message>
+    <message>
+        <source>WER</source>
+        <translation>词错误率</translation>
+    </message>
+    <message>
+        <source>Finished: test BLEU %1, WER %2 (best epoch %3). Run folder: %4</source>
+        <translation>已完成：测试 BLEU %1，词错误率 %2（最佳轮次 %3）。运行文件夹：%4</translation>
     </message>
 </context>
 <context>

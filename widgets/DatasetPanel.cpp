@@ -4,6 +4,7 @@
 #include "core/data/DatasetLoader.h"
 #include "core/project/Services.h"
 #include "core/util/MessageJson.h"
+#include "core/util/Words.h"
 #include "widgets/BackgroundTask.h"
 #include "widgets/GuiText.h"
 #include "widgets/QCustomPlotWrapper.h"
@@ -23,6 +24,8 @@
 #include <QTreeWidget>
 #include <QUrl>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace fuselab {
 namespace gui {
@@ -79,7 +82,8 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     m_taskChoice->addItem(tr("Task: classification"), QStringLiteral("classification"));
     m_taskChoice->addItem(tr("Task: multi-label"), QStringLiteral("multilabel"));
     m_taskChoice->addItem(tr("Task: regression (a number)"), QStringLiteral("regression"));
-    m_taskChoice->setToolTip(tr("What the label column holds: one class, several classes, or a number per sample. Manifests only."));
+    m_taskChoice->addItem(tr("Task: sequence (a text to produce)"), QStringLiteral("sequence"));
+    m_taskChoice->setToolTip(tr("What the label column holds: one class, several classes, a number or a text to produce per sample. Manifests only."));
     connect(m_taskChoice, &QComboBox::currentIndexChanged, this, [this] {
         if (!m_path.isEmpty())
             open(m_path);
@@ -151,7 +155,7 @@ void DatasetPanel::setBusy(bool busy)
     }
 }
 
-void DatasetPanel::open(const QString &path)
+void DatasetPanel::open(const QString &path, const LoadOptions *given)
 {
     if (m_task->isRunning())
         return;
@@ -181,12 +185,29 @@ void DatasetPanel::open(const QString &path)
         },
         Qt::SingleShotConnection);
     LoadOptions options;
-    options.reader.task = taskFromName(m_taskChoice->currentData().toString().toStdString()); // none: as the labels suggest
+    if (given) {
+        options = *given;
+        const QSignalBlocker quiet(m_taskChoice); // the experiment's task, shown (not a new choice)
+        const int i = options.reader.task ? m_taskChoice->findData(QString::fromLatin1(taskName(*options.reader.task))) : 0;
+        m_taskChoice->setCurrentIndex(std::max(0, i));
+    } else {
+        options.reader.task = taskFromName(m_taskChoice->currentData().toString().toStdString()); // none: as the labels suggest
+    }
     m_task->start([p, dataset, report, options](ProgressObserver &progress) {
         *dataset = openDataset(p, options, &progress);
         *report = healthReport(*dataset, 0, &progress);
     });
 }
+
+namespace {
+// The inspection's target vocabulary (sequence datasets), an empty object when it has none.
+nlohmann::json targetVocabulary(const nlohmann::json &report)
+{
+    const nlohmann::json targets = report.is_object() ? report.value("targets", nlohmann::json::object()) : nlohmann::json::object();
+    const nlohmann::json vocabulary = targets.is_object() ? targets.value("vocabulary", nlohmann::json::object()) : nlohmann::json::object();
+    return vocabulary.is_object() ? vocabulary : nlohmann::json::object();
+}
+} // namespace
 
 void DatasetPanel::showReport()
 {
@@ -201,6 +222,12 @@ void DatasetPanel::showReport()
                        ? tr("%1 samples, a number each (%2); modalities: %3")
                              .arg(QLocale().toString(static_cast<qlonglong>(d.samples.size())), qs(d.classes.empty() ? std::string() : d.classes[0]),
                                   modalities.join(QStringLiteral(", ")))
+                       : d.task == Task::Sequence
+                       ? tr("%1 samples, a text to produce each (a vocabulary of %2 tokens, the longest target %3); modalities: %4")
+                             .arg(QLocale().toString(static_cast<qlonglong>(d.samples.size())))
+                             .arg(targetVocabulary(r).value("size", 0LL))
+                             .arg(targetVocabulary(r).value("train", nlohmann::json::object()).value("longest", 0LL))
+                             .arg(modalities.join(QStringLiteral(", ")))
                        : tr("%1 samples, %2 classes; modalities: %3")
                              .arg(QLocale().toString(static_cast<qlonglong>(d.samples.size())))
                              .arg(d.classes.size())
@@ -239,6 +266,11 @@ void DatasetPanel::showReport()
     m_summary->setText(html);
     m_newButton->setEnabled(r.value("usable", true));
 
+    if (d.task == Task::Regression || d.task == Task::Sequence) {
+        showTargetHistogram();
+        showProblems();
+        return;
+    }
     // Samples per class and modality.
     const auto C = d.classes.size();
     std::vector<std::vector<double>> counts(d.columns.size(), std::vector<double>(C, 0.0));
@@ -278,11 +310,65 @@ void DatasetPanel::showReport()
     m_chart->xAxis->setRange(0.4, double(C) + 0.6);
     m_chart->yAxis->setRange(0, top * 1.1);
     m_chart->legend->setFont(QFont(font().family(), std::max(7, font().pointSize() - 1)));
+    m_chart->xAxis->setLabel(QString());
     m_chart->yAxis->setLabel(tr("samples"));
     m_chart->legend->setVisible(d.columns.size() > 1);
     m_chart->setVisible(true);
     m_chart->replot(QCustomPlot::rpQueuedReplot);
+    showProblems();
+}
 
+// Regression and sequence datasets have no classes to count: the training targets' values
+// (20 bins) or lengths in tokens instead.
+void DatasetPanel::showTargetHistogram()
+{
+    const Dataset &d = *m_dataset;
+    const bool sequence = d.task == Task::Sequence;
+    std::vector<double> values;
+    for (const Sample &s : d.samples)
+        if (s.split == Split::Train || !d.splitGiven)
+            values.push_back(sequence ? double((targetVocabulary(m_report).value("tokens", std::string("word")) == "char"
+                                                    ? splitChars(s.targetText, false)
+                                                    : splitWords(s.targetText, false))
+                                                   .size())
+                                      : s.target);
+    m_chart->clearPlottables();
+    m_chart->legend->setVisible(false);
+    m_chart->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+    m_chart->xAxis->setTickLabelRotation(0);
+    if (values.empty()) {
+        m_chart->setVisible(false);
+        return;
+    }
+    const double lo = *std::min_element(values.begin(), values.end()), hi = *std::max_element(values.begin(), values.end());
+    // Lengths: one bar per length; numbers: 20 bins over their range.
+    const int bins = sequence ? static_cast<int>(hi - lo) + 1 : 20;
+    const double width = sequence ? 1.0 : std::max(1e-12, (hi - lo) / bins);
+    QVector<double> centres(bins), counts(bins, 0);
+    for (int b = 0; b < bins; ++b)
+        centres[b] = lo + (sequence ? b : (b + 0.5) * width);
+    for (double v : values)
+        ++counts[std::clamp(static_cast<int>(sequence ? v - lo : (v - lo) / width), 0, bins - 1)];
+    auto *bars = new QCPBars(m_chart->xAxis, m_chart->yAxis);
+    bars->setBrush(QColor(0x4e, 0x79, 0xa7));
+    bars->setPen(Qt::NoPen);
+    bars->setWidth(width * 0.85);
+    bars->setData(centres, counts, true);
+    m_chart->xAxis->setRange(centres.front() - width, centres.back() + width);
+    m_chart->yAxis->setRange(0, *std::max_element(counts.begin(), counts.end()) * 1.1);
+    m_chart->xAxis->setLabel(sequence ? (targetVocabulary(m_report).value("tokens", std::string("word")) == "char"
+                                             ? tr("target length (characters), training split")
+                                             : tr("target length (words), training split"))
+                                      : tr("target value, training split"));
+    m_chart->yAxis->setLabel(tr("samples"));
+    m_chart->setVisible(true);
+    m_chart->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void DatasetPanel::showProblems()
+{
+    const Dataset &d = *m_dataset;
+    const nlohmann::json &r = m_report;
     m_problems->clear();
     for (const auto &p : r["problems"].value("listed", nlohmann::json::array())) {
         QString file = qs(p.value("file", std::string()));

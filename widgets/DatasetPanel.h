@@ -16,6 +16,7 @@ class QPushButton;
 class QTreeWidget;
 
 namespace fuselab {
+struct LoadOptions;
 namespace gui {
 
 class BackgroundTask;
@@ -32,7 +33,9 @@ public:
     explicit DatasetPanel(QWidget *parent = nullptr);
     ~DatasetPanel() override;
 
-    void open(const QString &path);
+    // Reads the dataset (as the task choice says, or as `options` say: an experiment's
+    // label column, task and split, so the panel's rows are the ones it trains on).
+    void open(const QString &path, const LoadOptions *options = nullptr);
     void cancel();
     bool isBusy() const;
     QString path() const { return m_path; }
@@ -53,6 +56,8 @@ Q_SIGNALS:
 
 private:
     void showReport();
+    void showTargetHistogram();
+    void showProblems();
     void setBusy(bool busy);
 
     QLabel *m_title, *m_summary;

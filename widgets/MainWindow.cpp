@@ -151,6 +151,31 @@ MainWindow::MainWindow(QWidget *parent)
         if (auto *tabs = m_dataset->findChild<QTabWidget *>(QStringLiteral("datasetTabs")))
             tabs->setCurrentWidget(m_dataset->browser());
     });
+    // A sequence run's table: the sample's source (its first text, else its first file's name).
+    m_training->setSampleText([this](qint64 row) {
+        const Dataset *d = m_dataset->dataset();
+        if (!d || row < 0 || static_cast<std::size_t>(row) >= d->samples.size())
+            return QString();
+        const Sample &sample = d->samples[static_cast<std::size_t>(row)];
+        QString firstFile;
+        for (std::size_t c = 0; c < sample.fields.size() && c < d->columns.size(); ++c) {
+            const Field &f = sample.fields[c];
+            if (!f.present)
+                continue;
+            if (d->columns[c].kind == Modality::Text && !f.isPath)
+                return qs(f.value);
+            if (firstFile.isEmpty())
+                firstFile = QFileInfo(qs(f.value)).fileName();
+        }
+        return firstFile;
+    });
+    connect(m_training, &TrainingPanel::sequenceSampleChosen, this, [this](qint64 row) {
+        const Dataset *d = m_dataset->dataset();
+        if (!d || row < 0 || static_cast<std::size_t>(row) >= d->samples.size())
+            return;
+        m_dataset->browser()->showSamples({static_cast<std::size_t>(row)},
+                                          tr("A validation sample: reference “%1”").arg(qs(d->samples[static_cast<std::size_t>(row)].targetText)));
+    });
     m_dataset->browser()->setExplainable(true);
     connect(m_dataset->browser(), &SampleBrowser::explainRequested, this, [this](qint64 row) { explainSample(row); });
 
@@ -237,8 +262,10 @@ void MainWindow::openPath(const QString &path)
             if (!data.isEmpty() && QFileInfo(data).isRelative())
                 data = info.absoluteDir().filePath(data);
             if (!data.isEmpty() && QFileInfo::exists(data) &&
-                (!m_dataset->dataset() || QFileInfo(m_dataset->path()).canonicalFilePath() != QFileInfo(data).canonicalFilePath()))
-                m_dataset->open(data);
+                (!m_dataset->dataset() || QFileInfo(m_dataset->path()).canonicalFilePath() != QFileInfo(data).canonicalFilePath())) {
+                const LoadOptions options = experimentLoadOptions(m_document->settings());
+                m_dataset->open(data, &options);
+            }
         } catch (const Error &e) {
             const QString why = e.message().empty() ? qs(e.what()) : translated(e.message());
             showMessage(why, true);

@@ -289,7 +289,9 @@ std::vector<EpochRow> RunFolder::readMetrics() const
     };
     const int epoch = column("epoch"), trainLoss = column("train_loss"), valLoss = column("val_loss"), valAcc = column("val_accuracy"),
               valF1 = column("val_macro_f1"), lr = column("learning_rate"), secs = column("seconds"),
-              rate = column("samples_per_second"), rmse = column("val_rmse"), r2 = column("val_r2"), pearson = column("val_pearson");
+              rate = column("samples_per_second"), rmse = column("val_rmse"), r2 = column("val_r2"), pearson = column("val_pearson"),
+              bleu = column("val_bleu"), chrf = column("val_chrf"), exact = column("val_exact_match"), wer = column("val_wer"),
+              cer = column("val_cer");
     if (epoch < 0)
         return rows;
     while (std::getline(csv, line)) {
@@ -307,7 +309,7 @@ std::vector<EpochRow> RunFolder::readMetrics() const
         if (!(at(epoch) >= 0 && at(epoch) <= 1e7) || at(epoch) != std::floor(at(epoch)))
             continue;
         rows.push_back({static_cast<int>(at(epoch)), at(trainLoss), at(valLoss), at(valAcc), at(valF1), at(lr), at(secs), at(rate), at(rmse), at(r2),
-                        at(pearson)});
+                        at(pearson), at(bleu), at(chrf), at(exact), at(wer), at(cer)});
     }
     return rows;
 }

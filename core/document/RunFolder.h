@@ -63,6 +63,7 @@ struct EpochRow {
     double trainLoss = 0, valLoss = 0, valAccuracy = 0, valMacroF1 = 0, learningRate = 0, seconds = 0;
     double samplesPerSecond = 0; // training only
     double valRmse = NAN, valR2 = NAN, valPearson = NAN; // regression runs (NaN otherwise)
+    double valBleu = NAN, valChrf = NAN, valExactMatch = NAN, valWer = NAN, valCer = NAN; // sequence runs (NaN otherwise)
 };
 
 // A run folder's layout, in one place (docs/formats.md):

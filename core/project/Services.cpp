@@ -89,15 +89,23 @@ nlohmann::json healthReport(const Dataset &dataset, int threads, ProgressObserve
 }
 #endif
 
-PreparedCache prepareCache(const Experiment &e, const std::string &experimentDir, const CacheRequest &request, ProgressObserver *observer)
-{
 #ifdef FUSELAB_WITH_INGEST
+LoadOptions experimentLoadOptions(const Experiment &e)
+{
     LoadOptions lo;
     lo.reader.labelColumn = e.dataset.labelColumn;
-    lo.reader.task = e.dataset.task; // as the experiment was made for (a manifest's labels read as that task)
+    lo.reader.task = e.dataset.effectiveTask(); // as the experiment was made for (a manifest's labels read as that task)
     for (auto &[col, kind] : e.dataset.columnTypes)
         lo.reader.columnTypes[col] = columnTypeFromName(kind).value_or(ColumnType::Ignore); // validated on load
     lo.split = {e.dataset.splitSeed, e.dataset.split[0], e.dataset.split[1], e.dataset.split[2]};
+    return lo;
+}
+#endif
+
+PreparedCache prepareCache(const Experiment &e, const std::string &experimentDir, const CacheRequest &request, ProgressObserver *observer)
+{
+#ifdef FUSELAB_WITH_INGEST
+    const LoadOptions lo = experimentLoadOptions(e);
     const fs::path dataPath = fs::path(e.dataset.path).is_absolute() ? fs::path(e.dataset.path) : fs::path(experimentDir) / e.dataset.path;
     const Dataset d = loadDataset(dataPath.string(), lo, observer);
     CacheBuildOptions co;

@@ -33,6 +33,9 @@ Experiment newExperiment(const std::string &templateName, const Dataset &dataset
 
 // Opens a dataset (manifest, class folders or IDX files) with progress and cancel.
 Dataset openDataset(const std::string &path, const LoadOptions &options, ProgressObserver *observer = nullptr);
+// How an experiment reads its dataset (label column, task, column types, split): training,
+// and a front end showing the experiment's data, read the same rows.
+LoadOptions experimentLoadOptions(const Experiment &experiment);
 // The health check (docs/formats.md, inspect's report).
 nlohmann::json healthReport(const Dataset &dataset, int threads = 0, ProgressObserver *observer = nullptr);
 #endif

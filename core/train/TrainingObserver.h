@@ -29,6 +29,7 @@ struct RunPlan {
     std::vector<std::string> classes;
     bool multiLabel = false;
     bool regression = false; // a number per sample (classes holds its name)
+    bool sequence = false;   // a text per sample (classes holds the target vocabulary)
     std::int64_t parameters = 0;
     std::uint64_t seed = 0;
     // Where it starts: epoch 1 step 0 for a new run; a resumed run continues after its

@@ -273,6 +273,7 @@ void TrainingRun::announce()
     plan.classes = m_cache->classes();
     plan.multiLabel = m_multi;
     plan.regression = m_regression.has_value();
+    plan.sequence = m_sequence != nullptr;
     plan.parameters = (*m_model)->parameterCount();
     plan.seed = t.seed;
     plan.startEpoch = m_at.epoch + 1;

@@ -71,6 +71,8 @@ void TrainingPanel::buildConfusionView()
 
 void TrainingPanel::redrawConfusion()
 {
+    if (m_regression || m_sequence)
+        return; // no classes: their views stand in the matrix's place
     const QString source = m_confusionSource->currentData().toString();
     QVector<QVector<qint64>> confusion = m_lastEpoch.confusion;
     m_cellSamples = m_lastEpoch.val;

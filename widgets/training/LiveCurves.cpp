@@ -2,6 +2,7 @@
 // The training dock's live curves: loss, accuracy, macro-F1 and learning rate as they come, and their export.
 #include "widgets/training/TrainingPanel.h"
 #include "widgets/training/RegressionView.h"
+#include "widgets/training/SequenceView.h"
 
 #include "core/project/Services.h"
 #include "core/train/TrainingObserver.h"
@@ -148,10 +149,15 @@ void TrainingPanel::onBatch(const TrainingBatchInfo &b)
 
 void TrainingPanel::onEpoch(const TrainingEpochInfo &e)
 {
+    if (e.sequence && (!m_sequence || e.characterTargets != m_characters)) // the plan does not say which tokens
+        showTask(false, true, e.characterTargets);
+    const double errorRate = 100 * (m_characters ? e.valCer : e.valWer);
     if (e.hasValidation) {
         m_loss->graph(1)->addData(QVector<double>{double(e.epoch)}, QVector<double>{e.valLoss}, true);
-        m_loss->graph(2)->addData(QVector<double>{double(e.epoch)}, QVector<double>{e.regression ? e.valR2 : e.valAccuracy}, true);
-        m_loss->graph(3)->addData(QVector<double>{double(e.epoch)}, QVector<double>{e.regression ? e.valPearson : e.valMacroF1}, true);
+        m_loss->graph(2)->addData(QVector<double>{double(e.epoch)},
+                                  QVector<double>{e.sequence ? e.valBleu : e.regression ? e.valR2 : e.valAccuracy}, true);
+        m_loss->graph(3)->addData(QVector<double>{double(e.epoch)},
+                                  QVector<double>{e.sequence ? errorRate : e.regression ? e.valPearson : e.valMacroF1}, true);
     }
     m_loss->graph(4)->addData(QVector<double>{double(e.epoch)}, QVector<double>{e.trainLoss}, true);
     if (e.best) {
@@ -164,11 +170,13 @@ void TrainingPanel::onEpoch(const TrainingEpochInfo &e)
     }
     const int row = m_epochs->rowCount();
     m_epochs->insertRow(row);
+    const QString third = e.sequence ? QString::number(e.valBleu, 'f', 2) : QString::number(e.regression ? e.valRmse : e.valAccuracy, e.regression ? 'g' : 'f', 4);
+    const QString fourth = e.sequence ? QString::number(errorRate / 100, 'f', 4) : QString::number(e.regression ? e.valR2 : e.valMacroF1, 'f', 4);
     const QStringList cells = {QString::number(e.epoch),
                                QString::number(e.trainLoss, 'f', 4),
                                e.hasValidation ? QString::number(e.valLoss, 'f', 4) : QString(),
-                               e.hasValidation ? QString::number(e.regression ? e.valRmse : e.valAccuracy, e.regression ? 'g' : 'f', 4) : QString(),
-                               e.hasValidation ? QString::number(e.regression ? e.valR2 : e.valMacroF1, 'f', 4) : QString(),
+                               e.hasValidation ? third : QString(),
+                               e.hasValidation ? fourth : QString(),
                                QString::number(e.learningRate, 'g', 3),
                                QString::number(e.seconds, 'f', 1)};
     for (int c = 0; c < cells.size(); ++c)
@@ -183,12 +191,22 @@ void TrainingPanel::onEpoch(const TrainingEpochInfo &e)
     m_epochs->scrollToBottom();
     if (e.regression && !e.valRows.isEmpty())
         m_regressionView->setPoints(e.valRows, e.valTargets, e.valPredicted, m_plan.classes.value(0));
-    if (!e.regression && showConfusion(e.confusion)) {
+    if (e.sequence && !e.valRows.isEmpty())
+        m_sequenceView->setSamples(e.valRows, e.valReferences, e.valHypotheses, e.characterTargets);
+    if (!e.regression && !e.sequence && showConfusion(e.confusion)) {
         m_lastEpoch = e;
         if (m_confusionSource->currentData().toString() == QLatin1String("live"))
             m_cellSamples = e.val;
     }
-    if (e.regression)
+    if (e.sequence)
+        m_status->setText((m_characters ? tr("epoch %1: training loss %2, validation BLEU %3, CER %4%5")
+                                        : tr("epoch %1: training loss %2, validation BLEU %3, WER %4%5"))
+                              .arg(e.epoch)
+                              .arg(e.trainLoss, 0, 'f', 4)
+                              .arg(e.hasValidation ? QString::number(e.valBleu, 'f', 2) : tr("n/a"))
+                              .arg(e.hasValidation ? QString::number(errorRate / 100, 'f', 4) : tr("n/a"))
+                              .arg(e.best ? tr(" (best so far)") : QString()));
+    else if (e.regression)
         m_status->setText(tr("epoch %1: training loss %2, validation RMSE %3, R² %4%5")
                               .arg(e.epoch)
                               .arg(e.trainLoss, 0, 'f', 4)
@@ -223,6 +241,13 @@ bool TrainingPanel::exportCurves(const QString &format, QString file)
         // Every point, not the drawn ones: one row per (series, x).
         QString text = QStringLiteral("series,x,value\n");
         const char *names[] = {"train_loss_batch", "val_loss", "val_accuracy", "val_macro_f1", "train_loss_epoch", "learning_rate"};
+        if (m_regression) {
+            names[2] = "val_r2";
+            names[3] = "val_pearson";
+        } else if (m_sequence) {
+            names[2] = "val_bleu";
+            names[3] = m_characters ? "val_cer_percent" : "val_wer_percent";
+        }
         for (int g = 0; g < m_loss->graphCount() && g < 6; ++g)
             for (auto it = m_loss->graph(g)->data()->constBegin(); it != m_loss->graph(g)->data()->constEnd(); ++it)
                 text += QStringLiteral("%1,%2,%3\n").arg(QLatin1String(names[g])).arg(it->key, 0, 'g', 10).arg(it->value, 0, 'g', 10);

@@ -10,6 +10,7 @@
 #include "widgets/training/ClassMetricsView.h"
 #include "widgets/PredictPanel.h"
 #include "widgets/training/RunComparison.h"
+#include "widgets/training/SequenceView.h"
 #include "widgets/ThreadHandoff.h"
 
 #include <QCheckBox>
@@ -133,10 +134,18 @@ void TrainingPanel::showRun(const QString &runDir)
     for (const std::string &c : e.dataset.classes)
         classes << qs(c);
     setClasses(classes, e.training.epochs);
-    showTask(e.dataset.task == Task::Regression);
+    showTask(e.dataset.task == Task::Regression, e.dataset.task == Task::Sequence, e.preprocessing.target.chars());
+    m_sequenceView->setRun(runDir);
     for (const EpochRow &r : run.readMetrics()) {
         TrainingEpochInfo i;
         i.regression = m_regression;
+        i.sequence = m_sequence;
+        i.characterTargets = m_characters;
+        i.valBleu = r.valBleu;
+        i.valChrf = r.valChrf;
+        i.valExactMatch = r.valExactMatch;
+        i.valWer = r.valWer;
+        i.valCer = r.valCer;
         i.valRmse = r.valRmse;
         i.valR2 = r.valR2;
         i.valPearson = r.valPearson;

@@ -10,6 +10,7 @@
 #include "widgets/training/ClassMetricsView.h"
 #include "widgets/PredictPanel.h"
 #include "widgets/training/RegressionView.h"
+#include "widgets/training/SequenceView.h"
 #include "widgets/training/RunComparison.h"
 #include "widgets/ThreadHandoff.h"
 
@@ -139,6 +140,11 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     m_regressionView->setVisible(false);
     liveLayout->addWidget(m_regressionView, 2);
     connect(m_regressionView, &RegressionView::sampleChosen, this, &TrainingPanel::regressionSampleChosen);
+    // A sequence run lists its samples' references and decoded texts there instead.
+    m_sequenceView = new SequenceView(this);
+    m_sequenceView->setVisible(false);
+    liveLayout->addWidget(m_sequenceView, 2);
+    connect(m_sequenceView, &SequenceView::sampleChosen, this, &TrainingPanel::sequenceSampleChosen);
     connect(m_confusionSource, &QComboBox::currentIndexChanged, this, &TrainingPanel::redrawConfusion);
     connect(m_confusionShares, &QCheckBox::toggled, this, &TrainingPanel::redrawConfusion);
     m_epochs = new QTableWidget(0, 7, this);
@@ -352,12 +358,27 @@ void TrainingPanel::setRunning(bool running)
     m_resumeRun->setEnabled(!running && run && run->data(0, Qt::UserRole + 1).toBool());
 }
 
-void TrainingPanel::showTask(bool regression)
+void TrainingPanel::showTask(bool regression, bool sequence, bool characters)
 {
     m_regression = regression;
-    m_confusionPage->setVisible(!regression);
+    m_sequence = sequence;
+    m_characters = characters;
+    m_confusionPage->setVisible(!regression && !sequence);
     m_regressionView->setVisible(regression);
     m_regressionView->clear();
+    m_sequenceView->setVisible(sequence);
+    m_sequenceView->clear();
+    if (sequence) {
+        // BLEU and the error rate both in percent on the right axis: up is better for one,
+        // down for the other.
+        m_loss->graph(2)->setName(tr("validation BLEU"));
+        m_loss->graph(3)->setName(characters ? tr("validation CER (%)") : tr("validation WER (%)"));
+        m_loss->yAxis2->setLabel(characters ? tr("BLEU / CER (%)") : tr("BLEU / WER (%)"));
+        m_loss->yAxis2->setRange(0, 100);
+        m_epochs->setHorizontalHeaderLabels({tr("Epoch"), tr("Training loss"), tr("Validation loss"), tr("Validation BLEU"),
+                                             characters ? tr("CER") : tr("WER"), tr("Learning rate"), tr("Seconds")});
+        return;
+    }
     m_loss->graph(2)->setName(regression ? tr("validation R²") : tr("validation accuracy"));
     m_loss->graph(3)->setName(regression ? tr("validation Pearson r") : tr("validation macro-F1"));
     m_loss->yAxis2->setLabel(regression ? tr("R² / r") : tr("accuracy"));
@@ -367,10 +388,13 @@ void TrainingPanel::showTask(bool regression)
                                          regression ? tr("R²") : tr("Macro-F1"), tr("Learning rate"), tr("Seconds")});
 }
 
+void TrainingPanel::setSampleText(std::function<QString(qint64)> source) { m_sequenceView->setSourceText(std::move(source)); }
+
 void TrainingPanel::onStarted(const TrainingPlanInfo &plan)
 {
     m_plan = plan;
-    showTask(plan.regression);
+    showTask(plan.regression, plan.sequence, plan.characterTargets);
+    m_sequenceView->setRun(plan.runDir);
     m_progress->setRange(0, static_cast<int>(std::max<qint64>(1, plan.stepsPerEpoch * (plan.epochs - plan.startEpoch + 1))));
     m_progress->setValue(0);
     setClasses(plan.classes, plan.epochs);
@@ -417,6 +441,12 @@ void TrainingPanel::onFinished(const TrainingResultInfo &r)
         text = tr("Finished: test RMSE %1, R² %2 (best epoch %3). Run folder: %4")
                    .arg(r.testRmse, 0, 'g', 4)
                    .arg(r.testR2, 0, 'f', 4)
+                   .arg(r.bestEpoch)
+                   .arg(where);
+    else if (r.testBleu >= 0)
+        text = tr("Finished: test BLEU %1, WER %2 (best epoch %3). Run folder: %4")
+                   .arg(r.testBleu, 0, 'f', 2)
+                   .arg(r.testWer, 0, 'f', 3)
                    .arg(r.bestEpoch)
                    .arg(where);
     else if (r.testAccuracy >= 0)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include <functional>
 #include "widgets/training/TrainingWorker.h"
 
 #include <QElapsedTimer>
@@ -27,6 +28,7 @@ class ExperimentDocument;
 class ClassMetricsView;
 class PredictPanel;
 class RegressionView;
+class SequenceView;
 class RunComparison;
 
 // Start, Pause/Resume and Stop a run of the open experiment (the saved file: editing the
@@ -79,6 +81,8 @@ Q_SIGNALS:
     void message(const QString &text, bool error);
     // A regression view's point was clicked: the validation sample's dataset row, target and prediction.
     void regressionSampleChosen(qint64 row, double truth, double predicted);
+    // A sequence run's sample table: a validation sample was chosen (its dataset row).
+    void sequenceSampleChosen(qint64 row);
     void requestTrain(const QString &experimentFile, const QString &runDir, bool resume, const QString &device);
     // A confusion-matrix cell was clicked: the samples of `split` ("val", "test") (dataset rows) of class
     // `trueClass` predicted as `predicted`, most confident first.
@@ -111,14 +115,19 @@ public:
     QComboBox *confusionSource() const { return m_confusionSource; }
     // A regression run's predicted-against-true view, shown in the confusion matrix's place.
     RegressionView *regressionView() const { return m_regressionView; }
+    // A sequence run's table of references and hypotheses, and the chosen sample's attention.
+    SequenceView *sequenceView() const { return m_sequenceView; }
+    // What the sequence table's Source column shows for a dataset row (the window's dataset).
+    void setSampleText(std::function<QString(qint64)> source);
     QCheckBox *confusionShares() const { return m_confusionShares; }
 
 private:
     void buildCurves();
     void buildConfusionView();
-    // Classification (the confusion matrix, accuracy and macro-F1) or regression (the
-    // predicted-against-true view, R² and Pearson r) in the live views and the table.
-    void showTask(bool regression);
+    // Classification (the confusion matrix, accuracy and macro-F1), regression (the
+    // predicted-against-true view, R² and Pearson r) or sequences (the sample table and
+    // attention; BLEU and WER, or CER for character targets) in the live views and the table.
+    void showTask(bool regression, bool sequence = false, bool characters = false);
     void buildDeviceChoice();
     void startWorker();
     void setRunning(bool running);
@@ -144,8 +153,9 @@ private:
     PredictPanel *m_predictPanel = nullptr;
     ClassMetricsView *m_classMetrics = nullptr;
     RegressionView *m_regressionView = nullptr;
+    SequenceView *m_sequenceView = nullptr;
     QWidget *m_confusionPage = nullptr;
-    bool m_regression = false;
+    bool m_regression = false, m_sequence = false, m_characters = false;
     int m_bestEpoch = 0;
     double m_highestRate = 0;
     QCPItemText *m_bestLabel = nullptr;

@@ -49,6 +49,7 @@ public:
         classes = p.classes;
         i.notice = qs(p.notice);
         i.regression = p.regression;
+        i.sequence = p.sequence;
         device = p.device;
         handoffRelease(); // to the GUI thread (ThreadHandoff.h)
         Q_EMIT m_w.started(i);
@@ -82,6 +83,20 @@ public:
             i.valRows = QVector<qint64>(r.valRows.begin(), r.valRows.end());
             i.valTargets = QVector<double>(r.valTargets.begin(), r.valTargets.end());
             i.valPredicted = QVector<double>(r.valPredicted.begin(), r.valPredicted.end());
+        }
+        if (r.val.sequence) {
+            i.sequence = true;
+            i.characterTargets = r.charTokens;
+            i.valBleu = r.val.text.bleu;
+            i.valChrf = r.val.text.chrf;
+            i.valExactMatch = r.val.text.exactMatch;
+            i.valWer = r.val.text.wer;
+            i.valCer = r.val.text.cer;
+            i.valRows = QVector<qint64>(r.valRows.begin(), r.valRows.end());
+            for (std::size_t k = 0; k < r.valReferences.size() && k < r.valHypotheses.size(); ++k) {
+                i.valReferences << qs(r.valReferences[k]);
+                i.valHypotheses << qs(r.valHypotheses[k]);
+            }
         }
         handoffRelease(); // to the GUI thread (ThreadHandoff.h)
         Q_EMIT m_w.epoch(i);
@@ -156,7 +171,11 @@ void TrainingWorker::train(const QString &experimentFile, const QString &runDir,
         i.stopped = r.stopped;
         i.epochsCompleted = r.epochsCompleted;
         i.bestEpoch = r.bestEpoch;
-        i.testAccuracy = r.test && !r.test->regression ? r.test->accuracy : -1;
+        i.testAccuracy = r.test && !r.test->regression && !r.test->sequence ? r.test->accuracy : -1;
+        if (r.test && r.test->sequence) {
+            i.testBleu = r.test->text.bleu;
+            i.testWer = r.test->text.wer;
+        }
         if (r.test && r.test->regression) {
             i.testRmse = r.test->numbers.rmse;
             i.testR2 = r.test->numbers.r2;

@@ -35,6 +35,8 @@ struct TrainingPlanInfo {
     QStringList classes;
     QString notice;
     bool regression = false; // a number per sample (classes holds its name)
+    bool sequence = false;   // a text per sample (classes holds the target vocabulary)
+    bool characterTargets = false; // sequence targets are characters: CER rather than WER
 };
 struct TrainingBatchInfo {
     int epoch = 0;
@@ -53,6 +55,11 @@ struct TrainingEpochInfo {
     double valRmse = 0, valR2 = 0, valPearson = 0;
     QVector<qint64> valRows;
     QVector<double> valTargets, valPredicted;
+    // Sequence runs: BLEU and chrF (0-100), exact match (%), WER and CER (fractions), and
+    // every validation sample's reference and decoded text (rows in valRows).
+    bool sequence = false, characterTargets = false;
+    double valBleu = 0, valChrf = 0, valExactMatch = 0, valWer = 0, valCer = 0;
+    QStringList valReferences, valHypotheses;
 };
 struct TrainingResultInfo {
     QString runDir;
@@ -60,6 +67,7 @@ struct TrainingResultInfo {
     int epochsCompleted = 0, bestEpoch = 0;
     double testAccuracy = -1; // -1: not evaluated
     double testRmse = -1, testR2 = 0; // regression runs (-1: not evaluated)
+    double testBleu = -1, testWer = 0;  // sequence runs (-1: not evaluated)
     QString earlyStop;
 };
 
