@@ -126,6 +126,15 @@ private Q_SLOTS:
         QCOMPARE(seq.task, Task::Sequence);
         QCOMPARE(seq.samples[4].targetText, std::string("a small cat number 4"));
         QVERIFY(seq.classes.empty());
+        // Repeated targets, 3 samples per text on average: still texts to produce; 40 multi-word
+        // class names with 5 samples each: classes.
+        for (const auto &[copies, task] : {std::pair{3, Task::Sequence}, std::pair{5, Task::Classification}}) {
+            std::string rows = "photo,label\n";
+            for (int i = 0; i < 40 * copies; ++i)
+                rows += "x" + std::to_string(i) + ",a small cat number " + std::to_string(i % 40) + "\n";
+            writeFile(dir() + "/rep.csv", rows);
+            QCOMPARE(loadDataset(dir() + "/rep.csv").task, task);
+        }
 
         // A folder tree's labels are its folder names: --task regression is refused, naming it.
         writeImage(dir() + "/tree/cat/a.png", 8, 8);

@@ -96,7 +96,10 @@ Task detectTask(const Table &t, int labelCol, bool lists, Message &reason)
                          std::to_string(nonEmpty), std::to_string(fractional));
         return Task::Regression;
     }
-    if (distinct.size() >= 20 && distinct.size() * 2 > nonEmpty && multiWord * 2 > nonEmpty) {
+    // Texts of several words, so many distinct ones that most are rare: fewer than 4 samples
+    // per text on average is too few to learn each as a class (a captioning or translation
+    // set repeats some targets; a classifier's multi-word class names each have many).
+    if (distinct.size() >= 20 && distinct.size() * 4 > nonEmpty && multiWord * 2 > nonEmpty) {
         reason = Message(FL_TR("DataReading", "%1 of the %2 labels are distinct and %3 have several words: texts to produce"),
                          std::to_string(distinct.size()), std::to_string(nonEmpty), std::to_string(multiWord));
         return Task::Sequence;
