@@ -37,13 +37,6 @@ std::string percent(double v)
     return b;
 }
 
-std::string points(double v)
-{
-    char b[32];
-    std::snprintf(b, sizeof b, "%+.1f", 100.0 * v);
-    return b;
-}
-
 nlohmann::json recallOf(const EvaluationMetrics &m)
 {
     return m.multiLabel ? nlohmann::json(m.multi.recall) : nlohmann::json(m.single.recall);

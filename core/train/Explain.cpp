@@ -412,7 +412,9 @@ SequenceAttention attendSample(const std::string &runDir, const std::string &cac
     std::map<int, std::int64_t> slotsPerInput;
     for (const auto &[input, k] : slots)
         ++slotsPerInput[input];
+#ifdef FUSELAB_WITH_INGEST
     std::map<int, std::unique_ptr<Tokenizer>> tokenizers;
+#endif
     const torch::Tensor open = mask.to(torch::kCPU)[0];
     std::vector<std::int64_t> kept;
     for (std::size_t s = 0; s < slots.size(); ++s) {
@@ -425,11 +427,15 @@ SequenceAttention attendSample(const std::string &runDir, const std::string &cac
             const CacheColumn &col = cache.columns()[static_cast<std::size_t>(c)];
             const torch::Tensor ids = b.inputs[static_cast<std::size_t>(c)];
             if (col.kind == Modality::Text && ids.dim() == 2 && slotsPerInput[input] == ids.size(1)) {
+#ifdef FUSELAB_WITH_INGEST
                 if (!tokenizers.count(c)) {
                     tokenizers[c] = Tokenizer::create(cache.settings().text);
                     tokenizers[c]->deserialize(cache.tokenizerData(static_cast<std::size_t>(c)));
                 }
                 label = tokenizers[c]->piece(ids[0][k].item<std::int32_t>());
+#else
+                label = "#" + std::to_string(ids[0][k].item<std::int32_t>()); // a server build reads no tokenizers: tokens shown by id
+#endif
             } else {
                 label = slotsPerInput[input] == 1 ? col.name : col.name + " " + std::to_string(k + 1);
             }
