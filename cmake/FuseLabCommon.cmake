@@ -41,6 +41,11 @@ target_compile_definitions(fuselab_common INTERFACE
 if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
   target_compile_options(fuselab_common INTERFACE -Wall -Wextra)
 endif()
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  # A precompiled header GCC cannot use (a macro that differs from the one it was built
+  # with) is silently skipped, costing ~10 s per file: make that a build error instead.
+  target_compile_options(fuselab_common INTERFACE -Werror=invalid-pch)
+endif()
 if(FUSELAB_WITH_INGEST)
   target_compile_definitions(fuselab_common INTERFACE FUSELAB_WITH_INGEST=1)
 endif()
