@@ -15,6 +15,7 @@
 #include "core/media/WordPiece.h"
 #include "core/document/Templates.h"
 #include "core/model/BlockCatalogue.h"
+#include "core/model/SequenceHead.h"
 #include "core/model/FusionModel.h"
 #include "core/util/Error.h"
 #include "tests/support/ExportCases.h"
@@ -409,8 +410,92 @@ private Q_SLOTS:
     void torchScriptMatchesEveryTemplate()
     {
         for (const ExperimentTemplate &t : experimentTemplates())
-            if (t.task != Task::Sequence) // decoders are not exported yet
+            if (t.task != Task::Sequence) // texts: sequenceModelsDecodeAsFuseLab
                 checkTorchScript(makeExperiment(t.name, test::datasetFor(t)), t.name);
+    }
+
+    // The templates that produce texts (translation and captioning: the GRU decoder with
+    // attention; transcription: CTC) as TorchScript, on the batch where samples miss
+    // modalities and source texts are padded: forward gives FuseLab's greedy logits, and
+    // generate() FuseLab's token ids, greedy and by beam search (width 3, with and without a
+    // length penalty), in C++ and in Python.
+    void sequenceModelsDecodeAsFuseLab()
+    {
+        int templates = 0, tokens = 0;
+        for (const ExperimentTemplate &t : experimentTemplates()) {
+            if (t.task != Task::Sequence)
+                continue;
+            ++templates;
+            Experiment e = makeExperiment(t.name, test::datasetFor(t));
+            e.preprocessing.text.maxVocab = 50;
+            torch::manual_seed(7);
+            FusionModel model(e.graph, inferContext(e));
+            const test::ExportBatch b = test::exportBatch(e, model);
+            const std::string file = dir() + "/seq-" + t.name + ".pt";
+            saveTorchScript(model, e.dataset.classes, {"photo", "clip", "caption"}, file);
+            torch::jit::Module loaded = torch::jit::load(file);
+            std::vector<torch::jit::IValue> args(b.xs.begin(), b.xs.end());
+            args.emplace_back(b.present);
+            torch::NoGradGuard noGrad;
+            const torch::Tensor got = loaded.forward(args).toTensor();
+            QVERIFY2(got.sizes() == b.want.sizes(), t.name.c_str());
+            QVERIFY2(torch::allclose(got, b.want, 1e-5, 1e-5), (t.name + ": " + std::to_string((got - b.want).abs().max().item<double>())).c_str());
+            SequenceHead *head = findSequenceHead(*model);
+            QVERIFY(head);
+            const auto generate = [&](int beam, double penalty) {
+                std::vector<torch::jit::IValue> a = args;
+                a.emplace_back(static_cast<std::int64_t>(beam));
+                a.emplace_back(penalty);
+                std::vector<std::vector<std::int64_t>> ids;
+                for (const auto &row : loaded.get_method("generate")(a).toList())
+                    ids.push_back(row.get().toIntVector());
+                return ids;
+            };
+            nlohmann::json expected;
+            const auto greedy = decodeLogits(b.want, head->ctc());
+            QVERIFY2(generate(1, 0.0) == greedy, t.name.c_str());
+            expected["greedy"] = greedy;
+            for (const auto &row : greedy)
+                tokens += static_cast<int>(row.size());
+            if (!head->ctc()) {
+                model->forward(b.xs, b.present); // the memory FuseLab's beam search reads
+                for (double penalty : {0.0, 1.0}) {
+                    const auto beam = head->beamSearch(3, penalty);
+                    QVERIFY2(generate(3, penalty) == beam, (t.name + ", length penalty " + std::to_string(penalty)).c_str());
+                    expected[penalty == 0.0 ? "beam3" : "beam3_penalty1"] = beam;
+                }
+            }
+            // PyTorch code: model.py decodes the same, in Python.
+            const std::string folder = dir() + "/py-seq-" + t.name;
+            fs::create_directories(folder);
+            test::writeFile(folder + "/model.py", pythonModelSource(model, e.dataset.classes, {"photo", "clip", "caption"}));
+            writeSafetensors(folder + "/model.safetensors", model->inferenceState());
+            writeSafetensors(folder + "/inputs.safetensors", {{"x0", b.xs[0]}, {"x1", b.xs[1]}, {"x2", b.xs[2]}, {"present", b.present}, {"expected", b.want}});
+            test::writeFile(folder + "/expected_ids.json", expected.dump());
+            QProcess py;
+            py.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(FUSELAB_TEST_DATA_DIR "/check_pytorch_code.py"), QString::fromStdString(folder)});
+            QVERIFY(py.waitForFinished(300000));
+            QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+            const auto r = nlohmann::json::parse(py.readAllStandardOutput().toStdString()).at(0);
+            QVERIFY2(r["max_abs_diff"].get<double>() <= 1e-5, (t.name + ": " + r.dump()).c_str());
+            QVERIFY2(r["generate_mismatches"] == nlohmann::json::array(), (t.name + ": " + r.dump()).c_str());
+            QVERIFY2(r["generate_checked"].get<int>() == static_cast<int>(expected.size()), (t.name + ": " + r.dump()).c_str());
+            QVERIFY2(r["params_changed"].get<int>() > 0, (t.name + ": " + r.dump()).c_str());
+            qInfo("%s: TorchScript and PyTorch code decode as FuseLab (%zu ways)", t.name.c_str(), expected.size());
+        }
+        QCOMPARE(templates, 3);
+        QVERIFY2(tokens > 0, "every greedy text was empty: the comparison proves little"); // random weights still write tokens
+
+        // The Transformer decoder is refused, naming the block and why.
+        Experiment e = test::replacedBlock("translation", "head.rnn_decoder", "head.transformer_decoder", {{"max_length", 9}}, test::threeModalitiesTexts());
+        FusionModel model(e.graph, inferContext(e));
+        try {
+            saveTorchScript(model, e.dataset.classes, {"photo", "clip", "caption"}, dir() + "/transformer-decoder.pt");
+            QFAIL("the Transformer decoder was exported");
+        } catch (const Error &x) {
+            QVERIFY2(std::string(x.what()).find("head.transformer_decoder") != std::string::npos, x.what());
+        }
+        QVERIFY(!fs::exists(dir() + "/transformer-decoder.pt"));
     }
 
     // The blocks no template uses, each in a graph of its own: ResNet, MLP and Transformer

@@ -7,6 +7,7 @@
 #include "core/export/OnnxExport.h"
 #include "core/formats/Safetensors.h"
 #include "core/model/BlockCatalogue.h"
+#include "core/model/SequenceHead.h"
 #include "core/util/Error.h"
 #include "tests/support/ExportCases.h"
 #include "tests/support/TestFiles.h"
@@ -95,20 +96,36 @@ class TestOnnx final : public QObject {
         const OnnxWritten written = saveOnnx(model, e.dataset.classes, names, b.xs, file, "FuseLab test");
         QVERIFY2(written.openCvRuns() == openCvRuns(e), (name + ": the export says OpenCV " + (written.openCvRuns() ? "runs it" : "needs " + written.openCvObstacle)).c_str());
 
+        // A text decoder is two graphs: the encoder and one decoding step.
+        const bool decoder = !written.decoderStep.empty();
+        SequenceHead *head = findSequenceHead(*model);
+        QCOMPARE(decoder, head != nullptr && !head->ctc());
+        std::vector<std::string> files = {file};
+        if (decoder)
+            files.push_back(written.decoderStep);
+
         // ONNX's own checker and strict shape inference, in C++.
         onnx::ModelProto proto;
-        {
+        for (const std::string &f : files) {
+            {
+                std::ifstream in(f, std::ios::binary);
+                proto.Clear();
+                QVERIFY2(proto.ParseFromIstream(&in), f.c_str());
+            }
+            try {
+                onnx::checker::check_model(proto);
+                onnx::ShapeInferenceOptions options{true, 1, true}; // check types, errors throw, data propagation
+                onnx::shape_inference::InferShapes(proto, onnx::OpSchemaRegistry::Instance(), options);
+            } catch (const std::exception &x) {
+                QFAIL((f + ": " + x.what()).c_str());
+            }
+            QCOMPARE(proto.opset_import(0).version(), static_cast<std::int64_t>(kOnnxOpset));
+        }
+        if (decoder) { // the encoder's proto again, for its inputs below
             std::ifstream in(file, std::ios::binary);
-            QVERIFY2(proto.ParseFromIstream(&in), name.c_str());
+            proto.Clear();
+            QVERIFY(proto.ParseFromIstream(&in));
         }
-        try {
-            onnx::checker::check_model(proto);
-            onnx::ShapeInferenceOptions options{true, 1, true}; // check types, errors throw, data propagation
-            onnx::shape_inference::InferShapes(proto, onnx::OpSchemaRegistry::Instance(), options);
-        } catch (const std::exception &x) {
-            QFAIL((name + ": " + x.what()).c_str());
-        }
-        QCOMPARE(proto.opset_import(0).version(), static_cast<std::int64_t>(kOnnxOpset));
 
         const std::string tensors = dir() + "/" + name + ".inputs.safetensors";
         std::vector<std::pair<std::string, torch::Tensor>> stored;
@@ -124,13 +141,35 @@ class TestOnnx final : public QObject {
         QVERIFY(py["metadata"]["class_names"] == nlohmann::json(e.dataset.classes).dump());
         QVERIFY(py["metadata"]["input_names"] == nlohmann::json(names).dump());
         QCOMPARE(py["opsets"]["ai.onnx"].get<int>(), kOnnxOpset);
-        QVERIFY(py["outputs"] == nlohmann::json::array({"logits"}));
+        if (!decoder) {
+            QVERIFY(py["outputs"] == nlohmann::json::array({"logits"}));
+        } else {
+            QVERIFY2(py["outputs"] == nlohmann::json::array({"memory", "slots", "state0", "state1", "state2"}), py.dump().c_str());
+            const nlohmann::json step = runTool(QStringLiteral("/usr/bin/python3"),
+                                                {QStringLiteral(FUSELAB_TEST_DATA_DIR "/check_onnx.py"), QString::fromStdString(written.decoderStep)});
+            QVERIFY2(!step.contains("error"), (name + ": " + step.dump()).c_str());
+            QVERIFY2(step["outputs"] == nlohmann::json::array({"logits", "state0_out", "state1_out", "state2_out"}), step.dump().c_str());
+        }
 
-        // ONNX Runtime.
-        const nlohmann::json ort = runTool(QStringLiteral("node"), {QStringLiteral(FUSELAB_TEST_DATA_DIR "/run_onnx.js"), QString::fromStdString(file),
-                                                                     QString::fromStdString(tensors)});
-        QVERIFY2(!ort.contains("error"), (name + ": " + ort.dump()).c_str());
-        QVERIFY2(ort["dims"] == ort["expected_dims"], (name + ": " + ort.dump()).c_str());
+        // ONNX Runtime: the logits, or for a decoder greedy decoding through the two graphs.
+        nlohmann::json ort;
+        if (!decoder) {
+            ort = runTool(QStringLiteral("node"), {QStringLiteral(FUSELAB_TEST_DATA_DIR "/run_onnx.js"), QString::fromStdString(file), QString::fromStdString(tensors)});
+            QVERIFY2(!ort.contains("error"), (name + ": " + ort.dump()).c_str());
+            QVERIFY2(ort["dims"] == ort["expected_dims"], (name + ": " + ort.dump()).c_str());
+        } else {
+            ort = runTool(QStringLiteral("node"), {QStringLiteral(FUSELAB_TEST_DATA_DIR "/decode_onnx.js"), QString::fromStdString(file),
+                                                   QString::fromStdString(written.decoderStep), QString::fromStdString(tensors),
+                                                   QString::number(head->maxLength())});
+            QVERIFY2(!ort.contains("error"), (name + ": " + ort.dump()).c_str());
+            QVERIFY2(ort["steps"] == ort["expected_steps"], (name + ": " + ort.dump()).c_str());
+            // The tokens chosen at each step are FuseLab's greedy ones.
+            const torch::Tensor chosen = b.want.argmax(2).contiguous();
+            for (std::int64_t i = 0; i < chosen.size(0); ++i) {
+                std::vector<std::int64_t> want(chosen[i].data_ptr<std::int64_t>(), chosen[i].data_ptr<std::int64_t>() + chosen.size(1));
+                QVERIFY2(ort["ids"][static_cast<std::size_t>(i)].get<std::vector<std::int64_t>>() == want, (name + ": " + ort["ids"].dump()).c_str());
+            }
+        }
         QVERIFY2(ort["max_abs_diff"].get<double>() <= 1e-5, (name + ": ONNX Runtime " + ort.dump()).c_str());
 
         // OpenCV's dnn, for the models made of blocks it supports.
@@ -164,8 +203,7 @@ private Q_SLOTS:
     void everyTemplate()
     {
         for (const ExperimentTemplate &t : experimentTemplates())
-            if (t.task != Task::Sequence) // decoders are not exported yet
-                checkOnnx(makeExperiment(t.name, test::datasetFor(t)), t.name);
+            checkOnnx(makeExperiment(t.name, test::datasetFor(t)), t.name);
     }
 
     void everyBlock()

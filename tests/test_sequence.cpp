@@ -7,17 +7,21 @@
 #include "core/cache/TensorCache.h"
 #include "core/document/Experiment.h"
 #include "core/document/RunFolder.h"
+#include "core/model/Checkpoint.h"
+#include "core/model/SequenceHead.h"
 #include "core/train/Explanation.h"
 #include "core/util/Error.h"
 #include "tests/support/TestFiles.h"
 
 #include <nlohmann/json.hpp>
+#include <torch/script.h>
 
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <random>
 
 using namespace fuselab;
@@ -86,6 +90,58 @@ class TestSequence final : public QObject {
             qFatal("train %s: %s", exp.c_str(), err.c_str());
         m_lastErr = err;
         return nlohmann::json::parse(test::readAll(run + "/report.json"));
+    }
+
+    // `fuselab-cli export --format all` of a trained run: every format is written (a
+    // decoder's ONNX as two graphs), and the TorchScript module's generate() gives, for every
+    // test sample, the text FuseLab's own model decodes (greedy, and for a decoder beam
+    // search of width 4), so its exact match is the run's reported one.
+    void checkExportedRun(const std::string &run, bool decoder, double reportedExact)
+    {
+        std::string out, err;
+        const std::string to = run + "-export";
+        QCOMPARE(test::runCli({"export", run, "--format", "all", "-o", to}, &out, &err), 0);
+        for (const char *f : {"model.safetensors", "model.pt", "model.onnx", "model.py", "preprocessing.json"})
+            QVERIFY2(std::filesystem::exists(to + "/" + f), f);
+        QCOMPARE(std::filesystem::exists(to + "/model-decoder-step.onnx"), decoder);
+        const auto pre = nlohmann::json::parse(test::readAll(to + "/preprocessing.json"));
+        QCOMPARE(pre["task"].get<std::string>(), std::string("sequence"));
+        QCOMPARE(pre["decoding"]["eos_id"].get<int>(), 3);
+
+        const RunFolder folder(run);
+        const RunRecord record = folder.readRecord();
+        const TensorCache cache = TensorCache::open(record.cache);
+        const std::vector<std::int64_t> rows = cache.rows(Split::Test);
+        const CacheBatch b = cache.batch(rows);
+        FusionModel model = loadTrainedModel(folder.readExperiment(), record.experimentDir, folder.bestCheckpoint(), torch::kCPU);
+        model->eval();
+        torch::NoGradGuard noGrad;
+        SequenceHead *head = findSequenceHead(*model);
+        QVERIFY(head);
+        const auto ours = decodeLogits(model->forward(b.inputs, b.present).logits, head->ctc());
+        torch::jit::Module pt = torch::jit::load(to + "/model.pt");
+        const auto generate = [&](std::int64_t beam) {
+            std::vector<torch::jit::IValue> args(b.inputs.begin(), b.inputs.end());
+            args.emplace_back(b.present);
+            args.emplace_back(beam);
+            args.emplace_back(0.0);
+            std::vector<std::vector<std::int64_t>> ids;
+            for (const auto &row : pt.get_method("generate")(args).toList())
+                ids.push_back(row.get().toIntVector());
+            return ids;
+        };
+        const auto exported = generate(1);
+        QVERIFY(exported == ours);
+        const TargetVocabulary vocab = cache.targetVocabulary();
+        int exact = 0;
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            exact += vocab.decode(exported[i]) == cache.targetText(rows[i]);
+        QVERIFY2(std::abs(100.0 * exact / static_cast<double>(rows.size()) - reportedExact) < 1e-6, std::to_string(exact).c_str());
+        if (decoder) {
+            const auto beam = head->beamSearch(4, 0.0);
+            QVERIFY(generate(4) == beam);
+        }
+        qInfo("%s: the TorchScript export decodes the %zu test samples as FuseLab does (%d exact)", run.c_str(), rows.size(), exact);
     }
 
 private Q_SLOTS:
@@ -239,9 +295,7 @@ private Q_SLOTS:
         }
         QCOMPARE(test::runCli({"predict", dir() + "/fused", dir() + "/new.csv"}, &out, &err), 0);
         QVERIFY2(out.find(": the light star is small near ida") != std::string::npos, out.c_str());
-        // The exporters say plainly that they do not write decoders yet.
-        QVERIFY(test::runCli({"export", dir() + "/fused", "--format", "onnx", "-o", dir() + "/fused-onnx"}, &out, &err) != 0);
-        QVERIFY2(err.find("decodes a sequence") != std::string::npos, err.c_str());
+        checkExportedRun(dir() + "/fused", true, test["exact_match"].get<double>());
     }
 
     // CTC over the frames: each tone becomes its letter, repeats separated by the silence.
@@ -265,6 +319,7 @@ private Q_SLOTS:
         } catch (const Error &error) {
             QVERIFY2(std::string(error.what()).find("CTC") != std::string::npos, error.what());
         }
+        checkExportedRun(dir() + "/ctc", false, r["test"]["exact_match"].get<double>());
     }
 
     // Targets longer than target.max_length are truncated with a warning naming the count (the

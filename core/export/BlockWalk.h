@@ -20,33 +20,42 @@ struct StepInputs {
     std::vector<std::string> from; // otherwise the nodes whose outputs it reads
 };
 
-// `refusal`: "block %1 (%2) cannot be exported to <format>: %3".
+// Runs f (a block's lowering), a refusal anywhere inside it turned into an Error naming the
+// block: `refusal` is "block %1 (%2) cannot be exported to <format>: %3".
+template <typename F>
+auto lowerStep(const FusionModel &model, const FusionModelImpl::Step &s, MessageText refusal, F &&f) -> decltype(f())
+{
+    const GraphNode *n = model->graph().node(s.node);
+    const auto refuse = [&](const std::string &why) { return Error(Message(refusal, n->displayName(), n->type, why)); };
+    try {
+        return f();
+    } catch (const lowering::Refused &r) {
+        throw refuse(r.why);
+    } catch (const Error &) {
+        throw;
+    } catch (const std::bad_cast &) {
+        throw refuse("its module is not the one this exporter knows");
+    } catch (const std::exception &x) { // c10::Error, torch::jit::ErrorReport
+        throw refuse(std::string(x.what()).substr(0, 600));
+    }
+}
+
 inline void forEachBlock(const FusionModel &model, MessageText refusal,
                          const std::function<void(const FusionModelImpl::Step &, const StepInputs &)> &lower)
 {
     for (const FusionModelImpl::Step &s : model->steps()) {
-        const GraphNode *n = model->graph().node(s.node);
-        const auto refuse = [&](const std::string &why) { return Error(Message(refusal, n->displayName(), n->type, why)); };
-        StepInputs in;
-        in.column = s.column;
-        if (s.column < 0)
-            for (const auto &port : s.sources)
-                for (const auto &[from, idx] : port) {
-                    if (idx != 0)
-                        throw refuse("it reads a second output of another block");
-                    in.from.push_back(from);
-                }
-        try {
+        lowerStep(model, s, refusal, [&] {
+            StepInputs in;
+            in.column = s.column;
+            if (s.column < 0)
+                for (const auto &port : s.sources)
+                    for (const auto &[from, idx] : port) {
+                        if (idx != 0)
+                            throw lowering::Refused{"it reads a second output of another block"};
+                        in.from.push_back(from);
+                    }
             lower(s, in);
-        } catch (const lowering::Refused &r) {
-            throw refuse(r.why);
-        } catch (const Error &) {
-            throw;
-        } catch (const std::bad_cast &) {
-            throw refuse("its module is not the one this exporter knows");
-        } catch (const std::exception &x) { // c10::Error, torch::jit::ErrorReport
-            throw refuse(std::string(x.what()).substr(0, 600));
-        }
+        });
     }
 }
 

@@ -33,6 +33,17 @@ namespace fuselab {
 
 namespace {
 
+const char *taskOf(const TensorCache &cache)
+{
+    return cache.sequence() ? "sequence" : cache.regression() ? "regression" : cache.multiLabel() ? "multi-label" : "single-label";
+}
+
+bool findSequenceHeadIsCtc(const Experiment &e)
+{
+    return std::any_of(e.graph.nodes.begin(), e.graph.nodes.end(), [](const GraphNode &n) { return n.type == "head.ctc"; });
+}
+
+
 std::string versionString()
 {
 #ifdef FUSELAB_VERSION
@@ -61,7 +72,14 @@ std::string readme(const nlohmann::json &pre, const std::vector<std::string> &fo
                       "\nand `present`, a float32 tensor [batch, " + std::to_string(pre["inputs"].size()) +
                       "]: 1 where a sample has that input, 0 where it is missing (the missing input's tensor is then all zeros).\n"
                       "How to turn an image, a sound or a text into these tensors is in `preprocessing.json` (docs/export.md explains each field).\n\n"
-                      "## Output\n\n" + pre["output"].get<std::string>() + "\n\n## Files\n\n";
+                      "## Output\n\n" + pre["output"].get<std::string>() + "\n\n";
+    if (pre.contains("decoding")) { // a text: how each format decodes it
+        const nlohmann::json &d = pre["decoding"];
+        out += "## Decoding the text\n\n- TorchScript and PyTorch code: " + d["torchscript"].get<std::string>() + ".\n- ONNX: " +
+               d["onnx"].get<std::string>() + ".\n- Ids to text: " + d["text"].get<std::string>() + " (`classes` holds the tokens; <pad> 0, "
+               "<unk> 1, <bos> 2, <eos> 3).\n\n";
+    }
+    out += "## Files\n\n";
     const auto has = [&](const char *f) { return std::find(formats.begin(), formats.end(), f) != formats.end(); };
     if (has("safetensors") || has("pytorch"))
         out += "- `model.safetensors`: the weights, by FuseLab's names (`node_<block id>.<parameter>`), with the class names and versions in "
@@ -129,7 +147,7 @@ void writeWeights(ExportTarget &t)
                       {"torch_version", TORCH_VERSION},
                       {"classes", nlohmann::json(t.cache.classes()).dump()},
                       {"inputs", nlohmann::json(t.inputNames).dump()},
-                      {"task", t.cache.regression() ? "regression" : t.cache.multiLabel() ? "multi-label" : "single-label"}});
+                      {"task", taskOf(t.cache)}});
     // Its relative paths (dataset, vocabulary, module files) rebased to the export folder.
     Experiment copy = t.experiment;
     rebasePaths(copy, t.record.experimentDir, t.out.string(), builtinBlocks());
@@ -152,9 +170,11 @@ void writeOnnx(ExportTarget &t)
         shape.insert(shape.end(), c.shape.begin(), c.shape.end());
         example.push_back(torch::zeros(shape, c.kind == Modality::Text ? torch::kLong : torch::kFloat));
     }
-    t.openCvObstacle = saveOnnx(t.model, t.cache.classes(), t.inputNames, example, (t.dir / "model.onnx").string(), "FuseLab " + versionString())
-                           .openCvObstacle;
+    const OnnxWritten w = saveOnnx(t.model, t.cache.classes(), t.inputNames, example, (t.dir / "model.onnx").string(), "FuseLab " + versionString());
+    t.openCvObstacle = w.openCvObstacle;
     t.result.files.push_back("model.onnx");
+    if (!w.decoderStep.empty())
+        t.result.files.push_back(fs::path(w.decoderStep).filename().string());
 }
 
 void writePython(ExportTarget &t)
@@ -241,17 +261,37 @@ nlohmann::json preprocessingJson(const TensorCache &cache, const Experiment &e, 
         inputs.push_back(std::move(in));
     }
     const bool multi = cache.multiLabel();
-    return {{"format", "fuselab-preprocessing"},
-            {"version", 1},
-            {"experiment", e.name},
-            {"classes", cache.classes()},
-            {"task", cache.regression() ? "regression" : multi ? "multi-label" : "single-label"},
-            {"inputs", inputs},
-            {"present", "float32 [batch, inputs]: 1 where the sample has that input, 0 where it is missing; a missing input's tensor is all zeros"},
-            {"output", cache.regression() ? "logits [batch, 1]: the predicted number, on the target's own scale (classes holds its name)"
-                       : multi           ? "logits [batch, classes]; a class is predicted when its sigmoid is above 0.5"
-                                         : "logits [batch, classes]; softmax gives each class's probability"},
-            {"settings", s}};
+    nlohmann::json pre = {
+        {"format", "fuselab-preprocessing"},
+        {"version", 1},
+        {"experiment", e.name},
+        {"classes", cache.classes()},
+        {"task", taskOf(cache)},
+        {"inputs", inputs},
+        {"present", "float32 [batch, inputs]: 1 where the sample has that input, 0 where it is missing; a missing input's tensor is all zeros"},
+        {"output", cache.sequence()     ? "a text: token ids, classes being the target vocabulary (see decoding)"
+                   : cache.regression() ? "logits [batch, 1]: the predicted number, on the target's own scale (classes holds its name)"
+                   : multi              ? "logits [batch, classes]; a class is predicted when its sigmoid is above 0.5"
+                                        : "logits [batch, classes]; softmax gives each class's probability"},
+        {"settings", s}};
+    if (cache.sequence()) {
+        const bool chars = e.preprocessing.target.chars();
+        pre["decoding"] = {
+            {"tokens", chars ? "char" : "word"},
+            {"pad_id", 0},
+            {"unknown_id", 1},
+            {"bos_id", 2},
+            {"eos_id", 3},
+            {"text", chars ? "the tokens of the ids joined without a separator, the specials left out"
+                           : "the tokens of the ids joined by single spaces (no space before closing punctuation), the specials left out"},
+            {"torchscript", "model.generate(x0, ..., present, beam=1, length_penalty=0.0) gives each sample's token ids; forward() greedy "
+                            "decoding's logits [batch, steps, vocabulary]"},
+            {"onnx", std::string("model.onnx") + (findSequenceHeadIsCtc(e) ? " gives logits [batch, frames, vocabulary]: take each frame's argmax, merge repeats, drop id 0 (CTC's blank) and the other specials"
+                                                                          : " encodes (memory, slots, state0...); model-decoder-step.onnx takes one step: start with token 2, "
+                                                                            "feed back each step's argmax and the state outputs until token 3 or max_length steps")},
+            {"max_length", e.preprocessing.target.maxLength + 1}};
+    }
+    return pre;
 }
 
 ExportResult exportRun(const ExportRequest &request, ProgressObserver *observer)

@@ -5,6 +5,7 @@
 #include "core/export/OnnxGraph.h"
 #include "core/formats/Protobuf.h"
 #include "core/model/Lowering.h"
+#include "core/model/SequenceHead.h"
 #include "core/util/Error.h"
 #include "core/util/FileIO.h"
 
@@ -33,10 +34,11 @@ using lowering::Sym;
 // running statistics); weights named `node_<id>.<path>`.
 class OnnxOps final : public lowering::Ops {
 public:
-    OnnxOps(Builder &g, std::string prefix, std::vector<V> xs, std::vector<V> masks)
-        : g(g), m_prefix(std::move(prefix)), m_xs(std::move(xs)), m_masks(std::move(masks))
+    OnnxOps(Builder &g, std::string prefix, std::vector<V> xs, std::vector<V> masks, std::vector<V> steps = {})
+        : g(g), m_prefix(std::move(prefix)), m_xs(std::move(xs)), m_masks(std::move(masks)), m_steps(std::move(steps))
     {
     }
+    void setInputs(std::vector<V> xs) { m_xs = std::move(xs); }
     Builder &g;
 
     V v(Sym s) const
@@ -54,6 +56,7 @@ public:
     std::size_t inputCount() const override { return m_xs.size(); }
     Sym input(std::size_t i) override { return sym(m_xs.at(i)); }
     Sym mask(std::size_t i) override { return sym(m_masks.at(i)); }
+    Sym steps(std::size_t i) override { return i < m_steps.size() && !m_steps[i].n.empty() ? sym(m_steps[i]) : Sym{}; }
     Sym weight(const std::string &path, const torch::Tensor &t) override { return sym(w(path, t)); }
     Sym constant(const std::string &name, const torch::Tensor &t) override { return sym(w(name, t)); }
     Sym scalar(double x) override { return sym(g.f32(static_cast<float>(x))); }
@@ -201,6 +204,7 @@ public:
     }
     Sym transformerLayers(const torch::nn::Module &layers, const std::string &path, Sym hs, Sym padding) override;
     Sym rnn(const torch::nn::Module &cell, const std::string &path, Sym steps, Sym valid, bool last) override;
+    Sym recurrentCell(const torch::nn::Module &cell, const std::string &path, Sym x, Sym h, Sym *c) override;
     Sym scriptEncoder(const torch::jit::Module &, const std::string &, bool, const std::string &, Sym, Sym) override
     {
         throw Refused{"it runs a TorchScript module, whose code ONNX cannot hold (export TorchScript instead)"};
@@ -381,9 +385,50 @@ private:
     }
 
     std::string m_prefix;
-    std::vector<V> m_xs, m_masks;
+    std::vector<V> m_xs, m_masks, m_steps;
     std::vector<V> m_values;
 };
+
+// PyTorch's gate blocks (LSTM i f g o, GRU r z n) in ONNX's order (LSTM i o f c, GRU z r h).
+torch::Tensor onnxGates(const torch::Tensor &t, bool lstm, std::int64_t H)
+{
+    const std::vector<std::int64_t> order = lstm ? std::vector<std::int64_t>{0, 3, 1, 2} : std::vector<std::int64_t>{1, 0, 2};
+    std::vector<torch::Tensor> chunks;
+    for (std::int64_t i : order)
+        chunks.push_back(t.detach().narrow(0, i * H, H));
+    return torch::cat(chunks, 0);
+}
+
+// One step of a GRUCell/LSTMCell as a one-step ONNX GRU/LSTM (linear_before_reset as PyTorch).
+Sym OnnxOps::recurrentCell(const torch::nn::Module &cell, const std::string &path, Sym xs, Sym hs, Sym *c)
+{
+    const auto *gru = dynamic_cast<const torch::nn::GRUCellImpl *>(&cell);
+    const auto *lstm = dynamic_cast<const torch::nn::LSTMCellImpl *>(&cell);
+    if ((!gru && !lstm) || (lstm != nullptr) != (c != nullptr))
+        throw Refused{"its recurrent cell is neither a GRUCell nor an LSTMCell"};
+    const std::int64_t H = lstm ? lstm->options.hidden_size() : gru->options.hidden_size();
+    const torch::Tensor wi = lstm ? lstm->weight_ih : gru->weight_ih, wh = lstm ? lstm->weight_hh : gru->weight_hh;
+    torch::Tensor bi = lstm ? lstm->bias_ih : gru->bias_ih, bh = lstm ? lstm->bias_hh : gru->bias_hh;
+    if (!bi.defined())
+        bi = torch::zeros({wi.size(0)});
+    if (!bh.defined())
+        bh = torch::zeros({wh.size(0)});
+    const std::string base = path + "onnx_cell.";
+    const bool isLstm = lstm != nullptr;
+    std::vector<std::string> inputs = {g.op("Unsqueeze", {v(xs).n, g.i64({0})}, 3).n, w(base + "W", onnxGates(wi, isLstm, H).unsqueeze(0)).n,
+                                       w(base + "R", onnxGates(wh, isLstm, H).unsqueeze(0)).n,
+                                       w(base + "B", torch::cat({onnxGates(bi, isLstm, H), onnxGates(bh, isLstm, H)}, 0).unsqueeze(0)).n, "",
+                                       g.op("Unsqueeze", {v(hs).n, g.i64({0})}, 3).n};
+    std::vector<Attr> attrs = {aInt("hidden_size", H)};
+    if (!isLstm)
+        attrs.push_back(aInt("linear_before_reset", 1));
+    else
+        inputs.push_back(g.op("Unsqueeze", {v(*c).n, g.i64({0})}, 3).n);
+    const auto outs = g.opN(isLstm ? "LSTM" : "GRU", inputs, attrs, isLstm ? 3 : 2);
+    if (isLstm)
+        *c = sym(g.op("Squeeze", {outs[2], g.i64({0})}, 2));
+    return sym(g.op("Squeeze", {outs[1], g.i64({0})}, 2));
+}
 
 // LibTorch's packed GRU/LSTM (pack_padded_sequence, unsorted) as ONNX GRU/LSTM operators,
 // one per layer, with sequence_lens: same results, lengths clamped to 1 as FuseLab does.
@@ -400,14 +445,7 @@ Sym OnnxOps::rnn(const torch::nn::Module &cell, const std::string &path, Sym ste
     const V valid = v(validSym);
     const V lengths = g.cast(g.op("Max", {g.reduce("ReduceSum", valid, {1}, false).n, g.f32(1.0f).n}, 1), kInt32);
     const std::int64_t dirs = o.bidirectional() ? 2 : 1, H = o.hidden_size();
-    // PyTorch's gate blocks (LSTM i f g o, GRU r z n) in ONNX's order (LSTM i o f c, GRU z r h).
-    const std::vector<std::int64_t> order = lstm ? std::vector<std::int64_t>{0, 3, 1, 2} : std::vector<std::int64_t>{1, 0, 2};
-    auto reorder = [&](const torch::Tensor &t) {
-        std::vector<torch::Tensor> chunks;
-        for (std::int64_t i : order)
-            chunks.push_back(t.detach().narrow(0, i * H, H));
-        return torch::cat(chunks, 0);
-    };
+    auto reorder = [&](const torch::Tensor &t) { return onnxGates(t, lstm, H); };
     V X = g.transpose(v(stepsSym), {1, 0, 2}); // [T, B, D]
     V hn;
     for (std::int64_t l = 0; l < o.num_layers(); ++l) {
@@ -456,11 +494,63 @@ Sym OnnxOps::transformerLayers(const torch::nn::Module &layers, const std::strin
 
 } // namespace
 
+namespace {
+
+// A ModelProto around a graph: IR version 8 (ONNX 1.10 to 1.12), opset 17, metadata.
+void writeOnnxModel(const Builder &g, const std::string &name, const std::string &inputs, const std::string &outputs,
+                    const std::vector<std::pair<std::string, std::string>> &meta, const std::string &producerVersion, const std::string &path)
+{
+    if (g.weightBytes() > (std::size_t{1} << 31) - (std::size_t{1} << 24))
+        throw Error(Message::plain("ONNX export: the model's weights are over 2 GB, more than one ONNX file holds"));
+    std::string graph = g.graph();
+    bytesField(graph, 2, name);
+    graph += inputs;
+    graph += outputs;
+    std::string model;
+    intField(model, 1, 8);
+    bytesField(model, 2, "FuseLab");
+    bytesField(model, 3, producerVersion);
+    bytesField(model, 4, "org.fuselab");
+    bytesField(model, 7, graph);
+    std::string opset;
+    bytesField(opset, 1, "");
+    intField(opset, 2, kOnnxOpset);
+    bytesField(model, 8, opset);
+    for (const auto &[k, v] : meta) {
+        std::string e;
+        bytesField(e, 1, k);
+        bytesField(e, 2, v);
+        bytesField(model, 14, e);
+    }
+    writeFileAtomically(path, model);
+}
+
+std::vector<std::int64_t> batchDims(const torch::Tensor &t)
+{
+    std::vector<std::int64_t> d = t.sizes().vec();
+    d.at(0) = -1;
+    return d;
+}
+
+} // namespace
+
+std::string onnxDecoderStepPath(const std::string &modelPath)
+{
+    const std::string stem = modelPath.size() > 5 && modelPath.compare(modelPath.size() - 5, 5, ".onnx") == 0 ? modelPath.substr(0, modelPath.size() - 5) : modelPath;
+    return stem + "-decoder-step.onnx";
+}
+
 OnnxWritten saveOnnx(const FusionModel &model, const std::vector<std::string> &classes, const std::vector<std::string> &inputNames,
               const std::vector<torch::Tensor> &example, const std::string &path, const std::string &producerVersion)
 {
     // Every block's output rank, from FuseLab's own forward on the example batch.
     std::map<std::string, std::vector<Value>> trace;
+    const FusionModelImpl::Step *seq = nullptr;
+    for (const auto &s : model->steps())
+        if (dynamic_cast<const SequenceHead *>(s.module.get()))
+            seq = &s;
+    const auto *decoder = seq ? dynamic_cast<const lowering::DecodesStepwise *>(seq->module.get()) : nullptr;
+    torch::Tensor memoryExample, slotsExample;
     {
         torch::NoGradGuard noGrad;
         FusionModel shared = model; // the same module (the holder is const, the run is not)
@@ -468,6 +558,11 @@ OnnxWritten saveOnnx(const FusionModel &model, const std::vector<std::string> &c
         shared->eval();
         const std::int64_t B = example.empty() ? 1 : example[0].size(0);
         shared->forward(example, torch::ones({B, static_cast<std::int64_t>(example.size())}), &trace);
+        if (decoder) {
+            auto *head = dynamic_cast<SequenceHead *>(seq->module.get());
+            memoryExample = head->lastMemory();
+            slotsExample = head->lastMask();
+        }
         shared->train(training);
     }
     Builder g;
@@ -489,56 +584,89 @@ OnnxWritten saveOnnx(const FusionModel &model, const std::vector<std::string> &c
     g.declareInput("present", true);
     for (int m : used)
         g.declareInput("x" + std::to_string(m), false);
-    std::map<std::string, std::pair<V, V>> out;
+    struct Out {
+        V x, mask, steps;
+    };
+    std::map<std::string, Out> out;
+    std::string outputs;
     exporting::forEachBlock(model, FL_TR("Export", "block %1 (%2) cannot be exported to ONNX: %3"),
                             [&](const FusionModelImpl::Step &s, const exporting::StepInputs &in) {
-                                std::vector<V> xs, masks;
+                                std::vector<V> xs, masks, steps;
                                 if (in.column >= 0) {
                                     xs.push_back({"x" + std::to_string(in.column), static_cast<int>(example.at(static_cast<std::size_t>(in.column)).dim())});
                                     masks.push_back(g.reshape(g.slice(present, 1, in.column, in.column + 1), {-1}));
                                 } else {
                                     for (const std::string &from : in.from) {
-                                        xs.push_back(out.at(from).first);
-                                        masks.push_back(out.at(from).second);
+                                        xs.push_back(out.at(from).x);
+                                        masks.push_back(out.at(from).mask);
+                                        steps.push_back(out.at(from).steps);
                                     }
                                 }
-                                OnnxOps ops(g, moduleName(s.node) + ".", xs, masks);
+                                OnnxOps ops(g, moduleName(s.node) + ".", xs, masks, steps);
                                 const lowering::Lowered r = s.module->lower(ops);
-                                std::pair<V, V> result{ops.v(r.out), ops.v(r.mask)};
-                                result.first.rank = static_cast<int>(trace.at(s.node).at(0).x.dim()); // as FuseLab computes it
+                                Out result{ops.v(r.out), ops.v(r.mask), r.steps.defined() ? ops.v(r.steps) : V{}};
+                                if (!decoder || &s != seq)
+                                    result.x.rank = static_cast<int>(trace.at(s.node).at(0).x.dim()); // as FuseLab computes it
+                                if (decoder && &s == seq) {
+                                    // The encoder's outputs: the memory, its open slots and the decoder's first state.
+                                    g.rawNode("Identity", {result.x.n}, "memory");
+                                    g.rawNode("Identity", {result.mask.n}, "slots");
+                                    bytesField(outputs, 12, valueInfo("memory", kFloat, batchDims(memoryExample), "what the decoder attends to"));
+                                    bytesField(outputs, 12, valueInfo("slots", kFloat, batchDims(slotsExample), "1 for the memory's open slots"));
+                                    ops.setInputs({result.x, result.mask});
+                                    const std::vector<Sym> state = decoder->lowerStart(ops);
+                                    for (std::size_t k = 0; k < state.size(); ++k) {
+                                        g.rawNode("Identity", {ops.v(state[k]).n}, "state" + std::to_string(k));
+                                        bytesField(outputs, 12, valueInfo("state" + std::to_string(k), kFloat, {-1, decoder->stateFeatures(k)},
+                                                                          "the decoder's state before the first step"));
+                                    }
+                                }
                                 out[s.node] = result;
                             });
     const std::string &outputNode = model->analysis().outputNode;
-    g.rawNode("Identity", {out.at(outputNode).first.n}, "logits");
-    const std::int64_t C = trace.at(outputNode).at(0).x.size(1);
-    if (g.weightBytes() > (std::size_t{1} << 31) - (std::size_t{1} << 24))
-        throw Error(Message::plain("ONNX export: the model's weights are over 2 GB, more than one ONNX file holds"));
-
-    std::string graph = g.graph();
-    bytesField(graph, 2, "fuselab");
-    graph += inputs;
-    bytesField(graph, 12, valueInfo("logits", kFloat, {-1, C}, "class scores before softmax (sigmoid for multi-label)"));
-
-    std::string model_;
-    intField(model_, 1, 8); // IR version 8 (ONNX 1.10 to 1.12): opset 17
-    bytesField(model_, 2, "FuseLab");
-    bytesField(model_, 3, producerVersion);
-    bytesField(model_, 4, "org.fuselab");
-    bytesField(model_, 7, graph);
-    std::string opset;
-    bytesField(opset, 1, "");
-    intField(opset, 2, kOnnxOpset);
-    bytesField(model_, 8, opset);
-    auto meta = [&](const std::string &k, const std::string &v) {
-        std::string e;
-        bytesField(e, 1, k);
-        bytesField(e, 2, v);
-        bytesField(model_, 14, e);
+    std::vector<std::pair<std::string, std::string>> meta = {{"class_names", nlohmann::json(classes).dump()},
+                                                             {"input_names", nlohmann::json(inputNames).dump()}};
+    OnnxWritten written;
+    if (!decoder) {
+        g.rawNode("Identity", {out.at(outputNode).x.n}, "logits");
+        const torch::Tensor &logits = trace.at(outputNode).at(0).x;
+        bytesField(outputs, 12, valueInfo("logits", kFloat, batchDims(logits),
+                                          seq ? "per time step, scores of each token before softmax (CTC: id 0 is the blank)"
+                                              : "class scores before softmax (sigmoid for multi-label)"));
+        writeOnnxModel(g, "fuselab", inputs, outputs, meta, producerVersion, path);
+        written.openCvObstacle = g.openCvObstacle();
+        return written;
+    }
+    // A decoder: this graph encodes; a second one takes one decoding step.
+    Builder step;
+    std::string stepInputs, stepOutputs;
+    const auto declare = [&](const std::string &name, int type, const std::vector<std::int64_t> &dims, const std::string &doc) {
+        bytesField(stepInputs, 11, valueInfo(name, type, dims, doc));
+        step.declareInput(name, true);
     };
-    meta("class_names", nlohmann::json(classes).dump());
-    meta("input_names", nlohmann::json(inputNames).dump());
-    writeFileAtomically(path, model_);
-    return {g.openCvObstacle()};
+    declare("memory", kFloat, batchDims(memoryExample), "the encoder's memory");
+    declare("slots", kFloat, batchDims(slotsExample), "the encoder's open slots");
+    declare("token", kInt64, {-1}, "the previous token (<bos> = 2 first)");
+    std::vector<V> stepXs = {{"memory", 3}, {"slots", 2}, {"token", 1}};
+    for (std::size_t k = 0; k < decoder->stateCount(); ++k) {
+        declare("state" + std::to_string(k), kFloat, {-1, decoder->stateFeatures(k)}, "the decoder's state");
+        stepXs.push_back({"state" + std::to_string(k), 2});
+    }
+    OnnxOps ops(step, moduleName(seq->node) + ".", stepXs, {});
+    const std::vector<Sym> r = exporting::lowerStep(model, *seq, FL_TR("Export", "block %1 (%2) cannot be exported to ONNX: %3"),
+                                                    [&] { return decoder->lowerStep(ops); });
+    step.rawNode("Identity", {ops.v(r.at(0)).n}, "logits");
+    bytesField(stepOutputs, 12, valueInfo("logits", kFloat, {-1, static_cast<std::int64_t>(classes.size())}, "scores of the next token before softmax"));
+    for (std::size_t k = 1; k < r.size(); ++k) {
+        const std::string name = "state" + std::to_string(k - 1) + "_out";
+        step.rawNode("Identity", {ops.v(r[k]).n}, name);
+        bytesField(stepOutputs, 12, valueInfo(name, kFloat, {-1, decoder->stateFeatures(k - 1)}, "the state after this step"));
+    }
+    writeOnnxModel(g, "fuselab_encoder", inputs, outputs, meta, producerVersion, path);
+    writeOnnxModel(step, "fuselab_decoder_step", stepInputs, stepOutputs, meta, producerVersion, onnxDecoderStepPath(path));
+    written.openCvObstacle = "the decoding loop";
+    written.decoderStep = onnxDecoderStepPath(path);
+    return written;
 }
 
 } // namespace fuselab

@@ -33,12 +33,22 @@ constexpr int kOnnxOpset = 17;
 // tests/test_onnx). Decided from the operators written, not from the blocks' names.
 struct OnnxWritten {
     std::string openCvObstacle;
+    std::string decoderStep; // a decoder's one-step graph, written beside (onnxDecoderStepPath), or empty
     bool openCvRuns() const { return openCvObstacle.empty(); }
 };
 
 // `example`: one batch of the model's inputs (any batch size; fixes each input's shape
 // past the batch and its type). Writes `path` atomically. Error naming the block that
 // cannot be expressed. Each block is written by its lower() (core/model/Lowering.h).
+// A model whose head decodes step by step (a text decoder) is two graphs: `path` encodes
+// (inputs as above; outputs `memory` [batch, slots, features], `slots` [batch, slots] and
+// the decoder's first state `state0`...), and onnxDecoderStepPath(path) takes one step
+// (inputs memory, slots, `token` int64 [batch] — <bos> = 2 first — and the state; outputs
+// `logits` [batch, vocabulary] of the next token and `state0_out`...). The decoding loop
+// (greedy: feed back each step's argmax until <eos> = 3) is the caller's. A CTC head's
+// `logits` are [batch, frames, vocabulary].
+std::string onnxDecoderStepPath(const std::string &modelPath);
+
 OnnxWritten saveOnnx(const FusionModel &model, const std::vector<std::string> &classes, const std::vector<std::string> &inputNames,
               const std::vector<torch::Tensor> &example, const std::string &path, const std::string &producerVersion);
 

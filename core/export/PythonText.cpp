@@ -218,6 +218,13 @@ std::string ctor(const torch::nn::Module &m, const std::string &indent)
             throw Refused{"an LSTM with projections"};
         return rnn("nn.LSTM", l->options);
     }
+    auto cell = [&](const char *type, const auto &o) {
+        return std::string(type) + "(" + std::to_string(o.input_size()) + ", " + std::to_string(o.hidden_size()) + ", bias=" + pyBool(o.bias()) + ")";
+    };
+    if (const auto *g = dynamic_cast<const torch::nn::GRUCellImpl *>(&m))
+        return cell("nn.GRUCell", g->options);
+    if (const auto *l = dynamic_cast<const torch::nn::LSTMCellImpl *>(&m))
+        return cell("nn.LSTMCell", l->options);
     // FuseLab's own container modules: their parts, by name.
     if (!m.named_parameters(false).is_empty() || !m.named_buffers(false).is_empty())
         throw Refused{"its layer " + m.name() + " has no PyTorch translation yet"};

@@ -25,13 +25,22 @@ using lowering::Sym;
 class TextOps final : public lowering::Ops {
 public:
     // mod: the TorchScript module to fill; nullptr writes Python.
-    TextOps(const torch::nn::Module &block, torch::jit::Module *mod, std::size_t inputs) : m_mod(mod), m_block(&block), m_inputs(inputs) {}
+    TextOps(const torch::nn::Module &block, torch::jit::Module *mod, std::size_t inputs, std::vector<bool> inputSteps)
+        : m_mod(mod), m_block(&block), m_inputs(inputs), m_inputSteps(std::move(inputSteps))
+    {
+    }
 
     bool python() const { return m_mod == nullptr; }
+    void setInputCount(std::size_t n) { m_inputs = n; }
 
     std::size_t inputCount() const override { return m_inputs; }
     Sym input(std::size_t i) override { return expr("xs[" + std::to_string(i) + "]"); }
     Sym mask(std::size_t i) override { return expr("masks[" + std::to_string(i) + "]"); }
+    Sym steps(std::size_t i) override
+    {
+        return i < m_inputSteps.size() && m_inputSteps[i] ? expr("steps[" + std::to_string(i) + "]") : Sym{};
+    }
+    bool takesSteps() const { return std::find(m_inputSteps.begin(), m_inputSteps.end(), true) != m_inputSteps.end(); }
 
     Sym weight(const std::string &path, const torch::Tensor &t) override
     {
@@ -360,20 +369,65 @@ public:
         return assign(y + " * " + keep);
     }
 
-    // The Python class of the block: __init__ builds its layers as PyTorch's (names as
-    // FuseLab's), declares its own parameters and buffers and the translation's constants.
-    std::string pythonClass(const std::string &name, const std::string &doc, const lowering::Lowered &out) const;
-
-    void define(const lowering::Lowered &out)
+    Sym recurrentCell(const torch::nn::Module &m, const std::string &prefix, Sym xs, Sym hs, Sym *c) override
     {
-        std::string src = "def forward(self, xs: List[Tensor], masks: List[Tensor]) -> Tuple[Tensor, Tensor]:\n";
-        for (const auto &l : m_lines)
-            src += l + "\n";
-        src += "        return " + e(out.out) + ", " + e(out.mask) + "\n";
-        m_mod->define(src);
+        const auto *gru = dynamic_cast<const torch::nn::GRUCellImpl *>(&m);
+        const auto *lstm = dynamic_cast<const torch::nn::LSTMCellImpl *>(&m);
+        if ((!gru && !lstm) || (lstm != nullptr) != (c != nullptr))
+            throw Refused{"its recurrent cell is neither a GRUCell nor an LSTMCell"};
+        const std::string x = e(xs), h = e(hs);
+        if (python()) { // PyTorch's own cells
+            if (gru)
+                return call(prefix, x + ", " + h);
+            const std::string r = e(call(prefix, x + ", (" + h + ", " + e(*c) + ")"));
+            *c = assign(r + "[1]");
+            return assign(r + "[0]");
+        }
+        const auto weights = [&](const torch::Tensor &wi, const torch::Tensor &wh, const torch::Tensor &bi, const torch::Tensor &bh) {
+            return tensor(prefix + "weight_ih", wi, false) + ", " + tensor(prefix + "weight_hh", wh, false) + ", " +
+                   optionalTensor(prefix + "bias_ih", bi) + ", " + optionalTensor(prefix + "bias_hh", bh);
+        };
+        if (gru)
+            return assign("torch.gru_cell(" + x + ", " + h + ", " + weights(gru->weight_ih, gru->weight_hh, gru->bias_ih, gru->bias_hh) + ")");
+        const std::string r =
+            e(assign("torch.lstm_cell(" + x + ", [" + h + ", " + e(*c) + "], " + weights(lstm->weight_ih, lstm->weight_hh, lstm->bias_ih, lstm->bias_hh) + ")"));
+        *c = assign(r + "[1]");
+        return assign(r + "[0]");
     }
 
+    // The Python class of the block: __init__ builds its layers as PyTorch's (names as
+    // FuseLab's), declares its own parameters and buffers and the translation's constants;
+    // then its methods (sources from forwardSource and listSource).
+    std::string pythonClass(const std::string &name, const std::string &doc, const std::vector<std::string> &methods) const;
+
+    // The block's forward, from the lines written so far (which it takes): (output, mask) and,
+    // for a sequence with real steps marked, those steps too.
+    std::string forwardSource(const lowering::Lowered &out)
+    {
+        std::string src = std::string("def forward(self, xs: List[Tensor], masks: List[Tensor]") + (takesSteps() ? ", steps: List[Tensor]" : "") +
+                          ") -> " + (out.steps.defined() ? "Tuple[Tensor, Tensor, Tensor]" : "Tuple[Tensor, Tensor]") + ":\n" + takeLines();
+        return src + "        return " + e(out.out) + ", " + e(out.mask) + (out.steps.defined() ? ", " + e(out.steps) : std::string()) + "\n";
+    }
+    // A method `name` of the lines written so far: xs: List[Tensor] in, a list of tensors out.
+    std::string listSource(const std::string &name, const std::vector<Sym> &outs)
+    {
+        std::string src = "def " + name + "(self, xs: List[Tensor]) -> List[Tensor]:\n" + takeLines();
+        std::string items;
+        for (Sym o : outs)
+            items += (items.empty() ? "" : ", ") + e(o);
+        return src + "        return [" + items + "]\n";
+    }
+    void define(const std::string &src) { m_mod->define(src); }
+
 private:
+    std::string takeLines()
+    {
+        std::string src;
+        for (const auto &l : m_lines)
+            src += l + "\n";
+        m_lines.clear();
+        return src;
+    }
     std::string e(Sym s) const
     {
         if (!s.defined() || static_cast<std::size_t>(s.id) >= m_exprs.size())
@@ -508,6 +562,7 @@ private:
     torch::jit::Module *m_mod = nullptr;
     const torch::nn::Module *m_block = nullptr;
     std::size_t m_inputs = 0;
+    std::vector<bool> m_inputSteps;
     std::vector<std::string> m_exprs;
     std::vector<int> m_ranks;
     std::vector<std::string> m_lines;
@@ -515,7 +570,7 @@ private:
     int m_tmp = 0;
 };
 
-std::string TextOps::pythonClass(const std::string &name, const std::string &doc, const lowering::Lowered &out) const
+std::string TextOps::pythonClass(const std::string &name, const std::string &doc, const std::vector<std::string> &methods) const
 {
     std::string src = "class " + name + "(nn.Module):\n    \"\"\"" + doc + "\"\"\"\n\n    def __init__(self):\n        super().__init__()\n";
     for (const auto &c : m_block->named_children()) {
@@ -533,25 +588,43 @@ std::string TextOps::pythonClass(const std::string &name, const std::string &doc
             values += (i ? ", " : "") + num(flat[i].item<double>());
         src += "        self.register_buffer(" + quoted(n) + ", torch.tensor([" + values + "]).reshape(" + shapeArgs(t) + "), persistent=False)\n";
     }
-    src += "\n    def forward(self, xs: List[Tensor], masks: List[Tensor]) -> Tuple[Tensor, Tensor]:\n";
-    for (const auto &l : m_lines)
-        src += l + "\n";
-    return src + "        return " + e(out.out) + ", " + e(out.mask) + "\n";
+    for (const std::string &m : methods)
+        src += "\n    " + m; // the def line indented into the class; the body already is
+    return src;
+}
+
+// The block's methods: forward, and for a decoder start and step (Lowering.h).
+std::vector<std::string> methodsOf(const BlockModule &block, TextOps &ops, bool *outputSteps)
+{
+    const lowering::Lowered out = block.lower(ops);
+    if (outputSteps)
+        *outputSteps = out.steps.defined();
+    std::vector<std::string> methods = {ops.forwardSource(out)};
+    if (const auto *d = dynamic_cast<const lowering::DecodesStepwise *>(&block)) {
+        ops.setInputCount(2);
+        methods.push_back(ops.listSource("start", d->lowerStart(ops)));
+        ops.setInputCount(3 + d->stateCount());
+        methods.push_back(ops.listSource("step", d->lowerStep(ops)));
+    }
+    return methods;
 }
 
 } // namespace
 
-void defineTorchScript(const BlockModule &block, std::size_t inputs, torch::jit::Module &mod)
+bool defineTorchScript(const BlockModule &block, std::size_t inputs, const std::vector<bool> &inputSteps, torch::jit::Module &mod)
 {
-    TextOps ops(block, &mod, inputs);
-    ops.define(block.lower(ops));
+    TextOps ops(block, &mod, inputs, inputSteps);
+    bool steps = false;
+    for (const std::string &m : methodsOf(block, ops, &steps))
+        ops.define(m);
+    return steps;
 }
 
-std::string pythonClass(const BlockModule &block, std::size_t inputs, const std::string &name, const std::string &doc)
+std::string pythonClass(const BlockModule &block, std::size_t inputs, const std::vector<bool> &inputSteps, const std::string &name,
+                        const std::string &doc, bool *outputSteps)
 {
-    TextOps ops(block, nullptr, inputs);
-    const lowering::Lowered out = block.lower(ops);
-    return ops.pythonClass(name, doc, out);
+    TextOps ops(block, nullptr, inputs, inputSteps);
+    return ops.pythonClass(name, doc, methodsOf(block, ops, outputSteps));
 }
 
 } // namespace fuselab::textops

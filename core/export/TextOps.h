@@ -11,15 +11,21 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace fuselab::textops {
 
-// Registers the block's weights on `mod` and defines its forward. Throws lowering::Refused
-// (or a TorchScript compile error) where the block cannot be written.
-void defineTorchScript(const BlockModule &block, std::size_t inputs, torch::jit::Module &mod);
+// Registers the block's weights on `mod` and defines its forward (for a decoder also start
+// and step, core/model/Lowering.h). inputSteps: which inputs come with their real steps
+// (the forward then takes steps: List[Tensor] too, by input). Returns whether the forward
+// returns steps as a third value. Throws lowering::Refused (or a TorchScript compile
+// error) where the block cannot be written.
+bool defineTorchScript(const BlockModule &block, std::size_t inputs, const std::vector<bool> &inputSteps, torch::jit::Module &mod);
 
 // The Python class `name` (docstring `doc`) of the block: __init__ builds its layers as
-// PyTorch's, declares its own parameters and buffers and the translation's constants.
-std::string pythonClass(const BlockModule &block, std::size_t inputs, const std::string &name, const std::string &doc);
+// PyTorch's, declares its own parameters and buffers and the translation's constants; its
+// methods as defineTorchScript's. *outputSteps: whether forward returns steps.
+std::string pythonClass(const BlockModule &block, std::size_t inputs, const std::vector<bool> &inputSteps, const std::string &name,
+                        const std::string &doc, bool *outputSteps);
 
 } // namespace fuselab::textops

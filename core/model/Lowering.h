@@ -28,9 +28,11 @@ struct Sym {
     bool defined() const { return id >= 0; }
 };
 
-// What a block hands on: its output and, per sample, whether it is present ([B], 1 = yes).
+// What a block hands on: its output and, per sample, whether it is present ([B], 1 = yes);
+// for a sequence made from token ids, which of its steps are real ([B, T], 1 = a token, 0 =
+// padding), as Value::steps in the forward (undefined: every step is real).
 struct Lowered {
-    Sym out, mask;
+    Sym out, mask, steps;
 };
 
 constexpr std::int64_t kToEnd = std::numeric_limits<std::int64_t>::max();
@@ -44,6 +46,7 @@ public:
     virtual std::size_t inputCount() const = 0;
     virtual Sym input(std::size_t i) = 0;
     virtual Sym mask(std::size_t i) = 0;
+    virtual Sym steps(std::size_t i) = 0; // the input's real steps (Lowered::steps), or undefined
 
     // A parameter or buffer of the block, by its path in the block ("cls", "factor0").
     virtual Sym weight(const std::string &path, const torch::Tensor &t) = 0;
@@ -121,6 +124,9 @@ public:
     // LibTorch's packed sequences compute it (lengths at least 1). last: [B, dirs·H], the
     // last layer's final states, forward then reverse; otherwise the outputs [B, T, dirs·H].
     virtual Sym rnn(const torch::nn::Module &cell, const std::string &path, Sym steps, Sym valid, bool last) = 0;
+    // One step of a GRUCell or LSTMCell at `path`: the new hidden state from x [B, D] and h
+    // [B, H]; an LSTM also reads and replaces *c, its cell state (nullptr for a GRU).
+    virtual Sym recurrentCell(const torch::nn::Module &cell, const std::string &path, Sym x, Sym h, Sym *c) = 0;
     // A TorchScript module as an encoder: forward(x) or, idsMask, forward(ids, ids != 0);
     // its result (a tensor, a tuple or a Hugging Face-style dictionary) reduced as `output`
     // (auto | mean | first | pooled | sequence) and zeroed where `present` is 0.
@@ -133,6 +139,22 @@ class LowersItself {
 public:
     virtual ~LowersItself() = default;
     virtual Sym lowerLayer(Ops &ops, const std::string &path, Sym x) const = 0;
+};
+
+// A head that writes a text token by token (core/model/SequenceHead.h). Its lower() writes
+// the memory it attends to: out = memory [B, S, D], mask = the open slots [B, S] (at least one
+// per sample). Two programs of their own inputs give the decoding; each export format wraps
+// them in the same decoding loop (greedy and beam search, core/export), so every format
+// decodes as FuseLab does:
+//   start: inputs (memory, slots) → the decoder's state, stateCount() tensors
+//   step:  inputs (memory, slots, previous token [B] int64, state...) → (logits [B, V], state...)
+class DecodesStepwise {
+public:
+    virtual ~DecodesStepwise() = default;
+    virtual std::size_t stateCount() const = 0;
+    virtual std::int64_t stateFeatures(std::size_t k) const = 0; // state k is [B, stateFeatures(k)]
+    virtual std::vector<Sym> lowerStart(Ops &ops) const = 0;
+    virtual std::vector<Sym> lowerStep(Ops &ops) const = 0;
 };
 
 // The child module `name` of m, or Refused.

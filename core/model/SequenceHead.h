@@ -34,6 +34,8 @@ public:
     virtual torch::Tensor lastAttention() const { return {}; }
     // The memory's open slots in the last run(), [B, S] (0: padding or a missing input).
     virtual torch::Tensor lastMask() const { return {}; }
+    // The memory the decoder attended to in the last run(), [B, S, D] (decoders).
+    virtual torch::Tensor lastMemory() const { return {}; }
     // What each memory slot came from in the last run(): (input index, slot within it).
     virtual std::vector<std::pair<int, std::int64_t>> memorySlots() const { return {}; }
 };

@@ -6,6 +6,7 @@
 # the outputs, then trains one SGD step in training mode. Prints a JSON list.
 import importlib.util
 import json
+import os
 import sys
 
 import torch
@@ -22,14 +23,30 @@ for i, folder in enumerate(sys.argv[1:]):
     inputs = [tensors["x%d" % m] for m in range(len(model.input_names))] + [tensors["present"]]
     with torch.no_grad():
         got = model(*inputs)
-    r = {"folder": folder, "max_abs_diff": float((got - tensors["expected"]).abs().max()), "classes": model.class_names,
+    want = tensors["expected"]
+    r = {"folder": folder, "max_abs_diff": float((got - want).abs().max()) if got.shape == want.shape else 1e30, "classes": model.class_names,
          "modules": sorted({type(m).__name__ for m in model.modules()})}
+    # A text: generate() against FuseLab's token ids, greedy and by beam search.
+    if os.path.exists(folder + "/expected_ids.json"):
+        with open(folder + "/expected_ids.json") as f:
+            expected = json.load(f)
+        ways = {"greedy": (1, 0.0), "beam3": (3, 0.0), "beam3_penalty1": (3, 1.0)}
+        r["generate_mismatches"] = []
+        r["generate_checked"] = 0
+        with torch.no_grad():
+            for name, ids in expected.items():
+                beam, penalty = ways[name]
+                r["generate_checked"] += 1
+                if model.generate(*inputs, beam=beam, length_penalty=penalty) != ids:
+                    r["generate_mismatches"].append(name)
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     before = [p.detach().clone() for p in params]
     optimizer = torch.optim.SGD(params, lr=0.1)
     logits = model(*inputs)
-    if logits.shape[1] == 1:  # a number per sample (a regression head)
+    if logits.dim() == 3:  # a text's steps: each step's next token
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), torch.zeros(logits.shape[0] * logits.shape[1], dtype=torch.long))
+    elif logits.shape[1] == 1:  # a number per sample (a regression head)
         loss = (logits - 1.0).pow(2).mean()
     elif model.multi_label:
         loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, torch.zeros_like(logits))

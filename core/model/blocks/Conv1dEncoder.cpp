@@ -102,6 +102,8 @@ lowering::Lowered Conv1dEncoderImpl::lower(lowering::Ops &o) const
         h = o.maskedMax(h, valid);
     else if (options.output() == "mean")
         h = o.maskedMean(h, valid);
+    if (options.output() == "sequence")
+        return {h, o.mask(0), o.validAsFloat(valid)};
     return {h, o.mask(0)};
 }
 

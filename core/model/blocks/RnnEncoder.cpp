@@ -128,6 +128,8 @@ lowering::Lowered RnnEncoderImpl::lower(lowering::Ops &o) const
     lowering::Sym y = o.rnn(lowering::child(*this, lstm ? "lstm" : "gru"), lstm ? "lstm." : "gru.", steps, valid, options.output() == "last");
     if (options.output() == "mean")
         y = o.maskedMean(y, valid);
+    if (options.output() == "sequence")
+        return {y, o.mask(0), o.validAsFloat(valid)};
     return {y, o.mask(0)};
 }
 

@@ -28,7 +28,7 @@ torch::Tensor openMask(const torch::Tensor &mask)
 
 // ---- the memory -------------------------------------------------------------------------
 
-DecoderMemoryImpl::DecoderMemoryImpl(const std::vector<TensorShape> &inputs, std::int64_t dim)
+DecoderMemoryImpl::DecoderMemoryImpl(const std::vector<TensorShape> &inputs, std::int64_t dim) : m_shapes(inputs)
 {
     for (std::size_t i = 0; i < inputs.size(); ++i)
         m_project.push_back(register_module("project" + std::to_string(i), torch::nn::Linear(memoryFeatures(inputs[i]), dim)));
@@ -60,6 +60,34 @@ std::pair<torch::Tensor, torch::Tensor> DecoderMemoryImpl::forward(const std::ve
         masks.push_back(m);
     }
     return {torch::cat(parts, 1), torch::cat(masks, 1)};
+}
+
+lowering::Lowered DecoderMemoryImpl::lower(lowering::Ops &o) const
+{
+    using lowering::Sym;
+    std::vector<Sym> parts, masks;
+    const Sym source = o.weight("memory.source.weight", m_source->weight);
+    for (std::size_t i = 0; i < m_shapes.size() && i < o.inputCount(); ++i) {
+        const TensorShape &shape = m_shapes[i];
+        Sym slots = o.input(i);
+        if (shape.kind == PortKind::Image)
+            slots = o.transpose(o.reshape(slots, {-1, shape.dims.at(0), shape.dims.at(1) * shape.dims.at(2)}), 1, 2);
+        else if (shape.kind == PortKind::Vector)
+            slots = o.unsqueeze(slots, 1);
+        const Sym projected = o.layer(*m_project[i], "memory.project" + std::to_string(i) + ".", slots);
+        parts.push_back(o.add(o.layer(*m_norm, "memory.norm.", projected), o.select(source, 0, static_cast<std::int64_t>(i))));
+        Sym m = o.unsqueeze(o.mask(i), 1); // [B, 1]
+        if (shape.kind != PortKind::Vector)
+            m = o.expandAs(m, o.select(slots, 2, 0)); // [B, S]
+        if (const Sym steps = o.steps(i); steps.defined())
+            m = o.mul(m, steps);
+        masks.push_back(m);
+    }
+    const Sym memory = o.cat(parts, 1), mask = o.cat(masks, 1);
+    // openMask(): a sample with no open slot opens them all (1 - open slots, floored at 0, is 1
+    // exactly for such a sample and 0 for every other).
+    const Sym none = o.relu(o.sub(o.scalar(1.0), o.sum(mask, {1}, true)));
+    return {memory, o.add(mask, o.mul(none, o.sub(o.scalar(1.0), mask)))};
 }
 
 std::vector<std::pair<int, std::int64_t>> DecoderMemoryImpl::slots(const std::vector<Value> &inputs) const
@@ -188,10 +216,7 @@ std::vector<std::vector<std::int64_t>> DecoderHeadImpl::beamSearch(int width, do
     return out;
 }
 
-lowering::Lowered DecoderHeadImpl::lower(lowering::Ops &) const
-{
-    throw lowering::Refused{"it decodes a sequence step by step, which the exporters do not write yet (safetensors holds its weights)"};
-}
+lowering::Lowered DecoderHeadImpl::lower(lowering::Ops &ops) const { return m_memory->lower(ops); }
 
 namespace {
 
@@ -199,7 +224,7 @@ namespace {
 //   x_t = [E(y_{t-1}); o_{t-1}],  h_t = GRU/LSTM(x_t, h_{t-1}),  h_0 = tanh(W_0 mean(memory))
 //   a_t = softmax(memory · W_a h_t) over present slots,  c_t = Σ a_t memory
 //   o_t = tanh(W_c [h_t; c_t]),  logits_t = W_o dropout(o_t)
-class RnnDecoderImpl final : public DecoderHeadImpl {
+class RnnDecoderImpl final : public DecoderHeadImpl, public lowering::DecodesStepwise {
 public:
     RnnDecoderImpl(const std::vector<TensorShape> &inputs, std::int64_t hidden, std::int64_t embed, std::string cell, double dropout,
                    std::int64_t vocab, std::int64_t maxLength, double smoothing)
@@ -215,6 +240,37 @@ public:
         m_combine = register_module("combine", torch::nn::Linear(2 * hidden, hidden));
         m_dropout = register_module("dropout", torch::nn::Dropout(dropout));
         m_out = register_module("out", torch::nn::Linear(hidden, vocab));
+    }
+
+    // The decoding's state: h, c (an LSTM's cell state; zeros for a GRU), o (input feeding).
+    std::size_t stateCount() const override { return 3; }
+    std::int64_t stateFeatures(std::size_t) const override { return m_hidden; }
+    std::vector<lowering::Sym> lowerStart(lowering::Ops &o) const override
+    {
+        const lowering::Sym memory = o.input(0), mask = o.input(1);
+        const lowering::Sym mean = o.div(o.sum(o.mul(memory, o.unsqueeze(mask, 2)), {1}, false), o.clampMin(o.sum(mask, {1}, true), 1.0));
+        const lowering::Sym h = o.tanh(o.layer(*m_init, "init.", mean));
+        const lowering::Sym zeros = o.mul(h, o.scalar(0.0)); // [B, hidden]
+        return {h, zeros, zeros};
+    }
+    std::vector<lowering::Sym> lowerStep(lowering::Ops &o) const override
+    {
+        const lowering::Sym memory = o.input(0), mask = o.input(1), token = o.input(2);
+        lowering::Sym h = o.input(3), c = o.input(4);
+        const lowering::Sym feed = o.input(5);
+        const lowering::Sym emb = o.layer(*m_dropout, "dropout.", o.layer(*m_embed, "embed.", token));
+        const lowering::Sym x = o.cat({emb, feed}, 1);
+        if (m_lstm)
+            h = o.recurrentCell(*m_lstmCell, "cell.", x, h, &c);
+        else
+            h = o.recurrentCell(*m_gruCell, "cell.", x, h, nullptr);
+        // masked_fill(closed, -1e9) as arithmetic: open slots keep their score exactly.
+        const lowering::Sym scores = o.squeeze(o.matmul(memory, o.unsqueeze(o.layer(*m_attend, "attend.", h), 2)), 2);
+        const lowering::Sym filled = o.add(o.mul(scores, mask), o.mul(o.sub(mask, o.scalar(1.0)), o.scalar(1e9)));
+        const lowering::Sym a = o.softmax(filled, 1);
+        const lowering::Sym ctx = o.squeeze(o.matmul(o.unsqueeze(a, 1), memory), 1);
+        const lowering::Sym out = o.tanh(o.layer(*m_combine, "combine.", o.cat({h, ctx}, 1)));
+        return {o.layer(*m_out, "out.", o.layer(*m_dropout, "dropout.", out)), h, c, out};
     }
 
 protected:
@@ -274,6 +330,11 @@ public:
         m_out = register_module("out", torch::nn::Linear(d, vocab));
         m_positions = register_buffer("positions", sinusoidalPositions(maxLength + 1, d));
     }
+    lowering::Lowered lower(lowering::Ops &) const override
+    {
+        throw lowering::Refused{"the exporters do not write the Transformer decoder's decoding steps yet (head.rnn_decoder exports in "
+                                "every format; safetensors holds this one's weights)"};
+    }
 
 protected:
     torch::Tensor teacherForced(const torch::Tensor &memory, const torch::Tensor &mask, const torch::Tensor &previous,
@@ -300,8 +361,9 @@ private:
 // blank; vectors on "context" (another modality) are appended to every step first.
 class CtcHeadImpl final : public BlockModule, public SequenceHead {
 public:
-    CtcHeadImpl(std::int64_t features, std::int64_t context, std::int64_t hidden, double dropout, std::int64_t vocab, std::int64_t steps)
-        : m_steps(steps)
+    CtcHeadImpl(std::vector<int> inputRanks, std::int64_t features, std::int64_t context, std::int64_t hidden, double dropout, std::int64_t vocab,
+                std::int64_t steps)
+        : m_steps(steps), m_inputRanks(std::move(inputRanks))
     {
         m_layers = register_module("layers", blocks::headLayers(features + context, hidden, vocab, dropout));
     }
@@ -319,9 +381,27 @@ public:
                 parts.push_back(v.x.to(torch::kFloat).unsqueeze(1).expand({x.size(0), x.size(1), v.x.size(1)}));
         return {{m_layers->forward(torch::cat(parts, 2)), seq->mask}};
     }
-    lowering::Lowered lower(lowering::Ops &) const override
+    lowering::Lowered lower(lowering::Ops &o) const override
     {
-        throw lowering::Refused{"its output is decoded by CTC, which the exporters do not write yet (safetensors holds its weights)"};
+        // The inputs' ranks are known from their shapes: one time sequence, vectors beside it.
+        lowering::Sym seq;
+        lowering::Sym seqMask;
+        std::vector<std::size_t> vectors;
+        for (std::size_t i = 0; i < o.inputCount() && i < m_inputRanks.size(); ++i)
+            if (m_inputRanks[i] == 3) {
+                seq = o.input(i);
+                seqMask = o.mask(i);
+            } else if (m_inputRanks[i] == 2) {
+                vectors.push_back(i);
+            }
+        if (!seq.defined())
+            throw lowering::Refused{"it has no time sequence"};
+        std::vector<lowering::Sym> parts = {seq};
+        // Each vector at every step: broadcast against the sequence's first feature, zeroed.
+        const lowering::Sym zeros = o.mul(o.slice(seq, 2, 0, 1), o.scalar(0.0)); // [B, T, 1]
+        for (std::size_t i : vectors)
+            parts.push_back(o.add(o.unsqueeze(o.input(i), 1), zeros));
+        return {o.layer(*m_layers, "layers.", parts.size() == 1 ? seq : o.cat(parts, 2)), seqMask};
     }
     bool ctc() const override { return true; }
     std::int64_t maxLength() const override { return m_steps; }
@@ -329,6 +409,7 @@ public:
 
 private:
     std::int64_t m_steps;
+    std::vector<int> m_inputRanks; // per input edge: 3 for the time sequence, 2 for vectors
     torch::nn::Sequential m_layers{nullptr};
 };
 
@@ -467,7 +548,10 @@ public:
             if (s.kind == PortKind::Vector)
                 context += s.last();
         const TensorShape *seq = timeSequence(in[0]);
-        return std::make_shared<CtcHeadImpl>(seq->last(), context, blocks::integer(p, "hidden"), blocks::real(p, "dropout"), ctx.numClasses,
+        std::vector<int> ranks;
+        for (const TensorShape &s : in[0])
+            ranks.push_back(s.kind == PortKind::Vector ? 2 : s.kind == PortKind::Image ? 4 : 3);
+        return std::make_shared<CtcHeadImpl>(std::move(ranks), seq->last(), context, blocks::integer(p, "hidden"), blocks::real(p, "dropout"), ctx.numClasses,
                                              seq->dims[0]);
     }
 

@@ -19,8 +19,12 @@ public:
     DecoderMemoryImpl(const std::vector<TensorShape> &inputs, std::int64_t dim);
     std::pair<torch::Tensor, torch::Tensor> forward(const std::vector<Value> &inputs);
     std::vector<std::pair<int, std::int64_t>> slots(const std::vector<Value> &inputs) const;
+    // The same in the export operations (the head's inputs, the memory at "memory."):
+    // out = memory [B, S, D], mask = open slots [B, S], at least one per sample.
+    lowering::Lowered lower(lowering::Ops &ops) const;
 
 private:
+    std::vector<TensorShape> m_shapes;
     std::vector<torch::nn::Linear> m_project;
     torch::nn::Embedding m_source{nullptr};
     torch::nn::LayerNorm m_norm{nullptr}; // slots of every input on one scale
@@ -39,6 +43,7 @@ public:
     std::vector<std::vector<std::int64_t>> beamSearch(int width, double lengthPenalty) override;
     torch::Tensor lastAttention() const override { return m_attention; }
     torch::Tensor lastMask() const override { return m_lastMask; }
+    torch::Tensor lastMemory() const override { return m_lastMemory; }
     std::vector<std::pair<int, std::int64_t>> memorySlots() const override { return m_slots; }
 
 protected:

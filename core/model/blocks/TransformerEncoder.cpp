@@ -146,6 +146,8 @@ lowering::Lowered TransformerEncoderImpl::lower(lowering::Ops &o) const
         h = o.slice(h, 1, 1);
         valid = o.slice(valid, 1, 1);
     }
+    if (options.pooling() == "sequence")
+        return {h, o.mask(0), o.validAsFloat(valid)};
     return {options.pooling() == "mean" ? o.maskedMean(h, valid) : h, o.mask(0)};
 }
 
