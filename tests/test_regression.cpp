@@ -6,6 +6,7 @@
 // that carries the other, so only a model that fuses both can predict it well.
 #include "core/cache/TensorCache.h"
 #include "core/document/Experiment.h"
+#include "core/document/RunFolder.h"
 #include "tests/support/TestFiles.h"
 
 #include <nlohmann/json.hpp>
@@ -128,6 +129,10 @@ private Q_SLOTS:
         // in variance): predicting the mean would give an RMSE near 2 and R² 0.
         QVERIFY2(test["r2"].get<double>() > 0.9, fused.dump().c_str());
         QVERIFY2(test["rmse"].get<double>() < 0.6, fused.dump().c_str());
+        // The run history's headline figure for a number is R², not a 0% accuracy.
+        const RunSummary summary = RunFolder(dir() + "/fused").summary();
+        QCOMPARE(summary.score, std::string("r2"));
+        QVERIFY(summary.testScore && std::abs(*summary.testScore - test["r2"].get<double>()) < 1e-9);
         QVERIFY2(test["pearson"].get<double>() > 0.95, fused.dump().c_str());
         const std::string header = test::readAll(dir() + "/fused/metrics.csv").substr(0, 200);
         QVERIFY2(header.find("val_rmse") != std::string::npos, header.c_str());

@@ -212,6 +212,10 @@ private Q_SLOTS:
         QVERIFY2(m_lastErr.find("val BLEU") != std::string::npos, m_lastErr.c_str());
         const auto &test = fused["test"];
         QCOMPARE(test["task"].get<std::string>(), std::string("sequence"));
+        // The run history's headline figure for a text is BLEU, not a 0% accuracy.
+        const RunSummary summary = RunFolder(dir() + "/fused").summary();
+        QCOMPARE(summary.score, std::string("bleu"));
+        QVERIFY(summary.testScore && std::abs(*summary.testScore - test["bleu"].get<double>()) < 1e-9);
 
         const auto textOnly = train(experiment("translation", m_translation, {"--column", "photo=ignore"}, 20), dir() + "/text");
         qInfo("test split: fused BLEU %.2f exact %.1f%% WER %.3f; text alone BLEU %.2f exact %.1f%% WER %.3f", test["bleu"].get<double>(),

@@ -737,7 +737,9 @@ private Q_SLOTS:
         QVERIFY(!history.empty());
         QCOMPARE(history.front().dir, request.runDir);
         QCOMPARE(history.front().epochsCompleted, 2);
-        QVERIFY(history.front().testAccuracy.has_value());
+        QCOMPARE(history.front().score, std::string("accuracy"));
+        QVERIFY(history.front().testScore.has_value());
+        QCOMPARE(*history.front().testScore, nlohmann::json::parse(test::readAll(request.runDir + "/report.json"))["test"]["accuracy"].get<double>());
         // A second run into the same folder is refused, saying why.
         try {
             trainExperiment(request, nullptr);

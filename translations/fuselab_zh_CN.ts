@@ -3448,14 +3448,6 @@
         <translation>最佳轮次</translation>
     </message>
     <message>
-        <source>Validation accuracy</source>
-        <translation>验证准确率</translation>
-    </message>
-    <message>
-        <source>Test accuracy</source>
-        <translation>测试准确率</translation>
-    </message>
-    <message>
         <source>Test macro-F1</source>
         <translation>测试宏平均 F1</translation>
     </message>
@@ -3482,6 +3474,34 @@
     <message>
         <source>interrupted</source>
         <translation>已中断</translation>
+    </message>
+    <message>
+        <source>Validation score</source>
+        <translation>验证得分</translation>
+    </message>
+    <message>
+        <source>Test score</source>
+        <translation>测试得分</translation>
+    </message>
+    <message>
+        <source>Accuracy; BLEU for runs that produce texts, R² for runs that predict a number</source>
+        <translation>准确率；生成文本的运行为 BLEU，预测数值的运行为 R²</translation>
+    </message>
+    <message>
+        <source>BLEU %1</source>
+        <translation>BLEU %1</translation>
+    </message>
+    <message>
+        <source>R² %1</source>
+        <translation>R² %1</translation>
+    </message>
+    <message>
+        <source>validation BLEU</source>
+        <translation>验证 BLEU</translation>
+    </message>
+    <message>
+        <source>validation R²</source>
+        <translation>验证 R²</translation>
     </message>
 </context>
 <context>
@@ -3804,10 +3824,6 @@
         <translation>验证准确率</translation>
     </message>
     <message>
-        <source>Test accuracy</source>
-        <translation>测试准确率</translation>
-    </message>
-    <message>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
@@ -4090,6 +4106,18 @@
     <message>
         <source>Finished: test BLEU %1, WER %2 (best epoch %3). Run folder: %4</source>
         <translation>已完成：测试 BLEU %1，词错误率 %2（最佳轮次 %3）。运行文件夹：%4</translation>
+    </message>
+    <message>
+        <source>Validation score</source>
+        <translation>验证得分</translation>
+    </message>
+    <message>
+        <source>Test score</source>
+        <translation>测试得分</translation>
+    </message>
+    <message>
+        <source>Accuracy; BLEU for runs that produce texts, R² for runs that predict a number</source>
+        <translation>准确率；生成文本的运行为 BLEU，预测数值的运行为 R²</translation>
     </message>
 </context>
 <context>

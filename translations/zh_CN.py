@@ -993,4 +993,11 @@ ZH = {
  'BLEU / WER (%)': 'BLEU / 词错误率（%）',
  'Validation BLEU': '验证 BLEU',
  'Finished: test BLEU %1, WER %2 (best epoch %3). Run folder: %4': '已完成：测试 BLEU %1，词错误率 %2（最佳轮次 %3）。运行文件夹：%4',
+    "Validation score": "验证得分",
+    "Test score": "测试得分",
+    "Accuracy; BLEU for runs that produce texts, R² for runs that predict a number": "准确率；生成文本的运行为 BLEU，预测数值的运行为 R²",
+    "BLEU %1": "BLEU %1",
+    "R² %1": "R² %1",
+    "validation BLEU": "验证 BLEU",
+    "validation R²": "验证 R²",
 }

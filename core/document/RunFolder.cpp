@@ -257,10 +257,19 @@ RunSummary RunFolder::summary() const
         }
     if (const auto r = readReport()) try { // fields of the wrong type (edited by hand) are left out
         s.bestEpoch = r->value("best_epoch", 0);
-        if (r->contains("test") && (*r)["test"].is_object())
-            s.testAccuracy = (*r)["test"].value("accuracy", (*r)["test"].value("subset_accuracy", 0.0));
+        // The headline figure of the split's metrics, by the task they say they are of.
+        const auto headline = [&s](const nlohmann::json &m) -> std::optional<double> {
+            const std::string task = m.contains("task") && m["task"].is_string() ? m["task"].get<std::string>() : std::string();
+            s.score = task == "sequence" ? "bleu" : task == "regression" ? "r2" : "accuracy";
+            const char *key = task == "sequence" ? "bleu" : task == "regression" ? "r2" : m.contains("accuracy") ? "accuracy" : "subset_accuracy";
+            if (!m.contains(key) || !m[key].is_number())
+                return std::nullopt;
+            return m[key].get<double>();
+        };
         if (r->contains("val") && (*r)["val"].is_object())
-            s.bestValAccuracy = (*r)["val"].value("accuracy", (*r)["val"].value("subset_accuracy", 0.0));
+            s.bestValScore = headline((*r)["val"]);
+        if (r->contains("test") && (*r)["test"].is_object())
+            s.testScore = headline((*r)["test"]);
         if (r->contains("test") && (*r)["test"].is_object() && (*r)["test"].contains("macro") && (*r)["test"]["macro"].is_object())
             s.testMacroF1 = (*r)["test"]["macro"].value("f1", 0.0);
         if (r->contains("seconds") && (*r)["seconds"].is_number())

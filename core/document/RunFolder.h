@@ -40,7 +40,11 @@ struct RunSummary {
     RunStatus status = RunStatus::Interrupted;
     std::string created;
     int epochsCompleted = 0, epochs = 0, bestEpoch = 0;
-    std::optional<double> testAccuracy, bestValAccuracy, testMacroF1;
+    // The run's headline figure on test and on validation at the best epoch, by its task:
+    // "accuracy" (a share; subset accuracy for multi-label), "bleu" (0 to 100, a text), "r2"
+    // (a number). Higher is better for each.
+    std::string score = "accuracy";
+    std::optional<double> testScore, bestValScore, testMacroF1;
     std::optional<double> seconds; // the whole run's training time, once it has a report
     std::string device;            // where it last trained ("cpu", "cuda:0"), from events.jsonl
 };

@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <limits>
 #include <optional>
 
 namespace fuselab {
@@ -39,8 +40,10 @@ RunComparison::RunComparison(QWidget *parent) : QWidget(parent), m_plot(new QCus
     m_plot->legend->setBorderPen(Qt::NoPen);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_table->setObjectName(QStringLiteral("comparisonTable"));
-    m_table->setHorizontalHeaderLabels({tr("Run"), tr("Status"), tr("Best epoch"), tr("Validation accuracy"), tr("Test accuracy"),
+    m_table->setHorizontalHeaderLabels({tr("Run"), tr("Status"), tr("Best epoch"), tr("Validation score"), tr("Test score"),
                                         tr("Test macro-F1"), tr("Minutes")});
+    m_table->horizontalHeaderItem(3)->setToolTip(tr("Accuracy; BLEU for runs that produce texts, R² for runs that predict a number"));
+    m_table->horizontalHeaderItem(4)->setToolTip(m_table->horizontalHeaderItem(3)->toolTip());
     m_table->verticalHeader()->setVisible(false);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -48,6 +51,17 @@ RunComparison::RunComparison(QWidget *parent) : QWidget(parent), m_plot(new QCus
     v->setContentsMargins(0, 4, 0, 0);
     v->addWidget(m_plot, 3);
     v->addWidget(m_table, 2);
+}
+
+QString RunComparison::scoreText(const std::string &score, const std::optional<double> &v)
+{
+    if (!v)
+        return {};
+    if (score == "bleu")
+        return tr("BLEU %1").arg(*v, 0, 'f', 1);
+    if (score == "r2")
+        return tr("R² %1").arg(*v, 0, 'f', 3);
+    return QString::number(*v * 100, 'f', 1) + QLatin1Char('%');
 }
 
 QString RunComparison::statusText(RunStatus status)
@@ -67,8 +81,8 @@ void RunComparison::setRuns(const std::vector<std::string> &runDirs)
     m_plot->clearGraphs();
     m_table->setRowCount(0);
     int bestRow = -1;
-    double bestTest = -1;
-    double lastEpoch = 1;
+    double bestTest = -std::numeric_limits<double>::infinity();
+    double lastEpoch = 1, scoreRange = 1, lowest = 0;
     // The legend names what each run changed against the first one (the newest).
     std::optional<Experiment> first;
     for (std::size_t i = 0; i < runDirs.size(); ++i) {
@@ -95,25 +109,33 @@ void RunComparison::setRuns(const std::vector<std::string> &runDirs)
         g->setName(legend);
         g->setPen(QPen(kColours[i % 10], 2));
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
+        // Each run's own headline figure per epoch; the axis is named after the first run's.
+        if (i == 0) {
+            m_plot->yAxis->setLabel(s.score == "bleu" ? tr("validation BLEU") : s.score == "r2" ? tr("validation R²") : tr("validation accuracy"));
+            scoreRange = s.score == "bleu" ? 100.0 : 1.0;
+        }
         QVector<double> x, y;
-        for (const EpochRow &r : run.readMetrics())
-            if (!std::isnan(r.valAccuracy)) {
+        for (const EpochRow &r : run.readMetrics()) {
+            const double v = s.score == "bleu" ? r.valBleu : s.score == "r2" ? r.valR2 : r.valAccuracy;
+            if (!std::isnan(v)) {
                 x << r.epoch;
-                y << r.valAccuracy;
+                y << v;
                 lastEpoch = std::max(lastEpoch, double(r.epoch));
+                lowest = std::min(lowest, v);
             }
+        }
         g->setData(x, y, true);
-        auto percent = [](const std::optional<double> &v) { return v ? QString::number(*v * 100, 'f', 1) + QLatin1Char('%') : QString(); };
         const int row = m_table->rowCount();
         m_table->insertRow(row);
         const QStringList cells = {name, statusText(s.status), s.bestEpoch > 0 ? QString::number(s.bestEpoch) : QString(),
-                                   percent(s.bestValAccuracy), percent(s.testAccuracy), s.testMacroF1 ? QString::number(*s.testMacroF1, 'f', 3) : QString(),
+                                   scoreText(s.score, s.bestValScore), scoreText(s.score, s.testScore),
+                                   s.testMacroF1 ? QString::number(*s.testMacroF1, 'f', 3) : QString(),
                                    s.seconds ? QString::number(*s.seconds / 60.0, 'f', 1) : QString()};
         for (int c = 0; c < cells.size(); ++c)
             m_table->setItem(row, c, new QTableWidgetItem(cells[c]));
         m_table->item(row, 0)->setForeground(kColours[i % 10]);
-        if (s.testAccuracy && *s.testAccuracy > bestTest) {
-            bestTest = *s.testAccuracy;
+        if (s.testScore && *s.testScore > bestTest) { // higher is better for each figure
+            bestTest = *s.testScore;
             bestRow = row;
         }
     }
@@ -124,6 +146,7 @@ void RunComparison::setRuns(const std::vector<std::string> &runDirs)
             m_table->item(bestRow, c)->setFont(f);
         }
     m_plot->xAxis->setRange(0.5, lastEpoch + 0.5);
+    m_plot->yAxis->setRange(std::min(0.0, lowest), scoreRange); // R² can be below 0
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -4,6 +4,9 @@
 
 #include <QWidget>
 
+#include <optional>
+#include <string>
+
 #include <string>
 #include <vector>
 
@@ -23,6 +26,8 @@ public:
     void setRuns(const std::vector<std::string> &runDirs);
     // "finished", "stopped", ... in the user's language.
     static QString statusText(RunStatus status);
+    // A run's headline figure (RunSummary::score): "93.1%", "BLEU 76.6", "R² 0.996"; empty when none.
+    static QString scoreText(const std::string &score, const std::optional<double> &value);
     QCustomPlot *plot() const { return m_plot; }
     QTableWidget *table() const { return m_table; }
 

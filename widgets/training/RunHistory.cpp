@@ -76,12 +76,12 @@ void TrainingPanel::refreshRuns()
             for (const std::string &d : settingDifferences(*experiments[k + 1], *experiments[k]))
                 changes << qs(d);
         const QString status = RunComparison::statusText(r.status);
-        auto percent = [](const std::optional<double> &v) { return v ? QString::number(*v * 100, 'f', 1) + QLatin1Char('%') : QString(); };
         const QString name = qs(r.name);
         auto *item = new QTreeWidgetItem(m_runs, {name, status,
                                                   QStringLiteral("%1 / %2").arg(r.epochsCompleted).arg(r.epochs),
-                                                  r.bestEpoch > 0 ? QString::number(r.bestEpoch) : QString(), percent(r.bestValAccuracy),
-                                                  percent(r.testAccuracy), changes.join(QStringLiteral("; "))});
+                                                  r.bestEpoch > 0 ? QString::number(r.bestEpoch) : QString(),
+                                                  RunComparison::scoreText(r.score, r.bestValScore), RunComparison::scoreText(r.score, r.testScore),
+                                                  changes.join(QStringLiteral("; "))});
         item->setToolTip(6, changes.join(QLatin1Char('\n')));
         const QDateTime started = QDateTime::fromString(qs(r.created), Qt::ISODate);
         item->setText(7, started.isValid() ? QLocale().toString(started.toLocalTime(), QLocale::ShortFormat) : qs(r.created));

@@ -73,9 +73,11 @@ TrainingPanel::TrainingPanel(ExperimentDocument *document, QWidget *parent)
     // The run history: every run beside the experiment, resumable when it was not finished.
     m_runs->setObjectName(QStringLiteral("runHistory"));
     m_runs->setRootIsDecorated(false);
-    m_runs->setHeaderLabels({tr("Run"), tr("Status"), tr("Epochs"), tr("Best epoch"), tr("Validation accuracy"), tr("Test accuracy"),
+    m_runs->setHeaderLabels({tr("Run"), tr("Status"), tr("Epochs"), tr("Best epoch"), tr("Validation score"), tr("Test score"),
                              tr("Changed since the previous run"), tr("Started"), tr("Device")});
     m_runs->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    for (int c : {4, 5})
+        m_runs->headerItem()->setToolTip(c, tr("Accuracy; BLEU for runs that produce texts, R² for runs that predict a number"));
     m_runs->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_runs->setToolTip(tr("Select several runs (Ctrl or Shift) and press Compare"));
     m_resumeRun->setObjectName(QStringLiteral("resumeRun"));
