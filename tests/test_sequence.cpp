@@ -346,6 +346,18 @@ private Q_SLOTS:
         QCOMPARE(b.labels[0][4].item<std::int64_t>(), std::int64_t(3));
         QCOMPARE(cache.targetVocabulary().decode({b.labels[0][1].item<std::int64_t>(), b.labels[0][2].item<std::int64_t>()}),
                  std::string("the ") + cache.targetText(0).substr(4, cache.targetText(0).find(' ', 4) - 4));
+        // Training from the experiment builds that cache itself and says the same, in its
+        // output and in the run's events.jsonl.
+        const std::string shortExp = dir() + "/short.fuselab.json";
+        QCOMPARE(test::runCli({"new", "--template", "translation", "--dataset", m_translation, "--label-column", "target", "-o", shortExp}, &out, &err), 0);
+        Experiment shortened = Experiment::load(shortExp);
+        shortened.preprocessing.target.maxLength = 3;
+        shortened.save(shortExp);
+        QCOMPARE(test::runCli({"train", shortExp, "--out", dir() + "/short-run", "--epochs", "1", "--quiet"}, &out, &err), 0);
+        QVERIFY2(err.find("warning: ") != std::string::npos && err.find("360 target texts are longer than target.max_length (3 tokens)") != std::string::npos,
+                 err.c_str());
+        const std::string events = test::readAll(dir() + "/short-run/events.jsonl");
+        QVERIFY2(events.find("\"event\":\"data_issues\"") != std::string::npos && events.find("were truncated") != std::string::npos, events.c_str());
         const std::string exp = dir() + "/misfit.fuselab.json";
         QCOMPARE(test::runCli({"new", "--template", "concat", "--dataset", m_translation, "--label-column", "target", "-o", exp}, &out, &err), 2);
         QVERIFY2(err.find("use captioning, translation or transcription") != std::string::npos, err.c_str());

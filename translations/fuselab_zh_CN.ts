@@ -1766,6 +1766,10 @@
         <source>training.class_weights and training.weighted_sampler balance classes, and a dataset of texts to produce has none: turn them off</source>
         <translation>training.class_weights 和 training.weighted_sampler 用于平衡类别，而要生成文本的数据集没有类别：请关闭它们</translation>
     </message>
+    <message>
+        <source>the data had %1 problem(s), %2 of them skipped rows or files; the first: %3 (events.jsonl lists them)</source>
+        <translation>数据有 %1 个问题，其中 %2 个是被跳过的行或文件；第一个：%3（events.jsonl 列出了全部）</translation>
+    </message>
 </context>
 <context>
     <name>WordPiece</name>

@@ -1000,4 +1000,5 @@ ZH = {
     "R² %1": "R² %1",
     "validation BLEU": "验证 BLEU",
     "validation R²": "验证 R²",
+    "the data had %1 problem(s), %2 of them skipped rows or files; the first: %3 (events.jsonl lists them)": "数据有 %1 个问题，其中 %2 个是被跳过的行或文件；第一个：%3（events.jsonl 列出了全部）",
 }

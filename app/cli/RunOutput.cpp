@@ -44,6 +44,11 @@ void TrainProgress::lessonRun(int index, int count, const LessonRun &run)
 void TrainProgress::runStarted(const RunPlan &p)
 {
     m_bar.finishLine();
+    // What the data had wrong, as `cache` prints it, quiet or not (the first 20; events.jsonl keeps 200).
+    for (std::size_t i = 0; i < p.dataIssues.size() && i < 20; ++i)
+        std::fprintf(stderr, "%s\n", p.dataIssues[i].toString().c_str());
+    if (p.dataIssues.size() > 20)
+        std::fprintf(stderr, "... and %zu more (events.jsonl in the run folder lists them)\n", p.dataIssues.size() - 20);
     if (m_quiet)
         return;
     std::fprintf(stderr, "training on %s (%d threads): %lld train / %lld val / %lld test samples, %lld parameters, epochs %d..%d",

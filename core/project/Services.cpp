@@ -269,7 +269,13 @@ TrainingReport trainExperiment(const TrainRequest &request, TrainingObserver *ob
         o.initWeights = fs::absolute(request.initWeights).string();
         record.overrides["init_weights"] = o.initWeights;
     }
-    o.cacheDir = request.cache.empty() ? prepareCache(e, o.experimentDir, request.cacheRequest, observer).dir : request.cache;
+    if (request.cache.empty()) {
+        PreparedCache prepared = prepareCache(e, o.experimentDir, request.cacheRequest, observer);
+        o.cacheDir = prepared.dir;
+        o.dataIssues = std::move(prepared.issues);
+    } else {
+        o.cacheDir = request.cache;
+    }
     record.cache = fs::absolute(o.cacheDir).string();
     record.experimentDir = o.experimentDir;
     record.created = utcTimestamp();

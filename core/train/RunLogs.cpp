@@ -46,6 +46,12 @@ void EventLog::runStarted(const RunPlan &plan)
           {"start_epoch", plan.startEpoch}, {"start_step", plan.startStep}, {"seed", plan.seed},
           {"selected_by", plan.selectionMetric}, {"notice", plan.notice}, {"world_size", plan.worldSize},
           {"mixed_precision", plan.mixedPrecision}});
+    if (!plan.dataIssues.empty()) { // the first 200 of them, and how many there were
+        nlohmann::json list = nlohmann::json::array();
+        for (std::size_t i = 0; i < plan.dataIssues.size() && i < 200; ++i)
+            list.push_back(plan.dataIssues[i].toString());
+        note({{"event", "data_issues"}, {"count", plan.dataIssues.size()}, {"issues", list}});
+    }
 }
 
 void EventLog::epochEnded(const EpochResult &r)

@@ -22,6 +22,7 @@ struct TrainerOptions {
     int logEvery = 10;                 // batchEnded every N steps (and at an epoch's last)
     bool announcePreparing = true;     // send phaseChanged(PreparingData) (false: the caller already did)
     std::string initWeights;           // a new run starts from these weights (a safetensors file of FuseLab names)
+    std::vector<DataIssue> dataIssues; // what preparing the cache reported (RunPlan::dataIssues)
     // Distributed (core/train/Distributed.h): this rank's process group. Each rank trains on
     // its share of every epoch (batch size per rank); gradients are averaged; metrics cover
     // all shards; rank 0 alone writes the run folder. Null or size 1: one process.

@@ -3,6 +3,7 @@
 #include <array>
 #include "core/document/RunFolder.h"
 #include "core/train/Metrics.h"
+#include "core/util/Error.h"
 #include "core/util/Progress.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -43,6 +44,10 @@ struct RunPlan {
     std::string notice;
     int worldSize = 1;                 // ranks training together
     std::string mixedPrecision = "off"; // as applied: "off", "float16", "bfloat16"
+    // What reading the dataset and building the tensor cache skipped or warned about (rows
+    // without a usable target, unreadable files, over-long targets), when this run built or
+    // reused the cache from the experiment's data; empty when it was handed a cache.
+    std::vector<DataIssue> dataIssues;
 };
 
 enum class TrainingPhase {

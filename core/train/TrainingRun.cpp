@@ -293,6 +293,17 @@ void TrainingRun::announce()
     }
     plan.worldSize = m_world;
     plan.mixedPrecision = m_amp == torch::kHalf ? "float16" : m_amp == torch::kBFloat16 ? "bfloat16" : "off";
+    plan.dataIssues = m_options.dataIssues;
+    if (!plan.dataIssues.empty()) { // said where every front end shows the notice; the list itself in events.jsonl
+        std::size_t skipped = 0;
+        for (const DataIssue &i : plan.dataIssues)
+            skipped += i.severity == DataIssue::Severity::Error;
+        const std::string data = Message(FL_TR("Trainer", "the data had %1 problem(s), %2 of them skipped rows or files; the first: %3 "
+                                                          "(events.jsonl lists them)"),
+                                         std::to_string(plan.dataIssues.size()), std::to_string(skipped), plan.dataIssues.front().toString())
+                                     .str();
+        plan.notice = plan.notice.empty() ? data : plan.notice + "; " + data;
+    }
     m_obs.runStarted(plan);
 }
 
