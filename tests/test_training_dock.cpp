@@ -2,6 +2,7 @@
 // The training dock: a run trained in the worker thread with live curves and the confusion
 // matrix, Stop and resume, multi-label matrices, the GPU fall-back, the export dialog, and
 // closing the window during a run.
+#include "core/cache/TensorCache.h"
 #include "core/document/RunFolder.h"
 #include "core/document/Templates.h"
 #include "core/project/Services.h"
@@ -624,6 +625,25 @@ private Q_SLOTS:
             for (std::size_t k = 0; k < want.slots.size(); ++k)
                 QCOMPARE(data->cell(static_cast<int>(k), static_cast<int>(t)), want.weights[t][k]);
         QVERIFY(view->heatMap()->isVisible());
+
+        // Opened again from the run history, the finished run lists its best checkpoint's
+        // validation samples: every one, references as the dataset has them, and as many
+        // exact matches as the report's validation exact match says.
+        view->clear();
+        QCOMPARE(view->table()->rowCount(), 0);
+        panel->showRun(panel->lastRunDir());
+        const TensorCache cache = TensorCache::open(record.cache);
+        const auto valRows = cache.rows(Split::Val);
+        QCOMPARE(view->table()->rowCount(), static_cast<int>(valRows.size()));
+        int exact = 0;
+        for (int i = 0; i < view->table()->rowCount(); ++i) {
+            const qint64 r = view->rowAt(i);
+            QVERIFY(std::find(valRows.begin(), valRows.end(), r) != valRows.end());
+            QCOMPARE(view->table()->item(i, 2)->text(), QString::fromStdString(cache.targetText(r)));
+            exact += view->table()->item(i, 2)->text() == view->table()->item(i, 3)->text();
+        }
+        const auto report = nlohmann::json::parse(test::readAll(panel->lastRunDir().toStdString() + "/report.json"));
+        QCOMPARE(100.0 * exact / valRows.size(), report["val"]["exact_match"].get<double>());
     }
 
     void gpuFailureOffersToResumeOnTheCpu()

@@ -138,7 +138,8 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
             TensorCache::open(dir.string());
             const nlohmann::json meta = nlohmann::json::parse(readFile((dir / "meta.json").string()));
             for (const auto &i : meta.value("issues", nlohmann::json::array()))
-                result.issues.push_back({i.value("file", ""), 0, reasonFromJson(i)});
+                result.issues.push_back({i.value("file", ""), 0, reasonFromJson(i),
+                                         i.value("severity", "") == "warning" ? DataIssue::Severity::Warning : DataIssue::Severity::Error});
             result.reused = true;
             return result;
         } catch (const std::exception &) {
@@ -373,7 +374,10 @@ CacheBuildResult buildTensorCache(const Dataset &d, const PreprocessSettings &se
     }
     meta["issues"] = nlohmann::json::array();
     for (auto &i : result.issues)
-        meta["issues"].push_back({{"file", i.file}, {"reason", i.reason.str()}, {"message", messageToJson(i.reason)}});
+        meta["issues"].push_back({{"file", i.file},
+                                  {"reason", i.reason.str()},
+                                  {"message", messageToJson(i.reason)},
+                                  {"severity", i.severity == DataIssue::Severity::Warning ? "warning" : "skipped"}});
 
     for (auto &c : cols)
         c.data.flush();

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <limits>
 #include <cstdlib>
 #include <cmath>
@@ -161,6 +162,42 @@ void RunFolder::writePredictions(const std::string &split, const std::vector<Sam
         out += '\n';
     }
     writeFileAtomically(file, out);
+}
+
+std::string RunFolder::textsFile(const std::string &split) const { return (fs::path(m_dir) / ("texts-" + split + ".jsonl")).string(); }
+
+void RunFolder::writeTexts(const std::string &split, const std::vector<SampleText> &texts) const
+{
+    const std::string file = textsFile(split);
+    if (texts.empty()) {
+        std::error_code ec;
+        fs::remove(file, ec);
+        return;
+    }
+    std::string out;
+    for (const SampleText &t : texts)
+        out += nlohmann::json{{"row", t.row}, {"reference", t.reference}, {"hypothesis", t.hypothesis}}.dump(-1, ' ', false,
+                                                                                                              nlohmann::json::error_handler_t::replace) +
+               "\n";
+    writeFileAtomically(file, out);
+}
+
+std::optional<std::vector<SampleText>> RunFolder::readTexts(const std::string &split) const
+{
+    const std::string file = textsFile(split);
+    std::error_code ec;
+    if (!fs::exists(file, ec))
+        return std::nullopt;
+    std::istringstream in(readFile(file, 1u << 30));
+    std::vector<SampleText> out;
+    for (std::string line; std::getline(in, line);) {
+        const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+        if (!j.is_object() || !j.contains("row") || !j["row"].is_number_integer() || !j.contains("reference") || !j["reference"].is_string() ||
+            !j.contains("hypothesis") || !j["hypothesis"].is_string())
+            continue; // edited by hand or cut off: that line is left out
+        out.push_back({j["row"].get<std::int64_t>(), j["reference"].get<std::string>(), j["hypothesis"].get<std::string>()});
+    }
+    return out;
 }
 
 std::optional<std::vector<SamplePrediction>> RunFolder::readPredictions(const std::string &split) const

@@ -61,6 +61,12 @@ struct SamplePrediction {
     std::array<float, 3> topProbability{};  // and their probabilities
 };
 
+// One decoded sample of a text-producing run.
+struct SampleText {
+    std::int64_t row = 0;
+    std::string reference, hypothesis;
+};
+
 // One row of a run's metrics.csv (one validated epoch); NaN where the run has no value.
 struct EpochRow {
     int epoch = 0;
@@ -107,6 +113,12 @@ public:
     void writePredictions(const std::string &split, const std::vector<SamplePrediction> &predictions) const;
     // nullopt when the file is missing; Error naming the file and line when it is corrupt.
     std::optional<std::vector<SamplePrediction>> readPredictions(const std::string &split) const;
+    // A text-producing run's decoded samples of the best checkpoint (texts-val.jsonl,
+    // texts-test.jsonl): the cache row, the reference and the hypothesis. Empty: the file is
+    // removed. nullopt when the file is absent; lines that are not such a sample are skipped.
+    std::string textsFile(const std::string &split) const;
+    void writeTexts(const std::string &split, const std::vector<SampleText> &texts) const;
+    std::optional<std::vector<SampleText>> readTexts(const std::string &split) const;
     RunStatus status() const;
     RunSummary summary() const;
     // metrics.csv, by its header's column names; rows it cannot read are left out.

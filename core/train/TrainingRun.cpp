@@ -569,6 +569,14 @@ TrainingReport TrainingRun::finish()
     // Each sample's prediction goes beside the report, for the confusion matrices'
     // galleries.
     std::vector<SamplePrediction> valPredictions = m_bestInMemory > 0 ? m_bestVal.predictions : std::vector<SamplePrediction>{}, testPredictions;
+    // A text-producing run's decoded samples, for the sample table of a finished run.
+    const auto texts = [](const std::vector<std::int64_t> &rows, const Evaluation &ev) {
+        std::vector<SampleText> out;
+        for (std::size_t i = 0; i < rows.size() && i < ev.hypotheses.size() && i < ev.references.size(); ++i)
+            out.push_back({rows[i], ev.references[i], ev.hypotheses[i]});
+        return out;
+    };
+    std::vector<SampleText> valTexts = m_bestInMemory > 0 ? texts(m_valRows, m_bestVal) : std::vector<SampleText>{}, testTexts;
     if (!m_stopped && fs::exists(m_folder.bestCheckpoint())) {
         m_phase.enter(TrainingPhase::Testing);
         auto between = [&](std::int64_t, std::int64_t) { m_phase.between(); };
@@ -578,23 +586,29 @@ TrainingReport TrainingRun::finish()
                 if (m_haveVal) {
                     Evaluation ev = evaluateRows(*m_model, *m_cache, m_valRows, m_batchSize, m_device, between, m_comm);
                     report.val = ev.metrics;
+                    valTexts = texts(m_valRows, ev);
                     valPredictions = std::move(ev.predictions);
                 }
             }
             if (!m_testRows.empty()) {
                 Evaluation ev = evaluateRows(*m_model, *m_cache, m_testRows, m_batchSize, m_device, between, m_comm);
                 report.test = ev.metrics;
+                testTexts = texts(m_testRows, ev);
                 testPredictions = std::move(ev.predictions);
             }
         } catch (const Cancelled &) {
             report.stopped = true; // everything is checkpointed already; only the test metrics are missing
         }
     }
-    if (!report.val)
+    if (!report.val) {
         valPredictions.clear();
+        valTexts.clear();
+    }
     if (m_writer) {
         m_folder.writePredictions("val", valPredictions);
         m_folder.writePredictions("test", testPredictions);
+        m_folder.writeTexts("val", valTexts);
+        m_folder.writeTexts("test", testTexts);
     }
     report.seconds = std::chrono::duration<double>(Clock::now() - m_runStart).count();
     m_obs.finished(report); // report.json, the TensorBoard test metrics, events.jsonl, then the caller

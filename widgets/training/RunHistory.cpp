@@ -162,6 +162,19 @@ void TrainingPanel::showRun(const QString &runDir)
         m_loss->graph(5)->addData(QVector<double>{double(r.epoch - 1)}, QVector<double>{r.learningRate}, true);
         m_highestRate = std::max(m_highestRate, std::isnan(r.learningRate) ? 0.0 : r.learningRate);
     }
+    // A text-producing run: its best checkpoint's decoded validation samples, worst first.
+    if (m_sequence) {
+        QVector<qint64> rows;
+        QStringList references, hypotheses;
+        if (const auto texts = run.readTexts("val"))
+            for (const SampleText &t : *texts) {
+                rows << t.row;
+                references << qs(t.reference);
+                hypotheses << qs(t.hypothesis);
+            }
+        if (!rows.isEmpty())
+            m_sequenceView->setSamples(rows, references, hypotheses, m_characters);
+    }
     // The best checkpoint's validation confusion matrix (the report's), its cells backed by
     // the run's prediction files.
     {
