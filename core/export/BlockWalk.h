@@ -5,6 +5,7 @@
 // refusal anywhere inside a block's lowering turned into an error naming the block.
 #include "core/model/FusionModel.h"
 #include "core/model/Lowering.h"
+#include "core/model/SequenceHead.h"
 #include "core/util/Error.h"
 #include "core/util/Message.h"
 
@@ -19,6 +20,15 @@ struct StepInputs {
     int column = -1;               // >= 0: an input block reading that dataset column
     std::vector<std::string> from; // otherwise the nodes whose outputs it reads
 };
+
+// The step whose block produces a text (a decoder or CTC), or nullptr.
+inline const FusionModelImpl::Step *sequenceStep(const FusionModel &model)
+{
+    for (const auto &s : model->steps())
+        if (dynamic_cast<const SequenceHead *>(s.module.get()))
+            return &s;
+    return nullptr;
+}
 
 // Runs f (a block's lowering), a refusal anywhere inside it turned into an Error naming the
 // block: `refusal` is "block %1 (%2) cannot be exported to <format>: %3".

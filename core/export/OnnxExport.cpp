@@ -545,10 +545,7 @@ OnnxWritten saveOnnx(const FusionModel &model, const std::vector<std::string> &c
 {
     // Every block's output rank, from FuseLab's own forward on the example batch.
     std::map<std::string, std::vector<Value>> trace;
-    const FusionModelImpl::Step *seq = nullptr;
-    for (const auto &s : model->steps())
-        if (dynamic_cast<const SequenceHead *>(s.module.get()))
-            seq = &s;
+    const FusionModelImpl::Step *seq = exporting::sequenceStep(model);
     const auto *decoder = seq ? dynamic_cast<const lowering::DecodesStepwise *>(seq->module.get()) : nullptr;
     torch::Tensor memoryExample, slotsExample;
     {

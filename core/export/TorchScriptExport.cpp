@@ -54,15 +54,6 @@ BlockCall blockArgs(const exporting::StepInputs &in, const std::string &columnMa
 
 std::size_t inputCount(const exporting::StepInputs &in) { return in.column >= 0 ? 1 : in.from.size(); }
 
-// The node whose block produces a text (a decoder or CTC), or nullptr.
-const FusionModelImpl::Step *sequenceStep(const FusionModel &model)
-{
-    for (const auto &s : model->steps())
-        if (dynamic_cast<const SequenceHead *>(s.module.get()))
-            return &s;
-    return nullptr;
-}
-
 // Python that TorchScript also compiles (one source for both exports): the decoding of a
 // model whose head `head` ("self.node_x") decodes step by step (Lowering.h's start and
 // step), as FuseLab decodes. `params` "x0: Tensor, ..., present: Tensor", `args` "x0, ...,
@@ -223,7 +214,7 @@ std::vector<std::string> rootMethods(const FusionModel &model, const std::string
     params += "present: Tensor";
     args += "present";
     const std::string out = ident(model->analysis().outputNode);
-    const FusionModelImpl::Step *seq = sequenceStep(model);
+    const FusionModelImpl::Step *seq = exporting::sequenceStep(model);
     const auto *decoder = seq ? dynamic_cast<const lowering::DecodesStepwise *>(seq->module.get()) : nullptr;
     if (decoder) {
         std::vector<std::string> methods = {"def encode(self, " + params + ") -> List[Tensor]:\n"
@@ -250,7 +241,7 @@ void saveTorchScript(const FusionModel &model, const std::vector<std::string> &c
     root.register_attribute("training", c10::BoolType::get(), false);
     std::string body;
     std::map<std::string, bool> nodeSteps;
-    const FusionModelImpl::Step *seq = sequenceStep(model);
+    const FusionModelImpl::Step *seq = exporting::sequenceStep(model);
     exporting::forEachBlock(model, FL_TR("Export", "block %1 (%2) cannot be exported to TorchScript: %3"),
                             [&](const FusionModelImpl::Step &s, const exporting::StepInputs &in) {
                                 const std::string name = "node_" + ident(s.node);
@@ -289,7 +280,7 @@ std::string pythonModelSource(const FusionModel &model, const std::vector<std::s
 {
     std::string classesSrc, init, used, body, headRef;
     std::map<std::string, bool> nodeSteps;
-    const FusionModelImpl::Step *seq = sequenceStep(model);
+    const FusionModelImpl::Step *seq = exporting::sequenceStep(model);
     exporting::forEachBlock(model, FL_TR("Export", "block %1 (%2) cannot be exported as PyTorch code: %3"),
                             [&](const FusionModelImpl::Step &s, const exporting::StepInputs &in) {
                                 const GraphNode *n = model->graph().node(s.node);
